@@ -1,0 +1,153 @@
+//! `spravka.toml`: the site's settings, every field optional with a sensible default.
+
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// The file name looked up at the site root.
+pub const CONFIG_FILE: &str = "spravka.toml";
+
+/// How page URLs are made from file names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum UrlMode {
+    /// Russian transliterated to readable Latin (`/reglamenty/eskalatsiya-v-otdel-razrabotki/`):
+    /// operators paste these into replies, so they must survive any mail client.
+    #[default]
+    Ascii,
+    /// Keep the Unicode letters (`/регламенты/эскалация-в-отдел-разработки/`).
+    Unicode,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Site title shown in the header and the feed.
+    pub title: String,
+    /// Absolute URL or path prefix the site is published under (`/`, `/kb/`, `https://kb.local/`).
+    pub base_url: String,
+    /// Value of `<html lang>`.
+    pub language: String,
+    /// Theme directory name under `themes/`; the embedded default is used for missing files.
+    pub theme: String,
+    /// A page whose last update is older than this many days gets a "may be stale" warning.
+    pub stale_days: i64,
+    /// Folder with the markdown, relative to the root.
+    pub content_dir: PathBuf,
+    /// Where `build` writes the site, relative to the root.
+    pub output_dir: PathBuf,
+    pub url_mode: UrlMode,
+    /// Escape raw HTML in documents instead of passing it through (writers are trusted by default).
+    pub escape_html: bool,
+    /// Links end in `index.html`, so that a copy of the site opens from the file system.
+    pub local_links: bool,
+    /// Synonyms file inside the content folder, read by search.
+    pub synonyms_file: String,
+    pub serve: ServeConfig,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServeConfig {
+    /// Origins allowed by CORS on `/api`; empty means CORS is off.
+    pub cors_origins: Vec<String>,
+    /// Largest accepted request body in bytes.
+    pub max_body_bytes: usize,
+    /// Seconds a request may take before it is answered 408.
+    pub request_timeout_secs: u64,
+}
+
+impl Default for ServeConfig {
+    fn default() -> Self {
+        ServeConfig { cors_origins: vec![], max_body_bytes: 64 * 1024, request_timeout_secs: 10 }
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            title: "База знаний технической поддержки".into(),
+            base_url: "/".into(),
+            language: "ru".into(),
+            theme: "default".into(),
+            stale_days: 365,
+            content_dir: "content".into(),
+            output_dir: "public".into(),
+            url_mode: UrlMode::Ascii,
+            escape_html: false,
+            local_links: false,
+            synonyms_file: "synonyms.toml".into(),
+            serve: ServeConfig::default(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{path}: cannot read: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("{path}:{line}:{column}: {message}")]
+    Parse { path: PathBuf, line: usize, column: usize, message: String },
+}
+
+impl Config {
+    /// Reads `spravka.toml` from `root`; a missing file means all defaults.
+    pub fn load(root: &Path) -> Result<Config, ConfigError> {
+        let path = root.join(CONFIG_FILE);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
+            Err(source) => return Err(ConfigError::Read { path, source }),
+        };
+        Self::parse(&text).map_err(|(line, column, message)| ConfigError::Parse { path, line, column, message })
+    }
+
+    /// Parses config text; errors carry a 1-based line and column.
+    pub fn parse(text: &str) -> Result<Config, (usize, usize, String)> {
+        toml::from_str::<Config>(text).map_err(|e| {
+            let offset = e.span().map_or(0, |s| s.start);
+            let before = &text[..offset.min(text.len())];
+            let line = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            (line, column, e.message().to_string())
+        })
+    }
+
+    /// The path prefix of `base_url` (`https://kb.local/docs/` → `/docs/`), always ending in `/`.
+    pub fn base_path(&self) -> String {
+        let without_scheme = self.base_url.split_once("://").map_or(self.base_url.as_str(), |(_, rest)| {
+            rest.find('/').map_or("/", |i| &rest[i..])
+        });
+        let trimmed = without_scheme.trim_matches('/');
+        if trimmed.is_empty() {
+            "/".into()
+        } else {
+            format!("/{trimmed}/")
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_config_is_all_defaults() {
+        let c = Config::parse("").unwrap();
+        assert_eq!(c.stale_days, 365);
+        assert_eq!(c.url_mode, UrlMode::Ascii);
+        assert_eq!(c.base_path(), "/");
+    }
+
+    #[test]
+    fn base_path_from_absolute_url() {
+        let c = Config::parse("base_url = \"https://kb.local/docs\"").unwrap();
+        assert_eq!(c.base_path(), "/docs/");
+    }
+
+    #[test]
+    fn unknown_key_is_an_error_with_position() {
+        let (line, _, message) = Config::parse("title = \"x\"\nstale_dayz = 3\n").unwrap_err();
+        assert_eq!(line, 2);
+        assert!(message.contains("stale_dayz"), "{message}");
+    }
+}

@@ -1,0 +1,157 @@
+//! One markdown file parsed: title, metadata, summary, history, the rendered body, problems.
+
+use super::markdown::{render_markdown, MarkdownOptions, Rendered};
+use super::metadata::{self, HistoryEntry, Metadata};
+use crate::diagnostics::{Diagnostic, Position};
+
+/// Section names of a typical-request article, in order.
+pub const TYPICAL_SECTIONS: [&str; 4] = ["Симптомы", "Возможные причины", "Решение", "Когда эскалировать"];
+
+#[derive(Debug, Clone)]
+pub struct Document {
+    /// Path relative to content/, NFC.
+    pub rel_path: String,
+    pub title: String,
+    pub meta: Metadata,
+    pub summary: String,
+    pub history: Vec<HistoryEntry>,
+    pub rendered: Rendered,
+    /// The document has the template's metadata table or front matter.
+    pub has_metadata: bool,
+    pub missing_fields: Vec<&'static str>,
+    /// The text, kept for diagnostics that quote a line.
+    pub source: String,
+    /// Problems found while parsing this file alone.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Document {
+    /// A typical-request article: by its declared type, or because it has a "Симптомы" section.
+    pub fn is_typical_request(&self) -> bool {
+        self.meta.kind.as_deref().is_some_and(|k| k.to_lowercase().contains("типичный запрос"))
+            || self.rendered.section(TYPICAL_SECTIONS[0]).is_some()
+    }
+
+    /// The "Симптомы" section's text: the customer's words, which ticket matching leans on.
+    pub fn symptoms(&self) -> &str {
+        self.rendered.section(TYPICAL_SECTIONS[0]).map_or("", |s| s.text.as_str())
+    }
+
+    /// The file name without folder and `.md`.
+    pub fn stem(&self) -> &str {
+        let name = self.rel_path.rsplit('/').next().unwrap_or(&self.rel_path);
+        name.strip_suffix(".md").or_else(|| name.strip_suffix(".MD")).unwrap_or(name)
+    }
+}
+
+pub fn parse_document(rel_path: &str, text: String, options: MarkdownOptions) -> Document {
+    let mut diagnostics = Vec::new();
+    let (front, body) = match metadata::split_front_matter(&text) {
+        Ok((front, _, 0)) => (front, None),
+        Ok((front, rest, lines)) => (front, Some("\n".repeat(lines) + rest)),
+        Err(problem) => {
+            diagnostics.push(Diagnostic::error("bad-front-matter", rel_path, problem.message).at(&text, problem.pos, 3));
+            (None, None)
+        }
+    };
+    // Front matter is blanked out, not cut, so that positions stay those of the file.
+    let rendered = render_markdown(body.as_deref().unwrap_or(&text), options);
+    let table = metadata::from_table(&rendered);
+    for problem in &table.problems {
+        diagnostics.push(Diagnostic::error("bad-metadata", rel_path, problem.message.clone()).at(&text, problem.pos, line_len(&text, problem.pos)));
+    }
+    let (history, history_problems) = metadata::history(&rendered);
+    for problem in history_problems {
+        diagnostics.push(Diagnostic::error("bad-metadata", rel_path, problem.message).at(&text, problem.pos, line_len(&text, problem.pos)));
+    }
+    let has_metadata = table.present || front.is_some();
+    let missing_fields = if front.is_some() && !table.present { vec![] } else { table.missing.clone() };
+    let meta = match front {
+        Some(front) => front.merged_over(table.metadata),
+        None => table.metadata,
+    };
+    let stem = rel_path.rsplit('/').next().unwrap_or(rel_path).trim_end_matches(".md").to_string();
+    let title = meta.title.clone().or_else(|| rendered.title.clone()).filter(|t| !t.trim().is_empty());
+    if title.is_none() && !text.trim().is_empty() {
+        diagnostics.push(
+            Diagnostic::warning("no-title", rel_path, "the document has no `# Title` heading; the file name is used as its title")
+                .with_help("start the document with a line `# Title`"),
+        );
+    }
+    if text.trim().is_empty() {
+        diagnostics.push(Diagnostic::warning("empty-document", rel_path, "the document is empty"));
+    }
+    let summary = rendered
+        .section("Краткое описание")
+        .and_then(|s| s.first_paragraph.clone())
+        .or_else(|| rendered.first_paragraph.clone())
+        .unwrap_or_default();
+    Document {
+        rel_path: rel_path.to_string(),
+        title: title.unwrap_or(stem),
+        meta,
+        summary,
+        history,
+        rendered,
+        has_metadata,
+        missing_fields,
+        source: text,
+        diagnostics,
+    }
+}
+
+fn line_len(text: &str, pos: Position) -> u32 {
+    text.lines().nth(pos.line.saturating_sub(1) as usize).map_or(1, |l| l.chars().count() as u32)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DOC: &str = "# Не приходит SMS\n\n## Метаданные документа\n\n| Параметр | Значение |\n|---|---|\n| **Версия** | 1.2 |\n| **Дата создания** | 2025-01-10 |\n| **Дата последнего обновления** | 10.02.2026 |\n| Статус | Актуально |\n| **Теги** | смс, Авторизация , |\n\n---\n\n## Краткое описание\n\nКод не приходит.\n\n## Симптомы\n\n- «смс не приходит»\n\n## История изменений\n\n| Версия | Дата | Автор | Изменения |\n|---|---|---|---|\n| 1.2 | 2026-02-10 | База | Правки |\n";
+
+    #[test]
+    fn seed_style_table_is_parsed() {
+        let doc = parse_document("База/x.md", DOC.to_string(), MarkdownOptions::default());
+        assert_eq!(doc.title, "Не приходит SMS");
+        assert_eq!(doc.meta.version.as_deref(), Some("1.2"));
+        assert_eq!(doc.meta.updated.unwrap().to_string(), "2026-02-10");
+        assert_eq!(doc.meta.tags, ["смс", "авторизация"]);
+        assert_eq!(doc.summary, "Код не приходит.");
+        assert!(doc.is_typical_request());
+        assert_eq!(doc.symptoms(), "«смс не приходит»");
+        assert_eq!(doc.history.len(), 1);
+        assert_eq!(doc.missing_fields, ["Автор", "Ответственный за актуальность", "Тип документа", "Отдел"]);
+        assert!(doc.diagnostics.is_empty(), "{:?}", doc.diagnostics);
+    }
+
+    #[test]
+    fn front_matter_wins_and_keeps_line_numbers() {
+        let text = "---\ntitle: Из front matter\ntags: [а, Б]\nupdated: 2026-03-01\n---\n# Заголовок\n\n| Параметр | Значение |\n|---|---|\n".to_string();
+        let doc = parse_document("x.md", text, MarkdownOptions::default());
+        assert_eq!(doc.title, "Из front matter");
+        assert_eq!(doc.meta.tags, ["а", "б"]);
+        assert_eq!(doc.rendered.title.as_deref(), Some("Заголовок"));
+        let toml = "+++\ntitle = \"T\"\n+++\n# H\n\n[x](nope.md)\n".to_string();
+        let doc = parse_document("y.md", toml, MarkdownOptions::default());
+        assert_eq!(doc.title, "T");
+        assert_eq!(doc.rendered.links[0].pos.line, 6);
+    }
+
+    #[test]
+    fn bad_dates_and_front_matter_are_reported_with_lines() {
+        let doc = parse_document("x.md", DOC.replace("2025-01-10", "вчера"), MarkdownOptions::default());
+        let d = &doc.diagnostics[0];
+        assert_eq!((d.code, d.line), ("bad-metadata", 8));
+        let doc = parse_document("y.md", "---\ntitle: [unclosed\n---\n# T\n".into(), MarkdownOptions::default());
+        assert_eq!(doc.diagnostics[0].code, "bad-front-matter");
+        assert_eq!(doc.title, "T");
+    }
+
+    #[test]
+    fn missing_h1_falls_back_to_file_name() {
+        let doc = parse_document("dir/Без заголовка.md", "просто текст".into(), MarkdownOptions::default());
+        assert_eq!(doc.title, "Без заголовка");
+        assert_eq!(doc.diagnostics[0].code, "no-title");
+    }
+}

@@ -1,0 +1,91 @@
+use super::*;
+
+fn render(src: &str) -> Rendered {
+    render_markdown(src, MarkdownOptions::default())
+}
+
+fn hrefs(r: &Rendered) -> String {
+    r.finalize(|i| LinkOutput::Href(format!("/resolved/{}", r.links[i].dest)))
+}
+
+#[test]
+fn collects_title_headings_links_and_sections() {
+    let src = "# Заголовок\n\n## Раздел один\n\nТекст [ссылка](./Другой%20документ.md#якорь) и [сырая](./Диагностика проблем.md).\n\n### Подраздел\n\n## Раздел один\n";
+    let r = render(src);
+    assert_eq!(r.title.as_deref(), Some("Заголовок"));
+    let ids: Vec<_> = r.headings.iter().map(|h| h.id.as_str()).collect();
+    assert_eq!(ids, ["раздел-один", "подраздел", "раздел-один-1"]);
+    assert_eq!(r.links.len(), 2);
+    assert_eq!(r.links[0].dest, "./Другой%20документ.md#якорь");
+    assert_eq!((r.links[0].pos.line, r.links[0].pos.column), (5, 7));
+    assert!(!r.links[0].raw_spaces);
+    assert_eq!(r.links[1].dest, "./Диагностика проблем.md");
+    assert!(r.links[1].raw_spaces);
+    assert_eq!(r.links[1].text, "сырая");
+    assert_eq!((r.links[1].pos.line, r.links[1].pos.column), (5, 48));
+    assert_eq!(r.sections.iter().map(|s| s.title.as_str()).collect::<Vec<_>>(), ["", "Заголовок", "Раздел один", "Раздел один"]);
+    let html = hrefs(&r);
+    assert!(!html.contains("<h1"), "the title is the theme's job: {html}");
+    assert!(html.contains("<a href=\"/resolved/./Диагностика проблем.md\">сырая</a>"), "{html}");
+}
+
+#[test]
+fn broken_links_render_as_marked_spans() {
+    let r = render("[нет](missing.md)\n");
+    let html = r.finalize(|_| LinkOutput::Broken { reason: "Документ не найден".into() });
+    assert!(html.contains("<span class=\"broken-link\" title=\"Документ не найден: missing.md\">нет</span>"), "{html}");
+    assert!(!html.contains("href"), "{html}");
+}
+
+#[test]
+fn metadata_table_is_parsed_but_not_rendered() {
+    let src = "# T\n\n## Метаданные документа\n\n| Параметр | Значение |\n|---|---|\n| **Версия** | 1.0 |\n\n---\n\n## Краткое описание\n\nСуть.\n";
+    let r = render(src);
+    let meta = r.section("Метаданные документа").unwrap();
+    assert_eq!(meta.tables[0][1].cells, ["Версия", "1.0"]);
+    assert_eq!(meta.tables[0][1].pos.line, 7);
+    let html = hrefs(&r);
+    assert!(!html.contains("Версия"), "{html}");
+    assert!(html.contains("Суть."), "{html}");
+    assert_eq!(r.section("Краткое описание").unwrap().first_paragraph.as_deref(), Some("Суть."));
+}
+
+#[test]
+fn tasks_are_clickable_and_numbered() {
+    let html = hrefs(&render("- [ ] один\n- [x] два\n"));
+    assert!(html.contains("<input type=\"checkbox\" class=\"task\" data-task=\"0\">"), "{html}");
+    assert!(html.contains("data-task=\"1\" checked"), "{html}");
+    assert!(!html.contains("disabled"), "{html}");
+}
+
+#[test]
+fn raw_html_passes_or_is_escaped() {
+    let src = "<script>alert(1)</script>\n\nтекст <b>жирный</b>\n";
+    assert!(hrefs(&render(src)).contains("<script>alert(1)</script>"));
+    let escaped = render_markdown(src, MarkdownOptions { escape_html: true });
+    let html = hrefs(&escaped);
+    assert!(!html.contains("<script>") && html.contains("&lt;script&gt;"), "{html}");
+}
+
+#[test]
+fn forged_slots_in_content_are_neutralised() {
+    let r = render("текст \u{E000}0\u{E001} [a](b.md)\n");
+    let html = r.finalize(|_| LinkOutput::Href("/b/".into()));
+    assert_eq!(html.matches("<a href").count(), 1, "{html}");
+}
+
+#[test]
+fn images_resolve_through_slots() {
+    let r = render("![Схема](img/схема.png)\n");
+    assert!(r.links[0].is_image);
+    let html = r.finalize(|_| LinkOutput::Href("../img/shema.png".into()));
+    assert!(html.contains("<img src=\"../img/shema.png\" alt=\"Схема\""), "{html}");
+}
+
+#[test]
+fn plain_text_has_the_words() {
+    let r = render("# T\n\nСлово **жирное** и `код`.\n\n| a | b |\n|---|---|\n| ячейка | два |\n");
+    for w in ["Слово", "жирное", "код", "ячейка"] {
+        assert!(r.plain_text.contains(w), "{w} in {:?}", r.plain_text);
+    }
+}

@@ -1,0 +1,103 @@
+//! Walking content/: markdown pages and assets, names normalised to NFC, sorted.
+
+use crate::diagnostics::Diagnostic;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use unicode_normalization::UnicodeNormalization;
+use walkdir::WalkDir;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    Markdown,
+    Asset,
+}
+
+/// A file found under content/.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// Path relative to content/, `/`-separated, NFC: the file's identity everywhere.
+    pub rel_path: String,
+    pub abs_path: PathBuf,
+    pub kind: FileKind,
+}
+
+/// Names that make a markdown file its folder's section page.
+pub const INDEX_NAMES: [&str; 3] = ["README.md", "index.md", "_index.md"];
+
+pub fn is_index_name(file_name: &str) -> bool {
+    INDEX_NAMES.iter().any(|n| n.eq_ignore_ascii_case(file_name))
+}
+
+/// Lists content/ in a stable order. Hidden files, the synonyms file and symlinks are skipped
+/// (symlinks are reported: following them could leave content/ or loop).
+pub fn walk(content_dir: &Path, synonyms_file: &str) -> (Vec<SourceFile>, Vec<Diagnostic>) {
+    let mut files: BTreeMap<String, SourceFile> = BTreeMap::new();
+    let mut diagnostics = Vec::new();
+    let walker = WalkDir::new(content_dir)
+        .follow_links(false)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+    for entry in walker {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(e) => {
+                let path = e.path().map(|p| relative(content_dir, p)).unwrap_or_default();
+                diagnostics.push(Diagnostic::error("unreadable", path, format!("cannot read: {e}")));
+                continue;
+            }
+        };
+        let rel = relative(content_dir, entry.path());
+        if entry.path_is_symlink() {
+            diagnostics.push(
+                Diagnostic::warning("symlink-skipped", rel, "symbolic link skipped: links are not followed")
+                    .with_help("copy the file into content/ instead of linking to it"),
+            );
+            continue;
+        }
+        if !entry.file_type().is_file() || rel == synonyms_file {
+            continue;
+        }
+        let kind = if rel.to_lowercase().ends_with(".md") { FileKind::Markdown } else { FileKind::Asset };
+        if let Some(existing) = files.get(&rel) {
+            diagnostics.push(Diagnostic::error(
+                "duplicate-file",
+                rel.clone(),
+                format!(
+                    "two files have the same name once Unicode is normalised: `{}` and `{}`; only the first is used",
+                    existing.abs_path.display(),
+                    entry.path().display()
+                ),
+            ));
+            continue;
+        }
+        files.insert(rel.clone(), SourceFile { rel_path: rel, abs_path: entry.into_path(), kind });
+    }
+    (files.into_values().collect(), diagnostics)
+}
+
+/// `content/Регламенты/x.md` → `Регламенты/x.md`, NFC (macOS writes names in NFD).
+pub fn relative(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    let parts: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().nfc().collect()).collect();
+    parts.join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nfd_names_become_nfc_and_hidden_files_are_skipped() {
+        let dir = tempfile::tempdir().unwrap();
+        let nfd: String = "Ёлка й.md".nfd().collect();
+        std::fs::write(dir.path().join(&nfd), "# x").unwrap();
+        std::fs::write(dir.path().join(".hidden.md"), "# x").unwrap();
+        std::fs::write(dir.path().join("synonyms.toml"), "").unwrap();
+        std::fs::write(dir.path().join("pic.png"), [0u8, 1]).unwrap();
+        let (files, diags) = walk(dir.path(), "synonyms.toml");
+        assert!(diags.is_empty(), "{diags:?}");
+        let names: Vec<_> = files.iter().map(|f| (f.rel_path.as_str(), f.kind)).collect();
+        assert_eq!(names, [("pic.png", FileKind::Asset), ("Ёлка й.md", FileKind::Markdown)]);
+    }
+}

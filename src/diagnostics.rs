@@ -1,0 +1,216 @@
+//! One diagnostics type for build, check and the serve overlay: file, line, column, severity, code.
+
+use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+use serde::Serialize;
+use std::fmt;
+
+/// How bad a problem is. `Error` fails `check`; `Warning` fails it only with `--strict`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        })
+    }
+}
+
+/// A problem in one place of one source file.
+///
+/// `line` and `column` are 1-based; `column` counts characters, not bytes, so that an
+/// editor jumps to the right place in Cyrillic text. `line == 0` means "the whole file".
+/// The offending source line travels with the diagnostic so that every consumer (terminal,
+/// JSON, browser overlay) can show it without re-reading the file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
+    /// Length of the underlined span in characters (at least 1).
+    pub length: u32,
+    pub severity: Severity,
+    /// Stable machine-readable code, e.g. `broken-link`.
+    pub code: &'static str,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_line: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn new(severity: Severity, code: &'static str, file: impl Into<String>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            file: file.into(),
+            line: 0,
+            column: 0,
+            length: 1,
+            severity,
+            code,
+            message: message.into(),
+            help: None,
+            source_line: None,
+        }
+    }
+
+    pub fn error(code: &'static str, file: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::new(Severity::Error, code, file, message)
+    }
+
+    pub fn warning(code: &'static str, file: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::new(Severity::Warning, code, file, message)
+    }
+
+    /// Points the diagnostic at a span; `source` is the whole file text the position refers to.
+    pub fn at(mut self, source: &str, pos: Position, length: u32) -> Self {
+        self.line = pos.line;
+        self.column = pos.column;
+        self.length = length.max(1);
+        self.source_line = source.lines().nth(pos.line.saturating_sub(1) as usize).map(str::to_owned);
+        self
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// `file:line:column`, the form editors and terminals turn into a jump target.
+    pub fn location(&self) -> String {
+        if self.line == 0 {
+            self.file.clone()
+        } else {
+            format!("{}:{}:{}", self.file, self.line, self.column)
+        }
+    }
+
+    /// Compiler-style rendering: the message, the offending line, the span underlined.
+    pub fn render_human(&self, color: bool) -> String {
+        let level = match self.severity {
+            Severity::Error => Level::ERROR,
+            Severity::Warning => Level::WARNING,
+        };
+        let title = level.primary_title(self.message.as_str()).id(self.code);
+        let mut report = vec![];
+        match (&self.source_line, self.line) {
+            (Some(text), line) if line > 0 => {
+                let start = char_to_byte(text, self.column.saturating_sub(1) as usize);
+                let end = char_to_byte(text, (self.column.saturating_sub(1) + self.length) as usize).max(start);
+                let snippet = Snippet::source(text.as_str())
+                    .line_start(line as usize)
+                    .path(self.location())
+                    .annotation(AnnotationKind::Primary.span(start..end.max(start)));
+                report.push(title.element(snippet));
+            }
+            _ => report.push(title.element(Snippet::<annotate_snippets::Annotation>::source("").path(self.location()).line_numbering(false))),
+        }
+        if let Some(help) = &self.help {
+            report.push(Group::with_title(Level::HELP.secondary_title(help.as_str())));
+        }
+        let renderer = if color { Renderer::styled() } else { Renderer::plain() };
+        renderer.render(&report).to_string()
+    }
+}
+
+fn char_to_byte(text: &str, chars: usize) -> usize {
+    text.char_indices().nth(chars).map_or(text.len(), |(i, _)| i)
+}
+
+/// A 1-based line and character column in a source file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Position {
+    pub line: u32,
+    pub column: u32,
+}
+
+/// Maps byte offsets of a text to line/column positions in O(log lines).
+#[derive(Debug, Clone)]
+pub struct LineIndex {
+    line_starts: Vec<usize>,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> Self {
+        let mut line_starts = vec![0];
+        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        LineIndex { line_starts }
+    }
+
+    pub fn position(&self, text: &str, offset: usize) -> Position {
+        let offset = offset.min(text.len());
+        let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
+        let start = self.line_starts[line];
+        let column = text.get(start..offset).map_or(offset - start, |s| s.chars().count());
+        Position { line: line as u32 + 1, column: column as u32 + 1 }
+    }
+}
+
+/// Everything found in one run, in a stable order (file, line, column, code).
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(transparent)]
+pub struct Diagnostics(pub Vec<Diagnostic>);
+
+impl Diagnostics {
+    pub fn sort(&mut self) {
+        self.0.sort_by(|a, b| {
+            (a.file.as_str(), a.line, a.column, a.code, a.message.as_str())
+                .cmp(&(b.file.as_str(), b.line, b.column, b.code, b.message.as_str()))
+        });
+        self.0.dedup();
+    }
+
+    pub fn count(&self, severity: Severity) -> usize {
+        self.0.iter().filter(|d| d.severity == severity).count()
+    }
+
+    pub fn errors(&self) -> usize {
+        self.count(Severity::Error)
+    }
+
+    pub fn warnings(&self) -> usize {
+        self.count(Severity::Warning)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.0.iter()
+    }
+
+    pub fn extend(&mut self, more: impl IntoIterator<Item = Diagnostic>) {
+        self.0.extend(more);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_count_characters_not_bytes() {
+        let text = "# Заголовок\nпривет [ссылка](x.md)\n";
+        let index = LineIndex::new(text);
+        let offset = text.find('[').unwrap();
+        assert_eq!(index.position(text, offset), Position { line: 2, column: 8 });
+        assert_eq!(index.position(text, 0), Position { line: 1, column: 1 });
+    }
+
+    #[test]
+    fn human_rendering_shows_location_line_and_help() {
+        let text = "строка\nсм. [текст](нет.md) тут\n";
+        let pos = LineIndex::new(text).position(text, text.find('[').unwrap());
+        let d = Diagnostic::error("broken-link", "a.md", "ссылка никуда не ведёт")
+            .at(text, pos, 16)
+            .with_help("возможно, имелось в виду `да.md`");
+        let out = d.render_human(false);
+        assert!(out.contains("error[broken-link]: ссылка никуда не ведёт"), "{out}");
+        assert!(out.contains("a.md:2:5"), "{out}");
+        assert!(out.contains("см. [текст](нет.md) тут"), "{out}");
+        assert!(out.contains("^^^^"), "{out}");
+        assert!(out.contains("help: возможно"), "{out}");
+    }
+}

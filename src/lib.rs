@@ -1,0 +1,9 @@
+//! spravka: a support department's markdown knowledge base as a fast, cross-linked static
+//! site, a search index, and ticket → article suggestions. See ARCHITECTURE.md for the map.
+
+pub mod config;
+pub mod content;
+pub mod diagnostics;
+pub mod search;
+pub mod site;
+pub mod text;

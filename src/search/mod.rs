@@ -1,0 +1,4 @@
+//! Search: the Russian analyzer, the tantivy index, search-as-you-type and ticket suggestions.
+
+pub mod analyzer;
+pub mod synonyms;

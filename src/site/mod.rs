@@ -1,0 +1,292 @@
+//! The site model: pages with URLs, sections, resolved links, backlinks and tags.
+//!
+//! Built from `content` once per load; `render`, `search` and `check` read it and never
+//! change it. It never touches the output folder.
+
+mod links;
+pub mod urls;
+
+pub use links::{is_external, join_path, LinkTarget};
+
+use crate::config::Config;
+use crate::content::walk::{is_index_name, FileKind};
+use crate::content::{parse_document, walk, Document, MarkdownOptions};
+use crate::diagnostics::Diagnostic;
+use rayon::prelude::*;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+pub type PageId = usize;
+pub type SectionId = usize;
+
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub doc: Document,
+    /// Root-relative URL, `/reglamenty/eskalatsiya-v-otdel-razrabotki/`.
+    pub url: String,
+    pub section: SectionId,
+    /// The folder's README.md (index.md, _index.md): the section page.
+    pub is_index: bool,
+    /// One target per `doc.rendered.links` entry.
+    pub links: Vec<LinkTarget>,
+    /// Pages that link here, sorted, without self-links.
+    pub backlinks: Vec<PageId>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Section {
+    /// Folder relative to content/, `""` for the root.
+    pub dir: String,
+    pub url: String,
+    pub title: String,
+    pub index: Option<PageId>,
+    /// The section's documents but the index, sorted by title.
+    pub pages: Vec<PageId>,
+    pub subsections: Vec<SectionId>,
+    pub parent: Option<SectionId>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Asset {
+    pub rel_path: String,
+    pub abs_path: PathBuf,
+    pub url: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Site {
+    pub config: Config,
+    pub content_dir: PathBuf,
+    /// Sorted by source path.
+    pub pages: Vec<Page>,
+    /// `sections[0]` is the root.
+    pub sections: Vec<Section>,
+    pub assets: Vec<Asset>,
+    /// Tag → pages, both sorted.
+    pub tags: BTreeMap<String, Vec<PageId>>,
+    /// Problems of loading and linking (documents' own problems stay in each `Document`).
+    pub diagnostics: Vec<Diagnostic>,
+    by_path: HashMap<String, PageId>,
+    section_by_dir: HashMap<String, SectionId>,
+}
+
+impl Site {
+    /// Loads content/ under `root` with `config`.
+    pub fn load(root: &Path, config: Config) -> Site {
+        let content_dir = root.join(&config.content_dir);
+        let (files, mut diagnostics) = walk(&content_dir, &config.synonyms_file);
+        let options = MarkdownOptions { escape_html: config.escape_html };
+        let parsed: Vec<Result<Document, Diagnostic>> = files
+            .par_iter()
+            .filter(|f| f.kind == FileKind::Markdown)
+            .map(|f| match crate::content::source::read_text(&f.abs_path) {
+                Ok(text) => Ok(parse_document(&f.rel_path, text, options)),
+                Err(e) => Err(Diagnostic::error("unreadable", &f.rel_path, e.to_string())),
+            })
+            .collect();
+        let mut docs = Vec::new();
+        for result in parsed {
+            match result {
+                Ok(doc) => docs.push(doc),
+                Err(d) => diagnostics.push(d),
+            }
+        }
+        let mode = config.url_mode;
+        let assets = files.into_iter().filter(|f| f.kind == FileKind::Asset).map(|f| Asset {
+            url: urls::asset_url(&f.rel_path, mode),
+            rel_path: f.rel_path,
+            abs_path: f.abs_path,
+        });
+        Site::from_documents(config, content_dir, docs, assets.collect(), diagnostics)
+    }
+
+    /// Assembles the model from parsed documents: URLs, sections, links, backlinks, tags.
+    pub fn from_documents(
+        config: Config,
+        content_dir: PathBuf,
+        mut docs: Vec<Document>,
+        assets: Vec<Asset>,
+        diagnostics: Vec<Diagnostic>,
+    ) -> Site {
+        docs.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
+        let mut site = Site {
+            config,
+            content_dir,
+            pages: Vec::with_capacity(docs.len()),
+            sections: Vec::new(),
+            assets,
+            tags: BTreeMap::new(),
+            diagnostics,
+            by_path: HashMap::new(),
+            section_by_dir: HashMap::new(),
+        };
+        site.build_sections(&docs);
+        site.assign_pages(docs);
+        site.resolve_all_links();
+        site
+    }
+
+    fn build_sections(&mut self, docs: &[Document]) {
+        let mut dirs: BTreeSet<String> = BTreeSet::from([String::new()]);
+        for doc in docs {
+            let mut dir = doc.rel_path.as_str();
+            while let Some((parent, _)) = dir.rsplit_once('/') {
+                dirs.insert(parent.to_string());
+                dir = parent;
+            }
+        }
+        for dir in dirs {
+            let parent = dir.rsplit_once('/').map_or(if dir.is_empty() { None } else { Some("") }, |(p, _)| Some(p));
+            let parent = parent.and_then(|p| self.section_by_dir.get(p).copied());
+            let id = self.sections.len();
+            let title = dir.rsplit('/').next().filter(|t| !t.is_empty()).unwrap_or(&self.config.title).to_string();
+            self.sections.push(Section {
+                url: urls::dir_url(&dir, self.config.url_mode),
+                dir: dir.clone(),
+                title,
+                index: None,
+                pages: vec![],
+                subsections: vec![],
+                parent,
+            });
+            if let Some(parent) = parent {
+                self.sections[parent].subsections.push(id);
+            }
+            self.section_by_dir.insert(dir, id);
+        }
+    }
+
+    fn assign_pages(&mut self, docs: Vec<Document>) {
+        // Sections claim their URLs first, then pages in path order: collisions are resolved
+        // the same way on every build.
+        let mut taken: HashMap<String, String> = self.sections.iter().map(|s| (s.url.clone(), s.dir.clone())).collect();
+        for doc in docs {
+            let dir = doc.rel_path.rsplit_once('/').map_or("", |(d, _)| d).to_string();
+            let section = self.section_by_dir[&dir];
+            let file_name = doc.rel_path.rsplit('/').next().unwrap_or("");
+            let is_index = is_index_name(file_name) && self.sections[section].index.is_none();
+            let id = self.pages.len();
+            let url = if is_index {
+                self.sections[section].index = Some(id);
+                self.sections[section].title = doc.title.clone();
+                self.sections[section].url.clone()
+            } else {
+                // A second index file in one folder (README.md beside index.md) is an ordinary page.
+                let wanted = if is_index_name(file_name) {
+                    let stem = file_name.split('.').next().unwrap_or("index");
+                    format!("{}{}/", self.sections[section].url, crate::content::slug::url_segment(stem, self.config.url_mode))
+                } else {
+                    urls::page_url(&doc.rel_path, self.config.url_mode)
+                };
+                let mut url = wanted.clone();
+                let mut n = 2;
+                while taken.contains_key(&url) {
+                    url = format!("{}-{n}/", wanted.trim_end_matches('/'));
+                    n += 1;
+                }
+                if url != wanted {
+                    self.diagnostics.push(
+                        Diagnostic::error(
+                            "url-collision",
+                            &doc.rel_path,
+                            format!("this document would get the URL {wanted}, which `{}` already has; it gets {url}", taken[&wanted]),
+                        )
+                        .with_help("rename one of the two files"),
+                    );
+                }
+                self.sections[section].pages.push(id);
+                url
+            };
+            taken.insert(url.clone(), doc.rel_path.clone());
+            for tag in &doc.meta.tags {
+                self.tags.entry(tag.clone()).or_default().push(id);
+            }
+            self.by_path.insert(doc.rel_path.clone(), id);
+            self.pages.push(Page { doc, url, section, is_index, links: vec![], backlinks: vec![] });
+        }
+        let pages = &self.pages;
+        for section in &mut self.sections {
+            section.pages.sort_by(|&a, &b| {
+                (pages[a].doc.title.to_lowercase(), &pages[a].doc.rel_path).cmp(&(pages[b].doc.title.to_lowercase(), &pages[b].doc.rel_path))
+            });
+        }
+    }
+
+    fn resolve_all_links(&mut self) {
+        let resolved: Vec<(Vec<LinkTarget>, Vec<Diagnostic>)> = (0..self.pages.len())
+            .into_par_iter()
+            .map(|id| {
+                let mut diags = vec![];
+                let targets = self.pages[id]
+                    .doc
+                    .rendered
+                    .links
+                    .iter()
+                    .map(|link| {
+                        let (target, mut d) = self.resolve_link(id, link);
+                        diags.append(&mut d);
+                        target
+                    })
+                    .collect();
+                (targets, diags)
+            })
+            .collect();
+        let mut backlinks: Vec<BTreeSet<PageId>> = vec![BTreeSet::new(); self.pages.len()];
+        for (id, (targets, diags)) in resolved.into_iter().enumerate() {
+            for target in &targets {
+                if let LinkTarget::Page { page, .. } = target {
+                    if *page != id {
+                        backlinks[*page].insert(id);
+                    }
+                }
+            }
+            self.pages[id].links = targets;
+            self.diagnostics.extend(diags);
+        }
+        for (page, links) in self.pages.iter_mut().zip(backlinks) {
+            page.backlinks = links.into_iter().collect();
+        }
+    }
+
+    pub fn page_by_path(&self, rel_path: &str) -> Option<&Page> {
+        self.by_path.get(rel_path).map(|&id| &self.pages[id])
+    }
+
+    pub fn page_id_by_path(&self, rel_path: &str) -> Option<PageId> {
+        self.by_path.get(rel_path).copied()
+    }
+
+    pub fn page_by_url(&self, url: &str) -> Option<&Page> {
+        self.pages.iter().find(|p| p.url == url)
+    }
+
+    /// The section a page belongs to as a listing: its own section for ordinary pages, the
+    /// parent section for a section page.
+    pub fn listing_section(&self, page: PageId) -> Option<SectionId> {
+        let p = &self.pages[page];
+        if p.is_index {
+            self.sections[p.section].parent
+        } else {
+            Some(p.section)
+        }
+    }
+
+    /// Root-relative URL of a link target, anchor included; `None` for broken links.
+    pub fn target_url(&self, target: &LinkTarget) -> Option<String> {
+        match target {
+            LinkTarget::Page { page, anchor: Some(a) } => Some(format!("{}#{a}", self.pages[*page].url)),
+            LinkTarget::Page { page, anchor: None } => Some(self.pages[*page].url.clone()),
+            LinkTarget::Asset { url } | LinkTarget::External { url } => Some(url.clone()),
+            LinkTarget::Broken { .. } => None,
+        }
+    }
+
+    /// Every diagnostic of the model: loading, linking, and each document's own.
+    pub fn all_diagnostics(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.diagnostics.iter().chain(self.pages.iter().flat_map(|p| p.doc.diagnostics.iter()))
+    }
+}
+
+#[cfg(test)]
+#[path = "tests.rs"]
+mod tests;

@@ -1,0 +1,74 @@
+use super::*;
+use crate::content::parse_document;
+
+fn site(files: &[(&str, &str)]) -> Site {
+    let docs = files.iter().map(|(p, t)| parse_document(p, t.to_string(), MarkdownOptions::default())).collect();
+    Site::from_documents(Config::default(), PathBuf::from("content"), docs, vec![], vec![])
+}
+
+#[test]
+fn links_in_all_styles_resolve_and_backlinks_follow() {
+    let s = site(&[
+        ("README.md", "# Главная\n\n[Регламенты](./Регламенты/README.md)\n"),
+        ("Регламенты/README.md", "# Регламенты\n"),
+        (
+            "Регламенты/Эскалация.md",
+            "# Эскалация\n\n[a](./Диагностика проблем.md) [b](Диагностика%20проблем.md#шаг-1) [c](../README.md) [d](#эскалация-x) [e](./)\n\n## Эскалация x\n",
+        ),
+        ("Регламенты/Диагностика проблем.md", "# Диагностика\n\n## Шаг 1\n"),
+    ]);
+    let esc = s.page_by_path("Регламенты/Эскалация.md").unwrap();
+    assert_eq!(esc.url, "/reglamenty/eskalatsiya/");
+    let urls: Vec<_> = esc.links.iter().map(|t| s.target_url(t).unwrap()).collect();
+    assert_eq!(
+        urls,
+        ["/reglamenty/diagnostika-problem/", "/reglamenty/diagnostika-problem/#шаг-1", "/", "/reglamenty/eskalatsiya/#эскалация-x", "/reglamenty/"]
+    );
+    let diag = s.page_id_by_path("Регламенты/Диагностика проблем.md").unwrap();
+    let esc_id = s.page_id_by_path("Регламенты/Эскалация.md").unwrap();
+    assert_eq!(s.pages[diag].backlinks, [esc_id]);
+    let codes: Vec<_> = s.all_diagnostics().map(|d| d.code).collect();
+    assert_eq!(codes, ["raw-spaces"]);
+}
+
+#[test]
+fn broken_links_and_anchors_are_reported_with_suggestions() {
+    let s = site(&[
+        ("a.md", "# A\n\nтекст [битая](Диагностика.md) и [якорь](b.md#шаг-2) и [вне](../../etc/passwd)\n"),
+        ("b.md", "# B\n\n## Шаг 1\n"),
+        ("Диагностика проблем.md", "# Д\n"),
+    ]);
+    let diags: Vec<_> = s.all_diagnostics().map(|d| (d.code, d.line, d.column, d.help.clone())).collect();
+    assert_eq!(diags[0], ("broken-link", 3, 7, Some("did you mean `Диагностика проблем.md`?".into())));
+    assert_eq!(diags[1], ("broken-anchor", 3, 33, Some("did you mean `#шаг-1`?".into())));
+    assert_eq!(diags[2].0, "link-outside-content");
+    let a = s.page_by_path("a.md").unwrap();
+    assert!(matches!(a.links[0], LinkTarget::Broken { .. }));
+    assert!(matches!(a.links[2], LinkTarget::Broken { .. }));
+}
+
+#[test]
+fn url_collisions_are_resolved_deterministically() {
+    let s = site(&[("Ёлка.md", "# 1\n"), ("Елка.md", "# 2\n"), ("елка.md", "# 3\n")]);
+    let urls: Vec<_> = s.pages.iter().map(|p| (p.doc.rel_path.as_str(), p.url.as_str())).collect();
+    assert_eq!(urls, [("Ёлка.md", "/elka/"), ("Елка.md", "/elka-2/"), ("елка.md", "/elka-3/")]);
+    assert_eq!(s.diagnostics.iter().filter(|d| d.code == "url-collision").count(), 2);
+}
+
+#[test]
+fn sections_and_tags() {
+    let s = site(&[
+        ("README.md", "# Дом\n"),
+        ("x/README.md", "# Раздел X\n"),
+        ("x/б.md", "---\ntags: [шлагбаум, пропуск]\n---\n# Б\n"),
+        ("x/а.md", "---\ntags: [шлагбаум]\n---\n# А\n"),
+        ("x/y/z.md", "# Z\n"),
+    ]);
+    let x = &s.sections[s.section_by_dir["x"]];
+    assert_eq!(x.title, "Раздел X");
+    let titles: Vec<_> = x.pages.iter().map(|&p| s.pages[p].doc.title.as_str()).collect();
+    assert_eq!(titles, ["А", "Б"]);
+    assert_eq!(x.subsections.len(), 1);
+    assert_eq!(s.tags["шлагбаум"].len(), 2);
+    assert_eq!(s.sections[0].index, s.page_id_by_path("README.md"));
+}
