@@ -58,7 +58,11 @@ pub struct ServeConfig {
 
 impl Default for ServeConfig {
     fn default() -> Self {
-        ServeConfig { cors_origins: vec![], max_body_bytes: 64 * 1024, request_timeout_secs: 10 }
+        ServeConfig {
+            cors_origins: vec![],
+            max_body_bytes: 64 * 1024,
+            request_timeout_secs: 10,
+        }
     }
 }
 
@@ -84,9 +88,17 @@ impl Default for Config {
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("{path}: cannot read: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{path}:{line}:{column}: {message}")]
-    Parse { path: PathBuf, line: usize, column: usize, message: String },
+    Parse {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
 }
 
 impl Config {
@@ -98,7 +110,12 @@ impl Config {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
             Err(source) => return Err(ConfigError::Read { path, source }),
         };
-        Self::parse(&text).map_err(|(line, column, message)| ConfigError::Parse { path, line, column, message })
+        Self::parse(&text).map_err(|(line, column, message)| ConfigError::Parse {
+            path,
+            line,
+            column,
+            message,
+        })
     }
 
     /// Parses config text; errors carry a 1-based line and column.
@@ -114,9 +131,12 @@ impl Config {
 
     /// The path prefix of `base_url` (`https://kb.local/docs/` → `/docs/`), always ending in `/`.
     pub fn base_path(&self) -> String {
-        let without_scheme = self.base_url.split_once("://").map_or(self.base_url.as_str(), |(_, rest)| {
-            rest.find('/').map_or("/", |i| &rest[i..])
-        });
+        let without_scheme = self
+            .base_url
+            .split_once("://")
+            .map_or(self.base_url.as_str(), |(_, rest)| {
+                rest.find('/').map_or("/", |i| &rest[i..])
+            });
         let trimmed = without_scheme.trim_matches('/');
         if trimmed.is_empty() {
             "/".into()

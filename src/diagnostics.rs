@@ -45,7 +45,12 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn new(severity: Severity, code: &'static str, file: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn new(
+        severity: Severity,
+        code: &'static str,
+        file: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
         Diagnostic {
             file: file.into(),
             line: 0,
@@ -63,7 +68,11 @@ impl Diagnostic {
         Self::new(Severity::Error, code, file, message)
     }
 
-    pub fn warning(code: &'static str, file: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn warning(
+        code: &'static str,
+        file: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
         Self::new(Severity::Warning, code, file, message)
     }
 
@@ -72,7 +81,10 @@ impl Diagnostic {
         self.line = pos.line;
         self.column = pos.column;
         self.length = length.max(1);
-        self.source_line = source.lines().nth(pos.line.saturating_sub(1) as usize).map(str::to_owned);
+        self.source_line = source
+            .lines()
+            .nth(pos.line.saturating_sub(1) as usize)
+            .map(str::to_owned);
         self
     }
 
@@ -101,25 +113,41 @@ impl Diagnostic {
         match (&self.source_line, self.line) {
             (Some(text), line) if line > 0 => {
                 let start = char_to_byte(text, self.column.saturating_sub(1) as usize);
-                let end = char_to_byte(text, (self.column.saturating_sub(1) + self.length) as usize).max(start);
+                let end =
+                    char_to_byte(text, (self.column.saturating_sub(1) + self.length) as usize)
+                        .max(start);
                 let snippet = Snippet::source(text.as_str())
                     .line_start(line as usize)
-                    .path(self.location())
+                    .path(self.file.as_str())
                     .annotation(AnnotationKind::Primary.span(start..end.max(start)));
                 report.push(title.element(snippet));
             }
-            _ => report.push(title.element(Snippet::<annotate_snippets::Annotation>::source("").path(self.location()).line_numbering(false))),
+            _ => report.push(
+                title.element(
+                    Snippet::<annotate_snippets::Annotation>::source("")
+                        .path(self.file.as_str())
+                        .line_numbering(false),
+                ),
+            ),
         }
         if let Some(help) = &self.help {
-            report.push(Group::with_title(Level::HELP.secondary_title(help.as_str())));
+            report.push(Group::with_title(
+                Level::HELP.secondary_title(help.as_str()),
+            ));
         }
-        let renderer = if color { Renderer::styled() } else { Renderer::plain() };
+        let renderer = if color {
+            Renderer::styled()
+        } else {
+            Renderer::plain()
+        };
         renderer.render(&report).to_string()
     }
 }
 
 fn char_to_byte(text: &str, chars: usize) -> usize {
-    text.char_indices().nth(chars).map_or(text.len(), |(i, _)| i)
+    text.char_indices()
+        .nth(chars)
+        .map_or(text.len(), |(i, _)| i)
 }
 
 /// A 1-based line and character column in a source file.
@@ -146,8 +174,13 @@ impl LineIndex {
         let offset = offset.min(text.len());
         let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
         let start = self.line_starts[line];
-        let column = text.get(start..offset).map_or(offset - start, |s| s.chars().count());
-        Position { line: line as u32 + 1, column: column as u32 + 1 }
+        let column = text
+            .get(start..offset)
+            .map_or(offset - start, |s| s.chars().count());
+        Position {
+            line: line as u32 + 1,
+            column: column as u32 + 1,
+        }
     }
 }
 
@@ -159,8 +192,20 @@ pub struct Diagnostics(pub Vec<Diagnostic>);
 impl Diagnostics {
     pub fn sort(&mut self) {
         self.0.sort_by(|a, b| {
-            (a.file.as_str(), a.line, a.column, a.code, a.message.as_str())
-                .cmp(&(b.file.as_str(), b.line, b.column, b.code, b.message.as_str()))
+            (
+                a.file.as_str(),
+                a.line,
+                a.column,
+                a.code,
+                a.message.as_str(),
+            )
+                .cmp(&(
+                    b.file.as_str(),
+                    b.line,
+                    b.column,
+                    b.code,
+                    b.message.as_str(),
+                ))
         });
         self.0.dedup();
     }
@@ -195,7 +240,10 @@ mod tests {
         let text = "# Заголовок\nпривет [ссылка](x.md)\n";
         let index = LineIndex::new(text);
         let offset = text.find('[').unwrap();
-        assert_eq!(index.position(text, offset), Position { line: 2, column: 8 });
+        assert_eq!(
+            index.position(text, offset),
+            Position { line: 2, column: 8 }
+        );
         assert_eq!(index.position(text, 0), Position { line: 1, column: 1 });
     }
 
@@ -207,7 +255,10 @@ mod tests {
             .at(text, pos, 16)
             .with_help("возможно, имелось в виду `да.md`");
         let out = d.render_human(false);
-        assert!(out.contains("error[broken-link]: ссылка никуда не ведёт"), "{out}");
+        assert!(
+            out.contains("error[broken-link]: ссылка никуда не ведёт"),
+            "{out}"
+        );
         assert!(out.contains("a.md:2:5"), "{out}");
         assert!(out.contains("см. [текст](нет.md) тут"), "{out}");
         assert!(out.contains("^^^^"), "{out}");

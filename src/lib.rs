@@ -1,9 +1,13 @@
 //! spravka: a support department's markdown knowledge base as a fast, cross-linked static
 //! site, a search index, and ticket → article suggestions. See ARCHITECTURE.md for the map.
 
+pub mod check;
+pub mod cli;
 pub mod config;
 pub mod content;
 pub mod diagnostics;
+pub mod publish;
+pub mod render;
 pub mod search;
 pub mod site;
 pub mod text;

@@ -5,7 +5,12 @@ use super::metadata::{self, HistoryEntry, Metadata};
 use crate::diagnostics::{Diagnostic, Position};
 
 /// Section names of a typical-request article, in order.
-pub const TYPICAL_SECTIONS: [&str; 4] = ["Симптомы", "Возможные причины", "Решение", "Когда эскалировать"];
+pub const TYPICAL_SECTIONS: [&str; 4] = [
+    "Симптомы",
+    "Возможные причины",
+    "Решение",
+    "Когда эскалировать",
+];
 
 #[derive(Debug, Clone)]
 pub struct Document {
@@ -28,19 +33,26 @@ pub struct Document {
 impl Document {
     /// A typical-request article: by its declared type, or because it has a "Симптомы" section.
     pub fn is_typical_request(&self) -> bool {
-        self.meta.kind.as_deref().is_some_and(|k| k.to_lowercase().contains("типичный запрос"))
+        self.meta
+            .kind
+            .as_deref()
+            .is_some_and(|k| k.to_lowercase().contains("типичный запрос"))
             || self.rendered.section(TYPICAL_SECTIONS[0]).is_some()
     }
 
     /// The "Симптомы" section's text: the customer's words, which ticket matching leans on.
     pub fn symptoms(&self) -> &str {
-        self.rendered.section(TYPICAL_SECTIONS[0]).map_or("", |s| s.text.as_str())
+        self.rendered
+            .section(TYPICAL_SECTIONS[0])
+            .map_or("", |s| s.text.as_str())
     }
 
     /// The file name without folder and `.md`.
     pub fn stem(&self) -> &str {
         let name = self.rel_path.rsplit('/').next().unwrap_or(&self.rel_path);
-        name.strip_suffix(".md").or_else(|| name.strip_suffix(".MD")).unwrap_or(name)
+        name.strip_suffix(".md")
+            .or_else(|| name.strip_suffix(".MD"))
+            .unwrap_or(name)
     }
 }
 
@@ -50,7 +62,13 @@ pub fn parse_document(rel_path: &str, text: String, options: MarkdownOptions) ->
         Ok((front, _, 0)) => (front, None),
         Ok((front, rest, lines)) => (front, Some("\n".repeat(lines) + rest)),
         Err(problem) => {
-            diagnostics.push(Diagnostic::error("bad-front-matter", rel_path, problem.message).at(&text, problem.pos, 3));
+            diagnostics.push(
+                Diagnostic::error("bad-front-matter", rel_path, problem.message).at(
+                    &text,
+                    problem.pos,
+                    3,
+                ),
+            );
             (None, None)
         }
     };
@@ -58,28 +76,61 @@ pub fn parse_document(rel_path: &str, text: String, options: MarkdownOptions) ->
     let rendered = render_markdown(body.as_deref().unwrap_or(&text), options);
     let table = metadata::from_table(&rendered);
     for problem in &table.problems {
-        diagnostics.push(Diagnostic::error("bad-metadata", rel_path, problem.message.clone()).at(&text, problem.pos, line_len(&text, problem.pos)));
+        diagnostics.push(
+            Diagnostic::error("bad-metadata", rel_path, problem.message.clone()).at(
+                &text,
+                problem.pos,
+                line_len(&text, problem.pos),
+            ),
+        );
     }
     let (history, history_problems) = metadata::history(&rendered);
     for problem in history_problems {
-        diagnostics.push(Diagnostic::error("bad-metadata", rel_path, problem.message).at(&text, problem.pos, line_len(&text, problem.pos)));
+        diagnostics.push(
+            Diagnostic::error("bad-metadata", rel_path, problem.message).at(
+                &text,
+                problem.pos,
+                line_len(&text, problem.pos),
+            ),
+        );
     }
     let has_metadata = table.present || front.is_some();
-    let missing_fields = if front.is_some() && !table.present { vec![] } else { table.missing.clone() };
+    let missing_fields = if front.is_some() && !table.present {
+        vec![]
+    } else {
+        table.missing.clone()
+    };
     let meta = match front {
         Some(front) => front.merged_over(table.metadata),
         None => table.metadata,
     };
-    let stem = rel_path.rsplit('/').next().unwrap_or(rel_path).trim_end_matches(".md").to_string();
-    let title = meta.title.clone().or_else(|| rendered.title.clone()).filter(|t| !t.trim().is_empty());
+    let stem = rel_path
+        .rsplit('/')
+        .next()
+        .unwrap_or(rel_path)
+        .trim_end_matches(".md")
+        .to_string();
+    let title = meta
+        .title
+        .clone()
+        .or_else(|| rendered.title.clone())
+        .filter(|t| !t.trim().is_empty());
     if title.is_none() && !text.trim().is_empty() {
         diagnostics.push(
-            Diagnostic::warning("no-title", rel_path, "the document has no `# Title` heading; the file name is used as its title")
-                .with_help("start the document with a line `# Title`"),
+            Diagnostic::warning(
+                "no-title",
+                rel_path,
+                "the document has no `# Title` heading; the file name is used as its title",
+            )
+            .with_help("start the document with a line `# Title`"),
         );
     }
     if text.trim().is_empty() {
-        diagnostics.push(Diagnostic::warning("empty-document", rel_path, "the document is empty"));
+        diagnostics.push(Diagnostic::warning(
+            "empty-document",
+            rel_path,
+            "the document is empty",
+        ));
     }
     let summary = rendered
         .section("Краткое описание")
@@ -101,7 +152,9 @@ pub fn parse_document(rel_path: &str, text: String, options: MarkdownOptions) ->
 }
 
 fn line_len(text: &str, pos: Position) -> u32 {
-    text.lines().nth(pos.line.saturating_sub(1) as usize).map_or(1, |l| l.chars().count() as u32)
+    text.lines()
+        .nth(pos.line.saturating_sub(1) as usize)
+        .map_or(1, |l| l.chars().count() as u32)
 }
 
 #[cfg(test)]
@@ -121,7 +174,15 @@ mod tests {
         assert!(doc.is_typical_request());
         assert_eq!(doc.symptoms(), "«смс не приходит»");
         assert_eq!(doc.history.len(), 1);
-        assert_eq!(doc.missing_fields, ["Автор", "Ответственный за актуальность", "Тип документа", "Отдел"]);
+        assert_eq!(
+            doc.missing_fields,
+            [
+                "Автор",
+                "Ответственный за актуальность",
+                "Тип документа",
+                "Отдел"
+            ]
+        );
         assert!(doc.diagnostics.is_empty(), "{:?}", doc.diagnostics);
     }
 
@@ -140,17 +201,29 @@ mod tests {
 
     #[test]
     fn bad_dates_and_front_matter_are_reported_with_lines() {
-        let doc = parse_document("x.md", DOC.replace("2025-01-10", "вчера"), MarkdownOptions::default());
+        let doc = parse_document(
+            "x.md",
+            DOC.replace("2025-01-10", "вчера"),
+            MarkdownOptions::default(),
+        );
         let d = &doc.diagnostics[0];
         assert_eq!((d.code, d.line), ("bad-metadata", 8));
-        let doc = parse_document("y.md", "---\ntitle: [unclosed\n---\n# T\n".into(), MarkdownOptions::default());
+        let doc = parse_document(
+            "y.md",
+            "---\ntitle: [unclosed\n---\n# T\n".into(),
+            MarkdownOptions::default(),
+        );
         assert_eq!(doc.diagnostics[0].code, "bad-front-matter");
         assert_eq!(doc.title, "T");
     }
 
     #[test]
     fn missing_h1_falls_back_to_file_name() {
-        let doc = parse_document("dir/Без заголовка.md", "просто текст".into(), MarkdownOptions::default());
+        let doc = parse_document(
+            "dir/Без заголовка.md",
+            "просто текст".into(),
+            MarkdownOptions::default(),
+        );
         assert_eq!(doc.title, "Без заголовка");
         assert_eq!(doc.diagnostics[0].code, "no-title");
     }

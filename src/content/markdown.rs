@@ -85,7 +85,9 @@ pub enum LinkOutput {
 
 impl Rendered {
     pub fn section(&self, title: &str) -> Option<&Section> {
-        self.sections.iter().find(|s| s.title.eq_ignore_ascii_case(title))
+        self.sections
+            .iter()
+            .find(|s| s.title.eq_ignore_ascii_case(title))
     }
 
     /// Fills every link slot; `resolve` is called once per link index.
@@ -100,7 +102,9 @@ impl Rendered {
             let end = body.find(END).unwrap_or(body.len());
             let index: usize = body[..end].parse().unwrap_or(usize::MAX);
             rest = body.get(end + END.len_utf8()..).unwrap_or("");
-            let Some(slot) = resolved.get_mut(index) else { continue };
+            let Some(slot) = resolved.get_mut(index) else {
+                continue;
+            };
             let output = slot.get_or_insert_with(|| resolve(index));
             let dest = &self.links[index].dest;
             match (kind, output) {
@@ -162,7 +166,13 @@ struct Pass<'a> {
     events: Vec<Event<'a>>,
     ids: HeadingIds,
     /// Inside a heading: its level, custom id, start position and buffered inner events.
-    heading: Option<(HeadingLevel, Option<String>, Position, Vec<Event<'a>>, String)>,
+    heading: Option<(
+        HeadingLevel,
+        Option<String>,
+        Position,
+        Vec<Event<'a>>,
+        String,
+    )>,
     /// Open links: index into `out.links`.
     open_links: Vec<usize>,
     /// Open image: link index and alt text collected so far.
@@ -185,7 +195,10 @@ pub fn render_markdown(source: &str, options: MarkdownOptions) -> Rendered {
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_HEADING_ATTRIBUTES;
     let mut pass = Pass {
-        out: Rendered { sections: vec![Section::default()], ..Default::default() },
+        out: Rendered {
+            sections: vec![Section::default()],
+            ..Default::default()
+        },
         events: Vec::new(),
         ids: HeadingIds::default(),
         heading: None,
@@ -224,7 +237,10 @@ pub fn render_markdown(source: &str, options: MarkdownOptions) -> Rendered {
 
 impl<'a> Pass<'a> {
     fn section(&mut self) -> &mut Section {
-        self.out.sections.last_mut().expect("there is always a section")
+        self.out
+            .sections
+            .last_mut()
+            .expect("there is always a section")
     }
 
     /// Records text for search, the current section, paragraph, table cell, heading, link.
@@ -234,7 +250,10 @@ impl<'a> Pass<'a> {
         if self.heading.is_none() {
             self.section().text.push_str(text);
         }
-        for buf in [self.paragraph.as_mut(), self.cell.as_mut()].into_iter().flatten() {
+        for buf in [self.paragraph.as_mut(), self.cell.as_mut()]
+            .into_iter()
+            .flatten()
+        {
             buf.push_str(text);
         }
         if let Some((_, _, _, _, heading_text)) = self.heading.as_mut() {
@@ -263,14 +282,29 @@ impl<'a> Pass<'a> {
         }
     }
 
-    fn event(&mut self, event: Event<'a>, _range: std::ops::Range<usize>, pos: Position, link_info: impl Fn() -> (u32, bool)) {
+    fn event(
+        &mut self,
+        event: Event<'a>,
+        _range: std::ops::Range<usize>,
+        pos: Position,
+        link_info: impl Fn() -> (u32, bool),
+    ) {
         match event {
             Event::Start(Tag::Heading { level, id, .. }) => {
                 // A section starts at its heading, so that the heading's words belong to it.
                 if level <= HeadingLevel::H2 {
-                    self.out.sections.push(Section { pos, ..Default::default() });
+                    self.out.sections.push(Section {
+                        pos,
+                        ..Default::default()
+                    });
                 }
-                self.heading = Some((level, id.map(|s| s.to_string()), pos, Vec::new(), String::new()));
+                self.heading = Some((
+                    level,
+                    id.map(|s| s.to_string()),
+                    pos,
+                    Vec::new(),
+                    String::new(),
+                ));
             }
             Event::End(TagEnd::Heading(_)) => self.end_heading(),
             Event::Start(Tag::Link { dest_url, .. }) => {
@@ -291,7 +325,11 @@ impl<'a> Pass<'a> {
             }
             Event::End(TagEnd::Image) => {
                 if let Some((index, alt)) = self.image.take() {
-                    let html = format!("<img src=\"{}\" alt=\"{}\" loading=\"lazy\">", slot(SRC, index), escape_html(&alt));
+                    let html = format!(
+                        "<img src=\"{}\" alt=\"{}\" loading=\"lazy\">",
+                        slot(SRC, index),
+                        escape_html(&alt)
+                    );
                     self.out.links[index].text = alt;
                     self.emit(Event::InlineHtml(html.into()));
                 }
@@ -312,8 +350,16 @@ impl<'a> Pass<'a> {
                 self.emit(event);
             }
             Event::End(TagEnd::Paragraph) => {
-                if let Some(p) = self.paragraph.take().map(|p| p.trim().to_string()).filter(|p| !p.is_empty()) {
-                    if self.quote_depth == 0 && self.out.first_paragraph.is_none() && !self.skipping_metadata {
+                if let Some(p) = self
+                    .paragraph
+                    .take()
+                    .map(|p| p.trim().to_string())
+                    .filter(|p| !p.is_empty())
+                {
+                    if self.quote_depth == 0
+                        && self.out.first_paragraph.is_none()
+                        && !self.skipping_metadata
+                    {
                         self.out.first_paragraph = Some(p.clone());
                     }
                     self.section().first_paragraph.get_or_insert(p);
@@ -374,13 +420,29 @@ impl<'a> Pass<'a> {
         }
     }
 
-    fn push_link(&mut self, dest: String, pos: Position, length: u32, raw_spaces: bool, is_image: bool) -> usize {
-        self.out.links.push(LinkRef { dest, text: String::new(), pos, length, raw_spaces, is_image });
+    fn push_link(
+        &mut self,
+        dest: String,
+        pos: Position,
+        length: u32,
+        raw_spaces: bool,
+        is_image: bool,
+    ) -> usize {
+        self.out.links.push(LinkRef {
+            dest,
+            text: String::new(),
+            pos,
+            length,
+            raw_spaces,
+            is_image,
+        });
         self.out.links.len() - 1
     }
 
     fn end_heading(&mut self) {
-        let Some((level, custom_id, pos, inner, text)) = self.heading.take() else { return };
+        let Some((level, custom_id, pos, inner, text)) = self.heading.take() else {
+            return;
+        };
         let text = text.trim().to_string();
         let level_num = level as u8;
         self.block_break();
@@ -393,9 +455,16 @@ impl<'a> Pass<'a> {
             return;
         }
         let id = self.ids.claim(custom_id.as_deref(), &text);
-        self.out.headings.push(Heading { level: level_num, text, id: id.clone(), pos });
+        self.out.headings.push(Heading {
+            level: level_num,
+            text,
+            id: id.clone(),
+            pos,
+        });
         let escaped_id = escape_html(&id);
-        self.emit(Event::Html(format!("<h{level_num} id=\"{escaped_id}\">").into()));
+        self.emit(Event::Html(
+            format!("<h{level_num} id=\"{escaped_id}\">").into(),
+        ));
         for e in inner {
             self.emit(e);
         }

@@ -23,17 +23,36 @@ fn collects_title_headings_links_and_sections() {
     assert!(r.links[1].raw_spaces);
     assert_eq!(r.links[1].text, "сырая");
     assert_eq!((r.links[1].pos.line, r.links[1].pos.column), (5, 48));
-    assert_eq!(r.sections.iter().map(|s| s.title.as_str()).collect::<Vec<_>>(), ["", "Заголовок", "Раздел один", "Раздел один"]);
+    assert_eq!(
+        r.sections
+            .iter()
+            .map(|s| s.title.as_str())
+            .collect::<Vec<_>>(),
+        ["", "Заголовок", "Раздел один", "Раздел один"]
+    );
     let html = hrefs(&r);
-    assert!(!html.contains("<h1"), "the title is the theme's job: {html}");
-    assert!(html.contains("<a href=\"/resolved/./Диагностика проблем.md\">сырая</a>"), "{html}");
+    assert!(
+        !html.contains("<h1"),
+        "the title is the theme's job: {html}"
+    );
+    assert!(
+        html.contains("<a href=\"/resolved/./Диагностика проблем.md\">сырая</a>"),
+        "{html}"
+    );
 }
 
 #[test]
 fn broken_links_render_as_marked_spans() {
     let r = render("[нет](missing.md)\n");
-    let html = r.finalize(|_| LinkOutput::Broken { reason: "Документ не найден".into() });
-    assert!(html.contains("<span class=\"broken-link\" title=\"Документ не найден: missing.md\">нет</span>"), "{html}");
+    let html = r.finalize(|_| LinkOutput::Broken {
+        reason: "Документ не найден".into(),
+    });
+    assert!(
+        html.contains(
+            "<span class=\"broken-link\" title=\"Документ не найден: missing.md\">нет</span>"
+        ),
+        "{html}"
+    );
     assert!(!html.contains("href"), "{html}");
 }
 
@@ -47,13 +66,22 @@ fn metadata_table_is_parsed_but_not_rendered() {
     let html = hrefs(&r);
     assert!(!html.contains("Версия"), "{html}");
     assert!(html.contains("Суть."), "{html}");
-    assert_eq!(r.section("Краткое описание").unwrap().first_paragraph.as_deref(), Some("Суть."));
+    assert_eq!(
+        r.section("Краткое описание")
+            .unwrap()
+            .first_paragraph
+            .as_deref(),
+        Some("Суть.")
+    );
 }
 
 #[test]
 fn tasks_are_clickable_and_numbered() {
     let html = hrefs(&render("- [ ] один\n- [x] два\n"));
-    assert!(html.contains("<input type=\"checkbox\" class=\"task\" data-task=\"0\">"), "{html}");
+    assert!(
+        html.contains("<input type=\"checkbox\" class=\"task\" data-task=\"0\">"),
+        "{html}"
+    );
     assert!(html.contains("data-task=\"1\" checked"), "{html}");
     assert!(!html.contains("disabled"), "{html}");
 }
@@ -64,7 +92,10 @@ fn raw_html_passes_or_is_escaped() {
     assert!(hrefs(&render(src)).contains("<script>alert(1)</script>"));
     let escaped = render_markdown(src, MarkdownOptions { escape_html: true });
     let html = hrefs(&escaped);
-    assert!(!html.contains("<script>") && html.contains("&lt;script&gt;"), "{html}");
+    assert!(
+        !html.contains("<script>") && html.contains("&lt;script&gt;"),
+        "{html}"
+    );
 }
 
 #[test]
@@ -79,7 +110,10 @@ fn images_resolve_through_slots() {
     let r = render("![Схема](img/схема.png)\n");
     assert!(r.links[0].is_image);
     let html = r.finalize(|_| LinkOutput::Href("../img/shema.png".into()));
-    assert!(html.contains("<img src=\"../img/shema.png\" alt=\"Схема\""), "{html}");
+    assert!(
+        html.contains("<img src=\"../img/shema.png\" alt=\"Схема\""),
+        "{html}"
+    );
 }
 
 #[test]

@@ -62,16 +62,27 @@ pub struct TableMetadata {
 }
 
 fn clean_key(key: &str) -> String {
-    key.trim().trim_matches('*').trim().trim_end_matches(':').to_lowercase().replace('ё', "е")
+    key.trim()
+        .trim_matches('*')
+        .trim()
+        .trim_end_matches(':')
+        .to_lowercase()
+        .replace('ё', "е")
 }
 
 pub fn parse_date(value: &str) -> Option<NaiveDate> {
     let v = value.trim();
-    NaiveDate::parse_from_str(v, "%Y-%m-%d").or_else(|_| NaiveDate::parse_from_str(v, "%d.%m.%Y")).ok()
+    NaiveDate::parse_from_str(v, "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(v, "%d.%m.%Y"))
+        .ok()
 }
 
 pub fn split_tags(value: &str) -> Vec<String> {
-    value.split([',', ';']).map(|t| t.trim().to_lowercase()).filter(|t| !t.is_empty()).collect()
+    value
+        .split([',', ';'])
+        .map(|t| t.trim().to_lowercase())
+        .filter(|t| !t.is_empty())
+        .collect()
 }
 
 /// Reads the metadata table of the "Метаданные документа" section.
@@ -85,17 +96,27 @@ pub fn from_table(rendered: &Rendered) -> TableMetadata {
     let rows: Vec<&TableRow> = section.tables.iter().flatten().skip(1).collect();
     let mut seen = Vec::new();
     for row in rows {
-        let (Some(key), Some(value)) = (row.cells.first(), row.cells.get(1)) else { continue };
+        let Some(key) = row.cells.first() else {
+            continue;
+        };
+        let value = row.cells.get(1).map_or("", String::as_str);
         let key = clean_key(key);
         let value = value.trim().to_string();
+        if value.is_empty() {
+            // An empty cell is a missing field, reported as such.
+            continue;
+        }
         let m = &mut result.metadata;
-        let date = |slot: &mut Option<NaiveDate>, problems: &mut Vec<MetadataProblem>| match parse_date(&value) {
-            Some(d) => *slot = Some(d),
-            None => problems.push(MetadataProblem {
-                pos: row.pos,
-                message: format!("«{value}» is not a date (expected YYYY-MM-DD)"),
-            }),
-        };
+        let date =
+            |slot: &mut Option<NaiveDate>, problems: &mut Vec<MetadataProblem>| match parse_date(
+                &value,
+            ) {
+                Some(d) => *slot = Some(d),
+                None => problems.push(MetadataProblem {
+                    pos: row.pos,
+                    message: format!("«{value}» is not a date (expected YYYY-MM-DD)"),
+                }),
+            };
         let field = match key.as_str() {
             "версия" => {
                 m.version = Some(value.clone());
@@ -105,7 +126,8 @@ pub fn from_table(rendered: &Rendered) -> TableMetadata {
                 date(&mut m.created, &mut result.problems);
                 "Дата создания"
             }
-            "дата последнего обновления" | "дата обновления" | "обновлено" => {
+            "дата последнего обновления" | "дата обновления" | "обновлено" =>
+            {
                 date(&mut m.updated, &mut result.problems);
                 "Дата последнего обновления"
             }
@@ -113,7 +135,8 @@ pub fn from_table(rendered: &Rendered) -> TableMetadata {
                 m.author = Some(value.clone());
                 "Автор"
             }
-            "ответственный за актуальность" | "ответственный" | "владелец" => {
+            "ответственный за актуальность" | "ответственный" | "владелец" =>
+            {
                 m.owner = Some(value.clone());
                 "Ответственный за актуальность"
             }
@@ -137,7 +160,11 @@ pub fn from_table(rendered: &Rendered) -> TableMetadata {
         };
         seen.push(field);
     }
-    result.missing = TEMPLATE_FIELDS.iter().copied().filter(|f| !seen.contains(f)).collect();
+    result.missing = TEMPLATE_FIELDS
+        .iter()
+        .copied()
+        .filter(|f| !seen.contains(f))
+        .collect();
     result
 }
 
@@ -145,15 +172,26 @@ pub fn from_table(rendered: &Rendered) -> TableMetadata {
 pub fn history(rendered: &Rendered) -> (Vec<HistoryEntry>, Vec<MetadataProblem>) {
     let mut entries = Vec::new();
     let mut problems = Vec::new();
-    let Some(section) = rendered.section("История изменений") else { return (entries, problems) };
+    let Some(section) = rendered.section("История изменений") else {
+        return (entries, problems);
+    };
     for row in section.tables.iter().flat_map(|t| t.iter().skip(1)) {
         let cell = |i: usize| row.cells.get(i).cloned().unwrap_or_default();
         let date_text = cell(1);
         let date = parse_date(&date_text);
         if date.is_none() && !date_text.trim().is_empty() {
-            problems.push(MetadataProblem { pos: row.pos, message: format!("«{date_text}» is not a date (expected YYYY-MM-DD)") });
+            problems.push(MetadataProblem {
+                pos: row.pos,
+                message: format!("«{date_text}» is not a date (expected YYYY-MM-DD)"),
+            });
         }
-        entries.push(HistoryEntry { version: cell(0), date, author: cell(2), changes: cell(3), pos: row.pos });
+        entries.push(HistoryEntry {
+            version: cell(0),
+            date,
+            author: cell(2),
+            changes: cell(3),
+            pos: row.pos,
+        });
     }
     (entries, problems)
 }
@@ -192,7 +230,9 @@ enum Tags {
 
 /// Splits front matter off the top of a document: (front matter metadata, the body, how many
 /// lines the front matter took). Errors name the line inside the file.
-pub fn split_front_matter(source: &str) -> Result<(Option<Metadata>, &str, usize), MetadataProblem> {
+pub fn split_front_matter(
+    source: &str,
+) -> Result<(Option<Metadata>, &str, usize), MetadataProblem> {
     let fence = if source.starts_with("---\n") {
         "---"
     } else if source.starts_with("+++\n") {
@@ -210,20 +250,32 @@ pub fn split_front_matter(source: &str) -> Result<(Option<Metadata>, &str, usize
         offset += line.len();
     }
     // An unclosed fence is not front matter: the text stays content.
-    let Some((raw_end, body_start)) = close else { return Ok((None, source, 0)) };
+    let Some((raw_end, body_start)) = close else {
+        return Ok((None, source, 0));
+    };
     let raw = &source[4..raw_end];
     let lines = source[..body_start].matches('\n').count();
     let parsed: Result<FrontMatter, (usize, String)> = if fence == "---" {
-        serde_norway::from_str(raw).map_err(|e| (e.location().map_or(1, |l| l.line()), e.to_string()))
+        serde_norway::from_str(raw)
+            .map_err(|e| (e.location().map_or(1, |l| l.line()), e.to_string()))
     } else {
         toml::from_str(raw).map_err(|e| {
-            let line = e.span().map_or(0, |s| raw[..s.start.min(raw.len())].matches('\n').count()) + 1;
+            let line = e
+                .span()
+                .map_or(0, |s| raw[..s.start.min(raw.len())].matches('\n').count())
+                + 1;
             (line, e.message().to_string())
         })
     };
     let fm = parsed.map_err(|(line, message)| MetadataProblem {
-        pos: Position { line: line as u32 + 1, column: 1 },
-        message: format!("front matter is not valid {}: {message}", if fence == "---" { "YAML" } else { "TOML" }),
+        pos: Position {
+            line: line as u32 + 1,
+            column: 1,
+        },
+        message: format!(
+            "front matter is not valid {}: {message}",
+            if fence == "---" { "YAML" } else { "TOML" }
+        ),
     })?;
     let mut problems = vec![];
     let mut date = |v: Option<String>| {
@@ -249,13 +301,20 @@ pub fn split_front_matter(source: &str) -> Result<(Option<Metadata>, &str, usize
         kind: fm.kind,
         department: fm.department,
         tags: match fm.tags {
-            Some(Tags::List(list)) => list.iter().map(|t| t.trim().to_lowercase()).filter(|t| !t.is_empty()).collect(),
+            Some(Tags::List(list)) => list
+                .iter()
+                .map(|t| t.trim().to_lowercase())
+                .filter(|t| !t.is_empty())
+                .collect(),
             Some(Tags::Text(text)) => split_tags(&text),
             None => vec![],
         },
     };
     if let Some(bad) = problems.first() {
-        return Err(MetadataProblem { pos: Position { line: 2, column: 1 }, message: format!("front matter: «{bad}» is not a date (expected YYYY-MM-DD)") });
+        return Err(MetadataProblem {
+            pos: Position { line: 2, column: 1 },
+            message: format!("front matter: «{bad}» is not a date (expected YYYY-MM-DD)"),
+        });
     }
     Ok((Some(meta), &source[body_start..], lines))
 }
@@ -273,7 +332,11 @@ impl Metadata {
             status: self.status.or(table.status),
             kind: self.kind.or(table.kind),
             department: self.department.or(table.department),
-            tags: if self.tags.is_empty() { table.tags } else { self.tags },
+            tags: if self.tags.is_empty() {
+                table.tags
+            } else {
+                self.tags
+            },
         }
     }
 }

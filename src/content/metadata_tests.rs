@@ -3,13 +3,19 @@ use super::*;
 #[test]
 fn dates_in_both_spellings() {
     assert_eq!(parse_date("2026-01-20").unwrap().to_string(), "2026-01-20");
-    assert_eq!(parse_date(" 20.01.2026 ").unwrap().to_string(), "2026-01-20");
+    assert_eq!(
+        parse_date(" 20.01.2026 ").unwrap().to_string(),
+        "2026-01-20"
+    );
     assert!(parse_date("20 января").is_none());
 }
 
 #[test]
 fn tags_are_lowercased_and_trimmed() {
-    assert_eq!(split_tags("Процессы, цикл обработки,, SLA"), ["процессы", "цикл обработки", "sla"]);
+    assert_eq!(
+        split_tags("Процессы, цикл обработки,, SLA"),
+        ["процессы", "цикл обработки", "sla"]
+    );
 }
 
 #[test]

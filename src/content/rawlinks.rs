@@ -41,7 +41,9 @@ pub fn preprocess(source: &str) -> Preprocessed {
             if run >= 3 {
                 match fence {
                     None => fence = Some((c, run)),
-                    Some((fc, fr)) if fc == c && run >= fr && trimmed[run..].trim().is_empty() => fence = None,
+                    Some((fc, fr)) if fc == c && run >= fr && trimmed[run..].trim().is_empty() => {
+                        fence = None
+                    }
                     _ => {}
                 }
                 out.push_str(line);
@@ -52,14 +54,30 @@ pub fn preprocess(source: &str) -> Preprocessed {
         if fence.is_some() || line.starts_with("    ") || line.starts_with('\t') {
             out.push_str(line);
         } else {
-            rewrite_line(line, line_start, &mut out, &mut inserted, &mut rewritten_links);
+            rewrite_line(
+                line,
+                line_start,
+                &mut out,
+                &mut inserted,
+                &mut rewritten_links,
+            );
         }
         line_start += line.len();
     }
-    Preprocessed { text: out, inserted, rewritten_links }
+    Preprocessed {
+        text: out,
+        inserted,
+        rewritten_links,
+    }
 }
 
-fn rewrite_line(line: &str, line_start: usize, out: &mut String, inserted: &mut Vec<usize>, rewritten: &mut Vec<usize>) {
+fn rewrite_line(
+    line: &str,
+    line_start: usize,
+    out: &mut String,
+    inserted: &mut Vec<usize>,
+    rewritten: &mut Vec<usize>,
+) {
     let bytes = line.as_bytes();
     let mut i = 0;
     let mut copied = 0;
@@ -75,7 +93,11 @@ fn rewrite_line(line: &str, line_start: usize, out: &mut String, inserted: &mut 
             i += run;
             continue;
         }
-        if in_code == 0 && bytes[i] == b']' && bytes.get(i + 1) == Some(&b'(') && bytes.get(i + 2) != Some(&b'<') {
+        if in_code == 0
+            && bytes[i] == b']'
+            && bytes.get(i + 1) == Some(&b'(')
+            && bytes.get(i + 2) != Some(&b'<')
+        {
             if let Some(len) = raw_space_destination(&line[i + 2..]) {
                 out.push_str(&line[copied..i + 2]);
                 inserted.push(out.len());
@@ -123,7 +145,10 @@ mod tests {
     fn rewrites_raw_space_links_with_parentheses() {
         let src = "- [Экстренные](./Обработка экстренных обращений (SLA высокий приоритет).md)\n";
         let p = preprocess(src);
-        assert_eq!(p.text, "- [Экстренные](<./Обработка экстренных обращений (SLA высокий приоритет).md>)\n");
+        assert_eq!(
+            p.text,
+            "- [Экстренные](<./Обработка экстренных обращений (SLA высокий приоритет).md>)\n"
+        );
         assert_eq!(p.rewritten_links, vec![src.find("](").unwrap()]);
         let close = p.text.rfind(')').unwrap();
         assert_eq!(p.original_offset(close), src.rfind(')').unwrap());

@@ -73,26 +73,59 @@ mod tests {
 
     #[test]
     fn github_ids_keep_cyrillic_and_drop_punctuation() {
-        assert_eq!(github_heading_id("Шаг 1: Подтверждение необходимости эскалации"), "шаг-1-подтверждение-необходимости-эскалации");
-        assert_eq!(github_heading_id("Сроки реакции (SLA)"), "сроки-реакции-sla");
-        assert_eq!(github_heading_id("Вопрос 1: Как определить?"), "вопрос-1-как-определить");
-        assert_eq!(github_heading_id("snake_case и-дефис"), "snake_case-и-дефис");
+        assert_eq!(
+            github_heading_id("Шаг 1: Подтверждение необходимости эскалации"),
+            "шаг-1-подтверждение-необходимости-эскалации"
+        );
+        assert_eq!(
+            github_heading_id("Сроки реакции (SLA)"),
+            "сроки-реакции-sla"
+        );
+        assert_eq!(
+            github_heading_id("Вопрос 1: Как определить?"),
+            "вопрос-1-как-определить"
+        );
+        assert_eq!(
+            github_heading_id("snake_case и-дефис"),
+            "snake_case-и-дефис"
+        );
     }
 
     #[test]
     fn duplicate_headings_are_suffixed() {
         let mut ids = HeadingIds::default();
-        let got: Vec<_> = ["Действия:", "Действия:", "Действия:", "Действия-1"].iter().map(|t| ids.claim(None, t)).collect();
-        assert_eq!(got, ["действия", "действия-1", "действия-2", "действия-1-1"]);
+        let got: Vec<_> = ["Действия:", "Действия:", "Действия:", "Действия-1"]
+            .iter()
+            .map(|t| ids.claim(None, t))
+            .collect();
+        assert_eq!(
+            got,
+            ["действия", "действия-1", "действия-2", "действия-1-1"]
+        );
         assert_eq!(ids.claim(Some("custom"), "x"), "custom");
     }
 
     #[test]
     fn url_segments_are_readable_ascii() {
-        assert_eq!(url_segment("Эскалация в отдел разработки", UrlMode::Ascii), "eskalatsiya-v-otdel-razrabotki");
-        assert_eq!(url_segment("Обработка экстренных обращений (SLA высокий приоритет)", UrlMode::Ascii), "obrabotka-ekstrennykh-obrashcheniy-sla-vysokiy-prioritet");
-        assert_eq!(url_segment("Ошибка «Объект не найден» при регистрации", UrlMode::Ascii), "oshibka-obekt-ne-nayden-pri-registratsii");
-        assert_eq!(url_segment("QR-код пропуска не считывается", UrlMode::Ascii), "qr-kod-propuska-ne-schityvaetsya");
+        assert_eq!(
+            url_segment("Эскалация в отдел разработки", UrlMode::Ascii),
+            "eskalatsiya-v-otdel-razrabotki"
+        );
+        assert_eq!(
+            url_segment(
+                "Обработка экстренных обращений (SLA высокий приоритет)",
+                UrlMode::Ascii
+            ),
+            "obrabotka-ekstrennykh-obrashcheniy-sla-vysokiy-prioritet"
+        );
+        assert_eq!(
+            url_segment("Ошибка «Объект не найден» при регистрации", UrlMode::Ascii),
+            "oshibka-obekt-ne-nayden-pri-registratsii"
+        );
+        assert_eq!(
+            url_segment("QR-код пропуска не считывается", UrlMode::Ascii),
+            "qr-kod-propuska-ne-schityvaetsya"
+        );
         assert_eq!(url_segment("Регламенты", UrlMode::Unicode), "регламенты");
         assert_eq!(url_segment("«»", UrlMode::Ascii), "page");
     }

@@ -29,9 +29,15 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, ReadError> {
         Err(e) => {
             let valid = e.utf8_error().valid_up_to();
             let bytes = e.as_bytes();
-            let line_start = bytes[..valid].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+            let line_start = bytes[..valid]
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |i| i + 1);
             let line = bytes[..valid].iter().filter(|&&b| b == b'\n').count() as u32 + 1;
-            return Err(ReadError::InvalidUtf8 { line, column: (valid - line_start) as u32 + 1 });
+            return Err(ReadError::InvalidUtf8 {
+                line,
+                column: (valid - line_start) as u32 + 1,
+            });
         }
     };
     if text.starts_with('\u{feff}') {
@@ -56,11 +62,17 @@ mod tests {
     #[test]
     fn invalid_utf8_names_the_line() {
         let err = decode(b"ok\nstill ok\nbad \xFF here".to_vec()).unwrap_err();
-        assert!(matches!(err, ReadError::InvalidUtf8 { line: 3, column: 5 }), "{err:?}");
+        assert!(
+            matches!(err, ReadError::InvalidUtf8 { line: 3, column: 5 }),
+            "{err:?}"
+        );
     }
 
     #[test]
     fn nul_bytes_mean_binary() {
-        assert!(matches!(decode(b"\x89PNG\r\n\x1a\n\0\0".to_vec()), Err(ReadError::Binary { .. })));
+        assert!(matches!(
+            decode(b"\x89PNG\r\n\x1a\n\0\0".to_vec()),
+            Err(ReadError::Binary { .. })
+        ));
     }
 }

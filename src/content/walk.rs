@@ -25,7 +25,9 @@ pub struct SourceFile {
 pub const INDEX_NAMES: [&str; 3] = ["README.md", "index.md", "_index.md"];
 
 pub fn is_index_name(file_name: &str) -> bool {
-    INDEX_NAMES.iter().any(|n| n.eq_ignore_ascii_case(file_name))
+    INDEX_NAMES
+        .iter()
+        .any(|n| n.eq_ignore_ascii_case(file_name))
 }
 
 /// Lists content/ in a stable order. Hidden files, the synonyms file and symlinks are skipped
@@ -42,23 +44,38 @@ pub fn walk(content_dir: &Path, synonyms_file: &str) -> (Vec<SourceFile>, Vec<Di
         let entry = match entry {
             Ok(entry) => entry,
             Err(e) => {
-                let path = e.path().map(|p| relative(content_dir, p)).unwrap_or_default();
-                diagnostics.push(Diagnostic::error("unreadable", path, format!("cannot read: {e}")));
+                let path = e
+                    .path()
+                    .map(|p| relative(content_dir, p))
+                    .unwrap_or_default();
+                diagnostics.push(Diagnostic::error(
+                    "unreadable",
+                    path,
+                    format!("cannot read: {e}"),
+                ));
                 continue;
             }
         };
         let rel = relative(content_dir, entry.path());
         if entry.path_is_symlink() {
             diagnostics.push(
-                Diagnostic::warning("symlink-skipped", rel, "symbolic link skipped: links are not followed")
-                    .with_help("copy the file into content/ instead of linking to it"),
+                Diagnostic::warning(
+                    "symlink-skipped",
+                    rel,
+                    "symbolic link skipped: links are not followed",
+                )
+                .with_help("copy the file into content/ instead of linking to it"),
             );
             continue;
         }
         if !entry.file_type().is_file() || rel == synonyms_file {
             continue;
         }
-        let kind = if rel.to_lowercase().ends_with(".md") { FileKind::Markdown } else { FileKind::Asset };
+        let kind = if rel.to_lowercase().ends_with(".md") {
+            FileKind::Markdown
+        } else {
+            FileKind::Asset
+        };
         if let Some(existing) = files.get(&rel) {
             diagnostics.push(Diagnostic::error(
                 "duplicate-file",
@@ -71,7 +88,14 @@ pub fn walk(content_dir: &Path, synonyms_file: &str) -> (Vec<SourceFile>, Vec<Di
             ));
             continue;
         }
-        files.insert(rel.clone(), SourceFile { rel_path: rel, abs_path: entry.into_path(), kind });
+        files.insert(
+            rel.clone(),
+            SourceFile {
+                rel_path: rel,
+                abs_path: entry.into_path(),
+                kind,
+            },
+        );
     }
     (files.into_values().collect(), diagnostics)
 }
@@ -79,7 +103,10 @@ pub fn walk(content_dir: &Path, synonyms_file: &str) -> (Vec<SourceFile>, Vec<Di
 /// `content/Регламенты/x.md` → `Регламенты/x.md`, NFC (macOS writes names in NFD).
 pub fn relative(root: &Path, path: &Path) -> String {
     let rel = path.strip_prefix(root).unwrap_or(path);
-    let parts: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().nfc().collect()).collect();
+    let parts: Vec<String> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().nfc().collect())
+        .collect();
     parts.join("/")
 }
 
@@ -97,7 +124,16 @@ mod tests {
         std::fs::write(dir.path().join("pic.png"), [0u8, 1]).unwrap();
         let (files, diags) = walk(dir.path(), "synonyms.toml");
         assert!(diags.is_empty(), "{diags:?}");
-        let names: Vec<_> = files.iter().map(|f| (f.rel_path.as_str(), f.kind)).collect();
-        assert_eq!(names, [("pic.png", FileKind::Asset), ("Ёлка й.md", FileKind::Markdown)]);
+        let names: Vec<_> = files
+            .iter()
+            .map(|f| (f.rel_path.as_str(), f.kind))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("pic.png", FileKind::Asset),
+                ("Ёлка й.md", FileKind::Markdown)
+            ]
+        );
     }
 }

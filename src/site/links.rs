@@ -9,23 +9,39 @@ use unicode_normalization::UnicodeNormalization;
 /// Where a link goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LinkTarget {
-    Page { page: PageId, anchor: Option<String> },
-    Asset { url: String },
-    External { url: String },
-    Broken { reason: String },
+    Page {
+        page: PageId,
+        anchor: Option<String>,
+    },
+    Asset {
+        url: String,
+    },
+    External {
+        url: String,
+    },
+    Broken {
+        reason: String,
+    },
 }
 
 /// `http:`, `mailto:`, `tel:`…: a scheme of letters before the first `:` and no `/` before it.
 pub fn is_external(dest: &str) -> bool {
     dest.split_once(':').is_some_and(|(scheme, _)| {
-        scheme.len() > 1 && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+        scheme.len() > 1
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
     }) || dest.starts_with("//")
 }
 
 /// Joins `dest` onto the folder `dir`, both relative to content/; `None` when `..` climbs
 /// out of content/.
 pub fn join_path(dir: &str, dest: &str) -> Option<String> {
-    let mut parts: Vec<&str> = if dest.starts_with('/') { vec![] } else { dir.split('/').filter(|s| !s.is_empty()).collect() };
+    let mut parts: Vec<&str> = if dest.starts_with('/') {
+        vec![]
+    } else {
+        dir.split('/').filter(|s| !s.is_empty()).collect()
+    };
     for segment in dest.split(['/', '\\']) {
         match segment {
             "" | "." => {}
@@ -40,15 +56,28 @@ pub fn join_path(dir: &str, dest: &str) -> Option<String> {
 
 impl Site {
     /// Resolves one link of page `from`; a problem comes back as a diagnostic.
-    pub(super) fn resolve_link(&self, from: PageId, link: &LinkRef) -> (LinkTarget, Vec<Diagnostic>) {
+    pub(super) fn resolve_link(
+        &self,
+        from: PageId,
+        link: &LinkRef,
+    ) -> (LinkTarget, Vec<Diagnostic>) {
         let page = &self.pages[from];
         let doc = &page.doc;
         let mut diags = Vec::new();
         let located = |d: Diagnostic| d.at(&doc.source, link.pos, link.length);
         let dest = link.dest.trim();
         if dest.is_empty() {
-            let d = located(Diagnostic::error("broken-link", &doc.rel_path, format!("link «{}» has no destination", link.text)));
-            return (LinkTarget::Broken { reason: "Пустая ссылка".into() }, vec![d]);
+            let d = located(Diagnostic::error(
+                "broken-link",
+                &doc.rel_path,
+                format!("link «{}» has no destination", link.text),
+            ));
+            return (
+                LinkTarget::Broken {
+                    reason: "Пустая ссылка".into(),
+                },
+                vec![d],
+            );
         }
         if is_external(dest) {
             if dest.starts_with("http://") || dest.starts_with("https://") {
@@ -58,10 +87,18 @@ impl Site {
                     format!("external link not checked (no network is assumed): {dest}"),
                 )));
             }
-            return (LinkTarget::External { url: dest.to_string() }, diags);
+            return (
+                LinkTarget::External {
+                    url: dest.to_string(),
+                },
+                diags,
+            );
         }
         if link.raw_spaces {
-            let portable = dest.replace(' ', "%20").replace('(', "%28").replace(')', "%29");
+            let portable = dest
+                .replace(' ', "%20")
+                .replace('(', "%28")
+                .replace(')', "%29");
             diags.push(
                 located(Diagnostic::warning(
                     "raw-spaces",
@@ -87,7 +124,12 @@ impl Site {
                     format!("link «{}» points outside content/: {dest}", link.text),
                 ))
                 .with_help("only documents inside content/ can be linked; copy the file in or link to its published URL");
-                return (LinkTarget::Broken { reason: "Ссылка за пределы базы знаний".into() }, vec![d]);
+                return (
+                    LinkTarget::Broken {
+                        reason: "Ссылка за пределы базы знаний".into(),
+                    },
+                    vec![d],
+                );
             };
             match self.lookup(&joined) {
                 Some(Ok(page)) => Some(page),
@@ -96,20 +138,32 @@ impl Site {
                     let mut d = located(Diagnostic::error(
                         "broken-link",
                         &doc.rel_path,
-                        format!("link «{}» points to a document that does not exist: {joined}", link.text),
+                        format!(
+                            "link «{}» points to a document that does not exist: {joined}",
+                            link.text
+                        ),
                     ));
                     if let Some(best) = self.closest_path(&joined) {
                         d = d.with_help(format!("did you mean `{best}`?"));
                     }
                     diags.push(d);
-                    return (LinkTarget::Broken { reason: "Документ не найден".into() }, diags);
+                    return (
+                        LinkTarget::Broken {
+                            reason: "Документ не найден".into(),
+                        },
+                        diags,
+                    );
                 }
             }
         };
         let page_id = target_page.expect("set above");
         if let Some(anchor) = &anchor {
             let headings = &self.pages[page_id].doc.rendered.headings;
-            if !anchor.is_empty() && !headings.iter().any(|h| h.id == *anchor || h.id == anchor.to_lowercase()) {
+            if !anchor.is_empty()
+                && !headings
+                    .iter()
+                    .any(|h| h.id == *anchor || h.id == anchor.to_lowercase())
+            {
                 let target_path = &self.pages[page_id].doc.rel_path;
                 let mut d = located(Diagnostic::error(
                     "broken-anchor",
@@ -125,10 +179,22 @@ impl Site {
                     d = d.with_help(format!("did you mean `#{id}`?"));
                 }
                 diags.push(d);
-                return (LinkTarget::Page { page: page_id, anchor: None }, diags);
+                return (
+                    LinkTarget::Page {
+                        page: page_id,
+                        anchor: None,
+                    },
+                    diags,
+                );
             }
         }
-        (LinkTarget::Page { page: page_id, anchor: anchor.filter(|a| !a.is_empty()) }, diags)
+        (
+            LinkTarget::Page {
+                page: page_id,
+                anchor: anchor.filter(|a| !a.is_empty()),
+            },
+            diags,
+        )
     }
 
     /// A content-relative path to a page (`Ok`) or an asset URL (`Err`); folders resolve to
@@ -140,7 +206,10 @@ impl Site {
         if let Some(&section) = self.section_by_dir.get(path.trim_end_matches('/')) {
             return self.sections[section].index.map(Ok);
         }
-        self.assets.iter().find(|a| a.rel_path == path).map(|a| Err(a.url.clone()))
+        self.assets
+            .iter()
+            .find(|a| a.rel_path == path)
+            .map(|a| Err(a.url.clone()))
     }
 
     fn closest_path(&self, wanted: &str) -> Option<&str> {
@@ -148,7 +217,12 @@ impl Site {
         let wanted_name = name(wanted);
         self.pages
             .iter()
-            .map(|p| (strsim::normalized_levenshtein(&name(&p.doc.rel_path), &wanted_name), p.doc.rel_path.as_str()))
+            .map(|p| {
+                (
+                    strsim::normalized_levenshtein(&name(&p.doc.rel_path), &wanted_name),
+                    p.doc.rel_path.as_str(),
+                )
+            })
             .filter(|(score, _)| *score > 0.6)
             .max_by(|a, b| a.0.total_cmp(&b.0))
             .map(|(_, path)| path)
@@ -175,7 +249,10 @@ mod tests {
 
     #[test]
     fn joining_stays_inside_content() {
-        assert_eq!(join_path("Регламенты", "../README.md").as_deref(), Some("README.md"));
+        assert_eq!(
+            join_path("Регламенты", "../README.md").as_deref(),
+            Some("README.md")
+        );
         assert_eq!(join_path("a/b", "./c.md").as_deref(), Some("a/b/c.md"));
         assert_eq!(join_path("a", "/x/y.md").as_deref(), Some("x/y.md"));
         assert_eq!(join_path("a", "..\\..\\etc\\passwd"), None);

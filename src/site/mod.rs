@@ -75,7 +75,9 @@ impl Site {
     pub fn load(root: &Path, config: Config) -> Site {
         let content_dir = root.join(&config.content_dir);
         let (files, mut diagnostics) = walk(&content_dir, &config.synonyms_file);
-        let options = MarkdownOptions { escape_html: config.escape_html };
+        let options = MarkdownOptions {
+            escape_html: config.escape_html,
+        };
         let parsed: Vec<Result<Document, Diagnostic>> = files
             .par_iter()
             .filter(|f| f.kind == FileKind::Markdown)
@@ -92,11 +94,14 @@ impl Site {
             }
         }
         let mode = config.url_mode;
-        let assets = files.into_iter().filter(|f| f.kind == FileKind::Asset).map(|f| Asset {
-            url: urls::asset_url(&f.rel_path, mode),
-            rel_path: f.rel_path,
-            abs_path: f.abs_path,
-        });
+        let assets = files
+            .into_iter()
+            .filter(|f| f.kind == FileKind::Asset)
+            .map(|f| Asset {
+                url: urls::asset_url(&f.rel_path, mode),
+                rel_path: f.rel_path,
+                abs_path: f.abs_path,
+            });
         Site::from_documents(config, content_dir, docs, assets.collect(), diagnostics)
     }
 
@@ -136,10 +141,19 @@ impl Site {
             }
         }
         for dir in dirs {
-            let parent = dir.rsplit_once('/').map_or(if dir.is_empty() { None } else { Some("") }, |(p, _)| Some(p));
+            let parent = dir
+                .rsplit_once('/')
+                .map_or(if dir.is_empty() { None } else { Some("") }, |(p, _)| {
+                    Some(p)
+                });
             let parent = parent.and_then(|p| self.section_by_dir.get(p).copied());
             let id = self.sections.len();
-            let title = dir.rsplit('/').next().filter(|t| !t.is_empty()).unwrap_or(&self.config.title).to_string();
+            let title = dir
+                .rsplit('/')
+                .next()
+                .filter(|t| !t.is_empty())
+                .unwrap_or(&self.config.title)
+                .to_string();
             self.sections.push(Section {
                 url: urls::dir_url(&dir, self.config.url_mode),
                 dir: dir.clone(),
@@ -159,9 +173,17 @@ impl Site {
     fn assign_pages(&mut self, docs: Vec<Document>) {
         // Sections claim their URLs first, then pages in path order: collisions are resolved
         // the same way on every build.
-        let mut taken: HashMap<String, String> = self.sections.iter().map(|s| (s.url.clone(), s.dir.clone())).collect();
+        let mut taken: HashMap<String, String> = self
+            .sections
+            .iter()
+            .map(|s| (s.url.clone(), s.dir.clone()))
+            .collect();
         for doc in docs {
-            let dir = doc.rel_path.rsplit_once('/').map_or("", |(d, _)| d).to_string();
+            let dir = doc
+                .rel_path
+                .rsplit_once('/')
+                .map_or("", |(d, _)| d)
+                .to_string();
             let section = self.section_by_dir[&dir];
             let file_name = doc.rel_path.rsplit('/').next().unwrap_or("");
             let is_index = is_index_name(file_name) && self.sections[section].index.is_none();
@@ -174,7 +196,11 @@ impl Site {
                 // A second index file in one folder (README.md beside index.md) is an ordinary page.
                 let wanted = if is_index_name(file_name) {
                     let stem = file_name.split('.').next().unwrap_or("index");
-                    format!("{}{}/", self.sections[section].url, crate::content::slug::url_segment(stem, self.config.url_mode))
+                    format!(
+                        "{}{}/",
+                        self.sections[section].url,
+                        crate::content::slug::url_segment(stem, self.config.url_mode)
+                    )
                 } else {
                     urls::page_url(&doc.rel_path, self.config.url_mode)
                 };
@@ -202,12 +228,20 @@ impl Site {
                 self.tags.entry(tag.clone()).or_default().push(id);
             }
             self.by_path.insert(doc.rel_path.clone(), id);
-            self.pages.push(Page { doc, url, section, is_index, links: vec![], backlinks: vec![] });
+            self.pages.push(Page {
+                doc,
+                url,
+                section,
+                is_index,
+                links: vec![],
+                backlinks: vec![],
+            });
         }
         let pages = &self.pages;
         for section in &mut self.sections {
             section.pages.sort_by(|&a, &b| {
-                (pages[a].doc.title.to_lowercase(), &pages[a].doc.rel_path).cmp(&(pages[b].doc.title.to_lowercase(), &pages[b].doc.rel_path))
+                (pages[a].doc.title.to_lowercase(), &pages[a].doc.rel_path)
+                    .cmp(&(pages[b].doc.title.to_lowercase(), &pages[b].doc.rel_path))
             });
         }
     }
@@ -274,7 +308,10 @@ impl Site {
     /// Root-relative URL of a link target, anchor included; `None` for broken links.
     pub fn target_url(&self, target: &LinkTarget) -> Option<String> {
         match target {
-            LinkTarget::Page { page, anchor: Some(a) } => Some(format!("{}#{a}", self.pages[*page].url)),
+            LinkTarget::Page {
+                page,
+                anchor: Some(a),
+            } => Some(format!("{}#{a}", self.pages[*page].url)),
             LinkTarget::Page { page, anchor: None } => Some(self.pages[*page].url.clone()),
             LinkTarget::Asset { url } | LinkTarget::External { url } => Some(url.clone()),
             LinkTarget::Broken { .. } => None,
@@ -283,7 +320,9 @@ impl Site {
 
     /// Every diagnostic of the model: loading, linking, and each document's own.
     pub fn all_diagnostics(&self) -> impl Iterator<Item = &Diagnostic> {
-        self.diagnostics.iter().chain(self.pages.iter().flat_map(|p| p.doc.diagnostics.iter()))
+        self.diagnostics
+            .iter()
+            .chain(self.pages.iter().flat_map(|p| p.doc.diagnostics.iter()))
     }
 }
 

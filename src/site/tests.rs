@@ -2,8 +2,17 @@ use super::*;
 use crate::content::parse_document;
 
 fn site(files: &[(&str, &str)]) -> Site {
-    let docs = files.iter().map(|(p, t)| parse_document(p, t.to_string(), MarkdownOptions::default())).collect();
-    Site::from_documents(Config::default(), PathBuf::from("content"), docs, vec![], vec![])
+    let docs = files
+        .iter()
+        .map(|(p, t)| parse_document(p, t.to_string(), MarkdownOptions::default()))
+        .collect();
+    Site::from_documents(
+        Config::default(),
+        PathBuf::from("content"),
+        docs,
+        vec![],
+        vec![],
+    )
 }
 
 #[test]
@@ -22,9 +31,17 @@ fn links_in_all_styles_resolve_and_backlinks_follow() {
     let urls: Vec<_> = esc.links.iter().map(|t| s.target_url(t).unwrap()).collect();
     assert_eq!(
         urls,
-        ["/reglamenty/diagnostika-problem/", "/reglamenty/diagnostika-problem/#шаг-1", "/", "/reglamenty/eskalatsiya/#эскалация-x", "/reglamenty/"]
+        [
+            "/reglamenty/diagnostika-problem/",
+            "/reglamenty/diagnostika-problem/#шаг-1",
+            "/",
+            "/reglamenty/eskalatsiya/#эскалация-x",
+            "/reglamenty/"
+        ]
     );
-    let diag = s.page_id_by_path("Регламенты/Диагностика проблем.md").unwrap();
+    let diag = s
+        .page_id_by_path("Регламенты/Диагностика проблем.md")
+        .unwrap();
     let esc_id = s.page_id_by_path("Регламенты/Эскалация.md").unwrap();
     assert_eq!(s.pages[diag].backlinks, [esc_id]);
     let codes: Vec<_> = s.all_diagnostics().map(|d| d.code).collect();
@@ -38,9 +55,28 @@ fn broken_links_and_anchors_are_reported_with_suggestions() {
         ("b.md", "# B\n\n## Шаг 1\n"),
         ("Диагностика проблем.md", "# Д\n"),
     ]);
-    let diags: Vec<_> = s.all_diagnostics().map(|d| (d.code, d.line, d.column, d.help.clone())).collect();
-    assert_eq!(diags[0], ("broken-link", 3, 7, Some("did you mean `Диагностика проблем.md`?".into())));
-    assert_eq!(diags[1], ("broken-anchor", 3, 33, Some("did you mean `#шаг-1`?".into())));
+    let diags: Vec<_> = s
+        .all_diagnostics()
+        .map(|d| (d.code, d.line, d.column, d.help.clone()))
+        .collect();
+    assert_eq!(
+        diags[0],
+        (
+            "broken-link",
+            3,
+            7,
+            Some("did you mean `Диагностика проблем.md`?".into())
+        )
+    );
+    assert_eq!(
+        diags[1],
+        (
+            "broken-anchor",
+            3,
+            33,
+            Some("did you mean `#шаг-1`?".into())
+        )
+    );
     assert_eq!(diags[2].0, "link-outside-content");
     let a = s.page_by_path("a.md").unwrap();
     assert!(matches!(a.links[0], LinkTarget::Broken { .. }));
@@ -49,10 +85,31 @@ fn broken_links_and_anchors_are_reported_with_suggestions() {
 
 #[test]
 fn url_collisions_are_resolved_deterministically() {
-    let s = site(&[("Ёлка.md", "# 1\n"), ("Елка.md", "# 2\n"), ("елка.md", "# 3\n")]);
-    let urls: Vec<_> = s.pages.iter().map(|p| (p.doc.rel_path.as_str(), p.url.as_str())).collect();
-    assert_eq!(urls, [("Ёлка.md", "/elka/"), ("Елка.md", "/elka-2/"), ("елка.md", "/elka-3/")]);
-    assert_eq!(s.diagnostics.iter().filter(|d| d.code == "url-collision").count(), 2);
+    let s = site(&[
+        ("Ёлка.md", "# 1\n"),
+        ("Елка.md", "# 2\n"),
+        ("елка.md", "# 3\n"),
+    ]);
+    let urls: Vec<_> = s
+        .pages
+        .iter()
+        .map(|p| (p.doc.rel_path.as_str(), p.url.as_str()))
+        .collect();
+    assert_eq!(
+        urls,
+        [
+            ("Ёлка.md", "/elka/"),
+            ("Елка.md", "/elka-2/"),
+            ("елка.md", "/elka-3/")
+        ]
+    );
+    assert_eq!(
+        s.diagnostics
+            .iter()
+            .filter(|d| d.code == "url-collision")
+            .count(),
+        2
+    );
 }
 
 #[test]
@@ -66,7 +123,11 @@ fn sections_and_tags() {
     ]);
     let x = &s.sections[s.section_by_dir["x"]];
     assert_eq!(x.title, "Раздел X");
-    let titles: Vec<_> = x.pages.iter().map(|&p| s.pages[p].doc.title.as_str()).collect();
+    let titles: Vec<_> = x
+        .pages
+        .iter()
+        .map(|&p| s.pages[p].doc.title.as_str())
+        .collect();
     assert_eq!(titles, ["А", "Б"]);
     assert_eq!(x.subsections.len(), 1);
     assert_eq!(s.tags["шлагбаум"].len(), 2);

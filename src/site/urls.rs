@@ -11,7 +11,10 @@ pub fn page_url(rel_path: &str, mode: UrlMode) -> String {
     let file = parts.pop().unwrap_or_default();
     let mut url = dir_url(&parts.join("/"), mode);
     if !is_index_name(file) {
-        let stem = file.strip_suffix(".md").or_else(|| file.strip_suffix(".MD")).unwrap_or(file);
+        let stem = file
+            .strip_suffix(".md")
+            .or_else(|| file.strip_suffix(".MD"))
+            .unwrap_or(file);
         url.push_str(&url_segment(stem, mode));
         url.push('/');
     }
@@ -55,11 +58,23 @@ pub fn output_path(url: &str) -> String {
 /// make the site work under any base path and from the file system; `local` appends
 /// `index.html`, which a browser needs to open folders from disk.
 pub fn relative_href(from: &str, to: &str, local: bool) -> String {
-    let from_dir: Vec<&str> = from.trim_matches('/').split('/').filter(|s| !s.is_empty()).collect();
-    let from_dir = if from.ends_with('/') { &from_dir[..] } else { &from_dir[..from_dir.len().saturating_sub(1)] };
+    let from_dir: Vec<&str> = from
+        .trim_matches('/')
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .collect();
+    let from_dir = if from.ends_with('/') {
+        &from_dir[..]
+    } else {
+        &from_dir[..from_dir.len().saturating_sub(1)]
+    };
     let (to_path, fragment) = to.split_once('#').map_or((to, None), |(p, f)| (p, Some(f)));
     let to_parts: Vec<&str> = to_path.trim_start_matches('/').split('/').collect();
-    let common = from_dir.iter().zip(&to_parts).take_while(|(a, b)| a == b).count();
+    let common = from_dir
+        .iter()
+        .zip(&to_parts)
+        .take_while(|(a, b)| a == b)
+        .count();
     let mut href = "../".repeat(from_dir.len() - common);
     href.push_str(&to_parts[common..].join("/"));
     if local && (href.is_empty() || href.ends_with('/')) {
@@ -81,13 +96,22 @@ mod tests {
     #[test]
     fn urls_from_paths() {
         assert_eq!(page_url("README.md", UrlMode::Ascii), "/");
-        assert_eq!(page_url("Регламенты/README.md", UrlMode::Ascii), "/reglamenty/");
+        assert_eq!(
+            page_url("Регламенты/README.md", UrlMode::Ascii),
+            "/reglamenty/"
+        );
         assert_eq!(
             page_url("Регламенты/Эскалация в отдел разработки.md", UrlMode::Ascii),
             "/reglamenty/eskalatsiya-v-otdel-razrabotki/"
         );
-        assert_eq!(page_url("Регламенты/Диагностика проблем.md", UrlMode::Unicode), "/регламенты/диагностика-проблем/");
-        assert_eq!(asset_url("img/Схема сети.PNG", UrlMode::Ascii), "/img/skhema-seti.png");
+        assert_eq!(
+            page_url("Регламенты/Диагностика проблем.md", UrlMode::Unicode),
+            "/регламенты/диагностика-проблем/"
+        );
+        assert_eq!(
+            asset_url("img/Схема сети.PNG", UrlMode::Ascii),
+            "/img/skhema-seti.png"
+        );
         assert_eq!(output_path("/"), "index.html");
         assert_eq!(output_path("/a/b/"), "a/b/index.html");
     }
@@ -99,7 +123,10 @@ mod tests {
         assert_eq!(relative_href("/a/", "/", false), "../");
         assert_eq!(relative_href("/a/", "/a/", false), "./");
         assert_eq!(relative_href("/a/", "/a/#x", false), "./#x");
-        assert_eq!(relative_href("/a/b/", "/static/style.css", false), "../../static/style.css");
+        assert_eq!(
+            relative_href("/a/b/", "/static/style.css", false),
+            "../../static/style.css"
+        );
         assert_eq!(relative_href("/a/b/", "/a/c/", true), "../c/index.html");
         assert_eq!(relative_href("/a/", "/", true), "../index.html");
         assert_eq!(relative_href("/404.html", "/a/", false), "a/");

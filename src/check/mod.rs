@@ -1,0 +1,160 @@
+//! The writers' quality gate: every diagnostic of a loaded site, from loading, linking and the
+//! content rules below. `build`, `check` and the serve overlay all call `diagnostics`.
+
+use crate::content::document::TYPICAL_SECTIONS;
+use crate::content::markdown::METADATA_SECTION;
+use crate::content::Document;
+use crate::diagnostics::{Diagnostic, Diagnostics, Position};
+use crate::site::Site;
+use chrono::NaiveDate;
+
+/// Every problem of the site, sorted by file and position.
+pub fn diagnostics(site: &Site, today: NaiveDate) -> Diagnostics {
+    let mut all = Diagnostics(site.all_diagnostics().cloned().collect());
+    for page in &site.pages {
+        all.extend(lint_document(&page.doc, site.config.stale_days, today));
+        // The home page is where readers start; everything else must be reachable by a link.
+        if page.url != "/" && page.backlinks.is_empty() {
+            all.0.push(
+                Diagnostic::warning(
+                    "orphan",
+                    &page.doc.rel_path,
+                    "no other document links to this one",
+                )
+                .with_help("link it from its section's README.md so that readers can find it"),
+            );
+        }
+    }
+    all.sort();
+    all
+}
+
+/// Where a metadata row is, for pointing a warning at it.
+fn row_position(doc: &Document, key_prefix: &str) -> Option<Position> {
+    let section = doc.rendered.section(METADATA_SECTION)?;
+    let key = |k: &String| k.trim_matches('*').trim().to_lowercase();
+    section
+        .tables
+        .iter()
+        .flatten()
+        .find(|row| {
+            row.cells
+                .first()
+                .is_some_and(|k| key(k).starts_with(key_prefix))
+        })
+        .map(|row| row.pos)
+}
+
+/// Points `d` at the metadata row starting with `key_prefix`, else at the metadata heading.
+fn at_row(doc: &Document, d: Diagnostic, key_prefix: Option<&str>) -> Diagnostic {
+    match key_prefix
+        .and_then(|k| row_position(doc, k))
+        .or_else(|| doc.rendered.section(METADATA_SECTION).map(|s| s.pos))
+    {
+        Some(pos) => {
+            let len = doc
+                .source
+                .lines()
+                .nth(pos.line as usize - 1)
+                .map_or(1, |l| l.chars().count() as u32);
+            d.at(&doc.source, pos, len)
+        }
+        None => d,
+    }
+}
+
+/// The content rules that need only the document itself.
+pub fn lint_document(doc: &Document, stale_days: i64, today: NaiveDate) -> Vec<Diagnostic> {
+    let path = doc.rel_path.as_str();
+    let mut out = vec![];
+    if !doc.has_metadata {
+        if !doc.source.trim().is_empty() {
+            out.push(
+                Diagnostic::warning("missing-metadata", path, "the document has no «Метаданные документа» table")
+                    .with_help("add the template's table: Версия, Дата создания, Дата последнего обновления, Автор, Ответственный за актуальность, Статус, Тип документа, Отдел, Теги"),
+            );
+        }
+    } else if !doc.missing_fields.is_empty() {
+        out.push(at_row(
+            doc,
+            Diagnostic::warning(
+                "missing-metadata",
+                path,
+                format!(
+                    "the metadata table lacks: {}",
+                    doc.missing_fields.join(", ")
+                ),
+            ),
+            None,
+        ));
+    }
+    if let Some(updated) = doc.meta.updated {
+        let age = (today - updated).num_days();
+        if age > stale_days {
+            out.push(at_row(
+                doc,
+                Diagnostic::warning("stale", path, format!("last updated {updated}, {age} days ago (more than {stale_days}): the document may be out of date"))
+                    .with_help("review it, then raise the version and the date"),
+                Some("дата последнего"),
+            ));
+        }
+    }
+    if let Some(status) = doc
+        .meta
+        .status
+        .as_deref()
+        .filter(|s| s.trim().to_lowercase() != "актуально")
+    {
+        out.push(at_row(
+            doc,
+            Diagnostic::warning(
+                "status",
+                path,
+                format!("status is «{status}», not «Актуально»"),
+            ),
+            Some("статус"),
+        ));
+    }
+    if doc.is_typical_request() {
+        let missing: Vec<&str> = TYPICAL_SECTIONS
+            .iter()
+            .copied()
+            .filter(|s| doc.rendered.section(s).is_none())
+            .collect();
+        if !missing.is_empty() {
+            out.push(Diagnostic::warning(
+                "missing-section",
+                path,
+                format!(
+                    "a typical-request article lacks the section{}: {}",
+                    if missing.len() > 1 { "s" } else { "" },
+                    missing.join(", ")
+                ),
+            ));
+        }
+    }
+    if let (Some(last), Some(version)) = (doc.history.last(), doc.meta.version.as_deref()) {
+        if last.version.trim() != version.trim() {
+            let d = Diagnostic::warning(
+                "history-version",
+                path,
+                format!(
+                    "the change history ends at version {}, but the metadata says {version}",
+                    last.version
+                ),
+            )
+            .with_help("add a row to «История изменений» or correct the version");
+            let len = doc
+                .source
+                .lines()
+                .nth(last.pos.line.saturating_sub(1) as usize)
+                .map_or(1, |l| l.chars().count() as u32);
+            out.push(d.at(&doc.source, last.pos, len));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+#[path = "tests.rs"]
+mod tests;

@@ -1,0 +1,57 @@
+//! Subcommands, each a thin layer over the library: parse flags, call, print, exit code.
+
+mod build;
+mod check;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "spravka",
+    version,
+    about = "Markdown knowledge base → cross-linked site, search and ticket suggestions"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build the static site and the search index.
+    Build(build::Args),
+    /// Check content/ for broken links, stale documents and template problems.
+    Check(check::Args),
+}
+
+/// The site root: the folder holding spravka.toml and content/.
+#[derive(Debug, clap::Args)]
+pub struct RootArg {
+    /// Site root (holds spravka.toml and content/).
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+}
+
+pub fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("SPRAVKA_LOG")
+        .unwrap_or_else(|_| "warn,spravka=info".into());
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Build(args) => build::run(args),
+        Command::Check(args) => check::run(args),
+    }
+}
+
+/// Colour diagnostics only for a terminal, and never when NO_COLOR is set.
+pub fn use_color() -> bool {
+    use std::io::IsTerminal;
+    std::env::var_os("NO_COLOR").is_none() && std::io::stderr().is_terminal()
+}

@@ -1,0 +1,137 @@
+//! The build pipeline: load the site, render it and index it into temporary siblings of the
+//! output, then swap them in only when everything succeeded.
+
+use crate::config::Config;
+use crate::diagnostics::Diagnostics;
+use crate::render::output::DiskOutput;
+use crate::render::{RenderError, RenderOptions, RenderStats, Renderer};
+use crate::site::Site;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
+    #[error("content folder {0} does not exist")]
+    NoContent(PathBuf),
+    #[error("{}", .0.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"))]
+    Render(Vec<RenderError>),
+    #[error("search index: {0}")]
+    Index(#[from] crate::search::index::IndexError),
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> BuildError + '_ {
+    move |source| BuildError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// What a build produced.
+pub struct BuildReport {
+    pub site: Site,
+    pub stats: RenderStats,
+    pub diagnostics: Diagnostics,
+    pub out_dir: PathBuf,
+    pub index_dir: PathBuf,
+    pub elapsed: Duration,
+}
+
+/// Where the search index of an output folder lives: beside it, never inside what a web
+/// server publishes.
+pub fn index_dir_for(out_dir: &Path) -> PathBuf {
+    let name = out_dir
+        .file_name()
+        .map_or_else(|| "public".into(), |n| n.to_string_lossy().into_owned());
+    out_dir.with_file_name(format!("{name}-index"))
+}
+
+/// Loads `root`, checks it, and writes the site to `out_dir` (default: the config's) and the
+/// index beside it. The previous output stays whole unless the whole build succeeds.
+pub fn build(root: &Path, out_dir: Option<&Path>) -> Result<BuildReport, BuildError> {
+    let started = Instant::now();
+    let config = Config::load(root)?;
+    let content = root.join(&config.content_dir);
+    if !content.is_dir() {
+        return Err(BuildError::NoContent(content));
+    }
+    let out_dir = out_dir.map_or_else(|| root.join(&config.output_dir), Path::to_path_buf);
+    let renderer = Renderer::new(root, &config.theme).map_err(|e| BuildError::Render(vec![e]))?;
+    let site = Site::load(root, config);
+    let diagnostics = crate::check::diagnostics(&site, crate::render::today());
+
+    let staging = sibling(&out_dir, "new");
+    remove_dir(&staging)?;
+    std::fs::create_dir_all(&staging).map_err(io(&staging))?;
+    let options = RenderOptions {
+        live_reload: false,
+        today: crate::render::today(),
+    };
+    let result = renderer.render(
+        &site,
+        &Renderer::all_jobs(&site),
+        options,
+        &DiskOutput::new(&staging),
+    );
+    let stats = match result {
+        Ok(stats) => stats,
+        Err(errors) => {
+            remove_dir(&staging)?;
+            return Err(BuildError::Render(errors));
+        }
+    };
+    let index_dir = index_dir_for(&out_dir);
+    let index_staging = sibling(&index_dir, "new");
+    remove_dir(&index_staging)?;
+    if let Err(e) = crate::search::index::write_index(&site, &index_staging) {
+        remove_dir(&staging)?;
+        remove_dir(&index_staging)?;
+        return Err(e.into());
+    }
+    swap_in(&staging, &out_dir)?;
+    swap_in(&index_staging, &index_dir)?;
+    Ok(BuildReport {
+        site,
+        stats,
+        diagnostics,
+        out_dir,
+        index_dir,
+        elapsed: started.elapsed(),
+    })
+}
+
+fn sibling(path: &Path, suffix: &str) -> PathBuf {
+    let name = path
+        .file_name()
+        .map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
+    path.with_file_name(format!(".{name}.{suffix}"))
+}
+
+fn remove_dir(path: &Path) -> Result<(), BuildError> {
+    match std::fs::remove_dir_all(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(io(path)(e)),
+        _ => Ok(()),
+    }
+}
+
+/// Replaces `target` with `staging`: old → backup, new → target, backup removed. Each rename
+/// is atomic, so at every moment either the old or the new folder is complete.
+fn swap_in(staging: &Path, target: &Path) -> Result<(), BuildError> {
+    let backup = sibling(target, "old");
+    remove_dir(&backup)?;
+    if target.exists() {
+        std::fs::rename(target, &backup).map_err(io(target))?;
+    }
+    if let Err(e) = std::fs::rename(staging, target) {
+        // Put the old output back so that a failed swap loses nothing.
+        let _ = std::fs::rename(&backup, target);
+        return Err(io(target)(e));
+    }
+    remove_dir(&backup)
+}

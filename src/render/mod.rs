@@ -1,0 +1,405 @@
+//! Rendering the site model to files: tera templates from the theme, feeds, the client-side
+//! search index, static files and assets, all through one `Output`.
+
+pub mod context;
+mod feeds;
+pub mod output;
+pub mod theme;
+
+use crate::site::urls::output_path;
+use crate::site::{PageId, SectionId, Site};
+use chrono::NaiveDate;
+use context::{Link, RenderEnv};
+use output::Output;
+use rayon::prelude::*;
+use serde::Serialize;
+use std::path::Path;
+use tera::{Context, Tera};
+use theme::Theme;
+
+/// URL of the operator's ticket → articles page.
+pub const OPERATOR_URL: &str = "/podbor/";
+pub const TAGS_URL: &str = "/tags/";
+
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error("theme: cannot read {path}: {source}")]
+    Theme {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("template {name}: {message}")]
+    Template { name: String, message: String },
+    #[error("cannot write {path}: {source}")]
+    Write {
+        path: String,
+        source: std::io::Error,
+    },
+}
+
+/// One unit of output; a full build renders them all, `serve` only the affected ones.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Job {
+    Page(PageId),
+    /// A folder without README.md still gets a listing page.
+    GeneratedSection(SectionId),
+    TagIndex,
+    Tag(String),
+    NotFound,
+    Operator,
+    Feeds,
+    Statics,
+    Asset(usize),
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct RenderOptions {
+    /// Inject the live-reload script (serve only; never in `build` output).
+    pub live_reload: bool,
+    /// The date that decides which pages are stale.
+    pub today: NaiveDate,
+}
+
+#[derive(Debug, Default, Clone, Copy, Serialize)]
+pub struct RenderStats {
+    pub pages: usize,
+    pub sections: usize,
+    pub assets: usize,
+    pub files: usize,
+}
+
+/// Compiled templates plus the theme's static files; made once, used for every render.
+pub struct Renderer {
+    tera: Tera,
+    theme: Theme,
+}
+
+/// "Today" for staleness: `SOURCE_DATE_EPOCH` when set (reproducible builds), else the clock.
+pub fn today() -> NaiveDate {
+    std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.parse::<i64>().ok())
+        .and_then(|secs| chrono::DateTime::from_timestamp(secs, 0))
+        .map_or_else(|| chrono::Local::now().date_naive(), |d| d.date_naive())
+}
+
+fn template_error(name: &str, e: tera::Error) -> RenderError {
+    let mut message = e.to_string();
+    let mut source = std::error::Error::source(&e);
+    while let Some(s) = source {
+        message.push_str(": ");
+        message.push_str(&s.to_string());
+        source = s.source();
+    }
+    RenderError::Template {
+        name: name.to_string(),
+        message,
+    }
+}
+
+impl Renderer {
+    pub fn new(root: &Path, theme_name: &str) -> Result<Renderer, RenderError> {
+        let theme = Theme::load(root, theme_name).map_err(|source| RenderError::Theme {
+            path: format!("themes/{theme_name}"),
+            source,
+        })?;
+        Self::from_theme(theme)
+    }
+
+    pub fn from_theme(theme: Theme) -> Result<Renderer, RenderError> {
+        let mut tera = Tera::default();
+        tera.autoescape_on(vec![".html", ".xml"]);
+        tera.add_raw_templates(
+            theme
+                .templates
+                .iter()
+                .map(|(n, s)| (n.as_str(), s.as_str())),
+        )
+        .map_err(|e| template_error("theme", e))?;
+        Ok(Renderer { tera, theme })
+    }
+
+    /// Every job of a full build, in a stable order.
+    pub fn all_jobs(site: &Site) -> Vec<Job> {
+        let mut jobs: Vec<Job> = (0..site.pages.len()).map(Job::Page).collect();
+        jobs.extend(
+            site.sections
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| s.index.is_none())
+                .map(|(i, _)| Job::GeneratedSection(i)),
+        );
+        jobs.extend([
+            Job::TagIndex,
+            Job::NotFound,
+            Job::Operator,
+            Job::Feeds,
+            Job::Statics,
+        ]);
+        jobs.extend(site.tags.keys().map(|t| Job::Tag(t.clone())));
+        jobs.extend((0..site.assets.len()).map(Job::Asset));
+        jobs
+    }
+
+    /// Renders the given jobs in parallel; every failure is collected, not just the first.
+    pub fn render(
+        &self,
+        site: &Site,
+        jobs: &[Job],
+        options: RenderOptions,
+        out: &dyn Output,
+    ) -> Result<RenderStats, Vec<RenderError>> {
+        let env = RenderEnv {
+            site,
+            today: options.today,
+            local: site.config.local_links,
+        };
+        let errors: Vec<RenderError> = jobs
+            .par_iter()
+            .filter_map(|job| self.run(&env, job, options, out).err())
+            .collect();
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let count = |f: fn(&Job) -> bool| jobs.iter().filter(|j| f(j)).count();
+        Ok(RenderStats {
+            pages: count(|j| matches!(j, Job::Page(_))),
+            sections: site.sections.len(),
+            assets: count(|j| matches!(j, Job::Asset(_))),
+            files: jobs.len(),
+        })
+    }
+
+    fn run(
+        &self,
+        env: &RenderEnv,
+        job: &Job,
+        options: RenderOptions,
+        out: &dyn Output,
+    ) -> Result<(), RenderError> {
+        let site = env.site;
+        let write = |path: &str, bytes: &[u8]| {
+            out.write(path, bytes).map_err(|source| RenderError::Write {
+                path: path.to_string(),
+                source,
+            })
+        };
+        match job {
+            Job::Page(id) => {
+                let page = &site.pages[*id];
+                let mut ctx = self.base(env, &page.url, options);
+                ctx.insert("page", &env.page(*id));
+                let template = if page.is_index {
+                    "section.html"
+                } else {
+                    "page.html"
+                };
+                let template = if page.url == "/" {
+                    "home.html"
+                } else {
+                    template
+                };
+                if page.is_index {
+                    self.section_context(env, &mut ctx, &page.url, page.section);
+                }
+                write(
+                    &output_path(&page.url),
+                    self.html(template, &ctx)?.as_bytes(),
+                )
+            }
+            Job::GeneratedSection(id) => {
+                let section = &site.sections[*id];
+                let mut ctx = self.base(env, &section.url, options);
+                self.section_context(env, &mut ctx, &section.url, *id);
+                let template = if section.url == "/" {
+                    "home.html"
+                } else {
+                    "section.html"
+                };
+                write(
+                    &output_path(&section.url),
+                    self.html(template, &ctx)?.as_bytes(),
+                )
+            }
+            Job::TagIndex => {
+                let mut ctx = self.base(env, TAGS_URL, options);
+                let tags: Vec<_> = site
+                    .tags
+                    .iter()
+                    .map(|(t, pages)| serde_json::json!({"title": t, "href": env.href(TAGS_URL, &env.tag_url(t)), "count": pages.len()}))
+                    .collect();
+                ctx.insert("tags", &tags);
+                write(
+                    &output_path(TAGS_URL),
+                    self.html("tags.html", &ctx)?.as_bytes(),
+                )
+            }
+            Job::Tag(tag) => {
+                let url = env.tag_url(tag);
+                let mut ctx = self.base(env, &url, options);
+                let pages: Vec<_> = site
+                    .tags
+                    .get(tag)
+                    .into_iter()
+                    .flatten()
+                    .map(|&p| env.list_item(&url, p))
+                    .collect();
+                ctx.insert("tag", tag);
+                ctx.insert("pages", &pages);
+                ctx.insert("tags_href", &env.href(&url, TAGS_URL));
+                write(&output_path(&url), self.html("tag.html", &ctx)?.as_bytes())
+            }
+            Job::NotFound => {
+                // Served for any unknown path, so its links must not be relative.
+                let ctx = self.base_absolute(env, options);
+                write("404.html", self.html("404.html", &ctx)?.as_bytes())
+            }
+            Job::Operator => {
+                let mut ctx = self.base(env, OPERATOR_URL, options);
+                let link = |path: &str| {
+                    site.page_by_path(path).map(|p| Link {
+                        title: p.doc.title.clone(),
+                        href: env.href(OPERATOR_URL, &p.url),
+                    })
+                };
+                ctx.insert(
+                    "escalation",
+                    &link("Регламенты/Эскалация в отдел разработки.md"),
+                );
+                ctx.insert("process", &link("Процессы технической поддержки.md"));
+                write(
+                    &output_path(OPERATOR_URL),
+                    self.html("operator.html", &ctx)?.as_bytes(),
+                )
+            }
+            Job::Feeds => {
+                write("sitemap.xml", feeds::sitemap(site).as_bytes())?;
+                write("atom.xml", feeds::atom(site).as_bytes())?;
+                write("search-index.json", &feeds::client_index(site))
+            }
+            Job::Statics => {
+                for (name, bytes) in &self.theme.statics {
+                    write(&format!("static/{name}"), bytes)?;
+                }
+                Ok(())
+            }
+            Job::Asset(i) => {
+                let asset = &site.assets[*i];
+                let bytes =
+                    std::fs::read(&asset.abs_path).map_err(|source| RenderError::Write {
+                        path: asset.rel_path.clone(),
+                        source,
+                    })?;
+                write(asset.url.trim_start_matches('/'), &bytes)
+            }
+        }
+    }
+
+    fn html(&self, template: &str, ctx: &Context) -> Result<String, RenderError> {
+        self.tera
+            .render(template, ctx)
+            .map_err(|e| template_error(template, e))
+    }
+
+    fn section_context(&self, env: &RenderEnv, ctx: &mut Context, from: &str, id: SectionId) {
+        let site = env.site;
+        let section = &site.sections[id];
+        let pages: Vec<_> = section
+            .pages
+            .iter()
+            .map(|&p| env.list_item(from, p))
+            .collect();
+        let subsections: Vec<_> = section
+            .subsections
+            .iter()
+            .map(|&s| {
+                let sub = &site.sections[s];
+                let summary = sub.index.map(|i| site.pages[i].doc.summary.clone()).unwrap_or_default();
+                serde_json::json!({"title": sub.title, "href": env.href(from, &sub.url), "count": sub.pages.len(), "summary": summary})
+            })
+            .collect();
+        ctx.insert("section", &serde_json::json!({"title": section.title, "pages": pages, "subsections": subsections}));
+        if section.index.is_none() {
+            ctx.insert("breadcrumbs", &env.breadcrumbs(from, section.parent));
+        }
+        if section.url == "/" {
+            let mut recent: Vec<PageId> = (0..site.pages.len())
+                .filter(|&p| site.pages[p].doc.meta.updated.is_some())
+                .collect();
+            recent.sort_by(|&a, &b| {
+                site.pages[b]
+                    .doc
+                    .meta
+                    .updated
+                    .cmp(&site.pages[a].doc.meta.updated)
+                    .then(a.cmp(&b))
+            });
+            let recent: Vec<_> = recent
+                .into_iter()
+                .take(10)
+                .map(|p| env.list_item(from, p))
+                .collect();
+            ctx.insert("recent", &recent);
+            let top: Vec<_> = section
+                .pages
+                .iter()
+                .map(|&p| env.list_item(from, p))
+                .collect();
+            ctx.insert("top_pages", &top);
+        }
+    }
+
+    fn base(&self, env: &RenderEnv, from: &str, options: RenderOptions) -> Context {
+        let site = env.site;
+        let mut ctx = Context::new();
+        let root = env.href(from, "/");
+        ctx.insert("site_title", &site.config.title);
+        ctx.insert("lang", &site.config.language);
+        ctx.insert(
+            "root",
+            if root == "./" || root == "index.html" {
+                ""
+            } else {
+                root.trim_end_matches("index.html")
+            },
+        );
+        ctx.insert("home_href", &root);
+        ctx.insert("live_reload", &options.live_reload);
+        ctx.insert("stale_days", &site.config.stale_days);
+        ctx.insert("current_url", from);
+        let mut nav = vec![];
+        for &s in &site.sections[0].subsections {
+            let section = &site.sections[s];
+            nav.push(serde_json::json!({"title": section.title, "href": env.href(from, &section.url), "active": from.starts_with(&section.url)}));
+        }
+        ctx.insert("nav", &nav);
+        ctx.insert("operator_href", &env.href(from, OPERATOR_URL));
+        ctx.insert("tags_href", &env.href(from, TAGS_URL));
+        ctx.insert("feed_href", &env.href(from, "/atom.xml"));
+        ctx
+    }
+
+    /// Context for pages served at any URL (404): links from the site's base path.
+    fn base_absolute(&self, env: &RenderEnv, options: RenderOptions) -> Context {
+        let mut ctx = self.base(env, "/", options);
+        let base = env.site.config.base_path();
+        ctx.insert("root", &base);
+        ctx.insert("home_href", &base);
+        ctx.insert(
+            "operator_href",
+            &format!("{base}{}", OPERATOR_URL.trim_start_matches('/')),
+        );
+        ctx.insert(
+            "tags_href",
+            &format!("{base}{}", TAGS_URL.trim_start_matches('/')),
+        );
+        ctx.insert("feed_href", &format!("{base}atom.xml"));
+        let nav: Vec<_> = env.site.sections[0]
+            .subsections
+            .iter()
+            .map(|&s| serde_json::json!({"title": env.site.sections[s].title, "href": format!("{base}{}", env.site.sections[s].url.trim_start_matches('/')), "active": false}))
+            .collect();
+        ctx.insert("nav", &nav);
+        ctx
+    }
+}

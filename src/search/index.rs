@@ -1,0 +1,181 @@
+//! The tantivy index of every page: schema, writing, opening (rebuilding when missing, stale
+//! or unreadable: the index is derived data).
+
+use super::analyzer::{text_analyzer, ANALYZER_NAME};
+use crate::site::Site;
+use std::path::Path;
+use tantivy::schema::{
+    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, STORED, STRING,
+};
+use tantivy::{doc, Index, IndexReader, ReloadPolicy, TantivyDocument};
+
+/// File inside the index folder holding the fingerprint of the content it was built from.
+const FINGERPRINT_FILE: &str = "spravka-fingerprint";
+/// Bumped whenever the schema or the analyzer changes, so old indexes are rebuilt.
+const SCHEMA_VERSION: &str = "spravka-index-v1";
+/// Tantivy writer memory budget: enough for 10,000 documents without intermediate merges.
+const WRITER_BUDGET: usize = 200_000_000;
+
+#[derive(Debug, thiserror::Error)]
+pub enum IndexError {
+    #[error("{0}")]
+    Tantivy(#[from] tantivy::TantivyError),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// The fields; boosts live in `suggest` and were tuned on the dev tickets.
+#[derive(Debug, Clone, Copy)]
+pub struct Fields {
+    pub path: Field,
+    pub url: Field,
+    pub title: Field,
+    pub section: Field,
+    pub section_key: Field,
+    pub tags: Field,
+    pub tag_key: Field,
+    pub headings: Field,
+    pub symptoms: Field,
+    pub body: Field,
+    pub summary: Field,
+    pub status: Field,
+    pub updated: Field,
+}
+
+pub fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let text = |stored: bool| {
+        let indexing = TextFieldIndexing::default()
+            .set_tokenizer(ANALYZER_NAME)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions);
+        let options = TextOptions::default().set_indexing_options(indexing);
+        if stored {
+            options.set_stored()
+        } else {
+            options
+        }
+    };
+    let fields = Fields {
+        path: b.add_text_field("path", STRING | STORED),
+        url: b.add_text_field("url", STORED),
+        title: b.add_text_field("title", text(true)),
+        section: b.add_text_field("section", text(true)),
+        section_key: b.add_text_field("section_key", STRING),
+        tags: b.add_text_field("tags", text(false)),
+        tag_key: b.add_text_field("tag_key", STRING),
+        headings: b.add_text_field("headings", text(false)),
+        symptoms: b.add_text_field("symptoms", text(true)),
+        body: b.add_text_field("body", text(true)),
+        summary: b.add_text_field("summary", STORED),
+        status: b.add_text_field("status", STRING | STORED),
+        updated: b.add_text_field("updated", STORED),
+    };
+    (b.build(), fields)
+}
+
+fn register(index: &Index) {
+    index.tokenizers().register(ANALYZER_NAME, text_analyzer());
+}
+
+/// A hash of everything the index is made from: when it differs, the index is stale.
+pub fn fingerprint(site: &Site) -> String {
+    let mut hasher = blake3::Hasher::new();
+    hasher.update(SCHEMA_VERSION.as_bytes());
+    for page in &site.pages {
+        hasher.update(page.doc.rel_path.as_bytes());
+        hasher.update(page.url.as_bytes());
+        hasher.update(page.doc.source.as_bytes());
+    }
+    hasher.finalize().to_hex().to_string()
+}
+
+/// Tantivy document of one page.
+pub fn page_document(site: &Site, id: usize, f: &Fields) -> TantivyDocument {
+    let page = &site.pages[id];
+    let d = &page.doc;
+    let section = &site.sections[page.section].title;
+    let headings: Vec<&str> = d
+        .rendered
+        .headings
+        .iter()
+        .map(|h| h.text.as_str())
+        .collect();
+    let mut document = doc!(
+        f.path => d.rel_path.as_str(),
+        f.url => page.url.as_str(),
+        f.title => d.title.as_str(),
+        f.section => section.as_str(),
+        f.section_key => section.as_str(),
+        f.tags => d.meta.tags.join(", "),
+        f.headings => headings.join("\n"),
+        f.symptoms => d.symptoms(),
+        f.body => d.rendered.plain_text.as_str(),
+        f.summary => d.summary.as_str(),
+        f.status => d.meta.status.as_deref().unwrap_or(""),
+        f.updated => d.meta.updated.map(|u| u.to_string()).unwrap_or_default(),
+    );
+    for tag in &d.meta.tags {
+        document.add_text(f.tag_key, tag);
+    }
+    document
+}
+
+/// Builds the index of `site` in memory (serve, tests).
+pub fn build_in_ram(site: &Site) -> Result<Index, IndexError> {
+    let (schema, fields) = schema();
+    let index = Index::create_in_ram(schema);
+    fill(&index, site, &fields)?;
+    Ok(index)
+}
+
+fn fill(index: &Index, site: &Site, fields: &Fields) -> Result<(), IndexError> {
+    register(index);
+    let mut writer = index.writer::<TantivyDocument>(WRITER_BUDGET)?;
+    for id in 0..site.pages.len() {
+        writer.add_document(page_document(site, id, fields))?;
+    }
+    writer.commit()?;
+    Ok(())
+}
+
+/// Writes the index of `site` into `dir` (created), with its fingerprint.
+pub fn write_index(site: &Site, dir: &Path) -> Result<(), IndexError> {
+    std::fs::create_dir_all(dir)?;
+    let (schema, fields) = schema();
+    let index = Index::create_in_dir(dir, schema)?;
+    fill(&index, site, &fields)?;
+    std::fs::write(dir.join(FINGERPRINT_FILE), fingerprint(site))?;
+    Ok(())
+}
+
+/// Opens the index in `dir` when it matches `site`; otherwise rebuilds it there. A corrupt or
+/// foreign index is replaced, never a crash.
+pub fn open_or_rebuild(site: &Site, dir: &Path) -> Result<Index, IndexError> {
+    let fresh =
+        std::fs::read_to_string(dir.join(FINGERPRINT_FILE)).is_ok_and(|f| f == fingerprint(site));
+    if fresh {
+        match Index::open_in_dir(dir) {
+            Ok(index) if index.schema() == schema().0 => {
+                register(&index);
+                return Ok(index);
+            }
+            Ok(_) => tracing::warn!("index at {} has another schema; rebuilding", dir.display()),
+            Err(e) => tracing::warn!("index at {} is unreadable ({e}); rebuilding", dir.display()),
+        }
+    }
+    if dir.exists() {
+        std::fs::remove_dir_all(dir)?;
+    }
+    write_index(site, dir)?;
+    let index = Index::open_in_dir(dir)?;
+    register(&index);
+    Ok(index)
+}
+
+/// A reader that is reloaded explicitly, after each commit of `serve`'s incremental updates.
+pub fn reader(index: &Index) -> Result<IndexReader, IndexError> {
+    Ok(index
+        .reader_builder()
+        .reload_policy(ReloadPolicy::Manual)
+        .try_into()?)
+}
