@@ -9,5 +9,6 @@ pub mod diagnostics;
 pub mod publish;
 pub mod render;
 pub mod search;
+pub mod serve;
 pub mod site;
 pub mod text;

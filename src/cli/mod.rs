@@ -2,6 +2,8 @@
 
 mod build;
 mod check;
+mod search;
+mod serve;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -24,6 +26,12 @@ pub enum Command {
     Build(build::Args),
     /// Check content/ for broken links, stale documents and template problems.
     Check(check::Args),
+    /// Serve the site and the API, rebuilding on every change.
+    Serve(serve::Args),
+    /// Search the knowledge base.
+    Search(search::SearchArgs),
+    /// Suggest the articles that answer a support ticket.
+    Suggest(search::SuggestArgs),
 }
 
 /// The site root: the folder holding spravka.toml and content/.
@@ -47,6 +55,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Build(args) => build::run(args),
         Command::Check(args) => check::run(args),
+        Command::Serve(args) => serve::run(args),
+        Command::Search(args) => search::run_search(args),
+        Command::Suggest(args) => search::run_suggest(args),
     }
 }
 

@@ -109,6 +109,9 @@ impl Renderer {
     pub fn from_theme(theme: Theme) -> Result<Renderer, RenderError> {
         let mut tera = Tera::default();
         tera.autoescape_on(vec![".html", ".xml"]);
+        // Tera's default escaper also encodes `/`, which turns every href into `..&#x2F;`:
+        // valid, but unreadable in page source and in tests. Escape what HTML needs only.
+        tera.set_escape_fn(crate::content::markdown::escape_html);
         tera.add_raw_templates(
             theme
                 .templates

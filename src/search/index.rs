@@ -61,7 +61,7 @@ pub fn schema() -> (Schema, Fields) {
         title: b.add_text_field("title", text(true)),
         section: b.add_text_field("section", text(true)),
         section_key: b.add_text_field("section_key", STRING),
-        tags: b.add_text_field("tags", text(false)),
+        tags: b.add_text_field("tags", text(true)),
         tag_key: b.add_text_field("tag_key", STRING),
         headings: b.add_text_field("headings", text(false)),
         symptoms: b.add_text_field("symptoms", text(true)),

@@ -1,5 +1,25 @@
 //! Search: the Russian analyzer, the tantivy index, search-as-you-type and ticket suggestions.
 
 pub mod analyzer;
+pub mod engine;
 pub mod index;
+pub mod query;
+pub mod suggest;
 pub mod synonyms;
+
+pub use engine::{Hit, SearchEngine};
+pub use query::{SearchRequest, SearchResponse};
+pub use suggest::{SuggestOptions, SuggestResponse, Suggestion};
+
+/// Loads the synonyms file of a site; a missing file means no synonyms, a broken one is an
+/// error naming the line.
+pub fn load_synonyms(site: &crate::site::Site) -> Result<synonyms::Synonyms, String> {
+    let path = site.content_dir.join(&site.config.synonyms_file);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => {
+            synonyms::Synonyms::parse(&text).map_err(|e| format!("{}: {e}", path.display()))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(synonyms::Synonyms::empty()),
+        Err(e) => Err(format!("{}: {e}", path.display())),
+    }
+}

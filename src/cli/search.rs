@@ -1,0 +1,122 @@
+//! `spravka search` and `spravka suggest`: the search engine from the command line, over the
+//! index beside the build output (rebuilt when missing or stale).
+
+use super::RootArg;
+use crate::search::query::SearchRequest;
+use crate::search::SearchEngine;
+use std::io::Read;
+use std::process::ExitCode;
+
+#[derive(Debug, clap::Args)]
+pub struct SearchArgs {
+    #[command(flatten)]
+    root: RootArg,
+    /// Print JSON (the same as GET /api/search).
+    #[arg(long)]
+    json: bool,
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=50))]
+    limit: u16,
+    #[arg(long)]
+    section: Option<String>,
+    #[arg(long)]
+    tag: Option<String>,
+    /// What to look for.
+    #[arg(required = true)]
+    query: Vec<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SuggestArgs {
+    #[command(flatten)]
+    root: RootArg,
+    /// Print JSON (the same as POST /api/suggest).
+    #[arg(long)]
+    json: bool,
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..=50))]
+    limit: u16,
+    /// The ticket text; read from standard input when omitted.
+    text: Vec<String>,
+}
+
+/// Loads the site and opens (or rebuilds) its index.
+pub fn open_engine(root: &RootArg) -> anyhow::Result<SearchEngine> {
+    let config = crate::config::Config::load(&root.root)?;
+    let out_dir = root.root.join(&config.output_dir);
+    let site = crate::site::Site::load(&root.root, config);
+    let synonyms = crate::search::load_synonyms(&site).map_err(anyhow::Error::msg)?;
+    let index =
+        crate::search::index::open_or_rebuild(&site, &crate::publish::index_dir_for(&out_dir))?;
+    Ok(SearchEngine::new(index, synonyms)?)
+}
+
+fn plain(snippet: &str) -> String {
+    snippet
+        .replace("<mark>", "[")
+        .replace("</mark>", "]")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
+pub fn run_search(args: SearchArgs) -> anyhow::Result<ExitCode> {
+    let engine = open_engine(&args.root)?;
+    let request = SearchRequest {
+        query: args.query.join(" "),
+        limit: args.limit.into(),
+        section: args.section,
+        tag: args.tag,
+    };
+    let response = engine.search(&request);
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&response)?);
+    } else {
+        for (i, hit) in response.hits.iter().enumerate() {
+            println!(
+                "{}. {} ({})\n   {}\n   {}\n",
+                i + 1,
+                hit.title,
+                hit.section,
+                hit.url,
+                plain(&hit.snippet)
+            );
+        }
+        println!("{} found", response.total);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn run_suggest(args: SuggestArgs) -> anyhow::Result<ExitCode> {
+    let text = if args.text.is_empty() {
+        let mut text = String::new();
+        std::io::stdin().read_to_string(&mut text)?;
+        text
+    } else {
+        args.text.join(" ")
+    };
+    let engine = open_engine(&args.root)?;
+    let response = engine.suggest(&text, args.limit.into());
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&response)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    if !response.confident {
+        println!("Подходящей статьи нет: действуйте по регламенту эскалации (Регламенты/Эскалация в отдел разработки.md).\n");
+        if !response.suggestions.is_empty() {
+            println!("Возможно, близкие статьи:");
+        }
+    }
+    for (i, s) in response.suggestions.iter().enumerate() {
+        println!(
+            "{}. {}  [{:.1}]\n   {}\n   {}\n   совпало: {}\n",
+            i + 1,
+            s.hit.title,
+            s.hit.score,
+            s.hit.path,
+            plain(&s.hit.snippet),
+            s.matched_terms.join(", ")
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,169 @@
+//! Search-as-you-type: short queries, the last word as a prefix, filters by section and tag,
+//! facet counts over the matches.
+
+use super::analyzer::{analyze, normalize};
+use super::engine::{Hit, SearchEngine};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::{TantivyDocument, Term};
+
+/// How many matches the facet counts look at.
+const FACET_WINDOW: usize = 200;
+
+#[derive(Debug, Clone, Default)]
+pub struct SearchRequest {
+    pub query: String,
+    pub limit: usize,
+    pub section: Option<String>,
+    pub tag: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct FacetCount {
+    pub name: String,
+    pub count: usize,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Default)]
+pub struct Facets {
+    pub sections: Vec<FacetCount>,
+    pub tags: Vec<FacetCount>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct SearchResponse {
+    pub hits: Vec<Hit>,
+    pub total: usize,
+    pub facets: Facets,
+}
+
+impl SearchEngine {
+    pub fn search(&self, request: &SearchRequest) -> SearchResponse {
+        let searcher = self.searcher();
+        let f = self.fields;
+        let mut words: Vec<String> = analyze(&request.query)
+            .into_iter()
+            .map(|t| t.term)
+            .collect();
+        words.dedup();
+        // The word being typed: every index term it begins, besides its own analysis.
+        let typing = !request.query.ends_with(char::is_whitespace);
+        let last_raw = request
+            .query
+            .split_whitespace()
+            .last()
+            .map(normalize)
+            .unwrap_or_default();
+        let mut prefix_terms = vec![];
+        if typing && last_raw.chars().count() >= 2 {
+            prefix_terms = self.terms_with_prefix(&searcher, &last_raw, 12);
+        }
+        let mut should: Vec<(Occur, Box<dyn Query>)> = vec![];
+        let fields = [
+            (f.title, 4.0),
+            (f.headings, 2.0),
+            (f.tags, 2.0),
+            (f.symptoms, 1.5),
+            (f.body, 1.0),
+        ];
+        for (term, weight) in words
+            .iter()
+            .map(|w| (w, 1.0))
+            .chain(prefix_terms.iter().map(|w| (w, 0.6)))
+        {
+            for (field, boost) in fields {
+                let q = TermQuery::new(
+                    Term::from_field_text(field, term),
+                    IndexRecordOption::WithFreqs,
+                );
+                should.push((
+                    Occur::Should,
+                    Box::new(BoostQuery::new(Box::new(q), boost * weight)),
+                ));
+            }
+        }
+        if should.is_empty() {
+            return SearchResponse {
+                hits: vec![],
+                total: 0,
+                facets: Facets::default(),
+            };
+        }
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> =
+            vec![(Occur::Must, Box::new(BooleanQuery::new(should)))];
+        if let Some(section) = request.section.as_deref().filter(|s| !s.is_empty()) {
+            clauses.push((
+                Occur::Must,
+                Box::new(TermQuery::new(
+                    Term::from_field_text(f.section_key, section),
+                    IndexRecordOption::Basic,
+                )),
+            ));
+        }
+        if let Some(tag) = request.tag.as_deref().filter(|s| !s.is_empty()) {
+            clauses.push((
+                Occur::Must,
+                Box::new(TermQuery::new(
+                    Term::from_field_text(f.tag_key, &tag.to_lowercase()),
+                    IndexRecordOption::Basic,
+                )),
+            ));
+        }
+        let query = BooleanQuery::new(clauses);
+        let (top, total) = searcher
+            .search(
+                &query,
+                &(
+                    TopDocs::with_limit(FACET_WINDOW.max(request.limit)).order_by_score(),
+                    Count,
+                ),
+            )
+            .unwrap_or_default();
+        let snippet_terms: BTreeMap<String, f32> = words
+            .iter()
+            .chain(&prefix_terms)
+            .map(|t| (t.clone(), 1.0))
+            .collect();
+        let mut sections: BTreeMap<String, usize> = BTreeMap::new();
+        let mut tags: BTreeMap<String, usize> = BTreeMap::new();
+        for (_, address) in &top {
+            if let Ok(doc) = searcher.doc::<TantivyDocument>(*address) {
+                let text = |field| {
+                    doc.get_first(field)
+                        .and_then(|v| v.as_str())
+                        .unwrap_or("")
+                        .to_string()
+                };
+                *sections.entry(text(f.section)).or_default() += 1;
+                for tag in text(f.tags).split(", ").filter(|t| !t.is_empty()) {
+                    *tags.entry(tag.to_string()).or_default() += 1;
+                }
+            }
+        }
+        let hits = top
+            .iter()
+            .take(request.limit)
+            .filter_map(|&(score, address)| self.hit(&searcher, address, score, &snippet_terms))
+            .collect();
+        SearchResponse {
+            hits,
+            total,
+            facets: Facets {
+                sections: counts(sections),
+                tags: counts(tags),
+            },
+        }
+    }
+}
+
+fn counts(map: BTreeMap<String, usize>) -> Vec<FacetCount> {
+    let mut v: Vec<FacetCount> = map
+        .into_iter()
+        .map(|(name, count)| FacetCount { name, count })
+        .collect();
+    v.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(&b.name)));
+    v
+}

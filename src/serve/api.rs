@@ -1,0 +1,161 @@
+//! The JSON API: /api/health, /api/search, /api/suggest; errors as `{"error": "..."}`.
+
+use super::state::AppState;
+use crate::search::query::SearchRequest;
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+use std::sync::Arc;
+
+pub const MAX_LIMIT: u64 = 50;
+
+/// Everything an API call can fail with; the message is for the client, internals are logged.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("limit must be between 1 and {MAX_LIMIT}")]
+    BadLimit,
+    #[error("send the ticket as JSON: Content-Type: application/json")]
+    UnsupportedMediaType,
+    #[error("request body is too large")]
+    TooLarge,
+    #[error("internal error")]
+    Internal,
+}
+
+impl ApiError {
+    fn status(&self) -> StatusCode {
+        match self {
+            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::BadLimit => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (
+            self.status(),
+            Json(serde_json::json!({ "error": self.to_string() })),
+        )
+            .into_response()
+    }
+}
+
+pub async fn health(State(state): State<Arc<AppState>>) -> Json<serde_json::Value> {
+    let snapshot = state.current();
+    Json(serde_json::json!({
+        "status": "ok",
+        "documents": snapshot.site.pages.len(),
+        "generation": snapshot.generation,
+        "errors": snapshot.diagnostics.errors(),
+        "warnings": snapshot.diagnostics.warnings(),
+    }))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SearchParams {
+    q: Option<String>,
+    limit: Option<String>,
+    section: Option<String>,
+    tag: Option<String>,
+}
+
+fn parse_limit(raw: Option<&str>, default: u64) -> Result<usize, ApiError> {
+    let limit = match raw {
+        None | Some("") => default,
+        Some(text) => text.trim().parse::<u64>().map_err(|_| ApiError::BadLimit)?,
+    };
+    if !(1..=MAX_LIMIT).contains(&limit) {
+        return Err(ApiError::BadLimit);
+    }
+    Ok(limit as usize)
+}
+
+pub async fn search(
+    State(state): State<Arc<AppState>>,
+    Query(params): Query<SearchParams>,
+) -> Result<Response, ApiError> {
+    let query = params.q.unwrap_or_default();
+    if query.trim().is_empty() {
+        return Err(ApiError::BadRequest(
+            "missing query: /api/search?q=...".into(),
+        ));
+    }
+    if query.len() > 1024 {
+        return Err(ApiError::BadRequest(
+            "query is longer than 1024 bytes".into(),
+        ));
+    }
+    let limit = parse_limit(params.limit.as_deref(), 10)?;
+    let request = SearchRequest {
+        query,
+        limit,
+        section: params.section,
+        tag: params.tag,
+    };
+    let snapshot = state.current();
+    let response = tokio::task::spawn_blocking(move || snapshot.engine.search(&request))
+        .await
+        .map_err(|e| {
+            tracing::error!("search task failed: {e}");
+            ApiError::Internal
+        })?;
+    Ok(Json(response).into_response())
+}
+
+pub async fn suggest(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<Response, ApiError> {
+    // The body limit stops reading at the limit; the rejection becomes our JSON 413.
+    let body = body.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::TooLarge
+        } else {
+            ApiError::BadRequest(e.body_text())
+        }
+    })?;
+    let json_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(';')
+                .next()
+                .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"))
+        });
+    if !json_type {
+        return Err(ApiError::UnsupportedMediaType);
+    }
+    let value: serde_json::Value = serde_json::from_slice(&body)
+        .map_err(|e| ApiError::BadRequest(format!("malformed JSON: {e}")))?;
+    let text = match value.get("text") {
+        Some(serde_json::Value::String(text)) if !text.trim().is_empty() => text.clone(),
+        Some(serde_json::Value::String(_)) => {
+            return Err(ApiError::BadRequest("`text` is empty".into()))
+        }
+        Some(_) => return Err(ApiError::BadRequest("`text` must be a string".into())),
+        None => return Err(ApiError::BadRequest("missing `text`".into())),
+    };
+    let limit = match value.get("limit") {
+        None | Some(serde_json::Value::Null) => 5,
+        Some(serde_json::Value::Number(n)) => parse_limit(Some(&n.to_string()), 5)?,
+        Some(_) => return Err(ApiError::BadLimit),
+    };
+    let snapshot = state.current();
+    let response = tokio::task::spawn_blocking(move || snapshot.engine.suggest(&text, limit))
+        .await
+        .map_err(|e| {
+            tracing::error!("suggest task failed: {e}");
+            ApiError::Internal
+        })?;
+    Ok(Json(response).into_response())
+}

@@ -1,0 +1,191 @@
+//! `serve`: the site, the JSON API, the file watcher and live reload in one process.
+//! `app` builds the router used by `main` and by the tests alike.
+
+pub mod api;
+pub mod files;
+pub mod state;
+mod watch;
+
+pub use state::{make_snapshot, AppState, LiveEvent, Snapshot};
+
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use futures_util::Stream;
+use std::convert::Infallible;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+use tokio_stream::wrappers::BroadcastStream;
+use tokio_stream::StreamExt;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+
+/// The theme satisfies it: scripts and styles from files only, API calls to the same origin.
+pub const CONTENT_SECURITY_POLICY: &str =
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+
+/// Builds the state for `root`: the first snapshot (rendered into `cache_dir`) and the
+/// live-event channel.
+pub fn state(
+    root: &Path,
+    cache_dir: &Path,
+    live_reload: bool,
+) -> Result<Arc<AppState>, state::SnapshotError> {
+    let snapshot = make_snapshot(root, cache_dir, 0, live_reload)?;
+    let (events, _) = tokio::sync::broadcast::channel(64);
+    Ok(Arc::new(AppState {
+        root: root.to_path_buf(),
+        snapshot: RwLock::new(Arc::new(snapshot)),
+        events,
+        cache_dir: cache_dir.to_path_buf(),
+        live_reload,
+        problems: RwLock::new(None),
+    }))
+}
+
+/// The router: API, live-reload endpoints, static site; limits and security headers.
+pub fn app(state: Arc<AppState>) -> Router {
+    let config = state.current().site.config.serve.clone();
+    let mut api = Router::new()
+        .route("/api/health", get(api::health))
+        .route("/api/search", get(api::search))
+        .route(
+            "/api/suggest",
+            post(api::suggest).fallback(method_not_allowed),
+        )
+        .layer(axum::extract::DefaultBodyLimit::max(config.max_body_bytes));
+    if !config.cors_origins.is_empty() {
+        let origins: Vec<HeaderValue> = config
+            .cors_origins
+            .iter()
+            .filter_map(|o| o.parse().ok())
+            .collect();
+        api = api.layer(
+            tower_http::cors::CorsLayer::new()
+                .allow_origin(origins)
+                .allow_methods([Method::GET, Method::POST])
+                .allow_headers([header::CONTENT_TYPE]),
+        );
+    }
+    Router::new()
+        .merge(api)
+        .route("/__spravka/livereload.js", get(livereload_js))
+        .route("/__spravka/events", get(events))
+        .fallback(get(files::serve_file))
+        .with_state(state)
+        .layer(CompressionLayer::new())
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(config.request_timeout_secs),
+        ))
+        .layer(CatchPanicLayer::custom(|_| {
+            tracing::error!("a request handler panicked");
+            api::ApiError::Internal.into_response()
+        }))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+}
+
+async fn method_not_allowed() -> Response {
+    (
+        StatusCode::METHOD_NOT_ALLOWED,
+        axum::Json(serde_json::json!({"error": "use POST with a JSON body {\"text\": ...}"})),
+    )
+        .into_response()
+}
+
+async fn livereload_js() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        include_str!("livereload.js"),
+    )
+        .into_response()
+}
+
+async fn events(
+    axum::extract::State(state): axum::extract::State<Arc<AppState>>,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    // A browser that connects while a problem is shown gets it at once.
+    let pending = state.problems.read().expect("problems lock").clone();
+    let initial =
+        tokio_stream::iter(pending.map(|p| Ok(Event::default().event("problems").data(p))));
+    let live = BroadcastStream::new(state.events.subscribe()).filter_map(|event| match event {
+        Ok(LiveEvent::Reload) => Some(Ok(Event::default().event("reload").data("reload"))),
+        Ok(LiveEvent::Problems(text)) => Some(Ok(Event::default().event("problems").data(text))),
+        Err(_) => None,
+    });
+    Sse::new(initial.chain(live)).keep_alive(KeepAlive::default())
+}
+
+/// Options of `spravka serve`.
+pub struct ServeOptions {
+    pub root: PathBuf,
+    pub bind: std::net::SocketAddr,
+    pub watch: bool,
+}
+
+/// Runs the server until Ctrl-C or SIGTERM.
+pub async fn run(options: ServeOptions) -> anyhow::Result<()> {
+    let cache_dir = options.root.join(".spravka").join("serve");
+    let root = options.root.clone();
+    let watch = options.watch;
+    let state = tokio::task::spawn_blocking(move || state(&root, &cache_dir, watch)).await??;
+    let snapshot = state.current();
+    for d in snapshot
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == crate::diagnostics::Severity::Error)
+    {
+        eprintln!("{}", d.render_human(false));
+    }
+    if options.watch {
+        watch::spawn(state.clone())?;
+    }
+    let listener = tokio::net::TcpListener::bind(options.bind).await?;
+    println!(
+        "spravka: {} documents, serving http://{}/ (API: /api/search, /api/suggest){}",
+        snapshot.site.pages.len(),
+        listener.local_addr()?,
+        if options.watch {
+            ", watching for changes"
+        } else {
+            ""
+        }
+    );
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
+    println!("spravka: shutting down");
+}
