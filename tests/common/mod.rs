@@ -1,0 +1,156 @@
+//! The chainable fixture helper: copy a fixture knowledge base to a temporary folder, run the
+//! real binary on it, look at the output, change a file, run again.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+pub struct Fixture {
+    pub dir: tempfile::TempDir,
+    pub last: Option<Output>,
+}
+
+pub fn binary() -> &'static str {
+    env!("CARGO_BIN_EXE_spravka")
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+impl Fixture {
+    /// A copy of tests/fixtures/<name>.
+    pub fn new(name: &str) -> Fixture {
+        let dir = tempfile::tempdir().unwrap();
+        copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name), dir.path());
+        Fixture { dir, last: None }
+    }
+
+    /// A copy of the repository's own content/ and synonyms.
+    pub fn default_content() -> Fixture {
+        let dir = tempfile::tempdir().unwrap();
+        copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("content"), &dir.path().join("content"));
+        Fixture { dir, last: None }
+    }
+
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn out(&self) -> PathBuf {
+        self.root().join("public")
+    }
+
+    pub fn run(&mut self, args: &[&str]) -> &mut Self {
+        let output = std::process::Command::new(binary())
+            .args(args)
+            .arg("--root")
+            .arg(self.root())
+            .env("NO_COLOR", "1")
+            .env("SOURCE_DATE_EPOCH", "1795000000")
+            .output()
+            .unwrap();
+        self.last = Some(output);
+        self
+    }
+
+    pub fn build(&mut self) -> &mut Self {
+        self.run(&["build"])
+    }
+
+    pub fn success(&mut self) -> &mut Self {
+        let out = self.last.as_ref().expect("run first");
+        assert!(out.status.success(), "failed: {}\n{}", self.stdout(), self.stderr());
+        self
+    }
+
+    pub fn stdout(&self) -> String {
+        String::from_utf8_lossy(&self.last.as_ref().unwrap().stdout).into_owned()
+    }
+
+    pub fn stderr(&self) -> String {
+        String::from_utf8_lossy(&self.last.as_ref().unwrap().stderr).into_owned()
+    }
+
+    /// The HTML of a page by URL (`/razdel/`).
+    pub fn page(&self, url: &str) -> String {
+        let path = self.out().join(url.trim_start_matches('/')).join("index.html");
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    }
+
+    pub fn assert_page_contains(&mut self, url: &str, needle: &str) -> &mut Self {
+        let html = self.page(url);
+        assert!(html.contains(needle), "{url} lacks {needle:?}:\n{html}");
+        self
+    }
+
+    pub fn write(&mut self, rel: &str, text: &str) -> &mut Self {
+        let path = self.root().join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+        self
+    }
+
+    pub fn remove(&mut self, rel: &str) -> &mut Self {
+        std::fs::remove_file(self.root().join(rel)).unwrap();
+        self
+    }
+}
+
+/// `<main …>…</main>` of a page: what snapshots pin.
+pub fn main_of(html: &str) -> &str {
+    let start = html.find("<main").expect("main");
+    let end = html.find("</main>").expect("/main") + "</main>".len();
+    &html[start..end]
+}
+
+/// Every `href="…"` and `src="…"` value of a page.
+pub fn links_of(html: &str) -> Vec<String> {
+    let mut out = vec![];
+    for attr in ["href=\"", "src=\""] {
+        let mut rest = html;
+        while let Some(i) = rest.find(attr) {
+            rest = &rest[i + attr.len()..];
+            let end = rest.find('"').unwrap();
+            out.push(rest[..end].replace("&amp;", "&"));
+            rest = &rest[end..];
+        }
+    }
+    out
+}
+
+/// Checks that every internal href of every HTML file under `out` points to a file.
+pub fn assert_internal_links_resolve(out: &Path) {
+    let mut checked = 0;
+    for entry in walkdir::WalkDir::new(out) {
+        let entry = entry.unwrap();
+        if entry.path().extension().is_none_or(|e| e != "html") || entry.file_name() == "404.html" {
+            continue;
+        }
+        let html = std::fs::read_to_string(entry.path()).unwrap();
+        let dir = entry.path().parent().unwrap();
+        for href in links_of(&html) {
+            if href.starts_with("http") || href.starts_with("mailto:") || href.starts_with('#') || href.starts_with("/__spravka") || href.starts_with("data:") {
+                continue;
+            }
+            let path = href.split('#').next().unwrap();
+            let decoded = percent_encoding::percent_decode_str(path).decode_utf8().unwrap();
+            let mut target = dir.join(&*decoded);
+            if decoded.is_empty() || decoded.ends_with('/') {
+                target = target.join("index.html");
+            }
+            assert!(target.exists(), "{}: href {href:?} → {} does not exist", entry.path().display(), target.display());
+            checked += 1;
+        }
+    }
+    assert!(checked > 0, "no links checked");
+}
