@@ -9,26 +9,52 @@ fn fixture_builds_with_links_metadata_backlinks_and_tags() {
     f.build().success();
     let page = f.page("/razdel/pervyy-dokument/");
     // All three link styles and anchors resolve to transliterated URLs.
-    assert!(page.contains("<a href=\"../vtoroy-so-skobkami/\">второй</a>"), "{page}");
-    assert!(page.contains("<a href=\"../vtoroy-so-skobkami/\">второй сырой</a>"), "{page}");
+    assert!(
+        page.contains("<a href=\"../vtoroy-so-skobkami/\">второй</a>"),
+        "{page}"
+    );
+    assert!(
+        page.contains("<a href=\"../vtoroy-so-skobkami/\">второй сырой</a>"),
+        "{page}"
+    );
     assert!(page.contains("<a href=\"../../\">главная</a>"), "{page}");
-    assert!(page.contains("<a href=\"./#шаги-решения\">шаги</a>"), "{page}");
-    assert!(page.contains("<a href=\"../vtoroy-so-skobkami/#детали\">детали</a>"), "{page}");
+    assert!(
+        page.contains("<a href=\"./#шаги-решения\">шаги</a>"),
+        "{page}"
+    );
+    assert!(
+        page.contains("<a href=\"../vtoroy-so-skobkami/#детали\">детали</a>"),
+        "{page}"
+    );
     // The broken link is a marked span, never a dead href, and reported with file:line.
     assert!(page.contains("<span class=\"broken-link\" title=\"Документ не найден: ./Третий документ.md\">нет такого</span>"), "{page}");
-    assert!(f.stderr().contains("Раздел/Первый документ.md:23:"), "{}", f.stderr());
+    assert!(
+        f.stderr().contains("Раздел/Первый документ.md:23:"),
+        "{}",
+        f.stderr()
+    );
     assert!(f.stdout().contains("1 broken links"), "{}", f.stdout());
     // Metadata card from the seeds' table.
-    assert!(page.contains("<dd>1.1</dd>") && page.contains("Руководитель поддержки"), "{page}");
+    assert!(
+        page.contains("<dd>1.1</dd>") && page.contains("Руководитель поддержки"),
+        "{page}"
+    );
     // Backlinks: the second document lists the first.
     f.assert_page_contains("/razdel/vtoroy-so-skobkami/", "На эту страницу ссылаются")
-        .assert_page_contains("/razdel/vtoroy-so-skobkami/", "href=\"../pervyy-dokument/\"")
+        .assert_page_contains(
+            "/razdel/vtoroy-so-skobkami/",
+            "href=\"../pervyy-dokument/\"",
+        )
         .assert_page_contains("/razdel/vtoroy-so-skobkami/", "badge-draft")
         .assert_page_contains("/tags/propusk/", "Первый документ")
         .assert_page_contains("/tags/propusk/", "Второй (со скобками)")
         .assert_page_contains("/razdel/", "href=\"pervyy-dokument/\"")
         .assert_page_contains("/razdel/", "Документ про шлагбаум и пропуска.");
-    assert!(f.out().join("sitemap.xml").exists() && f.out().join("atom.xml").exists() && f.out().join("404.html").exists());
+    assert!(
+        f.out().join("sitemap.xml").exists()
+            && f.out().join("atom.xml").exists()
+            && f.out().join("404.html").exists()
+    );
     assert_internal_links_resolve(&f.out());
 }
 
@@ -43,11 +69,21 @@ fn rendered_main_of_a_page_is_pinned() {
 fn default_content_builds_with_every_internal_link_resolving() {
     let mut f = Fixture::default_content();
     f.build().success();
-    assert!(f.stdout().contains("(0 broken links, 0 errors"), "{}", f.stdout());
+    assert!(
+        f.stdout().contains("(0 broken links, 0 errors"),
+        "{}",
+        f.stdout()
+    );
     assert_internal_links_resolve(&f.out());
     let esc = f.page("/reglamenty/eskalatsiya-v-otdel-razrabotki/");
-    assert!(esc.contains("может быть устаревшим"), "the 2024 seed is stale");
-    assert!(esc.contains("href=\"../obrabotka-ekstrennykh-obrashcheniy-sla-vysokiy-prioritet/\""), "raw-space link with parentheses resolves");
+    assert!(
+        esc.contains("может быть устаревшим"),
+        "the 2024 seed is stale"
+    );
+    assert!(
+        esc.contains("href=\"../obrabotka-ekstrennykh-obrashcheniy-sla-vysokiy-prioritet/\""),
+        "raw-space link with parentheses resolves"
+    );
 }
 
 #[test]
@@ -65,7 +101,12 @@ fn snapshot_tree(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
         .into_iter()
         .map(Result::unwrap)
         .filter(|e| e.file_type().is_file())
-        .map(|e| (e.path().strip_prefix(dir).unwrap().display().to_string(), std::fs::read(e.path()).unwrap()))
+        .map(|e| {
+            (
+                e.path().strip_prefix(dir).unwrap().display().to_string(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
         .collect();
     files.sort();
     files
@@ -79,7 +120,11 @@ fn a_failed_build_leaves_the_previous_site_whole() {
     f.write("themes/default/templates/page.html", "{% extends \"base.html\" %}{% block main %}{{ page.nope | nosuchfilter }}{% endblock main %}");
     f.build();
     assert!(!f.last.as_ref().unwrap().status.success());
-    assert!(f.stderr().contains("previous output is left as it was"), "{}", f.stderr());
+    assert!(
+        f.stderr().contains("previous output is left as it was"),
+        "{}",
+        f.stderr()
+    );
     assert_eq!(before, snapshot_tree(&f.out()));
     assert!(f.root().join("public-index").is_dir());
 }
@@ -87,18 +132,30 @@ fn a_failed_build_leaves_the_previous_site_whole() {
 #[test]
 fn a_site_theme_overrides_the_embedded_one_file_by_file() {
     let mut f = Fixture::new("basic");
-    f.write("themes/default/templates/404.html", "{% extends \"base.html\" %}{% block main %}СВОЯ 404{% endblock main %}");
+    f.write(
+        "themes/default/templates/404.html",
+        "{% extends \"base.html\" %}{% block main %}СВОЯ 404{% endblock main %}",
+    );
     f.build().success();
     let not_found = std::fs::read_to_string(f.out().join("404.html")).unwrap();
     assert!(not_found.contains("СВОЯ 404"));
-    assert!(f.page("/razdel/").contains("href=\"pervyy-dokument/\""), "other templates stay embedded");
+    assert!(
+        f.page("/razdel/").contains("href=\"pervyy-dokument/\""),
+        "other templates stay embedded"
+    );
 }
 
 #[test]
 fn unicode_urls_and_local_links_are_configurable() {
     let mut f = Fixture::new("basic");
-    f.write("spravka.toml", "url_mode = \"unicode\"\nlocal_links = true\n");
+    f.write(
+        "spravka.toml",
+        "url_mode = \"unicode\"\nlocal_links = true\n",
+    );
     f.build().success();
     let page = f.page("/раздел/первый-документ/");
-    assert!(page.contains("href=\"../второй-со-скобками/index.html\""), "{page}");
+    assert!(
+        page.contains("href=\"../второй-со-скобками/index.html\""),
+        "{page}"
+    );
 }

@@ -11,7 +11,12 @@ fn check_json(f: &mut Fixture, extra: &[&str]) -> serde_json::Value {
 }
 
 fn find<'a>(report: &'a serde_json::Value, code: &str) -> Vec<&'a serde_json::Value> {
-    report["diagnostics"].as_array().unwrap().iter().filter(|d| d["code"] == code && d["file"] == "Раздел/Плохой.md").collect()
+    report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == code && d["file"] == "Раздел/Плохой.md")
+        .collect()
 }
 
 #[test]
@@ -22,26 +27,63 @@ fn every_kind_of_problem_is_reported_where_it_is() {
         "# Плохой\n\n## Метаданные документа\n\n| Параметр | Значение |\n|---|---|\n| **Версия** | 2.0 |\n| **Дата создания** | вчера |\n| **Дата последнего обновления** | 2020-01-01 |\n| **Статус** | На пересмотре |\n\n## Симптомы\n\n- «не работает»\n\nСм. [регламент](./Первый докумнт.md) и [якорь](./Первый%20документ.md#шаги) и [сайт](https://example.org) и [вне](../../../etc/passwd).\n\n## История изменений\n\n| Версия | Дата | Автор | Изменения |\n|---|---|---|---|\n| 1.0 | 2020-01-01 | x | y |\n",
     );
     let report = check_json(&mut f, &[]);
-    assert_eq!(f.last.as_ref().unwrap().status.code(), Some(1), "errors mean exit 1");
-    let at = |d: &serde_json::Value| (d["file"].as_str().unwrap().to_string(), d["line"].as_u64().unwrap(), d["column"].as_u64().unwrap(), d["severity"].as_str().unwrap().to_string());
+    assert_eq!(
+        f.last.as_ref().unwrap().status.code(),
+        Some(1),
+        "errors mean exit 1"
+    );
+    let at = |d: &serde_json::Value| {
+        (
+            d["file"].as_str().unwrap().to_string(),
+            d["line"].as_u64().unwrap(),
+            d["column"].as_u64().unwrap(),
+            d["severity"].as_str().unwrap().to_string(),
+        )
+    };
     let file = "Раздел/Плохой.md".to_string();
     let broken = find(&report, "broken-link");
     assert_eq!(at(broken[0]), (file.clone(), 16, 5, "error".into()));
-    assert_eq!(broken[0]["help"], "did you mean `Раздел/Первый документ.md`?");
+    assert_eq!(
+        broken[0]["help"],
+        "did you mean `Раздел/Первый документ.md`?"
+    );
     let anchor = find(&report, "broken-anchor");
     assert_eq!(at(anchor[0]), (file.clone(), 16, 40, "error".into()));
     assert_eq!(anchor[0]["help"], "did you mean `#шаги-решения`?");
     assert_eq!(at(find(&report, "link-outside-content")[0]).3, "error");
-    assert_eq!(at(find(&report, "bad-metadata")[0]), (file.clone(), 8, 1, "error".into()));
+    assert_eq!(
+        at(find(&report, "bad-metadata")[0]),
+        (file.clone(), 8, 1, "error".into())
+    );
     assert_eq!(at(find(&report, "external-link")[0]).3, "warning");
-    assert_eq!(at(find(&report, "stale")[0]), (file.clone(), 9, 1, "warning".into()));
-    assert_eq!(at(find(&report, "status")[0]), (file.clone(), 10, 1, "warning".into()));
-    assert_eq!(at(find(&report, "history-version")[0]), (file.clone(), 22, 1, "warning".into()));
-    assert!(find(&report, "missing-section")[0]["message"].as_str().unwrap().contains("Возможные причины, Решение, Когда эскалировать"));
+    assert_eq!(
+        at(find(&report, "stale")[0]),
+        (file.clone(), 9, 1, "warning".into())
+    );
+    assert_eq!(
+        at(find(&report, "status")[0]),
+        (file.clone(), 10, 1, "warning".into())
+    );
+    assert_eq!(
+        at(find(&report, "history-version")[0]),
+        (file.clone(), 22, 1, "warning".into())
+    );
+    assert!(find(&report, "missing-section")[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("Возможные причины, Решение, Когда эскалировать"));
     assert_eq!(find(&report, "missing-metadata").len(), 1);
     assert_eq!(find(&report, "orphan").len(), 1);
-    let raw: Vec<_> = report["diagnostics"].as_array().unwrap().iter().filter(|d| d["code"] == "raw-spaces").collect();
-    assert_eq!(at(raw[0]), ("Раздел/README.md".into(), 6, 3, "warning".into()));
+    let raw: Vec<_> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "raw-spaces")
+        .collect();
+    assert_eq!(
+        at(raw[0]),
+        ("Раздел/README.md".into(), 6, 3, "warning".into())
+    );
 }
 
 #[test]
@@ -50,14 +92,22 @@ fn human_output_shows_the_line_and_a_summary() {
     f.run(&["check"]);
     let out = f.stdout();
     assert!(out.contains("error[broken-link]"), "{out}");
-    assert!(out.contains("Битая: [нет такого](./Третий документ.md)."), "the offending line is shown: {out}");
+    assert!(
+        out.contains("Битая: [нет такого](./Третий документ.md)."),
+        "the offending line is shown: {out}"
+    );
     assert!(out.contains("checked 4 documents: 1 errors"), "{out}");
 }
 
 #[test]
 fn warnings_only_exit_zero_unless_strict() {
     let mut f = Fixture::new("basic");
-    f.write("content/Раздел/Первый документ.md", &std::fs::read_to_string(f.root().join("content/Раздел/Первый документ.md")).unwrap().replace("Битая: [нет такого](./Третий документ.md).", ""));
+    f.write(
+        "content/Раздел/Первый документ.md",
+        &std::fs::read_to_string(f.root().join("content/Раздел/Первый документ.md"))
+            .unwrap()
+            .replace("Битая: [нет такого](./Третий документ.md).", ""),
+    );
     let report = check_json(&mut f, &[]);
     assert_eq!(report["errors"], 0);
     assert_eq!(f.last.as_ref().unwrap().status.code(), Some(0));

@@ -12,38 +12,70 @@ fn state(f: &Fixture) -> Arc<spravka::serve::AppState> {
     spravka::serve::state(f.root(), &f.root().join(".cache"), false).unwrap()
 }
 
-async fn call(app: &axum::Router, request: Request<Body>) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+async fn call(
+    app: &axum::Router,
+    request: Request<Body>,
+) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
     let response = app.clone().oneshot(request).await.unwrap();
     let status = response.status();
     let headers = response.headers().clone();
-    let body = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap().to_vec();
+    let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .unwrap()
+        .to_vec();
     (status, headers, body)
 }
 
 fn suggest(body: &str) -> Request<Body> {
-    Request::post("/api/suggest").header("content-type", "application/json").body(Body::from(body.to_string())).unwrap()
+    Request::post("/api/suggest")
+        .header("content-type", "application/json")
+        .body(Body::from(body.to_string()))
+        .unwrap()
 }
 
 #[tokio::test]
 async fn suggest_contract_and_errors() {
     let f = Fixture::default_content();
     let app = spravka::serve::app(state(&f));
-    let (status, _, body) = call(&app, suggest(r#"{"text": "Не приходит смс с кодом для входа в приложение", "limit": 3}"#)).await;
+    let (status, _, body) = call(
+        &app,
+        suggest(r#"{"text": "Не приходит смс с кодом для входа в приложение", "limit": 3}"#),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
     assert_eq!(json["confident"], true);
     let first = &json["suggestions"][0];
-    assert_eq!(first["path"], "База типичных запросов/Не приходит SMS с кодом подтверждения.md");
-    assert_eq!(first["url"], "/baza-tipichnykh-zaprosov/ne-prikhodit-sms-s-kodom-podtverzhdeniya/");
+    assert_eq!(
+        first["path"],
+        "База типичных запросов/Не приходит SMS с кодом подтверждения.md"
+    );
+    assert_eq!(
+        first["url"],
+        "/baza-tipichnykh-zaprosov/ne-prikhodit-sms-s-kodom-podtverzhdeniya/"
+    );
     assert!(first["score"].as_f64().unwrap() > 0.0);
     assert!(first["snippet"].as_str().unwrap().contains("<mark>"));
-    assert!(first["matched_terms"].as_array().unwrap().iter().any(|t| t == "смс"));
+    assert!(first["matched_terms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|t| t == "смс"));
     assert!(json["suggestions"].as_array().unwrap().len() <= 3);
 
     for (body, expected) in [
-        (r#"{"text": "x", "limit": 0}"#, StatusCode::UNPROCESSABLE_ENTITY),
-        (r#"{"text": "x", "limit": 100000000000}"#, StatusCode::UNPROCESSABLE_ENTITY),
-        (r#"{"text": "x", "limit": "5"}"#, StatusCode::UNPROCESSABLE_ENTITY),
+        (
+            r#"{"text": "x", "limit": 0}"#,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            r#"{"text": "x", "limit": 100000000000}"#,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            r#"{"text": "x", "limit": "5"}"#,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
         (r#"{"limit": 5}"#, StatusCode::BAD_REQUEST),
         (r#"{"text": 5}"#, StatusCode::BAD_REQUEST),
         (r#"{"text": "#, StatusCode::BAD_REQUEST),
@@ -54,8 +86,14 @@ async fn suggest_contract_and_errors() {
         let json: serde_json::Value = serde_json::from_slice(&response).unwrap();
         assert!(json["error"].is_string(), "{body}");
     }
-    let wrong_type = Request::post("/api/suggest").header("content-type", "text/plain").body(Body::from("{\"text\":\"x\"}")).unwrap();
-    assert_eq!(call(&app, wrong_type).await.0, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let wrong_type = Request::post("/api/suggest")
+        .header("content-type", "text/plain")
+        .body(Body::from("{\"text\":\"x\"}"))
+        .unwrap();
+    assert_eq!(
+        call(&app, wrong_type).await.0,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE
+    );
     let huge = format!(r#"{{"text": "{}"}}"#, "а".repeat(70_000));
     let (status, _, body) = call(&app, suggest(&huge)).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
@@ -67,12 +105,21 @@ async fn hostile_ticket_text_never_breaks_suggest() {
     let f = Fixture::default_content();
     let app = spravka::serve::app(state(&f));
     let log = "ERROR 2026-01-01T00:00:00Z [core] NullPointerException at 0xdeadbeef \"quoted\" (AND) OR NOT: *?~^ \n".repeat(500);
-    for text in ["\"\" AND OR NOT ( ) [ ] { } : ^ ~ * ?", "🙂🙂🙂 шлагбаум 🚗", "\u{0}\u{1}\u{202e}", "<script>alert(1)</script> шлагбаум", log.as_str()] {
+    for text in [
+        "\"\" AND OR NOT ( ) [ ] { } : ^ ~ * ?",
+        "🙂🙂🙂 шлагбаум 🚗",
+        "\u{0}\u{1}\u{202e}",
+        "<script>alert(1)</script> шлагбаум",
+        log.as_str(),
+    ] {
         let body = serde_json::json!({ "text": text }).to_string();
         let (status, _, response) = call(&app, suggest(&body)).await;
         assert_eq!(status, StatusCode::OK, "{text:.40}");
         let response = String::from_utf8_lossy(&response);
-        assert!(!response.contains("<script>"), "snippets and titles are escaped: {response}");
+        assert!(
+            !response.contains("<script>"),
+            "snippets and titles are escaped: {response}"
+        );
     }
 }
 
@@ -81,29 +128,82 @@ async fn search_static_files_and_traversal() {
     let mut f = Fixture::new("basic");
     f.write("secret.txt", "секрет");
     let app = spravka::serve::app(state(&f));
-    let (status, _, body) = call(&app, Request::get("/api/search?q=%D1%88%D0%BB%D0%B0%D0%B3%D0%B1%D0%B0%D1%83%D0%BC%D0%B0").body(Body::empty()).unwrap()).await;
+    let (status, _, body) = call(
+        &app,
+        Request::get("/api/search?q=%D1%88%D0%BB%D0%B0%D0%B3%D0%B1%D0%B0%D1%83%D0%BC%D0%B0")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
     assert_eq!(json["hits"][0]["path"], "Раздел/Первый документ.md");
     assert!(json["total"].as_u64().unwrap() >= 1);
-    assert_eq!(call(&app, Request::get("/api/search?q=x&limit=99").body(Body::empty()).unwrap()).await.0, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(call(&app, Request::get("/api/search").body(Body::empty()).unwrap()).await.0, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        call(
+            &app,
+            Request::get("/api/search?q=x&limit=99")
+                .body(Body::empty())
+                .unwrap()
+        )
+        .await
+        .0,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        call(
+            &app,
+            Request::get("/api/search").body(Body::empty()).unwrap()
+        )
+        .await
+        .0,
+        StatusCode::BAD_REQUEST
+    );
 
-    let (status, headers, body) = call(&app, Request::get("/razdel/pervyy-dokument/").body(Body::empty()).unwrap()).await;
+    let (status, headers, body) = call(
+        &app,
+        Request::get("/razdel/pervyy-dokument/")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(headers["content-type"], "text/html; charset=utf-8");
     assert_eq!(headers["x-content-type-options"], "nosniff");
-    assert!(headers["content-security-policy"].to_str().unwrap().contains("script-src 'self'"));
-    assert!(headers.contains_key("etag") && headers.contains_key("last-modified") && headers.contains_key("referrer-policy"));
+    assert!(headers["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .contains("script-src 'self'"));
+    assert!(
+        headers.contains_key("etag")
+            && headers.contains_key("last-modified")
+            && headers.contains_key("referrer-policy")
+    );
     assert!(String::from_utf8_lossy(&body).contains("Первый документ"));
     let etag = headers["etag"].clone();
-    let cached = Request::get("/razdel/pervyy-dokument/").header("if-none-match", etag).body(Body::empty()).unwrap();
+    let cached = Request::get("/razdel/pervyy-dokument/")
+        .header("if-none-match", etag)
+        .body(Body::empty())
+        .unwrap();
     assert_eq!(call(&app, cached).await.0, StatusCode::NOT_MODIFIED);
 
-    let (status, _, body) = call(&app, Request::get("/no/such/page/").body(Body::empty()).unwrap()).await;
+    let (status, _, body) = call(
+        &app,
+        Request::get("/no/such/page/").body(Body::empty()).unwrap(),
+    )
+    .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(String::from_utf8_lossy(&body).contains("Страница не найдена"));
-    for bad in ["/../secret.txt", "/%2e%2e/secret.txt", "/%2e%2e%2fsecret.txt", "/..%5csecret.txt", "/%252e%252e/secret.txt", "/static/%00", "/..", "/.cache/"] {
+    for bad in [
+        "/../secret.txt",
+        "/%2e%2e/secret.txt",
+        "/%2e%2e%2fsecret.txt",
+        "/..%5csecret.txt",
+        "/%252e%252e/secret.txt",
+        "/static/%00",
+        "/..",
+        "/.cache/",
+    ] {
         let (status, _, body) = call(&app, Request::get(bad).body(Body::empty()).unwrap()).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{bad}");
         assert!(!String::from_utf8_lossy(&body).contains("секрет"), "{bad}");
@@ -122,11 +222,22 @@ fn a_running_server_rebuilds_when_a_file_changes() {
         .spawn()
         .unwrap();
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let addr = line.split("http://").nth(1).and_then(|s| s.split('/').next()).expect(&line).to_string();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line
+        .split("http://")
+        .nth(1)
+        .and_then(|s| s.split('/').next())
+        .expect(&line)
+        .to_string();
     let get = |path: &str| {
         let mut stream = std::net::TcpStream::connect(&addr).unwrap();
-        write!(stream, "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
+        write!(
+            stream,
+            "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
         let mut response = String::new();
         stream.read_to_string(&mut response).unwrap();
         response
@@ -134,16 +245,27 @@ fn a_running_server_rebuilds_when_a_file_changes() {
     assert!(get("/razdel/pervyy-dokument/").contains("Документ про шлагбаум"));
     let path = "content/Раздел/Первый документ.md";
     let text = std::fs::read_to_string(f.root().join(path)).unwrap();
-    f.write(path, &text.replace("Документ про шлагбаум и пропуска.", "Документ про турникет-карусель."));
+    f.write(
+        path,
+        &text.replace(
+            "Документ про шлагбаум и пропуска.",
+            "Документ про турникет-карусель.",
+        ),
+    );
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     let mut seen_page = false;
     let mut seen_search = false;
     while std::time::Instant::now() < deadline && !(seen_page && seen_search) {
         seen_page = get("/razdel/pervyy-dokument/").contains("турникет-карусель");
-        seen_search = get("/api/search?q=%D0%BA%D0%B0%D1%80%D1%83%D1%81%D0%B5%D0%BB%D1%8C").contains("Раздел/Первый документ.md");
+        seen_search = get("/api/search?q=%D0%BA%D0%B0%D1%80%D1%83%D1%81%D0%B5%D0%BB%D1%8C")
+            .contains("Раздел/Первый документ.md");
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
     child.kill().unwrap();
+    child.wait().unwrap();
     assert!(seen_page, "the new HTML is served without a restart");
-    assert!(seen_search, "the new word is found by search without a restart");
+    assert!(
+        seen_search,
+        "the new word is found by search without a restart"
+    );
 }

@@ -7,24 +7,49 @@ use spravka::search::SearchEngine;
 fn engine() -> SearchEngine {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let site = spravka::site::Site::load(root, spravka::config::Config::default());
-    SearchEngine::new(spravka::search::index::build_in_ram(&site).unwrap(), spravka::search::load_synonyms(&site).unwrap()).unwrap()
+    SearchEngine::new(
+        spravka::search::index::build_in_ram(&site).unwrap(),
+        spravka::search::load_synonyms(&site).unwrap(),
+    )
+    .unwrap()
 }
 
 #[test]
 fn dev_tickets_find_their_article_in_the_top_three() {
     let engine = engine();
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/eval/dev-tickets.jsonl");
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e} (shared/ must be beside the repo)", path.display()));
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/eval/dev-tickets.jsonl");
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e} (shared/ must be beside the repo)", path.display()));
     let mut checked = 0;
-    for line in text.lines().filter(|l| !l.trim().is_empty()).step_by(3).take(15) {
+    for line in text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .step_by(3)
+        .take(15)
+    {
         let ticket: serde_json::Value = serde_json::from_str(line).unwrap();
-        let expected: Vec<&str> = ticket["expected"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+        let expected: Vec<&str> = ticket["expected"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
         let response = engine.suggest(ticket["text"].as_str().unwrap(), 5);
         if expected.is_empty() {
             continue;
         }
-        let top3: Vec<&str> = response.suggestions.iter().take(3).map(|s| s.hit.path.as_str()).collect();
-        assert!(expected.iter().any(|e| top3.contains(e)), "{}: {expected:?} not in {top3:?}", ticket["id"]);
+        let top3: Vec<&str> = response
+            .suggestions
+            .iter()
+            .take(3)
+            .map(|s| s.hit.path.as_str())
+            .collect();
+        assert!(
+            expected.iter().any(|e| top3.contains(e)),
+            "{}: {expected:?} not in {top3:?}",
+            ticket["id"]
+        );
         checked += 1;
     }
     assert!(checked >= 12, "checked {checked}");
@@ -34,13 +59,29 @@ fn dev_tickets_find_their_article_in_the_top_three() {
 fn messy_tickets_still_match() {
     let engine = engine();
     for (text, expected) in [
-        ("шлагбам не открываеться по номеру машины", "Шлагбаум не открывается по номеру автомобиля"),
-        ("ne prihodit sms s kodom", "Не приходит SMS с кодом подтверждения"),
-        ("ghbkj;tybt yt pfgecrftncz yf fylhjbl", "Приложение не запускается на Android"),
-        ("Добрый день! Охранник на КПП не видит заявку на гостя. С уважением, кв. 12", "Охрана не видит пропуск на посту"),
+        (
+            "шлагбам не открываеться по номеру машины",
+            "Шлагбаум не открывается по номеру автомобиля",
+        ),
+        (
+            "ne prihodit sms s kodom",
+            "Не приходит SMS с кодом подтверждения",
+        ),
+        (
+            "ghbkj;tybt yt pfgecrftncz yf fylhjbl",
+            "Приложение не запускается на Android",
+        ),
+        (
+            "Добрый день! Охранник на КПП не видит заявку на гостя. С уважением, кв. 12",
+            "Охрана не видит пропуск на посту",
+        ),
     ] {
         let response = engine.suggest(text, 3);
-        let titles: Vec<&str> = response.suggestions.iter().map(|s| s.hit.title.as_str()).collect();
+        let titles: Vec<&str> = response
+            .suggestions
+            .iter()
+            .map(|s| s.hit.title.as_str())
+            .collect();
         assert!(titles.contains(&expected), "{text}: {titles:?}");
     }
 }
@@ -48,7 +89,11 @@ fn messy_tickets_still_match() {
 #[test]
 fn out_of_scope_tickets_are_not_confident() {
     let engine = engine();
-    for text in ["Спасибо за помощь, всё заработало!", "Предлагаем услуги по продвижению сайта в поисковых системах", "В подъезде не работает лифт"] {
+    for text in [
+        "Спасибо за помощь, всё заработало!",
+        "Предлагаем услуги по продвижению сайта в поисковых системах",
+        "В подъезде не работает лифт",
+    ] {
         assert!(!engine.suggest(text, 5).confident, "{text}");
     }
 }
@@ -56,13 +101,28 @@ fn out_of_scope_tickets_are_not_confident() {
 #[test]
 fn cli_json_matches_the_contract() {
     let mut f = common::Fixture::default_content();
-    f.run(&["suggest", "--json", "--limit", "2", "QR-код гостя не считывается турникетом"]).success();
+    f.run(&[
+        "suggest",
+        "--json",
+        "--limit",
+        "2",
+        "QR-код гостя не считывается турникетом",
+    ])
+    .success();
     let json: serde_json::Value = serde_json::from_str(&f.stdout()).unwrap();
-    let keys: Vec<&str> = json.as_object().unwrap().keys().map(String::as_str).collect();
+    let keys: Vec<&str> = json
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
     assert_eq!(keys, ["confident", "suggestions"]);
     let first = json["suggestions"][0].as_object().unwrap();
     for key in ["path", "title", "url", "score", "snippet", "matched_terms"] {
         assert!(first.contains_key(key), "{key}");
     }
-    assert_eq!(first["path"], "База типичных запросов/QR-код пропуска не считывается.md");
+    assert_eq!(
+        first["path"],
+        "База типичных запросов/QR-код пропуска не считывается.md"
+    );
 }

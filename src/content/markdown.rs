@@ -160,19 +160,22 @@ fn scrub(text: CowStr<'_>) -> CowStr<'_> {
     }
 }
 
+/// A heading being read: its events are held back until its text (and so its id) is known.
+struct OpenHeading<'a> {
+    level: HeadingLevel,
+    custom_id: Option<String>,
+    pos: Position,
+    inner: Vec<Event<'a>>,
+    text: String,
+}
+
 /// State of the single pass.
 struct Pass<'a> {
     out: Rendered,
     events: Vec<Event<'a>>,
     ids: HeadingIds,
     /// Inside a heading: its level, custom id, start position and buffered inner events.
-    heading: Option<(
-        HeadingLevel,
-        Option<String>,
-        Position,
-        Vec<Event<'a>>,
-        String,
-    )>,
+    heading: Option<OpenHeading<'a>>,
     /// Open links: index into `out.links`.
     open_links: Vec<usize>,
     /// Open image: link index and alt text collected so far.
@@ -256,8 +259,8 @@ impl<'a> Pass<'a> {
         {
             buf.push_str(text);
         }
-        if let Some((_, _, _, _, heading_text)) = self.heading.as_mut() {
-            heading_text.push_str(text);
+        if let Some(heading) = self.heading.as_mut() {
+            heading.text.push_str(text);
         }
         if let Some((_, alt)) = self.image.as_mut() {
             alt.push_str(text);
@@ -273,11 +276,10 @@ impl<'a> Pass<'a> {
     }
 
     fn emit(&mut self, event: Event<'a>) {
-        if self.skipping_metadata {
-            return;
-        }
+        // A heading's own events are held until it ends: it decides whether skipping stops.
         match self.heading.as_mut() {
-            Some((_, _, _, inner, _)) => inner.push(event),
+            Some(heading) => heading.inner.push(event),
+            None if self.skipping_metadata => {}
             None => self.events.push(event),
         }
     }
@@ -298,13 +300,13 @@ impl<'a> Pass<'a> {
                         ..Default::default()
                     });
                 }
-                self.heading = Some((
+                self.heading = Some(OpenHeading {
                     level,
-                    id.map(|s| s.to_string()),
+                    custom_id: id.map(|s| s.to_string()),
                     pos,
-                    Vec::new(),
-                    String::new(),
-                ));
+                    inner: Vec::new(),
+                    text: String::new(),
+                });
             }
             Event::End(TagEnd::Heading(_)) => self.end_heading(),
             Event::Start(Tag::Link { dest_url, .. }) => {
@@ -440,7 +442,14 @@ impl<'a> Pass<'a> {
     }
 
     fn end_heading(&mut self) {
-        let Some((level, custom_id, pos, inner, text)) = self.heading.take() else {
+        let Some(OpenHeading {
+            level,
+            custom_id,
+            pos,
+            inner,
+            text,
+        }) = self.heading.take()
+        else {
             return;
         };
         let text = text.trim().to_string();

@@ -66,6 +66,10 @@ fn metadata_table_is_parsed_but_not_rendered() {
     let html = hrefs(&r);
     assert!(!html.contains("Версия"), "{html}");
     assert!(html.contains("Суть."), "{html}");
+    assert!(
+        html.contains("Краткое описание<a class=\"anchor\""),
+        "the heading after the table keeps its text: {html}"
+    );
     assert_eq!(
         r.section("Краткое описание")
             .unwrap()

@@ -163,7 +163,10 @@ impl RenderEnv<'_> {
                 .rendered
                 .headings
                 .iter()
-                .filter(|h| (2..=3).contains(&h.level))
+                .filter(|h| {
+                    (2..=3).contains(&h.level)
+                        && h.text != crate::content::markdown::METADATA_SECTION
+                })
                 .map(|h| TocEntry {
                     level: h.level,
                     id: h.id.clone(),

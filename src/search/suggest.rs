@@ -174,11 +174,10 @@ impl SearchEngine {
                     if !matched.contains(&qt.word) {
                         matched.push(qt.word.clone());
                     }
-                    if qt.origin != Origin::Synonym || !covered_words.contains(&qt.word.as_str()) {
-                        if !covered_words.contains(&qt.word.as_str()) {
-                            covered += qt.idf;
-                            covered_words.push(&qt.word);
-                        }
+                    // A word counts once towards coverage, however many of its forms matched.
+                    if !covered_words.contains(&qt.word.as_str()) {
+                        covered += qt.idf;
+                        covered_words.push(&qt.word);
                     }
                 }
             }

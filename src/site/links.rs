@@ -173,7 +173,16 @@ impl Site {
                 let closest = headings
                     .iter()
                     // A shortened anchor (`#шаги` for `#шаги-решения`) is as likely as a typo.
-                    .map(|h| (if h.id.starts_with(anchor.as_str()) { 0.9 } else { strsim::normalized_levenshtein(&h.id, anchor) }, &h.id))
+                    .map(|h| {
+                        (
+                            if h.id.starts_with(anchor.as_str()) {
+                                0.9
+                            } else {
+                                strsim::normalized_levenshtein(&h.id, anchor)
+                            },
+                            &h.id,
+                        )
+                    })
                     .filter(|(score, _)| *score > 0.5)
                     .max_by(|a, b| a.0.total_cmp(&b.0));
                 if let Some((_, id)) = closest {

@@ -78,19 +78,23 @@ impl Site {
         let options = MarkdownOptions {
             escape_html: config.escape_html,
         };
-        let parsed: Vec<Result<Document, Diagnostic>> = files
+        let parsed: Vec<Result<Document, Box<Diagnostic>>> = files
             .par_iter()
             .filter(|f| f.kind == FileKind::Markdown)
             .map(|f| match crate::content::source::read_text(&f.abs_path) {
                 Ok(text) => Ok(parse_document(&f.rel_path, text, options)),
-                Err(e) => Err(Diagnostic::error("unreadable", &f.rel_path, e.to_string())),
+                Err(e) => Err(Box::new(Diagnostic::error(
+                    "unreadable",
+                    &f.rel_path,
+                    e.to_string(),
+                ))),
             })
             .collect();
         let mut docs = Vec::new();
         for result in parsed {
             match result {
                 Ok(doc) => docs.push(doc),
-                Err(d) => diagnostics.push(d),
+                Err(d) => diagnostics.push(*d),
             }
         }
         let mode = config.url_mode;

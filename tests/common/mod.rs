@@ -31,14 +31,22 @@ impl Fixture {
     /// A copy of tests/fixtures/<name>.
     pub fn new(name: &str) -> Fixture {
         let dir = tempfile::tempdir().unwrap();
-        copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name), dir.path());
+        copy_dir(
+            &Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/fixtures")
+                .join(name),
+            dir.path(),
+        );
         Fixture { dir, last: None }
     }
 
     /// A copy of the repository's own content/ and synonyms.
     pub fn default_content() -> Fixture {
         let dir = tempfile::tempdir().unwrap();
-        copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("content"), &dir.path().join("content"));
+        copy_dir(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("content"),
+            &dir.path().join("content"),
+        );
         Fixture { dir, last: None }
     }
 
@@ -69,7 +77,12 @@ impl Fixture {
 
     pub fn success(&mut self) -> &mut Self {
         let out = self.last.as_ref().expect("run first");
-        assert!(out.status.success(), "failed: {}\n{}", self.stdout(), self.stderr());
+        assert!(
+            out.status.success(),
+            "failed: {}\n{}",
+            self.stdout(),
+            self.stderr()
+        );
         self
     }
 
@@ -83,7 +96,10 @@ impl Fixture {
 
     /// The HTML of a page by URL (`/razdel/`).
     pub fn page(&self, url: &str) -> String {
-        let path = self.out().join(url.trim_start_matches('/')).join("index.html");
+        let path = self
+            .out()
+            .join(url.trim_start_matches('/'))
+            .join("index.html");
         std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
     }
 
@@ -139,16 +155,28 @@ pub fn assert_internal_links_resolve(out: &Path) {
         let html = std::fs::read_to_string(entry.path()).unwrap();
         let dir = entry.path().parent().unwrap();
         for href in links_of(&html) {
-            if href.starts_with("http") || href.starts_with("mailto:") || href.starts_with('#') || href.starts_with("/__spravka") || href.starts_with("data:") {
+            if href.starts_with("http")
+                || href.starts_with("mailto:")
+                || href.starts_with('#')
+                || href.starts_with("/__spravka")
+                || href.starts_with("data:")
+            {
                 continue;
             }
             let path = href.split('#').next().unwrap();
-            let decoded = percent_encoding::percent_decode_str(path).decode_utf8().unwrap();
+            let decoded = percent_encoding::percent_decode_str(path)
+                .decode_utf8()
+                .unwrap();
             let mut target = dir.join(&*decoded);
             if decoded.is_empty() || decoded.ends_with('/') {
                 target = target.join("index.html");
             }
-            assert!(target.exists(), "{}: href {href:?} → {} does not exist", entry.path().display(), target.display());
+            assert!(
+                target.exists(),
+                "{}: href {href:?} → {} does not exist",
+                entry.path().display(),
+                target.display()
+            );
             checked += 1;
         }
     }

@@ -1,1 +1,1445 @@
-"use strict";
+/* spravka — default theme script.
+ * Vanilla JS, no framework, no globals; works over http(s) and from file://.
+ * Loaded with `defer` from <head>; a Content-Security-Policy forbids inline scripts
+ * and inline style attributes, so everything here works through classes and attributes. */
+(function () {
+  "use strict";
+
+  var doc = document;
+  var html = doc.documentElement;
+
+  /* ------------------------------------------------------------------ utilities */
+
+  function storageGet(store, key) {
+    try {
+      return window[store].getItem(key);
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function storageSet(store, key, value) {
+    try {
+      if (value === null || value === undefined) window[store].removeItem(key);
+      else window[store].setItem(key, value);
+    } catch (e) {
+      /* private mode, disabled storage: the feature just forgets */
+    }
+  }
+
+  var ESCAPES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+
+  function escapeHtml(text) {
+    return String(text === null || text === undefined ? "" : text).replace(/[&<>"']/g, function (c) {
+      return ESCAPES[c];
+    });
+  }
+
+  /* Trusted-ish HTML from the server (escaped text with <mark>): keep text and <mark> only. */
+  function safeMarkHtml(source) {
+    var tpl = doc.createElement("template");
+    tpl.innerHTML = String(source || "");
+    var out = "";
+    (function walk(node) {
+      for (var child = node.firstChild; child; child = child.nextSibling) {
+        if (child.nodeType === 3) {
+          out += escapeHtml(child.nodeValue);
+        } else if (child.nodeType === 1) {
+          var tag = child.nodeName.toLowerCase();
+          if (tag === "script" || tag === "style" || tag === "template") continue;
+          if (tag === "mark") out += "<mark>";
+          walk(child);
+          if (tag === "mark") out += "</mark>";
+        }
+      }
+    })(tpl.content || tpl);
+    return out;
+  }
+
+  function el(tag, className, text) {
+    var node = doc.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null) node.textContent = text;
+    return node;
+  }
+
+  function debounce(fn, ms) {
+    var timer = 0;
+    function run() {
+      var args = arguments;
+      var self = this;
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        fn.apply(self, args);
+      }, ms);
+    }
+    run.cancel = function () {
+      clearTimeout(timer);
+    };
+    return run;
+  }
+
+  var isFile = location.protocol === "file:";
+
+  function siteRoot() {
+    var body = doc.body;
+    return (body && body.getAttribute("data-root")) || "";
+  }
+
+  /* A site path without its leading slash ("reglamenty/x/") → href from this page. */
+  function hrefFor(path) {
+    var href = siteRoot() + String(path || "").replace(/^\/+/, "");
+    if (href === "") href = "./";
+    if (isFile && /\/$/.test(href)) href += "index.html";
+    return href;
+  }
+
+  function absoluteUrl(href) {
+    try {
+      return new URL(href, location.href).href;
+    } catch (e) {
+      return href;
+    }
+  }
+
+  function pageUrlWithoutHash() {
+    return location.href.split("#")[0];
+  }
+
+  /* One polite live region for short confirmations ("Скопировано"). */
+  var liveRegion = null;
+  function announce(message) {
+    if (!doc.body) return;
+    if (!liveRegion) {
+      liveRegion = el("div", "live-region");
+      liveRegion.setAttribute("role", "status");
+      liveRegion.setAttribute("aria-live", "polite");
+      doc.body.appendChild(liveRegion);
+    }
+    liveRegion.textContent = "";
+    setTimeout(function () {
+      liveRegion.textContent = message;
+    }, 30);
+  }
+
+  /* ------------------------------------------------------------------ theme */
+
+  var THEME_KEY = "spravka:theme";
+  var THEMES = ["auto", "light", "dark"];
+  var THEME_NAMES = { auto: "как в системе", light: "светлая", dark: "тёмная" };
+  var THEME_SHORT = { auto: "Авто", light: "Светлая", dark: "Тёмная" };
+
+  function currentTheme() {
+    var stored = storageGet("localStorage", THEME_KEY);
+    return stored === "light" || stored === "dark" ? stored : "auto";
+  }
+
+  function applyTheme(theme) {
+    if (theme === "light" || theme === "dark") html.setAttribute("data-theme", theme);
+    else html.removeAttribute("data-theme");
+  }
+
+  // As early as possible: this runs before DOMContentLoaded.
+  applyTheme(currentTheme());
+
+  function initThemeToggle() {
+    var buttons = doc.querySelectorAll(".theme-toggle");
+    if (!buttons.length) return;
+    function label(theme) {
+      for (var i = 0; i < buttons.length; i++) {
+        var b = buttons[i];
+        var text = "Тема оформления: " + THEME_NAMES[theme] + ". Нажмите, чтобы сменить";
+        b.setAttribute("aria-label", text);
+        b.setAttribute("title", text);
+        b.setAttribute("data-theme-state", theme);
+        var span = b.querySelector(".theme-toggle-label");
+        if (span) span.textContent = THEME_SHORT[theme];
+      }
+    }
+    label(currentTheme());
+    for (var i = 0; i < buttons.length; i++) {
+      buttons[i].addEventListener("click", function () {
+        var next = THEMES[(THEMES.indexOf(currentTheme()) + 1) % THEMES.length];
+        storageSet("localStorage", THEME_KEY, next === "auto" ? null : next);
+        applyTheme(next);
+        label(next);
+        announce("Тема: " + THEME_NAMES[next]);
+      });
+    }
+    // Another tab changed the theme.
+    window.addEventListener("storage", function (e) {
+      if (e.key === THEME_KEY) {
+        applyTheme(currentTheme());
+        label(currentTheme());
+      }
+    });
+  }
+
+  /* ------------------------------------------------------------------ clipboard */
+
+  function copyText(text) {
+    if (navigator.clipboard && window.isSecureContext) {
+      return navigator.clipboard.writeText(text).catch(function () {
+        return legacyCopy(text);
+      });
+    }
+    return legacyCopy(text);
+  }
+
+  function legacyCopy(text) {
+    return new Promise(function (resolve, reject) {
+      var area = doc.createElement("textarea");
+      area.value = text;
+      area.setAttribute("readonly", "");
+      area.className = "visually-hidden";
+      doc.body.appendChild(area);
+      var selection = doc.getSelection();
+      var saved = selection && selection.rangeCount ? selection.getRangeAt(0) : null;
+      area.select();
+      area.setSelectionRange(0, text.length);
+      var ok = false;
+      try {
+        ok = doc.execCommand("copy");
+      } catch (e) {
+        ok = false;
+      }
+      doc.body.removeChild(area);
+      if (saved && selection) {
+        selection.removeAllRanges();
+        selection.addRange(saved);
+      }
+      if (ok) resolve();
+      else reject(new Error("copy failed"));
+    });
+  }
+
+  function flashButton(button, message, ok) {
+    if (!button.hasAttribute("data-label")) button.setAttribute("data-label", button.textContent);
+    button.textContent = message;
+    button.classList.toggle("is-done", !!ok);
+    clearTimeout(button._spravkaTimer);
+    button._spravkaTimer = setTimeout(function () {
+      button.textContent = button.getAttribute("data-label");
+      button.classList.remove("is-done");
+    }, 2000);
+    announce(message);
+  }
+
+  function copyFromButton(button, text) {
+    copyText(text).then(
+      function () {
+        flashButton(button, "Скопировано", true);
+      },
+      function () {
+        flashButton(button, "Не удалось скопировать", false);
+        window.prompt("Скопируйте ссылку:", text);
+      }
+    );
+  }
+
+  function initCopyButtons() {
+    doc.addEventListener("click", function (e) {
+      var target = e.target;
+      if (!(target instanceof Element)) return;
+      var button = target.closest("[data-copy-url]");
+      if (button) {
+        e.preventDefault();
+        var explicit = button.getAttribute("data-copy-url");
+        copyFromButton(button, explicit ? absoluteUrl(explicit) : pageUrlWithoutHash());
+        return;
+      }
+      var codeButton = target.closest("[data-copy-code]");
+      if (codeButton) {
+        var pre = codeButton.parentNode && codeButton.parentNode.querySelector("pre");
+        if (pre) copyFromButton(codeButton, pre.textContent.replace(/\n$/, ""));
+      }
+    });
+  }
+
+  function initPrintButtons() {
+    var buttons = doc.querySelectorAll("[data-print]");
+    for (var i = 0; i < buttons.length; i++) {
+      buttons[i].hidden = false;
+      buttons[i].addEventListener("click", function () {
+        window.print();
+      });
+    }
+  }
+
+  /* ------------------------------------------------------------------ document body */
+
+  function initTables() {
+    var tables = doc.querySelectorAll(".doc-body table");
+    for (var i = 0; i < tables.length; i++) {
+      var table = tables[i];
+      if (table.parentNode.classList && table.parentNode.classList.contains("table-wrap")) continue;
+      var wrap = el("div", "table-wrap");
+      wrap.setAttribute("tabindex", "0");
+      wrap.setAttribute("role", "region");
+      var head = table.querySelector("th");
+      wrap.setAttribute("aria-label", "Таблица" + (head ? ": " + head.textContent.trim() : ""));
+      table.parentNode.insertBefore(wrap, table);
+      wrap.appendChild(table);
+      // Dates, versions and other one-word cells read badly when broken over two lines.
+      var cells = table.querySelectorAll("td, th");
+      for (var c = 0; c < cells.length; c++) {
+        var text = cells[c].textContent.trim();
+        if (text.length <= 12 && !/\s/.test(text)) cells[c].classList.add("cell-nowrap");
+      }
+    }
+  }
+
+  function initCodeBlocks() {
+    var blocks = doc.querySelectorAll(".doc-body pre");
+    for (var i = 0; i < blocks.length; i++) {
+      var pre = blocks[i];
+      if (pre.parentNode.classList && pre.parentNode.classList.contains("code-block")) continue;
+      var wrap = el("div", "code-block");
+      pre.parentNode.insertBefore(wrap, pre);
+      wrap.appendChild(pre);
+      var button = el("button", "button button-small code-copy", "Копировать");
+      button.type = "button";
+      button.setAttribute("data-copy-code", "");
+      button.setAttribute("aria-label", "Скопировать текст блока");
+      wrap.insertBefore(button, pre);
+    }
+  }
+
+  /* ------------------------------------------------------------------ checklists */
+
+  function taskKey() {
+    var url = (doc.body && doc.body.getAttribute("data-url")) || location.pathname;
+    return "spravka:tasks:" + url;
+  }
+
+  function loadTasks() {
+    try {
+      var saved = JSON.parse(storageGet("localStorage", taskKey()) || "{}");
+      return saved && typeof saved === "object" ? saved : {};
+    } catch (e) {
+      return {};
+    }
+  }
+
+  function initTasks() {
+    var boxes = doc.querySelectorAll(".doc-body input.task");
+    var resets = doc.querySelectorAll(".tasks-reset");
+    if (!boxes.length) {
+      for (var r = 0; r < resets.length; r++) resets[r].hidden = true;
+      return;
+    }
+    var saved = loadTasks();
+
+    function sync(box) {
+      var label = box.closest(".task-label");
+      if (label) label.classList.toggle("is-checked", box.checked);
+    }
+
+    for (var i = 0; i < boxes.length; i++) {
+      var box = boxes[i];
+      box.disabled = false;
+      // Let the whole line toggle the box: wrap the box and its inline text in a label.
+      var li = box.parentNode;
+      if (li && li.nodeName === "LI" && !box.closest("label")) {
+        li.classList.add("task-item");
+        var label = el("label", "task-label");
+        var text = el("span", "task-text");
+        li.insertBefore(label, box);
+        label.appendChild(box);
+        label.appendChild(text);
+        while (label.nextSibling && !/^(UL|OL|P|DIV|PRE|TABLE|BLOCKQUOTE)$/.test(label.nextSibling.nodeName)) {
+          text.appendChild(label.nextSibling);
+        }
+        if (text.firstChild && text.firstChild.nodeType === 3) {
+          text.firstChild.nodeValue = text.firstChild.nodeValue.replace(/^\s+/, "");
+        }
+      }
+      var id = box.getAttribute("data-task");
+      if (id !== null && Object.prototype.hasOwnProperty.call(saved, id)) box.checked = !!saved[id];
+      sync(box);
+    }
+
+    doc.addEventListener("change", function (e) {
+      var box = e.target;
+      if (!(box instanceof HTMLInputElement) || !box.classList.contains("task")) return;
+      var state = loadTasks();
+      var id = box.getAttribute("data-task");
+      if (id === null) return;
+      // Remember both states: a box ticked in the source ("- [x]") may be unticked by the reader.
+      if (box.checked === box.defaultChecked) delete state[id];
+      else state[id] = box.checked;
+      storageSet("localStorage", taskKey(), Object.keys(state).length ? JSON.stringify(state) : null);
+      sync(box);
+    });
+
+    for (var j = 0; j < resets.length; j++) {
+      resets[j].addEventListener("click", function (e) {
+        storageSet("localStorage", taskKey(), null);
+        for (var k = 0; k < boxes.length; k++) {
+          boxes[k].checked = boxes[k].defaultChecked;
+          sync(boxes[k]);
+        }
+        flashButton(e.currentTarget, "Чек-лист сброшен", true);
+      });
+    }
+  }
+
+  /* ------------------------------------------------------------------ table of contents */
+
+  function initToc() {
+    var toc = doc.querySelector("details.toc");
+    if (!toc) return;
+    var wide = window.matchMedia ? window.matchMedia("(min-width: 68rem)") : null;
+    function layout() {
+      if (wide && wide.matches) toc.open = true;
+    }
+    layout();
+    if (wide) {
+      if (wide.addEventListener) wide.addEventListener("change", layout);
+      else if (wide.addListener) wide.addListener(layout);
+    }
+    // On phones, jumping to a section closes the TOC so the text is visible.
+    toc.addEventListener("click", function (e) {
+      var link = e.target instanceof Element && e.target.closest("a");
+      if (link && !(wide && wide.matches)) toc.open = false;
+    });
+    // Keep a summary click from collapsing the sidebar on wide screens.
+    var summary = toc.querySelector("summary");
+    if (summary) {
+      summary.addEventListener("click", function (e) {
+        if (wide && wide.matches) e.preventDefault();
+      });
+    }
+
+    if (!("IntersectionObserver" in window)) return;
+    var links = toc.querySelectorAll("a[href^='#']");
+    var byId = {};
+    var headings = [];
+    for (var i = 0; i < links.length; i++) {
+      var id = decodeURIComponent(links[i].getAttribute("href").slice(1));
+      var heading = doc.getElementById(id);
+      if (heading) {
+        byId[id] = links[i];
+        headings.push(heading);
+      }
+    }
+    if (!headings.length) return;
+    var visible = {};
+    var current = null;
+    function mark() {
+      var best = null;
+      for (var h = 0; h < headings.length; h++) {
+        if (visible[headings[h].id]) {
+          best = headings[h];
+          break;
+        }
+      }
+      if (!best) return;
+      var link = byId[best.id];
+      if (link === current) return;
+      if (current) current.removeAttribute("aria-current");
+      link.setAttribute("aria-current", "true");
+      current = link;
+      if (wide && wide.matches && toc.scrollHeight > toc.clientHeight) {
+        var top = link.offsetTop - toc.clientHeight / 2;
+        toc.scrollTop = Math.max(0, top);
+      }
+    }
+    var observer = new IntersectionObserver(
+      function (entries) {
+        for (var e = 0; e < entries.length; e++) visible[entries[e].target.id] = entries[e].isIntersecting;
+        mark();
+      },
+      { rootMargin: "-110px 0px -55% 0px" }
+    );
+    for (var k = 0; k < headings.length; k++) observer.observe(headings[k]);
+  }
+
+  /* ------------------------------------------------------------------ Russian text */
+
+  var STOP = {};
+  (
+    "и в во не на с со по к ко о об от до из у за а но что как при или ли же бы то это " +
+    "я мы вы он она они оно мне нам вам нас вас его ее её их так уже еще ещё все всё " +
+    "для без под над про через да нет был была были есть мой моя наш ваш свой"
+  )
+    .split(" ")
+    .forEach(function (w) {
+      STOP[w] = true;
+    });
+
+  // Inflection endings, longest first; stripping keeps a stem of at least 3 letters.
+  var ENDINGS = (
+    "иями ями ами иях ией ием ьями ьях ьям ого его ому ему ыми ими ейся ийся ующ " +
+    "ивать ывать овать евать ировать ать ять ить еть ыть уть ешь ишь ете ите ает яет ует " +
+    "ают яют уют ала ила ыла ела али или ыли ели ало ило ено ена ены ный ная ное ные ного " +
+    "ами ям ах ях ов ев ей ой ий ый ая яя ое ее ые ие ых их ым им ую юю ом ем ам ою ею ию ия ии " +
+    "ье ья ьи ью ьё ет ит ут ют ат ят ал ил ел ыл ла ло ли " +
+    "а я о е ё ы и у ю ь й"
+  )
+    .split(" ")
+    .filter(Boolean)
+    .sort(function (a, b) {
+      return b.length - a.length;
+    });
+
+  // A few words staff type in another script or as slang.
+  var ALIASES = {
+    смс: ["sms"],
+    sms: ["смс"],
+    эсэмэс: ["смс", "sms"],
+    пуш: ["push"],
+    push: ["пуш"],
+    андроид: ["android"],
+    android: ["андроид"],
+    айфон: ["ios", "iphone"],
+    iphone: ["ios", "айфон"],
+    айос: ["ios"],
+    ios: ["айфон"],
+    телеграм: ["telegram"],
+    телеграмм: ["telegram"],
+    тг: ["telegram"],
+    telegram: ["телеграм"],
+    эксель: ["excel"],
+    excel: ["эксель"],
+    куар: ["qr"],
+    кьюар: ["qr"],
+    qr: ["куар"],
+    лк: ["кабинет"],
+    скуд: ["скуд"],
+    палка: ["шлагбаум"],
+    барьер: ["шлагбаум"],
+    ворота: ["шлагбаум"],
+    вертушка: ["турникет"]
+  };
+
+  function normalize(text) {
+    return String(text || "")
+      .toLowerCase()
+      .replace(/ё/g, "е");
+  }
+
+  var WORD_RE = /[0-9a-zа-яё]+/gi;
+
+  function words(text) {
+    return normalize(text).match(WORD_RE) || [];
+  }
+
+  function stem(word) {
+    var w = normalize(word);
+    if (!/[а-я]/.test(w) || w.length <= 3) return w;
+    if (/(ся|сь)$/.test(w) && w.length - 2 >= 4) w = w.slice(0, -2);
+    for (var i = 0; i < ENDINGS.length; i++) {
+      var end = ENDINGS[i];
+      if (w.length - end.length >= 3 && w.slice(-end.length) === end) {
+        return w.slice(0, w.length - end.length);
+      }
+    }
+    return w;
+  }
+
+  /* The query → terms: {raw, stems:[…], prefix} (prefix: the word still being typed). */
+  function queryTerms(query) {
+    var list = words(query);
+    var typing = !/\s$/.test(query);
+    var meaningful = list.filter(function (w) {
+      return !STOP[w];
+    });
+    if (!meaningful.length) meaningful = list;
+    var seen = {};
+    var terms = [];
+    meaningful.forEach(function (w, i) {
+      if (seen[w]) return;
+      seen[w] = true;
+      var stems = [stem(w)];
+      (ALIASES[w] || ALIASES[stems[0]] || []).forEach(function (a) {
+        stems.push(stem(a));
+      });
+      terms.push({
+        raw: w,
+        stems: stems,
+        prefix: typing && i === meaningful.length - 1 && w.length >= 2
+      });
+    });
+    return terms;
+  }
+
+  /* 0: no match, 1: same stem, 0.75: the typed word is a prefix of the document word. */
+  function wordMatch(term, word, wordStem) {
+    for (var i = 0; i < term.stems.length; i++) {
+      if (term.stems[i] === wordStem) return 1;
+    }
+    if (term.prefix && word.length > term.raw.length && word.indexOf(term.raw) === 0) return 0.75;
+    // A typed stem may be longer than the index word's stem ("приложен" vs "прилож").
+    if (term.raw.length >= 5 && wordStem.length >= 4 && term.stems[0].indexOf(wordStem) === 0 && term.stems[0].length - wordStem.length <= 2) {
+      return 0.6;
+    }
+    return 0;
+  }
+
+  /* Escaped text with every word that matches one of the terms wrapped in <mark>. */
+  function highlight(text, terms) {
+    text = String(text || "");
+    if (!terms.length) return escapeHtml(text);
+    var out = "";
+    var last = 0;
+    var re = new RegExp(WORD_RE.source, "gi");
+    var m;
+    while ((m = re.exec(text))) {
+      var w = normalize(m[0]);
+      var hit = false;
+      for (var i = 0; i < terms.length && !hit; i++) hit = wordMatch(terms[i], w, stem(w)) > 0;
+      if (hit) {
+        out += escapeHtml(text.slice(last, m.index)) + "<mark>" + escapeHtml(m[0]) + "</mark>";
+        last = m.index + m[0].length;
+      }
+    }
+    return out + escapeHtml(text.slice(last));
+  }
+
+  /* Cut long text around the first match. */
+  function excerpt(text, terms, size) {
+    text = String(text || "");
+    size = size || 180;
+    if (text.length <= size) return text;
+    var re = new RegExp(WORD_RE.source, "gi");
+    var m;
+    var at = 0;
+    outer: while ((m = re.exec(text))) {
+      var w = normalize(m[0]);
+      for (var i = 0; i < terms.length; i++) {
+        if (wordMatch(terms[i], w, stem(w)) > 0) {
+          at = m.index;
+          break outer;
+        }
+      }
+    }
+    var start = Math.max(0, at - 50);
+    if (start > 0) {
+      var space = text.indexOf(" ", start);
+      start = space > -1 && space < at ? space + 1 : start;
+    }
+    var end = Math.min(text.length, start + size);
+    var cut = text.slice(start, end);
+    if (end < text.length) cut = cut.replace(/\s+\S*$/, "") + "…";
+    return (start > 0 ? "…" : "") + cut;
+  }
+
+  /* ------------------------------------------------------------------ client-side index */
+
+  var FIELD_WEIGHTS = { t: 10, g: 5, h: 4, s: 2, d: 2 };
+  var clientIndex = null;
+
+  function prepareIndex(data) {
+    var docs = (data && data.docs) || [];
+    return docs.map(function (d) {
+      var fields = {};
+      function add(name, text) {
+        var list = fields[name] || (fields[name] = []);
+        words(text).forEach(function (w) {
+          list.push({ w: w, s: stem(w) });
+        });
+      }
+      add("t", d.t);
+      (d.g || []).forEach(function (g) {
+        add("g", g);
+      });
+      (d.h || []).forEach(function (h) {
+        add("h", h);
+      });
+      add("s", d.s);
+      add("d", d.d);
+      return { doc: d, fields: fields };
+    });
+  }
+
+  /* Load search-index.json; from file:// (where fetch is refused) try XHR, then
+   * search-index.js, a script that announces the index with a "spravka:search-index" event. */
+  function loadClientIndex() {
+    if (clientIndex) return clientIndex;
+    var url = siteRoot() + "search-index.json";
+    var script = siteRoot() + "search-index.js";
+    var loading = isFile
+      ? // Browsers refuse fetch/XHR between file:// pages; a script tag still loads.
+        scriptIndex(script).catch(function () {
+          return xhrJson(url);
+        })
+      : fetchJson(url)
+          .catch(function () {
+            return xhrJson(url);
+          })
+          .catch(function () {
+            return scriptIndex(script);
+          });
+    clientIndex = loading.then(prepareIndex);
+    if (!isFile) {
+      clientIndex.catch(function () {
+        clientIndex = null; // a network hiccup: try again on the next query
+      });
+    }
+    return clientIndex;
+  }
+
+  function fetchJson(url) {
+    if (!window.fetch) return Promise.reject(new Error("no fetch"));
+    return fetch(url, { headers: { Accept: "application/json" } }).then(function (res) {
+      if (!res.ok) throw new Error("HTTP " + res.status);
+      return res.json();
+    });
+  }
+
+  function xhrJson(url) {
+    return new Promise(function (resolve, reject) {
+      var xhr = new XMLHttpRequest();
+      xhr.open("GET", url);
+      xhr.onload = function () {
+        try {
+          if (xhr.status && (xhr.status < 200 || xhr.status >= 300)) throw new Error("HTTP " + xhr.status);
+          resolve(JSON.parse(xhr.responseText));
+        } catch (e) {
+          reject(e);
+        }
+      };
+      xhr.onerror = function () {
+        reject(new Error("xhr failed"));
+      };
+      try {
+        xhr.send();
+      } catch (e) {
+        reject(e);
+      }
+    });
+  }
+
+  function scriptIndex(src) {
+    return new Promise(function (resolve, reject) {
+      function onIndex(e) {
+        cleanup();
+        resolve(e.detail);
+      }
+      function cleanup() {
+        doc.removeEventListener("spravka:search-index", onIndex);
+        if (script.parentNode) script.parentNode.removeChild(script);
+      }
+      doc.addEventListener("spravka:search-index", onIndex);
+      var script = doc.createElement("script");
+      script.src = src;
+      script.async = true;
+      script.onerror = function () {
+        cleanup();
+        reject(new Error("no search-index.js"));
+      };
+      script.onload = function () {
+        setTimeout(function () {
+          if (script.parentNode) {
+            cleanup();
+            reject(new Error("search-index.js sent no index"));
+          }
+        }, 0);
+      };
+      doc.head.appendChild(script);
+    });
+  }
+
+  /* Score every document; returns {hits, total, facets} shaped like the server's answer. */
+  function searchClient(entries, query, filters, limit) {
+    var terms = queryTerms(query);
+    if (!terms.length) return { hits: [], total: 0, facets: { sections: [], tags: [] }, terms: terms };
+    var scored = [];
+    entries.forEach(function (entry) {
+      var d = entry.doc;
+      if (filters.section && d.s !== filters.section) return;
+      if (filters.tag && (d.g || []).indexOf(filters.tag) < 0) return;
+      var total = 0;
+      var matched = 0;
+      var heading = null;
+      terms.forEach(function (term) {
+        // The best field counts in full, every other field that also has the word a quarter.
+        var best = 0;
+        var sum = 0;
+        for (var name in FIELD_WEIGHTS) {
+          var list = entry.fields[name] || [];
+          var fieldBest = 0;
+          for (var i = 0; i < list.length; i++) {
+            var q = wordMatch(term, list[i].w, list[i].s);
+            if (q > fieldBest) fieldBest = q;
+          }
+          var s = fieldBest * FIELD_WEIGHTS[name];
+          sum += s;
+          if (s > best) best = s;
+        }
+        if (best > 0) {
+          matched++;
+          total += best + (sum - best) / 4;
+        }
+      });
+      if (!matched) return;
+      var coverage = matched / terms.length;
+      // Phrase bonus: the whole query appears in the title as typed.
+      var phrase = normalize(d.t).indexOf(normalize(query).trim()) >= 0 ? 3 : 0;
+      var score = (total + phrase) * coverage * coverage;
+      // The heading that matched best, to show where in the document the words are.
+      if (terms.length) {
+        var bestHeading = 0;
+        (d.h || []).forEach(function (h) {
+          var n = 0;
+          words(h).forEach(function (w) {
+            var st = stem(w);
+            terms.forEach(function (t) {
+              if (wordMatch(t, w, st)) n++;
+            });
+          });
+          if (n > bestHeading) {
+            bestHeading = n;
+            heading = h;
+          }
+        });
+      }
+      scored.push({ entry: entry, score: score, matched: matched, heading: heading });
+    });
+    // When some documents contain every word, drop those that contain fewer than half.
+    var maxMatched = scored.reduce(function (m, s) {
+      return Math.max(m, s.matched);
+    }, 0);
+    if (terms.length > 1 && maxMatched === terms.length) {
+      scored = scored.filter(function (s) {
+        return s.matched * 2 >= terms.length;
+      });
+    }
+    scored.sort(function (a, b) {
+      return b.score - a.score || a.entry.doc.t.localeCompare(b.entry.doc.t, "ru");
+    });
+
+    var sections = {};
+    var tags = {};
+    scored.forEach(function (s) {
+      var d = s.entry.doc;
+      if (d.s) sections[d.s] = (sections[d.s] || 0) + 1;
+      (d.g || []).forEach(function (g) {
+        tags[g] = (tags[g] || 0) + 1;
+      });
+    });
+    function facetList(map) {
+      return Object.keys(map)
+        .map(function (k) {
+          return { name: k, count: map[k] };
+        })
+        .sort(function (a, b) {
+          return b.count - a.count || a.name.localeCompare(b.name, "ru");
+        });
+    }
+
+    return {
+      total: scored.length,
+      terms: terms,
+      facets: { sections: facetList(sections), tags: facetList(tags) },
+      hits: scored.slice(0, limit).map(function (s) {
+        var d = s.entry.doc;
+        return {
+          title: d.t,
+          url: "/" + d.u,
+          section: d.s,
+          score: s.score,
+          heading: s.heading && normalize(s.heading) !== normalize(d.t) ? s.heading : null,
+          snippetHtml: highlight(excerpt(d.d, terms, 170), terms)
+        };
+      })
+    };
+  }
+
+  /* ------------------------------------------------------------------ search box */
+
+  var API_OFF_KEY = "spravka:search-api-off";
+
+  function initSearch() {
+    var input = doc.getElementById("search-input");
+    var box = doc.getElementById("search-results");
+    if (!input || !box) return;
+    var wrapper = input.closest(".search") || input.parentNode;
+
+    box.textContent = "";
+    box.classList.add("search-results");
+    var facetBar = el("div", "search-facets");
+    facetBar.hidden = true;
+    facetBar.setAttribute("role", "group");
+    facetBar.setAttribute("aria-label", "Уточнить по разделу или тегу");
+    var list = el("ul", "search-list");
+    list.id = "search-listbox";
+    list.setAttribute("role", "listbox");
+    list.setAttribute("aria-label", "Результаты поиска");
+    var note = el("p", "search-note");
+    note.hidden = true;
+    note.setAttribute("role", "status");
+    var foot = el("p", "search-foot");
+    foot.innerHTML =
+      "<span><kbd>↑</kbd> <kbd>↓</kbd> выбрать · <kbd>Enter</kbd> открыть · <kbd>Esc</kbd> закрыть</span><span class=\"search-mode\"></span>";
+    box.appendChild(facetBar);
+    box.appendChild(list);
+    box.appendChild(note);
+    box.appendChild(foot);
+    var modeLabel = foot.querySelector(".search-mode");
+
+    input.setAttribute("role", "combobox");
+    input.setAttribute("aria-autocomplete", "list");
+    input.setAttribute("aria-haspopup", "listbox");
+    input.setAttribute("aria-controls", list.id);
+    input.setAttribute("aria-expanded", "false");
+
+    var filters = { section: null, tag: null };
+    var active = -1;
+    var options = [];
+    var seq = 0;
+    var controller = null;
+    var useApi = !isFile && storageGet("sessionStorage", API_OFF_KEY) !== "1" && !!window.fetch;
+
+    function open() {
+      box.hidden = false;
+      input.setAttribute("aria-expanded", "true");
+    }
+
+    function close() {
+      // Filters belong to one search session: closing the list drops them.
+      filters.section = filters.tag = null;
+      box.hidden = true;
+      input.setAttribute("aria-expanded", "false");
+      input.removeAttribute("aria-activedescendant");
+      active = -1;
+    }
+
+    function setActive(index) {
+      if (!options.length) return;
+      if (index < 0) index = options.length - 1;
+      if (index >= options.length) index = 0;
+      if (active >= 0 && options[active]) options[active].setAttribute("aria-selected", "false");
+      active = index;
+      var option = options[active];
+      option.setAttribute("aria-selected", "true");
+      input.setAttribute("aria-activedescendant", option.id);
+      if (option.scrollIntoView) option.scrollIntoView({ block: "nearest" });
+    }
+
+    function showNote(text) {
+      note.textContent = text;
+      note.hidden = !text;
+    }
+
+    function chip(kind, name, count, pressed) {
+      var b = el("button", "chip");
+      b.type = "button";
+      b.setAttribute("aria-pressed", pressed ? "true" : "false");
+      b.setAttribute("data-facet", kind);
+      b.setAttribute("data-value", name);
+      var label = kind === "section" ? "Раздел" : "Тег";
+      b.setAttribute("title", pressed ? "Снять фильтр" : label + ": показать только «" + name + "»");
+      if (kind === "tag") b.appendChild(el("span", "chip-kind", "#"));
+      b.appendChild(doc.createTextNode(name));
+      if (pressed) b.appendChild(el("span", "chip-count", "×"));
+      else if (count) b.appendChild(el("span", "chip-count", String(count)));
+      return b;
+    }
+
+    function renderFacets(facets, total) {
+      facetBar.textContent = "";
+      var sections = (facets && facets.sections) || [];
+      var tags = (facets && facets.tags) || [];
+      if (filters.section) facetBar.appendChild(chip("section", filters.section, 0, true));
+      if (filters.tag) facetBar.appendChild(chip("tag", filters.tag, 0, true));
+      if (total > 1) {
+        if (!filters.section && sections.length > 1) {
+          sections.slice(0, 4).forEach(function (s) {
+            facetBar.appendChild(chip("section", s.name, s.count, false));
+          });
+        }
+        if (!filters.tag) {
+          tags
+            .filter(function (t) {
+              return t.count < total || tags.length === 1;
+            })
+            .slice(0, 6)
+            .forEach(function (t) {
+              facetBar.appendChild(chip("tag", t.name, t.count, false));
+            });
+        }
+      }
+      facetBar.hidden = !facetBar.firstChild;
+    }
+
+    function renderHits(result, mode) {
+      list.textContent = "";
+      options = [];
+      active = -1;
+      input.removeAttribute("aria-activedescendant");
+      var hits = result.hits || [];
+      hits.forEach(function (hit, i) {
+        var li = el("li");
+        li.id = "search-opt-" + i;
+        li.setAttribute("role", "option");
+        li.setAttribute("aria-selected", "false");
+        var a = el("a");
+        a.href = hrefFor(String(hit.url || "").replace(/^\//, ""));
+        a.tabIndex = -1;
+        var title = el("span", "sr-title");
+        title.innerHTML = highlight(hit.title, result.terms);
+        a.appendChild(title);
+        if (hit.section && hit.section !== hit.title) a.appendChild(el("span", "sr-section", hit.section));
+        if (hit.heading) {
+          var h = el("span", "sr-heading");
+          h.innerHTML = "§ " + highlight(hit.heading, result.terms);
+          a.appendChild(h);
+        }
+        var snippetHtml = hit.snippetHtml !== undefined ? hit.snippetHtml : safeMarkHtml(hit.snippet);
+        if (snippetHtml) {
+          var sn = el("span", "sr-snippet");
+          sn.innerHTML = snippetHtml;
+          a.appendChild(sn);
+        }
+        li.appendChild(a);
+        list.appendChild(li);
+        options.push(li);
+      });
+      renderFacets(result.facets, result.total || hits.length);
+      if (!hits.length) {
+        showNote(
+          filters.section || filters.tag
+            ? "С этим фильтром ничего не найдено — снимите его."
+            : "Ничего не найдено. Попробуйте другое слово или откройте подбор статей по обращению."
+        );
+      } else if ((result.total || 0) > hits.length) {
+        showNote("Показаны " + hits.length + " из " + result.total + ". Уточните запрос или фильтр.");
+      } else {
+        showNote("");
+      }
+      modeLabel.textContent = mode === "api" ? "" : "поиск без сервера";
+      open();
+      if (openFirst) {
+        openFirst = false;
+        var first = list.querySelector("a");
+        if (first) location.href = first.href;
+      }
+    }
+
+    function fail(message) {
+      list.textContent = "";
+      options = [];
+      facetBar.hidden = true;
+      showNote(message);
+      open();
+    }
+
+    function runLocal(query, my) {
+      return loadClientIndex().then(
+        function (entries) {
+          if (my !== seq) return;
+          renderHits(searchClient(entries, query, filters, 8), "local");
+        },
+        function () {
+          if (my !== seq) return;
+          fail(
+            isFile
+              ? "Поиск недоступен: браузер не даёт читать индекс с диска. Откройте базу через веб-сервер."
+              : "Не удалось загрузить индекс поиска."
+          );
+        }
+      );
+    }
+
+    function runApi(query, my) {
+      if (controller && controller.abort) controller.abort();
+      controller = window.AbortController ? new AbortController() : null;
+      var params = "q=" + encodeURIComponent(query) + "&limit=8";
+      if (filters.section) params += "&section=" + encodeURIComponent(filters.section);
+      if (filters.tag) params += "&tag=" + encodeURIComponent(filters.tag);
+      return fetch(siteRoot() + "api/search?" + params, {
+        headers: { Accept: "application/json" },
+        signal: controller ? controller.signal : undefined
+      })
+        .then(function (res) {
+          var type = res.headers.get("content-type") || "";
+          if (res.status >= 400 && res.status < 500 && res.status !== 404 && res.status !== 405 && type.indexOf("json") >= 0) {
+            return res.json().then(function (body) {
+              var err = new Error((body && body.error) || "Ошибка запроса " + res.status);
+              err.userFacing = true;
+              throw err;
+            });
+          }
+          if (!res.ok || type.indexOf("json") < 0) throw new Error("no api");
+          return res.json();
+        })
+        .then(function (body) {
+          if (my !== seq) return;
+          if (!body || !Array.isArray(body.hits)) throw new Error("bad answer");
+          body.terms = queryTerms(query);
+          renderHits(body, "api");
+        })
+        .catch(function (err) {
+          if (err && err.name === "AbortError") return;
+          if (my !== seq) return;
+          if (err && err.userFacing) {
+            fail(err.message);
+            return;
+          }
+          // No server API (static hosting, file://, network error): client index from now on.
+          useApi = false;
+          storageSet("sessionStorage", API_OFF_KEY, "1");
+          return runLocal(query, my);
+        });
+    }
+
+    function run() {
+      pending = false;
+      var query = input.value;
+      var trimmed = query.trim();
+      seq++;
+      if (trimmed.length < 2) {
+        if (controller && controller.abort) controller.abort();
+        list.textContent = "";
+        options = [];
+        close();
+        return;
+      }
+      var my = seq;
+      if (useApi) runApi(trimmed, my);
+      else runLocal(query, my);
+    }
+
+    var debounced = debounce(run, 150);
+    var pending = false;
+    var openFirst = false;
+    function runSoon() {
+      pending = true;
+      debounced();
+    }
+    runSoon.cancel = function () {
+      debounced.cancel();
+    };
+
+    input.addEventListener("input", function () {
+      openFirst = false;
+      runSoon();
+    });
+
+    input.addEventListener("focus", function () {
+      if (box.hidden && input.value.trim().length >= 2) {
+        runSoon.cancel();
+        run();
+      }
+    });
+
+    input.addEventListener("keydown", function (e) {
+      if (e.isComposing) return;
+      switch (e.key) {
+        case "ArrowDown":
+          if (box.hidden) {
+            if (input.value.trim().length >= 2) {
+              runSoon.cancel();
+              run();
+            }
+            return;
+          }
+          e.preventDefault();
+          setActive(active + 1);
+          break;
+        case "ArrowUp":
+          if (box.hidden) return;
+          e.preventDefault();
+          setActive(active - 1);
+          break;
+        case "Enter":
+          if (pending && input.value.trim().length >= 2) {
+            // Results for the text just typed are not in yet: open the first one when they are.
+            e.preventDefault();
+            openFirst = true;
+            runSoon.cancel();
+            run();
+          } else if (!box.hidden && options.length) {
+            e.preventDefault();
+            var option = options[active >= 0 ? active : 0];
+            var link = option.querySelector("a");
+            if (link) {
+              if (e.ctrlKey || e.metaKey) window.open(link.href, "_blank");
+              else location.href = link.href;
+            }
+          } else if (input.value.trim().length >= 2) {
+            e.preventDefault();
+            runSoon.cancel();
+            run();
+          }
+          break;
+        case "Escape":
+          if (!box.hidden) {
+            e.preventDefault();
+            close();
+          } else if (input.value) {
+            e.preventDefault();
+            input.value = "";
+            filters.section = filters.tag = null;
+          } else {
+            input.blur();
+          }
+          break;
+        case "Tab":
+          close();
+          break;
+        default:
+          break;
+      }
+    });
+
+    // Facet chips refine the query; keep focus in the input so arrows keep working.
+    facetBar.addEventListener("mousedown", function (e) {
+      e.preventDefault();
+    });
+    facetBar.addEventListener("click", function (e) {
+      var b = e.target instanceof Element && e.target.closest("button[data-facet]");
+      if (!b) return;
+      var kind = b.getAttribute("data-facet");
+      var value = b.getAttribute("data-value");
+      filters[kind] = filters[kind] === value ? null : value;
+      input.focus();
+      runSoon.cancel();
+      run();
+    });
+
+    list.addEventListener("mousemove", function (e) {
+      var li = e.target instanceof Element && e.target.closest("[role=option]");
+      if (li) {
+        var i = options.indexOf(li);
+        if (i >= 0 && i !== active) setActive(i);
+      }
+    });
+
+    doc.addEventListener("mousedown", function (e) {
+      if (!box.hidden && !wrapper.contains(e.target)) close();
+    });
+    doc.addEventListener("focusin", function (e) {
+      if (!box.hidden && !wrapper.contains(e.target)) close();
+    });
+
+    // "/" focuses the search from anywhere (not while typing in a field).
+    doc.addEventListener("keydown", function (e) {
+      if (e.key !== "/" || e.ctrlKey || e.metaKey || e.altKey) return;
+      var t = e.target;
+      if (t instanceof Element && (t.closest("input, textarea, select, [contenteditable]") || t.isContentEditable)) return;
+      e.preventDefault();
+      input.focus();
+      input.select();
+    });
+
+    var focusButtons = doc.querySelectorAll("[data-focus-search]");
+    for (var i = 0; i < focusButtons.length; i++) {
+      focusButtons[i].hidden = false;
+      focusButtons[i].addEventListener("click", function () {
+        input.focus();
+        if (input.scrollIntoView) input.scrollIntoView({ block: "nearest" });
+      });
+    }
+
+    // Warm the client index when the server API is not expected to answer.
+    if (!useApi) input.addEventListener("focus", loadClientIndex, { once: true });
+  }
+
+  /* ------------------------------------------------------------------ operator page */
+
+  function initOperator() {
+    var form = doc.getElementById("suggest-form");
+    if (!form) return;
+    var textarea = doc.getElementById("ticket-text");
+    var status = doc.getElementById("suggest-status");
+    var notConfident = doc.getElementById("suggest-not-confident");
+    var results = doc.getElementById("suggest-results");
+    var offline = doc.getElementById("suggest-offline");
+    var submit = form.querySelector("[type=submit]");
+    var weakNote = doc.getElementById("suggest-weak-note");
+    if (!weakNote && results) {
+      weakNote = el("p", "suggest-weak-note", "Возможно, близкие статьи:");
+      weakNote.id = "suggest-weak-note";
+      weakNote.hidden = true;
+      results.parentNode.insertBefore(weakNote, results);
+    }
+    var busy = false;
+    var seq = 0;
+
+    function setStatus(text, kind) {
+      if (!status) return;
+      status.textContent = text || "";
+      status.classList.toggle("is-error", kind === "error");
+      status.classList.toggle("is-loading", kind === "loading");
+    }
+
+    function clear() {
+      if (results) {
+        results.textContent = "";
+        results.classList.remove("is-weak");
+      }
+      if (notConfident) notConfident.hidden = true;
+      if (offline) offline.hidden = true;
+      if (weakNote) weakNote.hidden = true;
+    }
+
+    function setBusy(on) {
+      busy = on;
+      if (submit) {
+        submit.disabled = on;
+        submit.setAttribute("aria-busy", on ? "true" : "false");
+      }
+      form.setAttribute("aria-busy", on ? "true" : "false");
+    }
+
+    function render(body) {
+      var suggestions = (body && body.suggestions) || [];
+      var confident = !!(body && body.confident);
+      clear();
+      if (!confident) {
+        if (notConfident) notConfident.hidden = false;
+        if (suggestions.length && weakNote) weakNote.hidden = false;
+        if (results) results.classList.add("is-weak");
+      }
+      suggestions.forEach(function (s) {
+        var li = el("li", "suggestion");
+        var path = String(s.url || "").replace(/^\//, "");
+        var href = hrefFor(path);
+        var a = el("a", "suggestion-title", s.title || s.path || href);
+        a.href = href;
+        li.appendChild(a);
+        if (s.section && s.section !== s.title) li.appendChild(el("span", "suggestion-section", s.section));
+        if (s.snippet) {
+          var p = el("p", "suggestion-snippet");
+          p.innerHTML = safeMarkHtml(s.snippet);
+          li.appendChild(p);
+        }
+        var foot = el("div", "suggestion-foot");
+        var terms = Array.isArray(s.matched_terms) ? s.matched_terms : [];
+        if (terms.length) {
+          var tp = el("p", "suggestion-terms");
+          tp.appendChild(el("span", null, "Совпало:"));
+          terms.forEach(function (t) {
+            tp.appendChild(el("span", "chip", String(t)));
+          });
+          foot.appendChild(tp);
+        } else {
+          foot.appendChild(el("span"));
+        }
+        var copy = el("button", "button button-small copy-link", "Скопировать ссылку");
+        copy.type = "button";
+        copy.setAttribute("data-copy-url", absoluteUrl(href));
+        copy.setAttribute("aria-label", "Скопировать ссылку на статью «" + (s.title || "") + "»");
+        foot.appendChild(copy);
+        li.appendChild(foot);
+        results.appendChild(li);
+      });
+      if (confident) {
+        setStatus(suggestions.length ? "Подходящие статьи: " + suggestions.length + ". Первая — самая вероятная." : "Ничего не найдено.");
+      } else {
+        setStatus(suggestions.length ? "Уверенного совпадения нет: проверьте статьи ниже внимательно." : "Подходящих статей не найдено.");
+      }
+    }
+
+    function send() {
+      if (busy) return;
+      var text = textarea ? textarea.value.trim() : "";
+      if (!text) {
+        clear();
+        setStatus("Вставьте текст обращения.", "error");
+        if (textarea) textarea.focus();
+        return;
+      }
+      var my = ++seq;
+      clear();
+      setBusy(true);
+      setStatus("Подбираю статьи…", "loading");
+      if (!window.fetch) {
+        setBusy(false);
+        setStatus("");
+        if (offline) offline.hidden = false;
+        return;
+      }
+      fetch(siteRoot() + "api/suggest", {
+        method: "POST",
+        headers: { "Content-Type": "application/json", Accept: "application/json" },
+        body: JSON.stringify({ text: text, limit: 5 })
+      })
+        .catch(function () {
+          // Network error, file://, no server: the page works without suggestions.
+          var off = new Error("offline");
+          off.offline = true;
+          throw off;
+        })
+        .then(function (res) {
+          var type = res.headers.get("content-type") || "";
+          var isJson = type.indexOf("json") >= 0;
+          if (res.ok && isJson) return res.json().then(render);
+          if (res.status === 404 || res.status === 405 || res.status === 501 || (!isJson && res.status < 500)) {
+            var off = new Error("offline");
+            off.offline = true;
+            throw off;
+          }
+          var generic = "Сервер не смог подобрать статьи (ошибка " + res.status + "). Попробуйте ещё раз или воспользуйтесь поиском.";
+          if (isJson && res.status < 500) {
+            // 4xx: the server explains what is wrong with the request ({"error": "…"}).
+            return res.json().then(
+              function (body) {
+                var detail = body && body.error ? String(body.error) : "";
+                if (res.status === 413) throw new Error("Текст обращения слишком длинный: сократите его и попробуйте ещё раз." + (detail ? " (" + detail + ")" : ""));
+                throw new Error(detail ? "Сервер не принял запрос: " + detail : generic);
+              },
+              function () {
+                throw new Error(generic);
+              }
+            );
+          }
+          throw new Error(generic);
+        })
+        .catch(function (err) {
+          if (my !== seq) return;
+          if (err && err.offline) {
+            setStatus("");
+            if (offline) offline.hidden = false;
+          } else {
+            setStatus(err && err.message ? err.message : "Не удалось подобрать статьи.", "error");
+          }
+        })
+        .then(function () {
+          if (my === seq) setBusy(false);
+        });
+    }
+
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      send();
+    });
+    form.addEventListener("reset", function () {
+      seq++;
+      setBusy(false);
+      clear();
+      setStatus("");
+      if (textarea) setTimeout(function () {
+        textarea.focus();
+      }, 0);
+    });
+    if (textarea) {
+      textarea.addEventListener("keydown", function (e) {
+        if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) {
+          e.preventDefault();
+          send();
+        }
+      });
+    }
+  }
+
+  /* ------------------------------------------------------------------ start */
+
+  function init() {
+    initThemeToggle();
+    initCopyButtons();
+    initPrintButtons();
+    initTables();
+    initCodeBlocks();
+    initTasks();
+    initToc();
+    initSearch();
+    initOperator();
+  }
+
+  if (doc.readyState === "loading") doc.addEventListener("DOMContentLoaded", init);
+  else init();
+})();
