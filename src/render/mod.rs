@@ -278,7 +278,14 @@ impl Renderer {
             Job::Feeds => {
                 write("sitemap.xml", feeds::sitemap(site).as_bytes())?;
                 write("atom.xml", feeds::atom(site).as_bytes())?;
-                write("search-index.json", &feeds::client_index(site))
+                let index = feeds::client_index(site);
+                // Browsers refuse fetch() from file://, but load scripts: the same index as a
+                // script lets the search box work in a copy of the site opened from disk.
+                let mut script = b"document.dispatchEvent(new CustomEvent(\"spravka:search-index\",{detail:".to_vec();
+                script.extend_from_slice(&index);
+                script.extend_from_slice(b"}));\n");
+                write("search-index.js", &script)?;
+                write("search-index.json", &index)
             }
             Job::Statics => {
                 for (name, bytes) in &self.theme.statics {

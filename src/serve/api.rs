@@ -17,13 +17,13 @@ pub const MAX_LIMIT: u64 = 50;
 pub enum ApiError {
     #[error("{0}")]
     BadRequest(String),
-    #[error("limit must be between 1 and {MAX_LIMIT}")]
+    #[error("limit должен быть от 1 до {MAX_LIMIT}")]
     BadLimit,
-    #[error("send the ticket as JSON: Content-Type: application/json")]
+    #[error("отправьте обращение в JSON: Content-Type: application/json")]
     UnsupportedMediaType,
-    #[error("request body is too large")]
+    #[error("тело запроса больше допустимого размера")]
     TooLarge,
-    #[error("internal error")]
+    #[error("внутренняя ошибка сервера")]
     Internal,
 }
 
@@ -86,12 +86,12 @@ pub async fn search(
     let query = params.q.unwrap_or_default();
     if query.trim().is_empty() {
         return Err(ApiError::BadRequest(
-            "missing query: /api/search?q=...".into(),
+            "нет запроса: /api/search?q=...".into(),
         ));
     }
     if query.len() > 1024 {
         return Err(ApiError::BadRequest(
-            "query is longer than 1024 bytes".into(),
+            "запрос длиннее 1024 байт".into(),
         ));
     }
     let limit = parse_limit(params.limit.as_deref(), 10)?;
@@ -136,14 +136,14 @@ pub async fn suggest(
         return Err(ApiError::UnsupportedMediaType);
     }
     let value: serde_json::Value = serde_json::from_slice(&body)
-        .map_err(|e| ApiError::BadRequest(format!("malformed JSON: {e}")))?;
+        .map_err(|e| ApiError::BadRequest(format!("некорректный JSON: {e}")))?;
     let text = match value.get("text") {
         Some(serde_json::Value::String(text)) if !text.trim().is_empty() => text.clone(),
         Some(serde_json::Value::String(_)) => {
-            return Err(ApiError::BadRequest("`text` is empty".into()))
+            return Err(ApiError::BadRequest("поле text пустое".into()))
         }
-        Some(_) => return Err(ApiError::BadRequest("`text` must be a string".into())),
-        None => return Err(ApiError::BadRequest("missing `text`".into())),
+        Some(_) => return Err(ApiError::BadRequest("поле text должно быть строкой".into())),
+        None => return Err(ApiError::BadRequest("нет поля text с текстом обращения".into())),
     };
     let limit = match value.get("limit") {
         None | Some(serde_json::Value::Null) => 5,
