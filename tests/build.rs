@@ -50,10 +50,20 @@ fn fixture_builds_with_links_metadata_backlinks_and_tags() {
         .assert_page_contains("/tags/propusk/", "Второй (со скобками)")
         .assert_page_contains("/razdel/", "href=\"pervyy-dokument/\"")
         .assert_page_contains("/razdel/", "Документ про шлагбаум и пропуска.");
+    for file in [
+        "sitemap.xml",
+        "atom.xml",
+        "404.html",
+        "search-index.json",
+        "search-index.js",
+        "static/style.css",
+        "static/spravka.js",
+    ] {
+        assert!(f.out().join(file).exists(), "{file}");
+    }
     assert!(
-        f.out().join("sitemap.xml").exists()
-            && f.out().join("atom.xml").exists()
-            && f.out().join("404.html").exists()
+        !f.page("/razdel/pervyy-dokument/").contains("livereload"),
+        "live reload is never in build output"
     );
     assert_internal_links_resolve(&f.out());
 }

@@ -281,7 +281,9 @@ impl Renderer {
                 let index = feeds::client_index(site);
                 // Browsers refuse fetch() from file://, but load scripts: the same index as a
                 // script lets the search box work in a copy of the site opened from disk.
-                let mut script = b"document.dispatchEvent(new CustomEvent(\"spravka:search-index\",{detail:".to_vec();
+                let mut script =
+                    b"document.dispatchEvent(new CustomEvent(\"spravka:search-index\",{detail:"
+                        .to_vec();
                 script.extend_from_slice(&index);
                 script.extend_from_slice(b"}));\n");
                 write("search-index.js", &script)?;

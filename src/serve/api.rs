@@ -90,9 +90,7 @@ pub async fn search(
         ));
     }
     if query.len() > 1024 {
-        return Err(ApiError::BadRequest(
-            "запрос длиннее 1024 байт".into(),
-        ));
+        return Err(ApiError::BadRequest("запрос длиннее 1024 байт".into()));
     }
     let limit = parse_limit(params.limit.as_deref(), 10)?;
     let request = SearchRequest {
@@ -143,7 +141,11 @@ pub async fn suggest(
             return Err(ApiError::BadRequest("поле text пустое".into()))
         }
         Some(_) => return Err(ApiError::BadRequest("поле text должно быть строкой".into())),
-        None => return Err(ApiError::BadRequest("нет поля text с текстом обращения".into())),
+        None => {
+            return Err(ApiError::BadRequest(
+                "нет поля text с текстом обращения".into(),
+            ))
+        }
     };
     let limit = match value.get("limit") {
         None | Some(serde_json::Value::Null) => 5,
