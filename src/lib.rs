@@ -8,6 +8,7 @@ pub mod content;
 pub mod diagnostics;
 pub mod publish;
 pub mod render;
+pub mod scaffold;
 pub mod search;
 pub mod serve;
 pub mod site;

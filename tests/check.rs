@@ -122,3 +122,53 @@ fn default_content_has_no_errors() {
     assert_eq!(report["errors"], 0, "{report:#}");
     assert_eq!(f.last.as_ref().unwrap().status.code(), Some(0));
 }
+
+#[test]
+fn new_creates_a_templated_document_and_lists_it() {
+    let mut f = Fixture::default_content();
+    f.run(&["new", "Не работает домофон", "--kind", "typical"])
+        .success();
+    assert!(
+        f.stdout()
+            .contains("/baza-tipichnykh-zaprosov/ne-rabotaet-domofon/"),
+        "{}",
+        f.stdout()
+    );
+    let text = std::fs::read_to_string(
+        f.root()
+            .join("content/База типичных запросов/Не работает домофон.md"),
+    )
+    .unwrap();
+    for needle in [
+        "# Не работает домофон",
+        "| **Версия** | 1.0 |",
+        "| **Статус** | Черновик |",
+        "## Симптомы",
+        "## Возможные причины",
+        "## Решение",
+        "## Когда эскалировать",
+        "../Регламенты/Эскалация%20в%20отдел%20разработки.md",
+    ] {
+        assert!(text.contains(needle), "{needle}:\n{text}");
+    }
+    assert!(
+        text.contains("| **Теги** | шлагбаум") || text.contains("| **Теги** | "),
+        "usual tags filled"
+    );
+    let readme =
+        std::fs::read_to_string(f.root().join("content/База типичных запросов/README.md")).unwrap();
+    assert!(readme.contains("- [Не работает домофон](./Не%20работает%20домофон.md)"));
+    // The new document links and is linked: check finds no errors and no orphan for it.
+    let report = check_json(&mut f, &[]);
+    assert_eq!(report["errors"], 0, "{report:#}");
+    assert!(!report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|d| d["code"] == "orphan"
+            && d["file"] == "База типичных запросов/Не работает домофон.md"));
+    // Refuses to overwrite.
+    f.run(&["new", "Не работает домофон"]);
+    assert_eq!(f.last.as_ref().unwrap().status.code(), Some(1));
+    assert!(f.stderr().contains("already exists"), "{}", f.stderr());
+}

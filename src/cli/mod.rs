@@ -2,6 +2,7 @@
 
 mod build;
 mod check;
+mod new;
 mod search;
 mod serve;
 
@@ -28,6 +29,8 @@ pub enum Command {
     Check(check::Args),
     /// Serve the site and the API, rebuilding on every change.
     Serve(serve::Args),
+    /// Create a document from the department's template.
+    New(new::Args),
     /// Search the knowledge base.
     Search(search::SearchArgs),
     /// Suggest the articles that answer a support ticket.
@@ -56,6 +59,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Build(args) => build::run(args),
         Command::Check(args) => check::run(args),
         Command::Serve(args) => serve::run(args),
+        Command::New(args) => new::run(args),
         Command::Search(args) => search::run_search(args),
         Command::Suggest(args) => search::run_suggest(args),
     }
