@@ -6,7 +6,7 @@
 
 use spravka::config::Config;
 use spravka::search::synonyms::Synonyms;
-use spravka::search::{SearchEngine, SuggestOptions};
+use spravka::search::{FieldBoosts, SearchEngine, SuggestOptions};
 use spravka::site::Site;
 use std::path::PathBuf;
 
@@ -46,10 +46,43 @@ fn main() -> anyhow::Result<()> {
     );
     println!("| method | Recall@1 | Recall@3 | MRR@5 | matchable confident | out-of-scope not confident |");
     println!("|---|---|---|---|---|---|");
-    for (name, options) in [
+    if args.iter().any(|a| a == "--tune") {
+        tune(&engine, &tickets);
+        return Ok(());
+    }
+    let techniques = [
         ("spravka", SuggestOptions::default()),
         ("baseline", SuggestOptions::baseline()),
-    ] {
+        (
+            "without stemming",
+            SuggestOptions {
+                stemming: false,
+                ..Default::default()
+            },
+        ),
+        (
+            "without synonyms",
+            SuggestOptions {
+                synonyms: false,
+                ..Default::default()
+            },
+        ),
+        (
+            "without fuzzy",
+            SuggestOptions {
+                fuzzy: false,
+                ..Default::default()
+            },
+        ),
+        (
+            "without translit/layout",
+            SuggestOptions {
+                transliteration: false,
+                ..Default::default()
+            },
+        ),
+    ];
+    for (name, options) in techniques {
         let (mut r1, mut r3, mut mrr, mut conf, mut matchable, mut oos, mut oos_ok) =
             (0.0, 0.0, 0.0, 0, 0, 0, 0);
         let mut misses = vec![];
@@ -122,11 +155,62 @@ fn main() -> anyhow::Result<()> {
             oos_ok,
             oos
         );
-        if name == "spravka" || verbose {
+        if name == "spravka" || (verbose && name == "baseline") {
             for m in &misses {
                 eprintln!("  miss ({name}) {m}");
             }
         }
     }
     Ok(())
+}
+
+/// Recall@1, MRR@5 and the confidence separation (lowest answerable top score over the highest
+/// out-of-scope one: the larger, the safer the `confident` threshold) for a grid of boosts.
+fn tune(engine: &SearchEngine, tickets: &[Ticket]) {
+    println!("| title | symptoms | headings | tags | body | Recall@1 | MRR@5 | lowest answerable | highest out-of-scope | ratio |");
+    println!("|---|---|---|---|---|---|---|---|---|---|");
+    for title in [1.0, 2.0, 3.0, 4.0] {
+        for symptoms in [1.0, 2.0, 3.0] {
+            for headings in [0.5, 1.0] {
+                let boosts = FieldBoosts {
+                    title,
+                    symptoms,
+                    headings,
+                    tags: 1.0,
+                    body: 1.0,
+                };
+                let options = SuggestOptions {
+                    boosts,
+                    ..Default::default()
+                };
+                let (mut r1, mut mrr, mut n, mut low, mut high) = (0.0, 0.0, 0.0, f32::MAX, 0.0f32);
+                for t in tickets {
+                    let r = engine.suggest_with(&t.text, 5, options);
+                    let top = r.suggestions.first().map_or(0.0, |s| s.hit.score);
+                    if t.expected.is_empty() {
+                        high = high.max(top);
+                        continue;
+                    }
+                    n += 1.0;
+                    low = low.min(top);
+                    if let Some(rank) = r
+                        .suggestions
+                        .iter()
+                        .position(|s| t.expected.contains(&s.hit.path))
+                    {
+                        mrr += 1.0 / (rank as f64 + 1.0);
+                        if rank == 0 {
+                            r1 += 1.0;
+                        }
+                    }
+                }
+                println!(
+                    "| {title} | {symptoms} | {headings} | 1 | 1 | {:.3} | {:.3} | {low:.1} | {high:.1} | {:.2} |",
+                    r1 / n,
+                    mrr / n,
+                    low / high
+                );
+            }
+        }
+    }
 }

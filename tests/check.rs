@@ -172,3 +172,44 @@ fn new_creates_a_templated_document_and_lists_it() {
     assert_eq!(f.last.as_ref().unwrap().status.code(), Some(1));
     assert!(f.stderr().contains("already exists"), "{}", f.stderr());
 }
+
+#[test]
+fn unreadable_files_and_url_collisions_are_errors() {
+    let mut f = Fixture::new("basic");
+    std::fs::write(
+        f.root().join("content/Раздел/Битый.md"),
+        b"# T\n\xFF\xFE broken",
+    )
+    .unwrap();
+    f.write(
+        "content/Раздел/первый документ.md",
+        "# Тот же адрес\n\n[назад](./README.md)\n",
+    );
+    let report = check_json(&mut f, &[]);
+    let all = report["diagnostics"].as_array().unwrap();
+    let unreadable = all
+        .iter()
+        .find(|d| d["code"] == "unreadable")
+        .expect("unreadable reported");
+    assert_eq!(unreadable["file"], "Раздел/Битый.md");
+    assert!(
+        unreadable["message"]
+            .as_str()
+            .unwrap()
+            .contains("invalid UTF-8 at line 2"),
+        "{unreadable}"
+    );
+    let collision = all
+        .iter()
+        .find(|d| d["code"] == "url-collision")
+        .expect("collision reported");
+    assert_eq!(collision["severity"], "error");
+    assert!(
+        collision["message"]
+            .as_str()
+            .unwrap()
+            .contains("/razdel/pervyy-dokument/"),
+        "{collision}"
+    );
+    assert_eq!(f.last.as_ref().unwrap().status.code(), Some(1));
+}

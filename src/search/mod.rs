@@ -9,7 +9,7 @@ pub mod synonyms;
 
 pub use engine::{Hit, SearchEngine};
 pub use query::{SearchRequest, SearchResponse};
-pub use suggest::{SuggestOptions, SuggestResponse, Suggestion};
+pub use suggest::{FieldBoosts, SuggestOptions, SuggestResponse, Suggestion};
 
 /// Loads the synonyms file of a site; a missing file means no synonyms, a broken one is an
 /// error naming the line.
