@@ -161,6 +161,36 @@ fn main() -> anyhow::Result<()> {
             }
         }
     }
+    // In-process latency of suggest over the same tickets, 20 rounds, per configuration.
+    println!();
+    for (name, options) in [
+        ("spravka", SuggestOptions::default()),
+        (
+            "without fuzzy",
+            SuggestOptions {
+                fuzzy: false,
+                ..Default::default()
+            },
+        ),
+        ("baseline", SuggestOptions::baseline()),
+    ] {
+        let mut times: Vec<std::time::Duration> = Vec::new();
+        for _ in 0..20 {
+            for t in &tickets {
+                let started = std::time::Instant::now();
+                std::hint::black_box(engine.suggest_with(&t.text, 5, options));
+                times.push(started.elapsed());
+            }
+        }
+        times.sort();
+        let pct = |p: f64| times[((times.len() as f64 - 1.0) * p) as usize];
+        println!(
+            "suggest latency ({name}) over {} calls: p50 {:.2?}, p99 {:.2?}",
+            times.len(),
+            pct(0.5),
+            pct(0.99)
+        );
+    }
     Ok(())
 }
 

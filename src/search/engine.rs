@@ -153,7 +153,12 @@ impl SearchEngine {
             self.fields.body,
             SNIPPET_CHARS,
         );
-        let mut snippet = generator.snippet(&body);
+        let mut snippet = generator.snippet(best_window(
+            &body,
+            &text(self.fields.body_folded),
+            terms,
+            SNIPPET_CHARS * 3,
+        ));
         snippet.set_snippet_prefix_postfix("<mark>", "</mark>");
         let mut html = snippet.to_html();
         if html.trim().is_empty() {
@@ -173,9 +178,117 @@ impl SearchEngine {
     }
 }
 
+/// Lowercase with ё→е, keeping every character's byte length, so that offsets in the folded
+/// text are offsets in the original. Done once per document at index time.
+pub fn fold_for_snippets(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            let lower = if c == 'Ё' || c == 'ё' {
+                'е'
+            } else {
+                c.to_lowercase().next().unwrap_or(c)
+            };
+            if lower.len_utf8() == c.len_utf8() {
+                lower
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+/// The part of `text` (about `window` bytes) where the most, and the rarest, query terms
+/// occur; `folded` is `fold_for_snippets(text)`. Russian Snowball stems are prefixes of their word forms once lowercased and ё→е
+/// folded, so a substring scan finds candidates; only this window is then analysed for exact
+/// highlighting. Analysing whole bodies for every hit cost most of suggest's time.
+pub(super) fn best_window<'a>(
+    text: &'a str,
+    folded: &str,
+    terms: &BTreeMap<String, f32>,
+    window: usize,
+) -> &'a str {
+    if text.len() <= window {
+        return text;
+    }
+    if folded.len() != text.len() {
+        return &text[..floor_boundary(text, window)];
+    }
+    let mut hits: Vec<(usize, &str, f32)> = Vec::new();
+    for (term, weight) in terms {
+        for (at, _) in folded.match_indices(term.as_str()) {
+            let word_start = folded[..at]
+                .chars()
+                .next_back()
+                .is_none_or(|c| !c.is_alphanumeric());
+            if word_start {
+                hits.push((at, term.as_str(), *weight));
+            }
+        }
+    }
+    if hits.is_empty() {
+        return &text[..floor_boundary(text, window)];
+    }
+    hits.sort_by_key(|h| h.0);
+    let (mut best_start, mut best_score) = (hits[0].0, f32::MIN);
+    for (i, &(start, _, _)) in hits.iter().enumerate() {
+        let mut seen: Vec<&str> = Vec::new();
+        let mut score = 0.0;
+        for &(_, term, weight) in hits[i..].iter().take_while(|h| h.0 < start + window) {
+            if !seen.contains(&term) {
+                seen.push(term);
+                score += weight;
+            }
+        }
+        if score > best_score {
+            (best_start, best_score) = (start, score);
+        }
+    }
+    // Start a little before the first hit, at a line or word break, for context.
+    let from = floor_boundary(text, best_start.saturating_sub(window / 6));
+    let from = text[..best_start]
+        .rfind('\n')
+        .filter(|&n| n >= from)
+        .map_or(from, |n| n + 1);
+    let to = floor_boundary(text, (from + window).min(text.len()));
+    &text[from..to]
+}
+
+fn floor_boundary(text: &str, mut at: usize) -> usize {
+    at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
 pub(super) fn truncate_chars(text: &str, max: usize) -> String {
     match text.char_indices().nth(max) {
         Some((i, _)) => format!("{}…", &text[..i]),
         None => text.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn best_window_finds_the_dense_part() {
+        let text = format!(
+            "{}Шлагбаум не открывается: камера не видит номер. {}",
+            "вступление ".repeat(100),
+            "хвост ".repeat(100)
+        );
+        let terms: BTreeMap<String, f32> = [("шлагбаум", 1.0), ("камер", 1.0), ("номер", 1.0)]
+            .iter()
+            .map(|(t, w)| (t.to_string(), *w))
+            .collect();
+        let w = best_window(&text, &fold_for_snippets(&text), &terms, 200);
+        assert!(
+            w.contains("Шлагбаум") && w.contains("камера") && w.contains("номер"),
+            "{w}"
+        );
+        assert!(w.len() <= 200);
+        assert_eq!(best_window("коротко", "коротко", &terms, 200), "коротко");
     }
 }
