@@ -49,6 +49,20 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// Runs CPU-bound search work off the async threads; a failure is logged, not returned.
+async fn json_from_blocking<T: serde::Serialize + Send + 'static>(
+    what: &str,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<Response, ApiError> {
+    match tokio::task::spawn_blocking(work).await {
+        Ok(response) => Ok(Json(response).into_response()),
+        Err(e) => {
+            tracing::error!("{what} task failed: {e}");
+            Err(ApiError::Internal)
+        }
+    }
+}
+
 pub async fn health(State(state): State<Arc<AppState>>) -> Json<serde_json::Value> {
     let snapshot = state.current();
     Json(serde_json::json!({
@@ -100,13 +114,7 @@ pub async fn search(
         tag: params.tag,
     };
     let snapshot = state.current();
-    let response = tokio::task::spawn_blocking(move || snapshot.engine.search(&request))
-        .await
-        .map_err(|e| {
-            tracing::error!("search task failed: {e}");
-            ApiError::Internal
-        })?;
-    Ok(Json(response).into_response())
+    json_from_blocking("search", move || snapshot.engine.search(&request)).await
 }
 
 pub async fn suggest(
@@ -153,11 +161,5 @@ pub async fn suggest(
         Some(_) => return Err(ApiError::BadLimit),
     };
     let snapshot = state.current();
-    let response = tokio::task::spawn_blocking(move || snapshot.engine.suggest(&text, limit))
-        .await
-        .map_err(|e| {
-            tracing::error!("suggest task failed: {e}");
-            ApiError::Internal
-        })?;
-    Ok(Json(response).into_response())
+    json_from_blocking("suggest", move || snapshot.engine.suggest(&text, limit)).await
 }
