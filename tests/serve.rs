@@ -269,3 +269,55 @@ fn a_running_server_rebuilds_when_a_file_changes() {
         "the new word is found by search without a restart"
     );
 }
+
+/// A rebuild that brings a new error keeps the last good version and reports the problem;
+/// fixing the file swaps the new version in.
+#[tokio::test]
+async fn a_broken_edit_keeps_the_last_good_version() {
+    let mut f = Fixture::new("basic");
+    let state = spravka::serve::state(f.root(), &f.root().join(".cache"), true).unwrap();
+    let app = spravka::serve::app(state.clone());
+    let path = "content/Раздел/Второй (со скобками).md";
+    let text = std::fs::read_to_string(f.root().join(path)).unwrap();
+    f.write(
+        path,
+        &text.replace("Назад к", "Новый текст, [битая](./Нет.md), назад к"),
+    );
+    spravka::serve::rebuild(&state);
+    let page = |app: axum::Router| async move {
+        let (_, _, body) = call(
+            &app,
+            Request::get("/razdel/vtoroy-so-skobkami/")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+        String::from_utf8(body).unwrap()
+    };
+    assert!(
+        !page(app.clone()).await.contains("Новый текст"),
+        "the last good version is served"
+    );
+    let problems = state
+        .problems
+        .read()
+        .unwrap()
+        .clone()
+        .expect("problems reported");
+    assert!(
+        problems.contains("Раздел/Второй (со скобками).md:15:"),
+        "{problems}"
+    );
+    assert_eq!(state.current().generation, 0);
+    f.write(path, &text.replace("Назад к", "Новый текст, назад к"));
+    spravka::serve::rebuild(&state);
+    assert!(page(app.clone()).await.contains("Новый текст"));
+    assert!(
+        state.problems.read().unwrap().is_none(),
+        "the overlay goes away"
+    );
+    assert!(
+        page(app).await.contains("/__spravka/livereload.js"),
+        "serve mode injects live reload"
+    );
+}

@@ -2,7 +2,7 @@
 //! the top 3; out-of-scope tickets are not confident; the CLI prints the JSON contract.
 
 mod common;
-use spravka::search::SearchEngine;
+use spravka::search::{SearchEngine, SuggestOptions};
 
 fn engine() -> SearchEngine {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -125,4 +125,65 @@ fn cli_json_matches_the_contract() {
         first["path"],
         "База типичных запросов/QR-код пропуска не считывается.md"
     );
+}
+
+/// Each correction proves itself: with it off the misspelt word finds nothing, with it on the
+/// right article comes first and the ticket's own word is shown as matched.
+#[test]
+fn each_correction_is_what_makes_the_match() {
+    let engine = engine();
+    for (text, off, expected_title) in [
+        (
+            "шлагбам",
+            SuggestOptions {
+                fuzzy: false,
+                ..Default::default()
+            },
+            "Шлагбаум",
+        ),
+        (
+            "shlagbaum",
+            SuggestOptions {
+                transliteration: false,
+                ..Default::default()
+            },
+            "Шлагбаум",
+        ),
+        (
+            "ikfu,fev",
+            SuggestOptions {
+                transliteration: false,
+                ..Default::default()
+            },
+            "Шлагбаум",
+        ),
+        (
+            "ghbkj;tybt",
+            SuggestOptions {
+                transliteration: false,
+                ..Default::default()
+            },
+            "Приложение",
+        ),
+    ] {
+        assert!(
+            engine.suggest_with(text, 3, off).suggestions.is_empty(),
+            "{text} matched without the correction"
+        );
+        let on = engine.suggest(text, 3);
+        let first = on
+            .suggestions
+            .first()
+            .unwrap_or_else(|| panic!("{text}: nothing"));
+        assert!(
+            first.hit.title.starts_with(expected_title),
+            "{text}: {}",
+            first.hit.title
+        );
+        assert!(
+            first.matched_terms.iter().any(|t| t == text),
+            "{text}: {:?}",
+            first.matched_terms
+        );
+    }
 }

@@ -415,3 +415,55 @@ impl Renderer {
         ctx
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::output::{DiskOutput, MemoryOutput};
+    use super::*;
+
+    /// The memory and disk modes get exactly the same files from one render.
+    #[test]
+    fn memory_and_disk_outputs_receive_the_same_site() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/basic");
+        let site = Site::load(&root, crate::config::Config::default());
+        let renderer = Renderer::new(&root, "default").unwrap();
+        let options = RenderOptions {
+            live_reload: false,
+            today: NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
+        };
+        let jobs = Renderer::all_jobs(&site);
+        let memory = MemoryOutput::new();
+        let stats = renderer.render(&site, &jobs, options, &memory).unwrap();
+        assert_eq!(stats.pages, 4);
+        let dir = tempfile::tempdir().unwrap();
+        renderer
+            .render(&site, &jobs, options, &DiskOutput::new(dir.path()))
+            .unwrap();
+        for path in memory.paths() {
+            let on_disk = std::fs::read_to_string(dir.path().join(&path)).unwrap_or_default();
+            if path.ends_with(".html") {
+                assert_eq!(memory.get_str(&path).unwrap(), on_disk, "{path}");
+            }
+        }
+        let page = memory.get_str("razdel/pervyy-dokument/index.html").unwrap();
+        assert!(page.contains("Первый документ") && !page.contains("livereload"));
+        let live = MemoryOutput::new();
+        renderer
+            .render(
+                &site,
+                &[Job::Page(0)],
+                RenderOptions {
+                    live_reload: true,
+                    ..options
+                },
+                &live,
+            )
+            .unwrap();
+        assert!(
+            live.get_str("index.html")
+                .unwrap()
+                .contains("/__spravka/livereload.js"),
+            "serve mode injects the script"
+        );
+    }
+}

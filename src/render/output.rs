@@ -2,18 +2,15 @@
 //! every line of rendering and only differ in where the bytes go.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Mutex;
 
 /// Where rendered files go. Paths are relative to the site root, `/`-separated.
 pub trait Output: Sync {
     fn write(&self, path: &str, bytes: &[u8]) -> std::io::Result<()>;
-    /// Removes a file that is no longer part of the site (incremental rebuilds).
-    fn remove(&self, path: &str) -> std::io::Result<()>;
 }
 
-/// Writes under a folder, creating parents; skips files whose bytes did not change, so an
-/// incremental rebuild touches only what changed.
+/// Writes under a folder, creating parents; a file whose bytes did not change is left alone.
 pub struct DiskOutput {
     root: PathBuf,
 }
@@ -21,10 +18,6 @@ pub struct DiskOutput {
 impl DiskOutput {
     pub fn new(root: impl Into<PathBuf>) -> Self {
         DiskOutput { root: root.into() }
-    }
-
-    pub fn root(&self) -> &Path {
-        &self.root
     }
 
     fn path(&self, rel: &str) -> std::io::Result<PathBuf> {
@@ -53,13 +46,6 @@ impl Output for DiskOutput {
         std::fs::write(&tmp, bytes)?;
         std::fs::rename(&tmp, &path)
     }
-
-    fn remove(&self, rel: &str) -> std::io::Result<()> {
-        match std::fs::remove_file(self.path(rel)?) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
-            _ => Ok(()),
-        }
-    }
 }
 
 /// Keeps the site in memory: tests, and anything that wants the bytes without a disk.
@@ -73,13 +59,11 @@ impl MemoryOutput {
         Self::default()
     }
 
-    pub fn get(&self, path: &str) -> Option<Vec<u8>> {
-        self.files.lock().expect("output lock").get(path).cloned()
-    }
-
     pub fn get_str(&self, path: &str) -> Option<String> {
-        self.get(path)
-            .map(|b| String::from_utf8_lossy(&b).into_owned())
+        let files = self.files.lock().expect("output lock");
+        files
+            .get(path)
+            .map(|b| String::from_utf8_lossy(b).into_owned())
     }
 
     pub fn paths(&self) -> Vec<String> {
@@ -90,10 +74,6 @@ impl MemoryOutput {
             .cloned()
             .collect()
     }
-
-    pub fn into_files(self) -> BTreeMap<String, Vec<u8>> {
-        self.files.into_inner().expect("output lock")
-    }
 }
 
 impl Output for MemoryOutput {
@@ -102,11 +82,6 @@ impl Output for MemoryOutput {
             .lock()
             .expect("output lock")
             .insert(path.to_string(), bytes.to_vec());
-        Ok(())
-    }
-
-    fn remove(&self, path: &str) -> std::io::Result<()> {
-        self.files.lock().expect("output lock").remove(path);
         Ok(())
     }
 }

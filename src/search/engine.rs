@@ -14,7 +14,6 @@ use tantivy::{DocAddress, DocSet, Index, IndexReader, Searcher, TantivyDocument,
 const SNIPPET_CHARS: usize = 220;
 
 pub struct SearchEngine {
-    index: Index,
     reader: IndexReader,
     pub(super) fields: Fields,
     pub(super) synonyms: Synonyms,
@@ -37,20 +36,10 @@ impl SearchEngine {
     pub fn new(index: Index, synonyms: Synonyms) -> Result<SearchEngine, IndexError> {
         let reader = super::index::reader(&index)?;
         Ok(SearchEngine {
-            index,
             reader,
             fields: schema().1,
             synonyms,
         })
-    }
-
-    pub fn index(&self) -> &Index {
-        &self.index
-    }
-
-    /// Makes the last commit visible to searches.
-    pub fn reload(&self) -> Result<(), IndexError> {
-        Ok(self.reader.reload()?)
     }
 
     pub fn searcher(&self) -> Searcher {
@@ -117,14 +106,17 @@ impl SearchEngine {
                 else {
                     continue;
                 };
-                while stream.advance() {
+                // The first `limit` of each sorted stream are enough for the first `limit` overall.
+                let mut taken = 0;
+                while taken < limit && stream.advance() {
                     let Ok(term) = std::str::from_utf8(stream.key()) else {
                         continue;
                     };
-                    if !term.starts_with(prefix) || out.len() >= limit * 4 {
+                    if !term.starts_with(prefix) {
                         break;
                     }
                     out.insert(term.to_string());
+                    taken += 1;
                 }
             }
         }

@@ -144,19 +144,23 @@ fn fill(index: &Index, site: &Site, fields: &Fields) -> Result<(), IndexError> {
 
 /// Writes the index of `site` into `dir` (created), with its fingerprint.
 pub fn write_index(site: &Site, dir: &Path) -> Result<(), IndexError> {
+    write_with_fingerprint(site, dir, &fingerprint(site))
+}
+
+fn write_with_fingerprint(site: &Site, dir: &Path, fingerprint: &str) -> Result<(), IndexError> {
     std::fs::create_dir_all(dir)?;
     let (schema, fields) = schema();
     let index = Index::create_in_dir(dir, schema)?;
     fill(&index, site, &fields)?;
-    std::fs::write(dir.join(FINGERPRINT_FILE), fingerprint(site))?;
+    std::fs::write(dir.join(FINGERPRINT_FILE), fingerprint)?;
     Ok(())
 }
 
 /// Opens the index in `dir` when it matches `site`; otherwise rebuilds it there. A corrupt or
 /// foreign index is replaced, never a crash.
 pub fn open_or_rebuild(site: &Site, dir: &Path) -> Result<Index, IndexError> {
-    let fresh =
-        std::fs::read_to_string(dir.join(FINGERPRINT_FILE)).is_ok_and(|f| f == fingerprint(site));
+    let expected = fingerprint(site);
+    let fresh = std::fs::read_to_string(dir.join(FINGERPRINT_FILE)).is_ok_and(|f| f == expected);
     if fresh {
         match Index::open_in_dir(dir) {
             Ok(index) if index.schema() == schema().0 => {
@@ -170,16 +174,67 @@ pub fn open_or_rebuild(site: &Site, dir: &Path) -> Result<Index, IndexError> {
     if dir.exists() {
         std::fs::remove_dir_all(dir)?;
     }
-    write_index(site, dir)?;
+    write_with_fingerprint(site, dir, &expected)?;
     let index = Index::open_in_dir(dir)?;
     register(&index);
     Ok(index)
 }
 
-/// A reader that is reloaded explicitly, after each commit of `serve`'s incremental updates.
+/// A reader that never reloads by itself: a snapshot's index does not change (serve builds a
+/// new one per rebuild).
 pub fn reader(index: &Index) -> Result<IndexReader, IndexError> {
     Ok(index
         .reader_builder()
         .reload_policy(ReloadPolicy::Manual)
         .try_into()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+
+    fn site(extra: &str) -> Site {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/basic");
+        let mut site = Site::load(&root, Config::default());
+        site.pages[0].doc.source.push_str(extra);
+        site
+    }
+
+    #[test]
+    fn missing_stale_and_corrupt_indexes_are_rebuilt() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("index");
+        let fresh = site("");
+        assert_eq!(
+            open_or_rebuild(&fresh, &path)
+                .unwrap()
+                .reader()
+                .unwrap()
+                .searcher()
+                .num_docs(),
+            4,
+            "missing → built"
+        );
+        let stamp = std::fs::read_to_string(path.join(FINGERPRINT_FILE)).unwrap();
+        open_or_rebuild(&fresh, &path).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(path.join(FINGERPRINT_FILE)).unwrap(),
+            stamp
+        );
+        let changed = site("\nправка");
+        open_or_rebuild(&changed, &path).unwrap();
+        assert_ne!(
+            std::fs::read_to_string(path.join(FINGERPRINT_FILE)).unwrap(),
+            stamp,
+            "stale → rebuilt"
+        );
+        std::fs::write(path.join("meta.json"), "{ not json").unwrap();
+        let index = open_or_rebuild(&changed, &path).unwrap();
+        assert_eq!(
+            index.reader().unwrap().searcher().num_docs(),
+            4,
+            "corrupt → rebuilt"
+        );
+    }
 }

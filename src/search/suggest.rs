@@ -268,7 +268,13 @@ impl SearchEngine {
                 && term.chars().count() >= 4
                 && !term.chars().any(|c| c.is_ascii_digit())
             {
-                for (candidate, df) in self.fuzzy_candidates(searcher, &term) {
+                // A misspelt word stems unpredictably ("шлагбам" → "шлагб"), so the word as
+                // written is tried too: it is usually one edit from the right stem.
+                let mut candidates = self.fuzzy_candidates(searcher, &term);
+                if candidates.is_empty() {
+                    candidates = self.fuzzy_candidates(searcher, &normalize(&t.original));
+                }
+                for (candidate, df) in candidates {
                     if !seen.contains_key(&candidate) {
                         seen.insert(candidate.clone(), terms.len());
                         terms.push(QueryTerm {

@@ -82,15 +82,11 @@ pub struct SearchParams {
     tag: Option<String>,
 }
 
-fn parse_limit(raw: Option<&str>, default: u64) -> Result<usize, ApiError> {
-    let limit = match raw {
-        None | Some("") => default,
-        Some(text) => text.trim().parse::<u64>().map_err(|_| ApiError::BadLimit)?,
-    };
-    if !(1..=MAX_LIMIT).contains(&limit) {
-        return Err(ApiError::BadLimit);
+fn check_limit(limit: Option<u64>) -> Result<usize, ApiError> {
+    match limit {
+        Some(limit) if (1..=MAX_LIMIT).contains(&limit) => Ok(limit as usize),
+        _ => Err(ApiError::BadLimit),
     }
-    Ok(limit as usize)
 }
 
 pub async fn search(
@@ -106,7 +102,10 @@ pub async fn search(
     if query.len() > 1024 {
         return Err(ApiError::BadRequest("запрос длиннее 1024 байт".into()));
     }
-    let limit = parse_limit(params.limit.as_deref(), 10)?;
+    let limit = match params.limit.as_deref().map(str::trim) {
+        None | Some("") => 10,
+        Some(text) => check_limit(text.parse().ok())?,
+    };
     let request = SearchRequest {
         query,
         limit,
@@ -157,7 +156,7 @@ pub async fn suggest(
     };
     let limit = match value.get("limit") {
         None | Some(serde_json::Value::Null) => 5,
-        Some(serde_json::Value::Number(n)) => parse_limit(Some(&n.to_string()), 5)?,
+        Some(serde_json::Value::Number(n)) => check_limit(n.as_u64())?,
         Some(_) => return Err(ApiError::BadLimit),
     };
     let snapshot = state.current();

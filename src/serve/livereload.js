@@ -27,5 +27,4 @@
     location.reload();
   });
   source.addEventListener("problems", function (e) { showProblems(e.data); });
-  source.addEventListener("fixed", function () { if (overlay) { overlay.remove(); overlay = null; } });
 })();

@@ -7,6 +7,7 @@ pub mod state;
 mod watch;
 
 pub use state::{make_snapshot, AppState, LiveEvent, Snapshot};
+pub use watch::rebuild;
 
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};

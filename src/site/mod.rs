@@ -294,10 +294,6 @@ impl Site {
         self.by_path.get(rel_path).copied()
     }
 
-    pub fn page_by_url(&self, url: &str) -> Option<&Page> {
-        self.pages.iter().find(|p| p.url == url)
-    }
-
     /// The section a page belongs to as a listing: its own section for ordinary pages, the
     /// parent section for a section page.
     pub fn listing_section(&self, page: PageId) -> Option<SectionId> {
