@@ -283,7 +283,8 @@ async fn a_broken_edit_keeps_the_last_good_version() {
         path,
         &text.replace("Назад к", "Новый текст, [битая](./Нет.md), назад к"),
     );
-    spravka::serve::rebuild(&state);
+    let edited = spravka::serve::Change::Content(vec![f.root().join(path)]);
+    spravka::serve::rebuild(&state, &edited);
     let page = |app: axum::Router| async move {
         let (_, _, body) = call(
             &app,
@@ -310,7 +311,7 @@ async fn a_broken_edit_keeps_the_last_good_version() {
     );
     assert_eq!(state.current().generation, 0);
     f.write(path, &text.replace("Назад к", "Новый текст, назад к"));
-    spravka::serve::rebuild(&state);
+    spravka::serve::rebuild(&state, &edited);
     assert!(page(app.clone()).await.contains("Новый текст"));
     assert!(
         state.problems.read().unwrap().is_none(),

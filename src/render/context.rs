@@ -114,10 +114,7 @@ impl RenderEnv<'_> {
     }
 
     pub fn tag_url(&self, tag: &str) -> String {
-        format!(
-            "/tags/{}/",
-            crate::content::slug::url_segment(tag, self.site.config.url_mode)
-        )
+        super::tag_url(self.site, tag)
     }
 
     /// The body HTML with every link slot filled: relative hrefs, or a marked broken span.

@@ -2,6 +2,7 @@
 //! search index, static files and assets, all through one `Output`.
 
 pub mod context;
+pub mod deps;
 mod feeds;
 pub mod output;
 pub mod theme;
@@ -20,6 +21,35 @@ use theme::Theme;
 /// URL of the operator's ticket → articles page.
 pub const OPERATOR_URL: &str = "/podbor/";
 pub const TAGS_URL: &str = "/tags/";
+/// The pages the operator page links to when no article fits.
+pub const OPERATOR_LINKS: [&str; 2] = [
+    "Регламенты/Эскалация в отдел разработки.md",
+    "Процессы технической поддержки.md",
+];
+
+pub fn tag_url(site: &Site, tag: &str) -> String {
+    format!(
+        "/tags/{}/",
+        crate::content::slug::url_segment(tag, site.config.url_mode)
+    )
+}
+
+/// The home page's «recently updated» list: newest update first, ten at most.
+pub fn recent_pages(site: &Site) -> Vec<PageId> {
+    let mut recent: Vec<PageId> = (0..site.pages.len())
+        .filter(|&p| site.pages[p].doc.meta.updated.is_some())
+        .collect();
+    recent.sort_by(|&a, &b| {
+        site.pages[b]
+            .doc
+            .meta
+            .updated
+            .cmp(&site.pages[a].doc.meta.updated)
+            .then(a.cmp(&b))
+    });
+    recent.truncate(10);
+    recent
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum RenderError {
@@ -265,11 +295,9 @@ impl Renderer {
                         href: env.href(OPERATOR_URL, &p.url),
                     })
                 };
-                ctx.insert(
-                    "escalation",
-                    &link("Регламенты/Эскалация в отдел разработки.md"),
-                );
-                ctx.insert("process", &link("Процессы технической поддержки.md"));
+                let [escalation, process] = OPERATOR_LINKS;
+                ctx.insert("escalation", &link(escalation));
+                ctx.insert("process", &link(process));
                 write(
                     &output_path(OPERATOR_URL),
                     self.html("operator.html", &ctx)?.as_bytes(),
@@ -335,20 +363,8 @@ impl Renderer {
             ctx.insert("breadcrumbs", &env.breadcrumbs(from, section.parent));
         }
         if section.url == "/" {
-            let mut recent: Vec<PageId> = (0..site.pages.len())
-                .filter(|&p| site.pages[p].doc.meta.updated.is_some())
-                .collect();
-            recent.sort_by(|&a, &b| {
-                site.pages[b]
-                    .doc
-                    .meta
-                    .updated
-                    .cmp(&site.pages[a].doc.meta.updated)
-                    .then(a.cmp(&b))
-            });
-            let recent: Vec<_> = recent
+            let recent: Vec<_> = recent_pages(site)
                 .into_iter()
-                .take(10)
                 .map(|p| env.list_item(from, p))
                 .collect();
             ctx.insert("recent", &recent);

@@ -8,6 +8,8 @@ use std::sync::Mutex;
 /// Where rendered files go. Paths are relative to the site root, `/`-separated.
 pub trait Output: Sync {
     fn write(&self, path: &str, bytes: &[u8]) -> std::io::Result<()>;
+    /// Removes a file written before (a deleted page); a missing file is not an error.
+    fn remove(&self, path: &str) -> std::io::Result<()>;
 }
 
 /// Writes under a folder, creating parents; a file whose bytes did not change is left alone.
@@ -46,6 +48,13 @@ impl Output for DiskOutput {
         std::fs::write(&tmp, bytes)?;
         std::fs::rename(&tmp, &path)
     }
+
+    fn remove(&self, rel: &str) -> std::io::Result<()> {
+        match std::fs::remove_file(self.path(rel)?) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// Keeps the site in memory: tests, and anything that wants the bytes without a disk.
@@ -82,6 +91,11 @@ impl Output for MemoryOutput {
             .lock()
             .expect("output lock")
             .insert(path.to_string(), bytes.to_vec());
+        Ok(())
+    }
+
+    fn remove(&self, path: &str) -> std::io::Result<()> {
+        self.files.lock().expect("output lock").remove(path);
         Ok(())
     }
 }

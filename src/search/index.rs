@@ -197,7 +197,9 @@ mod tests {
     fn site(extra: &str) -> Site {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/basic");
         let mut site = Site::load(&root, Config::default());
-        site.pages[0].doc.source.push_str(extra);
+        std::sync::Arc::make_mut(&mut site.pages[0].doc)
+            .source
+            .push_str(extra);
         site
     }
 

@@ -6,6 +6,7 @@ pub mod index;
 pub mod query;
 pub mod suggest;
 pub mod synonyms;
+pub mod update;
 
 pub use engine::{Hit, SearchEngine};
 pub use query::{SearchRequest, SearchResponse};

@@ -6,8 +6,8 @@ pub mod files;
 pub mod state;
 mod watch;
 
-pub use state::{make_snapshot, AppState, LiveEvent, Snapshot};
-pub use watch::rebuild;
+pub use state::{AppState, Builder, LiveEvent, Snapshot};
+pub use watch::{rebuild, Change};
 
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -37,14 +37,13 @@ pub fn state(
     cache_dir: &Path,
     live_reload: bool,
 ) -> Result<Arc<AppState>, state::SnapshotError> {
-    let snapshot = make_snapshot(root, cache_dir, 0, live_reload)?;
+    let (builder, snapshot) = Builder::full(root, cache_dir, 0, live_reload)?;
     let (events, _) = tokio::sync::broadcast::channel(64);
     Ok(Arc::new(AppState {
         root: root.to_path_buf(),
         snapshot: RwLock::new(Arc::new(snapshot)),
         events,
-        cache_dir: cache_dir.to_path_buf(),
-        live_reload,
+        builder: std::sync::Mutex::new(builder),
         problems: RwLock::new(None),
     }))
 }

@@ -1,22 +1,32 @@
-//! What the server serves: one immutable snapshot (site on disk, search engine, problems),
-//! swapped whole after each successful rebuild, so a request sees the old or the new site,
-//! never a mix.
+//! What the server serves: one immutable snapshot (site model, search engine, problems), and
+//! the `Builder` that makes the next one, incrementally where it can.
+//!
+//! A full build renders into a fresh `gen-N` folder and a new index. An edit of content only
+//! re-parses the changed files, re-renders the jobs whose inputs changed (`render::deps`) in
+//! place (each file replaced atomically) and replaces the changed documents of the index.
 
-use crate::diagnostics::Diagnostics;
+use crate::config::Config;
+use crate::diagnostics::{Diagnostics, Severity};
+use crate::render::context::RenderEnv;
+use crate::render::deps::JobKeys;
+use crate::render::output::{DiskOutput, Output};
 use crate::render::{RenderOptions, Renderer};
+use crate::search::update::IndexUpdater;
 use crate::search::SearchEngine;
-use crate::site::Site;
+use crate::site::{DocumentCache, Site};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use tokio::sync::broadcast;
 
 pub struct Snapshot {
     pub site: Site,
     pub engine: SearchEngine,
-    /// Folder holding this snapshot's rendered files.
+    /// Folder holding the rendered files.
     pub dir: PathBuf,
     pub diagnostics: Diagnostics,
     pub generation: u64,
+    /// What each render job of this snapshot read, to find what the next edit changes.
+    pub keys: JobKeys,
 }
 
 /// A message to the browsers of writers: reload, or show these problems.
@@ -30,8 +40,7 @@ pub struct AppState {
     pub root: PathBuf,
     pub snapshot: RwLock<Arc<Snapshot>>,
     pub events: broadcast::Sender<LiveEvent>,
-    pub cache_dir: PathBuf,
-    pub live_reload: bool,
+    pub builder: Mutex<Builder>,
     /// The problems of the last failed rebuild, shown as an overlay until fixed.
     pub problems: RwLock<Option<String>>,
 }
@@ -54,50 +63,158 @@ pub enum SnapshotError {
     Synonyms(String),
     #[error("{0}")]
     Io(#[from] std::io::Error),
+    /// The edit brought errors the published site did not have; the text lists them all.
+    #[error("{0}")]
+    NewErrors(String),
 }
 
-/// Loads, renders into `cache_dir/gen-N` and indexes the site at `root`.
-pub fn make_snapshot(
-    root: &Path,
-    cache_dir: &Path,
-    generation: u64,
+fn render_error(errors: Vec<crate::render::RenderError>) -> SnapshotError {
+    let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    SnapshotError::Render(lines.join("\n"))
+}
+
+/// Everything a rebuild reuses: compiled templates, parsed documents, the index writer.
+pub struct Builder {
+    root: PathBuf,
+    cache_dir: PathBuf,
     live_reload: bool,
-) -> Result<Snapshot, SnapshotError> {
-    let config = crate::config::Config::load(root)?;
-    let renderer =
-        Renderer::new(root, &config.theme).map_err(|e| SnapshotError::Render(e.to_string()))?;
-    let site = Site::load(root, config);
-    let today = crate::render::today();
-    let diagnostics = crate::check::diagnostics(&site, today);
-    let dir = cache_dir.join(format!("gen-{generation}"));
-    if dir.exists() {
-        std::fs::remove_dir_all(&dir)?;
+    config: Config,
+    renderer: Renderer,
+    documents: DocumentCache,
+    index: tantivy::Index,
+    updater: IndexUpdater,
+}
+
+impl Builder {
+    /// Loads, renders into `cache_dir/gen-N` and indexes the site at `root` from scratch.
+    pub fn full(
+        root: &Path,
+        cache_dir: &Path,
+        generation: u64,
+        live_reload: bool,
+    ) -> Result<(Builder, Snapshot), SnapshotError> {
+        let config = Config::load(root)?;
+        let renderer =
+            Renderer::new(root, &config.theme).map_err(|e| SnapshotError::Render(e.to_string()))?;
+        let mut documents = DocumentCache::default();
+        let site = Site::load_with_cache(root, config.clone(), &mut documents);
+        let diagnostics = crate::check::diagnostics(&site, crate::render::today());
+        let dir = cache_dir.join(format!("gen-{generation}"));
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir)?;
+        }
+        std::fs::create_dir_all(&dir)?;
+        let index = crate::search::index::build_in_ram(&site)?;
+        let updater = IndexUpdater::new(&index, &site)?;
+        let builder = Builder {
+            root: root.to_path_buf(),
+            cache_dir: cache_dir.to_path_buf(),
+            live_reload,
+            config,
+            renderer,
+            documents,
+            index,
+            updater,
+        };
+        let keys = builder.render(&site, &dir, None)?;
+        let engine = builder.engine(&site)?;
+        let snapshot = Snapshot {
+            site,
+            engine,
+            dir,
+            diagnostics,
+            generation,
+            keys,
+        };
+        Ok((builder, snapshot))
     }
-    std::fs::create_dir_all(&dir)?;
-    let out = crate::render::output::DiskOutput::new(&dir);
-    renderer
-        .render(
-            &site,
-            &Renderer::all_jobs(&site),
-            RenderOptions { live_reload, today },
-            &out,
-        )
-        .map_err(|errors| {
-            SnapshotError::Render(
-                errors
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join("\n"),
-            )
-        })?;
-    let synonyms = crate::search::load_synonyms(&site).map_err(SnapshotError::Synonyms)?;
-    let engine = SearchEngine::new(crate::search::index::build_in_ram(&site)?, synonyms)?;
-    Ok(Snapshot {
-        site,
-        engine,
-        dir,
-        diagnostics,
-        generation,
-    })
+
+    /// The next snapshot after content changed: only `changed` files (absolute paths) are
+    /// surely re-read; others are re-read when their size or time changed. An edit that adds
+    /// errors is refused before anything is written, so `current` stays whole.
+    pub fn incremental(
+        &mut self,
+        current: &Snapshot,
+        changed: &[PathBuf],
+    ) -> Result<Snapshot, SnapshotError> {
+        let content_dir = self.root.join(&self.config.content_dir);
+        let rel: Vec<String> = changed
+            .iter()
+            .filter(|p| p.starts_with(&content_dir))
+            .map(|p| crate::content::walk::relative(&content_dir, p))
+            .collect();
+        self.documents.forget(rel.iter().map(String::as_str));
+        let site = Site::load_with_cache(&self.root, self.config.clone(), &mut self.documents);
+        let diagnostics = crate::check::diagnostics(&site, crate::render::today());
+        let errors: Vec<String> = diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .map(|d| d.render_human(false))
+            .collect();
+        // A site that already had errors keeps updating; a new error keeps the last good one.
+        if errors.len() > current.diagnostics.errors() {
+            return Err(SnapshotError::NewErrors(errors.join("\n")));
+        }
+        let keys = self.render(&site, &current.dir, Some(&current.keys))?;
+        self.updater.update(&site)?;
+        let engine = self.engine(&site)?;
+        Ok(Snapshot {
+            site,
+            engine,
+            dir: current.dir.clone(),
+            diagnostics,
+            generation: current.generation + 1,
+            keys,
+        })
+    }
+
+    /// Renders every job of `site` into `dir`, or, given the keys of the site already there,
+    /// only what changed since; returns the keys of `site`.
+    fn render(
+        &self,
+        site: &Site,
+        dir: &Path,
+        previous: Option<&JobKeys>,
+    ) -> Result<JobKeys, SnapshotError> {
+        let options = RenderOptions {
+            live_reload: self.live_reload,
+            today: crate::render::today(),
+        };
+        let env = RenderEnv {
+            site,
+            today: options.today,
+            local: site.config.local_links,
+        };
+        let all = Renderer::all_jobs(site);
+        let keys = JobKeys::compute(&env, &all);
+        let out = DiskOutput::new(dir);
+        let (jobs, remove) = match previous {
+            Some(old) => {
+                let changes = keys.changes_from(old);
+                (changes.render, changes.remove)
+            }
+            None => (all.clone(), vec![]),
+        };
+        self.renderer
+            .render(site, &jobs, options, &out)
+            .map_err(render_error)?;
+        for path in remove {
+            out.remove(&path)?;
+        }
+        tracing::debug!("rendered {} of {} jobs", jobs.len(), all.len());
+        Ok(keys)
+    }
+
+    fn engine(&self, site: &Site) -> Result<SearchEngine, SnapshotError> {
+        let synonyms = crate::search::load_synonyms(site).map_err(SnapshotError::Synonyms)?;
+        Ok(SearchEngine::new(self.index.clone(), synonyms)?)
+    }
+
+    pub fn cache_dir(&self) -> &Path {
+        &self.cache_dir
+    }
+
+    pub fn live_reload(&self) -> bool {
+        self.live_reload
+    }
 }

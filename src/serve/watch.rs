@@ -2,7 +2,7 @@
 //! rebuilt into a new snapshot, browsers are told to reload, or shown the problems while the
 //! last good snapshot keeps being served.
 
-use super::state::{make_snapshot, AppState, LiveEvent};
+use super::state::{AppState, Builder, LiveEvent, SnapshotError};
 use crate::diagnostics::Severity;
 use notify::{RecursiveMode, Watcher};
 use std::path::PathBuf;
@@ -31,6 +31,29 @@ impl Watched {
     }
 }
 
+/// What a burst of events asks for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Change {
+    /// Templates, theme files or the config changed: everything is rebuilt.
+    Full,
+    /// These content files changed (or appeared, or went away).
+    Content(Vec<PathBuf>),
+}
+
+impl Change {
+    fn add(&mut self, watched: &Watched, event: &notify::Event) {
+        if !watched.is_relevant(event) {
+            return;
+        }
+        let full = event.paths.iter().any(|p| !p.starts_with(&watched.content));
+        match self {
+            Change::Full => {}
+            _ if full => *self = Change::Full,
+            Change::Content(paths) => paths.extend(event.paths.iter().cloned()),
+        }
+    }
+}
+
 pub fn spawn(state: Arc<AppState>) -> notify::Result<()> {
     let (tx, rx) = mpsc::channel();
     let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
@@ -54,53 +77,80 @@ pub fn spawn(state: Arc<AppState>) -> notify::Result<()> {
         .spawn(move || {
             let _watcher = watcher; // lives as long as the thread
             while let Ok(first) = rx.recv() {
-                let mut relevant = watched.is_relevant(&first);
+                let mut change = Change::Content(vec![]);
+                change.add(&watched, &first);
                 while let Ok(event) = rx.recv_timeout(DEBOUNCE) {
-                    relevant |= watched.is_relevant(&event);
+                    change.add(&watched, &event);
                 }
-                if relevant {
-                    rebuild(&state);
+                if change != Change::Content(vec![]) {
+                    rebuild(&state, &change);
                 }
             }
         })?;
     Ok(())
 }
 
-/// Rebuilds into the next generation and swaps it in, unless it failed or brought new errors:
-/// then the last good snapshot stays and browsers are shown the problems.
-pub fn rebuild(state: &AppState) {
+/// Makes the next snapshot and swaps it in, unless it failed or brought new errors: then the
+/// last good snapshot stays and browsers are shown the problems. An incremental rebuild that
+/// fails for another reason (a template error on one page) is retried as a full one.
+pub fn rebuild(state: &AppState, change: &Change) {
     let current = state.current();
-    let generation = current.generation + 1;
     let started = std::time::Instant::now();
-    let snapshot = match make_snapshot(&state.root, &state.cache_dir, generation, state.live_reload)
-    {
-        Ok(snapshot) => snapshot,
-        Err(e) => return show_problems(state, e.to_string()),
+    let mut builder = state.builder.lock().expect("builder lock");
+    let incremental = match change {
+        Change::Content(paths) => Some(builder.incremental(&current, paths)),
+        Change::Full => None,
     };
-    let errors: Vec<String> = snapshot
-        .diagnostics
-        .iter()
-        .filter(|d| d.severity == Severity::Error)
-        .map(|d| d.render_human(false))
-        .collect();
-    // A site that already had errors keeps updating; a new error keeps the last good one.
-    if errors.len() > current.diagnostics.errors() {
+    let (snapshot, old_dir) = match incremental {
+        Some(Ok(snapshot)) => (snapshot, None),
+        Some(Err(e @ SnapshotError::NewErrors(_))) => return show_problems(state, e.to_string()),
+        Some(Err(_)) | None => {
+            let generation = current.generation + 1;
+            match Builder::full(
+                &state.root,
+                builder.cache_dir(),
+                generation,
+                builder.live_reload(),
+            ) {
+                Ok((fresh, snapshot)) => {
+                    *builder = fresh;
+                    (snapshot, Some(current.dir.clone()))
+                }
+                Err(e) => return show_problems(state, e.to_string()),
+            }
+        }
+    };
+    if old_dir.is_some() && snapshot.diagnostics.errors() > current.diagnostics.errors() {
+        let errors: Vec<String> = snapshot
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .map(|d| d.render_human(false))
+            .collect();
         let _ = std::fs::remove_dir_all(&snapshot.dir);
         return show_problems(state, errors.join("\n"));
     }
-    let old_dir = current.dir.clone();
+    let generation = snapshot.generation;
     *state.snapshot.write().expect("snapshot lock") = Arc::new(snapshot);
+    drop(builder);
     *state.problems.write().expect("problems lock") = None;
     tracing::info!(
-        "rebuilt generation {generation} in {:.0?}",
+        "rebuilt generation {generation} ({}) in {:.0?}",
+        if old_dir.is_some() {
+            "full"
+        } else {
+            "incremental"
+        },
         started.elapsed()
     );
     let _ = state.events.send(LiveEvent::Reload);
-    // Requests still holding the old snapshot finish within the request timeout.
-    std::thread::spawn(move || {
-        std::thread::sleep(Duration::from_secs(30));
-        let _ = std::fs::remove_dir_all(old_dir);
-    });
+    if let Some(old_dir) = old_dir {
+        // Requests still holding the old snapshot finish within the request timeout.
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_secs(30));
+            let _ = std::fs::remove_dir_all(old_dir);
+        });
+    }
 }
 
 fn show_problems(state: &AppState, text: String) {

@@ -3,25 +3,30 @@
 //! Built from `content` once per load; `render`, `search` and `check` read it and never
 //! change it. It never touches the output folder.
 
+mod cache;
 mod links;
 pub mod urls;
+
+pub use cache::DocumentCache;
 
 pub use links::{is_external, join_path, LinkTarget};
 
 use crate::config::Config;
 use crate::content::walk::{is_index_name, FileKind};
-use crate::content::{parse_document, walk, Document, MarkdownOptions};
+use crate::content::{walk, Document, MarkdownOptions};
 use crate::diagnostics::Diagnostic;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 pub type PageId = usize;
 pub type SectionId = usize;
 
 #[derive(Debug, Clone)]
 pub struct Page {
-    pub doc: Document,
+    /// Shared, so that a rebuild in `serve` reuses the documents of unchanged files.
+    pub doc: Arc<Document>,
     /// Root-relative URL, `/reglamenty/eskalatsiya-v-otdel-razrabotki/`.
     pub url: String,
     pub section: SectionId,
@@ -73,30 +78,18 @@ pub struct Site {
 impl Site {
     /// Loads content/ under `root` with `config`.
     pub fn load(root: &Path, config: Config) -> Site {
+        Site::load_with_cache(root, config, &mut DocumentCache::default())
+    }
+
+    /// Loads content/, reading and parsing only the files `cache` does not hold unchanged.
+    pub fn load_with_cache(root: &Path, config: Config, cache: &mut DocumentCache) -> Site {
         let content_dir = root.join(&config.content_dir);
         let (files, mut diagnostics) = walk(&content_dir, &config.synonyms_file);
         let options = MarkdownOptions {
             escape_html: config.escape_html,
         };
-        let parsed: Vec<Result<Document, Box<Diagnostic>>> = files
-            .par_iter()
-            .filter(|f| f.kind == FileKind::Markdown)
-            .map(|f| match crate::content::source::read_text(&f.abs_path) {
-                Ok(text) => Ok(parse_document(&f.rel_path, text, options)),
-                Err(e) => Err(Box::new(Diagnostic::error(
-                    "unreadable",
-                    &f.rel_path,
-                    e.to_string(),
-                ))),
-            })
-            .collect();
-        let mut docs = Vec::new();
-        for result in parsed {
-            match result {
-                Ok(doc) => docs.push(doc),
-                Err(d) => diagnostics.push(*d),
-            }
-        }
+        let (docs, unreadable) = cache.load(&files, options);
+        diagnostics.extend(unreadable);
         let mode = config.url_mode;
         let assets = files
             .into_iter()
@@ -113,7 +106,7 @@ impl Site {
     pub fn from_documents(
         config: Config,
         content_dir: PathBuf,
-        mut docs: Vec<Document>,
+        mut docs: Vec<Arc<Document>>,
         assets: Vec<Asset>,
         diagnostics: Vec<Diagnostic>,
     ) -> Site {
@@ -135,7 +128,7 @@ impl Site {
         site
     }
 
-    fn build_sections(&mut self, docs: &[Document]) {
+    fn build_sections(&mut self, docs: &[Arc<Document>]) {
         let mut dirs: BTreeSet<String> = BTreeSet::from([String::new()]);
         for doc in docs {
             let mut dir = doc.rel_path.as_str();
@@ -174,7 +167,7 @@ impl Site {
         }
     }
 
-    fn assign_pages(&mut self, docs: Vec<Document>) {
+    fn assign_pages(&mut self, docs: Vec<Arc<Document>>) {
         // Sections claim their URLs first, then pages in path order: collisions are resolved
         // the same way on every build.
         let mut taken: HashMap<String, String> = self

@@ -4,7 +4,7 @@ use crate::content::parse_document;
 fn site(files: &[(&str, &str)]) -> Site {
     let docs = files
         .iter()
-        .map(|(p, t)| parse_document(p, t.to_string(), MarkdownOptions::default()))
+        .map(|(p, t)| Arc::new(parse_document(p, t.to_string(), MarkdownOptions::default())))
         .collect();
     Site::from_documents(
         Config::default(),

@@ -1,0 +1,138 @@
+//! Parsed documents kept between loads, so that `serve` re-reads and re-parses only the files
+//! that changed. A file is taken as unchanged when its size and modification time are; paths
+//! the watcher reported are `forget`-ed first, since a quick second save can keep both.
+
+use crate::content::source::read_text;
+use crate::content::{parse_document, Document, FileKind, MarkdownOptions, SourceFile};
+use crate::diagnostics::Diagnostic;
+use rayon::prelude::*;
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::SystemTime;
+
+#[derive(Default)]
+pub struct DocumentCache {
+    entries: HashMap<String, Entry>,
+}
+
+/// A file's stamp, and its document or why it could not be read.
+type Loaded = (Option<Stamp>, Result<Arc<Document>, Diagnostic>);
+
+struct Entry {
+    stamp: Stamp,
+    doc: Arc<Document>,
+}
+
+/// What decides that a file is unchanged: its size, its modification time, and the options it
+/// was parsed with.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Stamp {
+    len: u64,
+    modified: Option<SystemTime>,
+    escape_html: bool,
+}
+
+impl Stamp {
+    fn of(path: &Path, options: MarkdownOptions) -> Option<Stamp> {
+        let meta = std::fs::metadata(path).ok()?;
+        Some(Stamp {
+            len: meta.len(),
+            modified: meta.modified().ok(),
+            escape_html: options.escape_html,
+        })
+    }
+}
+
+impl DocumentCache {
+    /// The next `load` reads these files again, whatever their stamps say.
+    pub fn forget<'a>(&mut self, rel_paths: impl IntoIterator<Item = &'a str>) {
+        for path in rel_paths {
+            self.entries.remove(path);
+        }
+    }
+
+    /// The documents of the markdown files among `files`, reusing the unchanged ones; files
+    /// that cannot be read become diagnostics. Entries of files that are gone are dropped.
+    pub fn load(
+        &mut self,
+        files: &[SourceFile],
+        options: MarkdownOptions,
+    ) -> (Vec<Arc<Document>>, Vec<Diagnostic>) {
+        let markdown: Vec<&SourceFile> = files
+            .iter()
+            .filter(|f| f.kind == FileKind::Markdown)
+            .collect();
+        let entries = &self.entries;
+        let loaded: Vec<Loaded> = markdown
+            .par_iter()
+            .map(|f| {
+                let stamp = Stamp::of(&f.abs_path, options);
+                if let Some(entry) = entries.get(&f.rel_path) {
+                    if stamp.is_some_and(|s| s == entry.stamp) {
+                        return (stamp, Ok(entry.doc.clone()));
+                    }
+                }
+                let parsed = read_text(&f.abs_path)
+                    .map(|text| Arc::new(parse_document(&f.rel_path, text, options)))
+                    .map_err(|e| Diagnostic::error("unreadable", &f.rel_path, e.to_string()));
+                (stamp, parsed)
+            })
+            .collect();
+        let mut docs = Vec::with_capacity(loaded.len());
+        let mut problems = Vec::new();
+        let mut entries = HashMap::with_capacity(loaded.len());
+        for (file, (stamp, result)) in markdown.iter().zip(loaded) {
+            match result {
+                Ok(doc) => {
+                    if let Some(stamp) = stamp {
+                        let entry = Entry {
+                            stamp,
+                            doc: doc.clone(),
+                        };
+                        entries.insert(file.rel_path.clone(), entry);
+                    }
+                    docs.push(doc);
+                }
+                Err(d) => problems.push(d),
+            }
+        }
+        self.entries = entries;
+        (docs, problems)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content::walk;
+
+    #[test]
+    fn unchanged_files_are_reused_and_forgotten_ones_reparsed() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.md"), "# А\n").unwrap();
+        std::fs::write(dir.path().join("b.md"), "# Б\n").unwrap();
+        let options = MarkdownOptions::default();
+        let mut cache = DocumentCache::default();
+        let (files, _) = walk(dir.path(), "synonyms.toml");
+        let (first, _) = cache.load(&files, options);
+        let (second, _) = cache.load(&files, options);
+        assert!(Arc::ptr_eq(&first[0], &second[0]) && Arc::ptr_eq(&first[1], &second[1]));
+        cache.forget(["b.md"]);
+        let (third, _) = cache.load(&files, options);
+        assert!(Arc::ptr_eq(&first[0], &third[0]));
+        assert!(
+            !Arc::ptr_eq(&first[1], &third[1]),
+            "forgotten → parsed again"
+        );
+        std::fs::remove_file(dir.path().join("a.md")).unwrap();
+        let (files, _) = walk(dir.path(), "synonyms.toml");
+        let (fourth, _) = cache.load(&files, options);
+        assert_eq!(fourth.len(), 1);
+        assert_eq!(
+            cache.entries.len(),
+            1,
+            "entries of removed files are dropped"
+        );
+    }
+}

@@ -1,0 +1,231 @@
+//! Incremental rebuilds in `serve`: after each kind of edit the served folder must hold exactly
+//! the files a full build makes, the index must answer as a fresh one would, and a body edit
+//! must re-render only a handful of jobs.
+
+mod common;
+
+use common::Fixture;
+use spravka::serve::{rebuild, AppState, Builder, Change};
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+
+fn files_under(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e
+                .path()
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            (rel, std::fs::read(e.path()).unwrap())
+        })
+        .collect()
+}
+
+/// The served folder equals a from-scratch build of the same content, file for file.
+fn assert_same_as_full_build(f: &Fixture, state: &AppState, step: &str) {
+    let fresh_cache = tempfile::tempdir().unwrap();
+    let (_, fresh) = Builder::full(f.root(), fresh_cache.path(), 0, true).unwrap();
+    let served = files_under(&state.current().dir);
+    let expected = files_under(&fresh.dir);
+    let served_names: Vec<_> = served.keys().collect();
+    let expected_names: Vec<_> = expected.keys().collect();
+    assert_eq!(
+        served_names, expected_names,
+        "{step}: the file lists differ"
+    );
+    for (name, bytes) in &expected {
+        assert!(
+            served[name] == *bytes,
+            "{step}: {name} differs from a full build:\n{}",
+            String::from_utf8_lossy(&served[name])
+        );
+    }
+    assert!(
+        state.problems.read().unwrap().is_none(),
+        "{step}: problems shown"
+    );
+}
+
+fn search_paths(state: &AppState, query: &str) -> Vec<String> {
+    let request = spravka::search::SearchRequest {
+        query: query.into(),
+        limit: 10,
+        section: None,
+        tag: None,
+    };
+    state
+        .current()
+        .engine
+        .search(&request)
+        .hits
+        .into_iter()
+        .map(|h| h.path)
+        .collect()
+}
+
+struct Session {
+    f: Fixture,
+    state: Arc<AppState>,
+}
+
+impl Session {
+    fn new() -> Session {
+        let f = Fixture::default_content();
+        let state = spravka::serve::state(f.root(), &f.root().join(".cache"), true).unwrap();
+        Session { f, state }
+    }
+
+    fn path(&self, rel: &str) -> std::path::PathBuf {
+        self.f.root().join("content").join(rel)
+    }
+
+    fn edit(&mut self, rel: &str, edit: impl FnOnce(String) -> String) -> usize {
+        let text = std::fs::read_to_string(self.path(rel)).unwrap_or_default();
+        self.f.write(&format!("content/{rel}"), &edit(text));
+        self.rebuild(&[rel])
+    }
+
+    /// Rebuilds after changes to `rels`; returns how many jobs were re-rendered.
+    fn rebuild(&mut self, rels: &[&str]) -> usize {
+        let before = self.state.current();
+        let paths = rels.iter().map(|r| self.path(r)).collect();
+        rebuild(&self.state, &Change::Content(paths));
+        let after = self.state.current();
+        assert_eq!(
+            after.generation,
+            before.generation + 1,
+            "the rebuild was swapped in"
+        );
+        assert_eq!(after.dir, before.dir, "an edit of content renders in place");
+        after.keys.changes_from(&before.keys).render.len()
+    }
+}
+
+const ARTICLE: &str = "База типичных запросов/Не приходит SMS с кодом подтверждения.md";
+
+#[test]
+fn every_kind_of_edit_gives_what_a_full_build_gives() {
+    let mut s = Session::new();
+
+    let rendered = s.edit(ARTICLE, |t| t + "\nНовое слово: зюзюблик.\n");
+    assert_same_as_full_build(&s.f, &s.state, "body edit");
+    assert!(
+        rendered <= 3,
+        "a body edit re-renders the page and feeds, not {rendered} jobs"
+    );
+    assert_eq!(search_paths(&s.state, "зюзюблик"), [ARTICLE]);
+
+    s.edit(ARTICLE, |t| {
+        t.replacen(
+            "# Не приходит SMS с кодом подтверждения",
+            "# Не приходит СМС-код",
+            1,
+        )
+    });
+    assert_same_as_full_build(&s.f, &s.state, "title edit");
+    assert!(
+        s.state
+            .current()
+            .site
+            .page_by_path(ARTICLE)
+            .unwrap()
+            .doc
+            .title
+            == "Не приходит СМС-код"
+    );
+
+    s.edit(ARTICLE, |t| {
+        t.replacen("| **Теги** |", "| **Теги** | особыйтег,", 1)
+    });
+    assert_same_as_full_build(&s.f, &s.state, "tags edit");
+
+    let new_page = "База типичных запросов/Новая статья.md";
+    s.edit(new_page, |_| {
+        "# Новая статья\n\nТекст про квазипростоквашу, см. [SMS](<Не приходит SMS с кодом подтверждения.md>).\n".to_string()
+    });
+    assert_same_as_full_build(&s.f, &s.state, "page added");
+    assert_eq!(
+        search_paths(&s.state, "квазипростокваша")
+            .first()
+            .map(String::as_str),
+        Some(new_page)
+    );
+    let current = s.state.current();
+    let url = &current.site.page_by_path(ARTICLE).unwrap().url;
+    let html = std::fs::read_to_string(current.dir.join(spravka::site::urls::output_path(url)));
+    assert!(
+        html.is_ok_and(|h| h.contains("Новая статья")),
+        "the backlink appears"
+    );
+
+    let renamed = "База типичных запросов/Переименованная статья.md";
+    std::fs::rename(s.path(new_page), s.path(renamed)).unwrap();
+    s.rebuild(&[new_page, renamed]);
+    assert_same_as_full_build(&s.f, &s.state, "page renamed");
+    let found = search_paths(&s.state, "квазипростокваша");
+    assert_eq!(found.first().map(String::as_str), Some(renamed));
+    assert!(
+        !found.iter().any(|p| p == new_page),
+        "the old name is gone from the index"
+    );
+
+    std::fs::remove_file(s.path(renamed)).unwrap();
+    s.rebuild(&[renamed]);
+    assert_same_as_full_build(&s.f, &s.state, "page deleted");
+    let found = search_paths(&s.state, "квазипростокваша");
+    assert!(
+        !found.iter().any(|p| p == renamed),
+        "gone from the index: {found:?}"
+    );
+
+    std::fs::write(s.path("Регламенты/схема.png"), [0x89, b'P', b'N', b'G']).unwrap();
+    s.rebuild(&["Регламенты/схема.png"]);
+    assert_same_as_full_build(&s.f, &s.state, "asset added");
+}
+
+/// Deleting a page that others link to is refused as a new error, and the overlay lists the
+/// links that broke; the last good site stays.
+#[test]
+fn deleting_a_linked_page_reports_the_links_that_broke() {
+    let mut s = Session::new();
+    let generation = s.state.current().generation;
+    std::fs::remove_file(s.path(ARTICLE)).unwrap();
+    rebuild(&s.state, &Change::Content(vec![s.path(ARTICLE)]));
+    assert_eq!(s.state.current().generation, generation, "not swapped in");
+    let problems = s
+        .state
+        .problems
+        .read()
+        .unwrap()
+        .clone()
+        .expect("problems shown");
+    assert!(
+        problems.contains("Не приходит SMS с кодом подтверждения.md"),
+        "{problems}"
+    );
+    assert!(s.state.current().site.page_by_path(ARTICLE).is_some());
+    s.f.write(&format!("content/{ARTICLE}"), "# Вернулась\n");
+    s.rebuild(&[ARTICLE]);
+    assert!(s.state.problems.read().unwrap().is_none());
+}
+
+/// Templates and config changes rebuild everything into a new folder.
+#[test]
+fn a_theme_change_is_a_full_rebuild() {
+    let s = Session::new();
+    let before = s.state.current();
+    rebuild(&s.state, &Change::Full);
+    let after = s.state.current();
+    assert_eq!(after.generation, before.generation + 1);
+    assert_ne!(
+        after.dir, before.dir,
+        "a full rebuild renders into a new folder"
+    );
+    assert_same_as_full_build(&s.f, &s.state, "full");
+}
