@@ -4,8 +4,10 @@
 use super::analyzer::text_analyzer;
 use super::index::{schema, Fields, IndexError};
 use super::synonyms::Synonyms;
+use levenshtein_automata::{Distance, LevenshteinAutomatonBuilder, DFA};
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{DocAddress, DocSet, Index, IndexReader, Searcher, TantivyDocument, Term};
@@ -123,6 +125,36 @@ impl SearchEngine {
         out.into_iter().take(limit).collect()
     }
 
+    /// Index terms of the title or body within `distance` edits (transpositions count one)
+    /// of `term`, other than `term` itself.
+    pub(super) fn terms_within(
+        &self,
+        searcher: &Searcher,
+        term: &str,
+        distance: u8,
+    ) -> Vec<String> {
+        let dfa = levenshtein_builder(distance).build_dfa(term);
+        let mut out = std::collections::BTreeSet::new();
+        for segment in searcher.segment_readers() {
+            for field in [self.fields.title, self.fields.body] {
+                let Ok(inverted) = segment.inverted_index(field) else {
+                    continue;
+                };
+                let Ok(mut stream) = inverted.terms().search(Dfa(&dfa)).into_stream() else {
+                    continue;
+                };
+                while stream.advance() {
+                    if let Ok(found) = std::str::from_utf8(stream.key()) {
+                        if found != term {
+                            out.insert(found.to_string());
+                        }
+                    }
+                }
+            }
+        }
+        out.into_iter().collect()
+    }
+
     /// The stored fields of a hit, with a snippet around the given index terms.
     pub(super) fn hit(
         &self,
@@ -167,6 +199,38 @@ impl SearchEngine {
             score: (score * 1000.0).round() / 1000.0,
             snippet: html.trim().to_string(),
         })
+    }
+}
+
+/// The automaton builders for distances 1 and 2: pure tables, costly to make (milliseconds)
+/// and the same for every index, so they are made once per process rather than per rebuild.
+fn levenshtein_builder(distance: u8) -> &'static LevenshteinAutomatonBuilder {
+    static BUILDERS: OnceLock<[LevenshteinAutomatonBuilder; 2]> = OnceLock::new();
+    let builders =
+        BUILDERS.get_or_init(|| [1, 2].map(|d| LevenshteinAutomatonBuilder::new(d, true)));
+    &builders[usize::from(distance.clamp(1, 2) - 1)]
+}
+
+/// The Levenshtein DFA as an automaton over the term dictionary's bytes.
+struct Dfa<'a>(&'a DFA);
+
+impl tantivy_fst::Automaton for Dfa<'_> {
+    type State = u32;
+
+    fn start(&self) -> u32 {
+        self.0.initial_state()
+    }
+
+    fn is_match(&self, state: &u32) -> bool {
+        matches!(self.0.distance(*state), Distance::Exact(_))
+    }
+
+    fn can_match(&self, state: &u32) -> bool {
+        *state != levenshtein_automata::SINK_STATE
+    }
+
+    fn accept(&self, state: &u32, byte: u8) -> u32 {
+        self.0.transition(*state, byte)
     }
 }
 

@@ -379,19 +379,20 @@ impl SearchEngine {
         out
     }
 
-    /// Known index terms within a small edit distance of a misspelt one (same first letter:
-    /// people rarely get the first letter wrong, and it keeps the scan small).
+    /// Known index terms within a small edit distance of a misspelt one, found by a
+    /// Levenshtein automaton over the term dictionary; the same first letter is required,
+    /// since people rarely get it wrong and it keeps short words from drifting.
     fn fuzzy_candidates(&self, searcher: &Searcher, term: &str) -> Vec<(String, u64)> {
         let len = term.chars().count();
         let max_distance = if len >= 8 { 2 } else { 1 };
-        let first: String = term.chars().take(1).collect();
+        let first = term.chars().next();
         let mut found: Vec<(usize, u64, String)> = self
-            .terms_with_prefix(searcher, &first, 5000)
+            .terms_within(searcher, term, max_distance)
             .into_iter()
-            .filter(|c| c.chars().count().abs_diff(len) <= max_distance)
-            .filter_map(|c| {
+            .filter(|c| c.chars().next() == first)
+            .map(|c| {
                 let d = strsim::damerau_levenshtein(term, &c);
-                (d <= max_distance).then(|| (d, self.doc_freq(searcher, &c), c))
+                (d, self.doc_freq(searcher, &c), c)
             })
             .collect();
         found.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
