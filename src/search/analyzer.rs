@@ -117,13 +117,22 @@ pub struct AnalyzedTerm {
 
 /// Splits `text` into index terms following the rules in the module docs. Never panics.
 pub fn analyze(text: &str) -> Vec<AnalyzedTerm> {
+    analyze_with(text, true)
+}
+
+/// `analyze`, leaving `original` empty unless asked: indexing needs only the terms.
+fn analyze_with(text: &str, with_original: bool) -> Vec<AnalyzedTerm> {
     let mut terms = Vec::new();
     let mut position = 0u32;
     for raw in raw_tokens(text) {
         if let Some(term) = index_term(&normalize(&raw.pieces)) {
             terms.push(AnalyzedTerm {
                 term,
-                original: normalize(&text[raw.from..raw.to]),
+                original: if with_original {
+                    normalize(&text[raw.from..raw.to])
+                } else {
+                    String::new()
+                },
                 position,
                 offset_from: raw.from,
                 offset_to: raw.to,
@@ -138,7 +147,31 @@ pub fn analyze(text: &str) -> Vec<AnalyzedTerm> {
 /// `й` is recomposed first) and invisible in-word characters such as the soft hyphen.
 pub fn normalize(word: &str) -> String {
     let mut out = String::with_capacity(word.len());
-    for c in word.chars().flat_map(char::to_lowercase) {
+    for c in word.chars() {
+        // Fast paths for the two alphabets of the base: Unicode's case tables cost most of
+        // indexing time otherwise.
+        match c {
+            'a'..='z' | '0'..='9' | 'а'..='я' => {
+                out.push(c);
+                continue;
+            }
+            'A'..='Z' => {
+                out.push(c.to_ascii_lowercase());
+                continue;
+            }
+            'А'..='Я' => {
+                out.push(char::from_u32(c as u32 + 0x20).unwrap_or(c));
+                continue;
+            }
+            _ => {}
+        }
+        normalize_char(c, &mut out);
+    }
+    out
+}
+
+fn normalize_char(c: char, out: &mut String) {
+    for c in c.to_lowercase() {
         match c {
             '\u{0306}' if out.ends_with('и') => {
                 out.pop();
@@ -150,7 +183,6 @@ pub fn normalize(word: &str) -> String {
             c => out.push(c),
         }
     }
-    out
 }
 
 /// The index form of a single word, without stop-word or length filtering: normalised, then
@@ -180,7 +212,7 @@ impl Tokenizer for RussianAnalyzer {
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> AnalyzedTokenStream {
         AnalyzedTokenStream {
-            terms: analyze(text).into_iter(),
+            terms: analyze_with(text, false).into_iter(),
             token: Token::default(),
         }
     }
@@ -289,7 +321,20 @@ fn segments(text: &str) -> Vec<Segment> {
 }
 
 fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric() || is_combining(c) || is_invisible(c)
+    match c {
+        'a'..='z' | 'A'..='Z' | '0'..='9' | 'а'..='я' | 'А'..='Я' | 'ё' | 'Ё' => true,
+        _ if c.is_ascii() => false,
+        _ => c.is_alphanumeric() || is_combining(c) || is_invisible(c),
+    }
+}
+
+/// `char::is_numeric` without the table lookup for the letters of the base's two alphabets.
+fn is_numeric(c: char) -> bool {
+    match c {
+        '0'..='9' => true,
+        _ if c.is_ascii() || is_cyrillic(c) => false,
+        _ => c.is_numeric(),
+    }
 }
 
 fn is_combining(c: char) -> bool {
@@ -380,7 +425,7 @@ fn index_term(token: &str) -> Option<String> {
     if chars == 0 || chars > MAX_TOKEN_CHARS {
         return None;
     }
-    if token.chars().any(char::is_numeric) {
+    if token.chars().any(is_numeric) {
         return Some(code_term(token));
     }
     let word = fold_mixed_script(token);
@@ -389,7 +434,7 @@ fn index_term(token: &str) -> Option<String> {
 
 /// [`index_term`] without the filters, for [`stem`].
 fn word_term(word: &str) -> String {
-    if word.chars().any(char::is_numeric) {
+    if word.chars().any(is_numeric) {
         code_term(word)
     } else {
         stem_word(fold_mixed_script(word))
@@ -412,7 +457,28 @@ fn stem_word(word: String) -> String {
     } else {
         return word;
     };
-    Stemmer::new(algorithm).stem(&word).into_owned()
+    STEMS.with_borrow_mut(|cache| {
+        if let Some(stem) = cache.get(&word) {
+            return stem.clone();
+        }
+        if cache.len() >= STEM_CACHE_ENTRIES {
+            cache.clear();
+        }
+        let stem = Stemmer::new(algorithm).stem(&word).into_owned();
+        cache.insert(word, stem.clone());
+        stem
+    })
+}
+
+/// How many word → stem pairs each thread remembers before starting over.
+const STEM_CACHE_ENTRIES: usize = 100_000;
+
+thread_local! {
+    /// Stemming is a pure function and a base's vocabulary is small, so each thread memoises
+    /// it: Snowball was a fifth of indexing time. Not state of the application: forgetting it
+    /// changes nothing but speed.
+    static STEMS: std::cell::RefCell<std::collections::HashMap<String, String>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
 }
 
 fn pinned_stem(word: &str) -> Option<&'static str> {
