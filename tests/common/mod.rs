@@ -182,3 +182,62 @@ pub fn assert_internal_links_resolve(out: &Path) {
     }
     assert!(checked > 0, "no links checked");
 }
+
+/// A real `spravka serve` on a free loopback port, killed when dropped (also on a panic).
+pub struct Server {
+    child: std::process::Child,
+    /// `http://127.0.0.1:PORT` without a trailing slash.
+    pub base: String,
+}
+
+impl Server {
+    /// Starts the server on `root` and waits (up to 20 s) until `/api/health` answers.
+    pub fn start(root: &Path) -> Server {
+        use std::io::{BufRead, BufReader};
+        let mut child = std::process::Command::new(binary())
+            .args(["serve", "--bind", "127.0.0.1:0", "--root"])
+            .arg(root)
+            .env("NO_COLOR", "1")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        // Port 0 lets the OS pick a free port; the server names it in its first line.
+        let mut line = String::new();
+        stdout.read_line(&mut line).unwrap();
+        // Keep reading so that a later line never meets a closed pipe.
+        std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
+        let addr = line
+            .split("http://")
+            .nth(1)
+            .and_then(|s| s.split('/').next())
+            .unwrap_or_else(|| panic!("no address in the server's first line: {line:?}"));
+        let server = Server {
+            child,
+            base: format!("http://{addr}"),
+        };
+        let health = format!("{}/api/health", server.base);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while !reqwest::blocking::get(&health).is_ok_and(|r| r.status().is_success()) {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{health} did not answer in 20 s"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        server
+    }
+
+    /// The absolute URL of a site path (`/podbor/`).
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -1285,6 +1285,13 @@
       form.setAttribute("aria-busy", on ? "true" : "false");
     }
 
+    /* On a phone (or a short window) the answer lands below the form: bring it into view,
+     * but leave the page alone when the operator can already see it. */
+    function reveal() {
+      if (!status || !status.getBoundingClientRect) return;
+      if (status.getBoundingClientRect().top > window.innerHeight * 0.6) status.scrollIntoView({ block: "start" });
+    }
+
     function render(body) {
       var suggestions = (body && body.suggestions) || [];
       var confident = !!(body && body.confident);
@@ -1332,6 +1339,7 @@
       } else {
         setStatus(suggestions.length ? "Уверенного совпадения нет: проверьте статьи ниже внимательно." : "Подходящих статей не найдено.");
       }
+      reveal();
     }
 
     function send() {
@@ -1396,6 +1404,7 @@
             if (offline) offline.hidden = false;
           } else {
             setStatus(err && err.message ? err.message : "Не удалось подобрать статьи.", "error");
+            reveal();
           }
         })
         .then(function () {

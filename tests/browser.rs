@@ -1,0 +1,414 @@
+//! End to end in a real browser: headless Debian chromium, driven through chromedriver, uses
+//! the search box, the operator page and live reload of a real `spravka serve`.
+
+mod common;
+
+use common::{Fixture, Server};
+use fantoccini::key::Key;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{json, Value};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+const CHROMIUM: &str = "/usr/bin/chromium";
+const INSTALL: &str =
+    "install chromium chromium-driver (apt-get install -y chromium chromium-driver)";
+/// How long any expected change in the page may take before the test fails.
+const TIMEOUT: Duration = Duration::from_secs(10);
+
+const BARRIER: &str = "База типичных запросов/Шлагбаум не открывается по номеру автомобиля.md";
+const BARRIER_TITLE: &str = "Шлагбаум не открывается по номеру автомобиля";
+const ESCALATION_TITLE: &str = "Эскалация в отдел разработки";
+
+/// chromedriver with its browser, killed (the whole process group) when dropped.
+struct Driver {
+    child: Child,
+    port: u16,
+    profile: tempfile::TempDir,
+}
+
+impl Driver {
+    fn start() -> Driver {
+        for tool in [CHROMEDRIVER, CHROMIUM] {
+            assert!(Path::new(tool).exists(), "{tool} is missing: {INSTALL}");
+        }
+        let port = free_port();
+        let child = std::os::unix::process::CommandExt::process_group(
+            Command::new(CHROMEDRIVER)
+                .arg(format!("--port={port}"))
+                .stdout(Stdio::null())
+                .stderr(Stdio::null()),
+            0,
+        )
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {CHROMEDRIVER}: {e}: {INSTALL}"));
+        Driver {
+            child,
+            port,
+            profile: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    /// Waits for chromedriver, then opens a headless session with a fresh profile.
+    async fn session(&self) -> Client {
+        let url = format!("http://127.0.0.1:{}", self.port);
+        let status = format!("{url}/status");
+        let deadline = Instant::now() + TIMEOUT;
+        while !reqwest::get(&status)
+            .await
+            .is_ok_and(|r| r.status().is_success())
+        {
+            assert!(
+                Instant::now() < deadline,
+                "chromedriver did not answer on {status}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let profile = format!("--user-data-dir={}", self.profile.path().display());
+        let capabilities = json!({
+            "browserName": "chrome",
+            "goog:chromeOptions": {
+                "binary": CHROMIUM,
+                "args": [
+                    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                    "--no-first-run", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync",
+                    "--window-size=1280,900", profile,
+                    // A page kept in the back/forward cache keeps its live-reload EventSource
+                    // open; after six pages all of HTTP/1.1's connections to the server are
+                    // held and the next request never starts. Until livereload.js closes its
+                    // stream on `pagehide`, the cache stays off here.
+                    "--disable-features=BackForwardCache",
+                ],
+            },
+        });
+        let Value::Object(capabilities) = capabilities else {
+            unreachable!()
+        };
+        ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(capabilities)
+            .connect(&url)
+            .await
+            .unwrap_or_else(|e| panic!("no chromium session ({e}): {INSTALL}"))
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        // chromium runs in chromedriver's process group: one signal ends them all.
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", self.child.id())])
+            .status();
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
+}
+
+fn truthy(value: &Value) -> bool {
+    match value {
+        Value::Null | Value::Bool(false) => false,
+        Value::String(s) => !s.is_empty(),
+        Value::Array(a) => !a.is_empty(),
+        _ => true,
+    }
+}
+
+/// Polls a script (a function body that `return`s) until its value is truthy; the value.
+async fn wait_js(c: &Client, what: &str, script: &str) -> Value {
+    let deadline = Instant::now() + TIMEOUT;
+    loop {
+        // A page that is reloading answers with an error: not ready yet.
+        let last = c.execute(script, vec![]).await;
+        if let Ok(value) = &last {
+            if truthy(value) {
+                return value.clone();
+            }
+        }
+        if Instant::now() >= deadline {
+            screenshot(c, "timed-out").await;
+            panic!("timed out after {TIMEOUT:?} waiting for {what}; last answer: {last:?} (see timed-out.png)");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn js(c: &Client, script: &str) -> Value {
+    c.execute(script, vec![]).await.unwrap()
+}
+
+/// A PNG of the viewport in the temp dir, for people looking at the theme.
+async fn screenshot(c: &Client, name: &str) {
+    let png = c.screenshot().await.unwrap();
+    assert!(png.starts_with(b"\x89PNG"), "{name}: not a PNG");
+    let dir = std::env::temp_dir().join("spravka-browser");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
+}
+
+/// Nothing sticks out sideways (the phone layout's first promise).
+async fn assert_no_sideways_scroll(c: &Client, page: &str) {
+    let widths = js(
+        c,
+        "return [document.documentElement.scrollWidth, window.innerWidth];",
+    )
+    .await;
+    assert!(
+        widths[0].as_u64() <= widths[1].as_u64(),
+        "{page}: content is wider than the window {widths}"
+    );
+}
+
+/// The H1 of a content file, as the site shows it.
+fn title_of(root: &Path, rel: &str) -> String {
+    let text = std::fs::read_to_string(root.join("content").join(rel)).unwrap();
+    text.lines()
+        .find_map(|l| l.strip_prefix("# "))
+        .unwrap_or_else(|| panic!("{rel} has no H1"))
+        .to_string()
+}
+
+/// A dev ticket by id: its text and its expected article.
+fn dev_ticket(id: &str) -> (String, String) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/eval/dev-tickets.jsonl");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path:?}: {e}"));
+    let ticket: Value = text
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .find(|t| t["id"] == id)
+        .unwrap_or_else(|| panic!("no ticket {id}"));
+    (
+        ticket["text"].as_str().unwrap().to_string(),
+        ticket["expected"][0].as_str().unwrap().to_string(),
+    )
+}
+
+/// Types into the header search box, checks the live results, then opens the barrier article
+/// with the arrow keys and Enter. Returns the article's URL.
+async fn search_from_the_header(c: &Client, server: &Server, width: &str) -> String {
+    c.goto(&server.url("/")).await.unwrap();
+    screenshot(c, &format!("home-{width}")).await;
+    assert_no_sideways_scroll(c, "home").await;
+    let input = c.find(Locator::Id("search-input")).await.unwrap();
+    input.click().await.unwrap();
+    input.send_keys("шлагбаум").await.unwrap();
+    let titles = wait_js(
+        c,
+        "search results",
+        "if (document.getElementById('search-results').hidden) return null;
+         return [...document.querySelectorAll('#search-results [role=option] .sr-title')]
+             .map(e => e.textContent);",
+    )
+    .await;
+    let titles: Vec<&str> = titles
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_str().unwrap())
+        .collect();
+    let position = titles
+        .iter()
+        .position(|t| *t == BARRIER_TITLE)
+        .unwrap_or_else(|| panic!("«{BARRIER_TITLE}» not among the results {titles:?}"));
+    assert!(position < 3, "«{BARRIER_TITLE}» is only #{}", position + 1);
+    assert_eq!(
+        input.attr("aria-expanded").await.unwrap().as_deref(),
+        Some("true")
+    );
+    let mode = js(
+        c,
+        "return document.querySelector('#search-results .search-mode').textContent;",
+    );
+    assert_eq!(mode.await, "", "the results come from the server's API");
+    screenshot(c, &format!("search-{width}")).await;
+    assert_no_sideways_scroll(c, "search results").await;
+
+    for _ in 0..=position {
+        input.send_keys(&Key::Down).await.unwrap();
+    }
+    let selected = js(
+        c,
+        "const o = document.querySelector('#search-results [aria-selected=true]');
+         return o && [o.querySelector('.sr-title').textContent, o.querySelector('a').href];",
+    )
+    .await;
+    assert_eq!(
+        selected[0], BARRIER_TITLE,
+        "ArrowDown selects the results in turn"
+    );
+    let href = selected[1].as_str().unwrap().to_string();
+    input.send_keys(&Key::Enter).await.unwrap();
+    let h1 = wait_js(
+        c,
+        "the article opened by Enter",
+        &format!(
+            "return location.href === {href:?} && document.readyState === 'complete'
+                 && document.querySelector('h1').textContent;"
+        ),
+    )
+    .await;
+    assert_eq!(h1, BARRIER_TITLE);
+    href
+}
+
+/// Submits a real ticket and an out-of-scope thank-you on the operator page.
+async fn operator_page(c: &Client, server: &Server, root: &Path, width: &str) {
+    let (ticket, expected) = dev_ticket("d016");
+    let expected = title_of(root, &expected);
+    c.goto(&server.url("/podbor/")).await.unwrap();
+    let submit = |text: String| async move {
+        let area = c.find(Locator::Id("ticket-text")).await.unwrap();
+        area.clear().await.unwrap();
+        area.send_keys(&text).await.unwrap();
+        let button = c.find(Locator::Css("#suggest-form [type=submit]")).await;
+        button.unwrap().click().await.unwrap();
+    };
+
+    submit(ticket).await;
+    let first = wait_js(
+        c,
+        "suggestions for the SMS ticket",
+        "const a = document.querySelector('#suggest-results .suggestion-title');
+         return a && [a.textContent, document.getElementById('suggest-not-confident').hidden,
+                      a.getBoundingClientRect().bottom <= innerHeight];",
+    )
+    .await;
+    assert_eq!(first[0], expected.as_str(), "the first suggestion");
+    assert_eq!(
+        first[1], true,
+        "a confident answer hides the escalation note"
+    );
+    assert_eq!(first[2], true, "the first suggestion is scrolled into view");
+    screenshot(c, &format!("operator-{width}")).await;
+    assert_no_sideways_scroll(c, "operator page").await;
+
+    submit("спасибо, всё работает".into()).await;
+    let link = wait_js(
+        c,
+        "the escalation note for an out-of-scope text",
+        "const note = document.getElementById('suggest-not-confident');
+         if (note.hidden) return null;
+         const a = [...note.querySelectorAll('a')].find(a => a.textContent.includes('Эскалация'));
+         const list = document.getElementById('suggest-results');
+         const weak = !list.firstChild || (list.classList.contains('is-weak')
+             && !document.getElementById('suggest-weak-note').hidden);
+         return [note.innerText, a ? a.href : null, weak];",
+    )
+    .await;
+    assert!(
+        link[0].as_str().unwrap().contains("Подходящей статьи нет"),
+        "{link}"
+    );
+    assert_eq!(
+        link[2], true,
+        "any article listed is marked as a weak guess: {link}"
+    );
+    let href = link[1]
+        .as_str()
+        .expect("a link to the escalation regulation");
+    let page = reqwest::get(href).await.unwrap().text().await.unwrap();
+    assert!(
+        page.contains(ESCALATION_TITLE),
+        "{href} is not the escalation regulation"
+    );
+}
+
+/// Edits the open article on disk: the page reloads itself at the same scroll position; a
+/// broken link shows the overlay with file:line; the fix removes it.
+async fn live_reload(c: &Client, root: &Path, url: &str) {
+    let file = root.join("content").join(BARRIER);
+    let original = std::fs::read_to_string(&file).unwrap();
+    c.goto(url).await.unwrap();
+    wait_js(
+        c,
+        "the article",
+        "return document.readyState === 'complete';",
+    )
+    .await;
+    let scrolled = js(c, "window.scrollTo(0, 600); return window.scrollY;").await;
+    assert_eq!(scrolled, 600, "the article is long enough to scroll");
+    // Gone after a reload: proves the page reloaded by itself rather than being re-rendered.
+    let mark = "window.spravkaTestMark = true; return true;";
+    js(c, mark).await;
+
+    let word = "живаяперезагрузкаработает";
+    let edited = format!("{original}\n{word}\n");
+    std::fs::write(&file, &edited).unwrap();
+    let scroll = wait_js(
+        c,
+        "the page to reload with the new word",
+        &format!(
+            "return !window.spravkaTestMark && document.readyState === 'complete'
+                 && document.body.innerText.includes({word:?}) && [window.scrollY];"
+        ),
+    )
+    .await;
+    let y = scroll[0].as_f64().unwrap();
+    assert!((y - 600.0).abs() < 50.0, "scroll position kept: {y}");
+    assert_eq!(c.current_url().await.unwrap().as_str(), url);
+
+    js(c, mark).await;
+    let broken = format!("{edited}\n[соседняя статья](нет-такого.md)\n");
+    let line = broken.lines().count();
+    std::fs::write(&file, &broken).unwrap();
+    let overlay = wait_js(
+        c,
+        "the error overlay",
+        "const o = document.getElementById('spravka-overlay');
+         return o && o.offsetHeight > 0 && o.textContent;",
+    )
+    .await;
+    let location = format!("{BARRIER}:{line}:");
+    assert!(
+        overlay.as_str().unwrap().contains(&location),
+        "the overlay names {location}: {overlay}"
+    );
+    assert_eq!(
+        js(c, "return !!window.spravkaTestMark;").await,
+        true,
+        "no reload on an error"
+    );
+
+    let fixed = broken.replace(
+        "(нет-такого.md)",
+        "(<Шлагбаум не открывается из приложения.md>)",
+    );
+    std::fs::write(&file, fixed).unwrap();
+    let href = wait_js(
+        c,
+        "the fixed page without the overlay",
+        "if (window.spravkaTestMark || document.readyState !== 'complete'
+             || document.getElementById('spravka-overlay')) return null;
+         const a = [...document.querySelectorAll('main a')]
+             .find(a => a.textContent === 'соседняя статья');
+         return a && a.href;",
+    )
+    .await;
+    let page = reqwest::get(href.as_str().unwrap()).await.unwrap();
+    assert!(page.status().is_success(), "the fixed link opens: {href}");
+}
+
+#[test]
+fn the_site_works_in_a_real_browser() {
+    let kb = Fixture::default_content();
+    let server = Server::start(kb.root());
+    let driver = Driver::start();
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let c = driver.session().await;
+        let mut article = String::new();
+        for (width, w, h) in [("desktop", 1280, 900), ("phone", 390, 844)] {
+            c.set_window_size(w, h).await.unwrap();
+            article = search_from_the_header(&c, &server, width).await;
+            operator_page(&c, &server, kb.root(), width).await;
+        }
+        c.set_window_size(1280, 900).await.unwrap();
+        live_reload(&c, kb.root(), &article).await;
+        c.close().await.unwrap();
+    });
+}
