@@ -76,11 +76,6 @@ impl Driver {
                     "--no-first-run", "--disable-background-networking",
                     "--disable-component-update", "--disable-sync",
                     "--window-size=1280,900", profile,
-                    // A page kept in the back/forward cache keeps its live-reload EventSource
-                    // open; after six pages all of HTTP/1.1's connections to the server are
-                    // held and the next request never starts. Until livereload.js closes its
-                    // stream on `pagehide`, the cache stays off here.
-                    "--disable-features=BackForwardCache",
                 ],
             },
         });

@@ -27,4 +27,8 @@
     location.reload();
   });
   source.addEventListener("problems", function (e) { showProblems(e.data); });
+  // A page put in the back/forward cache would keep its stream, and with it one of the
+  // browser's six connections to the server: close it on leaving, reload on coming back.
+  window.addEventListener("pagehide", function () { source.close(); });
+  window.addEventListener("pageshow", function (e) { if (e.persisted) location.reload(); });
 })();

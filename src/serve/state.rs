@@ -144,8 +144,11 @@ impl Builder {
             .map(|p| crate::content::walk::relative(&content_dir, p))
             .collect();
         self.documents.forget(rel.iter().map(String::as_str));
+        let clock = std::time::Instant::now();
         let site = Site::load_with_cache(&self.root, self.config.clone(), &mut self.documents);
+        let loaded = clock.elapsed();
         let diagnostics = crate::check::diagnostics(&site, crate::render::today());
+        let checked = clock.elapsed();
         let errors: Vec<String> = diagnostics
             .iter()
             .filter(|d| d.severity == Severity::Error)
@@ -156,8 +159,15 @@ impl Builder {
             return Err(SnapshotError::NewErrors(errors.join("\n")));
         }
         let keys = self.render(&site, &current.dir, Some(&current.keys))?;
+        let rendered = clock.elapsed();
         self.updater.update(&site)?;
         let engine = self.engine(&site)?;
+        tracing::debug!(
+            "incremental: load {loaded:.0?}, check {:.0?}, render {:.0?}, index {:.0?}",
+            checked - loaded,
+            rendered - checked,
+            clock.elapsed() - rendered
+        );
         Ok(Snapshot {
             site,
             engine,
