@@ -94,7 +94,10 @@ fn row(out: &mut String, figure: &str, value: String, target: &str, met: Option<
         Some(false) => "**MISSED**",
         None => "",
     };
-    let _ = writeln!(out, "| {figure} | {value} | {target} | {verdict} |");
+    let line = format!("| {figure} | {value} | {target} | {verdict} |");
+    // Each figure also goes to stderr at once, so an interrupted run still reports what it measured.
+    eprintln!("{line}");
+    let _ = writeln!(out, "{line}");
 }
 
 fn main() {
