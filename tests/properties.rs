@@ -12,12 +12,20 @@ use spravka::search::SearchEngine;
 use spravka::site::{urls, LinkTarget, Site};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 /// Source paths whose file names collide once transliterated or slugged (ё/е, case, spaces
-/// and dashes, punctuation). Folders whose names slug alike are left out: their section URLs
-/// still collide (see `folders_that_slug_alike_get_distinct_urls`).
-const DIRS: &[&str] = &["", "Раздел", "Ёж", "a b", "Раздел/Ёлка"];
+/// and dashes, punctuation), in folders whose names slug alike too (`Ёж`/`Еж`, `a b`/`a-b`).
+const DIRS: &[&str] = &[
+    "",
+    "Раздел",
+    "Ёж",
+    "Еж",
+    "a b",
+    "a-b",
+    "Раздел/Ёлка",
+    "Еж/Ёлка",
+];
 const FILES: &[&str] = &[
     "README.md",
     "index.md",
@@ -92,7 +100,7 @@ fn document_strategy() -> impl Strategy<Value = String> {
 fn site_of(files: &BTreeMap<String, String>) -> Site {
     let docs = files
         .iter()
-        .map(|(p, t)| parse_document(p, t.clone(), MarkdownOptions::default()))
+        .map(|(p, t)| Arc::new(parse_document(p, t.clone(), MarkdownOptions::default())))
         .collect();
     Site::from_documents(
         Config::default(),
@@ -159,7 +167,7 @@ proptest! {
     #[test]
     fn the_page_pipeline_never_panics(text in document_strategy(), escape_html in any::<bool>()) {
         let doc = parse_document("Раздел/Документ.md", text, MarkdownOptions { escape_html });
-        let site = Site::from_documents(Config::default(), PathBuf::from("content"), vec![doc], vec![], vec![]);
+        let site = Site::from_documents(Config::default(), PathBuf::from("content"), vec![Arc::new(doc)], vec![], vec![]);
         let out = render(&site);
         prop_assert!(out.get_str("razdel/dokument/index.html").is_some());
     }
@@ -236,10 +244,9 @@ proptest! {
     }
 }
 
-/// Two folders whose names slug alike (`Ёж`, `Еж`) both get `/ezh/`: `Site::assign_pages`
-/// resolves collisions of page URLs only, never of section URLs. Found by the property above.
+/// Two folders whose names slug alike (`Ёж`, `Еж`) must not share `/ezh/`: section URLs get
+/// collision suffixes like page URLs. Found by the property above.
 #[test]
-#[ignore = "bug reported in issue 8: section URLs are not deduplicated (src/site/mod.rs)"]
 fn folders_that_slug_alike_get_distinct_urls() {
     let files = ["Ёж/README.md", "Еж/README.md", "a b/x.md", "a-b/README.md"]
         .into_iter()
@@ -252,10 +259,9 @@ fn folders_that_slug_alike_get_distinct_urls() {
     assert_eq!(urls.len(), site.sections.len(), "{:?}", site.sections);
 }
 
-/// `[x](#Шаги-Решения)` is accepted (the anchor matches the id lowercased) but rendered as
-/// written, and fragments are case-sensitive: the href misses `id="шаги-решения"`.
+/// `[x](#Шаги-Решения)` is accepted (the anchor matches the id lowercased) and must render
+/// the heading id: fragments are case-sensitive, so the written case misses `id="шаги-решения"`.
 #[test]
-#[ignore = "bug reported in issue 8: an accepted anchor keeps its case (src/site/links.rs)"]
 fn an_anchor_accepted_case_insensitively_renders_the_heading_id() {
     let files = [(
         "README.md".to_string(),

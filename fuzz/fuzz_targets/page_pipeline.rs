@@ -10,7 +10,7 @@ use spravka::render::output::MemoryOutput;
 use spravka::render::{RenderOptions, Renderer};
 use spravka::site::{LinkTarget, Site};
 use std::path::PathBuf;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 /// A fixed neighbour so relative links, `../` and anchors have something to hit.
 const NEIGHBOUR: &str = "# Соседний документ\n\n## Шаги решения\n\n[назад](../README.md)\n";
@@ -32,7 +32,7 @@ fuzz_target!(|data: &[u8]| {
         let site = Site::from_documents(
             Config::default(),
             PathBuf::from("content"),
-            vec![doc, neighbour],
+            vec![Arc::new(doc), Arc::new(neighbour)],
             vec![],
             vec![],
         );

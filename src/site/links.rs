@@ -157,13 +157,20 @@ impl Site {
             }
         };
         let page_id = target_page.expect("set above");
-        if let Some(anchor) = &anchor {
+        let mut anchor = anchor.filter(|a| !a.is_empty());
+        if let Some(written) = &anchor {
             let headings = &self.pages[page_id].doc.rendered.headings;
-            if !anchor.is_empty()
-                && !headings
-                    .iter()
-                    .any(|h| h.id == *anchor || h.id == anchor.to_lowercase())
-            {
+            // `#Шаги-Решения` finds `шаги-решения`; the href must carry the id itself, since
+            // browsers match fragments case-sensitively.
+            let lowered = written.to_lowercase();
+            let found = headings
+                .iter()
+                .find(|h| h.id == *written)
+                .or_else(|| headings.iter().find(|h| h.id == lowered));
+            if let Some(heading) = found {
+                anchor = Some(heading.id.clone());
+            } else {
+                let anchor = written;
                 let target_path = &self.pages[page_id].doc.rel_path;
                 let mut d = located(Diagnostic::error(
                     "broken-anchor",
@@ -201,7 +208,7 @@ impl Site {
         (
             LinkTarget::Page {
                 page: page_id,
-                anchor: anchor.filter(|a| !a.is_empty()),
+                anchor,
             },
             diags,
         )

@@ -137,6 +137,7 @@ impl Site {
                 dir = parent;
             }
         }
+        let mut taken: HashMap<String, String> = HashMap::new();
         for dir in dirs {
             let parent = dir
                 .rsplit_once('/')
@@ -145,14 +146,20 @@ impl Site {
                 });
             let parent = parent.and_then(|p| self.section_by_dir.get(p).copied());
             let id = self.sections.len();
-            let title = dir
-                .rsplit('/')
-                .next()
-                .filter(|t| !t.is_empty())
-                .unwrap_or(&self.config.title)
-                .to_string();
+            let name = dir.rsplit('/').next().filter(|t| !t.is_empty());
+            let title = name.unwrap_or(&self.config.title).to_string();
+            // Built on the parent's final URL, so a renamed parent takes its children along.
+            let wanted = match (parent, name) {
+                (Some(parent), Some(name)) => format!(
+                    "{}{}/",
+                    self.sections[parent].url,
+                    crate::content::slug::url_segment(name, self.config.url_mode)
+                ),
+                _ => "/".to_string(),
+            };
+            let url = self.unique_url(&wanted, &dir, &mut taken);
             self.sections.push(Section {
-                url: urls::dir_url(&dir, self.config.url_mode),
+                url,
                 dir: dir.clone(),
                 title,
                 index: None,
@@ -165,6 +172,37 @@ impl Site {
             }
             self.section_by_dir.insert(dir, id);
         }
+    }
+
+    /// `wanted`, or `wanted` with `-2`, `-3`… when another source already has it; a collision
+    /// is reported on `source`.
+    fn unique_url(
+        &mut self,
+        wanted: &str,
+        source: &str,
+        taken: &mut HashMap<String, String>,
+    ) -> String {
+        let mut url = wanted.to_string();
+        let mut n = 2;
+        while taken.contains_key(&url) {
+            url = format!("{}-{n}/", wanted.trim_end_matches('/'));
+            n += 1;
+        }
+        if url != wanted {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    "url-collision",
+                    source,
+                    format!(
+                        "this would get the URL {wanted}, which `{}` already has; it gets {url}",
+                        taken[wanted]
+                    ),
+                )
+                .with_help("rename one of the two"),
+            );
+        }
+        taken.insert(url.clone(), source.to_string());
+        url
     }
 
     fn assign_pages(&mut self, docs: Vec<Arc<Document>>) {
@@ -191,32 +229,17 @@ impl Site {
                 self.sections[section].url.clone()
             } else {
                 // A second index file in one folder (README.md beside index.md) is an ordinary page.
-                let wanted = if is_index_name(file_name) {
-                    let stem = file_name.split('.').next().unwrap_or("index");
-                    format!(
-                        "{}{}/",
-                        self.sections[section].url,
-                        crate::content::slug::url_segment(stem, self.config.url_mode)
-                    )
+                let stem = if is_index_name(file_name) {
+                    file_name.split('.').next().unwrap_or("index")
                 } else {
-                    urls::page_url(&doc.rel_path, self.config.url_mode)
+                    doc.stem()
                 };
-                let mut url = wanted.clone();
-                let mut n = 2;
-                while taken.contains_key(&url) {
-                    url = format!("{}-{n}/", wanted.trim_end_matches('/'));
-                    n += 1;
-                }
-                if url != wanted {
-                    self.diagnostics.push(
-                        Diagnostic::error(
-                            "url-collision",
-                            &doc.rel_path,
-                            format!("this document would get the URL {wanted}, which `{}` already has; it gets {url}", taken[&wanted]),
-                        )
-                        .with_help("rename one of the two files"),
-                    );
-                }
+                let wanted = format!(
+                    "{}{}/",
+                    self.sections[section].url,
+                    crate::content::slug::url_segment(stem, self.config.url_mode)
+                );
+                let url = self.unique_url(&wanted, &doc.rel_path, &mut taken);
                 self.sections[section].pages.push(id);
                 url
             };
