@@ -81,9 +81,11 @@ pub fn walk(content_dir: &Path, synonyms_file: &str) -> (Vec<SourceFile>, Vec<Di
                 "duplicate-file",
                 rel.clone(),
                 format!(
-                    "two files have the same name once Unicode is normalised: `{}` and `{}`; only the first is used",
+                    "two files have the same name once Unicode is normalised: `{}` ({}) and `{}` ({}); only the first is used, rename or merge the other",
                     existing.abs_path.display(),
-                    entry.path().display()
+                    spelling(&existing.abs_path),
+                    entry.path().display(),
+                    spelling(entry.path())
                 ),
             ));
             continue;
@@ -98,6 +100,16 @@ pub fn walk(content_dir: &Path, synonyms_file: &str) -> (Vec<SourceFile>, Vec<Di
         );
     }
     (files.into_values().collect(), diagnostics)
+}
+
+/// Names that normalise alike look alike on screen: say which spelling each one is.
+fn spelling(path: &Path) -> &'static str {
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    if unicode_normalization::is_nfc(&name) {
+        "NFC"
+    } else {
+        "NFD, decomposed letters"
+    }
 }
 
 /// `content/Регламенты/x.md` → `Регламенты/x.md`, NFC (macOS writes names in NFD).

@@ -2,7 +2,6 @@
 
 use super::state::AppState;
 use crate::search::query::SearchRequest;
-use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -119,14 +118,24 @@ pub async fn search(
 pub async fn suggest(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
-    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+    body: axum::body::Body,
 ) -> Result<Response, ApiError> {
-    // The body limit stops reading at the limit; the rejection becomes our JSON 413.
-    let body = body.map_err(|e| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+    // A declared length over the limit is refused before a byte of the body is read; an
+    // undeclared one is read only up to the limit.
+    let max = state.current().site.config.serve.max_body_bytes;
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > max as u64) {
+        return Err(ApiError::TooLarge);
+    }
+    let body = axum::body::to_bytes(body, max).await.map_err(|e| {
+        if std::error::Error::source(&e).is_some_and(|s| s.is::<http_body_util::LengthLimitError>())
+        {
             ApiError::TooLarge
         } else {
-            ApiError::BadRequest(e.body_text())
+            ApiError::BadRequest(e.to_string())
         }
     })?;
     let json_type = headers

@@ -167,11 +167,36 @@ pub async fn run(options: ServeOptions) -> anyhow::Result<()> {
             ""
         }
     );
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
-    Ok(())
+    let app = app(state);
+    let shutdown = shutdown_signal();
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let Ok((stream, _)) = accepted else { continue };
+                tokio::spawn(serve_connection(stream, app.clone()));
+            }
+            _ = &mut shutdown => return Ok(()),
+        }
+    }
 }
+
+/// One HTTP/1 connection. A client that does not finish its headers in time is dropped, so
+/// stalled or slow clients cannot hold connections open.
+async fn serve_connection(stream: tokio::net::TcpStream, app: Router) {
+    let service = hyper_util::service::TowerToHyperService::new(app);
+    let connection = hyper::server::conn::http1::Builder::new()
+        .timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(HEADER_READ_TIMEOUT)
+        .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+        .with_upgrades();
+    if let Err(e) = connection.await {
+        tracing::debug!("connection closed: {e}");
+    }
+}
+
+/// How long a client may take to send its request line and headers.
+const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(5);
 
 async fn shutdown_signal() {
     let ctrl_c = async {
