@@ -322,3 +322,27 @@ async fn a_broken_edit_keeps_the_last_good_version() {
         "serve mode injects live reload"
     );
 }
+
+/// SIGTERM stops the server cleanly even while a browser holds a live-reload stream open:
+/// it stops accepting, lets requests finish, and gives up on endless streams after a grace.
+#[test]
+fn sigterm_shuts_down_with_a_live_reload_stream_open() {
+    let f = Fixture::new("basic");
+    let mut server = common::Server::start(f.root());
+    let events = reqwest::blocking::Client::new()
+        .get(server.url("/__spravka/events"))
+        .send()
+        .unwrap();
+    assert!(events.status().is_success());
+    let started = std::time::Instant::now();
+    let status = server
+        .terminate(std::time::Duration::from_secs(15))
+        .expect("the server did not exit within 15 s of SIGTERM");
+    assert!(status.success(), "exit status {status}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    assert!(
+        std::net::TcpStream::connect(server.base.trim_start_matches("http://")).is_err(),
+        "no longer accepting"
+    );
+    drop(events);
+}

@@ -170,30 +170,50 @@ pub async fn run(options: ServeOptions) -> anyhow::Result<()> {
     let app = app(state);
     let shutdown = shutdown_signal();
     tokio::pin!(shutdown);
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     loop {
         tokio::select! {
             accepted = listener.accept() => {
                 let Ok((stream, _)) = accepted else { continue };
-                tokio::spawn(serve_connection(stream, app.clone()));
+                let connection = graceful.watch(connection(stream, app.clone()));
+                tokio::spawn(async move {
+                    if let Err(e) = connection.await {
+                        tracing::debug!("connection closed: {e}");
+                    }
+                });
             }
-            _ = &mut shutdown => return Ok(()),
+            _ = &mut shutdown => break,
         }
     }
+    drop(listener);
+    // Requests in flight finish; live-reload streams never end by themselves, hence the cap.
+    tokio::select! {
+        _ = graceful.shutdown() => {}
+        _ = tokio::time::sleep(SHUTDOWN_GRACE) => {}
+    }
+    Ok(())
 }
 
 /// One HTTP/1 connection. A client that does not finish its headers in time is dropped, so
 /// stalled or slow clients cannot hold connections open.
-async fn serve_connection(stream: tokio::net::TcpStream, app: Router) {
-    let service = hyper_util::service::TowerToHyperService::new(app);
-    let connection = hyper::server::conn::http1::Builder::new()
+fn connection(
+    stream: tokio::net::TcpStream,
+    app: Router,
+) -> hyper::server::conn::http1::Connection<
+    hyper_util::rt::TokioIo<tokio::net::TcpStream>,
+    hyper_util::service::TowerToHyperService<Router>,
+> {
+    hyper::server::conn::http1::Builder::new()
         .timer(hyper_util::rt::TokioTimer::new())
         .header_read_timeout(HEADER_READ_TIMEOUT)
-        .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
-        .with_upgrades();
-    if let Err(e) = connection.await {
-        tracing::debug!("connection closed: {e}");
-    }
+        .serve_connection(
+            hyper_util::rt::TokioIo::new(stream),
+            hyper_util::service::TowerToHyperService::new(app),
+        )
 }
+
+/// How long shutdown waits for requests in flight.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
 /// How long a client may take to send its request line and headers.
 const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(5);
