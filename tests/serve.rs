@@ -346,3 +346,42 @@ fn sigterm_shuts_down_with_a_live_reload_stream_open() {
     );
     drop(events);
 }
+
+/// CORS is off unless `[serve] cors_origins` lists origins; then only those get the header.
+#[tokio::test]
+async fn cors_is_off_by_default_and_allows_only_listed_origins() {
+    let from = |origin: &str| {
+        Request::get("/api/search?q=шлагбаум")
+            .header("origin", origin)
+            .body(Body::empty())
+            .unwrap()
+    };
+    let allow = axum::http::header::ACCESS_CONTROL_ALLOW_ORIGIN;
+    let mut f = Fixture::new("basic");
+    let app = spravka::serve::app(state(&f));
+    let (status, headers, _) = call(&app, from("http://helpdesk.local")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(headers.get(&allow).is_none(), "CORS is off by default");
+
+    f.write(
+        "spravka.toml",
+        "[serve]\ncors_origins = [\"http://helpdesk.local\"]\n",
+    );
+    let app = spravka::serve::app(state(&f));
+    let (_, headers, _) = call(&app, from("http://helpdesk.local")).await;
+    assert_eq!(headers.get(&allow).unwrap(), "http://helpdesk.local");
+    let (_, headers, _) = call(&app, from("http://evil.example")).await;
+    assert!(
+        headers.get(&allow).is_none(),
+        "an unlisted origin gets no header"
+    );
+    let preflight = Request::options("/api/suggest")
+        .header("origin", "http://helpdesk.local")
+        .header("access-control-request-method", "POST")
+        .header("access-control-request-headers", "content-type")
+        .body(Body::empty())
+        .unwrap();
+    let (status, headers, _) = call(&app, preflight).await;
+    assert!(status.is_success(), "{status}");
+    assert_eq!(headers.get(&allow).unwrap(), "http://helpdesk.local");
+}

@@ -72,16 +72,23 @@ pub fn app(state: Arc<AppState>) -> Router {
                 .allow_headers([header::CONTENT_TYPE]),
         );
     }
-    Router::new()
+    let router = Router::new()
         .merge(api)
         .route("/__spravka/livereload.js", get(livereload_js))
         .route("/__spravka/events", get(events))
         .fallback(get(files::serve_file))
-        .with_state(state)
+        .with_state(state);
+    harden(router, Duration::from_secs(config.request_timeout_secs))
+}
+
+/// Compression, the request timeout, a caught panic as a JSON 500, and the security headers:
+/// what every response of the server goes through.
+fn harden(router: Router, timeout: Duration) -> Router {
+    router
         .layer(CompressionLayer::new())
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
-            Duration::from_secs(config.request_timeout_secs),
+            timeout,
         ))
         .layer(CatchPanicLayer::custom(|_| {
             tracing::error!("a request handler panicked");
@@ -233,4 +240,61 @@ async fn shutdown_signal() {
     let terminate = std::future::pending::<()>();
     tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
     println!("spravka: shutting down");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::Body;
+    use tower::ServiceExt;
+
+    async fn panics() -> &'static str {
+        panic!("a bug in a handler")
+    }
+
+    async fn stalls() -> &'static str {
+        tokio::time::sleep(Duration::from_secs(60)).await;
+        "late"
+    }
+
+    async fn status_and_body(
+        router: &Router,
+        path: &str,
+    ) -> (StatusCode, axum::http::HeaderMap, String) {
+        let request = axum::http::Request::get(path).body(Body::empty()).unwrap();
+        let response = router.clone().oneshot(request).await.unwrap();
+        let (status, headers) = (response.status(), response.headers().clone());
+        let body = axum::body::to_bytes(response.into_body(), 1 << 20)
+            .await
+            .unwrap();
+        (status, headers, String::from_utf8_lossy(&body).into_owned())
+    }
+
+    /// A panicking handler becomes a JSON 500 that reveals nothing, the server keeps
+    /// answering, a handler slower than the timeout gets 408, and every answer carries the
+    /// security headers.
+    #[tokio::test]
+    async fn panics_and_slow_handlers_are_contained() {
+        let router = harden(
+            Router::new()
+                .route("/panic", get(panics))
+                .route("/slow", get(stalls))
+                .route("/ok", get(|| async { "ok" })),
+            Duration::from_millis(100),
+        );
+        let (status, headers, body) = status_and_body(&router, "/panic").await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(body, r#"{"error":"внутренняя ошибка сервера"}"#);
+        assert_eq!(headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+        assert_eq!(
+            headers[header::CONTENT_SECURITY_POLICY],
+            CONTENT_SECURITY_POLICY
+        );
+        assert_eq!(headers[header::REFERRER_POLICY], "same-origin");
+        assert_eq!(status_and_body(&router, "/ok").await.0, StatusCode::OK);
+        assert_eq!(
+            status_and_body(&router, "/slow").await.0,
+            StatusCode::REQUEST_TIMEOUT
+        );
+    }
 }
