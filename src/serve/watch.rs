@@ -131,8 +131,8 @@ pub fn rebuild(state: &AppState, change: &Change) {
         return show_problems(state, errors.join("\n"));
     }
     let generation = snapshot.generation;
-    *state.snapshot.write().expect("snapshot lock") = Arc::new(snapshot);
-    drop(builder);
+    let snapshot = Arc::new(snapshot);
+    *state.snapshot.write().expect("snapshot lock") = snapshot.clone();
     *state.problems.write().expect("problems lock") = None;
     tracing::info!(
         "rebuilt generation {generation} ({}) in {:.0?}",
@@ -144,6 +144,10 @@ pub fn rebuild(state: &AppState, change: &Change) {
         started.elapsed()
     );
     let _ = state.events.send(LiveEvent::Reload);
+    if let Err(e) = builder.finish(&snapshot) {
+        show_problems(state, e.to_string());
+    }
+    drop(builder);
     if let Some(old_dir) = old_dir {
         // Requests still holding the old snapshot finish within the request timeout.
         std::thread::spawn(move || {

@@ -1,0 +1,39 @@
+//! Times `serve`'s incremental rebuild in-process, phase by phase (debug log), without HTTP:
+//! `cargo run --release --example preview -- ROOT FILE [EDITS]`, FILE relative to content/.
+//! Each edit appends a line to FILE, rebuilds, then writes what was left for after the swap.
+
+use std::time::Instant;
+
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter("spravka=debug")
+        .init();
+    let args: Vec<String> = std::env::args().collect();
+    let (Some(root), Some(file)) = (args.get(1), args.get(2)) else {
+        anyhow::bail!("usage: preview ROOT FILE [EDITS]");
+    };
+    let edits: usize = args.get(3).map_or(Ok(5), |n| n.parse())?;
+    let root = std::path::PathBuf::from(root);
+    let cache = tempfile::tempdir()?;
+    let clock = Instant::now();
+    let (mut builder, mut snapshot) = spravka::serve::Builder::full(&root, cache.path(), 0, true)?;
+    println!("full build: {:?}", clock.elapsed());
+    let path = root.join("content").join(file);
+    for edit in 0..edits {
+        let text = std::fs::read_to_string(&path)?;
+        std::fs::write(&path, format!("{text}\nПравка {edit}.\n"))?;
+        let clock = Instant::now();
+        let next = builder.incremental(&snapshot, std::slice::from_ref(&path))?;
+        let swapped = clock.elapsed();
+        builder.finish(&next)?;
+        println!(
+            "edit {edit}: swapped in {swapped:?}, feeds written at {:?}",
+            clock.elapsed()
+        );
+        snapshot = next;
+    }
+    Ok(())
+}
