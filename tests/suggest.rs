@@ -187,3 +187,38 @@ fn each_correction_is_what_makes_the_match() {
         );
     }
 }
+
+/// Snippets show the article's own text: never its H1 again, never the metadata table, even
+/// when the query's words are those of the title.
+#[test]
+fn snippets_skip_the_title_and_the_metadata_table() {
+    let engine = engine();
+    let request = spravka::search::SearchRequest {
+        query: "шлагбаум не открывается из приложения".into(),
+        limit: 10,
+        section: None,
+        tag: None,
+    };
+    let hits = engine.search(&request).hits;
+    assert!(hits.len() >= 3);
+    let ticket = engine.suggest("Не открывается шлагбаум из приложения, жму кнопку", 5);
+    let snippets = hits.iter().map(|h| (&h.title, &h.snippet)).chain(
+        ticket
+            .suggestions
+            .iter()
+            .map(|s| (&s.hit.title, &s.hit.snippet)),
+    );
+    for (title, snippet) in snippets {
+        assert!(
+            !snippet.contains("Метаданные документа") && !snippet.contains("Дата создания"),
+            "{title}: {snippet}"
+        );
+        assert!(
+            !snippet
+                .replace("<mark>", "")
+                .replace("</mark>", "")
+                .starts_with(title.as_str()),
+            "{title}: {snippet}"
+        );
+    }
+}

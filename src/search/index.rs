@@ -12,7 +12,7 @@ use tantivy::{doc, Index, IndexReader, ReloadPolicy, TantivyDocument};
 /// File inside the index folder holding the fingerprint of the content it was built from.
 const FINGERPRINT_FILE: &str = "spravka-fingerprint";
 /// Bumped whenever the schema or the analyzer changes, so old indexes are rebuilt.
-const SCHEMA_VERSION: &str = "spravka-index-v2";
+const SCHEMA_VERSION: &str = "spravka-index-v3";
 /// Tantivy writer memory budget: enough for 10,000 documents without intermediate merges.
 const WRITER_BUDGET: usize = 200_000_000;
 
@@ -92,6 +92,26 @@ pub fn fingerprint(site: &Site) -> String {
     hasher.finalize().to_hex().to_string()
 }
 
+/// The body as readers see it: without the H1 (the title field has it) and the metadata
+/// table, which otherwise opened every snippet of a page found by a word of its title.
+pub fn readable_body(d: &crate::content::Document) -> &str {
+    let text = d.rendered.plain_text.as_str();
+    let metadata = d
+        .rendered
+        .section(crate::content::markdown::METADATA_SECTION)
+        .map(|s| s.text.trim())
+        .filter(|t| !t.is_empty());
+    // The template puts the table right under the title; a table further down is the body's.
+    if let Some(at) =
+        metadata.and_then(|m| text.find(m).filter(|&at| at < 1024).map(|at| at + m.len()))
+    {
+        return text[at..].trim_start();
+    }
+    text.strip_prefix(d.title.as_str())
+        .unwrap_or(text)
+        .trim_start()
+}
+
 /// Tantivy document of one page.
 pub fn page_document(site: &Site, id: usize, f: &Fields) -> TantivyDocument {
     let page = &site.pages[id];
@@ -112,8 +132,8 @@ pub fn page_document(site: &Site, id: usize, f: &Fields) -> TantivyDocument {
         f.tags => d.meta.tags.join(", "),
         f.headings => headings.join("\n"),
         f.symptoms => d.symptoms(),
-        f.body => d.rendered.plain_text.as_str(),
-        f.body_folded => super::engine::fold_for_snippets(&d.rendered.plain_text),
+        f.body => readable_body(d),
+        f.body_folded => super::engine::fold_for_snippets(readable_body(d)),
         f.summary => d.summary.as_str(),
         f.status => d.meta.status.as_deref().unwrap_or(""),
         f.updated => d.meta.updated.map(|u| u.to_string()).unwrap_or_default(),
