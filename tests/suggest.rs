@@ -222,3 +222,16 @@ fn snippets_skip_the_title_and_the_metadata_table() {
         );
     }
 }
+
+/// Found by the `ticket_analysis` fuzz target: a transliterated word after a no-break space
+/// (two bytes in UTF-8) sliced the ticket inside that character and panicked.
+#[test]
+fn a_latin_word_after_a_no_break_space_is_read_as_russian() {
+    let engine = engine();
+    for space in ['\u{a0}', '\u{2003}', '\u{3000}'] {
+        let ticket = format!("Здравствуйте,{space}shlagbaum ne otkryvaetsya po nomeru");
+        let response = engine.suggest(&ticket, 3);
+        let top = &response.suggestions.first().expect("an answer").hit.path;
+        assert!(top.contains("Шлагбаум"), "{space:?}: {top}");
+    }
+}

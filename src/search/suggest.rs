@@ -338,9 +338,12 @@ impl SearchEngine {
                 out.push(t);
                 continue;
             }
+            // Past the whitespace character itself: it may be wider than a byte (U+00A0).
             let start = text[..t.offset_from]
-                .rfind(char::is_whitespace)
-                .map_or(0, |i| i + 1);
+                .char_indices()
+                .rev()
+                .find(|(_, c)| c.is_whitespace())
+                .map_or(0, |(i, c)| i + c.len_utf8());
             let end = text[t.offset_to..]
                 .find(char::is_whitespace)
                 .map_or(text.len(), |i| t.offset_to + i);
