@@ -8,7 +8,23 @@ use std::process::ExitCode;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// mimalloc asks the kernel for transparent huge pages, and the kernel then zeroes 2 MB on
+/// every first touch: a tenth of a 10,000-page build's CPU time went to `clear_page`, and a
+/// page-sized string kept a whole huge page resident. Small pages make the build faster and
+/// `serve`'s resident memory honest.
+#[cfg(target_os = "linux")]
+fn small_pages_only() {
+    // SAFETY: PR_SET_THP_DISABLE takes plain integers and touches no memory of ours.
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn small_pages_only() {}
+
 fn main() -> ExitCode {
+    small_pages_only();
     let cli = spravka::cli::Cli::parse();
     spravka::cli::init_logging();
     match spravka::cli::run(cli) {

@@ -66,36 +66,49 @@ pub fn build(root: &Path, out_dir: Option<&Path>) -> Result<BuildReport, BuildEr
     let site = Site::load(root, config);
     let diagnostics = crate::check::diagnostics(&site, crate::render::today());
 
-    let staging = sibling(&out_dir, "new");
-    remove_dir(&staging)?;
-    std::fs::create_dir_all(&staging).map_err(io(&staging))?;
+    let staging = prepare_staging(&out_dir)?;
     let options = RenderOptions {
         live_reload: false,
         today: crate::render::today(),
     };
-    let result = renderer.render(
-        &site,
-        &Renderer::all_jobs(&site),
-        options,
-        &DiskOutput::new(&staging),
-    );
-    let stats = match result {
-        Ok(stats) => stats,
-        Err(errors) => {
-            remove_dir(&staging)?;
-            return Err(BuildError::Render(errors));
-        }
-    };
     let index_dir = index_dir_for(&out_dir);
     let index_staging = sibling(&index_dir, "new");
     remove_dir(&index_staging)?;
-    if let Err(e) = crate::search::index::write_index(&site, &index_staging) {
-        remove_dir(&staging)?;
-        remove_dir(&index_staging)?;
-        return Err(e.into());
-    }
-    swap_in(&staging, &out_dir)?;
-    swap_in(&index_staging, &index_dir)?;
+    // Pages and index need only the site model: build them side by side, so the index
+    // writer's serial stretches (segment serialisation, commit) overlap the page rendering.
+    let (rendered, indexed) = std::thread::scope(|scope| {
+        let index = scope.spawn(|| crate::search::index::write_index(&site, &index_staging));
+        let out = DiskOutput::staging(&staging);
+        let rendered = renderer
+            .render(&site, &Renderer::all_jobs(&site), options, &out)
+            .and_then(|stats| {
+                out.prune().map(|_| stats).map_err(|source| {
+                    vec![RenderError::Write {
+                        path: staging.display().to_string(),
+                        source,
+                    }]
+                })
+            });
+        let indexed = index
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (rendered, indexed)
+    });
+    let failure = match (rendered, indexed) {
+        (Ok(stats), Ok(())) => Ok(stats),
+        (Err(errors), _) => Err(BuildError::Render(errors)),
+        (Ok(_), Err(e)) => Err(e.into()),
+    };
+    let stats = match failure {
+        Ok(stats) => stats,
+        Err(e) => {
+            // The half-updated staging folder stays: the next build updates it in place.
+            remove_dir(&index_staging)?;
+            return Err(e);
+        }
+    };
+    swap_in(&staging, &out_dir, true)?;
+    swap_in(&index_staging, &index_dir, false)?;
     Ok(BuildReport {
         site,
         stats,
@@ -113,6 +126,23 @@ fn sibling(path: &Path, suffix: &str) -> PathBuf {
     path.with_file_name(format!(".{name}.{suffix}"))
 }
 
+/// The folder the site is rendered into: a staging folder left by an interrupted build, else
+/// the spare (the output before the current one), else a new folder. Reusing an older output
+/// means most files are already right and keep their inodes.
+fn prepare_staging(out_dir: &Path) -> Result<PathBuf, BuildError> {
+    let staging = sibling(out_dir, "new");
+    let spare = sibling(out_dir, "old");
+    if !staging.is_dir() {
+        remove_dir(&staging)?;
+        if spare.is_dir() {
+            std::fs::rename(&spare, &staging).map_err(io(&spare))?;
+        } else {
+            std::fs::create_dir_all(&staging).map_err(io(&staging))?;
+        }
+    }
+    Ok(staging)
+}
+
 fn remove_dir(path: &Path) -> Result<(), BuildError> {
     match std::fs::remove_dir_all(path) {
         Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(io(path)(e)),
@@ -120,9 +150,10 @@ fn remove_dir(path: &Path) -> Result<(), BuildError> {
     }
 }
 
-/// Replaces `target` with `staging`: old → backup, new → target, backup removed. Each rename
-/// is atomic, so at every moment either the old or the new folder is complete.
-fn swap_in(staging: &Path, target: &Path) -> Result<(), BuildError> {
+/// Replaces `target` with `staging`: old → backup, new → target. Each rename is atomic, so at
+/// every moment either the old or the new folder is complete. The backup of a site folder is
+/// kept as the spare the next build updates in place; an index backup is removed.
+fn swap_in(staging: &Path, target: &Path, keep_backup: bool) -> Result<(), BuildError> {
     let backup = sibling(target, "old");
     remove_dir(&backup)?;
     if target.exists() {
@@ -132,6 +163,9 @@ fn swap_in(staging: &Path, target: &Path) -> Result<(), BuildError> {
         // Put the old output back so that a failed swap loses nothing.
         let _ = std::fs::rename(&backup, target);
         return Err(io(target)(e));
+    }
+    if keep_backup {
+        return Ok(());
     }
     remove_dir(&backup)
 }

@@ -169,3 +169,49 @@ fn unicode_urls_and_local_links_are_configurable() {
         "{page}"
     );
 }
+
+/// A rebuild updates the spare folder (the output before last) in place: after edits, a
+/// deletion and an addition, the result equals a build from scratch, the deleted page's
+/// files are gone, and a page that did not change keeps its file (same inode).
+#[test]
+fn rebuilds_through_the_spare_folder_equal_a_fresh_build() {
+    use std::os::unix::fs::MetadataExt;
+    let mut f = Fixture::new("basic");
+    f.build().success().build().success();
+    let spare = f.root().join(".public.old");
+    assert!(spare.is_dir(), "the previous output is kept as the spare");
+    let unchanged = "tags/index.html";
+    let inode = |root: &std::path::Path| std::fs::metadata(root.join(unchanged)).unwrap().ino();
+    let spare_inode = inode(&spare);
+    f.write(
+        "content/Раздел/Третий.md",
+        "# Третий\n\nНовый документ, ссылка на [первый](Первый%20документ.md).\n",
+    )
+    .remove("content/Раздел/Второй (со скобками).md")
+    .build()
+    .success();
+    assert_eq!(
+        inode(&f.out()),
+        spare_inode,
+        "unchanged files are reused, not rewritten"
+    );
+    let rebuilt = snapshot_tree(&f.out());
+    assert!(
+        rebuilt.iter().any(|(p, _)| p.contains("tretiy")),
+        "the new page is there"
+    );
+    assert!(
+        !rebuilt.iter().any(|(p, _)| p.contains("vtoroy")),
+        "the deleted page's files are pruned"
+    );
+    let mut fresh = Fixture::new("basic");
+    fresh
+        .write(
+            "content/Раздел/Третий.md",
+            "# Третий\n\nНовый документ, ссылка на [первый](Первый%20документ.md).\n",
+        )
+        .remove("content/Раздел/Второй (со скобками).md")
+        .build()
+        .success();
+    assert_eq!(rebuilt, snapshot_tree(&fresh.out()));
+}

@@ -30,6 +30,8 @@ pub struct Heading {
     pub text: String,
     pub id: String,
     pub pos: Position,
+    /// False for headings inside the metadata section, which the body HTML leaves out.
+    pub in_body: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -75,6 +77,8 @@ pub struct Rendered {
     pub plain_text: String,
     /// First paragraph outside quotes, for the summary fallback.
     pub first_paragraph: Option<String>,
+    /// The body HTML has checklist boxes (the theme offers to reset them).
+    pub has_tasks: bool,
 }
 
 /// What a link slot becomes.
@@ -416,6 +420,7 @@ impl<'a> Pass<'a> {
                     if checked { " checked" } else { "" }
                 );
                 self.task_index += 1;
+                self.out.has_tasks |= !self.skipping_metadata;
                 self.emit(Event::InlineHtml(html.into()));
             }
             other => self.emit(other),
@@ -469,6 +474,7 @@ impl<'a> Pass<'a> {
             text,
             id: id.clone(),
             pos,
+            in_body: !self.skipping_metadata,
         });
         let escaped_id = escape_html(&id);
         self.emit(Event::Html(

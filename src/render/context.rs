@@ -38,7 +38,9 @@ pub struct PageContext {
     pub url: String,
     pub summary: String,
     pub content: String,
+    /// Headings of levels 2–3 shown in the body; the theme lists them when there are two or more.
     pub toc: Vec<TocEntry>,
+    pub has_tasks: bool,
     pub meta: crate::content::metadata::Metadata,
     pub status_class: &'static str,
     pub tags: Vec<Link>,
@@ -161,7 +163,8 @@ impl RenderEnv<'_> {
                 .headings
                 .iter()
                 .filter(|h| {
-                    (2..=3).contains(&h.level)
+                    h.in_body
+                        && (2..=3).contains(&h.level)
                         && h.text != crate::content::markdown::METADATA_SECTION
                 })
                 .map(|h| TocEntry {
@@ -170,6 +173,7 @@ impl RenderEnv<'_> {
                     title: h.text.clone(),
                 })
                 .collect(),
+            has_tasks: doc.rendered.has_tasks,
             meta: doc.meta.clone(),
             status_class: status_class(doc.meta.status.as_deref()),
             tags: doc

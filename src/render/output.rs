@@ -1,7 +1,7 @@
 //! One output sink with a disk mode and a memory mode: `build`, `serve` and the tests share
 //! every line of rendering and only differ in where the bytes go.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Mutex;
 
@@ -15,11 +15,59 @@ pub trait Output: Sync {
 /// Writes under a folder, creating parents; a file whose bytes did not change is left alone.
 pub struct DiskOutput {
     root: PathBuf,
+    /// In staging mode (a folder nobody reads until it is swapped in), every path written, so
+    /// that files of an older build can be pruned; `None` for a folder being served.
+    written: Option<Mutex<HashSet<String>>>,
 }
 
 impl DiskOutput {
+    /// A folder that is being served: each file is replaced atomically, unchanged ones kept.
     pub fn new(root: impl Into<PathBuf>) -> Self {
-        DiskOutput { root: root.into() }
+        DiskOutput {
+            root: root.into(),
+            written: None,
+        }
+    }
+
+    /// A folder no reader sees until it is swapped in: empty, or an older build's output to
+    /// update in place. Files are written straight (no temporary name), unchanged ones are
+    /// left alone, and `prune` removes what this build did not write. Reusing the files of
+    /// an older build matters on ext4: creating 20,000 inodes right after deleting as many
+    /// took longer than rendering the pages.
+    pub fn staging(root: impl Into<PathBuf>) -> Self {
+        DiskOutput {
+            root: root.into(),
+            written: Some(Mutex::default()),
+        }
+    }
+
+    /// Removes every file and folder under a staging root that this build did not write.
+    pub fn prune(&self) -> std::io::Result<usize> {
+        let Some(written) = &self.written else {
+            return Ok(0);
+        };
+        let written = written.lock().expect("output lock");
+        let mut removed = 0;
+        // Children first, so a folder is looked at after its files are gone.
+        for entry in walkdir::WalkDir::new(&self.root)
+            .min_depth(1)
+            .contents_first(true)
+        {
+            let entry = entry.map_err(std::io::Error::other)?;
+            let Ok(rel) = entry.path().strip_prefix(&self.root) else {
+                continue;
+            };
+            if entry.file_type().is_dir() {
+                // Fails, harmlessly, when the folder still holds a written file.
+                if std::fs::remove_dir(entry.path()).is_ok() {
+                    removed += 1;
+                }
+            } else if !written.contains(rel.to_string_lossy().replace('\\', "/").as_str()) {
+                std::fs::remove_file(entry.path())?;
+                removed += 1;
+            }
+        }
+        Ok(removed)
     }
 
     fn path(&self, rel: &str) -> std::io::Result<PathBuf> {
@@ -37,8 +85,17 @@ impl DiskOutput {
 impl Output for DiskOutput {
     fn write(&self, rel: &str, bytes: &[u8]) -> std::io::Result<()> {
         let path = self.path(rel)?;
+        if let Some(written) = &self.written {
+            written.lock().expect("output lock").insert(rel.to_string());
+        }
         if std::fs::read(&path).is_ok_and(|old| old == bytes) {
             return Ok(());
+        }
+        if self.written.is_some() {
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent)?;
+            }
+            return std::fs::write(&path, bytes);
         }
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)?;

@@ -200,7 +200,11 @@ impl Builder {
         };
         let all = Renderer::all_jobs(site);
         let keys = JobKeys::compute(&env, &all);
-        let out = DiskOutput::new(dir);
+        // A full build goes to a fresh folder that is served only after the swap.
+        let out = match previous {
+            Some(_) => DiskOutput::new(dir),
+            None => DiskOutput::staging(dir),
+        };
         let (jobs, remove) = match previous {
             Some(old) => {
                 let changes = keys.changes_from(old);
