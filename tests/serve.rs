@@ -385,3 +385,39 @@ async fn cors_is_off_by_default_and_allows_only_listed_origins() {
     assert!(status.is_success(), "{status}");
     assert_eq!(headers.get(&allow).unwrap(), "http://helpdesk.local");
 }
+
+/// Files served from memory never outlive their snapshot: the page and the client index
+/// (written just after the swap) read before an edit show the edit after the rebuild.
+#[tokio::test]
+async fn hot_files_follow_each_rebuild() {
+    let mut f = Fixture::new("basic");
+    let state = spravka::serve::state(f.root(), &f.root().join(".cache"), true).unwrap();
+    let app = spravka::serve::app(state.clone());
+    let get = |path: &'static str| {
+        let app = app.clone();
+        async move {
+            let (status, _, body) =
+                call(&app, Request::get(path).body(Body::empty()).unwrap()).await;
+            assert_eq!(status, StatusCode::OK, "{path}");
+            String::from_utf8(body).unwrap()
+        }
+    };
+    let page = "/razdel/vtoroy-so-skobkami/";
+    for _ in 0..2 {
+        assert!(!get(page).await.contains("Переименованный"));
+        assert!(!get("/search-index.json").await.contains("Переименованный"));
+    }
+    let path = "content/Раздел/Второй (со скобками).md";
+    let text = std::fs::read_to_string(f.root().join(path)).unwrap();
+    let (first, rest) = text.split_once('\n').unwrap();
+    assert!(first.starts_with("# "));
+    f.write(path, &format!("# Переименованный второй\n{rest}"));
+    spravka::serve::rebuild(
+        &state,
+        &spravka::serve::Change::Content(vec![f.root().join(path)]),
+    );
+    assert!(get(page).await.contains("Переименованный второй"));
+    assert!(get("/search-index.json")
+        .await
+        .contains("Переименованный второй"));
+}

@@ -1,6 +1,8 @@
 //! Static files of the current snapshot: safe path mapping (no traversal in any spelling, no
-//! listings), content types, ETag / Last-Modified, and the site's 404 page.
+//! listings), content types, ETag / Last-Modified, and the site's 404 page. A file read once
+//! is kept in the snapshot's `HotFiles`.
 
+use super::hot::HotFile;
 use super::state::AppState;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
@@ -72,6 +74,10 @@ pub async fn serve_file(
 ) -> Response {
     let snapshot = state.current();
     let request_path = uri.path();
+    if let Some(file) = snapshot.hot.get(request_path) {
+        return respond(&file, &headers);
+    }
+    let epoch = snapshot.hot.epoch();
     let Some(path) = resolve(&snapshot.dir, request_path) else {
         return not_found(&snapshot.dir).await;
     };
@@ -91,26 +97,40 @@ pub async fn serve_file(
         return not_found(&snapshot.dir).await;
     };
     let etag = format!("\"{}\"", &blake3::hash(&bytes).to_hex()[..20]);
+    let file = HotFile {
+        bytes: bytes.into(),
+        etag: HeaderValue::from_str(&etag).expect("hex is a valid header value"),
+        last_modified: std::fs::metadata(&path)
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| HeaderValue::from_str(&httpdate::fmt_http_date(t)).ok()),
+        content_type: content_type(&path),
+    };
+    respond(&snapshot.hot.insert(request_path, file, epoch), &headers)
+}
+
+fn respond(file: &HotFile, headers: &HeaderMap) -> Response {
+    let etag = file.etag.to_str().unwrap_or_default();
     if headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.split(',').any(|t| t.trim() == etag))
     {
-        return (StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response();
+        return (
+            StatusCode::NOT_MODIFIED,
+            [(header::ETAG, file.etag.clone())],
+        )
+            .into_response();
     }
-    let mut response = (StatusCode::OK, bytes).into_response();
+    let mut response = (StatusCode::OK, file.bytes.clone()).into_response();
     let h = response.headers_mut();
     h.insert(
         header::CONTENT_TYPE,
-        HeaderValue::from_static(content_type(&path)),
+        HeaderValue::from_static(file.content_type),
     );
-    if let Ok(v) = HeaderValue::from_str(&etag) {
-        h.insert(header::ETAG, v);
-    }
-    if let Ok(modified) = std::fs::metadata(&path).and_then(|m| m.modified()) {
-        if let Ok(v) = HeaderValue::from_str(&httpdate::fmt_http_date(modified)) {
-            h.insert(header::LAST_MODIFIED, v);
-        }
+    h.insert(header::ETAG, file.etag.clone());
+    if let Some(modified) = &file.last_modified {
+        h.insert(header::LAST_MODIFIED, modified.clone());
     }
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     response

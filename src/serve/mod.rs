@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod files;
+mod hot;
 pub mod state;
 mod watch;
 

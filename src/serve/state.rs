@@ -27,6 +27,8 @@ pub struct Snapshot {
     pub generation: u64,
     /// What each render job of this snapshot read, to find what the next edit changes.
     pub keys: JobKeys,
+    /// Files of `dir` already read, served from memory.
+    pub hot: super::hot::HotFiles,
 }
 
 /// A message to the browsers of writers: reload, or show these problems.
@@ -128,6 +130,7 @@ impl Builder {
             diagnostics,
             generation,
             keys,
+            hot: Default::default(),
         };
         Ok((builder, snapshot))
     }
@@ -178,6 +181,7 @@ impl Builder {
             diagnostics,
             generation: current.generation + 1,
             keys,
+            hot: Default::default(),
         })
     }
 
@@ -242,7 +246,9 @@ impl Builder {
                 &DiskOutput::new(&snapshot.dir),
             )
             .map(drop)
-            .map_err(render_error)
+            .map_err(render_error)?;
+        snapshot.hot.clear();
+        Ok(())
     }
 
     fn engine(&self, site: &Site) -> Result<SearchEngine, SnapshotError> {
