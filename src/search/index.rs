@@ -12,7 +12,7 @@ use tantivy::{doc, Index, IndexReader, ReloadPolicy, TantivyDocument};
 /// File inside the index folder holding the fingerprint of the content it was built from.
 const FINGERPRINT_FILE: &str = "spravka-fingerprint";
 /// Bumped whenever the schema or the analyzer changes, so old indexes are rebuilt.
-const SCHEMA_VERSION: &str = "spravka-index-v3";
+const SCHEMA_VERSION: &str = "spravka-index-v4";
 /// Tantivy writer memory budget: enough for 10,000 documents without intermediate merges.
 const WRITER_BUDGET: usize = 200_000_000;
 
@@ -37,8 +37,6 @@ pub struct Fields {
     pub headings: Field,
     pub symptoms: Field,
     pub body: Field,
-    /// The body folded for snippet search (`engine::fold_for_snippets`), stored only.
-    pub body_folded: Field,
     pub summary: Field,
     pub status: Field,
     pub updated: Field,
@@ -68,7 +66,6 @@ pub fn schema() -> (Schema, Fields) {
         headings: b.add_text_field("headings", text(false)),
         symptoms: b.add_text_field("symptoms", text(true)),
         body: b.add_text_field("body", text(true)),
-        body_folded: b.add_text_field("body_folded", STORED),
         summary: b.add_text_field("summary", STORED),
         status: b.add_text_field("status", STRING | STORED),
         updated: b.add_text_field("updated", STORED),
@@ -133,7 +130,6 @@ pub fn page_document(site: &Site, id: usize, f: &Fields) -> TantivyDocument {
         f.headings => headings.join("\n"),
         f.symptoms => d.symptoms(),
         f.body => readable_body(d),
-        f.body_folded => super::engine::fold_for_snippets(readable_body(d)),
         f.summary => d.summary.as_str(),
         f.status => d.meta.status.as_deref().unwrap_or(""),
         f.updated => d.meta.updated.map(|u| u.to_string()).unwrap_or_default(),

@@ -4,6 +4,7 @@ pub mod analyzer;
 pub mod engine;
 pub mod index;
 pub mod query;
+pub mod snippet;
 pub mod suggest;
 pub mod synonyms;
 pub mod update;

@@ -127,6 +127,7 @@ impl SearchEngine {
             .chain(&prefix_terms)
             .map(|t| (t.clone(), 1.0))
             .collect();
+        let snippets = super::snippet::Snippets::new(&snippet_terms, f.body);
         let mut sections: BTreeMap<String, usize> = BTreeMap::new();
         let mut tags: BTreeMap<String, usize> = BTreeMap::new();
         for (_, address) in &top {
@@ -146,7 +147,7 @@ impl SearchEngine {
         let hits = top
             .iter()
             .take(request.limit)
-            .filter_map(|&(score, address)| self.hit(&searcher, address, score, &snippet_terms))
+            .filter_map(|&(score, address)| self.hit(&searcher, address, score, &snippets))
             .collect();
         SearchResponse {
             hits,

@@ -185,26 +185,28 @@ impl SearchEngine {
             .unwrap_or_default();
         let snippet_terms: BTreeMap<String, f32> =
             terms.iter().map(|t| (t.term.clone(), t.idf)).collect();
+        let snippets = super::snippet::Snippets::new(&snippet_terms, self.fields.body);
         let total_idf: f32 = informative_weight(&terms);
         let mut suggestions = Vec::new();
         let mut top_coverage = 0.0;
-        for (rank, (score, address)) in top.into_iter().enumerate() {
-            let Some(hit) = self.hit(&searcher, address, score, &snippet_terms) else {
+        let words: Vec<&str> = terms.iter().map(|t| t.term.as_str()).collect();
+        let addresses: Vec<_> = top.iter().map(|&(_, address)| address).collect();
+        let present = self.terms_in_docs(&searcher, &addresses, &words);
+        for (rank, ((score, address), present)) in top.into_iter().zip(present).enumerate() {
+            let Some(hit) = self.hit(&searcher, address, score, &snippets) else {
                 continue;
             };
             let mut matched: Vec<String> = Vec::new();
             let mut covered = 0.0;
             let mut covered_words: Vec<&str> = Vec::new();
-            for qt in &terms {
-                if self.doc_has_term(&searcher, address, &qt.term) {
-                    if !matched.contains(&qt.word) {
-                        matched.push(qt.word.clone());
-                    }
-                    // A word counts once towards coverage, however many of its forms matched.
-                    if !covered_words.contains(&qt.word.as_str()) {
-                        covered += qt.idf;
-                        covered_words.push(&qt.word);
-                    }
+            for (qt, _) in terms.iter().zip(present).filter(|(_, has)| *has) {
+                if !matched.contains(&qt.word) {
+                    matched.push(qt.word.clone());
+                }
+                // A word counts once towards coverage, however many of its forms matched.
+                if !covered_words.contains(&qt.word.as_str()) {
+                    covered += qt.idf;
+                    covered_words.push(&qt.word);
                 }
             }
             if rank == 0 {
