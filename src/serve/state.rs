@@ -144,12 +144,14 @@ impl Builder {
         changed: &[PathBuf],
     ) -> Result<Snapshot, SnapshotError> {
         let content_dir = self.root.join(&self.config.content_dir);
-        let rel: Vec<String> = changed
+        let rel: Vec<(String, &Path)> = changed
             .iter()
             .filter(|p| p.starts_with(&content_dir))
-            .map(|p| crate::content::walk::relative(&content_dir, p))
+            .map(|p| (crate::content::walk::relative(&content_dir, p), p.as_path()))
             .collect();
-        self.documents.forget(rel.iter().map(String::as_str));
+        self.documents.forget(rel.iter().map(|(r, _)| r.as_str()));
+        self.documents
+            .keep_listing(rel.iter().map(|(r, p)| (r.as_str(), *p)));
         let clock = std::time::Instant::now();
         let site = Site::load_with_cache(&self.root, self.config.clone(), &mut self.documents);
         let loaded = clock.elapsed();

@@ -14,7 +14,12 @@ use std::time::SystemTime;
 #[derive(Default)]
 pub struct DocumentCache {
     entries: HashMap<String, Entry>,
+    /// The last walk of content/, reused while only known files change (`keep_listing`).
+    listing: Option<Listing>,
 }
+
+/// The files of content/ and the walk's own problems.
+pub type Listing = (Vec<SourceFile>, Vec<Diagnostic>);
 
 /// A file's stamp, and its document or why it could not be read.
 type Loaded = (Option<Stamp>, Result<Arc<Document>, Diagnostic>);
@@ -50,6 +55,32 @@ impl DocumentCache {
         for path in rel_paths {
             self.entries.remove(path);
         }
+    }
+
+    /// The file list of the last walk, if every path changed since is a file it already holds
+    /// that still exists: an edit of a document. A new, removed or renamed file, or a path the
+    /// list lacks (an editor's temporary file, a folder), means walking again. Walking 10,000
+    /// files was a sixth of a live rebuild.
+    pub fn keep_listing<'a>(&mut self, changed: impl IntoIterator<Item = (&'a str, &'a Path)>) {
+        let Some((files, _)) = &self.listing else {
+            return;
+        };
+        let known = |rel: &str| {
+            files
+                .binary_search_by(|f| f.rel_path.as_str().cmp(rel))
+                .is_ok()
+        };
+        if !changed
+            .into_iter()
+            .all(|(rel, abs)| known(rel) && abs.is_file())
+        {
+            self.listing = None;
+        }
+    }
+
+    /// The listing kept by `keep_listing`, or a fresh walk made by `walk` and kept.
+    pub fn listing(&mut self, walk: impl FnOnce() -> Listing) -> Listing {
+        self.listing.get_or_insert_with(walk).clone()
     }
 
     /// The documents of the markdown files among `files`, reusing the unchanged ones; files
@@ -133,6 +164,42 @@ mod tests {
             cache.entries.len(),
             1,
             "entries of removed files are dropped"
+        );
+    }
+
+    #[test]
+    fn the_listing_is_kept_only_while_known_files_change() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.md"), "# А\n").unwrap();
+        let mut cache = DocumentCache::default();
+        let walks = std::cell::Cell::new(0);
+        let list = |cache: &mut DocumentCache| {
+            cache
+                .listing(|| {
+                    walks.set(walks.get() + 1);
+                    walk(dir.path(), "synonyms.toml")
+                })
+                .0
+                .len()
+        };
+        assert_eq!(list(&mut cache), 1);
+        let a = dir.path().join("a.md");
+        cache.keep_listing([("a.md", a.as_path())]);
+        assert_eq!((list(&mut cache), walks.get()), (1, 1), "an edit: no walk");
+        let b = dir.path().join("b.md");
+        std::fs::write(&b, "# Б\n").unwrap();
+        cache.keep_listing([("b.md", b.as_path())]);
+        assert_eq!(
+            (list(&mut cache), walks.get()),
+            (2, 2),
+            "a new file: walked"
+        );
+        std::fs::remove_file(&a).unwrap();
+        cache.keep_listing([("a.md", a.as_path())]);
+        assert_eq!(
+            (list(&mut cache), walks.get()),
+            (1, 3),
+            "a removed file: walked"
         );
     }
 }

@@ -4,7 +4,6 @@ use super::{PageId, Site};
 use crate::content::markdown::LinkRef;
 use crate::diagnostics::Diagnostic;
 use percent_encoding::percent_decode_str;
-use unicode_normalization::UnicodeNormalization;
 
 /// Where a link goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -246,13 +245,25 @@ impl Site {
     }
 }
 
+/// Percent-decoded and NFC-normalised, as file names are.
 fn decode(text: &str) -> String {
-    percent_decode_str(text).decode_utf8_lossy().nfc().collect()
+    crate::text::nfc(&percent_decode_str(text).decode_utf8_lossy())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decoding_normalises_decomposed_letters_only_when_needed() {
+        assert_eq!(
+            decode("%D0%B8%CC%86"),
+            "й",
+            "decomposed «й», percent-encoded"
+        );
+        assert_eq!(decode("Мои\u{306} файл.md"), "Мой файл.md");
+        assert_eq!(decode("Шаги%20решения"), "Шаги решения");
+    }
 
     #[test]
     fn external_detection() {
