@@ -3,7 +3,7 @@
 //! never serves anything outside its output.
 
 mod common;
-use common::Fixture;
+use common::{Fixture, Server};
 use std::io::{Read, Write};
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -293,63 +293,6 @@ fn a_failed_or_killed_build_leaves_the_previous_output_whole() {
     assert_eq!(output_hashes(&f), before, "killed build");
 }
 
-/// A real `spravka serve` over loopback; killed on drop.
-pub struct Server {
-    child: std::process::Child,
-    pub addr: String,
-}
-
-impl Server {
-    pub fn start(root: &Path) -> Server {
-        use std::io::BufRead;
-        let mut child = std::process::Command::new(common::binary())
-            .args(["serve", "--bind", "127.0.0.1:0", "--root"])
-            .arg(root)
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        std::io::BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let addr = line
-            .split("http://")
-            .nth(1)
-            .and_then(|s| s.split('/').next())
-            .expect(&line);
-        Server {
-            addr: addr.to_string(),
-            child,
-        }
-    }
-
-    /// Writes `request` verbatim (no client normalises the path) and reads the whole answer.
-    pub fn raw(&self, request: &[u8]) -> String {
-        let mut stream = std::net::TcpStream::connect(&self.addr).unwrap();
-        stream
-            .set_read_timeout(Some(Duration::from_secs(15)))
-            .unwrap();
-        stream.write_all(request).unwrap();
-        let mut response = Vec::new();
-        let _ = stream.read_to_end(&mut response);
-        String::from_utf8_lossy(&response).into_owned()
-    }
-
-    pub fn get(&self, target: &str) -> String {
-        self.raw(
-            format!("GET {target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").as_bytes(),
-        )
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 fn status(response: &str) -> u16 {
     response
         .split(' ')
@@ -464,7 +407,7 @@ fn oversized_bodies_and_stalled_clients_are_cut_off() {
         started.elapsed()
     );
 
-    let mut stream = std::net::TcpStream::connect(&server.addr).unwrap();
+    let mut stream = std::net::TcpStream::connect(server.addr()).unwrap();
     stream
         .set_read_timeout(Some(Duration::from_secs(60)))
         .unwrap();

@@ -212,36 +212,9 @@ async fn search_static_files_and_traversal() {
 
 #[test]
 fn a_running_server_rebuilds_when_a_file_changes() {
-    use std::io::{BufRead, BufReader, Read, Write};
     let mut f = Fixture::new("basic");
-    let mut child = std::process::Command::new(common::binary())
-        .args(["serve", "--bind", "127.0.0.1:0", "--root"])
-        .arg(f.root())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let addr = line
-        .split("http://")
-        .nth(1)
-        .and_then(|s| s.split('/').next())
-        .expect(&line)
-        .to_string();
-    let get = |path: &str| {
-        let mut stream = std::net::TcpStream::connect(&addr).unwrap();
-        write!(
-            stream,
-            "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
-        )
-        .unwrap();
-        let mut response = String::new();
-        stream.read_to_string(&mut response).unwrap();
-        response
-    };
+    let server = common::Server::start(f.root());
+    let get = |path: &str| server.get(path);
     assert!(get("/razdel/pervyy-dokument/").contains("Документ про шлагбаум"));
     let path = "content/Раздел/Первый документ.md";
     let text = std::fs::read_to_string(f.root().join(path)).unwrap();
@@ -261,8 +234,7 @@ fn a_running_server_rebuilds_when_a_file_changes() {
             .contains("Раздел/Первый документ.md");
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
-    child.kill().unwrap();
-    child.wait().unwrap();
+    drop(server);
     assert!(seen_page, "the new HTML is served without a restart");
     assert!(
         seen_search,

