@@ -73,7 +73,7 @@ pub fn parse_document(rel_path: &str, text: String, options: MarkdownOptions) ->
         }
     };
     // Front matter is blanked out, not cut, so that positions stay those of the file.
-    let rendered = render_markdown(body.as_deref().unwrap_or(&text), options);
+    let mut rendered = render_markdown(body.as_deref().unwrap_or(&text), options);
     let table = metadata::from_table(&rendered);
     for problem in &table.problems {
         diagnostics.push(
@@ -137,6 +137,7 @@ pub fn parse_document(rel_path: &str, text: String, options: MarkdownOptions) ->
         .and_then(|s| s.first_paragraph.clone())
         .or_else(|| rendered.first_paragraph.clone())
         .unwrap_or_default();
+    rendered.retain_section_text(&[super::markdown::METADATA_SECTION, TYPICAL_SECTIONS[0]]);
     Document {
         rel_path: rel_path.to_string(),
         title: title.unwrap_or(stem),

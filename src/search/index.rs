@@ -12,7 +12,7 @@ use tantivy::{doc, Index, IndexReader, ReloadPolicy, TantivyDocument};
 /// File inside the index folder holding the fingerprint of the content it was built from.
 const FINGERPRINT_FILE: &str = "spravka-fingerprint";
 /// Bumped whenever the schema or the analyzer changes, so old indexes are rebuilt.
-const SCHEMA_VERSION: &str = "spravka-index-v4";
+const SCHEMA_VERSION: &str = "spravka-index-v5";
 /// Tantivy writer memory budget: enough for 10,000 documents without intermediate merges.
 const WRITER_BUDGET: usize = 200_000_000;
 
@@ -64,7 +64,7 @@ pub fn schema() -> (Schema, Fields) {
         tags: b.add_text_field("tags", text(true)),
         tag_key: b.add_text_field("tag_key", STRING),
         headings: b.add_text_field("headings", text(false)),
-        symptoms: b.add_text_field("symptoms", text(true)),
+        symptoms: b.add_text_field("symptoms", text(false)),
         body: b.add_text_field("body", text(true)),
         summary: b.add_text_field("summary", STORED),
         status: b.add_text_field("status", STRING | STORED),
