@@ -172,7 +172,7 @@ impl<'a> Cards<'a> {
             self.page[id],
         )
             .hash(&mut h);
-        for target in &p.links {
+        for target in p.links.iter() {
             match target {
                 LinkTarget::Broken { reason } => reason.hash(&mut h),
                 other => site.target_url(other).hash(&mut h),

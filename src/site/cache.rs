@@ -16,6 +16,7 @@ pub struct DocumentCache {
     entries: HashMap<String, Entry>,
     /// The last walk of content/, reused while only known files change (`keep_listing`).
     listing: Option<Listing>,
+    links: super::LinkMemo,
 }
 
 /// The files of content/ and the walk's own problems.
@@ -76,6 +77,11 @@ impl DocumentCache {
         {
             self.listing = None;
         }
+    }
+
+    /// Link resolutions of the last load, for the documents that did not change.
+    pub fn links(&mut self) -> &mut super::LinkMemo {
+        &mut self.links
     }
 
     /// The listing kept by `keep_listing`, or a fresh walk made by `walk` and kept.

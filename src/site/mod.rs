@@ -5,9 +5,11 @@
 
 mod cache;
 mod links;
+mod memo;
 pub mod urls;
 
 pub use cache::DocumentCache;
+pub use memo::LinkMemo;
 
 pub use links::{is_external, join_path, LinkTarget};
 
@@ -32,8 +34,8 @@ pub struct Page {
     pub section: SectionId,
     /// The folder's README.md (index.md, _index.md): the section page.
     pub is_index: bool,
-    /// One target per `doc.rendered.links` entry.
-    pub links: Vec<LinkTarget>,
+    /// One target per `doc.rendered.links` entry (shared with the next load's memo).
+    pub links: Arc<Vec<LinkTarget>>,
     /// Pages that link here, sorted, without self-links.
     pub backlinks: Vec<PageId>,
 }
@@ -99,16 +101,36 @@ impl Site {
                 rel_path: f.rel_path,
                 abs_path: f.abs_path,
             });
-        Site::from_documents(config, content_dir, docs, assets.collect(), diagnostics)
+        Site::assemble(
+            config,
+            content_dir,
+            docs,
+            assets.collect(),
+            diagnostics,
+            cache.links(),
+        )
     }
 
     /// Assembles the model from parsed documents: URLs, sections, links, backlinks, tags.
     pub fn from_documents(
         config: Config,
         content_dir: PathBuf,
+        docs: Vec<Arc<Document>>,
+        assets: Vec<Asset>,
+        diagnostics: Vec<Diagnostic>,
+    ) -> Site {
+        let mut memo = LinkMemo::default();
+        Site::assemble(config, content_dir, docs, assets, diagnostics, &mut memo)
+    }
+
+    /// `from_documents`, reusing the link resolutions in `memo` that are still valid.
+    fn assemble(
+        config: Config,
+        content_dir: PathBuf,
         mut docs: Vec<Arc<Document>>,
         assets: Vec<Asset>,
         diagnostics: Vec<Diagnostic>,
+        memo: &mut LinkMemo,
     ) -> Site {
         docs.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
         let mut site = Site {
@@ -124,7 +146,7 @@ impl Site {
         };
         site.build_sections(&docs);
         site.assign_pages(docs);
-        site.resolve_all_links();
+        site.resolve_all_links(memo);
         site
     }
 
@@ -253,7 +275,7 @@ impl Site {
                 url,
                 section,
                 is_index,
-                links: vec![],
+                links: Arc::default(),
                 backlinks: vec![],
             });
         }
@@ -266,10 +288,14 @@ impl Site {
         }
     }
 
-    fn resolve_all_links(&mut self) {
-        let resolved: Vec<(Vec<LinkTarget>, Vec<Diagnostic>)> = (0..self.pages.len())
+    fn resolve_all_links(&mut self, memo: &mut LinkMemo) {
+        let environment = self.link_environment();
+        let resolved: Vec<memo::Resolved> = (0..self.pages.len())
             .into_par_iter()
             .map(|id| {
+                if let Some(kept) = memo.get(environment, &self.pages[id].doc) {
+                    return kept;
+                }
                 let mut diags = vec![];
                 let targets = self.pages[id]
                     .doc
@@ -282,12 +308,30 @@ impl Site {
                         target
                     })
                     .collect();
-                (targets, diags)
+                memo::Resolved {
+                    targets: Arc::new(targets),
+                    diagnostics: Arc::new(diags),
+                }
             })
             .collect();
+        memo.keep(
+            environment,
+            self.pages
+                .iter()
+                .zip(&resolved)
+                .map(|(page, r)| (page.doc.clone(), r.clone()))
+                .collect(),
+        );
         let mut backlinks: Vec<BTreeSet<PageId>> = vec![BTreeSet::new(); self.pages.len()];
-        for (id, (targets, diags)) in resolved.into_iter().enumerate() {
-            for target in &targets {
+        for (
+            id,
+            memo::Resolved {
+                targets,
+                diagnostics,
+            },
+        ) in resolved.into_iter().enumerate()
+        {
+            for target in targets.iter() {
                 if let LinkTarget::Page { page, .. } = target {
                     if *page != id {
                         backlinks[*page].insert(id);
@@ -295,7 +339,7 @@ impl Site {
                 }
             }
             self.pages[id].links = targets;
-            self.diagnostics.extend(diags);
+            self.diagnostics.extend(diagnostics.iter().cloned());
         }
         for (page, links) in self.pages.iter_mut().zip(backlinks) {
             page.backlinks = links.into_iter().collect();

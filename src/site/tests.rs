@@ -133,3 +133,43 @@ fn sections_and_tags() {
     assert_eq!(s.tags["шлагбаум"].len(), 2);
     assert_eq!(s.sections[0].index, s.page_id_by_path("README.md"));
 }
+
+/// Unchanged documents keep their resolved links across loads, until something they can point
+/// at changes: here the heading an anchor names, then the page itself.
+#[test]
+fn kept_link_resolutions_follow_what_they_point_at() {
+    let doc =
+        |p: &str, t: &str| Arc::new(parse_document(p, t.to_string(), MarkdownOptions::default()));
+    let a = doc("A.md", "# А\n\n[к шагу](B.md#шаг-1)\n");
+    let load = |docs: Vec<Arc<Document>>, memo: &mut LinkMemo| {
+        Site::assemble(
+            Config::default(),
+            PathBuf::from("content"),
+            docs,
+            vec![],
+            vec![],
+            memo,
+        )
+    };
+    let mut memo = LinkMemo::default();
+    let first = load(vec![a.clone(), doc("B.md", "# Б\n\n## Шаг 1\n")], &mut memo);
+    assert!(matches!(first.pages[0].links[0], LinkTarget::Page { .. }));
+    let body_edit = load(
+        vec![a.clone(), doc("B.md", "# Б\n\nНовый текст.\n\n## Шаг 1\n")],
+        &mut memo,
+    );
+    assert!(
+        Arc::ptr_eq(&first.pages[0].links, &body_edit.pages[0].links),
+        "a body edit elsewhere reuses A's resolution"
+    );
+    let heading_edit = load(
+        vec![a.clone(), doc("B.md", "# Б\n\n## Шаг первый\n")],
+        &mut memo,
+    );
+    assert!(heading_edit
+        .diagnostics
+        .iter()
+        .any(|d| d.code == "broken-anchor"));
+    let gone = load(vec![a.clone()], &mut memo);
+    assert!(gone.diagnostics.iter().any(|d| d.code == "broken-link"));
+}
