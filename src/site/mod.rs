@@ -248,7 +248,10 @@ impl Site {
             let url = if is_index {
                 self.sections[section].index = Some(id);
                 self.sections[section].title = doc.title.clone();
-                self.sections[section].url.clone()
+                let url = self.sections[section].url.clone();
+                // The folder claimed this URL; a collision message names its README instead.
+                taken.insert(url.clone(), doc.rel_path.clone());
+                url
             } else {
                 // A second index file in one folder (README.md beside index.md) is an ordinary page.
                 let stem = if is_index_name(file_name) {
@@ -265,7 +268,6 @@ impl Site {
                 self.sections[section].pages.push(id);
                 url
             };
-            taken.insert(url.clone(), doc.rel_path.clone());
             for tag in &doc.meta.tags {
                 self.tags.entry(tag.clone()).or_default().push(id);
             }
