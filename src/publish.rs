@@ -94,15 +94,16 @@ pub fn build(root: &Path, out_dir: Option<&Path>) -> Result<BuildReport, BuildEr
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         (rendered, indexed)
     });
-    let failure = match (rendered, indexed) {
+    let outcome = match (rendered, indexed) {
         (Ok(stats), Ok(())) => Ok(stats),
         (Err(errors), _) => Err(BuildError::Render(errors)),
         (Ok(_), Err(e)) => Err(e.into()),
     };
-    let stats = match failure {
+    let stats = match outcome {
         Ok(stats) => stats,
         Err(e) => {
-            // The half-updated staging folder stays: the next build updates it in place.
+            // Whatever failed, the next build starts from an empty folder.
+            remove_dir(&staging)?;
             remove_dir(&index_staging)?;
             return Err(e);
         }

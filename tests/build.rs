@@ -215,3 +215,20 @@ fn rebuilds_through_the_spare_folder_equal_a_fresh_build() {
         .success();
     assert_eq!(rebuilt, snapshot_tree(&fresh.out()));
 }
+
+/// What an older build left in the spare folder never blocks a build: a folder where a file
+/// must go and a file where a folder must go are replaced.
+#[test]
+fn leftovers_in_the_spare_folder_are_replaced() {
+    let mut f = Fixture::new("basic");
+    f.build().success().build().success();
+    let spare = f.root().join(".public.old");
+    std::fs::remove_file(spare.join("tags/index.html")).unwrap();
+    std::fs::create_dir_all(spare.join("tags/index.html/old")).unwrap();
+    std::fs::remove_dir_all(spare.join("razdel")).unwrap();
+    std::fs::write(spare.join("razdel"), "a file where a folder was").unwrap();
+    f.build().success();
+    let mut fresh = Fixture::new("basic");
+    fresh.build().success();
+    assert_eq!(snapshot_tree(&f.out()), snapshot_tree(&fresh.out()));
+}

@@ -2,7 +2,7 @@
 //! every line of rendering and only differ in where the bytes go.
 
 use std::collections::{BTreeMap, HashSet};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 /// Where rendered files go. Paths are relative to the site root, `/`-separated.
@@ -92,10 +92,7 @@ impl Output for DiskOutput {
             return Ok(());
         }
         if self.written.is_some() {
-            if let Some(parent) = path.parent() {
-                std::fs::create_dir_all(parent)?;
-            }
-            return std::fs::write(&path, bytes);
+            return write_replacing(&self.root, &path, bytes);
         }
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)?;
@@ -111,6 +108,28 @@ impl Output for DiskOutput {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
             _ => Ok(()),
         }
+    }
+}
+
+/// Writes `bytes` at `path` under a staging `root`, clearing what an older build left in the
+/// way: a folder where a file must go, or a file where a folder must go.
+fn write_replacing(root: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    if let Some(parent) = path.parent() {
+        if std::fs::create_dir_all(parent).is_err() {
+            for ancestor in parent.ancestors().take_while(|a| *a != root) {
+                if ancestor.is_file() {
+                    std::fs::remove_file(ancestor)?;
+                }
+            }
+            std::fs::create_dir_all(parent)?;
+        }
+    }
+    match std::fs::write(path, bytes) {
+        Err(_) if path.is_dir() => {
+            std::fs::remove_dir_all(path)?;
+            std::fs::write(path, bytes)
+        }
+        result => result,
     }
 }
 
