@@ -38,7 +38,9 @@ fn main() -> anyhow::Result<()> {
     let synonyms_path = root.join(&config.content_dir).join(&config.synonyms_file);
     let site = Site::load(&root, config);
     let synonyms = Synonyms::parse(&std::fs::read_to_string(synonyms_path).unwrap_or_default())?;
-    let engine = SearchEngine::new(spravka::search::index::build_in_ram(&site)?, synonyms)?;
+    // The site's own `[suggest]` thresholds, so that a recalibration can be checked here.
+    let engine = SearchEngine::new(spravka::search::index::build_in_ram(&site)?, synonyms)?
+        .with_confidence(site.config.suggest);
     println!(
         "{} tickets, {} documents\n",
         tickets.len(),

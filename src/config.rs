@@ -43,6 +43,29 @@ pub struct Config {
     /// Synonyms file inside the content folder, read by search.
     pub synonyms_file: String,
     pub serve: ServeConfig,
+    pub suggest: SuggestConfig,
+}
+
+/// When a suggestion is `confident` (the operator page says «no article fits» otherwise).
+/// BM25 scores grow with the base: recalibrate with `cargo run --release --example relevance
+/// -- --tune` as the base grows (BENCHMARKS.md).
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SuggestConfig {
+    /// The top article's score must reach this.
+    pub confident_min_score: f32,
+    /// Share (0–1) of the ticket's informative words the top article must cover.
+    pub confident_min_coverage: f32,
+}
+
+impl Default for SuggestConfig {
+    /// Calibrated on the dev tickets over the default base (43 documents).
+    fn default() -> Self {
+        SuggestConfig {
+            confident_min_score: 27.0,
+            confident_min_coverage: 0.2,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -81,6 +104,7 @@ impl Default for Config {
             local_links: false,
             synonyms_file: "synonyms.toml".into(),
             serve: ServeConfig::default(),
+            suggest: SuggestConfig::default(),
         }
     }
 }

@@ -127,6 +127,34 @@ fn cli_json_matches_the_contract() {
     );
 }
 
+/// The confidence thresholds are the site's own (`[suggest]` in spravka.toml), for the CLI and
+/// for the server alike: a base that has grown is recalibrated without a new spravka.
+#[test]
+fn confidence_thresholds_come_from_spravka_toml() {
+    let ticket = "QR-код гостя не считывается турникетом";
+    let confident = |f: &mut common::Fixture| {
+        f.run(&["suggest", "--json", ticket]).success();
+        let json: serde_json::Value = serde_json::from_str(&f.stdout()).unwrap();
+        assert_eq!(
+            json["suggestions"][0]["path"],
+            "База типичных запросов/QR-код пропуска не считывается.md"
+        );
+        json["confident"].as_bool().unwrap()
+    };
+    let mut f = common::Fixture::default_content();
+    assert!(confident(&mut f), "the defaults trust this match");
+    f.write("spravka.toml", "[suggest]\nconfident_min_score = 10000.0\n");
+    assert!(!confident(&mut f), "a stricter site threshold does not");
+    let state = spravka::serve::state(f.root(), &f.root().join(".cache"), false).unwrap();
+    assert!(
+        !state.current().engine.suggest(ticket, 3).confident,
+        "serve reads it too"
+    );
+    f.write("spravka.toml", "[suggest]\nconfident_min_scor = 1.0\n");
+    f.run(&["suggest", ticket]);
+    assert!(f.stderr().contains("spravka.toml:2:"), "{}", f.stderr());
+}
+
 /// Each correction proves itself: with it off the misspelt word finds nothing, with it on the
 /// right article comes first and the ticket's own word is shown as matched.
 #[test]

@@ -41,12 +41,13 @@ pub struct SuggestArgs {
 /// Loads the site and opens (or rebuilds) its index.
 pub fn open_engine(root: &RootArg) -> anyhow::Result<SearchEngine> {
     let config = crate::config::Config::load(&root.root)?;
+    let confidence = config.suggest;
     let out_dir = root.root.join(&config.output_dir);
     let site = crate::site::Site::load(&root.root, config);
     let synonyms = crate::search::load_synonyms(&site).map_err(anyhow::Error::msg)?;
     let index =
         crate::search::index::open_or_rebuild(&site, &crate::publish::index_dir_for(&out_dir))?;
-    Ok(SearchEngine::new(index, synonyms)?)
+    Ok(SearchEngine::new(index, synonyms)?.with_confidence(confidence))
 }
 
 fn plain(snippet: &str) -> String {

@@ -14,6 +14,7 @@ pub struct SearchEngine {
     reader: IndexReader,
     pub(super) fields: Fields,
     pub(super) synonyms: Synonyms,
+    pub(super) confidence: crate::config::SuggestConfig,
 }
 
 /// A found page, as both APIs return it.
@@ -36,7 +37,14 @@ impl SearchEngine {
             reader,
             fields: schema().1,
             synonyms,
+            confidence: Default::default(),
         })
+    }
+
+    /// The site's `[suggest]` thresholds instead of the defaults.
+    pub fn with_confidence(mut self, confidence: crate::config::SuggestConfig) -> SearchEngine {
+        self.confidence = confidence;
+        self
     }
 
     pub fn searcher(&self) -> Searcher {

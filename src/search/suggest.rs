@@ -223,7 +223,7 @@ impl SearchEngine {
         }
         let confident = suggestions
             .first()
-            .is_some_and(|s| is_confident(s.hit.score, top_coverage, s.matched_terms.len()));
+            .is_some_and(|s| self.is_confident(s.hit.score, top_coverage, s.matched_terms.len()));
         SuggestResponse {
             suggestions,
             confident,
@@ -419,17 +419,16 @@ fn informative_weight(terms: &[QueryTerm]) -> f32 {
     best.values().sum()
 }
 
-/// An article answers the ticket when it covers a good share of the ticket's informative
-/// words and scores well. Thresholds are calibrated on the dev tickets (BENCHMARKS.md).
-fn is_confident(score: f32, coverage: f32, matched: usize) -> bool {
-    matched >= 2 && score >= CONFIDENT_MIN_SCORE && coverage >= CONFIDENT_MIN_COVERAGE
+impl SearchEngine {
+    /// An article answers the ticket when it covers a good share of the ticket's informative
+    /// words and scores well. The defaults (`SuggestConfig`) were calibrated on the dev tickets
+    /// with `--tune`: out-of-scope tickets topped out at 25.3, answerable ones started at 29.2.
+    fn is_confident(&self, score: f32, coverage: f32, matched: usize) -> bool {
+        matched >= 2
+            && score >= self.confidence.confident_min_score
+            && coverage >= self.confidence.confident_min_coverage
+    }
 }
-
-/// Calibrated on the dev tickets with `--tune`: out-of-scope tickets top out at 25.3, the
-/// answerable ones start at 29.2; the threshold sits between. BM25 sums grow with the ticket's
-/// length and the base's size, so a much larger base should recalibrate with the example.
-pub const CONFIDENT_MIN_SCORE: f32 = 27.0;
-pub const CONFIDENT_MIN_COVERAGE: f32 = 0.2;
 
 fn floor_char_boundary(text: &str, max: usize) -> usize {
     if text.len() <= max {

@@ -255,7 +255,7 @@ impl Builder {
 
     fn engine(&self, site: &Site) -> Result<SearchEngine, SnapshotError> {
         let synonyms = crate::search::load_synonyms(site).map_err(SnapshotError::Synonyms)?;
-        Ok(SearchEngine::new(self.index.clone(), synonyms)?)
+        Ok(SearchEngine::new(self.index.clone(), synonyms)?.with_confidence(site.config.suggest))
     }
 
     pub fn cache_dir(&self) -> &Path {
