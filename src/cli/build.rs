@@ -24,17 +24,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
     };
     let color = super::use_color();
-    let mut warnings_shown = 0;
-    for d in report.diagnostics.iter() {
-        if d.severity == Severity::Warning {
-            if warnings_shown == SHOWN_WARNINGS {
-                continue;
-            }
-            warnings_shown += 1;
-        }
+    let (shown, note) = shown_and_hidden(report.diagnostics.iter());
+    for d in shown {
         eprintln!("{}", d.render_human(color));
     }
-    if let Some(note) = hidden_warnings(report.diagnostics.iter()) {
+    if let Some(note) = note {
         eprintln!("{note}");
     }
     let broken = report
@@ -65,23 +59,33 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 /// targets) would otherwise bury the summary under megabytes. `check` always lists them all.
 const SHOWN_WARNINGS: usize = 50;
 
-/// One line for the warnings beyond `SHOWN_WARNINGS`, counted by code.
-fn hidden_warnings<'a>(diagnostics: impl Iterator<Item = &'a Diagnostic>) -> Option<String> {
-    let mut by_code: BTreeMap<&str, usize> = BTreeMap::new();
-    for d in diagnostics
-        .filter(|d| d.severity == Severity::Warning)
-        .skip(SHOWN_WARNINGS)
-    {
-        *by_code.entry(d.code).or_default() += 1;
+/// Every error and the first `SHOWN_WARNINGS` warnings, in order, and one line counting the
+/// other warnings by code.
+fn shown_and_hidden<'a>(
+    diagnostics: impl Iterator<Item = &'a Diagnostic>,
+) -> (Vec<&'a Diagnostic>, Option<String>) {
+    let mut shown = vec![];
+    let mut warnings = 0;
+    let mut hidden: BTreeMap<&str, usize> = BTreeMap::new();
+    for d in diagnostics {
+        if d.severity == Severity::Warning {
+            warnings += 1;
+            if warnings > SHOWN_WARNINGS {
+                *hidden.entry(d.code).or_default() += 1;
+                continue;
+            }
+        }
+        shown.push(d);
     }
-    let hidden: usize = by_code.values().sum();
-    (hidden > 0).then(|| {
-        let codes: Vec<String> = by_code.iter().map(|(c, n)| format!("{c}: {n}")).collect();
+    let count: usize = hidden.values().sum();
+    let note = (count > 0).then(|| {
+        let codes: Vec<String> = hidden.iter().map(|(c, n)| format!("{c}: {n}")).collect();
         format!(
-            "note: {hidden} more warnings not shown ({}); `spravka check` lists them all",
+            "note: {count} more warnings not shown ({}); `spravka check` lists them all",
             codes.join(", ")
         )
-    })
+    });
+    (shown, note)
 }
 
 #[cfg(test)]
@@ -94,11 +98,24 @@ mod tests {
             .map(|i| Diagnostic::warning("stale", format!("{i}.md"), "old"))
             .collect();
         all.push(Diagnostic::error("broken-link", "e.md", "gone"));
-        assert_eq!(hidden_warnings(all.iter()), None, "errors never count");
+        let (shown, note) = shown_and_hidden(all.iter());
+        assert_eq!(
+            (shown.len(), note),
+            (SHOWN_WARNINGS + 1, None),
+            "errors never count"
+        );
         all.extend((0..3).map(|_| Diagnostic::warning("raw-space-link", "a.md", "spaces")));
         all.push(Diagnostic::warning("stale", "b.md", "old"));
+        all.push(Diagnostic::error("broken-link", "f.md", "gone"));
+        let (shown, note) = shown_and_hidden(all.iter());
         assert_eq!(
-            hidden_warnings(all.iter()).as_deref(),
+            shown.len(),
+            SHOWN_WARNINGS + 2,
+            "every error is shown, after the limit too"
+        );
+        assert_eq!(shown.last().unwrap().file, "f.md");
+        assert_eq!(
+            note.as_deref(),
             Some("note: 4 more warnings not shown (raw-space-link: 3, stale: 1); `spravka check` lists them all")
         );
     }

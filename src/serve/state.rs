@@ -236,6 +236,9 @@ impl Builder {
     /// Renders what the last incremental rebuild left for after the swap.
     pub fn finish(&mut self, snapshot: &Snapshot) -> Result<(), SnapshotError> {
         let jobs = std::mem::take(&mut self.deferred);
+        if jobs.is_empty() {
+            return Ok(());
+        }
         let options = RenderOptions {
             live_reload: self.live_reload,
             today: crate::render::today(),
@@ -264,5 +267,42 @@ impl Builder {
 
     pub fn live_reload(&self) -> bool {
         self.live_reload
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A file served between the swap and the feeds written after it must not stay in memory.
+    #[test]
+    fn finish_forgets_files_read_before_the_feeds_were_rewritten() {
+        let root = tempfile::tempdir().unwrap();
+        let content = root.path().join("content");
+        std::fs::create_dir_all(&content).unwrap();
+        std::fs::write(content.join("README.md"), "# Главная\n\n[а](а.md)\n").unwrap();
+        let page = content.join("а.md");
+        std::fs::write(&page, "# Старое название\n\nТекст.\n").unwrap();
+        let cache = root.path().join(".cache");
+        let (mut builder, first) = Builder::full(root.path(), &cache, 0, false).unwrap();
+        std::fs::write(&page, "# Новое название\n\nТекст.\n").unwrap();
+        let next = builder.incremental(&first, &[page]).unwrap();
+        let stale = super::super::hot::HotFile {
+            bytes: std::fs::read(next.dir.join("search-index.json"))
+                .unwrap()
+                .into(),
+            etag: axum::http::HeaderValue::from_static("\"old\""),
+            last_modified: None,
+            content_type: "application/json",
+        };
+        next.hot
+            .insert("/search-index.json", stale, next.hot.epoch());
+        builder.finish(&next).unwrap();
+        assert!(next.hot.get("/search-index.json").is_none());
+        let feed = std::fs::read_to_string(next.dir.join("search-index.json")).unwrap();
+        assert!(
+            feed.contains("Новое название"),
+            "the feeds were written after the swap"
+        );
     }
 }
