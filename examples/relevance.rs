@@ -1,186 +1,196 @@
-//! Relevance benchmark: runs the dev tickets through `suggest` on the default knowledge base
-//! and prints Recall@1, Recall@3, MRR@5, confidence shares and every miss, for spravka and for
-//! a plain baseline (no stemming, synonyms, fuzziness or transliteration).
+//! Relevance of suggest. Cross-validated on the project's own tickets (every tuned number
+//! chosen on the other folds, for spravka and with each technique off), then measured, never
+//! tuned, on outside ticket sets, and timed.
 //!
-//! cargo run --release --example relevance -- [--tickets ../shared/eval/dev-tickets.jsonl] [--root .] [--verbose]
+//! cargo run --release --example relevance -- [--root .] [--cv eval/tickets.jsonl]
+//!     [--tickets FILE]... [--folds 5] [--only spravka] [--verbose]
+//!
+//! Without `--tickets`, the outside sets `../shared/eval/dev-tickets.jsonl` and
+//! `dev-hard.jsonl` are measured when they exist (they do only on the project's machines).
 
 use spravka::config::Config;
-use spravka::search::synonyms::Synonyms;
-use spravka::search::{FieldBoosts, SearchEngine, SuggestOptions};
+use spravka::search::eval::{self, Metrics, Ticket};
+use spravka::search::{Forgiveness, SearchEngine, SuggestModel, SuggestOptions};
 use spravka::site::Site;
-use std::path::PathBuf;
-
-#[derive(serde::Deserialize)]
-struct Ticket {
-    id: String,
-    text: String,
-    expected: Vec<String>,
-}
+use std::path::{Path, PathBuf};
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().collect();
-    let arg = |name: &str| {
-        args.iter()
-            .position(|a| a == name)
-            .and_then(|i| args.get(i + 1))
-            .cloned()
+    let values = |name: &str| -> Vec<String> {
+        args.windows(2)
+            .filter(|w| w[0] == name)
+            .map(|w| w[1].clone())
+            .collect()
     };
-    let root = PathBuf::from(arg("--root").unwrap_or_else(|| ".".into()));
-    let tickets_path =
-        arg("--tickets").unwrap_or_else(|| "../shared/eval/dev-tickets.jsonl".into());
+    let root = PathBuf::from(values("--root").pop().unwrap_or_else(|| ".".into()));
+    let cv_path = values("--cv")
+        .pop()
+        .unwrap_or_else(|| "eval/tickets.jsonl".into());
+    let folds: usize = values("--folds").pop().map_or(Ok(5), |f| f.parse())?;
     let verbose = args.iter().any(|a| a == "--verbose");
-    let tickets: Vec<Ticket> = std::fs::read_to_string(&tickets_path)?
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(serde_json::from_str)
-        .collect::<Result<_, _>>()?;
-    let config = Config::load(&root)?;
-    let synonyms_path = root.join(&config.content_dir).join(&config.synonyms_file);
-    let site = Site::load(&root, config);
-    let synonyms = Synonyms::parse(&std::fs::read_to_string(synonyms_path).unwrap_or_default())?;
-    // The site's own `[suggest]` thresholds, so that a recalibration can be checked here.
-    let engine = SearchEngine::new(spravka::search::index::build_in_ram(&site)?, synonyms)?
-        .with_confidence(site.config.suggest);
-    println!(
-        "{} tickets, {} documents\n",
-        tickets.len(),
-        engine.num_docs()
-    );
-    println!("| method | Recall@1 | Recall@3 | MRR@5 | matchable confident | out-of-scope not confident |");
-    println!("|---|---|---|---|---|---|");
-    if args.iter().any(|a| a == "--tune") {
-        tune(&engine, &tickets);
-        return Ok(());
+    // `--only spravka`: one row per table (each cross-validated row takes a while).
+    let only = values("--only").pop();
+    let techniques = || {
+        techniques()
+            .into_iter()
+            .filter(|(name, _)| only.as_deref().is_none_or(|o| o == *name))
+    };
+    let mut outside = values("--tickets");
+    if outside.is_empty() {
+        outside = [
+            "../shared/eval/dev-tickets.jsonl",
+            "../shared/eval/dev-hard.jsonl",
+        ]
+        .into_iter()
+        .filter(|p| Path::new(p).exists())
+        .map(String::from)
+        .collect();
     }
-    let techniques = [
-        ("spravka", SuggestOptions::default()),
-        ("baseline", SuggestOptions::baseline()),
+    let config = Config::load(&root)?;
+    let settings = config.suggest.clone();
+    let site = Site::load(&root, config);
+    let synonyms = spravka::search::load_synonyms(&site).map_err(anyhow::Error::msg)?;
+    let engine = SearchEngine::new(spravka::search::index::build_in_ram(&site)?, synonyms)?
+        .with_suggest(settings, SuggestModel::load(&root)?);
+    println!("{} documents\n", engine.num_docs());
+
+    let own = eval::read_tickets(Path::new(&cv_path))?;
+    println!(
+        "## Cross-validated on {cv_path} ({} tickets, {folds} folds)\n",
+        own.len()
+    );
+    header();
+    // `--no-cv`: only the measured tables (for looking at misses with `--verbose`).
+    let cross_validate = !args.iter().any(|a| a == "--no-cv");
+    for (name, options) in techniques().filter(|_| cross_validate) {
+        let tuned = eval::tune(&engine, &own, options, folds);
+        row(name, &tuned.cross_validated);
+        if name == "spravka" {
+            styles(&tuned.cross_validated);
+        }
+    }
+    for path in &outside {
+        let tickets = eval::read_tickets(Path::new(path))?;
+        println!(
+            "\n## {path} ({} tickets), measured with the shipped model\n",
+            tickets.len()
+        );
+        header();
+        for (name, options) in techniques() {
+            let metrics = eval::measure(&engine, &tickets, options);
+            row(name, &metrics);
+            if name == "spravka" {
+                styles(&metrics);
+                if verbose {
+                    misses(&engine, &tickets);
+                }
+            }
+        }
+    }
+    println!();
+    latency(&engine, &own);
+    Ok(())
+}
+
+fn techniques() -> Vec<(&'static str, SuggestOptions)> {
+    let on = SuggestOptions::default();
+    let off = |f: fn(&mut SuggestOptions)| {
+        let mut o = on;
+        f(&mut o);
+        o
+    };
+    vec![
+        ("spravka", on),
+        ("baseline (all off)", SuggestOptions::baseline()),
+        ("without ticket cleaning", off(|o| o.understanding = false)),
+        ("without procedural intent", off(|o| o.intent = false)),
+        ("without second problem", off(|o| o.second_problem = false)),
         (
-            "without stemming",
-            SuggestOptions {
-                stemming: false,
-                ..Default::default()
-            },
+            "without section demotion",
+            off(|o| o.demote_sections = false),
         ),
-        (
-            "without synonyms",
-            SuggestOptions {
-                synonyms: false,
-                ..Default::default()
-            },
-        ),
-        (
-            "without fuzzy",
-            SuggestOptions {
-                fuzzy: false,
-                ..Default::default()
-            },
-        ),
+        ("without stemming", off(|o| o.forgiveness.stemming = false)),
+        ("without synonyms", off(|o| o.forgiveness.synonyms = false)),
+        ("without fuzzy", off(|o| o.forgiveness.fuzzy = false)),
         (
             "without translit/layout",
-            SuggestOptions {
-                transliteration: false,
-                ..Default::default()
-            },
+            off(|o| o.forgiveness.transliteration = false),
         ),
-    ];
-    for (name, options) in techniques {
-        let (mut r1, mut r3, mut mrr, mut conf, mut matchable, mut oos, mut oos_ok) =
-            (0.0, 0.0, 0.0, 0, 0, 0, 0);
-        let mut misses = vec![];
-        for t in &tickets {
-            let response = engine.suggest_with(&t.text, 5, options);
-            let paths: Vec<&str> = response
-                .suggestions
-                .iter()
-                .map(|s| s.hit.path.as_str())
-                .collect();
-            if verbose && name == "spravka" {
-                let top = response.suggestions.first();
-                println!(
-                    "{} conf={} score={:.2} cov={:.2} matched={:?} top={:?}",
-                    t.id,
-                    response.confident,
-                    top.map_or(0.0, |s| s.hit.score),
-                    response.coverage,
-                    top.map(|s| &s.matched_terms),
-                    top.map(|s| &s.hit.title)
-                );
-            }
-            if t.expected.is_empty() {
-                oos += 1;
-                if !response.confident {
-                    oos_ok += 1;
-                } else {
-                    misses.push(format!(
-                        "{}: out of scope but confident → {:?}",
-                        t.id,
-                        paths.first()
-                    ));
-                }
-                continue;
-            }
-            matchable += 1;
-            if response.confident {
-                conf += 1;
-            }
-            let rank = paths.iter().position(|p| t.expected.iter().any(|e| e == p));
-            match rank {
-                Some(0) => {
-                    r1 += 1.0;
-                    r3 += 1.0;
-                }
-                Some(r) if r < 3 => r3 += 1.0,
-                _ => {}
-            }
-            if let Some(r) = rank {
-                mrr += 1.0 / (r as f64 + 1.0);
-            }
-            if rank != Some(0) {
-                misses.push(format!(
-                    "{}: expected {:?} at rank {:?}; got {:?}",
-                    t.id,
-                    t.expected,
-                    rank.map(|r| r + 1),
-                    &paths[..paths.len().min(3)]
-                ));
-            }
-        }
-        let n = matchable as f64;
-        println!(
-            "| {name} | {:.3} | {:.3} | {:.3} | {}/{} | {}/{} |",
-            r1 / n,
-            r3 / n,
-            mrr / n,
-            conf,
-            matchable,
-            oos_ok,
-            oos
-        );
-        if name == "spravka" || (verbose && name == "baseline") {
-            for m in &misses {
-                eprintln!("  miss ({name}) {m}");
-            }
+    ]
+}
+
+fn header() {
+    println!("| method | Recall@1 | Recall@3 | MRR@5 | answerable confident | out-of-scope not confident | right when confident |");
+    println!("|---|---|---|---|---|---|---|");
+}
+
+fn row(name: &str, m: &Metrics) {
+    println!(
+        "| {name} | {:.3} | {:.3} | {:.3} | {:.3} ({}/{}) | {:.3} ({}/{}) | {:.3} |",
+        m.recall_at_1(),
+        m.recall_at_3(),
+        m.mrr_at_5(),
+        m.answerable_confident_share(),
+        m.answerable_confident,
+        m.answerable,
+        m.out_of_scope_rejected_share(),
+        m.out_of_scope_not_confident,
+        m.out_of_scope,
+        m.precision_when_confident(),
+    );
+}
+
+fn styles(m: &Metrics) {
+    let line: Vec<String> = m
+        .by_style
+        .iter()
+        .map(|(style, (n, first, confident))| {
+            format!("{style} {n}: R@1 {first}, confident {confident}")
+        })
+        .collect();
+    println!("|  by style: {} | | | | | | |", line.join("; "));
+}
+
+fn misses(engine: &SearchEngine, tickets: &[Ticket]) {
+    for t in tickets {
+        let r = engine.suggest(&t.text, 5);
+        let top = r.suggestions.first();
+        let right = top.is_some_and(|s| t.expected.contains(&s.hit.path));
+        if !right || r.confident == t.expected.is_empty() {
+            eprintln!(
+                "{} [{}] confident={} p={:.2} top={:?} expected={:?}",
+                t.id,
+                t.style,
+                r.confident,
+                top.map_or(0.0, |s| s.probability),
+                top.map(|s| &s.hit.path),
+                t.expected
+            );
         }
     }
-    // In-process latency of suggest over the same tickets, 20 rounds, per configuration.
-    println!();
+}
+
+/// In-process latency of suggest over the tickets, 5 rounds, with and without forgiveness.
+fn latency(engine: &SearchEngine, tickets: &[Ticket]) {
     for (name, options) in [
         ("spravka", SuggestOptions::default()),
         (
             "without fuzzy",
             SuggestOptions {
-                fuzzy: false,
+                forgiveness: Forgiveness {
+                    fuzzy: false,
+                    ..Default::default()
+                },
                 ..Default::default()
             },
         ),
         ("baseline", SuggestOptions::baseline()),
     ] {
         let mut times: Vec<std::time::Duration> = Vec::new();
-        for _ in 0..20 {
-            for t in &tickets {
+        for _ in 0..5 {
+            for t in tickets {
                 let started = std::time::Instant::now();
-                std::hint::black_box(engine.suggest_with(&t.text, 5, options));
+                std::hint::black_box(engine.suggest_with(&t.text, 5, options, engine.model()));
                 times.push(started.elapsed());
             }
         }
@@ -192,57 +202,5 @@ fn main() -> anyhow::Result<()> {
             pct(0.5),
             pct(0.99)
         );
-    }
-    Ok(())
-}
-
-/// Recall@1, MRR@5 and the confidence separation (lowest answerable top score over the highest
-/// out-of-scope one: the larger, the safer the `confident` threshold) for a grid of boosts.
-fn tune(engine: &SearchEngine, tickets: &[Ticket]) {
-    println!("| title | symptoms | headings | tags | body | Recall@1 | MRR@5 | lowest answerable | highest out-of-scope | ratio |");
-    println!("|---|---|---|---|---|---|---|---|---|---|");
-    for title in [1.0, 2.0, 3.0, 4.0] {
-        for symptoms in [1.0, 2.0, 3.0] {
-            for headings in [0.5, 1.0] {
-                let boosts = FieldBoosts {
-                    title,
-                    symptoms,
-                    headings,
-                    tags: 1.0,
-                    body: 1.0,
-                };
-                let options = SuggestOptions {
-                    boosts,
-                    ..Default::default()
-                };
-                let (mut r1, mut mrr, mut n, mut low, mut high) = (0.0, 0.0, 0.0, f32::MAX, 0.0f32);
-                for t in tickets {
-                    let r = engine.suggest_with(&t.text, 5, options);
-                    let top = r.suggestions.first().map_or(0.0, |s| s.hit.score);
-                    if t.expected.is_empty() {
-                        high = high.max(top);
-                        continue;
-                    }
-                    n += 1.0;
-                    low = low.min(top);
-                    if let Some(rank) = r
-                        .suggestions
-                        .iter()
-                        .position(|s| t.expected.contains(&s.hit.path))
-                    {
-                        mrr += 1.0 / (rank as f64 + 1.0);
-                        if rank == 0 {
-                            r1 += 1.0;
-                        }
-                    }
-                }
-                println!(
-                    "| {title} | {symptoms} | {headings} | 1 | 1 | {:.3} | {:.3} | {low:.1} | {high:.1} | {:.2} |",
-                    r1 / n,
-                    mrr / n,
-                    low / high
-                );
-            }
-        }
     }
 }

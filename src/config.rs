@@ -46,24 +46,24 @@ pub struct Config {
     pub suggest: SuggestConfig,
 }
 
-/// When a suggestion is `confident` (the operator page says «no article fits» otherwise).
-/// BM25 scores grow with the base: recalibrate with `cargo run --release --example relevance
-/// -- --tune` as the base grows (BENCHMARKS.md).
-#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+/// Suggest's settings. The tuned numbers (boosts, the confidence model) live in
+/// `suggest-model.toml`, written by `spravka tune`; these are the department's choices.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SuggestConfig {
-    /// The top article's score must reach this.
-    pub confident_min_score: f32,
-    /// Share (0–1) of the ticket's informative words the top article must cover.
-    pub confident_min_coverage: f32,
+    /// `confident` means the top suggestion's probability of answering the ticket is at least
+    /// this (0–1). Raise it for fewer, surer "this is it"; lower it for fewer escalations.
+    pub min_probability: f32,
+    /// Values of «Тип документа» (matched as case-insensitive substrings) that mark a
+    /// regulation: the answer to an operator's question about the support process.
+    pub procedural_kinds: Vec<String>,
 }
 
 impl Default for SuggestConfig {
-    /// Calibrated on the dev tickets over the default base (43 documents).
     fn default() -> Self {
         SuggestConfig {
-            confident_min_score: 27.0,
-            confident_min_coverage: 0.2,
+            min_probability: 0.5,
+            procedural_kinds: vec!["Регламент".into()],
         }
     }
 }

@@ -393,3 +393,33 @@ async fn hot_files_follow_each_rebuild() {
         .await
         .contains("Переименованный второй"));
 }
+
+/// The search box forgives what suggest forgives: a typo, transliteration, the wrong keyboard
+/// layout (also while the word is still being typed), a synonym.
+#[tokio::test]
+async fn search_forgives_typos_translit_and_the_wrong_layout() {
+    let f = Fixture::default_content();
+    let app = spravka::serve::app(state(&f));
+    for query in [
+        "шлагбам ",
+        "shlagbaum",
+        "ikfu,fev",
+        "ikfu",
+        "палка не поднимается ",
+    ] {
+        let encoded: String =
+            percent_encoding::utf8_percent_encode(query, percent_encoding::NON_ALPHANUMERIC)
+                .to_string();
+        let (status, _, body) = call(
+            &app,
+            Request::get(format!("/api/search?q={encoded}"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        let title = json["hits"][0]["title"].as_str().unwrap_or("");
+        assert!(title.starts_with("Шлагбаум"), "{query:?}: {title:?}");
+    }
+}

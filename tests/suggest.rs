@@ -1,11 +1,13 @@
-//! Suggest quality on the default knowledge base: a dozen dev tickets find their article in
-//! the top 3; out-of-scope tickets are not confident; the CLI prints the JSON contract.
+//! Suggest on the default knowledge base: the project's own tickets find their article, each
+//! technique of ticket understanding makes its difference, out-of-scope tickets are not
+//! confident, `spravka tune` refits the model, and the CLI prints the JSON contract.
 
 mod common;
-use spravka::search::{SearchEngine, SuggestOptions};
+use spravka::search::{Forgiveness, SearchEngine, SuggestOptions};
+use std::path::Path;
 
 fn engine() -> SearchEngine {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let site = spravka::site::Site::load(root, spravka::config::Config::default());
     SearchEngine::new(
         spravka::search::index::build_in_ram(&site).unwrap(),
@@ -14,45 +16,57 @@ fn engine() -> SearchEngine {
     .unwrap()
 }
 
+/// A sample of the project's tickets (every seventh) finds its article in the top 3 (the
+/// shipped model was fitted on them: this guards against breaking suggest, while the honest,
+/// cross-validated figures are in BENCHMARKS.md).
 #[test]
-fn dev_tickets_find_their_article_in_the_top_three() {
+fn project_tickets_find_their_article_in_the_top_three() {
     let engine = engine();
-    let path =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/eval/dev-tickets.jsonl");
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{}: {e} (shared/ must be beside the repo)", path.display()));
-    let mut checked = 0;
-    for line in text
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .step_by(3)
-        .take(15)
-    {
-        let ticket: serde_json::Value = serde_json::from_str(line).unwrap();
-        let expected: Vec<&str> = ticket["expected"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|v| v.as_str().unwrap())
-            .collect();
-        let response = engine.suggest(ticket["text"].as_str().unwrap(), 5);
-        if expected.is_empty() {
-            continue;
-        }
-        let top3: Vec<&str> = response
-            .suggestions
-            .iter()
-            .take(3)
-            .map(|s| s.hit.path.as_str())
-            .collect();
-        assert!(
-            expected.iter().any(|e| top3.contains(e)),
-            "{}: {expected:?} not in {top3:?}",
-            ticket["id"]
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("eval/tickets.jsonl");
+    let tickets = spravka::search::eval::read_tickets(&path).unwrap();
+    let sample: Vec<_> = tickets
+        .iter()
+        .step_by(7)
+        .filter(|t| !t.expected.is_empty())
+        .collect();
+    let found = sample
+        .iter()
+        .filter(|t| {
+            engine
+                .suggest(&t.text, 3)
+                .suggestions
+                .iter()
+                .any(|s| t.expected.contains(&s.hit.path))
+        })
+        .count();
+    assert!(
+        found * 100 >= sample.len() * 85,
+        "{found} of {}",
+        sample.len()
+    );
+}
+
+/// The outside dev tickets exist only on the project's machines; they are measured (never
+/// tuned on) when present.
+#[test]
+fn outside_dev_tickets_when_present() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/eval/dev-tickets.jsonl");
+    if !path.exists() {
+        eprintln!(
+            "outside dev tickets skipped: {} does not exist (only the project's machines have it)",
+            path.display()
         );
-        checked += 1;
+        return;
     }
-    assert!(checked >= 12, "checked {checked}");
+    let engine = engine();
+    let tickets = spravka::search::eval::read_tickets(&path).unwrap();
+    let metrics = spravka::search::eval::measure(&engine, &tickets, SuggestOptions::default());
+    eprintln!(
+        "outside dev tickets checked: Recall@3 {:.3} over {} answerable",
+        metrics.recall_at_3(),
+        metrics.answerable
+    );
+    assert!(metrics.recall_at_3() >= 0.9, "{metrics:?}");
 }
 
 #[test]
@@ -116,21 +130,44 @@ fn cli_json_matches_the_contract() {
         .keys()
         .map(String::as_str)
         .collect();
-    assert_eq!(keys, ["confident", "suggestions"]);
+    assert_eq!(keys, ["confident", "intent", "suggestions"]);
+    assert_eq!(json["intent"], "problem");
     let first = json["suggestions"][0].as_object().unwrap();
-    for key in ["path", "title", "url", "score", "snippet", "matched_terms"] {
+    for key in [
+        "path",
+        "title",
+        "url",
+        "score",
+        "snippet",
+        "matched_terms",
+        "matched",
+        "probability",
+    ] {
         assert!(first.contains_key(key), "{key}");
     }
+    let p = first["probability"].as_f64().unwrap();
+    assert!((0.0..=1.0).contains(&p), "{p}");
+    let matched = first["matched"].as_object().unwrap();
+    let fields: Vec<&str> = matched.keys().map(String::as_str).collect();
+    assert_eq!(fields, ["body", "symptoms", "title"]);
+    assert!(
+        matched["title"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w == "qr"),
+        "{matched:?}"
+    );
     assert_eq!(
         first["path"],
         "База типичных запросов/QR-код пропуска не считывается.md"
     );
 }
 
-/// The confidence thresholds are the site's own (`[suggest]` in spravka.toml), for the CLI and
-/// for the server alike: a base that has grown is recalibrated without a new spravka.
+/// The confidence threshold is the site's own (`[suggest] min_probability` in spravka.toml),
+/// for the CLI and for the server alike.
 #[test]
-fn confidence_thresholds_come_from_spravka_toml() {
+fn the_confidence_threshold_comes_from_spravka_toml() {
     let ticket = "QR-код гостя не считывается турникетом";
     let confident = |f: &mut common::Fixture| {
         f.run(&["suggest", "--json", ticket]).success();
@@ -143,14 +180,14 @@ fn confidence_thresholds_come_from_spravka_toml() {
     };
     let mut f = common::Fixture::default_content();
     assert!(confident(&mut f), "the defaults trust this match");
-    f.write("spravka.toml", "[suggest]\nconfident_min_score = 10000.0\n");
+    f.write("spravka.toml", "[suggest]\nmin_probability = 0.9999\n");
     assert!(!confident(&mut f), "a stricter site threshold does not");
     let state = spravka::serve::state(f.root(), &f.root().join(".cache"), false).unwrap();
     assert!(
         !state.current().engine.suggest(ticket, 3).confident,
         "serve reads it too"
     );
-    f.write("spravka.toml", "[suggest]\nconfident_min_scor = 1.0\n");
+    f.write("spravka.toml", "[suggest]\nmin_probabilty = 0.5\n");
     f.run(&["suggest", ticket]);
     assert!(f.stderr().contains("spravka.toml:2:"), "{}", f.stderr());
 }
@@ -164,7 +201,10 @@ fn each_correction_is_what_makes_the_match() {
         (
             "шлагбам",
             SuggestOptions {
-                fuzzy: false,
+                forgiveness: Forgiveness {
+                    fuzzy: false,
+                    ..Default::default()
+                },
                 ..Default::default()
             },
             "Шлагбаум",
@@ -172,7 +212,10 @@ fn each_correction_is_what_makes_the_match() {
         (
             "shlagbaum",
             SuggestOptions {
-                transliteration: false,
+                forgiveness: Forgiveness {
+                    transliteration: false,
+                    ..Default::default()
+                },
                 ..Default::default()
             },
             "Шлагбаум",
@@ -180,7 +223,10 @@ fn each_correction_is_what_makes_the_match() {
         (
             "ikfu,fev",
             SuggestOptions {
-                transliteration: false,
+                forgiveness: Forgiveness {
+                    transliteration: false,
+                    ..Default::default()
+                },
                 ..Default::default()
             },
             "Шлагбаум",
@@ -188,14 +234,20 @@ fn each_correction_is_what_makes_the_match() {
         (
             "ghbkj;tybt",
             SuggestOptions {
-                transliteration: false,
+                forgiveness: Forgiveness {
+                    transliteration: false,
+                    ..Default::default()
+                },
                 ..Default::default()
             },
             "Приложение",
         ),
     ] {
         assert!(
-            engine.suggest_with(text, 3, off).suggestions.is_empty(),
+            engine
+                .suggest_with(text, 3, off, engine.model())
+                .suggestions
+                .is_empty(),
             "{text} matched without the correction"
         );
         let on = engine.suggest(text, 3);

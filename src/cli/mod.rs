@@ -5,6 +5,7 @@ mod check;
 mod new;
 mod search;
 mod serve;
+mod tune;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -35,6 +36,8 @@ pub enum Command {
     Search(search::SearchArgs),
     /// Suggest the articles that answer a support ticket.
     Suggest(search::SuggestArgs),
+    /// Refit suggest's ranking and confidence model on your own labelled tickets.
+    Tune(tune::Args),
 }
 
 /// The site root: the folder holding spravka.toml and content/.
@@ -62,6 +65,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::New(args) => new::run(args),
         Command::Search(args) => search::run_search(args),
         Command::Suggest(args) => search::run_suggest(args),
+        Command::Tune(args) => tune::run(args),
     }
 }
 

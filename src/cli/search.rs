@@ -41,13 +41,29 @@ pub struct SuggestArgs {
 /// Loads the site and opens (or rebuilds) its index.
 pub fn open_engine(root: &RootArg) -> anyhow::Result<SearchEngine> {
     let config = crate::config::Config::load(&root.root)?;
-    let confidence = config.suggest;
+    let settings = config.suggest.clone();
+    let model = crate::search::SuggestModel::load(&root.root)?;
     let out_dir = root.root.join(&config.output_dir);
     let site = crate::site::Site::load(&root.root, config);
     let synonyms = crate::search::load_synonyms(&site).map_err(anyhow::Error::msg)?;
     let index =
         crate::search::index::open_or_rebuild(&site, &crate::publish::index_dir_for(&out_dir))?;
-    Ok(SearchEngine::new(index, synonyms)?.with_confidence(confidence))
+    Ok(SearchEngine::new(index, synonyms)?.with_suggest(settings, model))
+}
+
+/// The matched words by field, one line per field that has any.
+fn matched_lines(m: &crate::search::suggest::MatchedWords) -> String {
+    let mut out = String::new();
+    for (name, words) in [
+        ("в заголовке", &m.title),
+        ("в «Симптомах»", &m.symptoms),
+        ("в тексте", &m.body),
+    ] {
+        if !words.is_empty() {
+            out.push_str(&format!("   {name}: {}\n", words.join(", ")));
+        }
+    }
+    out
 }
 
 fn plain(snippet: &str) -> String {
@@ -110,13 +126,13 @@ pub fn run_suggest(args: SuggestArgs) -> anyhow::Result<ExitCode> {
     }
     for (i, s) in response.suggestions.iter().enumerate() {
         println!(
-            "{}. {}  [{:.1}]\n   {}\n   {}\n   совпало: {}\n",
+            "{}. {}  [{:.0} %]\n   {}\n   {}\n{}",
             i + 1,
             s.hit.title,
-            s.hit.score,
+            s.probability * 100.0,
             s.hit.path,
             plain(&s.hit.snippet),
-            s.matched_terms.join(", ")
+            matched_lines(&s.matched)
         );
     }
     Ok(ExitCode::SUCCESS)

@@ -149,6 +149,10 @@ impl<'a> Cards<'a> {
                 for s in &site.sections {
                     (&s.title, &s.url).hash(&mut h);
                 }
+                // The client index carries the synonym groups (`feeds::client_index`).
+                std::fs::read(site.content_dir.join(&site.config.synonyms_file))
+                    .ok()
+                    .hash(&mut h);
             }
             Job::Asset(i) => {
                 let asset = &site.assets[*i];

@@ -88,8 +88,13 @@ struct ClientDoc<'a> {
     d: &'a str,
 }
 
-/// The compact index for the search box when no server is there: short keys, no body text.
+/// The compact index for the search box when no server is there: short keys, no body text,
+/// and the server's search vocabulary (stop words, synonyms, layout and transliteration
+/// tables), derived from the same sources so the two cannot drift. A synonyms file that does
+/// not parse is reported by build and check; the client then goes without synonyms.
 pub fn client_index(site: &Site) -> Vec<u8> {
+    let synonyms = crate::search::load_synonyms(site).unwrap_or_default();
+    let vocabulary = crate::search::vocabulary::client_vocabulary(&synonyms);
     let docs: Vec<ClientDoc> = site
         .pages
         .iter()
@@ -108,5 +113,6 @@ pub fn client_index(site: &Site) -> Vec<u8> {
             d: &p.doc.summary,
         })
         .collect();
-    serde_json::to_vec(&serde_json::json!({ "version": 1, "docs": docs })).unwrap_or_default()
+    serde_json::to_vec(&serde_json::json!({ "version": 2, "docs": docs, "vocabulary": vocabulary }))
+        .unwrap_or_default()
 }

@@ -115,6 +115,11 @@ pub struct AnalyzedTerm {
     pub offset_to: usize,
 }
 
+/// Every stop word, Russian then English (the static search client drops the same words).
+pub fn stop_words() -> impl Iterator<Item = &'static str> {
+    RUSSIAN_STOP_WORDS.iter().chain(ENGLISH_STOP_WORDS).copied()
+}
+
 /// Splits `text` into index terms following the rules in the module docs. Never panics.
 pub fn analyze(text: &str) -> Vec<AnalyzedTerm> {
     analyze_with(text, true)

@@ -14,7 +14,27 @@ pub struct SearchEngine {
     reader: IndexReader,
     pub(super) fields: Fields,
     pub(super) synonyms: Synonyms,
-    pub(super) confidence: crate::config::SuggestConfig,
+    pub(super) settings: crate::config::SuggestConfig,
+    pub(super) model: super::model::SuggestModel,
+}
+
+/// The fields of a page a term occurs in, as bits.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MatchFields(pub u8);
+
+impl MatchFields {
+    pub const TITLE: u8 = 1;
+    pub const SYMPTOMS: u8 = 2;
+    pub const BODY: u8 = 4;
+    pub const TAGS: u8 = 8;
+
+    pub fn any(self) -> bool {
+        self.0 != 0
+    }
+
+    pub fn has(self, bit: u8) -> bool {
+        self.0 & bit != 0
+    }
 }
 
 /// A found page, as both APIs return it.
@@ -37,14 +57,30 @@ impl SearchEngine {
             reader,
             fields: schema().1,
             synonyms,
-            confidence: Default::default(),
+            settings: Default::default(),
+            model: Default::default(),
         })
     }
 
-    /// The site's `[suggest]` thresholds instead of the defaults.
-    pub fn with_confidence(mut self, confidence: crate::config::SuggestConfig) -> SearchEngine {
-        self.confidence = confidence;
+    /// The site's `[suggest]` settings and tuned model instead of the defaults.
+    pub fn with_suggest(
+        mut self,
+        settings: crate::config::SuggestConfig,
+        model: super::model::SuggestModel,
+    ) -> SearchEngine {
+        self.settings = settings;
+        self.model = model;
         self
+    }
+
+    /// `[suggest] min_probability`: the top suggestion's probability that makes `confident`.
+    pub fn min_probability(&self) -> f32 {
+        self.settings.min_probability
+    }
+
+    /// The tuned model suggest uses.
+    pub fn model(&self) -> &super::model::SuggestModel {
+        &self.model
     }
 
     pub fn searcher(&self) -> Searcher {
@@ -74,21 +110,27 @@ impl SearchEngine {
             .unwrap_or(0)
     }
 
-    /// For each of `addresses`, which of `terms` it contains in its body, title or tags. One
+    /// For each of `addresses`, in which fields ([`MatchFields`]) each of `terms` occurs. One
     /// postings list per term, field and segment, walked forward through the sorted documents
     /// (a lookup per document and term cost a quarter of a suggest at 10,000 documents).
-    pub(super) fn terms_in_docs(
+    pub(super) fn field_matches(
         &self,
         searcher: &Searcher,
         addresses: &[DocAddress],
         terms: &[&str],
-    ) -> Vec<Vec<bool>> {
-        let mut found = vec![vec![false; terms.len()]; addresses.len()];
+    ) -> Vec<Vec<MatchFields>> {
+        let mut found = vec![vec![MatchFields::default(); terms.len()]; addresses.len()];
         let mut order: Vec<usize> = (0..addresses.len()).collect();
         order.sort_by_key(|&i| (addresses[i].segment_ord, addresses[i].doc_id));
+        let fields = [
+            (self.fields.title, MatchFields::TITLE),
+            (self.fields.symptoms, MatchFields::SYMPTOMS),
+            (self.fields.body, MatchFields::BODY),
+            (self.fields.tags, MatchFields::TAGS),
+        ];
         for group in order.chunk_by(|&a, &b| addresses[a].segment_ord == addresses[b].segment_ord) {
             let segment = searcher.segment_reader(addresses[group[0]].segment_ord);
-            for field in self.word_fields() {
+            for (field, bit) in fields {
                 let Ok(inverted) = segment.inverted_index(field) else {
                     continue;
                 };
@@ -103,13 +145,38 @@ impl SearchEngine {
                         let doc = addresses[i].doc_id;
                         // `seek` only moves forward, and the documents are in order.
                         if postings.doc() <= doc && postings.seek(doc) == doc {
-                            found[i][t] = true;
+                            found[i][t].0 |= bit;
                         }
                     }
                 }
             }
         }
         found
+    }
+
+    /// The role ([`Role`](super::index::Role)) and the title's distinct term count of each of
+    /// `addresses`, from their fast fields.
+    pub(super) fn roles(
+        &self,
+        searcher: &Searcher,
+        addresses: &[DocAddress],
+    ) -> Vec<(super::index::Role, u64)> {
+        addresses
+            .iter()
+            .map(|a| {
+                let fast = searcher.segment_reader(a.segment_ord).fast_fields();
+                let read = |name: &str| {
+                    fast.u64(name)
+                        .ok()
+                        .and_then(|column| column.first(a.doc_id))
+                        .unwrap_or(0)
+                };
+                (
+                    super::index::Role::from_u64(read("role")),
+                    read("title_terms"),
+                )
+            })
+            .collect()
     }
 
     /// Index terms starting with `prefix` (for search-as-you-type), at most `limit`.
@@ -174,6 +241,18 @@ impl SearchEngine {
             }
         }
         out.into_iter().collect()
+    }
+
+    /// The source path of a found page.
+    pub fn path_of(&self, searcher: &Searcher, address: DocAddress) -> String {
+        searcher
+            .doc::<TantivyDocument>(address)
+            .ok()
+            .and_then(|d| {
+                d.get_first(self.fields.path)
+                    .and_then(|v| v.as_str().map(String::from))
+            })
+            .unwrap_or_default()
     }
 
     /// The stored fields of a hit, with a snippet of the query's terms.

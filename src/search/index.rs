@@ -5,14 +5,14 @@ use super::analyzer::{text_analyzer, ANALYZER_NAME};
 use crate::site::Site;
 use std::path::Path;
 use tantivy::schema::{
-    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, STORED, STRING,
+    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, STORED, STRING,
 };
 use tantivy::{doc, Index, IndexReader, ReloadPolicy, TantivyDocument};
 
 /// File inside the index folder holding the fingerprint of the content it was built from.
 const FINGERPRINT_FILE: &str = "spravka-fingerprint";
 /// Bumped whenever the schema or the analyzer changes, so old indexes are rebuilt.
-const SCHEMA_VERSION: &str = "spravka-index-v5";
+const SCHEMA_VERSION: &str = "spravka-index-v6";
 /// Tantivy writer memory budget: enough for 10,000 documents without intermediate merges.
 const WRITER_BUDGET: usize = 200_000_000;
 
@@ -40,6 +40,44 @@ pub struct Fields {
     pub summary: Field,
     pub status: Field,
     pub updated: Field,
+    /// What the page is to suggest ([`Role`]), a fast field read while re-ranking.
+    pub role: Field,
+    /// How many distinct terms the title has: the share of it a ticket matches is a feature.
+    pub title_terms: Field,
+}
+
+/// What a page is to suggest: an article answers a customer's problem, a regulation an
+/// operator's question about the process, a section page only lists other pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Article = 0,
+    Regulation = 1,
+    SectionPage = 2,
+}
+
+impl Role {
+    pub fn of(page: &crate::site::Page, config: &crate::config::SuggestConfig) -> Role {
+        let kind = page.doc.meta.kind.as_deref().unwrap_or("").to_lowercase();
+        if page.is_index {
+            Role::SectionPage
+        } else if config
+            .procedural_kinds
+            .iter()
+            .any(|k| !k.is_empty() && kind.contains(&k.to_lowercase()))
+        {
+            Role::Regulation
+        } else {
+            Role::Article
+        }
+    }
+
+    pub fn from_u64(value: u64) -> Role {
+        match value {
+            1 => Role::Regulation,
+            2 => Role::SectionPage,
+            _ => Role::Article,
+        }
+    }
 }
 
 pub fn schema() -> (Schema, Fields) {
@@ -69,6 +107,8 @@ pub fn schema() -> (Schema, Fields) {
         summary: b.add_text_field("summary", STORED),
         status: b.add_text_field("status", STRING | STORED),
         updated: b.add_text_field("updated", STORED),
+        role: b.add_u64_field("role", FAST),
+        title_terms: b.add_u64_field("title_terms", FAST),
     };
     (b.build(), fields)
 }
@@ -81,6 +121,11 @@ fn register(index: &Index) {
 pub fn fingerprint(site: &Site) -> String {
     let mut hasher = blake3::Hasher::new();
     hasher.update(SCHEMA_VERSION.as_bytes());
+    // Roles are read from the config, so its list of procedural kinds is part of the index.
+    for kind in &site.config.suggest.procedural_kinds {
+        hasher.update(kind.as_bytes());
+        hasher.update(b"\0");
+    }
     for page in &site.pages {
         hasher.update(page.doc.rel_path.as_bytes());
         hasher.update(page.url.as_bytes());
@@ -109,6 +154,14 @@ pub fn readable_body(d: &crate::content::Document) -> &str {
         .trim_start()
 }
 
+fn distinct_terms(text: &str) -> u64 {
+    let terms: std::collections::BTreeSet<String> = super::analyzer::analyze(text)
+        .into_iter()
+        .map(|t| t.term)
+        .collect();
+    terms.len() as u64
+}
+
 /// Tantivy document of one page.
 pub fn page_document(site: &Site, id: usize, f: &Fields) -> TantivyDocument {
     let page = &site.pages[id];
@@ -133,6 +186,8 @@ pub fn page_document(site: &Site, id: usize, f: &Fields) -> TantivyDocument {
         f.summary => d.summary.as_str(),
         f.status => d.meta.status.as_deref().unwrap_or(""),
         f.updated => d.meta.updated.map(|u| u.to_string()).unwrap_or_default(),
+        f.role => Role::of(page, &site.config.suggest) as u64,
+        f.title_terms => distinct_terms(&d.title),
     );
     for tag in &d.meta.tags {
         document.add_text(f.tag_key, tag);

@@ -1,17 +1,24 @@
 //! Search: the Russian analyzer, the tantivy index, search-as-you-type and ticket suggestions.
 
 pub mod analyzer;
+pub mod calibrate;
 pub mod engine;
+pub mod eval;
 pub mod index;
+pub mod model;
 pub mod query;
 pub mod snippet;
 pub mod suggest;
 pub mod synonyms;
+pub mod ticket;
 pub mod update;
+pub mod vocabulary;
 
 pub use engine::{Hit, SearchEngine};
+pub use model::{Ranking, SuggestModel};
 pub use query::{SearchRequest, SearchResponse};
 pub use suggest::{FieldBoosts, SuggestOptions, SuggestResponse, Suggestion};
+pub use vocabulary::Forgiveness;
 
 /// Loads the synonyms file of a site; a missing file means no synonyms, a broken one is an
 /// error naming the line.

@@ -1,8 +1,11 @@
-//! Search-as-you-type: short queries, the last word as a prefix, filters by section and tag,
-//! facet counts over the matches.
+//! Search-as-you-type: short queries with suggest's forgiveness (typos, transliteration, the
+//! wrong keyboard layout, synonyms: one `vocabulary`), the last word as a prefix, filters by
+//! section and tag, facet counts over the matches.
 
-use super::analyzer::{analyze, normalize};
+use super::analyzer::normalize;
 use super::engine::{Hit, SearchEngine};
+use super::vocabulary::Forgiveness;
+use crate::text::translit::{fix_keyboard_layout, latin_to_cyrillic};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use tantivy::collector::{Count, TopDocs};
@@ -44,12 +47,9 @@ impl SearchEngine {
     pub fn search(&self, request: &SearchRequest) -> SearchResponse {
         let searcher = self.searcher();
         let f = self.fields;
-        let mut words: Vec<String> = analyze(&request.query)
-            .into_iter()
-            .map(|t| t.term)
-            .collect();
-        words.dedup();
-        // The word being typed: every index term it begins, besides its own analysis.
+        let vocabulary = self.text_terms(&searcher, &request.query, Forgiveness::default());
+        // The word being typed: every index term it begins, besides its own analysis; a Latin
+        // word is also read in the Russian layout and as transliteration while it is typed.
         let typing = !request.query.ends_with(char::is_whitespace);
         let last_raw = request
             .query
@@ -57,9 +57,20 @@ impl SearchEngine {
             .last()
             .map(normalize)
             .unwrap_or_default();
-        let mut prefix_terms = vec![];
+        let mut prefix_terms: Vec<String> = vec![];
         if typing && last_raw.chars().count() >= 2 {
-            prefix_terms = self.terms_with_prefix(&searcher, &last_raw, 12);
+            let readings = [
+                Some(last_raw.clone()),
+                fix_keyboard_layout(&last_raw),
+                latin_to_cyrillic(&last_raw),
+            ];
+            for reading in readings.into_iter().flatten() {
+                for term in self.terms_with_prefix(&searcher, &normalize(&reading), 12) {
+                    if !prefix_terms.contains(&term) {
+                        prefix_terms.push(term);
+                    }
+                }
+            }
         }
         let mut should: Vec<(Occur, Box<dyn Query>)> = vec![];
         let fields = [
@@ -69,9 +80,10 @@ impl SearchEngine {
             (f.symptoms, 1.5),
             (f.body, 1.0),
         ];
-        for (term, weight) in words
+        for (term, weight) in vocabulary
+            .terms
             .iter()
-            .map(|w| (w, 1.0))
+            .map(|t| (&t.term, t.origin.weight()))
             .chain(prefix_terms.iter().map(|w| (w, 0.6)))
         {
             for (field, boost) in fields {
@@ -122,8 +134,10 @@ impl SearchEngine {
                 ),
             )
             .unwrap_or_default();
-        let snippet_terms: BTreeMap<String, f32> = words
+        let snippet_terms: BTreeMap<String, f32> = vocabulary
+            .terms
             .iter()
+            .map(|t| &t.term)
             .chain(&prefix_terms)
             .map(|t| (t.clone(), 1.0))
             .collect();

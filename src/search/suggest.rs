@@ -1,37 +1,73 @@
-//! Ticket → articles: the ticket's informative terms (corrected for layout, transliteration
-//! and typos, expanded by synonyms) as a weighted OR across fields, plus phrase bonuses, and a
-//! calibrated `confident` flag. Raw text never reaches a query parser.
+//! Ticket → articles. The ticket is first understood (`ticket`: quoted replies and signatures
+//! removed, a procedural question recognised), its words become index terms (`vocabulary`),
+//! a weighted OR across fields finds candidates, which are re-ranked (regulations for
+//! procedural questions, section pages last, room for a second problem), and each suggestion
+//! gets a calibrated probability of answering the ticket (`calibrate`) and the ticket words it
+//! matched, by field. Raw text never reaches a query parser.
 
-use super::analyzer::{analyze, normalize, AnalyzedTerm};
-use super::engine::{Hit, SearchEngine};
-use crate::text::translit::{fix_keyboard_layout, latin_to_cyrillic};
-use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
+use super::calibrate::{ConfidenceModel, Features};
+use super::engine::{Hit, MatchFields, SearchEngine};
+use super::index::Role;
+use super::model::{Ranking, SuggestModel};
+use super::ticket::{is_procedural, problem_text};
+use super::vocabulary::{informative_weight, Forgiveness, Origin, QueryTerm, TextTerms};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery};
-use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{Searcher, Term};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DocAddress, Searcher, Term};
 
-/// At most this many distinct terms of a ticket are searched: the most informative ones.
-const MAX_TERMS: usize = 48;
-/// Only the head of a huge paste (a log) is analysed.
-const MAX_TICKET_BYTES: usize = 64 * 1024;
+/// How many candidates the first search keeps for re-ranking.
+const POOL: usize = 20;
 
 /// Which techniques are on; `baseline()` turns them all off for the relevance benchmark.
 #[derive(Debug, Clone, Copy)]
 pub struct SuggestOptions {
-    pub stemming: bool,
-    pub synonyms: bool,
-    pub fuzzy: bool,
-    pub transliteration: bool,
-    pub boosts: FieldBoosts,
+    pub forgiveness: Forgiveness,
+    /// Quoted replies, signatures, greetings and disclaimers removed before search.
+    pub understanding: bool,
+    /// Procedural questions recognised, regulations ranked for them.
+    pub intent: bool,
+    /// A ticket with two problems gets the best article for the second one at rank 2.
+    pub second_problem: bool,
+    /// Section pages (a folder's README) come after every article.
+    pub demote_sections: bool,
 }
 
-/// Weight of a match in each field (on top of BM25 per field, so a word in the title, the
-/// "Симптомы" and the body already counts three times). Chosen with the relevance example's
-/// `--tune` grid on the dev tickets (BENCHMARKS.md): every setting ranked them all first, and
-/// equal weights separated answerable from out-of-scope tickets best.
-#[derive(Debug, Clone, Copy, PartialEq)]
+impl Default for SuggestOptions {
+    fn default() -> Self {
+        SuggestOptions {
+            forgiveness: Forgiveness::default(),
+            understanding: true,
+            intent: true,
+            second_problem: true,
+            demote_sections: true,
+        }
+    }
+}
+
+impl SuggestOptions {
+    pub fn baseline() -> Self {
+        SuggestOptions {
+            forgiveness: Forgiveness {
+                stemming: false,
+                synonyms: false,
+                fuzzy: false,
+                transliteration: false,
+            },
+            understanding: false,
+            intent: false,
+            second_problem: false,
+            demote_sections: false,
+        }
+    }
+}
+
+/// Weight of a match in each field, on top of BM25 per field (a word in the title, the
+/// «Симптомы» and the body already counts three times). Tuned by `spravka tune`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct FieldBoosts {
     pub title: f32,
     pub symptoms: f32,
@@ -40,90 +76,89 @@ pub struct FieldBoosts {
     pub body: f32,
 }
 
-impl Default for FieldBoosts {
-    fn default() -> Self {
-        FieldBoosts {
-            title: 1.0,
-            symptoms: 1.0,
-            headings: 1.0,
-            tags: 1.0,
-            body: 1.0,
-        }
-    }
-}
-
-impl Default for SuggestOptions {
-    fn default() -> Self {
-        SuggestOptions {
-            stemming: true,
-            synonyms: true,
-            fuzzy: true,
-            transliteration: true,
-            boosts: FieldBoosts::default(),
-        }
-    }
-}
-
-impl SuggestOptions {
-    pub fn baseline() -> Self {
-        SuggestOptions {
-            stemming: false,
-            synonyms: false,
-            fuzzy: false,
-            transliteration: false,
-            ..Default::default()
-        }
-    }
+/// The ticket's own words an article matched, by the field they were found in: a match in
+/// the title or «Симптомы» is the problem, one only in the body may be a coincidence.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct MatchedWords {
+    pub title: Vec<String>,
+    pub symptoms: Vec<String>,
+    pub body: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Suggestion {
     #[serde(flatten)]
     pub hit: Hit,
+    /// The probability (0..1) that this article answers the ticket.
+    pub probability: f32,
     /// The ticket's own words that matched this article.
     pub matched_terms: Vec<String>,
+    /// The same words grouped by where they were found.
+    pub matched: MatchedWords,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct SuggestResponse {
     pub suggestions: Vec<Suggestion>,
+    /// The top suggestion's probability reaches `[suggest] min_probability`.
     pub confident: bool,
-    /// Share of the ticket's informative weight the top article covers (for calibration).
-    #[serde(skip)]
-    pub coverage: f32,
+    /// `"procedural"` for an operator's question about the support process, else `"problem"`.
+    pub intent: &'static str,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Origin {
-    Exact,
-    Fuzzy,
-    Synonym,
-}
-
-/// One index term searched for, and the ticket word it came from.
+/// One article found for a ticket, described for the model before it is ordered.
 #[derive(Debug, Clone)]
-struct QueryTerm {
-    term: String,
-    word: String,
-    origin: Origin,
-    position: u32,
-    idf: f32,
+pub struct Candidate {
+    pub address: DocAddress,
+    /// BM25 with the ranking's role factor.
+    pub score: f32,
+    pub role: Role,
+    pub features: Features,
+    matches: WordMatches,
 }
 
-fn field_boosts(engine: &SearchEngine, b: FieldBoosts) -> [(Field, f32); 5] {
-    let f = &engine.fields;
-    [
-        (f.title, b.title),
-        (f.symptoms, b.symptoms),
-        (f.headings, b.headings),
-        (f.tags, b.tags),
-        (f.body, b.body),
-    ]
+/// The candidates of a ticket and what was understood of it.
+pub struct Pool {
+    pub candidates: Vec<Candidate>,
+    pub procedural: bool,
+    terms: Vec<QueryTerm>,
 }
+
+/// Orders candidates by the model's probability, section pages after every article (when
+/// `demote_sections`), and the best article for a second problem no lower than rank 3 (the
+/// model also reads it as a feature, which may put it higher). `suggest` and the tuning share
+/// it, so that what is measured is what is served.
+pub fn order(
+    candidates: &[Candidate],
+    model: &ConfidenceModel,
+    options: SuggestOptions,
+) -> Vec<(usize, f32)> {
+    let mut ordered: Vec<(usize, f32)> = candidates
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (i, model.probability(&c.features)))
+        .collect();
+    let last = |i: usize| options.demote_sections && candidates[i].role == Role::SectionPage;
+    ordered.sort_by(|a, b| {
+        last(a.0)
+            .cmp(&last(b.0))
+            .then(b.1.total_cmp(&a.1))
+            .then(a.0.cmp(&b.0))
+    });
+    let second = |&(i, _): &(usize, f32)| candidates[i].features[SECOND_PROBLEM_FEATURE] > 0.0;
+    if let Some(at) = ordered.iter().position(second).filter(|&at| at > 2) {
+        let entry = ordered.remove(at);
+        ordered.insert(2, entry);
+    }
+    ordered
+}
+
+/// Where `second_problem` sits among the features (`calibrate::FEATURE_NAMES`).
+const SECOND_PROBLEM_FEATURE: usize = 12;
 
 impl SearchEngine {
     pub fn suggest(&self, text: &str, limit: usize) -> SuggestResponse {
-        self.suggest_with(text, limit, SuggestOptions::default())
+        self.suggest_with(text, limit, SuggestOptions::default(), &self.model)
     }
 
     pub fn suggest_with(
@@ -131,42 +166,130 @@ impl SearchEngine {
         text: &str,
         limit: usize,
         options: SuggestOptions,
+        model: &SuggestModel,
     ) -> SuggestResponse {
         let searcher = self.searcher();
-        let terms = self.ticket_terms(&searcher, text, options);
-        if terms.is_empty() {
-            return SuggestResponse {
-                suggestions: vec![],
-                confident: false,
-                coverage: 0.0,
+        let pool = self.pool(&searcher, text, options, &model.ranking);
+        let intent = if pool.procedural {
+            "procedural"
+        } else {
+            "problem"
+        };
+        let ordered = order(&pool.candidates, &model.confidence, options);
+        let snippet_terms: BTreeMap<String, f32> =
+            pool.terms.iter().map(|t| (t.term.clone(), t.idf)).collect();
+        let snippets = super::snippet::Snippets::new(&snippet_terms, self.fields.body);
+        let suggestions: Vec<Suggestion> = ordered
+            .into_iter()
+            .take(limit.max(1))
+            .filter_map(|(i, probability)| {
+                let c = &pool.candidates[i];
+                let hit = self.hit(&searcher, c.address, c.score, &snippets)?;
+                Some(Suggestion {
+                    hit,
+                    probability: (probability * 1000.0).round() / 1000.0,
+                    matched_terms: c.matches.all.clone(),
+                    matched: c.matches.by_field.clone(),
+                })
+            })
+            .collect();
+        let confident = suggestions
+            .first()
+            .is_some_and(|s| s.probability >= self.settings.min_probability);
+        SuggestResponse {
+            suggestions,
+            confident,
+            intent,
+        }
+    }
+
+    /// The ticket understood, its candidates found and described (unordered).
+    pub fn pool(
+        &self,
+        searcher: &Searcher,
+        text: &str,
+        options: SuggestOptions,
+        ranking: &Ranking,
+    ) -> Pool {
+        let problem = if options.understanding {
+            problem_text(text)
+        } else {
+            text.to_string()
+        };
+        let procedural = options.intent && is_procedural(&problem);
+        let vocabulary = self.text_terms(searcher, &problem, options.forgiveness);
+        if vocabulary.terms.is_empty() {
+            return Pool {
+                candidates: vec![],
+                procedural,
+                terms: vec![],
             };
         }
+        let query = self.ticket_query(&vocabulary.terms, ranking.boosts);
+        let mut found = self.found(searcher, &query, POOL, procedural, ranking, options);
+        found.sort_by(|a, b| b.1.total_cmp(&a.1));
+        let second = if options.second_problem {
+            self.second_problem(
+                searcher,
+                &vocabulary.terms,
+                &found,
+                procedural,
+                ranking,
+                options,
+            )
+        } else {
+            None
+        };
+        match second {
+            Some(s) if !found.iter().any(|f| f.0 == s.0) => found.push(s),
+            _ => {}
+        }
+        let candidates = self.describe(
+            searcher,
+            &vocabulary,
+            &found,
+            second.map(|s| s.0),
+            procedural,
+        );
+        Pool {
+            candidates,
+            procedural,
+            terms: vocabulary.terms,
+        }
+    }
+
+    /// Every term in every boosted field, weighted by how it was found; neighbouring words of
+    /// the ticket found together in the article weigh more.
+    fn ticket_query(&self, terms: &[QueryTerm], boosts: FieldBoosts) -> BooleanQuery {
+        let f = &self.fields;
+        let fields = [
+            (f.title, boosts.title),
+            (f.symptoms, boosts.symptoms),
+            (f.headings, boosts.headings),
+            (f.tags, boosts.tags),
+            (f.body, boosts.body),
+        ];
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for qt in &terms {
-            let weight = match qt.origin {
-                Origin::Exact => 1.0,
-                Origin::Fuzzy => 0.7,
-                Origin::Synonym => 0.5,
-            };
-            for (field, boost) in field_boosts(self, options.boosts) {
+        for qt in terms {
+            for (field, boost) in fields {
                 let query = TermQuery::new(
                     Term::from_field_text(field, &qt.term),
                     IndexRecordOption::WithFreqs,
                 );
+                let weight = boost * qt.origin.weight();
                 clauses.push((
                     Occur::Should,
-                    Box::new(BoostQuery::new(Box::new(query), boost * weight)),
+                    Box::new(BoostQuery::new(Box::new(query), weight)),
                 ));
             }
         }
-        // Neighbouring words of the ticket found together in the article weigh more.
         let exact: Vec<&QueryTerm> = terms
             .iter()
             .filter(|t| t.origin != Origin::Synonym)
             .collect();
         for pair in exact.windows(2) {
             if pair[1].position == pair[0].position + 1 && pair[0].term != pair[1].term {
-                for field in [self.fields.body, self.fields.symptoms] {
+                for field in [f.body, f.symptoms] {
                     let mut phrase = PhraseQuery::new(vec![
                         Term::from_field_text(field, &pair[0].term),
                         Term::from_field_text(field, &pair[1].term),
@@ -179,263 +302,236 @@ impl SearchEngine {
                 }
             }
         }
-        let query = BooleanQuery::new(clauses);
-        let top = searcher
-            .search(&query, &TopDocs::with_limit(limit.max(1)).order_by_score())
-            .unwrap_or_default();
-        let snippet_terms: BTreeMap<String, f32> =
-            terms.iter().map(|t| (t.term.clone(), t.idf)).collect();
-        let snippets = super::snippet::Snippets::new(&snippet_terms, self.fields.body);
-        let total_idf: f32 = informative_weight(&terms);
-        let mut suggestions = Vec::new();
-        let mut top_coverage = 0.0;
-        let words: Vec<&str> = terms.iter().map(|t| t.term.as_str()).collect();
-        let addresses: Vec<_> = top.iter().map(|&(_, address)| address).collect();
-        let present = self.terms_in_docs(&searcher, &addresses, &words);
-        for (rank, ((score, address), present)) in top.into_iter().zip(present).enumerate() {
-            let Some(hit) = self.hit(&searcher, address, score, &snippets) else {
-                continue;
-            };
-            let mut matched: Vec<String> = Vec::new();
-            let mut covered = 0.0;
-            let mut covered_words: Vec<&str> = Vec::new();
-            for (qt, _) in terms.iter().zip(present).filter(|(_, has)| *has) {
-                if !matched.contains(&qt.word) {
-                    matched.push(qt.word.clone());
-                }
-                // A word counts once towards coverage, however many of its forms matched.
-                if !covered_words.contains(&qt.word.as_str()) {
-                    covered += qt.idf;
-                    covered_words.push(&qt.word);
-                }
-            }
-            if rank == 0 {
-                top_coverage = if total_idf > 0.0 {
-                    covered / total_idf
-                } else {
-                    0.0
-                };
-            }
-            suggestions.push(Suggestion {
-                hit,
-                matched_terms: matched,
-            });
-        }
-        let confident = suggestions
-            .first()
-            .is_some_and(|s| self.is_confident(s.hit.score, top_coverage, s.matched_terms.len()));
-        SuggestResponse {
-            suggestions,
-            confident,
-            coverage: top_coverage,
-        }
+        BooleanQuery::new(clauses)
     }
 
-    /// The ticket's searchable terms, most informative first, at most `MAX_TERMS`.
-    fn ticket_terms(
+    /// The top `limit` articles for `query`, with their role factor applied (a regulation's
+    /// score is scaled by what the ticket is) and their title's term count.
+    fn found(
         &self,
         searcher: &Searcher,
-        text: &str,
+        query: &dyn Query,
+        limit: usize,
+        procedural: bool,
+        ranking: &Ranking,
         options: SuggestOptions,
-    ) -> Vec<QueryTerm> {
-        let text = &text[..floor_char_boundary(text, MAX_TICKET_BYTES)];
-        let num_docs = searcher.num_docs().max(1) as f32;
-        let idf = |df: u64| ((num_docs + 1.0) / (df as f32 + 0.5)).ln().max(0.05);
-        let mut raw = analyze(text);
-        if options.transliteration {
-            raw = self.correct_latin(searcher, text, raw);
-        }
-        let mut seen: HashMap<String, usize> = HashMap::new();
-        let mut terms: Vec<QueryTerm> = Vec::new();
-        for t in raw {
-            let term = if options.stemming {
-                t.term.clone()
-            } else {
-                normalize(&t.original)
-            };
-            if seen.contains_key(&term) {
-                continue;
-            }
-            let df = self.doc_freq(searcher, &term);
-            seen.insert(term.clone(), terms.len());
-            if df > 0 {
-                terms.push(QueryTerm {
-                    idf: idf(df),
-                    term,
-                    word: t.original.clone(),
-                    origin: Origin::Exact,
-                    position: t.position,
-                });
-            } else if options.fuzzy
-                && term.chars().count() >= 4
-                && !term.chars().any(|c| c.is_ascii_digit())
-            {
-                // A misspelt word stems unpredictably ("шлагбам" → "шлагб"), so the word as
-                // written is tried too: it is usually one edit from the right stem.
-                let mut candidates = self.fuzzy_candidates(searcher, &term);
-                if candidates.is_empty() {
-                    candidates = self.fuzzy_candidates(searcher, &normalize(&t.original));
-                }
-                for (candidate, df) in candidates {
-                    if !seen.contains_key(&candidate) {
-                        seen.insert(candidate.clone(), terms.len());
-                        terms.push(QueryTerm {
-                            idf: idf(df),
-                            term: candidate,
-                            word: t.original.clone(),
-                            origin: Origin::Fuzzy,
-                            position: t.position,
-                        });
-                    }
-                }
-            }
-        }
-        if options.synonyms {
-            let words: Vec<String> = terms.iter().map(|t| t.term.clone()).collect();
-            let mut extra = Vec::new();
-            for expansion in self.synonyms.expand_all(&words) {
-                let source = &terms[expansion.start];
-                for alternative in expansion.alternatives {
-                    for alt in alternative {
-                        let df = self.doc_freq(searcher, &alt);
-                        if df > 0 && !seen.contains_key(&alt) {
-                            seen.insert(alt.clone(), usize::MAX);
-                            extra.push(QueryTerm {
-                                idf: idf(df),
-                                term: alt,
-                                word: source.word.clone(),
-                                origin: Origin::Synonym,
-                                position: source.position,
-                            });
-                        }
-                    }
-                }
-            }
-            terms.extend(extra);
-        }
-        if terms.len() > MAX_TERMS {
-            terms.sort_by(|a, b| b.idf.total_cmp(&a.idf));
-            terms.truncate(MAX_TERMS);
-            terms.sort_by_key(|t| t.position);
-        }
-        terms
+    ) -> Vec<Found> {
+        let top = searcher
+            .search(query, &TopDocs::with_limit(limit).order_by_score())
+            .unwrap_or_default();
+        let addresses: Vec<DocAddress> = top.iter().map(|&(_, a)| a).collect();
+        top.into_iter()
+            .zip(self.roles(searcher, &addresses))
+            .map(|((score, address), (role, title_terms))| {
+                let factor = match (role, options.intent, procedural) {
+                    (Role::Regulation, true, true) => ranking.procedural_regulation,
+                    (Role::Regulation, true, false) => ranking.customer_regulation,
+                    _ => 1.0,
+                };
+                (address, score * factor, role, title_terms)
+            })
+            .collect()
     }
 
-    /// Latin words the index does not know are re-read as Russian typed in the wrong keyboard
-    /// layout ("ikfu,fev") or transliterated ("shlagbaum"); the reading with known terms wins.
-    fn correct_latin(
+    /// When the best-scored article leaves a good share of the ticket's weight unmatched, the
+    /// words it leaves are searched on their own; their best article, if another, is the
+    /// candidate answer to a second problem.
+    fn second_problem(
         &self,
         searcher: &Searcher,
-        text: &str,
-        terms: Vec<AnalyzedTerm>,
-    ) -> Vec<AnalyzedTerm> {
-        let mut out = Vec::with_capacity(terms.len());
-        let mut done_until = 0;
-        for t in terms {
-            if t.offset_from < done_until {
-                continue;
-            }
-            let latin = t.original.chars().any(|c| c.is_ascii_alphabetic());
-            if !latin || self.doc_freq(searcher, &t.term) > 0 {
-                out.push(t);
-                continue;
-            }
-            // Past the whitespace character itself: it may be wider than a byte (U+00A0).
-            let start = text[..t.offset_from]
-                .char_indices()
-                .rev()
-                .find(|(_, c)| c.is_whitespace())
-                .map_or(0, |(i, c)| i + c.len_utf8());
-            let end = text[t.offset_to..]
-                .find(char::is_whitespace)
-                .map_or(text.len(), |i| t.offset_to + i);
-            let chunk = &text[start..end];
-            let best = [fix_keyboard_layout(chunk), latin_to_cyrillic(chunk)]
-                .into_iter()
-                .flatten()
-                .map(|variant| {
-                    let analyzed = analyze(&variant);
-                    let known = analyzed
-                        .iter()
-                        .filter(|a| self.doc_freq(searcher, &a.term) > 0)
-                        .count();
-                    (known, analyzed)
-                })
-                .filter(|(known, _)| *known > 0)
-                .max_by_key(|(known, _)| *known);
-            match best {
-                Some((_, analyzed)) => {
-                    done_until = end;
-                    out.extend(analyzed.into_iter().map(|a| {
-                        AnalyzedTerm {
-                            position: t.position,
-                            offset_from: start,
-                            offset_to: end,
-                            original: chunk
-                                .trim_matches(|c: char| c.is_ascii_punctuation())
-                                .to_lowercase(),
-                            ..a
-                        }
-                    }));
-                }
-                None => out.push(t),
-            }
+        terms: &[QueryTerm],
+        found: &[Found],
+        procedural: bool,
+        ranking: &Ranking,
+        options: SuggestOptions,
+    ) -> Option<Found> {
+        let top = found.first()?;
+        let words: Vec<&str> = terms.iter().map(|t| t.term.as_str()).collect();
+        let matched = &self.field_matches(searcher, &[top.0], &words)[0];
+        let covered: BTreeSet<&str> = terms
+            .iter()
+            .zip(matched)
+            .filter(|(_, m)| m.any())
+            .map(|(t, _)| t.word.as_str())
+            .collect();
+        let rest: Vec<QueryTerm> = terms
+            .iter()
+            .filter(|t| !covered.contains(t.word.as_str()))
+            .cloned()
+            .collect();
+        let distinct_rest: BTreeSet<&str> = rest
+            .iter()
+            .filter(|t| t.origin != Origin::Synonym)
+            .map(|t| t.word.as_str())
+            .collect();
+        if distinct_rest.len() < 2
+            || informative_weight(&rest) < SECOND_PROBLEM_SHARE * informative_weight(terms)
+        {
+            return None;
         }
-        out
+        let query = self.ticket_query(&rest, ranking.boosts);
+        self.found(searcher, &query, 3, procedural, ranking, options)
+            .into_iter()
+            .find(|f| f.0 != top.0 && f.2 != Role::SectionPage)
     }
 
-    /// Known index terms within a small edit distance of a misspelt one, found by a
-    /// Levenshtein automaton over the term dictionary; the same first letter is required,
-    /// since people rarely get it wrong and it keeps short words from drifting.
-    fn fuzzy_candidates(&self, searcher: &Searcher, term: &str) -> Vec<(String, u64)> {
-        let len = term.chars().count();
-        let max_distance = if len >= 8 { 2 } else { 1 };
-        let first = term.chars().next();
-        let mut found: Vec<(usize, u64, String)> = self
-            .terms_within(searcher, term, max_distance)
-            .into_iter()
-            .filter(|c| c.chars().next() == first)
-            .map(|c| {
-                let d = strsim::damerau_levenshtein(term, &c);
-                (d, self.doc_freq(searcher, &c), c)
-            })
-            .collect();
-        found.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
+    /// Every found article with its matched words and features.
+    fn describe(
+        &self,
+        searcher: &Searcher,
+        vocabulary: &TextTerms,
+        found: &[Found],
+        second: Option<DocAddress>,
+        procedural: bool,
+    ) -> Vec<Candidate> {
+        let terms = &vocabulary.terms;
+        let words: Vec<&str> = terms.iter().map(|t| t.term.as_str()).collect();
+        let addresses: Vec<DocAddress> = found.iter().map(|f| f.0).collect();
+        let matches = self.field_matches(searcher, &addresses, &words);
+        let ticket = TicketFacts::new(vocabulary, searcher.num_docs());
+        let top_score = found.first().map_or(0.0, |f| f.1).max(f32::MIN_POSITIVE);
         found
-            .into_iter()
-            .take(2)
-            .map(|(_, df, c)| (c, df))
+            .iter()
+            .zip(matches)
+            .enumerate()
+            .map(|(i, (&(address, score, role, title_terms), m))| {
+                let next_score = found.get(i + 1).map_or(0.0, |f| f.1);
+                let matches = WordMatches::new(terms, &m);
+                let article = ArticleFacts {
+                    score,
+                    top_score,
+                    next_score,
+                    regulation: role == Role::Regulation,
+                    title_terms,
+                    second_problem: second == Some(address),
+                };
+                Candidate {
+                    address,
+                    score,
+                    role,
+                    features: ticket.features(&matches, &article, procedural),
+                    matches,
+                }
+            })
             .collect()
     }
 }
 
-/// The weight of all the ticket's own (non-synonym) words, counted once per word.
-fn informative_weight(terms: &[QueryTerm]) -> f32 {
-    let mut best: HashMap<&str, f32> = HashMap::new();
-    for t in terms.iter().filter(|t| t.origin != Origin::Synonym) {
-        let e = best.entry(t.word.as_str()).or_insert(0.0);
-        *e = e.max(t.idf);
-    }
-    best.values().sum()
+/// A found article: its address, its score, its role and its title's term count.
+type Found = (DocAddress, f32, Role, u64);
+
+/// A second problem is looked for when the top article leaves this share of the ticket's
+/// weight unmatched. Not tuned: below a third, the rest is usually context, not a problem.
+const SECOND_PROBLEM_SHARE: f32 = 0.35;
+
+/// What the features need to know of the ticket itself.
+struct TicketFacts {
+    total_weight: f32,
+    unknown_share: f32,
+    words: usize,
+    ln_docs: f32,
 }
 
-impl SearchEngine {
-    /// An article answers the ticket when it covers a good share of the ticket's informative
-    /// words and scores well. The defaults (`SuggestConfig`) were calibrated on the dev tickets
-    /// with `--tune`: out-of-scope tickets topped out at 25.3, answerable ones started at 29.2.
-    fn is_confident(&self, score: f32, coverage: f32, matched: usize) -> bool {
-        matched >= 2
-            && score >= self.confidence.confident_min_score
-            && coverage >= self.confidence.confident_min_coverage
+impl TicketFacts {
+    fn new(vocabulary: &TextTerms, num_docs: u64) -> TicketFacts {
+        TicketFacts {
+            total_weight: informative_weight(&vocabulary.terms).max(f32::MIN_POSITIVE),
+            unknown_share: vocabulary.unknown_words as f32 / vocabulary.words.max(1) as f32,
+            words: vocabulary.words,
+            ln_docs: ((num_docs + 1) as f32).ln().max(1.0),
+        }
+    }
+
+    /// See `calibrate::FEATURE_NAMES` for the order.
+    fn features(&self, m: &WordMatches, a: &ArticleFacts, procedural: bool) -> Features {
+        let score = a.score.max(0.0);
+        [
+            m.weight_any / self.total_weight,
+            m.weight_title / self.total_weight,
+            m.weight_symptoms / self.total_weight,
+            score / self.total_weight,
+            (score / a.top_score).min(1.0),
+            if score > 0.0 {
+                ((score - a.next_score) / score).max(0.0)
+            } else {
+                0.0
+            },
+            (1.0 + m.all.len() as f32).ln(),
+            m.rarest_idf / self.ln_docs,
+            self.unknown_share,
+            (1.0 + self.words as f32).ln(),
+            f32::from(u8::from(procedural == a.regulation)),
+            (m.title_terms as f32 / a.title_terms.max(1) as f32).min(1.0),
+            f32::from(u8::from(a.second_problem)),
+        ]
     }
 }
 
-fn floor_char_boundary(text: &str, max: usize) -> usize {
-    if text.len() <= max {
-        return text.len();
+/// What the features need to know of one article.
+struct ArticleFacts {
+    score: f32,
+    top_score: f32,
+    next_score: f32,
+    regulation: bool,
+    title_terms: u64,
+    second_problem: bool,
+}
+
+/// The ticket's own words one article matched, each counted once however many of its forms
+/// (stem, typo correction, synonym) matched.
+#[derive(Debug, Clone)]
+struct WordMatches {
+    all: Vec<String>,
+    /// Distinct index terms found in the title.
+    title_terms: usize,
+    by_field: MatchedWords,
+    weight_any: f32,
+    weight_title: f32,
+    weight_symptoms: f32,
+    rarest_idf: f32,
+}
+
+impl WordMatches {
+    fn new(terms: &[QueryTerm], found: &[MatchFields]) -> WordMatches {
+        let mut best: BTreeMap<&str, (usize, MatchFields, f32)> = BTreeMap::new();
+        let title_terms = found.iter().filter(|m| m.has(MatchFields::TITLE)).count();
+        for (i, (t, m)) in terms.iter().zip(found).enumerate() {
+            let entry = best
+                .entry(t.word.as_str())
+                .or_insert((i, MatchFields(0), 0.0));
+            entry.1 .0 |= m.0;
+            if t.origin != Origin::Synonym {
+                entry.2 = entry.2.max(t.idf);
+            }
+        }
+        let mut ordered: Vec<(&str, (usize, MatchFields, f32))> =
+            best.into_iter().filter(|(_, (_, m, _))| m.any()).collect();
+        ordered.sort_by_key(|(_, (first, _, _))| *first);
+        let mut out = WordMatches {
+            all: vec![],
+            title_terms,
+            by_field: MatchedWords::default(),
+            weight_any: 0.0,
+            weight_title: 0.0,
+            weight_symptoms: 0.0,
+            rarest_idf: 0.0,
+        };
+        for (word, (_, m, idf)) in ordered {
+            out.all.push(word.to_string());
+            out.weight_any += idf;
+            out.rarest_idf = out.rarest_idf.max(idf);
+            if m.has(MatchFields::TITLE) {
+                out.by_field.title.push(word.to_string());
+                out.weight_title += idf;
+            }
+            if m.has(MatchFields::SYMPTOMS) {
+                out.by_field.symptoms.push(word.to_string());
+                out.weight_symptoms += idf;
+            }
+            if m.has(MatchFields::BODY) || m.has(MatchFields::TAGS) {
+                out.by_field.body.push(word.to_string());
+            }
+        }
+        out
     }
-    (0..=max)
-        .rev()
-        .find(|&i| text.is_char_boundary(i))
-        .unwrap_or(0)
 }

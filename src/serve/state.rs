@@ -63,6 +63,8 @@ pub enum SnapshotError {
     Index(#[from] crate::search::index::IndexError),
     #[error("{0}")]
     Synonyms(String),
+    #[error(transparent)]
+    Model(#[from] crate::search::model::ModelError),
     #[error("{0}")]
     Io(#[from] std::io::Error),
     /// The edit brought errors the published site did not have; the text lists them all.
@@ -258,7 +260,9 @@ impl Builder {
 
     fn engine(&self, site: &Site) -> Result<SearchEngine, SnapshotError> {
         let synonyms = crate::search::load_synonyms(site).map_err(SnapshotError::Synonyms)?;
-        Ok(SearchEngine::new(self.index.clone(), synonyms)?.with_confidence(site.config.suggest))
+        let model = crate::search::SuggestModel::load(&self.root)?;
+        Ok(SearchEngine::new(self.index.clone(), synonyms)?
+            .with_suggest(site.config.suggest.clone(), model))
     }
 
     pub fn cache_dir(&self) -> &Path {

@@ -13,12 +13,14 @@ use std::time::Duration;
 /// Quiet time that ends a burst: editors save as temp file + rename, or in several writes.
 const DEBOUNCE: Duration = Duration::from_millis(30);
 
-/// What a change must touch to matter: content, the site's themes, the config file. The
+/// What a change must touch to matter: content, the site's themes, the config file and the
+/// tuned suggest model beside it. The
 /// serve cache lives elsewhere (`.spravka/`), so its own writes never trigger a rebuild.
 struct Watched {
     content: PathBuf,
     themes: PathBuf,
     config: PathBuf,
+    model: PathBuf,
 }
 
 impl Watched {
@@ -26,7 +28,10 @@ impl Watched {
         use notify::EventKind::{Create, Modify, Remove};
         matches!(event.kind, Create(_) | Modify(_) | Remove(_))
             && event.paths.iter().any(|p| {
-                p.starts_with(&self.content) || p.starts_with(&self.themes) || *p == self.config
+                p.starts_with(&self.content)
+                    || p.starts_with(&self.themes)
+                    || *p == self.config
+                    || *p == self.model
             })
     }
 }
@@ -34,7 +39,7 @@ impl Watched {
 /// What a burst of events asks for.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Change {
-    /// Templates, theme files or the config changed: everything is rebuilt.
+    /// Templates, theme files, the config or the suggest model changed: everything is rebuilt.
     Full,
     /// These content files changed (or appeared, or went away).
     Content(Vec<PathBuf>),
@@ -65,6 +70,7 @@ pub fn spawn(state: Arc<AppState>) -> notify::Result<()> {
         content: state.current().site.content_dir.clone(),
         themes: state.root.join("themes"),
         config: state.root.join(crate::config::CONFIG_FILE),
+        model: state.root.join(crate::search::model::MODEL_FILE),
     };
     watcher.watch(&watched.content, RecursiveMode::Recursive)?;
     if watched.themes.is_dir() {

@@ -26,7 +26,32 @@ const DIGRAPHS: &[(&str, &str)] = &[
     ("ya", "я"), ("ja", "я"), ("yu", "ю"), ("ju", "ю"), ("yo", "ё"), ("jo", "ё"),
 ];
 
+/// One Latin letter read as Russian where no longer spelling applies (`y` depends on what
+/// precedes it and is decided in `next_sound`).
+#[rustfmt::skip]
+const LETTERS: &[(char, &str)] = &[
+    ('a', "а"), ('b', "б"), ('c', "ц"), ('d', "д"), ('e', "е"), ('f', "ф"), ('g', "г"),
+    ('h', "х"), ('i', "и"), ('j', "й"), ('k', "к"), ('q', "к"), ('l', "л"), ('m', "м"),
+    ('n', "н"), ('o', "о"), ('p', "п"), ('r', "р"), ('s', "с"), ('t', "т"), ('u', "у"),
+    ('v', "в"), ('w', "в"), ('x', "кс"), ('z', "з"),
+];
+
 const RUSSIAN_VOWELS: &str = "аеёиоуыэюя";
+
+/// The tables the static search client reads from the built index, so that the browser
+/// re-reads the wrong layout and transliteration exactly as the server does: the keyboard
+/// pairs, and the Latin spellings longest first (`y` and the apostrophe are the client's two
+/// rules of context: `й` at a word's start or after a vowel, else `ы`; `'` is `ь`).
+pub fn client_tables() -> (Vec<(char, char)>, Vec<(String, String)>) {
+    let keyboard = KEYBOARD.to_vec();
+    let mut spellings: Vec<(String, String)> = [("shch", "щ"), ("tsya", "тся"), ("sch", "щ")]
+        .iter()
+        .chain(DIGRAPHS)
+        .map(|&(l, c)| (l.to_string(), c.to_string()))
+        .collect();
+    spellings.extend(LETTERS.iter().map(|&(l, c)| (l.to_string(), c.to_string())));
+    (keyboard, spellings)
+}
 
 /// Re-types `chunk` as if the keyboard had been in the Russian layout: text typed in QWERTY
 /// while meaning ЙЦУКЕН (`ghbkj;tybt` → `приложение`, `ikfu,fev` → `шлагбаум`).
@@ -200,34 +225,14 @@ fn next_sound(word: &[char], i: usize, prev: Option<char>) -> (usize, &'static s
         return (2, "е");
     }
     let single = match rest[0] {
-        'a' => "а",
-        'b' => "б",
-        'c' => "ц",
-        'd' => "д",
-        'e' => "е",
-        'f' => "ф",
-        'g' => "г",
-        'h' => "х",
         'i' if rest.len() == 1 && matches!(prev, Some('ы' | 'Ы')) => "й",
-        'i' => "и",
-        'j' => "й",
-        'k' | 'q' => "к",
-        'l' => "л",
-        'm' => "м",
-        'n' => "н",
-        'o' => "о",
-        'p' => "п",
-        'r' => "р",
-        's' => "с",
-        't' => "т",
-        'u' => "у",
-        'v' | 'w' => "в",
-        'x' => "кс",
         'y' if at_start || after_vowel => "й",
         'y' => "ы",
-        'z' => "з",
-        // Words hold only letters and apostrophes, and an apostrophe is the soft sign.
-        _ => "ь",
+        c => LETTERS
+            .iter()
+            .find(|&&(latin, _)| latin == c)
+            // Words hold only letters and apostrophes, and an apostrophe is the soft sign.
+            .map_or("ь", |&(_, cyrillic)| cyrillic),
     };
     (1, single)
 }

@@ -457,16 +457,16 @@
 
   /* ------------------------------------------------------------------ Russian text */
 
+  /* The search vocabulary (stop words, synonym groups, keyboard layout and transliteration
+   * tables) comes from the built index, which the server derives from its own analyzer,
+   * synonyms.toml and translit tables: the client never keeps a copy that could drift.
+   * Until the index is loaded, nothing is dropped and nothing expanded. */
   var STOP = {};
-  (
-    "и в во не на с со по к ко о об от до из у за а но что как при или ли же бы то это " +
-    "я мы вы он она они оно мне нам вам нас вас его ее её их так уже еще ещё все всё " +
-    "для без под над про через да нет был была были есть мой моя наш ваш свой"
-  )
-    .split(" ")
-    .forEach(function (w) {
-      STOP[w] = true;
-    });
+  var ALIASES = {};
+  var LAYOUT = {};
+  var TRANSLIT = [];
+  var KNOWN = {}; // every stem of the index, for readings and typo correction
+  var KNOWN_LIST = [];
 
   // Inflection endings, longest first; stripping keeps a stem of at least 3 letters.
   var ENDINGS = (
@@ -483,35 +483,141 @@
       return b.length - a.length;
     });
 
-  // A few words staff type in another script or as slang.
-  var ALIASES = {
-    смс: ["sms"],
-    sms: ["смс"],
-    эсэмэс: ["смс", "sms"],
-    пуш: ["push"],
-    push: ["пуш"],
-    андроид: ["android"],
-    android: ["андроид"],
-    айфон: ["ios", "iphone"],
-    iphone: ["ios", "айфон"],
-    айос: ["ios"],
-    ios: ["айфон"],
-    телеграм: ["telegram"],
-    телеграмм: ["telegram"],
-    тг: ["telegram"],
-    telegram: ["телеграм"],
-    эксель: ["excel"],
-    excel: ["эксель"],
-    куар: ["qr"],
-    кьюар: ["qr"],
-    qr: ["куар"],
-    лк: ["кабинет"],
-    скуд: ["скуд"],
-    палка: ["шлагбаум"],
-    барьер: ["шлагбаум"],
-    ворота: ["шлагбаум"],
-    вертушка: ["турникет"]
-  };
+  function useVocabulary(vocabulary) {
+    var v = vocabulary || {};
+    STOP = {};
+    (v.stop || []).forEach(function (w) {
+      STOP[w] = true;
+    });
+    LAYOUT = {};
+    (v.layout || []).forEach(function (pair) {
+      LAYOUT[pair[0]] = pair[1];
+    });
+    TRANSLIT = v.translit || [];
+    ALIASES = {};
+    (v.synonyms || []).forEach(function (group) {
+      var stems = [];
+      group.forEach(function (entry) {
+        words(entry).forEach(function (w) {
+          if (!STOP[w] && stems.indexOf(stem(w)) < 0) stems.push(stem(w));
+        });
+      });
+      group.forEach(function (entry) {
+        var own = words(entry);
+        if (own.length !== 1) return; // a phrase expands nothing by one of its words
+        var key = stem(own[0]);
+        ALIASES[key] = (ALIASES[key] || []).concat(
+          stems.filter(function (s) {
+            return s !== key;
+          })
+        );
+      });
+    });
+  }
+
+  /* The chunk as typed with the keyboard in the wrong (Latin) layout. */
+  function fixLayout(chunk) {
+    var out = "";
+    for (var i = 0; i < chunk.length; i++) out += LAYOUT[chunk[i]] || chunk[i];
+    return out;
+  }
+
+  /* Latin-letter Russian read back: the longest spelling first; `y` is `й` at a word's start
+   * or after a vowel and `ы` otherwise, an apostrophe is `ь` (as the server reads them). */
+  function fromTranslit(chunk) {
+    var out = "";
+    var i = 0;
+    while (i < chunk.length) {
+      var c = chunk[i];
+      if (c === "y") {
+        out += !out || /[аеёиоуыэюя]$/.test(out) || !/[а-я]$/.test(out) ? "й" : "ы";
+        i++;
+        continue;
+      }
+      if (c === "'") {
+        out += "ь";
+        i++;
+        continue;
+      }
+      var done = false;
+      for (var k = 0; k < TRANSLIT.length && !done; k++) {
+        var latin = TRANSLIT[k][0];
+        if (chunk.substr(i, latin.length) === latin) {
+          out += TRANSLIT[k][1];
+          i += latin.length;
+          done = true;
+        }
+      }
+      if (!done) {
+        out += c;
+        i++;
+      }
+    }
+    return out;
+  }
+
+  /* The share of the text's words the index knows, a word being typed (the start of a known
+   * stem) included. */
+  function knownShare(text) {
+    var list = words(text);
+    if (!list.length) return 0;
+    return (
+      list.filter(function (w) {
+        if (KNOWN[stem(w)]) return true;
+        if (w.length < 3) return false;
+        for (var i = 0; i < KNOWN_LIST.length; i++) if (KNOWN_LIST[i].indexOf(w) === 0) return true;
+        return false;
+      }).length / list.length
+    );
+  }
+
+  /* A Latin chunk the index does not know is re-read in the Russian layout and as
+   * transliteration; the reading with more known words wins. */
+  function readChunk(chunk) {
+    if (!/[a-z]/.test(chunk) || !KNOWN_LIST.length || knownShare(chunk) === 1) return chunk;
+    var best = chunk;
+    var bestShare = knownShare(chunk);
+    [fixLayout(chunk), fromTranslit(chunk)].forEach(function (reading) {
+      var share = knownShare(reading);
+      if (share > bestShare) {
+        best = reading;
+        bestShare = share;
+      }
+    });
+    return best;
+  }
+
+  /* Damerau–Levenshtein distance, at most `max` (larger answers are `max + 1`). */
+  function editDistance(a, b, max) {
+    if (Math.abs(a.length - b.length) > max) return max + 1;
+    var prev2 = null;
+    var prev = [];
+    for (var j = 0; j <= b.length; j++) prev.push(j);
+    for (var i = 1; i <= a.length; i++) {
+      var row = [i];
+      var rowMin = i;
+      for (var k = 1; k <= b.length; k++) {
+        var cost = a[i - 1] === b[k - 1] ? 0 : 1;
+        var v = Math.min(prev[k] + 1, row[k - 1] + 1, prev[k - 1] + cost);
+        if (prev2 && i > 1 && k > 1 && a[i - 1] === b[k - 2] && a[i - 2] === b[k - 1]) v = Math.min(v, prev2[k - 2] + 1);
+        row.push(v);
+        if (v < rowMin) rowMin = v;
+      }
+      if (rowMin > max) return max + 1;
+      prev2 = prev;
+      prev = row;
+    }
+    return prev[b.length];
+  }
+
+  /* Known stems within one edit (two for long words) of a misspelt one, same first letter. */
+  function nearStems(s) {
+    if (s.length < 4 || /[0-9]/.test(s)) return [];
+    var max = s.length >= 8 ? 2 : 1;
+    return KNOWN_LIST.filter(function (k) {
+      return k[0] === s[0] && editDistance(s, k, max) <= max;
+    }).slice(0, 3);
+  }
 
   function normalize(text) {
     return String(text || "")
@@ -538,10 +644,16 @@
     return w;
   }
 
-  /* The query → terms: {raw, stems:[…], prefix} (prefix: the word still being typed). */
+  /* The query → terms: {raw, stems:[…], prefix} (prefix: the word still being typed). Latin
+   * chunks are re-read (layout, translit), misspelt words gain their near known stems, and
+   * synonyms their group's stems. */
   function queryTerms(query) {
-    var list = words(query);
     var typing = !/\s$/.test(query);
+    var chunks = normalize(query).split(/\s+/).filter(Boolean);
+    var list = [];
+    chunks.forEach(function (chunk) {
+      list = list.concat(words(readChunk(chunk)));
+    });
     var meaningful = list.filter(function (w) {
       return !STOP[w];
     });
@@ -551,15 +663,24 @@
     meaningful.forEach(function (w, i) {
       if (seen[w]) return;
       seen[w] = true;
-      var stems = [stem(w)];
-      (ALIASES[w] || ALIASES[stems[0]] || []).forEach(function (a) {
-        stems.push(stem(a));
+      var own = stem(w);
+      var stems = [own];
+      var isPrefix = typing && i === meaningful.length - 1 && w.length >= 2;
+      if (KNOWN_LIST.length && !KNOWN[own] && !isPrefix) {
+        // A misspelt word stems unpredictably ("шлагбам" → "шлагб"): the word as written is
+        // tried too, as the server does.
+        nearStems(own)
+          .concat(nearStems(w))
+          .forEach(function (near) {
+            if (stems.indexOf(near) < 0) stems.push(near);
+          });
+      }
+      stems.slice().forEach(function (s) {
+        (ALIASES[s] || []).forEach(function (a) {
+          if (stems.indexOf(a) < 0) stems.push(a);
+        });
       });
-      terms.push({
-        raw: w,
-        stems: stems,
-        prefix: typing && i === meaningful.length - 1 && w.length >= 2
-      });
+      terms.push({ raw: w, stems: stems, prefix: isPrefix });
     });
     return terms;
   }
@@ -632,12 +753,16 @@
 
   function prepareIndex(data) {
     var docs = (data && data.docs) || [];
-    return docs.map(function (d) {
+    useVocabulary(data && data.vocabulary);
+    KNOWN = {};
+    var entries = docs.map(function (d) {
       var fields = {};
       function add(name, text) {
         var list = fields[name] || (fields[name] = []);
         words(text).forEach(function (w) {
-          list.push({ w: w, s: stem(w) });
+          var s = stem(w);
+          list.push({ w: w, s: s });
+          KNOWN[s] = true;
         });
       }
       add("t", d.t);
@@ -651,6 +776,8 @@
       add("d", d.d);
       return { doc: d, fields: fields };
     });
+    KNOWN_LIST = Object.keys(KNOWN);
+    return entries;
   }
 
   /* Load search-index.json; from file:// (where fetch is refused) try XHR, then
@@ -1314,18 +1441,35 @@
           p.innerHTML = safeMarkHtml(s.snippet);
           li.appendChild(p);
         }
+        if (typeof s.probability === "number") {
+          var percent = Math.round(s.probability * 100);
+          var badge = el("span", "suggestion-probability" + (percent >= 50 ? " is-likely" : ""), percent + " %");
+          badge.title = "Вероятность, что статья решает обращение";
+          li.insertBefore(badge, a.nextSibling);
+        }
         var foot = el("div", "suggestion-foot");
-        var terms = Array.isArray(s.matched_terms) ? s.matched_terms : [];
-        if (terms.length) {
-          var tp = el("p", "suggestion-terms");
-          tp.appendChild(el("span", null, "Совпало:"));
-          terms.forEach(function (t) {
+        var why = el("div", "suggestion-why");
+        var matched = s.matched || {};
+        var shown = {};
+        [
+          ["title", "В заголовке:"],
+          ["symptoms", "В «Симптомах»:"],
+          ["body", "В тексте:"]
+        ].forEach(function (field) {
+          // A word found in the title or the symptoms is not repeated for the body.
+          var words = (Array.isArray(matched[field[0]]) ? matched[field[0]] : []).filter(function (w) {
+            return !shown[w];
+          });
+          if (!words.length) return;
+          var tp = el("p", "suggestion-terms suggestion-terms-" + field[0]);
+          tp.appendChild(el("span", null, field[1]));
+          words.forEach(function (t) {
+            shown[t] = true;
             tp.appendChild(el("span", "chip", String(t)));
           });
-          foot.appendChild(tp);
-        } else {
-          foot.appendChild(el("span"));
-        }
+          why.appendChild(tp);
+        });
+        foot.appendChild(why);
         var copy = el("button", "button button-small copy-link", "Скопировать ссылку");
         copy.type = "button";
         copy.setAttribute("data-copy-url", absoluteUrl(href));
@@ -1334,10 +1478,11 @@
         li.appendChild(foot);
         results.appendChild(li);
       });
+      var procedural = body && body.intent === "procedural" ? " Понято как вопрос о работе поддержки: сначала регламенты." : "";
       if (confident) {
-        setStatus(suggestions.length ? "Подходящие статьи: " + suggestions.length + ". Первая — самая вероятная." : "Ничего не найдено.");
+        setStatus(suggestions.length ? "Подходящие статьи: " + suggestions.length + ". Первая — самая вероятная." + procedural : "Ничего не найдено.");
       } else {
-        setStatus(suggestions.length ? "Уверенного совпадения нет: проверьте статьи ниже внимательно." : "Подходящих статей не найдено.");
+        setStatus(suggestions.length ? "Уверенного совпадения нет: проверьте статьи ниже внимательно." + procedural : "Подходящих статей не найдено.");
       }
       reveal();
     }

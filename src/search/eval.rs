@@ -1,0 +1,344 @@
+//! Suggest measured on labelled tickets, and every number it uses tuned by k-fold
+//! cross-validation over them: the figures a department can trust are the ones measured on
+//! tickets the numbers were not chosen on.
+
+use super::calibrate::{fit, ConfidenceModel, Features};
+use super::model::{Ranking, SuggestModel};
+use super::suggest::{order, Candidate, SuggestOptions};
+use super::SearchEngine;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+/// How many suggestions are looked at: MRR@5 and the confidence model's rows.
+const DEPTH: usize = 5;
+
+/// One labelled ticket, as `eval/tickets.jsonl` holds them.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Ticket {
+    pub id: String,
+    pub text: String,
+    /// Paths under content/ that answer it; empty: nothing in the base does.
+    pub expected: Vec<String>,
+    #[serde(default)]
+    pub channel: String,
+    #[serde(default)]
+    pub style: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum EvalError {
+    #[error("{path}: cannot read: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}:{line}: {message}")]
+    Line {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
+}
+
+/// Reads a JSON-lines ticket file; a bad line is an error naming it.
+pub fn read_tickets(path: &Path) -> Result<Vec<Ticket>, EvalError> {
+    let text = std::fs::read_to_string(path).map_err(|source| EvalError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let mut tickets = vec![];
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let ticket: Ticket = serde_json::from_str(line).map_err(|e| EvalError::Line {
+            path: path.to_path_buf(),
+            line: i + 1,
+            message: e.to_string(),
+        })?;
+        tickets.push(ticket);
+    }
+    Ok(tickets)
+}
+
+/// What suggest found for one ticket under one ranking, before the model orders it.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub candidates: Vec<Candidate>,
+    /// Whether each candidate is an expected article.
+    pub expected: Vec<bool>,
+    pub procedural: bool,
+}
+
+impl Outcome {
+    /// The rank (0-based) of the first expected article among the top [`DEPTH`] as `model`
+    /// orders them, and the top suggestion's probability.
+    pub fn ranked(&self, model: &ConfidenceModel, options: SuggestOptions) -> (Option<usize>, f32) {
+        let ordered = order(&self.candidates, model, options);
+        let rank = ordered
+            .iter()
+            .take(DEPTH)
+            .position(|&(i, _)| self.expected[i]);
+        (rank, ordered.first().map_or(0.0, |&(_, p)| p))
+    }
+
+    /// The model's training rows: every candidate with its label.
+    fn rows(&self) -> impl Iterator<Item = (Features, bool)> + '_ {
+        self.candidates
+            .iter()
+            .zip(&self.expected)
+            .map(|(c, &e)| (c.features, e))
+    }
+}
+
+pub fn outcome(
+    engine: &SearchEngine,
+    ticket: &Ticket,
+    options: SuggestOptions,
+    ranking: &Ranking,
+) -> Outcome {
+    let searcher = engine.searcher();
+    let pool = engine.pool(&searcher, &ticket.text, options, ranking);
+    let expected = pool
+        .candidates
+        .iter()
+        .map(|c| {
+            ticket
+                .expected
+                .contains(&engine.path_of(&searcher, c.address))
+        })
+        .collect();
+    Outcome {
+        candidates: pool.candidates,
+        expected,
+        procedural: pool.procedural,
+    }
+}
+
+/// Counts over a set of tickets; the figures are shares of them.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Metrics {
+    pub answerable: usize,
+    pub first: usize,
+    pub top3: usize,
+    pub reciprocal_rank: f64,
+    pub answerable_confident: usize,
+    /// Confident tickets whose top suggestion is right (answerable or not).
+    pub confident: usize,
+    pub confident_right: usize,
+    pub out_of_scope: usize,
+    pub out_of_scope_not_confident: usize,
+    /// Per style: tickets, top-1 hits, confident.
+    pub by_style: BTreeMap<String, (usize, usize, usize)>,
+}
+
+impl Metrics {
+    pub fn add(&mut self, ticket: &Ticket, rank: Option<usize>, confident: bool) {
+        let style = self.by_style.entry(ticket.style.clone()).or_default();
+        style.0 += 1;
+        style.2 += usize::from(confident);
+        if confident {
+            self.confident += 1;
+            self.confident_right += usize::from(rank == Some(0));
+        }
+        if ticket.expected.is_empty() {
+            self.out_of_scope += 1;
+            self.out_of_scope_not_confident += usize::from(!confident);
+            return;
+        }
+        self.answerable += 1;
+        self.answerable_confident += usize::from(confident);
+        if let Some(rank) = rank {
+            self.reciprocal_rank += 1.0 / (rank as f64 + 1.0);
+            self.top3 += usize::from(rank < 3);
+            self.first += usize::from(rank == 0);
+            style.1 += usize::from(rank == 0);
+        }
+    }
+
+    fn share(part: usize, whole: usize) -> f64 {
+        if whole == 0 {
+            0.0
+        } else {
+            part as f64 / whole as f64
+        }
+    }
+
+    pub fn recall_at_1(&self) -> f64 {
+        Self::share(self.first, self.answerable)
+    }
+    pub fn recall_at_3(&self) -> f64 {
+        Self::share(self.top3, self.answerable)
+    }
+    pub fn mrr_at_5(&self) -> f64 {
+        self.reciprocal_rank / self.answerable.max(1) as f64
+    }
+    pub fn answerable_confident_share(&self) -> f64 {
+        Self::share(self.answerable_confident, self.answerable)
+    }
+    pub fn out_of_scope_rejected_share(&self) -> f64 {
+        Self::share(self.out_of_scope_not_confident, self.out_of_scope)
+    }
+    pub fn precision_when_confident(&self) -> f64 {
+        Self::share(self.confident_right, self.confident)
+    }
+}
+
+/// Measures `tickets` with the engine's own model and settings.
+pub fn measure(engine: &SearchEngine, tickets: &[Ticket], options: SuggestOptions) -> Metrics {
+    let mut metrics = Metrics::default();
+    let model = engine.model();
+    for ticket in tickets {
+        let o = outcome(engine, ticket, options, &model.ranking);
+        let (rank, p) = o.ranked(&model.confidence, options);
+        metrics.add(ticket, rank, p >= engine.min_probability());
+    }
+    metrics
+}
+
+/// The result of tuning: the figures measured on held-out folds, and the model fitted on all.
+pub struct Tuned {
+    pub cross_validated: Metrics,
+    pub model: SuggestModel,
+    pub folds: usize,
+}
+
+/// Tunes the ranking and fits the confidence model with `folds`-fold cross-validation (folds
+/// stratified by style), then fits both on every ticket for the model to ship.
+pub fn tune(
+    engine: &SearchEngine,
+    tickets: &[Ticket],
+    options: SuggestOptions,
+    folds: usize,
+) -> Tuned {
+    let folds = folds.clamp(2, tickets.len().max(2));
+    let fold_of = stratified_folds(tickets, folds);
+    let mut cache = OutcomeCache::new(engine, tickets, options);
+    let mut cross_validated = Metrics::default();
+    for fold in 0..folds {
+        let train: Vec<usize> = (0..tickets.len()).filter(|&i| fold_of[i] != fold).collect();
+        let model = fit_model(&mut cache, &train, engine.model().ranking);
+        let outcomes = cache.outcomes(&model.ranking).clone();
+        for i in (0..tickets.len()).filter(|&i| fold_of[i] == fold) {
+            let (rank, p) = outcomes[i].ranked(&model.confidence, options);
+            cross_validated.add(&tickets[i], rank, p >= engine.min_probability());
+        }
+    }
+    let all: Vec<usize> = (0..tickets.len()).collect();
+    let model = fit_model(&mut cache, &all, engine.model().ranking);
+    Tuned {
+        cross_validated,
+        model,
+        folds,
+    }
+}
+
+/// Ticket `i` goes to fold `fold_of[i]`: tickets sorted by style (then id) are dealt out in
+/// turn, so that every fold has its share of each style. Deterministic.
+fn stratified_folds(tickets: &[Ticket], folds: usize) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..tickets.len()).collect();
+    order.sort_by(|&a, &b| {
+        (&tickets[a].style, &tickets[a].id).cmp(&(&tickets[b].style, &tickets[b].id))
+    });
+    let mut fold_of = vec![0; tickets.len()];
+    for (n, i) in order.into_iter().enumerate() {
+        fold_of[i] = n % folds;
+    }
+    fold_of
+}
+
+/// Each ranking's outcomes over all tickets, computed once: folds and coordinate steps ask
+/// for the same rankings again and again.
+struct OutcomeCache<'a> {
+    engine: &'a SearchEngine,
+    tickets: &'a [Ticket],
+    options: SuggestOptions,
+    by_ranking: HashMap<String, Vec<Outcome>>,
+}
+
+impl<'a> OutcomeCache<'a> {
+    fn new(engine: &'a SearchEngine, tickets: &'a [Ticket], options: SuggestOptions) -> Self {
+        OutcomeCache {
+            engine,
+            tickets,
+            options,
+            by_ranking: HashMap::new(),
+        }
+    }
+
+    fn outcomes(&mut self, ranking: &Ranking) -> &Vec<Outcome> {
+        let key = format!("{ranking:?}");
+        let (engine, tickets, options) = (self.engine, self.tickets, self.options);
+        self.by_ranking.entry(key).or_insert_with(|| {
+            tickets
+                .iter()
+                .map(|t| outcome(engine, t, options, ranking))
+                .collect()
+        })
+    }
+
+    /// The confidence model fitted on `subset` under `ranking`, and the MRR@5 it orders the
+    /// answerable tickets of `subset` with.
+    fn fit(&mut self, ranking: &Ranking, subset: &[usize]) -> (ConfidenceModel, f64) {
+        let (tickets, options) = (self.tickets, self.options);
+        let outcomes = self.outcomes(ranking);
+        let (rows, labels): (Vec<Features>, Vec<bool>) =
+            subset.iter().flat_map(|&i| outcomes[i].rows()).unzip();
+        let model = fit(&rows, &labels);
+        let answerable: Vec<usize> = subset
+            .iter()
+            .copied()
+            .filter(|&i| !tickets[i].expected.is_empty())
+            .collect();
+        let sum: f64 = answerable
+            .iter()
+            .filter_map(|&i| outcomes[i].ranked(&model, options).0)
+            .map(|r| 1.0 / (r as f64 + 1.0))
+            .sum();
+        (model, sum / answerable.len().max(1) as f64)
+    }
+}
+
+/// The candidate values of each tuned ranking number; coordinate ascent moves one at a time.
+const GRID: [(&str, &[f32]); 5] = [
+    ("title", &[1.0, 1.5, 2.0, 3.0]),
+    ("symptoms", &[1.0, 1.5, 2.0, 3.0]),
+    ("headings", &[0.5, 1.0, 1.5]),
+    ("procedural_regulation", &[1.0, 1.5, 2.0, 3.0, 4.0]),
+    ("customer_regulation", &[0.5, 0.75, 1.0]),
+];
+
+fn with_value(mut ranking: Ranking, name: &str, value: f32) -> Ranking {
+    match name {
+        "title" => ranking.boosts.title = value,
+        "symptoms" => ranking.boosts.symptoms = value,
+        "headings" => ranking.boosts.headings = value,
+        "procedural_regulation" => ranking.procedural_regulation = value,
+        _ => ranking.customer_regulation = value,
+    }
+    ranking
+}
+
+/// The ranking with the best MRR@5 on `train` (two rounds of coordinate ascent from `start`,
+/// moving only on a strict gain), each ranking judged with the confidence model fitted on
+/// `train` under it: the model orders the suggestions, so the two are tuned together.
+fn fit_model(cache: &mut OutcomeCache, train: &[usize], start: Ranking) -> SuggestModel {
+    let mut ranking = start;
+    let (mut confidence, mut best) = cache.fit(&ranking, train);
+    for _ in 0..2 {
+        for (name, values) in GRID {
+            for &value in values {
+                let candidate = with_value(ranking, name, value);
+                let (model, score) = cache.fit(&candidate, train);
+                if score > best + 1e-9 {
+                    (best, ranking, confidence) = (score, candidate, model);
+                }
+            }
+        }
+    }
+    SuggestModel {
+        ranking,
+        confidence,
+    }
+}

@@ -1,0 +1,122 @@
+//! Every tuned number of suggest in one value: the field boosts, the re-ranking factors and the
+//! confidence model. `spravka tune` writes it as `suggest-model.toml` beside `spravka.toml`;
+//! without that file the model fitted on the project's own tickets (`eval/tickets.jsonl`) is used.
+
+use super::calibrate::ConfidenceModel;
+use super::suggest::FieldBoosts;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// The file `spravka tune` writes, beside `spravka.toml`.
+pub const MODEL_FILE: &str = "suggest-model.toml";
+
+/// The model shipped with spravka: `spravka tune --tickets eval/tickets.jsonl --out
+/// src/search/suggest-model.toml` on the default base.
+const DEFAULT_MODEL: &str = include_str!("suggest-model.toml");
+
+/// How candidates are scored and re-ranked before the confidence model sees them.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ranking {
+    pub boosts: FieldBoosts,
+    /// Score factor of a regulation when the ticket is an operator's procedural question.
+    pub procedural_regulation: f32,
+    /// Score factor of a regulation when the ticket is a customer's problem.
+    pub customer_regulation: f32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SuggestModel {
+    pub ranking: Ranking,
+    pub confidence: ConfidenceModel,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ModelError {
+    #[error("{path}: cannot read: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}:{line}: {message}")]
+    Parse {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
+    #[error("{path}: the confidence model needs {count} weights that respect their signs (refit it with `spravka tune`)", count = super::calibrate::FEATURE_COUNT)]
+    Invalid { path: PathBuf },
+}
+
+impl Default for SuggestModel {
+    fn default() -> Self {
+        SuggestModel::parse(DEFAULT_MODEL, Path::new("src/search/suggest-model.toml"))
+            .expect("the embedded model parses and is valid (tested)")
+    }
+}
+
+impl SuggestModel {
+    /// `suggest-model.toml` under `root` when there is one, the shipped model otherwise.
+    pub fn load(root: &Path) -> Result<SuggestModel, ModelError> {
+        let path = root.join(MODEL_FILE);
+        match std::fs::read_to_string(&path) {
+            Ok(text) => SuggestModel::parse(&text, &path),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(SuggestModel::default()),
+            Err(source) => Err(ModelError::Read { path, source }),
+        }
+    }
+
+    fn parse(text: &str, path: &Path) -> Result<SuggestModel, ModelError> {
+        let model: SuggestModel = toml::from_str(text).map_err(|e| ModelError::Parse {
+            path: path.to_path_buf(),
+            line: e.span().map_or(0, |s| {
+                text[..s.start.min(text.len())].lines().count().max(1)
+            }),
+            message: e.message().to_string(),
+        })?;
+        if !model.confidence.is_valid() {
+            return Err(ModelError::Invalid {
+                path: path.to_path_buf(),
+            });
+        }
+        Ok(model)
+    }
+
+    /// The model as `spravka tune` writes it, with a comment saying where it came from.
+    pub fn to_toml(&self, comment: &str) -> String {
+        let mut out = String::new();
+        for line in comment.lines() {
+            out.push_str("# ");
+            out.push_str(line);
+            out.push('\n');
+        }
+        out.push_str(&toml::to_string(self).expect("a model serialises"));
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shipped_model_parses_and_round_trips() {
+        let model = SuggestModel::default();
+        let text = model.to_toml("test");
+        assert_eq!(SuggestModel::parse(&text, Path::new("x")).unwrap(), model);
+    }
+
+    #[test]
+    fn a_broken_model_file_names_the_file_and_line() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(MODEL_FILE), "[ranking]\nboosts = 3\n").unwrap();
+        let e = SuggestModel::load(dir.path()).unwrap_err().to_string();
+        assert!(e.contains("suggest-model.toml:2"), "{e}");
+        let mut wrong = SuggestModel::default();
+        wrong.confidence.weights[0] = -1.0;
+        std::fs::write(dir.path().join(MODEL_FILE), wrong.to_toml("")).unwrap();
+        let e = SuggestModel::load(dir.path()).unwrap_err().to_string();
+        assert!(e.contains("spravka tune"), "{e}");
+    }
+}

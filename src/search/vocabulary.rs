@@ -1,0 +1,291 @@
+//! One search vocabulary for suggest and search: a text's words as index terms, with the
+//! forgiveness both need — the wrong keyboard layout and transliteration re-read, typos
+//! matched by a Levenshtein automaton over the term dictionary, and the writers' synonyms.
+
+use super::analyzer::{analyze, normalize, AnalyzedTerm};
+use super::engine::SearchEngine;
+use crate::text::translit::{fix_keyboard_layout, latin_to_cyrillic};
+use std::collections::HashMap;
+use tantivy::Searcher;
+
+/// At most this many distinct terms of a text are searched: the most informative ones.
+const MAX_TERMS: usize = 48;
+/// Only the head of a huge paste (a log) is analysed.
+const MAX_TEXT_BYTES: usize = 64 * 1024;
+
+/// Which kinds of forgiveness are on (the relevance example turns each off in turn).
+#[derive(Debug, Clone, Copy)]
+pub struct Forgiveness {
+    pub stemming: bool,
+    pub synonyms: bool,
+    pub fuzzy: bool,
+    pub transliteration: bool,
+}
+
+impl Default for Forgiveness {
+    fn default() -> Self {
+        Forgiveness {
+            stemming: true,
+            synonyms: true,
+            fuzzy: true,
+            transliteration: true,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Origin {
+    Exact,
+    Fuzzy,
+    Synonym,
+}
+
+impl Origin {
+    /// How much a match through this term counts against a match of the word as written.
+    pub fn weight(self) -> f32 {
+        match self {
+            Origin::Exact => 1.0,
+            Origin::Fuzzy => 0.7,
+            Origin::Synonym => 0.5,
+        }
+    }
+}
+
+/// One index term searched for, and the word of the text it came from.
+#[derive(Debug, Clone)]
+pub struct QueryTerm {
+    pub term: String,
+    /// The word as written (normalised); several terms may share it.
+    pub word: String,
+    pub origin: Origin,
+    pub position: u32,
+    pub idf: f32,
+}
+
+/// The analysed words of a text and how many of them the index does not know at all.
+#[derive(Debug, Clone, Default)]
+pub struct TextTerms {
+    pub terms: Vec<QueryTerm>,
+    /// Words of the text (after corrections) with no term in the index, nor a near one.
+    pub unknown_words: usize,
+    /// All analysed words of the text.
+    pub words: usize,
+}
+
+impl SearchEngine {
+    /// The text's searchable terms, most informative first, at most `MAX_TERMS`.
+    pub fn text_terms(&self, searcher: &Searcher, text: &str, options: Forgiveness) -> TextTerms {
+        let text = &text[..floor_char_boundary(text, MAX_TEXT_BYTES)];
+        let num_docs = searcher.num_docs().max(1) as f32;
+        let idf = |df: u64| ((num_docs + 1.0) / (df as f32 + 0.5)).ln().max(0.05);
+        let mut raw = analyze(text);
+        if options.transliteration {
+            raw = self.correct_latin(searcher, text, raw);
+        }
+        let mut seen: HashMap<String, usize> = HashMap::new();
+        let mut terms: Vec<QueryTerm> = Vec::new();
+        let (mut words, mut unknown_words) = (0, 0);
+        for t in raw {
+            let term = if options.stemming {
+                t.term.clone()
+            } else {
+                normalize(&t.original)
+            };
+            if seen.contains_key(&term) {
+                continue;
+            }
+            let df = self.doc_freq(searcher, &term);
+            seen.insert(term.clone(), terms.len());
+            words += 1;
+            if df > 0 {
+                terms.push(QueryTerm {
+                    idf: idf(df),
+                    term,
+                    word: t.original.clone(),
+                    origin: Origin::Exact,
+                    position: t.position,
+                });
+            } else if options.fuzzy
+                && term.chars().count() >= 4
+                && !term.chars().any(|c| c.is_ascii_digit())
+            {
+                // A misspelt word stems unpredictably ("шлагбам" → "шлагб"), so the word as
+                // written is tried too: it is usually one edit from the right stem.
+                let mut candidates = self.fuzzy_candidates(searcher, &term);
+                if candidates.is_empty() {
+                    candidates = self.fuzzy_candidates(searcher, &normalize(&t.original));
+                }
+                if candidates.is_empty() {
+                    unknown_words += 1;
+                }
+                for (candidate, df) in candidates {
+                    if !seen.contains_key(&candidate) {
+                        seen.insert(candidate.clone(), terms.len());
+                        terms.push(QueryTerm {
+                            idf: idf(df),
+                            term: candidate,
+                            word: t.original.clone(),
+                            origin: Origin::Fuzzy,
+                            position: t.position,
+                        });
+                    }
+                }
+            } else {
+                unknown_words += 1;
+            }
+        }
+        if options.synonyms {
+            let words: Vec<String> = terms.iter().map(|t| t.term.clone()).collect();
+            let mut extra = Vec::new();
+            for expansion in self.synonyms.expand_all(&words) {
+                let source = &terms[expansion.start];
+                for alternative in expansion.alternatives {
+                    for alt in alternative {
+                        let df = self.doc_freq(searcher, &alt);
+                        if df > 0 && !seen.contains_key(&alt) {
+                            seen.insert(alt.clone(), usize::MAX);
+                            extra.push(QueryTerm {
+                                idf: idf(df),
+                                term: alt,
+                                word: source.word.clone(),
+                                origin: Origin::Synonym,
+                                position: source.position,
+                            });
+                        }
+                    }
+                }
+            }
+            terms.extend(extra);
+        }
+        if terms.len() > MAX_TERMS {
+            terms.sort_by(|a, b| b.idf.total_cmp(&a.idf));
+            terms.truncate(MAX_TERMS);
+            terms.sort_by_key(|t| t.position);
+        }
+        TextTerms {
+            terms,
+            unknown_words,
+            words,
+        }
+    }
+
+    /// Latin words the index does not know are re-read as Russian typed in the wrong keyboard
+    /// layout ("ikfu,fev") or transliterated ("shlagbaum"); the reading with known terms wins.
+    fn correct_latin(
+        &self,
+        searcher: &Searcher,
+        text: &str,
+        terms: Vec<AnalyzedTerm>,
+    ) -> Vec<AnalyzedTerm> {
+        let mut out = Vec::with_capacity(terms.len());
+        let mut done_until = 0;
+        for t in terms {
+            if t.offset_from < done_until {
+                continue;
+            }
+            let latin = t.original.chars().any(|c| c.is_ascii_alphabetic());
+            if !latin || self.doc_freq(searcher, &t.term) > 0 {
+                out.push(t);
+                continue;
+            }
+            // Past the whitespace character itself: it may be wider than a byte (U+00A0).
+            let start = text[..t.offset_from]
+                .char_indices()
+                .rev()
+                .find(|(_, c)| c.is_whitespace())
+                .map_or(0, |(i, c)| i + c.len_utf8());
+            let end = text[t.offset_to..]
+                .find(char::is_whitespace)
+                .map_or(text.len(), |i| t.offset_to + i);
+            let chunk = &text[start..end];
+            let best = [fix_keyboard_layout(chunk), latin_to_cyrillic(chunk)]
+                .into_iter()
+                .flatten()
+                .map(|variant| {
+                    let analyzed = analyze(&variant);
+                    let known = analyzed
+                        .iter()
+                        .filter(|a| self.doc_freq(searcher, &a.term) > 0)
+                        .count();
+                    (known, analyzed)
+                })
+                .filter(|(known, _)| *known > 0)
+                .max_by_key(|(known, _)| *known);
+            match best {
+                Some((_, analyzed)) => {
+                    done_until = end;
+                    out.extend(analyzed.into_iter().map(|a| {
+                        AnalyzedTerm {
+                            position: t.position,
+                            offset_from: start,
+                            offset_to: end,
+                            original: chunk
+                                .trim_matches(|c: char| c.is_ascii_punctuation())
+                                .to_lowercase(),
+                            ..a
+                        }
+                    }));
+                }
+                None => out.push(t),
+            }
+        }
+        out
+    }
+
+    /// Known index terms within a small edit distance of a misspelt one, found by a
+    /// Levenshtein automaton over the term dictionary; the same first letter is required,
+    /// since people rarely get it wrong and it keeps short words from drifting.
+    fn fuzzy_candidates(&self, searcher: &Searcher, term: &str) -> Vec<(String, u64)> {
+        let len = term.chars().count();
+        let max_distance = if len >= 8 { 2 } else { 1 };
+        let first = term.chars().next();
+        let mut found: Vec<(usize, u64, String)> = self
+            .terms_within(searcher, term, max_distance)
+            .into_iter()
+            .filter(|c| c.chars().next() == first)
+            .map(|c| {
+                let d = strsim::damerau_levenshtein(term, &c);
+                (d, self.doc_freq(searcher, &c), c)
+            })
+            .collect();
+        found.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
+        found
+            .into_iter()
+            .take(2)
+            .map(|(_, df, c)| (c, df))
+            .collect()
+    }
+}
+
+/// The vocabulary the static search client reads from the built index (`search-index.json`),
+/// so that a site opened from disk or from a plain web server drops the same stop words,
+/// expands the same synonyms and re-reads the wrong layout and transliteration as the server.
+pub fn client_vocabulary(synonyms: &super::synonyms::Synonyms) -> serde_json::Value {
+    let (keyboard, spellings) = crate::text::translit::client_tables();
+    serde_json::json!({
+        "stop": super::analyzer::stop_words().collect::<Vec<_>>(),
+        "synonyms": synonyms.groups_as_written(),
+        "layout": keyboard.iter().map(|(q, r)| [q.to_string(), r.to_string()]).collect::<Vec<_>>(),
+        "translit": spellings,
+    })
+}
+
+/// The weight of all the text's own (non-synonym) words, counted once per word.
+pub fn informative_weight(terms: &[QueryTerm]) -> f32 {
+    let mut best: HashMap<&str, f32> = HashMap::new();
+    for t in terms.iter().filter(|t| t.origin != Origin::Synonym) {
+        let e = best.entry(t.word.as_str()).or_insert(0.0);
+        *e = e.max(t.idf);
+    }
+    best.values().sum()
+}
+
+fn floor_char_boundary(text: &str, max: usize) -> usize {
+    if text.len() <= max {
+        return text.len();
+    }
+    (0..=max)
+        .rev()
+        .find(|&i| text.is_char_boundary(i))
+        .unwrap_or(0)
+}

@@ -1,0 +1,144 @@
+//! Each technique of ticket understanding earns its place: with it switched off, the ticket
+//! below gets a worse answer; with it on, the right one.
+
+use spravka::search::{SearchEngine, SuggestOptions};
+use std::path::Path;
+
+fn engine() -> SearchEngine {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let site = spravka::site::Site::load(root, spravka::config::Config::default());
+    SearchEngine::new(
+        spravka::search::index::build_in_ram(&site).unwrap(),
+        spravka::search::load_synonyms(&site).unwrap(),
+    )
+    .unwrap()
+}
+
+fn titles(engine: &SearchEngine, text: &str, options: SuggestOptions) -> Vec<String> {
+    engine
+        .suggest_with(text, 3, options, engine.model())
+        .suggestions
+        .into_iter()
+        .map(|s| s.hit.title)
+        .collect()
+}
+
+fn without(f: fn(&mut SuggestOptions)) -> SuggestOptions {
+    let mut options = SuggestOptions::default();
+    f(&mut options);
+    options
+}
+
+#[test]
+fn a_quoted_earlier_reply_does_not_decide_the_answer() {
+    let engine = engine();
+    let ticket = "Пропуск для курьера не создаётся, выдаёт ошибку при сохранении.\n\n\
+                  > Здравствуйте! Если шлагбаум не открывается по номеру автомобиля, проверьте, \
+                  что камера распознаёт номер и номер записан кириллицей.\n\
+                  > С уважением, поддержка PASS24";
+    let on = titles(&engine, ticket, SuggestOptions::default());
+    assert_eq!(on[0], "Разовый пропуск для такси и курьера", "{on:?}");
+    let off = titles(&engine, ticket, without(|o| o.understanding = false));
+    assert_eq!(
+        off[0], "Шлагбаум не открывается по номеру автомобиля",
+        "{off:?}"
+    );
+}
+
+#[test]
+fn a_signature_does_not_bring_its_own_articles() {
+    let engine = engine();
+    let ticket = "Не приходят пуш-уведомления о приезде гостей.\n\nС уважением,\nАнна Смирнова\n\
+                  администратор УК, смена номера телефона и доступ в личный кабинет\n\
+                  +7 (916) 555-12-34";
+    let signature_topic = "Смена номера телефона в учетной записи".to_string();
+    let on = titles(&engine, ticket, SuggestOptions::default());
+    assert_eq!(on[0], "Не приходят push-уведомления");
+    assert!(!on.contains(&signature_topic), "{on:?}");
+    let off = titles(&engine, ticket, without(|o| o.understanding = false));
+    assert!(off.contains(&signature_topic), "{off:?}");
+}
+
+#[test]
+fn an_operators_procedural_question_gets_the_regulation() {
+    let engine = engine();
+    let ticket = "клиент пишет что ему никто не ответил уже два дня, как быть?";
+    let response = engine.suggest(ticket, 3);
+    assert_eq!(response.intent, "procedural");
+    assert_eq!(response.suggestions[0].hit.title, "Коммуникация с клиентом");
+    let off = titles(&engine, ticket, without(|o| o.intent = false));
+    assert_ne!(off[0], "Коммуникация с клиентом", "{off:?}");
+    assert_eq!(
+        engine
+            .suggest("шлагбаум не открывается по номеру", 3)
+            .intent,
+        "problem"
+    );
+}
+
+#[test]
+fn two_problems_get_an_article_each_in_the_top_three() {
+    let engine = engine();
+    let ticket = "Шлагбаум на въезде не открывается ни по номеру автомобиля, ни кнопкой в \
+                  приложении, камера номер не распознаёт, контроллер шлагбаума вроде на связи. \
+                  И отдельно: жене не приходят пуши.";
+    let probability = |options| {
+        engine
+            .suggest_with(ticket, 3, options, engine.model())
+            .suggestions
+            .iter()
+            .find(|s| s.hit.title == "Не приходят push-уведомления")
+            .map(|s| s.probability)
+    };
+    let on = probability(SuggestOptions::default()).expect("the second problem in the top 3");
+    let off = probability(without(|o| o.second_problem = false)).unwrap_or(0.0);
+    assert!(on > off, "{on} vs {off}");
+    let top = titles(&engine, ticket, SuggestOptions::default());
+    assert_eq!(top[0], "Шлагбаум не открывается по номеру автомобиля");
+}
+
+#[test]
+fn section_pages_never_come_before_an_article() {
+    let engine = engine();
+    let ticket = "база типичных запросов";
+    let on = engine.suggest(ticket, 5);
+    assert!(
+        !on.suggestions
+            .iter()
+            .take(3)
+            .any(|s| s.hit.path.ends_with("README.md")),
+        "{:?}",
+        on.suggestions
+            .iter()
+            .map(|s| &s.hit.path)
+            .collect::<Vec<_>>()
+    );
+    let off = engine.suggest_with(
+        ticket,
+        5,
+        without(|o| o.demote_sections = false),
+        engine.model(),
+    );
+    assert!(off.suggestions[0].hit.path.ends_with("README.md"));
+}
+
+#[test]
+fn matched_words_are_grouped_by_field() {
+    let engine = engine();
+    let response = engine.suggest("не приходит смс с кодом подтверждения", 1);
+    let top = &response.suggestions[0];
+    assert_eq!(top.hit.title, "Не приходит SMS с кодом подтверждения");
+    for word in ["кодом", "подтверждения"] {
+        assert!(
+            top.matched.title.iter().any(|w| w == word),
+            "{:?}",
+            top.matched
+        );
+    }
+    assert!(!top.matched.body.is_empty());
+    assert!(
+        response.confident && top.probability >= 0.5,
+        "{}",
+        top.probability
+    );
+}
