@@ -194,7 +194,7 @@ fn main() {
         }
     }
     eprintln!("bench: in-process suggest and search at {largest} documents");
-    let tickets = repo.join("../shared/eval/dev-tickets.jsonl");
+    let tickets = repo.join("eval/tickets.jsonl");
     let l = latency::measure(&largest_corpus, &tickets, if args.quick { 2 } else { 10 });
     row(
         &mut out,

@@ -315,3 +315,74 @@ fn a_latin_word_after_a_no_break_space_is_read_as_russian() {
         assert!(top.contains("Шлагбаум"), "{space:?}: {top}");
     }
 }
+
+/// `spravka tune` refits the model on a department's tickets, reports cross-validated
+/// figures, writes `suggest-model.toml`, and suggest then reads that file; bad ticket files
+/// are refused with the file and line.
+#[test]
+fn tune_refits_the_model_from_a_ticket_file() {
+    let mut f = common::Fixture::default_content();
+    let own =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("eval/tickets.jsonl"))
+            .unwrap();
+    let sample: Vec<&str> = own.lines().step_by(20).collect();
+    f.write("tickets.jsonl", &sample.join("\n"));
+    let tickets = f.root().join("tickets.jsonl").display().to_string();
+    f.run(&["tune", "--tickets", &tickets, "--folds", "2"])
+        .success();
+    assert!(
+        f.stdout().contains(&format!(
+            "Cross-validated (2 folds, {} tickets)",
+            sample.len()
+        )),
+        "{}",
+        f.stdout()
+    );
+    let written = std::fs::read_to_string(f.root().join("suggest-model.toml")).unwrap();
+    assert!(written.contains("[confidence]") && written.contains("[ranking.boosts]"));
+    let probability = |f: &mut common::Fixture| {
+        f.run(&[
+            "suggest",
+            "--json",
+            "QR-код гостя не считывается турникетом",
+        ])
+        .success();
+        let json: serde_json::Value = serde_json::from_str(&f.stdout()).unwrap();
+        json["suggestions"][0]["probability"].as_f64().unwrap()
+    };
+    assert!(probability(&mut f) > 0.0);
+    // Suggest reads the written file: a model that never believes anything is obeyed.
+    let sceptic = regex_free_replace(&written, "bias = ", "bias = -80.0 # was ");
+    f.write("suggest-model.toml", &sceptic);
+    assert!(probability(&mut f) < 0.001);
+
+    f.write(
+        "tickets.jsonl",
+        "{\"id\": \"x\", \"text\": \"шлагбаум\", \"expected\": []}\n{ not json\n",
+    );
+    f.run(&["tune", "--tickets", &tickets]);
+    assert!(f.stderr().contains("tickets.jsonl:2:"), "{}", f.stderr());
+    f.write(
+        "tickets.jsonl",
+        "{\"id\": \"q7\", \"text\": \"шлагбаум\", \"expected\": [\"Нет такого.md\"]}\n",
+    );
+    f.run(&["tune", "--tickets", &tickets]);
+    assert!(
+        f.stderr().contains("q7") && f.stderr().contains("Нет такого.md"),
+        "{}",
+        f.stderr()
+    );
+}
+
+fn regex_free_replace(text: &str, from: &str, to: &str) -> String {
+    text.lines()
+        .map(|l| {
+            if l.starts_with(from) {
+                l.replacen(from, to, 1)
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}

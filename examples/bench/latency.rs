@@ -1,4 +1,4 @@
-//! Figure (3): suggest and search latency in-process over the dev tickets, index in RAM as
+//! Figure (3): suggest and search latency in-process over the project's tickets, index in RAM as
 //! `examples/relevance.rs` opens it.
 
 use super::util::{fail, percentile};
@@ -17,7 +17,7 @@ pub struct Latency {
 pub fn measure(corpus: &Path, tickets: &Path, rounds: usize) -> Latency {
     let text = std::fs::read_to_string(tickets).unwrap_or_else(|e| {
         fail(&format!(
-            "{}: {e} (the dev tickets live in ../shared/eval)",
+            "{}: {e} (the project's tickets live in eval/)",
             tickets.display()
         ))
     });

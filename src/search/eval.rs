@@ -28,10 +28,10 @@ pub struct Ticket {
 
 #[derive(Debug, thiserror::Error)]
 pub enum EvalError {
-    #[error("{path}: cannot read: {source}")]
+    #[error("{path}: cannot read: {error}")]
     Read {
         path: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
     #[error("{path}:{line}: {message}")]
     Line {
@@ -43,9 +43,9 @@ pub enum EvalError {
 
 /// Reads a JSON-lines ticket file; a bad line is an error naming it.
 pub fn read_tickets(path: &Path) -> Result<Vec<Ticket>, EvalError> {
-    let text = std::fs::read_to_string(path).map_err(|source| EvalError::Read {
+    let text = std::fs::read_to_string(path).map_err(|error| EvalError::Read {
         path: path.to_path_buf(),
-        source,
+        error,
     })?;
     let mut tickets = vec![];
     for (i, line) in text.lines().enumerate() {

@@ -34,10 +34,10 @@ pub struct SuggestModel {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ModelError {
-    #[error("{path}: cannot read: {source}")]
+    #[error("{path}: cannot read: {error}")]
     Read {
         path: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
     #[error("{path}:{line}: {message}")]
     Parse {
@@ -63,7 +63,7 @@ impl SuggestModel {
         match std::fs::read_to_string(&path) {
             Ok(text) => SuggestModel::parse(&text, &path),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(SuggestModel::default()),
-            Err(source) => Err(ModelError::Read { path, source }),
+            Err(error) => Err(ModelError::Read { path, error }),
         }
     }
 
