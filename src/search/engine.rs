@@ -91,8 +91,8 @@ impl SearchEngine {
         self.searcher().num_docs()
     }
 
-    /// The fields in which a ticket word counts as found: its document frequency and the
-    /// matched terms of a hit are both read from these.
+    /// The fields in which a word of a text counts as known: its document frequency is read
+    /// from these.
     fn word_fields(&self) -> [tantivy::schema::Field; 3] {
         [self.fields.body, self.fields.title, self.fields.tags]
     }

@@ -38,11 +38,14 @@ const LETTERS: &[(char, &str)] = &[
 
 const RUSSIAN_VOWELS: &str = "аеёиоуыэюя";
 
+/// The keyboard pairs and the Latin spellings, for [`client_tables`].
+pub type ClientTables = (Vec<(char, char)>, Vec<(String, String)>);
+
 /// The tables the static search client reads from the built index, so that the browser
 /// re-reads the wrong layout and transliteration exactly as the server does: the keyboard
 /// pairs, and the Latin spellings longest first (`y` and the apostrophe are the client's two
 /// rules of context: `й` at a word's start or after a vowel, else `ы`; `'` is `ь`).
-pub fn client_tables() -> (Vec<(char, char)>, Vec<(String, String)>) {
+pub fn client_tables() -> ClientTables {
     let keyboard = KEYBOARD.to_vec();
     let mut spellings: Vec<(String, String)> = [("shch", "щ"), ("tsya", "тся"), ("sch", "щ")]
         .iter()
