@@ -2,7 +2,7 @@
 //! that do not grow with the base (shares of the ticket's own weight, ratios of scores), fitted
 //! by `spravka tune` on a department's labelled tickets.
 //!
-//! Written by hand rather than with linfa or smartcore: the model is thirteen weights, and the
+//! Written by hand rather than with linfa or smartcore: the model is twelve weights, and the
 //! fit needs sign constraints (more of the ticket covered must never lower the probability),
 //! which neither crate's logistic regression offers; projected gradient descent does it in a
 //! few lines and keeps the dependency tree small.
@@ -10,7 +10,7 @@
 use serde::{Deserialize, Serialize};
 
 /// How many features a suggestion is described by.
-pub const FEATURE_COUNT: usize = 13;
+pub const FEATURE_COUNT: usize = 12;
 
 /// Names of the features, in order, as they appear in the model file.
 pub const FEATURE_NAMES: [&str; FEATURE_COUNT] = [
@@ -26,12 +26,11 @@ pub const FEATURE_NAMES: [&str; FEATURE_COUNT] = [
     "ticket_words",
     "intent_agrees",
     "title_share",
-    "second_problem",
 ];
 
 /// The direction the probability must move in as a feature grows: `1` never down, `-1` never
 /// up, `0` free (a longer ticket is not in itself more or less answerable). Fitting projects the weights onto these signs.
-pub const MONOTONE: [i8; FEATURE_COUNT] = [1, 1, 1, 1, 1, 1, 1, 1, -1, 0, 1, 1, 1];
+pub const MONOTONE: [i8; FEATURE_COUNT] = [1, 1, 1, 1, 1, 1, 1, 1, -1, 0, 1, 1];
 
 /// One suggestion described for the model. See [`FEATURE_NAMES`] for the meaning of each slot.
 pub type Features = [f32; FEATURE_COUNT];

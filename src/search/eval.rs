@@ -4,7 +4,7 @@
 
 use super::calibrate::{fit, ConfidenceModel, Features};
 use super::model::{Ranking, SuggestModel};
-use super::suggest::{order, Candidate, SuggestOptions};
+use super::suggest::{is_confident, order, Candidate, SuggestOptions};
 use super::SearchEngine;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
@@ -72,15 +72,29 @@ pub struct Outcome {
 }
 
 impl Outcome {
-    /// The rank (0-based) of the first expected article among the top [`DEPTH`] as `model`
-    /// orders them, and the top suggestion's probability.
-    pub fn ranked(&self, model: &ConfidenceModel, options: SuggestOptions) -> (Option<usize>, f32) {
+    /// How `model` ranks this ticket's candidates, and whether that is confident.
+    pub fn ranked(
+        &self,
+        model: &ConfidenceModel,
+        options: SuggestOptions,
+        min_probability: f32,
+    ) -> Ranked {
         let ordered = order(&self.candidates, model, options);
-        let rank = ordered
+        let expected_in_top3 = ordered
             .iter()
-            .take(DEPTH)
-            .position(|&(i, _)| self.expected[i]);
-        (rank, ordered.first().map_or(0.0, |&(_, p)| p))
+            .take(3)
+            .filter(|&&(i, _)| self.expected[i])
+            .count();
+        Ranked {
+            rank: ordered
+                .iter()
+                .take(DEPTH)
+                .position(|&(i, _)| self.expected[i]),
+            confident: ordered
+                .first()
+                .is_some_and(|&(i, p)| is_confident(&self.candidates[i], p, min_probability)),
+            expected_in_top3,
+        }
     }
 
     /// The model's training rows: every candidate with its label.
@@ -116,6 +130,17 @@ pub fn outcome(
     }
 }
 
+/// One ticket as a model ranks it.
+#[derive(Debug, Clone, Copy)]
+pub struct Ranked {
+    /// Rank (0-based) of the first expected article among the top [`DEPTH`].
+    pub rank: Option<usize>,
+    /// Whether suggest would call the top suggestion confident.
+    pub confident: bool,
+    /// How many expected articles are in the top 3.
+    pub expected_in_top3: usize,
+}
+
 /// Counts over a set of tickets; the figures are shares of them.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Metrics {
@@ -129,12 +154,21 @@ pub struct Metrics {
     pub confident_right: usize,
     pub out_of_scope: usize,
     pub out_of_scope_not_confident: usize,
+    /// Tickets that expect two or more articles, and those with all of them in the top 3.
+    pub several_expected: usize,
+    pub all_expected_in_top3: usize,
     /// Per style: tickets, top-1 hits, confident.
     pub by_style: BTreeMap<String, (usize, usize, usize)>,
 }
 
 impl Metrics {
-    pub fn add(&mut self, ticket: &Ticket, rank: Option<usize>, confident: bool) {
+    pub fn add(&mut self, ticket: &Ticket, ranked: Ranked) {
+        let (rank, confident) = (ranked.rank, ranked.confident);
+        if ticket.expected.len() > 1 {
+            self.several_expected += 1;
+            self.all_expected_in_top3 +=
+                usize::from(ranked.expected_in_top3 >= ticket.expected.len().min(3));
+        }
         let style = self.by_style.entry(ticket.style.clone()).or_default();
         style.0 += 1;
         style.2 += usize::from(confident);
@@ -180,6 +214,9 @@ impl Metrics {
     pub fn out_of_scope_rejected_share(&self) -> f64 {
         Self::share(self.out_of_scope_not_confident, self.out_of_scope)
     }
+    pub fn all_expected_in_top3_share(&self) -> f64 {
+        Self::share(self.all_expected_in_top3, self.several_expected)
+    }
     pub fn precision_when_confident(&self) -> f64 {
         Self::share(self.confident_right, self.confident)
     }
@@ -191,8 +228,10 @@ pub fn measure(engine: &SearchEngine, tickets: &[Ticket], options: SuggestOption
     let model = engine.model();
     for ticket in tickets {
         let o = outcome(engine, ticket, options, &model.ranking);
-        let (rank, p) = o.ranked(&model.confidence, options);
-        metrics.add(ticket, rank, p >= engine.min_probability());
+        metrics.add(
+            ticket,
+            o.ranked(&model.confidence, options, engine.min_probability()),
+        );
     }
     metrics
 }
@@ -221,8 +260,8 @@ pub fn tune(
         let model = fit_model(&mut cache, &train, engine.model().ranking);
         let outcomes = cache.outcomes(&model.ranking).clone();
         for i in (0..tickets.len()).filter(|&i| fold_of[i] == fold) {
-            let (rank, p) = outcomes[i].ranked(&model.confidence, options);
-            cross_validated.add(&tickets[i], rank, p >= engine.min_probability());
+            let ranked = outcomes[i].ranked(&model.confidence, options, engine.min_probability());
+            cross_validated.add(&tickets[i], ranked);
         }
     }
     let all: Vec<usize> = (0..tickets.len()).collect();
@@ -293,7 +332,7 @@ impl<'a> OutcomeCache<'a> {
             .collect();
         let sum: f64 = answerable
             .iter()
-            .filter_map(|&i| outcomes[i].ranked(&model, options).0)
+            .filter_map(|&i| outcomes[i].ranked(&model, options, 0.5).rank)
             .map(|r| 1.0 / (r as f64 + 1.0))
             .sum();
         (model, sum / answerable.len().max(1) as f64)

@@ -100,7 +100,7 @@ pub struct Suggestion {
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct SuggestResponse {
     pub suggestions: Vec<Suggestion>,
-    /// The top suggestion's probability reaches `[suggest] min_probability`.
+    /// The top suggestion answers the ticket ([`is_confident`]).
     pub confident: bool,
     /// `"procedural"` for an operator's question about the support process, else `"problem"`.
     pub intent: &'static str,
@@ -114,6 +114,8 @@ pub struct Candidate {
     pub score: f32,
     pub role: Role,
     pub features: Features,
+    /// The best article for what the top-scored one leaves unmatched.
+    pub second_problem: bool,
     matches: WordMatches,
 }
 
@@ -125,9 +127,11 @@ pub struct Pool {
 }
 
 /// Orders candidates by the model's probability, section pages after every article (when
-/// `demote_sections`), and the best article for a second problem no lower than rank 3 (the
-/// model also reads it as a feature, which may put it higher). `suggest` and the tuning share
-/// it, so that what is measured is what is served.
+/// `demote_sections`), and the best article for a second problem no lower than rank 3.
+/// `suggest` and the tuning share it, so that what is measured is what is served. (As a
+/// feature of the model, "answers a second problem" lowered Recall@1 in cross-validation: on
+/// long single-problem e-mails the rest of the text is context, and its article is a
+/// distraction. At rank 3 it cannot take the first place.)
 pub fn order(
     candidates: &[Candidate],
     model: &ConfidenceModel,
@@ -145,7 +149,7 @@ pub fn order(
             .then(b.1.total_cmp(&a.1))
             .then(a.0.cmp(&b.0))
     });
-    let second = |&(i, _): &(usize, f32)| candidates[i].features[SECOND_PROBLEM_FEATURE] > 0.0;
+    let second = |&(i, _): &(usize, f32)| candidates[i].second_problem;
     if let Some(at) = ordered.iter().position(second).filter(|&at| at > 2) {
         let entry = ordered.remove(at);
         ordered.insert(2, entry);
@@ -153,8 +157,12 @@ pub fn order(
     ordered
 }
 
-/// Where `second_problem` sits among the features (`calibrate::FEATURE_NAMES`).
-const SECOND_PROBLEM_FEATURE: usize = 12;
+/// Whether the top suggestion is "this is it": its probability reaches the site's threshold,
+/// and it matched at least two distinct words of the ticket — one word is no evidence («спасибо,
+/// всё работает» matches every article that says «работает»). Suggest and tuning share it.
+pub fn is_confident(top: &Candidate, probability: f32, min_probability: f32) -> bool {
+    probability >= min_probability && top.matches.all.len() >= 2
+}
 
 impl SearchEngine {
     pub fn suggest(&self, text: &str, limit: usize) -> SuggestResponse {
@@ -176,6 +184,9 @@ impl SearchEngine {
             "problem"
         };
         let ordered = order(&pool.candidates, &model.confidence, options);
+        let confident = ordered.first().is_some_and(|&(i, p)| {
+            is_confident(&pool.candidates[i], p, self.settings.min_probability)
+        });
         let snippet_terms: BTreeMap<String, f32> =
             pool.terms.iter().map(|t| (t.term.clone(), t.idf)).collect();
         let snippets = super::snippet::Snippets::new(&snippet_terms, self.fields.body);
@@ -193,9 +204,6 @@ impl SearchEngine {
                 })
             })
             .collect();
-        let confident = suggestions
-            .first()
-            .is_some_and(|s| s.probability >= self.settings.min_probability);
         SuggestResponse {
             suggestions,
             confident,
@@ -403,13 +411,13 @@ impl SearchEngine {
                     next_score,
                     regulation: role == Role::Regulation,
                     title_terms,
-                    second_problem: second == Some(address),
                 };
                 Candidate {
                     address,
                     score,
                     role,
                     features: ticket.features(&matches, &article, procedural),
+                    second_problem: second == Some(address),
                     matches,
                 }
             })
@@ -462,7 +470,6 @@ impl TicketFacts {
             (1.0 + self.words as f32).ln(),
             f32::from(u8::from(procedural == a.regulation)),
             (m.title_terms as f32 / a.title_terms.max(1) as f32).min(1.0),
-            f32::from(u8::from(a.second_problem)),
         ]
     }
 }
@@ -474,7 +481,6 @@ struct ArticleFacts {
     next_score: f32,
     regulation: bool,
     title_terms: u64,
-    second_problem: bool,
 }
 
 /// The ticket's own words one article matched, each counted once however many of its forms
