@@ -42,8 +42,28 @@ pub struct Config {
     pub local_links: bool,
     /// Synonyms file inside the content folder, read by search.
     pub synonyms_file: String,
+    pub build: BuildConfig,
     pub serve: ServeConfig,
     pub suggest: SuggestConfig,
+}
+
+/// What `spravka build` does when the content has errors (broken links and anchors, links
+/// leaving content/, unreadable files, bad dates, URL collisions).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum OnError {
+    /// Exit 1 and write nothing: the previous output stays (the default; a CI gate).
+    #[default]
+    Fail,
+    /// Build anyway, broken links marked in the pages, and say how many errors it carries
+    /// (an imported base still being fixed); as `--keep-going`.
+    Warn,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BuildConfig {
+    pub on_error: OnError,
 }
 
 /// Suggest's settings. The tuned numbers (boosts, the confidence model) live in
@@ -103,6 +123,7 @@ impl Default for Config {
             escape_html: false,
             local_links: false,
             synonyms_file: "synonyms.toml".into(),
+            build: BuildConfig::default(),
             serve: ServeConfig::default(),
             suggest: SuggestConfig::default(),
         }
@@ -186,6 +207,18 @@ mod tests {
     fn base_path_from_absolute_url() {
         let c = Config::parse("base_url = \"https://kb.local/docs\"").unwrap();
         assert_eq!(c.base_path(), "/docs/");
+    }
+
+    #[test]
+    fn build_on_error_is_fail_or_warn() {
+        assert_eq!(Config::default().build.on_error, OnError::Fail);
+        let c = Config::parse("[build]\non_error = \"warn\"\n").unwrap();
+        assert_eq!(c.build.on_error, OnError::Warn);
+        let (line, _, message) = Config::parse("[build]\non_error = \"ignore\"\n").unwrap_err();
+        assert_eq!(line, 2, "{message}");
+        let (line, _, message) = Config::parse("[build]\non_eror = \"warn\"\n").unwrap_err();
+        assert_eq!(line, 2);
+        assert!(message.contains("on_eror"), "{message}");
     }
 
     #[test]

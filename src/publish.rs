@@ -1,8 +1,9 @@
-//! The build pipeline: load the site, render it and index it into temporary siblings of the
-//! output, then swap them in only when everything succeeded.
+//! The build pipeline: load and check the site, render it and index it into temporary siblings
+//! of the output, then swap them in only when everything succeeded. Content with errors is
+//! refused before anything is written, unless the build is told to keep going.
 
-use crate::config::Config;
-use crate::diagnostics::Diagnostics;
+use crate::config::{Config, OnError};
+use crate::diagnostics::{Diagnostic, Diagnostics, Severity};
 use crate::render::output::DiskOutput;
 use crate::render::{RenderError, RenderOptions, RenderStats, Renderer};
 use crate::site::Site;
@@ -15,6 +16,9 @@ pub enum BuildError {
     Config(#[from] crate::config::ConfigError),
     #[error("content folder {0} does not exist")]
     NoContent(PathBuf),
+    /// The content has errors and the build was not told to keep going: nothing was written.
+    #[error("{} errors in the content, the first at {}", .0.errors(), first_error(.0).map_or_else(String::new, Diagnostic::location))]
+    ContentErrors(Diagnostics),
     #[error("{}", .0.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"))]
     Render(Vec<RenderError>),
     #[error("search index: {0}")]
@@ -52,9 +56,20 @@ pub fn index_dir_for(out_dir: &Path) -> PathBuf {
     out_dir.with_file_name(format!("{name}-index"))
 }
 
+/// The first error of sorted diagnostics: what a summary names.
+pub fn first_error(diagnostics: &Diagnostics) -> Option<&Diagnostic> {
+    diagnostics.iter().find(|d| d.severity == Severity::Error)
+}
+
 /// Loads `root`, checks it, and writes the site to `out_dir` (default: the config's) and the
-/// index beside it. The previous output stays whole unless the whole build succeeds.
-pub fn build(root: &Path, out_dir: Option<&Path>) -> Result<BuildReport, BuildError> {
+/// index beside it. The previous output stays whole unless the whole build succeeds. Content
+/// with errors is `ContentErrors`, before anything is written, unless `keep_going` or the
+/// config's `[build] on_error = "warn"`: then it is built with its broken links marked.
+pub fn build(
+    root: &Path,
+    out_dir: Option<&Path>,
+    keep_going: bool,
+) -> Result<BuildReport, BuildError> {
     let started = Instant::now();
     let config = Config::load(root)?;
     let content = root.join(&config.content_dir);
@@ -65,6 +80,10 @@ pub fn build(root: &Path, out_dir: Option<&Path>) -> Result<BuildReport, BuildEr
     let renderer = Renderer::new(root, &config.theme).map_err(|e| BuildError::Render(vec![e]))?;
     let site = Site::load(root, config);
     let diagnostics = crate::check::diagnostics(&site, crate::render::today());
+    let keep_going = keep_going || site.config.build.on_error == OnError::Warn;
+    if diagnostics.errors() > 0 && !keep_going {
+        return Err(BuildError::ContentErrors(diagnostics));
+    }
 
     let staging = prepare_staging(&out_dir)?;
     let options = RenderOptions {

@@ -7,14 +7,13 @@ use common::{Fixture, Server};
 use fantoccini::key::Key;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{json, Value};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
-const CHROMIUM: &str = "/usr/bin/chromium";
-const INSTALL: &str =
-    "install chromium chromium-driver (apt-get install -y chromium chromium-driver)";
+const INSTALL: &str = "apt-get install chromium chromium-driver";
+/// `required`: a missing browser fails the test instead of skipping it (`.ci/run` sets it).
+const REQUIRED_VAR: &str = "SPRAVKA_BROWSER_TESTS";
 /// How long any expected change in the page may take before the test fails.
 const TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -22,32 +21,67 @@ const BARRIER: &str = "База типичных запросов/Шлагбау
 const BARRIER_TITLE: &str = "Шлагбаум не открывается по номеру автомобиля";
 const ESCALATION_TITLE: &str = "Эскалация в отдел разработки";
 
+/// A program on PATH.
+fn on_path(name: &str) -> Option<PathBuf> {
+    std::env::split_paths(&std::env::var_os("PATH")?)
+        .map(|dir| dir.join(name))
+        .find(|path| path.is_file())
+}
+
+/// chromedriver and chromium, found on PATH. When either is missing the test is skipped with
+/// one line saying so, unless `SPRAVKA_BROWSER_TESTS=required`: then it fails.
+fn browser_or_skip() -> Option<(PathBuf, PathBuf)> {
+    let required = match std::env::var(REQUIRED_VAR).as_deref() {
+        Ok("required") => true,
+        Ok("") | Err(std::env::VarError::NotPresent) => false,
+        Ok(other) => panic!("{REQUIRED_VAR}={other:?}: the only value is `required`"),
+        Err(e) => panic!("{REQUIRED_VAR}: {e}"),
+    };
+    let missing: Vec<&str> = ["chromium", "chromedriver"]
+        .into_iter()
+        .filter(|tool| on_path(tool).is_none())
+        .collect();
+    if missing.is_empty() {
+        return Some((on_path("chromedriver")?, on_path("chromium")?));
+    }
+    let missing = missing.join(" and ");
+    assert!(
+        !required,
+        "{REQUIRED_VAR}=required but {missing} not found on PATH: {INSTALL}"
+    );
+    // Past the test harness's capture: `cargo test` shows this line although the test passes.
+    let line = format!(
+        "browser tests skipped: {missing} not found; install with `{INSTALL}`, or set {REQUIRED_VAR}=required to make this a failure\n"
+    );
+    let _ = std::io::Write::write_all(&mut std::io::stderr(), line.as_bytes());
+    None
+}
+
 /// chromedriver with its browser, killed (the whole process group) when dropped.
 struct Driver {
     child: Child,
     port: u16,
     profile: tempfile::TempDir,
+    chromium: PathBuf,
 }
 
 impl Driver {
-    fn start() -> Driver {
-        for tool in [CHROMEDRIVER, CHROMIUM] {
-            assert!(Path::new(tool).exists(), "{tool} is missing: {INSTALL}");
-        }
+    fn start(chromedriver: &Path, chromium: PathBuf) -> Driver {
         let port = free_port();
         let child = std::os::unix::process::CommandExt::process_group(
-            Command::new(CHROMEDRIVER)
+            Command::new(chromedriver)
                 .arg(format!("--port={port}"))
                 .stdout(Stdio::null())
                 .stderr(Stdio::null()),
             0,
         )
         .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {CHROMEDRIVER}: {e}: {INSTALL}"));
+        .unwrap_or_else(|e| panic!("cannot start {}: {e}", chromedriver.display()));
         Driver {
             child,
             port,
             profile: tempfile::tempdir().unwrap(),
+            chromium,
         }
     }
 
@@ -70,7 +104,7 @@ impl Driver {
         let capabilities = json!({
             "browserName": "chrome",
             "goog:chromeOptions": {
-                "binary": CHROMIUM,
+                "binary": self.chromium,
                 "args": [
                     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                     "--no-first-run", "--disable-background-networking",
@@ -86,7 +120,11 @@ impl Driver {
             .capabilities(capabilities)
             .connect(&url)
             .await
-            .unwrap_or_else(|e| panic!("no chromium session ({e}): {INSTALL}"))
+            .unwrap_or_else(|e| {
+                panic!(
+                    "no chromium session ({e}); is chromium-driver the same version as chromium?"
+                )
+            })
     }
 }
 
@@ -169,20 +207,13 @@ fn title_of(root: &Path, rel: &str) -> String {
         .to_string()
 }
 
-/// A dev ticket by id: its text and its expected article.
-fn dev_ticket(id: &str) -> (String, String) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/eval/dev-tickets.jsonl");
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path:?}: {e}"));
-    let ticket: Value = text
-        .lines()
-        .map(|l| serde_json::from_str::<Value>(l).unwrap())
-        .find(|t| t["id"] == id)
-        .unwrap_or_else(|| panic!("no ticket {id}"));
-    (
-        ticket["text"].as_str().unwrap().to_string(),
-        ticket["expected"][0].as_str().unwrap().to_string(),
-    )
-}
+/// A customer's message as operators receive them, answered by the SMS article of content/.
+const SMS_TICKET: &str = "Добрый день! Поставил приложение PASS24 на новый телефон, ввожу свой \
+номер, а СМС с кодом подтверждения не приходит уже полчаса. Нажимал «Отправить код повторно» \
+три раза, баланс положительный, обычные сообщения доходят. Оператор Билайн.";
+const SMS_ARTICLE: &str = "База типичных запросов/Не приходит SMS с кодом подтверждения.md";
+/// No article answers this: the operator page says so and points to the escalation regulation.
+const OUT_OF_SCOPE: &str = "спасибо, всё работает";
 
 /// Types into the header search box, checks the live results, then opens the barrier article
 /// with the arrow keys and Enter. Returns the article's URL.
@@ -254,8 +285,7 @@ async fn search_from_the_header(c: &Client, server: &Server, width: &str) -> Str
 
 /// Submits a real ticket and an out-of-scope thank-you on the operator page.
 async fn operator_page(c: &Client, server: &Server, root: &Path, width: &str) {
-    let (ticket, expected) = dev_ticket("d016");
-    let expected = title_of(root, &expected);
+    let expected = title_of(root, SMS_ARTICLE);
     c.goto(&server.url("/podbor/")).await.unwrap();
     let submit = |text: String| async move {
         let area = c.find(Locator::Id("ticket-text")).await.unwrap();
@@ -265,7 +295,7 @@ async fn operator_page(c: &Client, server: &Server, root: &Path, width: &str) {
         button.unwrap().click().await.unwrap();
     };
 
-    submit(ticket).await;
+    submit(SMS_TICKET.into()).await;
     let first = wait_js(
         c,
         "suggestions for the SMS ticket",
@@ -283,7 +313,7 @@ async fn operator_page(c: &Client, server: &Server, root: &Path, width: &str) {
     screenshot(c, &format!("operator-{width}")).await;
     assert_no_sideways_scroll(c, "operator page").await;
 
-    submit("спасибо, всё работает".into()).await;
+    submit(OUT_OF_SCOPE.into()).await;
     let link = wait_js(
         c,
         "the escalation note for an out-of-scope text",
@@ -315,7 +345,7 @@ async fn operator_page(c: &Client, server: &Server, root: &Path, width: &str) {
 }
 
 /// Edits the open article on disk: the page reloads itself at the same scroll position; a
-/// broken link shows the overlay with file:line; the fix removes it.
+/// broken link reloads it too, marked, and shows the overlay with file:line; the fix removes it.
 async fn live_reload(c: &Client, root: &Path, url: &str) {
     let file = root.join("content").join(BARRIER);
     let original = std::fs::read_to_string(&file).unwrap();
@@ -352,11 +382,16 @@ async fn live_reload(c: &Client, root: &Path, url: &str) {
     let broken = format!("{edited}\n[соседняя статья](нет-такого.md)\n");
     let line = broken.lines().count();
     std::fs::write(&file, &broken).unwrap();
+    // A save with a broken link is served like any other: the page reloads with the link
+    // marked, and the overlay lists the problem.
     let overlay = wait_js(
         c,
-        "the error overlay",
-        "const o = document.getElementById('spravka-overlay');
-         return o && o.offsetHeight > 0 && o.textContent;",
+        "the reloaded page with the broken link marked and the error overlay",
+        "if (window.spravkaTestMark || document.readyState !== 'complete') return null;
+         const marked = [...document.querySelectorAll('main .broken-link')]
+             .some(e => e.textContent === 'соседняя статья');
+         const o = document.getElementById('spravka-overlay');
+         return marked && o && o.offsetHeight > 0 && o.textContent;",
     )
     .await;
     let location = format!("{BARRIER}:{line}:");
@@ -364,12 +399,8 @@ async fn live_reload(c: &Client, root: &Path, url: &str) {
         overlay.as_str().unwrap().contains(&location),
         "the overlay names {location}: {overlay}"
     );
-    assert_eq!(
-        js(c, "return !!window.spravkaTestMark;").await,
-        true,
-        "no reload on an error"
-    );
 
+    js(c, mark).await;
     let fixed = broken.replace(
         "(нет-такого.md)",
         "(<Шлагбаум не открывается из приложения.md>)",
@@ -391,9 +422,12 @@ async fn live_reload(c: &Client, root: &Path, url: &str) {
 
 #[test]
 fn the_site_works_in_a_real_browser() {
+    let Some((chromedriver, chromium)) = browser_or_skip() else {
+        return;
+    };
     let kb = Fixture::default_content();
     let server = Server::start(kb.root());
-    let driver = Driver::start();
+    let driver = Driver::start(&chromedriver, chromium);
     tokio::runtime::Runtime::new().unwrap().block_on(async {
         let c = driver.session().await;
         let mut article = String::new();

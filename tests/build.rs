@@ -6,7 +6,8 @@ use common::{assert_internal_links_resolve, main_of, Fixture};
 #[test]
 fn fixture_builds_with_links_metadata_backlinks_and_tags() {
     let mut f = Fixture::new("basic");
-    f.build().success();
+    // The fixture's broken link is on purpose: a plain build would refuse it.
+    f.build_keep_going().success();
     let page = f.page("/razdel/pervyy-dokument/");
     // All three link styles and anchors resolve to transliterated URLs.
     assert!(
@@ -29,7 +30,7 @@ fn fixture_builds_with_links_metadata_backlinks_and_tags() {
     // The broken link is a marked span, never a dead href, and reported with file:line.
     assert!(page.contains("<span class=\"broken-link\" title=\"Документ не найден: ./Третий документ.md\">нет такого</span>"), "{page}");
     assert!(
-        f.stderr().contains("Раздел/Первый документ.md:23:"),
+        f.stderr().contains("Раздел/Первый документ.md:25:"),
         "{}",
         f.stderr()
     );
@@ -71,7 +72,7 @@ fn fixture_builds_with_links_metadata_backlinks_and_tags() {
 #[test]
 fn rendered_main_of_a_page_is_pinned() {
     let mut f = Fixture::new("basic");
-    f.build().success();
+    f.build_keep_going().success();
     insta::assert_snapshot!(main_of(&f.page("/razdel/pervyy-dokument/")));
 }
 
@@ -125,10 +126,10 @@ fn snapshot_tree(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
 #[test]
 fn a_failed_build_leaves_the_previous_site_whole() {
     let mut f = Fixture::new("basic");
-    f.build().success();
+    f.build_keep_going().success();
     let before = snapshot_tree(&f.out());
     f.write("themes/default/templates/page.html", "{% extends \"base.html\" %}{% block main %}{{ page.nope | nosuchfilter }}{% endblock main %}");
-    f.build();
+    f.build_keep_going();
     assert!(!f.last.as_ref().unwrap().status.success());
     assert!(
         f.stderr().contains("previous output is left as it was"),
@@ -146,7 +147,7 @@ fn a_site_theme_overrides_the_embedded_one_file_by_file() {
         "themes/default/templates/404.html",
         "{% extends \"base.html\" %}{% block main %}СВОЯ 404{% endblock main %}",
     );
-    f.build().success();
+    f.build_keep_going().success();
     let not_found = std::fs::read_to_string(f.out().join("404.html")).unwrap();
     assert!(not_found.contains("СВОЯ 404"));
     assert!(
@@ -162,7 +163,7 @@ fn unicode_urls_and_local_links_are_configurable() {
         "spravka.toml",
         "url_mode = \"unicode\"\nlocal_links = true\n",
     );
-    f.build().success();
+    f.build_keep_going().success();
     let page = f.page("/раздел/первый-документ/");
     assert!(
         page.contains("href=\"../второй-со-скобками/index.html\""),
@@ -177,7 +178,7 @@ fn unicode_urls_and_local_links_are_configurable() {
 fn rebuilds_through_the_spare_folder_equal_a_fresh_build() {
     use std::os::unix::fs::MetadataExt;
     let mut f = Fixture::new("basic");
-    f.build().success().build().success();
+    f.build_keep_going().success().build_keep_going().success();
     let spare = f.root().join(".public.old");
     assert!(spare.is_dir(), "the previous output is kept as the spare");
     let unchanged = "tags/index.html";
@@ -188,7 +189,7 @@ fn rebuilds_through_the_spare_folder_equal_a_fresh_build() {
         "# Третий\n\nНовый документ, ссылка на [первый](Первый%20документ.md).\n",
     )
     .remove("content/Раздел/Второй (со скобками).md")
-    .build()
+    .build_keep_going()
     .success();
     assert_eq!(
         inode(&f.out()),
@@ -211,7 +212,7 @@ fn rebuilds_through_the_spare_folder_equal_a_fresh_build() {
             "# Третий\n\nНовый документ, ссылка на [первый](Первый%20документ.md).\n",
         )
         .remove("content/Раздел/Второй (со скобками).md")
-        .build()
+        .build_keep_going()
         .success();
     assert_eq!(rebuilt, snapshot_tree(&fresh.out()));
 }
@@ -221,14 +222,88 @@ fn rebuilds_through_the_spare_folder_equal_a_fresh_build() {
 #[test]
 fn leftovers_in_the_spare_folder_are_replaced() {
     let mut f = Fixture::new("basic");
-    f.build().success().build().success();
+    f.build_keep_going().success().build_keep_going().success();
     let spare = f.root().join(".public.old");
     std::fs::remove_file(spare.join("tags/index.html")).unwrap();
     std::fs::create_dir_all(spare.join("tags/index.html/old")).unwrap();
     std::fs::remove_dir_all(spare.join("razdel")).unwrap();
     std::fs::write(spare.join("razdel"), "a file where a folder was").unwrap();
-    f.build().success();
+    f.build_keep_going().success();
     let mut fresh = Fixture::new("basic");
-    fresh.build().success();
+    fresh.build_keep_going().success();
     assert_eq!(snapshot_tree(&f.out()), snapshot_tree(&fresh.out()));
+}
+
+/// Everything under the site root but content/: the output, the index, the spare and staging
+/// folders. What "nothing was written" compares.
+fn outputs(f: &Fixture) -> Vec<(String, Vec<u8>)> {
+    snapshot_tree(f.root())
+        .into_iter()
+        .filter(|(path, _)| !path.starts_with("content/"))
+        .collect()
+}
+
+const FIRST: &str = "content/Раздел/Первый документ.md";
+
+/// Errors in the content make `build` exit 1 before it writes anything: the previous output,
+/// index and spare stay byte-identical, and the summary names the first error's file:line.
+#[test]
+fn a_build_with_errors_exits_1_and_writes_nothing() {
+    let mut f = Fixture::new("basic");
+    f.build_keep_going().success().build_keep_going().success();
+    let before = outputs(&f);
+    assert!(before.iter().any(|(p, _)| p.starts_with(".public.old/")));
+    let text = std::fs::read_to_string(f.root().join(FIRST)).unwrap();
+    f.write(
+        FIRST,
+        &format!("{text}\nЕщё одна: [пропала](./Пропавший.md).\nНовое слово: зюзюблик.\n"),
+    );
+    f.build();
+    assert_eq!(f.code(), Some(1), "{}", f.stderr());
+    let err = f.stderr();
+    assert!(
+        err.contains("error[broken-link]"),
+        "the errors are listed: {err}"
+    );
+    let summary = err.lines().last().unwrap();
+    assert!(
+        summary.starts_with("error: 2 errors, the first at Раздел/Первый документ.md:25:")
+            && summary.contains("nothing was written")
+            && summary.contains("--keep-going"),
+        "{summary}"
+    );
+    assert!(f.stdout().is_empty(), "no `built` line: {}", f.stdout());
+    assert!(before == outputs(&f), "the previous output changed");
+    assert!(!f.page("/razdel/pervyy-dokument/").contains("зюзюблик"));
+}
+
+/// `--keep-going`, or `[build] on_error = "warn"` in spravka.toml, builds content with errors,
+/// exits 0 and says how many errors the output carries; a misspelt key is an error.
+#[test]
+fn keep_going_or_the_config_setting_builds_anyway_with_a_warning() {
+    let warning = "warning: built anyway: the output carries 1 error, the first at Раздел/Первый документ.md:25:";
+    let mut f = Fixture::new("basic");
+    f.build_keep_going().success();
+    assert!(f.stderr().contains(warning), "{}", f.stderr());
+    assert!(
+        f.stdout().contains("(1 broken links, 1 errors"),
+        "{}",
+        f.stdout()
+    );
+    f.assert_page_contains("/razdel/pervyy-dokument/", "class=\"broken-link\"");
+
+    let mut f = Fixture::new("basic");
+    f.write("spravka.toml", "[build]\non_error = \"warn\"\n")
+        .build()
+        .success();
+    assert!(f.stderr().contains(warning), "{}", f.stderr());
+    f.assert_page_contains("/razdel/pervyy-dokument/", "class=\"broken-link\"");
+
+    f.write("spravka.toml", "[build]\non_error = \"fail\"\n")
+        .build();
+    assert_eq!(f.code(), Some(1), "{}", f.stderr());
+    f.write("spravka.toml", "[build]\non_eror = \"warn\"\n")
+        .build();
+    assert_eq!(f.code(), Some(1));
+    assert!(f.stderr().contains("spravka.toml:2:"), "{}", f.stderr());
 }

@@ -27,7 +27,8 @@ fn files_under(dir: &Path) -> BTreeMap<String, Vec<u8>> {
         .collect()
 }
 
-/// The served folder equals a from-scratch build of the same content, file for file.
+/// The served folder equals a from-scratch build of the same content, file for file, and the
+/// overlay shows what it would show after that build.
 fn assert_same_as_full_build(f: &Fixture, state: &AppState, step: &str) {
     let fresh_cache = tempfile::tempdir().unwrap();
     let (_, fresh) = Builder::full(f.root(), fresh_cache.path(), 0, true).unwrap();
@@ -46,9 +47,10 @@ fn assert_same_as_full_build(f: &Fixture, state: &AppState, step: &str) {
             String::from_utf8_lossy(&served[name])
         );
     }
-    assert!(
-        state.problems.read().unwrap().is_none(),
-        "{step}: problems shown"
+    assert_eq!(
+        *state.problems.read().unwrap(),
+        spravka::serve::state::overlay_text(None, &fresh.diagnostics),
+        "{step}: the problems shown"
     );
 }
 
@@ -189,15 +191,43 @@ fn every_kind_of_edit_gives_what_a_full_build_gives() {
     assert_same_as_full_build(&s.f, &s.state, "asset added");
 }
 
-/// Deleting a page that others link to is refused as a new error, and the overlay lists the
-/// links that broke; the last good site stays.
+/// Deleting a page that others link to is served at once (its page gone, the links to it
+/// marked), and the overlay lists every link that broke with file:line; putting it back
+/// clears the list.
 #[test]
-fn deleting_a_linked_page_reports_the_links_that_broke() {
+fn deleting_a_linked_page_is_served_and_lists_the_links_that_broke() {
     let mut s = Session::new();
-    let generation = s.state.current().generation;
+    let url = s
+        .state
+        .current()
+        .site
+        .page_by_path(ARTICLE)
+        .unwrap()
+        .url
+        .clone();
+    let linking: Vec<String> = {
+        let current = s.state.current();
+        let id = current.site.page_id_by_path(ARTICLE).unwrap();
+        current.site.pages[id]
+            .backlinks
+            .iter()
+            .map(|&p| current.site.pages[p].doc.rel_path.clone())
+            .collect()
+    };
+    assert!(linking.len() >= 2, "{linking:?}");
+    let original = std::fs::read_to_string(s.path(ARTICLE)).unwrap();
     std::fs::remove_file(s.path(ARTICLE)).unwrap();
-    rebuild(&s.state, &Change::Content(vec![s.path(ARTICLE)]));
-    assert_eq!(s.state.current().generation, generation, "not swapped in");
+    s.rebuild(&[ARTICLE]);
+    assert_same_as_full_build(&s.f, &s.state, "linked page deleted");
+    let current = s.state.current();
+    assert!(current.site.page_by_path(ARTICLE).is_none());
+    assert!(
+        !current
+            .dir
+            .join(spravka::site::urls::output_path(&url))
+            .exists(),
+        "{url} is no longer served"
+    );
     let problems = s
         .state
         .problems
@@ -205,13 +235,16 @@ fn deleting_a_linked_page_reports_the_links_that_broke() {
         .unwrap()
         .clone()
         .expect("problems shown");
-    assert!(
-        problems.contains("Не приходит SMS с кодом подтверждения.md"),
-        "{problems}"
-    );
-    assert!(s.state.current().site.page_by_path(ARTICLE).is_some());
-    s.f.write(&format!("content/{ARTICLE}"), "# Вернулась\n");
+    for file in &linking {
+        assert!(
+            problems.contains(&format!("{file}:")),
+            "{file} is listed with its line: {problems}"
+        );
+    }
+    assert!(problems.contains("error[broken-link]"), "{problems}");
+    s.f.write(&format!("content/{ARTICLE}"), &original);
     s.rebuild(&[ARTICLE]);
+    assert_same_as_full_build(&s.f, &s.state, "linked page restored");
     assert!(s.state.problems.read().unwrap().is_none());
 }
 

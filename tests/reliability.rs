@@ -95,7 +95,7 @@ fn hostile_corpus() -> Fixture {
 #[test]
 fn hostile_files_are_reported_by_name_and_the_rest_builds() {
     let mut f = hostile_corpus();
-    f.build().success();
+    f.build_keep_going().success();
     assert_no_panic(&f);
     let err = f.stderr();
     for (code, file) in [
@@ -179,7 +179,7 @@ fn a_20_mb_document_builds_and_renders() {
     }
     put(&f, "big.md", text.as_bytes());
     let started = Instant::now();
-    f.build().success();
+    f.build_keep_going().success();
     assert_no_panic(&f);
     assert!(
         started.elapsed() < Duration::from_secs(90),
@@ -195,7 +195,7 @@ fn escape_html_setting_shows_raw_html_as_text() {
     let mut f = Fixture::new("basic");
     put(&f, "script.md", b"# Script\n\n<script>alert(1)</script>\n");
     f.write("spravka.toml", "escape_html = true\n")
-        .build()
+        .build_keep_going()
         .success();
     let page = f.page("/script/");
     assert!(
@@ -258,10 +258,11 @@ fn output_hashes(f: &Fixture) -> Vec<blake3::Hash> {
 #[test]
 fn a_failed_or_killed_build_leaves_the_previous_output_whole() {
     let mut f = Fixture::new("basic");
-    f.build().success();
+    f.build_keep_going().success();
     let before = output_hashes(&f);
     f.write("themes/default/templates/page.html", "{% if %}broken");
-    f.write("spravka.toml", "theme = \"default\"\n").build();
+    f.write("spravka.toml", "theme = \"default\"\n")
+        .build_keep_going();
     assert!(
         !f.last.as_ref().unwrap().status.success(),
         "a template error fails the build"
@@ -278,7 +279,7 @@ fn a_failed_or_killed_build_leaves_the_previous_output_whole() {
         );
     }
     let mut child = std::process::Command::new(common::binary())
-        .args(["build", "--root"])
+        .args(["build", "--keep-going", "--root"])
         .arg(f.root())
         .spawn()
         .unwrap();
@@ -425,7 +426,7 @@ fn oversized_bodies_and_stalled_clients_are_cut_off() {
 #[test]
 fn a_corrupt_or_missing_index_is_rebuilt_by_search_and_serve() {
     let mut f = Fixture::new("basic");
-    f.build().success();
+    f.build_keep_going().success();
     for entry in std::fs::read_dir(f.root().join("public-index")).unwrap() {
         std::fs::write(entry.unwrap().path(), b"garbage").unwrap();
     }

@@ -242,13 +242,28 @@ fn a_running_server_rebuilds_when_a_file_changes() {
     );
 }
 
-/// A rebuild that brings a new error keeps the last good version and reports the problem;
-/// fixing the file swaps the new version in.
+async fn get_page(app: &axum::Router, path: &str) -> String {
+    let (_, _, body) = call(app, Request::get(path).body(Body::empty()).unwrap()).await;
+    String::from_utf8(body).unwrap()
+}
+
+fn problems_of(state: &spravka::serve::AppState) -> String {
+    state.problems.read().unwrap().clone().unwrap_or_default()
+}
+
+/// A save that brings a broken link is served at once, the link marked in the page, and the
+/// overlay lists it with file:line beside the errors the site had; each fix clears its entry,
+/// and the overlay goes away with the last one.
 #[tokio::test]
-async fn a_broken_edit_keeps_the_last_good_version() {
+async fn a_broken_edit_is_served_and_listed_until_fixed() {
     let mut f = Fixture::new("basic");
     let state = spravka::serve::state(f.root(), &f.root().join(".cache"), true).unwrap();
     let app = spravka::serve::app(state.clone());
+    let first = "Раздел/Первый документ.md:25:";
+    assert!(
+        problems_of(&state).contains(first),
+        "the fixture's own broken link is listed at start"
+    );
     let path = "content/Раздел/Второй (со скобками).md";
     let text = std::fs::read_to_string(f.root().join(path)).unwrap();
     f.write(
@@ -257,42 +272,205 @@ async fn a_broken_edit_keeps_the_last_good_version() {
     );
     let edited = spravka::serve::Change::Content(vec![f.root().join(path)]);
     spravka::serve::rebuild(&state, &edited);
-    let page = |app: axum::Router| async move {
-        let (_, _, body) = call(
-            &app,
-            Request::get("/razdel/vtoroy-so-skobkami/")
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await;
-        String::from_utf8(body).unwrap()
-    };
+    assert_eq!(state.current().generation, 1, "served at once");
+    let page = get_page(&app, "/razdel/vtoroy-so-skobkami/").await;
+    assert!(page.contains("Новый текст"), "the edit is served");
     assert!(
-        !page(app.clone()).await.contains("Новый текст"),
-        "the last good version is served"
+        page.contains("<span class=\"broken-link\""),
+        "the broken link is marked"
     );
-    let problems = state
-        .problems
-        .read()
-        .unwrap()
-        .clone()
-        .expect("problems reported");
-    assert!(
-        problems.contains("Раздел/Второй (со скобками).md:15:"),
-        "{problems}"
-    );
-    assert_eq!(state.current().generation, 0);
+    let problems = problems_of(&state);
+    for listed in ["Раздел/Второй (со скобками).md:15:", first] {
+        assert!(problems.contains(listed), "{listed} in {problems}");
+    }
+    let json: serde_json::Value =
+        serde_json::from_str(&get_page(&app, "/__spravka/problems").await).unwrap();
+    assert_eq!(json["errors"].as_array().unwrap().len(), 2, "{json}");
+    assert_eq!(json["overlay"].as_str(), Some(problems.as_str()));
+
     f.write(path, &text.replace("Назад к", "Новый текст, назад к"));
     spravka::serve::rebuild(&state, &edited);
-    assert!(page(app.clone()).await.contains("Новый текст"));
+    let problems = problems_of(&state);
+    assert!(
+        !problems.contains("Второй") && problems.contains(first),
+        "{problems}"
+    );
+
+    let first_path = "content/Раздел/Первый документ.md";
+    let first_text = std::fs::read_to_string(f.root().join(first_path)).unwrap();
+    f.write(
+        first_path,
+        &first_text.replace("Битая: [нет такого](./Третий документ.md).", ""),
+    );
+    spravka::serve::rebuild(
+        &state,
+        &spravka::serve::Change::Content(vec![f.root().join(first_path)]),
+    );
     assert!(
         state.problems.read().unwrap().is_none(),
         "the overlay goes away"
     );
+    let json: serde_json::Value =
+        serde_json::from_str(&get_page(&app, "/__spravka/problems").await).unwrap();
+    assert_eq!(json, serde_json::json!({"overlay": null, "errors": []}));
     assert!(
-        page(app).await.contains("/__spravka/livereload.js"),
+        get_page(&app, "/razdel/vtoroy-so-skobkami/")
+            .await
+            .contains("/__spravka/livereload.js"),
         "serve mode injects live reload"
     );
+}
+
+/// A file that cannot be read as text any more keeps the last good version of its page (and
+/// is listed); a save of another file in the same burst is served.
+#[tokio::test]
+async fn an_unreadable_save_keeps_only_that_page() {
+    let mut f = Fixture::new("basic");
+    let state = spravka::serve::state(f.root(), &f.root().join(".cache"), true).unwrap();
+    let app = spravka::serve::app(state.clone());
+    let second = "content/Раздел/Второй (со скобками).md";
+    let first = "content/Раздел/Первый документ.md";
+    let before = get_page(&app, "/razdel/vtoroy-so-skobkami/").await;
+    std::fs::write(f.root().join(second), b"# \xd0 half a letter\n").unwrap();
+    let text = std::fs::read_to_string(f.root().join(first)).unwrap();
+    f.write(
+        first,
+        &text.replace("Документ про шлагбаум", "Документ про турникет"),
+    );
+    let change = spravka::serve::Change::Content(vec![f.root().join(second), f.root().join(first)]);
+    spravka::serve::rebuild(&state, &change);
+    assert_eq!(state.current().generation, 1);
+    assert!(get_page(&app, "/razdel/pervyy-dokument/")
+        .await
+        .contains("Документ про турникет"));
+    assert_eq!(
+        get_page(&app, "/razdel/vtoroy-so-skobkami/").await,
+        before,
+        "the last good version of the unreadable page"
+    );
+    let problems = problems_of(&state);
+    assert!(
+        problems.contains("[unreadable]") && problems.contains("Раздел/Второй (со скобками).md"),
+        "{problems}"
+    );
+    std::fs::write(f.root().join(second), "# Второй снова\n\nТекст.\n").unwrap();
+    spravka::serve::rebuild(&state, &change);
+    assert!(get_page(&app, "/razdel/vtoroy-so-skobkami/")
+        .await
+        .contains("Второй снова"));
+    assert!(!problems_of(&state).contains("unreadable"));
+}
+
+/// Polls `done` every 100 ms for up to 20 s; false if it never held.
+fn eventually(mut done: impl FnMut() -> bool) -> bool {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while std::time::Instant::now() < deadline {
+        if done() {
+            return true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    false
+}
+
+/// The writer's case of issue 14 on a real server: renaming a document that others link to,
+/// then editing another one. Both saves are served at once (the new URL, the old one gone,
+/// the edit in the page and in search); the problems endpoint (what the overlay shows) lists
+/// every broken link with file:line and "did you mean"; fixing them one file at a time
+/// shrinks the list with each save, and the last fix clears it.
+#[test]
+fn a_rename_of_a_linked_document_never_holds_back_the_next_save() {
+    let mut f = Fixture::default_content();
+    let server = common::Server::start(f.root());
+    let status = |path: &str| reqwest::blocking::get(server.url(path)).unwrap().status();
+    let problems = || -> serde_json::Value {
+        reqwest::blocking::get(server.url("/__spravka/problems"))
+            .unwrap()
+            .json()
+            .unwrap()
+    };
+    let dir = f.root().join("content/База типичных запросов");
+    let (old_url, new_url) = (
+        "/baza-tipichnykh-zaprosov/ischerpan-limit-propuskov/",
+        "/baza-tipichnykh-zaprosov/ischerpan-limit-gostevykh-propuskov/",
+    );
+    assert_eq!(status(old_url), 200);
+    assert_eq!(problems()["errors"], serde_json::json!([]));
+    std::fs::rename(
+        dir.join("Исчерпан лимит пропусков.md"),
+        dir.join("Исчерпан лимит гостевых пропусков.md"),
+    )
+    .unwrap();
+    assert!(
+        eventually(|| status(new_url) == 200 && status(old_url) == 404),
+        "the rename is served: {new_url} {}, {old_url} {}",
+        status(new_url),
+        status(old_url)
+    );
+
+    let bot = "content/База типичных запросов/Telegram-бот не отвечает.md";
+    let text = std::fs::read_to_string(f.root().join(bot)).unwrap();
+    f.write(
+        bot,
+        &format!("{text}\nПроверено на стенде квазипростокваша.\n"),
+    );
+    let bot_url = "/baza-tipichnykh-zaprosov/telegram-bot-ne-otvechaet/";
+    let search = "/api/search?q=%D0%BA%D0%B2%D0%B0%D0%B7%D0%B8%D0%BF%D1%80%D0%BE%D1%81%D1%82%D0%BE%D0%BA%D0%B2%D0%B0%D1%88%D0%B0";
+    assert!(
+        eventually(|| server.get(bot_url).contains("квазипростокваша")
+            && server.get(search).contains("Telegram-бот не отвечает.md")),
+        "the edit after the rename is served and found"
+    );
+
+    let report = problems();
+    let errors = report["errors"].as_array().unwrap();
+    let overlay = report["overlay"].as_str().unwrap_or_default();
+    assert!(errors.len() >= 7, "{report:#}");
+    let mut files: Vec<String> = vec![];
+    for e in errors {
+        assert_eq!(e["code"], "broken-link", "{e}");
+        assert!(e["line"].as_u64().unwrap() > 0, "{e}");
+        assert_eq!(
+            e["help"],
+            "did you mean `База типичных запросов/Исчерпан лимит гостевых пропусков.md`?",
+            "{e}"
+        );
+        let file = e["file"].as_str().unwrap().to_string();
+        assert!(
+            overlay.contains(&format!("{file}:{}:", e["line"])),
+            "{file} in {overlay}"
+        );
+        if !files.contains(&file) {
+            files.push(file);
+        }
+    }
+    for (fixed, file) in files.iter().enumerate() {
+        let path = format!("content/{file}");
+        let text = std::fs::read_to_string(f.root().join(&path)).unwrap();
+        f.write(
+            &path,
+            &text.replace(
+                "Исчерпан%20лимит%20пропусков.md",
+                "Исчерпан%20лимит%20гостевых%20пропусков.md",
+            ),
+        );
+        let left = files.len() - fixed - 1;
+        assert!(
+            eventually(|| {
+                let report = problems();
+                let errors = report["errors"].as_array().unwrap();
+                errors.iter().all(|e| e["file"] != file.as_str())
+                    && (left > 0 || report["overlay"].is_null())
+            }),
+            "the fix of {file} is served: {:#}",
+            problems()
+        );
+    }
+    assert_eq!(
+        problems(),
+        serde_json::json!({"overlay": null, "errors": []})
+    );
+    assert_eq!(status(new_url), 200);
 }
 
 /// SIGTERM stops the server cleanly even while a browser holds a live-reload stream open:

@@ -1,7 +1,9 @@
-//! `spravka build`: the site and the search index, with every problem listed.
+//! `spravka build`: the site and the search index, with every problem listed. Exit 1 when the
+//! content has errors (nothing written) unless told to keep going.
 
 use super::RootArg;
-use crate::diagnostics::{Diagnostic, Severity};
+use crate::diagnostics::{Diagnostic, Diagnostics, Severity};
+use crate::publish::{first_error, BuildError};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -13,24 +15,30 @@ pub struct Args {
     /// Output folder (default: output_dir of spravka.toml, `public`).
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Build even when the content has errors (broken links are marked in the pages) and exit
+    /// 0 with a warning; as `[build] on_error = "warn"` in spravka.toml.
+    #[arg(long)]
+    keep_going: bool,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let report = match crate::publish::build(&args.root.root, args.out.as_deref()) {
+    let report = match crate::publish::build(&args.root.root, args.out.as_deref(), args.keep_going)
+    {
         Ok(report) => report,
+        Err(BuildError::ContentErrors(diagnostics)) => {
+            print_diagnostics(&diagnostics);
+            eprintln!(
+                "error: {}; nothing was written, the previous output is left as it was: fix the content (`spravka check` lists every problem), or build anyway with --keep-going or `[build] on_error = \"warn\"` in spravka.toml",
+                errors_summary(&diagnostics)
+            );
+            return Ok(ExitCode::FAILURE);
+        }
         Err(e) => {
             eprintln!("error: build failed, the previous output is left as it was:\n{e}");
             return Ok(ExitCode::FAILURE);
         }
     };
-    let color = super::use_color();
-    let (shown, note) = shown_and_hidden(report.diagnostics.iter());
-    for d in shown {
-        eprintln!("{}", d.render_human(color));
-    }
-    if let Some(note) = note {
-        eprintln!("{note}");
-    }
+    print_diagnostics(&report.diagnostics);
     let broken = report
         .diagnostics
         .iter()
@@ -52,7 +60,35 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         report.diagnostics.warnings(),
         report.elapsed
     );
+    if report.diagnostics.errors() > 0 {
+        eprintln!(
+            "warning: built anyway: the output carries {} (broken links are marked in the pages; `spravka check` lists every problem)",
+            errors_summary(&report.diagnostics)
+        );
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Every error and the first warnings, then the count of the rest.
+fn print_diagnostics(diagnostics: &Diagnostics) {
+    let color = super::use_color();
+    let (shown, note) = shown_and_hidden(diagnostics.iter());
+    for d in shown {
+        eprintln!("{}", d.render_human(color));
+    }
+    if let Some(note) = note {
+        eprintln!("{note}");
+    }
+}
+
+/// `3 errors, the first at a.md:12:5`.
+fn errors_summary(diagnostics: &Diagnostics) -> String {
+    let count = diagnostics.errors();
+    let noun = if count == 1 { "error" } else { "errors" };
+    match first_error(diagnostics) {
+        Some(first) => format!("{count} {noun}, the first at {}", first.location()),
+        None => format!("{count} {noun}"),
+    }
 }
 
 /// Warnings a build prints in full; a large base with one habitual slip (say, spaces in link

@@ -19,7 +19,8 @@
       s.zIndex = "2147483647"; s.whiteSpace = "pre-wrap"; s.borderTop = "3px solid #e5484d";
       document.body.appendChild(overlay);
     }
-    overlay.textContent = "spravka: последняя правка не применена — на сайте прежняя версия.\n\n" + text;
+    // The server says what it is: errors of the served pages, or a rebuild that failed.
+    overlay.textContent = "spravka: " + text;
   }
   var source = new EventSource("/__spravka/events");
   source.addEventListener("reload", function () {

@@ -40,12 +40,13 @@ pub fn state(
 ) -> Result<Arc<AppState>, state::SnapshotError> {
     let (builder, snapshot) = Builder::full(root, cache_dir, 0, live_reload)?;
     let (events, _) = tokio::sync::broadcast::channel(64);
+    let problems = state::overlay_text(None, &snapshot.diagnostics);
     Ok(Arc::new(AppState {
         root: root.to_path_buf(),
         snapshot: RwLock::new(Arc::new(snapshot)),
         events,
         builder: std::sync::Mutex::new(builder),
-        problems: RwLock::new(None),
+        problems: RwLock::new(problems),
     }))
 }
 
@@ -77,6 +78,7 @@ pub fn app(state: Arc<AppState>) -> Router {
         .merge(api)
         .route("/__spravka/livereload.js", get(livereload_js))
         .route("/__spravka/events", get(events))
+        .route("/__spravka/problems", get(problems))
         .fallback(get(files::serve_file))
         .with_state(state);
     harden(router, Duration::from_secs(config.request_timeout_secs))
@@ -138,6 +140,23 @@ async fn events(
         Err(_) => None,
     });
     Sse::new(initial.chain(live)).keep_alive(KeepAlive::default())
+}
+
+/// What the overlay shows, as JSON for tools and tests: `{"overlay": text or null, "errors":
+/// [the served site's error diagnostics]}`.
+async fn problems(axum::extract::State(state): axum::extract::State<Arc<AppState>>) -> Response {
+    let overlay = state.problems.read().expect("problems lock").clone();
+    let snapshot = state.current();
+    let errors: Vec<&crate::diagnostics::Diagnostic> = snapshot
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == crate::diagnostics::Severity::Error)
+        .collect();
+    (
+        [(header::CACHE_CONTROL, "no-store")],
+        axum::Json(serde_json::json!({ "overlay": overlay, "errors": errors })),
+    )
+        .into_response()
 }
 
 /// Options of `spravka serve`.

@@ -4,9 +4,10 @@
 //! A full build renders into a fresh `gen-N` folder and a new index. An edit of content only
 //! re-parses the changed files, re-renders the jobs whose inputs changed (`render::deps`) in
 //! place (each file replaced atomically) and replaces the changed documents of the index.
+//! Content with errors is served as it is (broken links marked); the overlay lists them.
 
 use crate::config::Config;
-use crate::diagnostics::{Diagnostics, Severity};
+use crate::diagnostics::{Diagnostic, Diagnostics, Severity};
 use crate::render::context::RenderEnv;
 use crate::render::deps::JobKeys;
 use crate::render::output::{DiskOutput, Output};
@@ -43,8 +44,51 @@ pub struct AppState {
     pub snapshot: RwLock<Arc<Snapshot>>,
     pub events: broadcast::Sender<LiveEvent>,
     pub builder: Mutex<Builder>,
-    /// The problems of the last failed rebuild, shown as an overlay until fixed.
+    /// What the overlay shows (`overlay_text`): why the last rebuild failed, if it did, and the
+    /// errors of the site being served; `None` when there is nothing to fix.
     pub problems: RwLock<Option<String>>,
+}
+
+/// Errors the overlay lists in full; `spravka check` lists them all.
+const OVERLAY_ERRORS: usize = 100;
+
+/// The overlay's text: why the last rebuild failed (the last good version stays served), then
+/// the errors of the served site with file:line and help ("did you mean"); `None` when there
+/// is neither.
+pub fn overlay_text(failure: Option<&str>, served: &Diagnostics) -> Option<String> {
+    use std::fmt::Write;
+    let errors: Vec<&Diagnostic> = served
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .collect();
+    if failure.is_none() && errors.is_empty() {
+        return None;
+    }
+    let mut text = String::new();
+    if let Some(failure) = failure {
+        let _ = write!(
+            text,
+            "последняя правка не применена, на сайте прежняя версия:\n\n{failure}\n\n"
+        );
+    }
+    if !errors.is_empty() {
+        let _ = writeln!(
+            text,
+            "ошибок в содержимом: {} (страницы показаны с ними, битые ссылки отмечены):\n",
+            errors.len()
+        );
+        for d in errors.iter().take(OVERLAY_ERRORS) {
+            let _ = writeln!(text, "{}", d.render_human(false));
+        }
+        if errors.len() > OVERLAY_ERRORS {
+            let _ = writeln!(
+                text,
+                "… и ещё {}: `spravka check` покажет все.",
+                errors.len() - OVERLAY_ERRORS
+            );
+        }
+    }
+    Some(text.trim_end().to_string())
 }
 
 impl AppState {
@@ -67,9 +111,6 @@ pub enum SnapshotError {
     Model(#[from] crate::search::model::ModelError),
     #[error("{0}")]
     Io(#[from] std::io::Error),
-    /// The edit brought errors the published site did not have; the text lists them all.
-    #[error("{0}")]
-    NewErrors(String),
 }
 
 fn render_error(errors: Vec<crate::render::RenderError>) -> SnapshotError {
@@ -138,8 +179,8 @@ impl Builder {
     }
 
     /// The next snapshot after content changed: only `changed` files (absolute paths) are
-    /// surely re-read; others are re-read when their size or time changed. An edit that adds
-    /// errors is refused before anything is written, so `current` stays whole.
+    /// surely re-read; others are re-read when their size or time changed. Errors in the
+    /// content never stop it: a rename or a delete is served at once, its broken links marked.
     pub fn incremental(
         &mut self,
         current: &Snapshot,
@@ -159,15 +200,6 @@ impl Builder {
         let loaded = clock.elapsed();
         let diagnostics = crate::check::diagnostics(&site, crate::render::today());
         let checked = clock.elapsed();
-        let errors: Vec<String> = diagnostics
-            .iter()
-            .filter(|d| d.severity == Severity::Error)
-            .map(|d| d.render_human(false))
-            .collect();
-        // A site that already had errors keeps updating; a new error keeps the last good one.
-        if errors.len() > current.diagnostics.errors() {
-            return Err(SnapshotError::NewErrors(errors.join("\n")));
-        }
         let keys = self.render(&site, &current.dir, Some(&current.keys))?;
         let rendered = clock.elapsed();
         self.updater.update(&site)?;

@@ -1,9 +1,9 @@
 //! Watching content/, themes/ and spravka.toml: bursts of events are coalesced, the site is
-//! rebuilt into a new snapshot, browsers are told to reload, or shown the problems while the
-//! last good snapshot keeps being served.
+//! rebuilt into a new snapshot and browsers are told to reload. Errors in the content never
+//! hold a save back: the new snapshot is served, the overlay lists them. Only a rebuild that
+//! fails outright (a template or config error) keeps the last good snapshot.
 
-use super::state::{AppState, Builder, LiveEvent, SnapshotError};
-use crate::diagnostics::Severity;
+use super::state::{overlay_text, AppState, Builder, LiveEvent, Snapshot};
 use notify::{RecursiveMode, Watcher};
 use std::path::PathBuf;
 use std::sync::mpsc;
@@ -96,9 +96,10 @@ pub fn spawn(state: Arc<AppState>) -> notify::Result<()> {
     Ok(())
 }
 
-/// Makes the next snapshot and swaps it in, unless it failed or brought new errors: then the
-/// last good snapshot stays and browsers are shown the problems. An incremental rebuild that
-/// fails for another reason (a template error on one page) is retried as a full one.
+/// Makes the next snapshot and swaps it in, errors in the content and all: browsers reload
+/// and the overlay lists the errors of what is now served. An incremental rebuild that fails
+/// (a template error on one page) is retried as a full one; if that fails too, the last good
+/// snapshot stays and browsers are shown why.
 pub fn rebuild(state: &AppState, change: &Change) {
     let current = state.current();
     let started = std::time::Instant::now();
@@ -109,7 +110,6 @@ pub fn rebuild(state: &AppState, change: &Change) {
     };
     let (snapshot, old_dir) = match incremental {
         Some(Ok(snapshot)) => (snapshot, None),
-        Some(Err(e @ SnapshotError::NewErrors(_))) => return show_problems(state, e.to_string()),
         Some(Err(_)) | None => {
             let generation = current.generation + 1;
             match Builder::full(
@@ -122,36 +122,32 @@ pub fn rebuild(state: &AppState, change: &Change) {
                     *builder = fresh;
                     (snapshot, Some(current.dir.clone()))
                 }
-                Err(e) => return show_problems(state, e.to_string()),
+                Err(e) => return show_failure(state, &current, e.to_string()),
             }
         }
     };
-    if old_dir.is_some() && snapshot.diagnostics.errors() > current.diagnostics.errors() {
-        let errors: Vec<String> = snapshot
-            .diagnostics
-            .iter()
-            .filter(|d| d.severity == Severity::Error)
-            .map(|d| d.render_human(false))
-            .collect();
-        let _ = std::fs::remove_dir_all(&snapshot.dir);
-        return show_problems(state, errors.join("\n"));
-    }
     let generation = snapshot.generation;
     let snapshot = Arc::new(snapshot);
     *state.snapshot.write().expect("snapshot lock") = snapshot.clone();
-    *state.problems.write().expect("problems lock") = None;
+    // Before the reload: the reloaded pages ask for the problems as they connect.
+    let problems = overlay_text(None, &snapshot.diagnostics);
+    *state.problems.write().expect("problems lock") = problems;
     tracing::info!(
-        "rebuilt generation {generation} ({}) in {:.0?}",
+        "rebuilt generation {generation} ({}) in {:.0?}{}",
         if old_dir.is_some() {
             "full"
         } else {
             "incremental"
         },
-        started.elapsed()
+        started.elapsed(),
+        match snapshot.diagnostics.errors() {
+            0 => String::new(),
+            n => format!(", served with {n} errors"),
+        }
     );
     let _ = state.events.send(LiveEvent::Reload);
     if let Err(e) = builder.finish(&snapshot) {
-        show_problems(state, e.to_string());
+        show_failure(state, &snapshot, e.to_string());
     }
     drop(builder);
     if let Some(old_dir) = old_dir {
@@ -163,8 +159,10 @@ pub fn rebuild(state: &AppState, change: &Change) {
     }
 }
 
-fn show_problems(state: &AppState, text: String) {
-    tracing::warn!("rebuild failed; serving the last good version:\n{text}");
+/// A rebuild failed: `served` stays, and browsers are shown why, with its own errors.
+fn show_failure(state: &AppState, served: &Snapshot, failure: String) {
+    tracing::warn!("rebuild failed; serving the last good version:\n{failure}");
+    let text = overlay_text(Some(&failure), &served.diagnostics).unwrap_or(failure);
     *state.problems.write().expect("problems lock") = Some(text.clone());
     let _ = state.events.send(LiveEvent::Problems(text));
 }

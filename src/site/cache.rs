@@ -1,8 +1,10 @@
 //! Parsed documents kept between loads, so that `serve` re-reads and re-parses only the files
 //! that changed. A file is taken as unchanged when its size and modification time are; paths
-//! the watcher reported are `forget`-ed first, since a quick second save can keep both.
+//! the watcher reported are `forget`-ed first, since a quick second save can keep both. A file
+//! that can no longer be read as text (binary, invalid UTF-8) keeps its last good document,
+//! reported `unreadable` all the same.
 
-use crate::content::source::read_text;
+use crate::content::source::{read_text, ReadError};
 use crate::content::{parse_document, Document, FileKind, MarkdownOptions, SourceFile};
 use crate::diagnostics::Diagnostic;
 use rayon::prelude::*;
@@ -23,11 +25,19 @@ pub struct DocumentCache {
 pub type Listing = (Vec<SourceFile>, Vec<Diagnostic>);
 
 /// A file's stamp, and its document or why it could not be read.
-type Loaded = (Option<Stamp>, Result<Arc<Document>, Diagnostic>);
+type Loaded = (Option<Stamp>, Result<Arc<Document>, Unreadable>);
+
+/// Why a file could not be read, and whether its last good document stands in for it.
+struct Unreadable {
+    problem: Diagnostic,
+    keep_last: bool,
+}
 
 struct Entry {
     stamp: Stamp,
     doc: Arc<Document>,
+    /// Read the file again whatever the stamp says (`forget`, or the last read failed).
+    stale: bool,
 }
 
 /// What decides that a file is unchanged: its size, its modification time, and the options it
@@ -51,10 +61,13 @@ impl Stamp {
 }
 
 impl DocumentCache {
-    /// The next `load` reads these files again, whatever their stamps say.
+    /// The next `load` reads these files again, whatever their stamps say (their documents are
+    /// kept only as the last good version of a file that turns out unreadable).
     pub fn forget<'a>(&mut self, rel_paths: impl IntoIterator<Item = &'a str>) {
         for path in rel_paths {
-            self.entries.remove(path);
+            if let Some(entry) = self.entries.get_mut(path) {
+                entry.stale = true;
+            }
         }
     }
 
@@ -90,7 +103,8 @@ impl DocumentCache {
     }
 
     /// The documents of the markdown files among `files`, reusing the unchanged ones; files
-    /// that cannot be read become diagnostics. Entries of files that are gone are dropped.
+    /// that cannot be read become diagnostics, and keep the document of their last good read
+    /// if there was one. Entries of files that are gone are dropped.
     pub fn load(
         &mut self,
         files: &[SourceFile],
@@ -105,14 +119,31 @@ impl DocumentCache {
             .par_iter()
             .map(|f| {
                 let stamp = Stamp::of(&f.abs_path, options);
-                if let Some(entry) = entries.get(&f.rel_path) {
-                    if stamp.is_some_and(|s| s == entry.stamp) {
+                let known = entries.get(&f.rel_path);
+                if let Some(entry) = known {
+                    if !entry.stale && stamp.is_some_and(|s| s == entry.stamp) {
                         return (stamp, Ok(entry.doc.clone()));
                     }
                 }
                 let parsed = read_text(&f.abs_path)
                     .map(|text| Arc::new(parse_document(&f.rel_path, text, options)))
-                    .map_err(|e| Diagnostic::error("unreadable", &f.rel_path, e.to_string()));
+                    .map_err(|e| {
+                        let problem = Diagnostic::error("unreadable", &f.rel_path, e.to_string());
+                        // A file gone since the walk has nothing to stand in for it.
+                        let gone = matches!(&e, ReadError::Io(io) if io.kind() == std::io::ErrorKind::NotFound);
+                        match known {
+                            Some(_) if !gone => Unreadable {
+                                problem: problem.with_help(
+                                    "the last version that could be read is served until this is fixed",
+                                ),
+                                keep_last: true,
+                            },
+                            _ => Unreadable {
+                                problem,
+                                keep_last: false,
+                            },
+                        }
+                    });
                 (stamp, parsed)
             })
             .collect();
@@ -126,12 +157,24 @@ impl DocumentCache {
                         let entry = Entry {
                             stamp,
                             doc: doc.clone(),
+                            stale: false,
                         };
                         entries.insert(file.rel_path.clone(), entry);
                     }
                     docs.push(doc);
                 }
-                Err(d) => problems.push(d),
+                Err(Unreadable { problem, keep_last }) => {
+                    // The last good document stays, and the file is read again next time.
+                    if let Some(mut entry) = keep_last
+                        .then(|| self.entries.remove(&file.rel_path))
+                        .flatten()
+                    {
+                        entry.stale = true;
+                        docs.push(entry.doc.clone());
+                        entries.insert(file.rel_path.clone(), entry);
+                    }
+                    problems.push(problem);
+                }
             }
         }
         self.entries = entries;
@@ -171,6 +214,41 @@ mod tests {
             1,
             "entries of removed files are dropped"
         );
+    }
+
+    #[test]
+    fn an_unreadable_file_keeps_its_last_good_document() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("a.md");
+        std::fs::write(&a, "# Хороший\n").unwrap();
+        let options = MarkdownOptions::default();
+        let mut cache = DocumentCache::default();
+        let (files, _) = walk(dir.path(), "synonyms.toml");
+        let (first, _) = cache.load(&files, options);
+        std::fs::write(&a, b"# \xff\xfe broken\n").unwrap();
+        cache.forget(["a.md"]);
+        let (second, problems) = cache.load(&files, options);
+        assert!(Arc::ptr_eq(&first[0], &second[0]), "the last good document");
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].code, "unreadable");
+        assert!(problems[0]
+            .help
+            .as_deref()
+            .unwrap()
+            .contains("last version"));
+        let (third, problems) = cache.load(&files, options);
+        assert!(
+            Arc::ptr_eq(&first[0], &third[0]) && problems.len() == 1,
+            "still unreadable"
+        );
+        std::fs::write(&a, "# Исправлен\n").unwrap();
+        let (fixed, problems) = cache.load(&files, options);
+        assert_eq!((fixed[0].title.as_str(), problems.len()), ("Исправлен", 0));
+        // Without a good read before, an unreadable file has no page.
+        let mut fresh = DocumentCache::default();
+        std::fs::write(&a, b"\xff").unwrap();
+        let (none, problems) = fresh.load(&files, options);
+        assert!(none.is_empty() && problems[0].help.is_none());
     }
 
     #[test]

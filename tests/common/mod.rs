@@ -75,6 +75,17 @@ impl Fixture {
         self.run(&["build"])
     }
 
+    /// `build --keep-going`: for content with errors on purpose (the basic fixture has a
+    /// broken link), which a plain build refuses.
+    pub fn build_keep_going(&mut self) -> &mut Self {
+        self.run(&["build", "--keep-going"])
+    }
+
+    /// The exit code of the last run.
+    pub fn code(&self) -> Option<i32> {
+        self.last.as_ref().expect("run first").status.code()
+    }
+
     pub fn success(&mut self) -> &mut Self {
         let out = self.last.as_ref().expect("run first");
         assert!(
