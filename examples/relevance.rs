@@ -104,7 +104,6 @@ fn techniques() -> Vec<(&'static str, SuggestOptions)> {
         ("baseline (all off)", SuggestOptions::baseline()),
         ("without ticket cleaning", off(|o| o.understanding = false)),
         ("without procedural intent", off(|o| o.intent = false)),
-        ("without second problem", off(|o| o.second_problem = false)),
         (
             "without section demotion",
             off(|o| o.demote_sections = false),

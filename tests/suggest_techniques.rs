@@ -62,12 +62,22 @@ fn a_signature_does_not_bring_its_own_articles() {
 #[test]
 fn an_operators_procedural_question_gets_the_regulation() {
     let engine = engine();
-    let ticket = "клиент пишет что ему никто не ответил уже два дня, как быть?";
-    let response = engine.suggest(ticket, 3);
-    assert_eq!(response.intent, "procedural");
-    assert_eq!(response.suggestions[0].hit.title, "Коммуникация с клиентом");
-    let off = titles(&engine, ticket, without(|o| o.intent = false));
-    assert_ne!(off[0], "Коммуникация с клиентом", "{off:?}");
+    for (ticket, regulation) in [
+        (
+            "отправил клиенту решение неделю назад, он молчит. можно закрыть по таймауту?",
+            "Закрытие обращения",
+        ),
+        (
+            "три тикета за полчаса с одного ЖК, у всех не приходят пуши. какой приоритет ставить?",
+            "Классификация и приоритизация обращений",
+        ),
+    ] {
+        let response = engine.suggest(ticket, 3);
+        assert_eq!(response.intent, "procedural", "{ticket}");
+        assert_eq!(response.suggestions[0].hit.title, regulation, "{ticket}");
+        let off = titles(&engine, ticket, without(|o| o.intent = false));
+        assert_ne!(off[0], regulation, "{ticket}: {off:?}");
+    }
     assert_eq!(
         engine
             .suggest("шлагбаум не открывается по номеру", 3)
@@ -76,25 +86,33 @@ fn an_operators_procedural_question_gets_the_regulation() {
     );
 }
 
+/// Two problems in one message: the model's ordering keeps an article for each in the top 3
+/// (a dedicated second search for the words the first article leaves was tried and removed:
+/// it lowered Recall@1 under cross-validation, BENCHMARKS.md).
 #[test]
 fn two_problems_get_an_article_each_in_the_top_three() {
     let engine = engine();
-    let ticket = "Шлагбаум на въезде не открывается ни по номеру автомобиля, ни кнопкой в \
-                  приложении, камера номер не распознаёт, контроллер шлагбаума вроде на связи. \
-                  И отдельно: жене не приходят пуши.";
-    let probability = |options| {
-        engine
-            .suggest_with(ticket, 3, options, engine.model())
-            .suggestions
-            .iter()
-            .find(|s| s.hit.title == "Не приходят push-уведомления")
-            .map(|s| s.probability)
-    };
-    let on = probability(SuggestOptions::default()).expect("the second problem in the top 3");
-    let off = probability(without(|o| o.second_problem = false)).unwrap_or(0.0);
-    assert!(on > off, "{on} vs {off}");
-    let top = titles(&engine, ticket, SuggestOptions::default());
-    assert_eq!(top[0], "Шлагбаум не открывается по номеру автомобиля");
+    for (ticket, first, second) in [
+        (
+            "Шлагбаум на въезде не открывается ни по номеру автомобиля, ни кнопкой в приложении, \
+             камера номер не распознаёт. И отдельно: жене не приходят пуши.",
+            "Шлагбаум не открывается по номеру автомобиля",
+            "Не приходят push-уведомления",
+        ),
+        (
+            "Не приходит смс с кодом при входе, а ещё отчёт о проходах не выгружается в Excel",
+            "Не приходит SMS с кодом подтверждения",
+            "Не выгружается отчет о проходах",
+        ),
+    ] {
+        let top = titles(&engine, ticket, SuggestOptions::default());
+        for expected in [first, second] {
+            assert!(
+                top.iter().any(|t| t == expected),
+                "{expected} not in {top:?}"
+            );
+        }
+    }
 }
 
 #[test]

@@ -1,9 +1,9 @@
 //! Ticket → articles. The ticket is first understood (`ticket`: quoted replies and signatures
 //! removed, a procedural question recognised), its words become index terms (`vocabulary`),
-//! a weighted OR across fields finds candidates, which are re-ranked (regulations for
-//! procedural questions, section pages last, room for a second problem), and each suggestion
-//! gets a calibrated probability of answering the ticket (`calibrate`) and the ticket words it
-//! matched, by field. Raw text never reaches a query parser.
+//! a weighted OR across fields finds candidates (a regulation's score scaled by the ticket's
+//! intent), each is described by features that do not grow with the base, and the model's
+//! probability (`calibrate`) orders them, section pages last; each suggestion carries the
+//! ticket words it matched, by field. Raw text never reaches a query parser.
 
 use super::calibrate::{ConfidenceModel, Features};
 use super::engine::{Hit, MatchFields, SearchEngine};
@@ -12,7 +12,7 @@ use super::model::{Ranking, SuggestModel};
 use super::ticket::{is_procedural, problem_text};
 use super::vocabulary::{informative_weight, Forgiveness, Origin, QueryTerm, TextTerms};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
@@ -29,8 +29,6 @@ pub struct SuggestOptions {
     pub understanding: bool,
     /// Procedural questions recognised, regulations ranked for them.
     pub intent: bool,
-    /// A ticket with two problems gets the best article for the second one at rank 2.
-    pub second_problem: bool,
     /// Section pages (a folder's README) come after every article.
     pub demote_sections: bool,
 }
@@ -41,7 +39,6 @@ impl Default for SuggestOptions {
             forgiveness: Forgiveness::default(),
             understanding: true,
             intent: true,
-            second_problem: true,
             demote_sections: true,
         }
     }
@@ -58,7 +55,6 @@ impl SuggestOptions {
             },
             understanding: false,
             intent: false,
-            second_problem: false,
             demote_sections: false,
         }
     }
@@ -114,8 +110,6 @@ pub struct Candidate {
     pub score: f32,
     pub role: Role,
     pub features: Features,
-    /// The best article for what the top-scored one leaves unmatched.
-    pub second_problem: bool,
     matches: WordMatches,
 }
 
@@ -127,11 +121,8 @@ pub struct Pool {
 }
 
 /// Orders candidates by the model's probability, section pages after every article (when
-/// `demote_sections`), and the best article for a second problem no lower than rank 3.
-/// `suggest` and the tuning share it, so that what is measured is what is served. (As a
-/// feature of the model, "answers a second problem" lowered Recall@1 in cross-validation: on
-/// long single-problem e-mails the rest of the text is context, and its article is a
-/// distraction. At rank 3 it cannot take the first place.)
+/// `demote_sections`). `suggest` and the tuning share it, so that what is measured is what is
+/// served.
 pub fn order(
     candidates: &[Candidate],
     model: &ConfidenceModel,
@@ -149,11 +140,6 @@ pub fn order(
             .then(b.1.total_cmp(&a.1))
             .then(a.0.cmp(&b.0))
     });
-    let second = |&(i, _): &(usize, f32)| candidates[i].second_problem;
-    if let Some(at) = ordered.iter().position(second).filter(|&at| at > 2) {
-        let entry = ordered.remove(at);
-        ordered.insert(2, entry);
-    }
     ordered
 }
 
@@ -234,31 +220,9 @@ impl SearchEngine {
             };
         }
         let query = self.ticket_query(&vocabulary.terms, ranking.boosts);
-        let mut found = self.found(searcher, &query, POOL, procedural, ranking, options);
+        let mut found = self.found(searcher, &query, procedural, ranking, options);
         found.sort_by(|a, b| b.1.total_cmp(&a.1));
-        let second = if options.second_problem {
-            self.second_problem(
-                searcher,
-                &vocabulary.terms,
-                &found,
-                procedural,
-                ranking,
-                options,
-            )
-        } else {
-            None
-        };
-        match second {
-            Some(s) if !found.iter().any(|f| f.0 == s.0) => found.push(s),
-            _ => {}
-        }
-        let candidates = self.describe(
-            searcher,
-            &vocabulary,
-            &found,
-            second.map(|s| s.0),
-            procedural,
-        );
+        let candidates = self.describe(searcher, &vocabulary, &found, procedural);
         Pool {
             candidates,
             procedural,
@@ -313,19 +277,18 @@ impl SearchEngine {
         BooleanQuery::new(clauses)
     }
 
-    /// The top `limit` articles for `query`, with their role factor applied (a regulation's
+    /// The top [`POOL`] articles for `query`, with their role factor applied (a regulation's
     /// score is scaled by what the ticket is) and their title's term count.
     fn found(
         &self,
         searcher: &Searcher,
         query: &dyn Query,
-        limit: usize,
         procedural: bool,
         ranking: &Ranking,
         options: SuggestOptions,
     ) -> Vec<Found> {
         let top = searcher
-            .search(query, &TopDocs::with_limit(limit).order_by_score())
+            .search(query, &TopDocs::with_limit(POOL).order_by_score())
             .unwrap_or_default();
         let addresses: Vec<DocAddress> = top.iter().map(|&(_, a)| a).collect();
         top.into_iter()
@@ -341,55 +304,12 @@ impl SearchEngine {
             .collect()
     }
 
-    /// When the best-scored article leaves a good share of the ticket's weight unmatched, the
-    /// words it leaves are searched on their own; their best article, if another, is the
-    /// candidate answer to a second problem.
-    fn second_problem(
-        &self,
-        searcher: &Searcher,
-        terms: &[QueryTerm],
-        found: &[Found],
-        procedural: bool,
-        ranking: &Ranking,
-        options: SuggestOptions,
-    ) -> Option<Found> {
-        let top = found.first()?;
-        let words: Vec<&str> = terms.iter().map(|t| t.term.as_str()).collect();
-        let matched = &self.field_matches(searcher, &[top.0], &words)[0];
-        let covered: BTreeSet<&str> = terms
-            .iter()
-            .zip(matched)
-            .filter(|(_, m)| m.any())
-            .map(|(t, _)| t.word.as_str())
-            .collect();
-        let rest: Vec<QueryTerm> = terms
-            .iter()
-            .filter(|t| !covered.contains(t.word.as_str()))
-            .cloned()
-            .collect();
-        let distinct_rest: BTreeSet<&str> = rest
-            .iter()
-            .filter(|t| t.origin != Origin::Synonym)
-            .map(|t| t.word.as_str())
-            .collect();
-        if distinct_rest.len() < 2
-            || informative_weight(&rest) < SECOND_PROBLEM_SHARE * informative_weight(terms)
-        {
-            return None;
-        }
-        let query = self.ticket_query(&rest, ranking.boosts);
-        self.found(searcher, &query, 3, procedural, ranking, options)
-            .into_iter()
-            .find(|f| f.0 != top.0 && f.2 != Role::SectionPage)
-    }
-
     /// Every found article with its matched words and features.
     fn describe(
         &self,
         searcher: &Searcher,
         vocabulary: &TextTerms,
         found: &[Found],
-        second: Option<DocAddress>,
         procedural: bool,
     ) -> Vec<Candidate> {
         let terms = &vocabulary.terms;
@@ -417,7 +337,6 @@ impl SearchEngine {
                     score,
                     role,
                     features: ticket.features(&matches, &article, procedural),
-                    second_problem: second == Some(address),
                     matches,
                 }
             })
@@ -427,10 +346,6 @@ impl SearchEngine {
 
 /// A found article: its address, its score, its role and its title's term count.
 type Found = (DocAddress, f32, Role, u64);
-
-/// A second problem is looked for when the top article leaves this share of the ticket's
-/// weight unmatched. Not tuned: below a third, the rest is usually context, not a problem.
-const SECOND_PROBLEM_SHARE: f32 = 0.35;
 
 /// What the features need to know of the ticket itself.
 struct TicketFacts {
