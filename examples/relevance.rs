@@ -119,26 +119,11 @@ fn techniques() -> Vec<(&'static str, SuggestOptions)> {
 }
 
 fn header() {
-    println!("| method | Recall@1 | Recall@3 | MRR@5 | answerable confident | out-of-scope not confident | right when confident | several expected: all in top 3 |");
-    println!("|---|---|---|---|---|---|---|---|");
+    println!("{}", Metrics::table_header());
 }
 
 fn row(name: &str, m: &Metrics) {
-    println!(
-        "| {name} | {:.3} | {:.3} | {:.3} | {:.3} ({}/{}) | {:.3} ({}/{}) | {:.3} | {}/{} |",
-        m.recall_at_1(),
-        m.recall_at_3(),
-        m.mrr_at_5(),
-        m.answerable_confident_share(),
-        m.answerable_confident,
-        m.answerable,
-        m.out_of_scope_rejected_share(),
-        m.out_of_scope_not_confident,
-        m.out_of_scope,
-        m.precision_when_confident(),
-        m.all_expected_in_top3,
-        m.several_expected,
-    );
+    println!("{}", m.table_row(name));
 }
 
 fn styles(m: &Metrics) {

@@ -7,13 +7,7 @@ use spravka::search::{Forgiveness, SearchEngine, SuggestOptions};
 use std::path::Path;
 
 fn engine() -> SearchEngine {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let site = spravka::site::Site::load(root, spravka::config::Config::default());
-    SearchEngine::new(
-        spravka::search::index::build_in_ram(&site).unwrap(),
-        spravka::search::load_synonyms(&site).unwrap(),
-    )
-    .unwrap()
+    common::default_engine()
 }
 
 /// A sample of the project's tickets (every seventh) finds its article in the top 3 (the

@@ -1,17 +1,11 @@
 //! Each technique of ticket understanding earns its place: with it switched off, the ticket
 //! below gets a worse answer; with it on, the right one.
 
+mod common;
 use spravka::search::{SearchEngine, SuggestOptions};
-use std::path::Path;
 
 fn engine() -> SearchEngine {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let site = spravka::site::Site::load(root, spravka::config::Config::default());
-    SearchEngine::new(
-        spravka::search::index::build_in_ram(&site).unwrap(),
-        spravka::search::load_synonyms(&site).unwrap(),
-    )
-    .unwrap()
+    common::default_engine()
 }
 
 fn titles(engine: &SearchEngine, text: &str, options: SuggestOptions) -> Vec<String> {

@@ -74,21 +74,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The cross-validated figures, in a few lines.
+/// The cross-validated figures as a one-row table.
 fn summary(m: &Metrics, folds: usize, tickets: usize) -> String {
     format!(
-        "Cross-validated ({folds} folds, {tickets} tickets): Recall@1 {:.3}, Recall@3 {:.3}, MRR@5 {:.3};\n\
-         answerable tickets confident {:.3} ({}/{}); out-of-scope not confident {:.3} ({}/{});\n\
-         top suggestion right when confident {:.3}.",
-        m.recall_at_1(),
-        m.recall_at_3(),
-        m.mrr_at_5(),
-        m.answerable_confident_share(),
-        m.answerable_confident,
-        m.answerable,
-        m.out_of_scope_rejected_share(),
-        m.out_of_scope_not_confident,
-        m.out_of_scope,
-        m.precision_when_confident(),
+        "Cross-validated ({folds} folds, {tickets} tickets):\n{}\n{}",
+        Metrics::table_header(),
+        m.table_row("spravka")
     )
 }

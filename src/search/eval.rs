@@ -217,6 +217,32 @@ impl Metrics {
     pub fn all_expected_in_top3_share(&self) -> f64 {
         Self::share(self.all_expected_in_top3, self.several_expected)
     }
+    /// The header of [`Metrics::table_row`]'s table (markdown).
+    pub fn table_header() -> String {
+        "| method | Recall@1 | Recall@3 | MRR@5 | answerable confident | out-of-scope not confident | right when confident | several expected: all in top 3 |\n\
+         |---|---|---|---|---|---|---|---|"
+            .to_string()
+    }
+
+    /// One markdown table row of the figures, named `name`.
+    pub fn table_row(&self, name: &str) -> String {
+        format!(
+            "| {name} | {:.3} | {:.3} | {:.3} | {:.3} ({}/{}) | {:.3} ({}/{}) | {:.3} | {}/{} |",
+            self.recall_at_1(),
+            self.recall_at_3(),
+            self.mrr_at_5(),
+            self.answerable_confident_share(),
+            self.answerable_confident,
+            self.answerable,
+            self.out_of_scope_rejected_share(),
+            self.out_of_scope_not_confident,
+            self.out_of_scope,
+            self.precision_when_confident(),
+            self.all_expected_in_top3,
+            self.several_expected,
+        )
+    }
+
     pub fn precision_when_confident(&self) -> f64 {
         Self::share(self.confident_right, self.confident)
     }

@@ -294,3 +294,14 @@ impl Drop for Server {
         let _ = self.child.wait();
     }
 }
+
+/// The search engine over an in-RAM index of the default content/, with the shipped model.
+pub fn default_engine() -> spravka::search::SearchEngine {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let site = spravka::site::Site::load(root, spravka::config::Config::default());
+    spravka::search::SearchEngine::new(
+        spravka::search::index::build_in_ram(&site).unwrap(),
+        spravka::search::load_synonyms(&site).unwrap(),
+    )
+    .unwrap()
+}
