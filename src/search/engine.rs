@@ -155,26 +155,24 @@ impl SearchEngine {
     }
 
     /// The role ([`Role`](super::index::Role)) and the title's distinct term count of each of
-    /// `addresses`, from their fast fields.
+    /// `addresses`, from their fast fields (each column opened once per segment).
     pub(super) fn roles(
         &self,
         searcher: &Searcher,
         addresses: &[DocAddress],
     ) -> Vec<(super::index::Role, u64)> {
+        let mut columns = std::collections::HashMap::new();
         addresses
             .iter()
             .map(|a| {
-                let fast = searcher.segment_reader(a.segment_ord).fast_fields();
-                let read = |name: &str| {
-                    fast.u64(name)
-                        .ok()
-                        .and_then(|column| column.first(a.doc_id))
-                        .unwrap_or(0)
+                let (role, title_terms) = columns.entry(a.segment_ord).or_insert_with(|| {
+                    let fast = searcher.segment_reader(a.segment_ord).fast_fields();
+                    (fast.u64("role").ok(), fast.u64("title_terms").ok())
+                });
+                let read = |column: &Option<tantivy::columnar::Column<u64>>| {
+                    column.as_ref().and_then(|c| c.first(a.doc_id)).unwrap_or(0)
                 };
-                (
-                    super::index::Role::from_u64(read("role")),
-                    read("title_terms"),
-                )
+                (super::index::Role::from_u64(read(role)), read(title_terms))
             })
             .collect()
     }
