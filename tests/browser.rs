@@ -2,150 +2,18 @@
 //! the search box, the operator page and live reload of a real `spravka serve`.
 
 mod common;
+mod webdriver;
 
 use common::{Fixture, Server};
 use fantoccini::key::Key;
-use fantoccini::{Client, ClientBuilder, Locator};
-use serde_json::{json, Value};
+use fantoccini::{Client, Locator};
+use serde_json::Value;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
-
-const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
-const CHROMIUM: &str = "/usr/bin/chromium";
-const INSTALL: &str =
-    "install chromium chromium-driver (apt-get install -y chromium chromium-driver)";
-/// How long any expected change in the page may take before the test fails.
-const TIMEOUT: Duration = Duration::from_secs(10);
+use webdriver::{browser_or_skip, js, screenshot, wait_js, Driver};
 
 const BARRIER: &str = "База типичных запросов/Шлагбаум не открывается по номеру автомобиля.md";
 const BARRIER_TITLE: &str = "Шлагбаум не открывается по номеру автомобиля";
 const ESCALATION_TITLE: &str = "Эскалация в отдел разработки";
-
-/// chromedriver with its browser, killed (the whole process group) when dropped.
-struct Driver {
-    child: Child,
-    port: u16,
-    profile: tempfile::TempDir,
-}
-
-impl Driver {
-    fn start() -> Driver {
-        for tool in [CHROMEDRIVER, CHROMIUM] {
-            assert!(Path::new(tool).exists(), "{tool} is missing: {INSTALL}");
-        }
-        let port = free_port();
-        let child = std::os::unix::process::CommandExt::process_group(
-            Command::new(CHROMEDRIVER)
-                .arg(format!("--port={port}"))
-                .stdout(Stdio::null())
-                .stderr(Stdio::null()),
-            0,
-        )
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {CHROMEDRIVER}: {e}: {INSTALL}"));
-        Driver {
-            child,
-            port,
-            profile: tempfile::tempdir().unwrap(),
-        }
-    }
-
-    /// Waits for chromedriver, then opens a headless session with a fresh profile.
-    async fn session(&self) -> Client {
-        let url = format!("http://127.0.0.1:{}", self.port);
-        let status = format!("{url}/status");
-        let deadline = Instant::now() + TIMEOUT;
-        while !reqwest::get(&status)
-            .await
-            .is_ok_and(|r| r.status().is_success())
-        {
-            assert!(
-                Instant::now() < deadline,
-                "chromedriver did not answer on {status}"
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        let profile = format!("--user-data-dir={}", self.profile.path().display());
-        let capabilities = json!({
-            "browserName": "chrome",
-            "goog:chromeOptions": {
-                "binary": CHROMIUM,
-                "args": [
-                    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                    "--no-first-run", "--disable-background-networking",
-                    "--disable-component-update", "--disable-sync",
-                    "--window-size=1280,900", profile,
-                ],
-            },
-        });
-        let Value::Object(capabilities) = capabilities else {
-            unreachable!()
-        };
-        ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-            .capabilities(capabilities)
-            .connect(&url)
-            .await
-            .unwrap_or_else(|e| panic!("no chromium session ({e}): {INSTALL}"))
-    }
-}
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        // chromium runs in chromedriver's process group: one signal ends them all.
-        let _ = Command::new("kill")
-            .args(["-KILL", "--", &format!("-{}", self.child.id())])
-            .status();
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.local_addr().unwrap().port()
-}
-
-fn truthy(value: &Value) -> bool {
-    match value {
-        Value::Null | Value::Bool(false) => false,
-        Value::String(s) => !s.is_empty(),
-        Value::Array(a) => !a.is_empty(),
-        _ => true,
-    }
-}
-
-/// Polls a script (a function body that `return`s) until its value is truthy; the value.
-async fn wait_js(c: &Client, what: &str, script: &str) -> Value {
-    let deadline = Instant::now() + TIMEOUT;
-    loop {
-        // A page that is reloading answers with an error: not ready yet.
-        let last = c.execute(script, vec![]).await;
-        if let Ok(value) = &last {
-            if truthy(value) {
-                return value.clone();
-            }
-        }
-        if Instant::now() >= deadline {
-            screenshot(c, "timed-out").await;
-            panic!("timed out after {TIMEOUT:?} waiting for {what}; last answer: {last:?} (see timed-out.png)");
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
-async fn js(c: &Client, script: &str) -> Value {
-    c.execute(script, vec![]).await.unwrap()
-}
-
-/// A PNG of the viewport in the temp dir, for people looking at the theme.
-async fn screenshot(c: &Client, name: &str) {
-    let png = c.screenshot().await.unwrap();
-    assert!(png.starts_with(b"\x89PNG"), "{name}: not a PNG");
-    let dir = std::env::temp_dir().join("spravka-browser");
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
-}
 
 /// Nothing sticks out sideways (the phone layout's first promise).
 async fn assert_no_sideways_scroll(c: &Client, page: &str) {
@@ -391,9 +259,12 @@ async fn live_reload(c: &Client, root: &Path, url: &str) {
 
 #[test]
 fn the_site_works_in_a_real_browser() {
+    let Some((chromedriver, chromium)) = browser_or_skip("the browser test") else {
+        return;
+    };
     let kb = Fixture::default_content();
     let server = Server::start(kb.root());
-    let driver = Driver::start();
+    let driver = Driver::start(&chromedriver, chromium);
     tokio::runtime::Runtime::new().unwrap().block_on(async {
         let c = driver.session().await;
         let mut article = String::new();
