@@ -98,7 +98,7 @@ async fn search_from_the_header(c: &Client, server: &Server, width: &str) -> Str
     let selected = js(
         c,
         "const o = document.querySelector('#search-results [aria-selected=true]');
-         return o && [o.querySelector('.sr-title').textContent, o.querySelector('a').href];",
+         return o && [o.querySelector('.sr-title').textContent, o.href];",
     )
     .await;
     assert_eq!(

@@ -879,6 +879,7 @@
     box.appendChild(foot);
     var modeLabel = foot.querySelector(".search-mode");
 
+    // A combobox only once its popup exists: the page's HTML has a plain search field.
     input.setAttribute("role", "combobox");
     input.setAttribute("aria-autocomplete", "list");
     input.setAttribute("aria-haspopup", "listbox");
@@ -971,11 +972,14 @@
       input.removeAttribute("aria-activedescendant");
       var hits = result.hits || [];
       hits.forEach(function (hit, i) {
+        // The link itself is the option (an option holding a link would nest two controls):
+        // a real link still, for a middle click or "open in new tab".
         var li = el("li");
-        li.id = "search-opt-" + i;
-        li.setAttribute("role", "option");
-        li.setAttribute("aria-selected", "false");
+        li.setAttribute("role", "none");
         var a = el("a");
+        a.id = "search-opt-" + i;
+        a.setAttribute("role", "option");
+        a.setAttribute("aria-selected", "false");
         a.href = hrefFor(String(hit.url || "").replace(/^\//, ""));
         a.tabIndex = -1;
         var title = el("span", "sr-title");
@@ -995,7 +999,7 @@
         }
         li.appendChild(a);
         list.appendChild(li);
-        options.push(li);
+        options.push(a);
       });
       renderFacets(result.facets, result.total || hits.length);
       if (!hits.length) {
@@ -1153,8 +1157,7 @@
             run();
           } else if (!box.hidden && options.length) {
             e.preventDefault();
-            var option = options[active >= 0 ? active : 0];
-            var link = option.querySelector("a");
+            var link = options[active >= 0 ? active : 0];
             if (link) {
               if (e.ctrlKey || e.metaKey) window.open(link.href, "_blank");
               else location.href = link.href;
