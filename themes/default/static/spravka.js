@@ -128,6 +128,12 @@
   var THEMES = ["auto", "light", "dark"];
   var THEME_NAMES = { auto: "как в системе", light: "светлая", dark: "тёмная" };
   var THEME_SHORT = { auto: "Авто", light: "Светлая", dark: "Тёмная" };
+  /* The button's name begins with the word it shows (WCAG 2.5.3, label in name). */
+  var THEME_LABELS = {
+    auto: "Авто: тема оформления как в системе",
+    light: "Светлая тема оформления",
+    dark: "Тёмная тема оформления"
+  };
 
   function currentTheme() {
     var stored = storageGet("localStorage", THEME_KEY);
@@ -148,7 +154,7 @@
     function label(theme) {
       for (var i = 0; i < buttons.length; i++) {
         var b = buttons[i];
-        var text = "Тема оформления: " + THEME_NAMES[theme] + ". Нажмите, чтобы сменить";
+        var text = THEME_LABELS[theme] + ". Нажмите, чтобы сменить";
         b.setAttribute("aria-label", text);
         b.setAttribute("title", text);
         b.setAttribute("data-theme-state", theme);
@@ -215,11 +221,20 @@
 
   function flashButton(button, message, ok) {
     if (!button.hasAttribute("data-label")) button.setAttribute("data-label", button.textContent);
+    // While it shows the message, the button is named by it (its aria-label names the action).
+    if (button.hasAttribute("aria-label")) {
+      button.setAttribute("data-aria-label", button.getAttribute("aria-label"));
+      button.removeAttribute("aria-label");
+    }
     button.textContent = message;
     button.classList.toggle("is-done", !!ok);
     clearTimeout(button._spravkaTimer);
     button._spravkaTimer = setTimeout(function () {
       button.textContent = button.getAttribute("data-label");
+      if (button.hasAttribute("data-aria-label")) {
+        button.setAttribute("aria-label", button.getAttribute("data-aria-label"));
+        button.removeAttribute("data-aria-label");
+      }
       button.classList.remove("is-done");
     }, 2000);
     announce(message);
@@ -300,7 +315,7 @@
       var button = el("button", "button button-small code-copy", "Копировать");
       button.type = "button";
       button.setAttribute("data-copy-code", "");
-      button.setAttribute("aria-label", "Скопировать текст блока");
+      button.setAttribute("aria-label", "Копировать текст блока");
       wrap.insertBefore(button, pre);
     }
   }
