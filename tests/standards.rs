@@ -23,23 +23,28 @@ use webdriver::{browser_or_skip, js, on_path, skip, wait_js, Driver};
 /// purpose, not a red CI one morning. `.ci/run` installs the same.
 const NPM_PACKAGES: &str = "vnu-jar@26.9.27 axe-core@4.14.1";
 
-/// Where `npm install --prefix <target dir>/npm` puts the packages:
-/// `$SPRAVKA_NODE_MODULES`, or `npm/node_modules` in cargo's target dir (the test binary's
-/// `target/debug/spravka` names it, so `CARGO_TARGET_DIR` is followed).
+/// Where the tests look for the npm packages: `$SPRAVKA_NODE_MODULES`, or where
+/// `npm_install()` puts them.
 fn node_modules() -> PathBuf {
-    if let Some(dir) = std::env::var_os("SPRAVKA_NODE_MODULES") {
-        return dir.into();
+    match std::env::var_os("SPRAVKA_NODE_MODULES") {
+        Some(dir) => dir.into(),
+        None => npm_prefix().join("node_modules"),
     }
+}
+
+/// `<target dir>/npm`: the test binary's `target/debug/spravka` names cargo's target dir, so
+/// `CARGO_TARGET_DIR` is followed.
+fn npm_prefix() -> PathBuf {
     let bin = Path::new(env!("CARGO_BIN_EXE_spravka"));
     bin.parent()
         .and_then(Path::parent)
         .expect("target/<profile>/spravka")
-        .join("npm/node_modules")
+        .join("npm")
 }
 
 fn npm_install() -> String {
-    let prefix = node_modules().parent().unwrap().display().to_string();
-    format!("npm install --prefix {prefix} {NPM_PACKAGES}")
+    let prefix = npm_prefix();
+    format!("npm install --prefix {} {NPM_PACKAGES}", prefix.display())
 }
 
 /// The HTML files of a built site, relative to it, sorted.
