@@ -2,188 +2,17 @@
 //! the search box, the operator page and live reload of a real `spravka serve`.
 
 mod common;
+mod webdriver;
 
 use common::{Fixture, Server};
 use fantoccini::key::Key;
-use fantoccini::{Client, ClientBuilder, Locator};
-use serde_json::{json, Value};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
-
-const INSTALL: &str = "apt-get install chromium chromium-driver";
-/// `required`: a missing browser fails the test instead of skipping it (`.ci/run` sets it).
-const REQUIRED_VAR: &str = "SPRAVKA_BROWSER_TESTS";
-/// How long any expected change in the page may take before the test fails.
-const TIMEOUT: Duration = Duration::from_secs(10);
+use fantoccini::{Client, Locator};
+use std::path::Path;
+use webdriver::{browser_or_skip, js, screenshot, wait_js, Driver};
 
 const BARRIER: &str = "База типичных запросов/Шлагбаум не открывается по номеру автомобиля.md";
 const BARRIER_TITLE: &str = "Шлагбаум не открывается по номеру автомобиля";
 const ESCALATION_TITLE: &str = "Эскалация в отдел разработки";
-
-/// A program on PATH.
-fn on_path(name: &str) -> Option<PathBuf> {
-    std::env::split_paths(&std::env::var_os("PATH")?)
-        .map(|dir| dir.join(name))
-        .find(|path| path.is_file())
-}
-
-/// chromedriver and chromium, found on PATH. When either is missing the test is skipped with
-/// one line saying so, unless `SPRAVKA_BROWSER_TESTS=required`: then it fails.
-fn browser_or_skip() -> Option<(PathBuf, PathBuf)> {
-    let required = match std::env::var(REQUIRED_VAR).as_deref() {
-        Ok("required") => true,
-        Ok("") | Err(std::env::VarError::NotPresent) => false,
-        Ok(other) => panic!("{REQUIRED_VAR}={other:?}: the only value is `required`"),
-        Err(e) => panic!("{REQUIRED_VAR}: {e}"),
-    };
-    let missing: Vec<&str> = ["chromium", "chromedriver"]
-        .into_iter()
-        .filter(|tool| on_path(tool).is_none())
-        .collect();
-    if missing.is_empty() {
-        return Some((on_path("chromedriver")?, on_path("chromium")?));
-    }
-    let missing = missing.join(" and ");
-    assert!(
-        !required,
-        "{REQUIRED_VAR}=required but {missing} not found on PATH: {INSTALL}"
-    );
-    // Past the test harness's capture: `cargo test` shows this line although the test passes.
-    let line = format!(
-        "browser tests skipped: {missing} not found; install with `{INSTALL}`, or set {REQUIRED_VAR}=required to make this a failure\n"
-    );
-    let _ = std::io::Write::write_all(&mut std::io::stderr(), line.as_bytes());
-    None
-}
-
-/// chromedriver with its browser, killed (the whole process group) when dropped.
-struct Driver {
-    child: Child,
-    port: u16,
-    profile: tempfile::TempDir,
-    chromium: PathBuf,
-}
-
-impl Driver {
-    fn start(chromedriver: &Path, chromium: PathBuf) -> Driver {
-        let port = free_port();
-        let child = std::os::unix::process::CommandExt::process_group(
-            Command::new(chromedriver)
-                .arg(format!("--port={port}"))
-                .stdout(Stdio::null())
-                .stderr(Stdio::null()),
-            0,
-        )
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {}: {e}", chromedriver.display()));
-        Driver {
-            child,
-            port,
-            profile: tempfile::tempdir().unwrap(),
-            chromium,
-        }
-    }
-
-    /// Waits for chromedriver, then opens a headless session with a fresh profile.
-    async fn session(&self) -> Client {
-        let url = format!("http://127.0.0.1:{}", self.port);
-        let status = format!("{url}/status");
-        let deadline = Instant::now() + TIMEOUT;
-        while !reqwest::get(&status)
-            .await
-            .is_ok_and(|r| r.status().is_success())
-        {
-            assert!(
-                Instant::now() < deadline,
-                "chromedriver did not answer on {status}"
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        let profile = format!("--user-data-dir={}", self.profile.path().display());
-        let capabilities = json!({
-            "browserName": "chrome",
-            "goog:chromeOptions": {
-                "binary": self.chromium,
-                "args": [
-                    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                    "--no-first-run", "--disable-background-networking",
-                    "--disable-component-update", "--disable-sync",
-                    "--window-size=1280,900", profile,
-                ],
-            },
-        });
-        let Value::Object(capabilities) = capabilities else {
-            unreachable!()
-        };
-        ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-            .capabilities(capabilities)
-            .connect(&url)
-            .await
-            .unwrap_or_else(|e| {
-                panic!(
-                    "no chromium session ({e}); is chromium-driver the same version as chromium?"
-                )
-            })
-    }
-}
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        // chromium runs in chromedriver's process group: one signal ends them all.
-        let _ = Command::new("kill")
-            .args(["-KILL", "--", &format!("-{}", self.child.id())])
-            .status();
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.local_addr().unwrap().port()
-}
-
-fn truthy(value: &Value) -> bool {
-    match value {
-        Value::Null | Value::Bool(false) => false,
-        Value::String(s) => !s.is_empty(),
-        Value::Array(a) => !a.is_empty(),
-        _ => true,
-    }
-}
-
-/// Polls a script (a function body that `return`s) until its value is truthy; the value.
-async fn wait_js(c: &Client, what: &str, script: &str) -> Value {
-    let deadline = Instant::now() + TIMEOUT;
-    loop {
-        // A page that is reloading answers with an error: not ready yet.
-        let last = c.execute(script, vec![]).await;
-        if let Ok(value) = &last {
-            if truthy(value) {
-                return value.clone();
-            }
-        }
-        if Instant::now() >= deadline {
-            screenshot(c, "timed-out").await;
-            panic!("timed out after {TIMEOUT:?} waiting for {what}; last answer: {last:?} (see timed-out.png)");
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
-async fn js(c: &Client, script: &str) -> Value {
-    c.execute(script, vec![]).await.unwrap()
-}
-
-/// A PNG of the viewport in the temp dir, for people looking at the theme.
-async fn screenshot(c: &Client, name: &str) {
-    let png = c.screenshot().await.unwrap();
-    assert!(png.starts_with(b"\x89PNG"), "{name}: not a PNG");
-    let dir = std::env::temp_dir().join("spravka-browser");
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
-}
 
 /// Nothing sticks out sideways (the phone layout's first promise).
 async fn assert_no_sideways_scroll(c: &Client, page: &str) {
@@ -207,13 +36,11 @@ fn title_of(root: &Path, rel: &str) -> String {
         .to_string()
 }
 
-/// A customer's message as operators receive them, answered by the SMS article of content/.
+/// A customer's ticket the SMS article answers (written for this test).
 const SMS_TICKET: &str = "Добрый день! Поставил приложение PASS24 на новый телефон, ввожу свой \
 номер, а СМС с кодом подтверждения не приходит уже полчаса. Нажимал «Отправить код повторно» \
 три раза, баланс положительный, обычные сообщения доходят. Оператор Билайн.";
 const SMS_ARTICLE: &str = "База типичных запросов/Не приходит SMS с кодом подтверждения.md";
-/// No article answers this: the operator page says so and points to the escalation regulation.
-const OUT_OF_SCOPE: &str = "спасибо, всё работает";
 
 /// Types into the header search box, checks the live results, then opens the barrier article
 /// with the arrow keys and Enter. Returns the article's URL.
@@ -261,7 +88,7 @@ async fn search_from_the_header(c: &Client, server: &Server, width: &str) -> Str
     let selected = js(
         c,
         "const o = document.querySelector('#search-results [aria-selected=true]');
-         return o && [o.querySelector('.sr-title').textContent, o.querySelector('a').href];",
+         return o && [o.querySelector('.sr-title').textContent, o.href];",
     )
     .await;
     assert_eq!(
@@ -311,9 +138,12 @@ async fn operator_page(c: &Client, server: &Server, root: &Path, width: &str) {
     );
     assert_eq!(first[2], true, "the first suggestion is scrolled into view");
     screenshot(c, &format!("operator-{width}")).await;
+    // The ticket and its first answer in one picture (docs/operator.png is the desktop one).
+    js(c, "document.getElementById('ticket-text').scrollIntoView(); return true;").await;
+    screenshot(c, &format!("operator-ticket-{width}")).await;
     assert_no_sideways_scroll(c, "operator page").await;
 
-    submit(OUT_OF_SCOPE.into()).await;
+    submit("спасибо, всё работает".into()).await;
     let link = wait_js(
         c,
         "the escalation note for an out-of-scope text",
@@ -345,7 +175,7 @@ async fn operator_page(c: &Client, server: &Server, root: &Path, width: &str) {
 }
 
 /// Edits the open article on disk: the page reloads itself at the same scroll position; a
-/// broken link reloads it too, marked, and shows the overlay with file:line; the fix removes it.
+/// broken link shows the overlay with file:line; the fix removes it.
 async fn live_reload(c: &Client, root: &Path, url: &str) {
     let file = root.join("content").join(BARRIER);
     let original = std::fs::read_to_string(&file).unwrap();
@@ -422,7 +252,7 @@ async fn live_reload(c: &Client, root: &Path, url: &str) {
 
 #[test]
 fn the_site_works_in_a_real_browser() {
-    let Some((chromedriver, chromium)) = browser_or_skip() else {
+    let Some((chromedriver, chromium)) = browser_or_skip("the browser test") else {
         return;
     };
     let kb = Fixture::default_content();
@@ -438,6 +268,53 @@ fn the_site_works_in_a_real_browser() {
         }
         c.set_window_size(1280, 900).await.unwrap();
         live_reload(&c, kb.root(), &article).await;
+        c.close().await.unwrap();
+    });
+}
+
+/// The search box of a site opened from disk (no server: the static client over
+/// `search-index.js`) forgives what the server forgives: a typo, transliteration, the wrong
+/// keyboard layout, also while the word is half typed. It reads its vocabulary from the index.
+#[test]
+fn the_static_search_box_forgives_typos_translit_and_the_wrong_layout() {
+    let Some((chromedriver, chromium)) = browser_or_skip("the static search test") else {
+        return;
+    };
+    let mut kb = Fixture::default_content();
+    kb.build().success();
+    let index = std::fs::read_to_string(kb.out().join("search-index.json")).unwrap();
+    assert!(
+        index.contains("\"vocabulary\"") && index.contains("\"шлагбаум\""),
+        "the client index carries the synonyms"
+    );
+    let home = format!("file://{}", kb.out().join("index.html").display());
+    let driver = Driver::start(&chromedriver, chromium);
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let c = driver.session().await;
+        for query in [
+            "шлагбам ",
+            "shlagbaum",
+            "ikfu,fev",
+            "ikfu",
+            "палка не поднимается ",
+        ] {
+            c.goto(&home).await.unwrap();
+            let input = c.find(Locator::Id("search-input")).await.unwrap();
+            input.click().await.unwrap();
+            input.send_keys(query).await.unwrap();
+            let titles = wait_js(
+                &c,
+                &format!("static results for {query:?}"),
+                "if (document.getElementById('search-results').hidden) return null;
+                 const t = [...document.querySelectorAll('#search-results [role=option] .sr-title')]
+                     .map(e => e.textContent);
+                 return t.length ? t : null;",
+            )
+            .await;
+            let first = titles[0].as_str().unwrap_or("");
+            assert!(first.starts_with("Шлагбаум"), "{query:?}: {titles}");
+        }
+        screenshot(&c, "static-search").await;
         c.close().await.unwrap();
     });
 }

@@ -128,6 +128,12 @@
   var THEMES = ["auto", "light", "dark"];
   var THEME_NAMES = { auto: "как в системе", light: "светлая", dark: "тёмная" };
   var THEME_SHORT = { auto: "Авто", light: "Светлая", dark: "Тёмная" };
+  /* The button's name begins with the word it shows (WCAG 2.5.3, label in name). */
+  var THEME_LABELS = {
+    auto: "Авто: тема оформления как в системе",
+    light: "Светлая тема оформления",
+    dark: "Тёмная тема оформления"
+  };
 
   function currentTheme() {
     var stored = storageGet("localStorage", THEME_KEY);
@@ -148,7 +154,7 @@
     function label(theme) {
       for (var i = 0; i < buttons.length; i++) {
         var b = buttons[i];
-        var text = "Тема оформления: " + THEME_NAMES[theme] + ". Нажмите, чтобы сменить";
+        var text = THEME_LABELS[theme] + ". Нажмите, чтобы сменить";
         b.setAttribute("aria-label", text);
         b.setAttribute("title", text);
         b.setAttribute("data-theme-state", theme);
@@ -215,11 +221,20 @@
 
   function flashButton(button, message, ok) {
     if (!button.hasAttribute("data-label")) button.setAttribute("data-label", button.textContent);
+    // While it shows the message, the button is named by it (its aria-label names the action).
+    if (button.hasAttribute("aria-label")) {
+      button.setAttribute("data-aria-label", button.getAttribute("aria-label"));
+      button.removeAttribute("aria-label");
+    }
     button.textContent = message;
     button.classList.toggle("is-done", !!ok);
     clearTimeout(button._spravkaTimer);
     button._spravkaTimer = setTimeout(function () {
       button.textContent = button.getAttribute("data-label");
+      if (button.hasAttribute("data-aria-label")) {
+        button.setAttribute("aria-label", button.getAttribute("data-aria-label"));
+        button.removeAttribute("data-aria-label");
+      }
       button.classList.remove("is-done");
     }, 2000);
     announce(message);
@@ -300,7 +315,7 @@
       var button = el("button", "button button-small code-copy", "Копировать");
       button.type = "button";
       button.setAttribute("data-copy-code", "");
-      button.setAttribute("aria-label", "Скопировать текст блока");
+      button.setAttribute("aria-label", "Копировать текст блока");
       wrap.insertBefore(button, pre);
     }
   }
@@ -1006,6 +1021,7 @@
     box.appendChild(foot);
     var modeLabel = foot.querySelector(".search-mode");
 
+    // A combobox only once its popup exists: the page's HTML has a plain search field.
     input.setAttribute("role", "combobox");
     input.setAttribute("aria-autocomplete", "list");
     input.setAttribute("aria-haspopup", "listbox");
@@ -1098,11 +1114,14 @@
       input.removeAttribute("aria-activedescendant");
       var hits = result.hits || [];
       hits.forEach(function (hit, i) {
+        // The link itself is the option (an option holding a link would nest two controls):
+        // a real link still, for a middle click or "open in new tab".
         var li = el("li");
-        li.id = "search-opt-" + i;
-        li.setAttribute("role", "option");
-        li.setAttribute("aria-selected", "false");
+        li.setAttribute("role", "none");
         var a = el("a");
+        a.id = "search-opt-" + i;
+        a.setAttribute("role", "option");
+        a.setAttribute("aria-selected", "false");
         a.href = hrefFor(String(hit.url || "").replace(/^\//, ""));
         a.tabIndex = -1;
         var title = el("span", "sr-title");
@@ -1122,7 +1141,7 @@
         }
         li.appendChild(a);
         list.appendChild(li);
-        options.push(li);
+        options.push(a);
       });
       renderFacets(result.facets, result.total || hits.length);
       if (!hits.length) {
@@ -1280,8 +1299,7 @@
             run();
           } else if (!box.hidden && options.length) {
             e.preventDefault();
-            var option = options[active >= 0 ? active : 0];
-            var link = option.querySelector("a");
+            var link = options[active >= 0 ? active : 0];
             if (link) {
               if (e.ctrlKey || e.metaKey) window.open(link.href, "_blank");
               else location.href = link.href;
