@@ -45,8 +45,15 @@ fuzz_target!(|data: &[u8]| {
     // A matched term is the ticket's text as written, which may span spaces (a plate number
     // written "А 123 ВС 77" is one token), so it is looked for in the whole folded ticket.
     let folded = normalize(&text);
+    // Ticket understanding keeps a ticket with words non-empty.
+    let problem = spravka::search::ticket::problem_text(&text);
+    assert!(analyze(&text).is_empty() || !analyze(&problem).is_empty());
+    let _ = spravka::search::ticket::is_procedural(&text);
     let response = engine().suggest(&text, 5);
     assert!(response.suggestions.len() <= 5);
+    for s in &response.suggestions {
+        assert!((0.0..=1.0).contains(&s.probability), "{}", s.probability);
+    }
     for s in &response.suggestions {
         for m in &s.matched_terms {
             let m = normalize(m);

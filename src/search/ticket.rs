@@ -229,6 +229,21 @@ pub fn is_procedural(ticket: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+        /// Any text: no panic, and a ticket with words keeps some (the problem part is never
+        /// emptied by what looks like a signature or a quote).
+        #[test]
+        fn understanding_never_panics_nor_empties_a_ticket(
+            text in "(\\PC{0,40}|>|С уважением,|Здравствуйте!|\\+7 903 111-22-33|\n){0,12}"
+        ) {
+            let problem = problem_text(&text);
+            prop_assert!(analyze(&text).is_empty() || !analyze(&problem).is_empty());
+            let _ = is_procedural(&text);
+        }
+    }
 
     #[test]
     fn signature_greeting_and_quoted_reply_are_removed() {
