@@ -24,7 +24,7 @@ pub enum IndexError {
     Io(#[from] std::io::Error),
 }
 
-/// The fields; boosts live in `suggest` and were tuned on the dev tickets.
+/// The fields; their boosts for suggest live in `search::model`, tuned by `spravka tune`.
 #[derive(Debug, Clone, Copy)]
 pub struct Fields {
     pub path: Field,
