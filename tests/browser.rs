@@ -295,13 +295,7 @@ fn the_static_search_box_forgives_typos_translit_and_the_wrong_layout() {
     let driver = Driver::start(&chromedriver, chromium);
     tokio::runtime::Runtime::new().unwrap().block_on(async {
         let c = driver.session().await;
-        for query in [
-            "шлагбам ",
-            "shlagbaum",
-            "ikfu,fev",
-            "ikfu",
-            "палка не поднимается ",
-        ] {
+        for query in common::FORGIVEN_BARRIER_QUERIES {
             c.goto(&home).await.unwrap();
             let input = c.find(Locator::Id("search-input")).await.unwrap();
             input.click().await.unwrap();

@@ -578,13 +578,7 @@ async fn hot_files_follow_each_rebuild() {
 async fn search_forgives_typos_translit_and_the_wrong_layout() {
     let f = Fixture::default_content();
     let app = spravka::serve::app(state(&f));
-    for query in [
-        "шлагбам ",
-        "shlagbaum",
-        "ikfu,fev",
-        "ikfu",
-        "палка не поднимается ",
-    ] {
+    for query in common::FORGIVEN_BARRIER_QUERIES {
         let encoded: String =
             percent_encoding::utf8_percent_encode(query, percent_encoding::NON_ALPHANUMERIC)
                 .to_string();

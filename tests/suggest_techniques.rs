@@ -2,6 +2,7 @@
 //! below gets a worse answer; with it on, the right one.
 
 mod common;
+use spravka::search::suggest::Intent;
 use spravka::search::{SearchEngine, SuggestOptions};
 
 fn engine() -> SearchEngine {
@@ -67,7 +68,7 @@ fn an_operators_procedural_question_gets_the_regulation() {
         ),
     ] {
         let response = engine.suggest(ticket, 3);
-        assert_eq!(response.intent, "procedural", "{ticket}");
+        assert_eq!(response.intent, Intent::Procedural, "{ticket}");
         assert_eq!(response.suggestions[0].hit.title, regulation, "{ticket}");
         let off = titles(&engine, ticket, without(|o| o.intent = false));
         assert_ne!(off[0], regulation, "{ticket}: {off:?}");
@@ -76,7 +77,7 @@ fn an_operators_procedural_question_gets_the_regulation() {
         engine
             .suggest("шлагбаум не открывается по номеру", 3)
             .intent,
-        "problem"
+        Intent::Problem
     );
 }
 

@@ -68,11 +68,10 @@ pub struct Outcome {
     pub candidates: Vec<Candidate>,
     /// Whether each candidate is an expected article.
     pub expected: Vec<bool>,
-    pub procedural: bool,
 }
 
 impl Outcome {
-    /// How `model` ranks this ticket's candidates, and whether that is confident.
+    /// How `model` ranks this ticket's candidates, and whether suggest would be confident.
     pub fn ranked(
         &self,
         model: &ConfidenceModel,
@@ -80,21 +79,30 @@ impl Outcome {
         min_probability: f32,
     ) -> Ranked {
         let ordered = order(&self.candidates, model, options);
-        let expected_in_top3 = ordered
-            .iter()
-            .take(3)
-            .filter(|&&(i, _)| self.expected[i])
-            .count();
         Ranked {
-            rank: ordered
-                .iter()
-                .take(DEPTH)
-                .position(|&(i, _)| self.expected[i]),
+            rank: self.first_expected(&ordered),
             confident: ordered
                 .first()
                 .is_some_and(|&(i, p)| is_confident(&self.candidates[i], p, min_probability)),
-            expected_in_top3,
+            expected_in_top3: ordered
+                .iter()
+                .take(3)
+                .filter(|&&(i, _)| self.expected[i])
+                .count(),
         }
+    }
+
+    /// The rank (0-based) of the first expected article among the top [`DEPTH`] of `ordered`.
+    fn first_expected(&self, ordered: &[(usize, f32)]) -> Option<usize> {
+        ordered
+            .iter()
+            .take(DEPTH)
+            .position(|&(i, _)| self.expected[i])
+    }
+
+    /// The rank of the first expected article as `model` orders the candidates.
+    fn rank(&self, model: &ConfidenceModel, options: SuggestOptions) -> Option<usize> {
+        self.first_expected(&order(&self.candidates, model, options))
     }
 
     /// The model's training rows: every candidate with its label.
@@ -113,7 +121,7 @@ pub fn outcome(
     ranking: &Ranking,
 ) -> Outcome {
     let searcher = engine.searcher();
-    let pool = engine.pool(&searcher, &ticket.text, options, ranking);
+    let pool = engine.pool(&searcher, &ticket.text, DEPTH, options, ranking);
     let expected = pool
         .candidates
         .iter()
@@ -126,7 +134,6 @@ pub fn outcome(
     Outcome {
         candidates: pool.candidates,
         expected,
-        procedural: pool.procedural,
     }
 }
 
@@ -358,7 +365,7 @@ impl<'a> OutcomeCache<'a> {
             .collect();
         let sum: f64 = answerable
             .iter()
-            .filter_map(|&i| outcomes[i].ranked(&model, options, 0.5).rank)
+            .filter_map(|&i| outcomes[i].rank(&model, options))
             .map(|r| 1.0 / (r as f64 + 1.0))
             .sum();
         (model, sum / answerable.len().max(1) as f64)

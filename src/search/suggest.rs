@@ -18,7 +18,7 @@ use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQu
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, Searcher, Term};
 
-/// How many candidates the first search keeps for re-ranking.
+/// How many candidates the first search keeps, at least, for the model to order.
 const POOL: usize = 20;
 
 /// Which techniques are on; `baseline()` turns them all off for the relevance benchmark.
@@ -98,8 +98,16 @@ pub struct SuggestResponse {
     pub suggestions: Vec<Suggestion>,
     /// The top suggestion answers the ticket ([`is_confident`]).
     pub confident: bool,
-    /// `"procedural"` for an operator's question about the support process, else `"problem"`.
-    pub intent: &'static str,
+    pub intent: Intent,
+}
+
+/// What the ticket is: a customer's problem, or an operator's question about the support
+/// process (then regulations are ranked for it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Intent {
+    Problem,
+    Procedural,
 }
 
 /// One article found for a ticket, described for the model before it is ordered.
@@ -163,11 +171,11 @@ impl SearchEngine {
         model: &SuggestModel,
     ) -> SuggestResponse {
         let searcher = self.searcher();
-        let pool = self.pool(&searcher, text, options, &model.ranking);
+        let pool = self.pool(&searcher, text, limit, options, &model.ranking);
         let intent = if pool.procedural {
-            "procedural"
+            Intent::Procedural
         } else {
-            "problem"
+            Intent::Problem
         };
         let ordered = order(&pool.candidates, &model.confidence, options);
         let confident = ordered.first().is_some_and(|&(i, p)| {
@@ -197,11 +205,13 @@ impl SearchEngine {
         }
     }
 
-    /// The ticket understood, its candidates found and described (unordered).
+    /// The ticket understood, its candidates found and described (unordered): at least
+    /// [`POOL`] of them to order, more when more suggestions are asked for.
     pub fn pool(
         &self,
         searcher: &Searcher,
         text: &str,
+        limit: usize,
         options: SuggestOptions,
         ranking: &Ranking,
     ) -> Pool {
@@ -220,7 +230,14 @@ impl SearchEngine {
             };
         }
         let query = self.ticket_query(&vocabulary.terms, ranking.boosts);
-        let mut found = self.found(searcher, &query, procedural, ranking, options);
+        let mut found = self.found(
+            searcher,
+            &query,
+            limit.max(POOL),
+            procedural,
+            ranking,
+            options,
+        );
         found.sort_by(|a, b| b.1.total_cmp(&a.1));
         let candidates = self.describe(searcher, &vocabulary, &found, procedural);
         Pool {
@@ -277,18 +294,19 @@ impl SearchEngine {
         BooleanQuery::new(clauses)
     }
 
-    /// The top [`POOL`] articles for `query`, with their role factor applied (a regulation's
+    /// The top `size` articles for `query`, with their role factor applied (a regulation's
     /// score is scaled by what the ticket is) and their title's term count.
     fn found(
         &self,
         searcher: &Searcher,
         query: &dyn Query,
+        size: usize,
         procedural: bool,
         ranking: &Ranking,
         options: SuggestOptions,
     ) -> Vec<Found> {
         let top = searcher
-            .search(query, &TopDocs::with_limit(POOL).order_by_score())
+            .search(query, &TopDocs::with_limit(size).order_by_score())
             .unwrap_or_default();
         let addresses: Vec<DocAddress> = top.iter().map(|&(_, a)| a).collect();
         top.into_iter()

@@ -114,8 +114,17 @@ fn is_greeting(line: &str) -> bool {
         "hi",
         "good day",
     ];
+    words(line).len() <= 6 && opens_with_any(line, GREETINGS)
+}
+
+/// Whether the line opens with one of `formulas` as whole words («hi» is not «hikvision»).
+fn opens_with_any(line: &str, formulas: &[&str]) -> bool {
     let lower = normalize(line);
-    words(line).len() <= 6 && GREETINGS.iter().any(|g| lower.starts_with(g))
+    formulas.iter().any(|f| {
+        lower
+            .strip_prefix(f)
+            .is_some_and(|rest| !rest.starts_with(char::is_alphanumeric))
+    })
 }
 
 /// The line a signature starts with: a closing formula on a line of its own.
@@ -139,10 +148,7 @@ fn is_closing(line: &str) -> bool {
         "отправлено из",
         "sent from",
     ];
-    let lower = normalize(line);
-    line == "--"
-        || line == "—"
-        || (words(line).len() <= 5 && CLOSINGS.iter().any(|c| lower.starts_with(c)))
+    line == "--" || line == "—" || (words(line).len() <= 5 && opens_with_any(line, CLOSINGS))
 }
 
 /// A short line that is only contact details: a phone, an e-mail address, a site.
@@ -212,7 +218,8 @@ const WEAK_CUES: &[&str] = &[
     "переда",
 ];
 
-/// An operator's procedural question: a strong cue and a question, or two cues of any kind.
+/// An operator's procedural question: two strong cues, or one with a weak cue or a question
+/// mark.
 pub fn is_procedural(ticket: &str) -> bool {
     let terms = analyze(ticket);
     let strong = terms
@@ -268,6 +275,12 @@ mod tests {
         let forwarded =
             "Посмотрите, пожалуйста.\n-------- Пересылаемое сообщение --------\nОт: x@y.ru";
         assert_eq!(problem_text(forwarded), "Посмотрите, пожалуйста.");
+    }
+
+    #[test]
+    fn a_greeting_is_a_whole_word() {
+        let ticket = "Hikvision на въезде не видит номер\nкамера новая";
+        assert_eq!(problem_text(ticket), ticket);
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use super::analyzer::{analyze, normalize, AnalyzedTerm};
 use super::engine::SearchEngine;
 use crate::text::translit::{fix_keyboard_layout, latin_to_cyrillic};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use tantivy::Searcher;
 
 /// At most this many distinct terms of a text are searched: the most informative ones.
@@ -82,7 +82,7 @@ impl SearchEngine {
         if options.transliteration {
             raw = self.correct_latin(searcher, text, raw);
         }
-        let mut seen: HashMap<String, usize> = HashMap::new();
+        let mut seen: HashSet<String> = HashSet::new();
         let mut terms: Vec<QueryTerm> = Vec::new();
         let (mut words, mut unknown_words) = (0, 0);
         for t in raw {
@@ -91,11 +91,11 @@ impl SearchEngine {
             } else {
                 normalize(&t.original)
             };
-            if seen.contains_key(&term) {
+            if seen.contains(&term) {
                 continue;
             }
             let df = self.doc_freq(searcher, &term);
-            seen.insert(term.clone(), terms.len());
+            seen.insert(term.clone());
             words += 1;
             if df > 0 {
                 terms.push(QueryTerm {
@@ -119,8 +119,7 @@ impl SearchEngine {
                     unknown_words += 1;
                 }
                 for (candidate, df) in candidates {
-                    if !seen.contains_key(&candidate) {
-                        seen.insert(candidate.clone(), terms.len());
+                    if seen.insert(candidate.clone()) {
                         terms.push(QueryTerm {
                             idf: idf(df),
                             term: candidate,
@@ -142,8 +141,7 @@ impl SearchEngine {
                 for alternative in expansion.alternatives {
                     for alt in alternative {
                         let df = self.doc_freq(searcher, &alt);
-                        if df > 0 && !seen.contains_key(&alt) {
-                            seen.insert(alt.clone(), usize::MAX);
+                        if df > 0 && seen.insert(alt.clone()) {
                             extra.push(QueryTerm {
                                 idf: idf(df),
                                 term: alt,
