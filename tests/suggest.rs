@@ -383,3 +383,11 @@ fn regex_free_replace(text: &str, from: &str, to: &str) -> String {
         .collect::<Vec<_>>()
         .join("\n")
 }
+
+/// More suggestions than the model's usual pool of 20 can be asked for (the API allows 50).
+#[test]
+fn a_limit_past_the_pool_is_honoured() {
+    let ticket = "пропуск шлагбаум приложение охрана смс код житель обращение клиент отчёт";
+    let count = engine().suggest(ticket, 30).suggestions.len();
+    assert!(count > 20, "{count}");
+}
