@@ -148,6 +148,17 @@ fn analyze_with(text: &str, with_original: bool) -> Vec<AnalyzedTerm> {
     terms
 }
 
+/// Every word of `text` stemmed, stop words included and codes and numbers left out: the
+/// voice of a message («что ему ответить», «у меня») is in the words an index drops.
+pub fn word_stems(text: &str) -> Vec<String> {
+    raw_tokens(text)
+        .into_iter()
+        .map(|raw| normalize(&raw.pieces))
+        .filter(|w| !w.is_empty() && !w.chars().any(is_numeric))
+        .map(|w| stem_word(fold_mixed_script(&w)))
+        .collect()
+}
+
 /// Lowercases and folds `ё` to `е`; also drops combining marks (stress accents; a decomposed
 /// `й` is recomposed first) and invisible in-word characters such as the soft hyphen.
 pub fn normalize(word: &str) -> String {

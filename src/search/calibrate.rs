@@ -10,7 +10,7 @@
 use serde::{Deserialize, Serialize};
 
 /// How many features a suggestion is described by.
-pub const FEATURE_COUNT: usize = 12;
+pub const FEATURE_COUNT: usize = 13;
 
 /// Names of the features, in order, as they appear in the model file.
 pub const FEATURE_NAMES: [&str; FEATURE_COUNT] = [
@@ -24,13 +24,14 @@ pub const FEATURE_NAMES: [&str; FEATURE_COUNT] = [
     "rarest_matched",
     "unknown_share",
     "ticket_words",
-    "intent_agrees",
+    "intent_fit",
     "title_share",
+    "coverage_of_all_words",
 ];
 
 /// The direction the probability must move in as a feature grows: `1` never down, `-1` never
 /// up, `0` free (a longer ticket is not in itself more or less answerable). Fitting projects the weights onto these signs.
-pub const MONOTONE: [i8; FEATURE_COUNT] = [1, 1, 1, 1, 1, 1, 1, 1, -1, 0, 1, 1];
+pub const MONOTONE: [i8; FEATURE_COUNT] = [1, 1, 1, 1, 1, 1, 1, 1, -1, 0, 1, 1, 1];
 
 /// One suggestion described for the model. See [`FEATURE_NAMES`] for the meaning of each slot.
 pub type Features = [f32; FEATURE_COUNT];

@@ -253,6 +253,22 @@ impl SearchEngine {
             .unwrap_or_default()
     }
 
+    /// The role of the page at source path `path`, if the index has it.
+    pub fn role_of_path(&self, searcher: &Searcher, path: &str) -> Option<super::index::Role> {
+        let query = tantivy::query::TermQuery::new(
+            Term::from_field_text(self.fields.path, path),
+            IndexRecordOption::Basic,
+        );
+        let found = searcher
+            .search(
+                &query,
+                &tantivy::collector::TopDocs::with_limit(1).order_by_score(),
+            )
+            .ok()?;
+        let &(_, address) = found.first()?;
+        self.roles(searcher, &[address]).first().map(|r| r.0)
+    }
+
     /// The stored fields of a hit, with a snippet of the query's terms.
     pub(super) fn hit(
         &self,

@@ -3,8 +3,10 @@
 //! tickets the numbers were not chosen on.
 
 use super::calibrate::{fit, ConfidenceModel, Features};
+use super::index::Role;
+use super::intent::{self, IntentModel};
 use super::model::{Ranking, SuggestModel};
-use super::suggest::{is_confident, order, Candidate, SuggestOptions};
+use super::suggest::{is_confident, order, understood, Candidate, SuggestOptions};
 use super::SearchEngine;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
@@ -105,6 +107,15 @@ impl Outcome {
         self.first_expected(&order(&self.candidates, model, options))
     }
 
+    /// The same candidates described for a ticket procedural with probability `procedural`.
+    fn with_procedural(&self, procedural: f32) -> Outcome {
+        let mut out = self.clone();
+        for c in &mut out.candidates {
+            c.set_procedural(procedural);
+        }
+        out
+    }
+
     /// The model's training rows: every candidate with its label.
     fn rows(&self) -> impl Iterator<Item = (Features, bool)> + '_ {
         self.candidates
@@ -114,14 +125,40 @@ impl Outcome {
     }
 }
 
+/// What suggest finds for `ticket` under `model`.
 pub fn outcome(
     engine: &SearchEngine,
     ticket: &Ticket,
     options: SuggestOptions,
+    model: &SuggestModel,
+) -> Outcome {
+    let problem = understood(&ticket.text, options);
+    let procedural = if options.intent {
+        model.intent.probability(&problem)
+    } else {
+        0.0
+    };
+    outcome_at(
+        engine,
+        ticket,
+        &problem,
+        procedural,
+        options,
+        &model.ranking,
+    )
+}
+
+/// What suggest finds for `ticket`'s `problem`, procedural with probability `procedural`.
+fn outcome_at(
+    engine: &SearchEngine,
+    ticket: &Ticket,
+    problem: &str,
+    procedural: f32,
+    options: SuggestOptions,
     ranking: &Ranking,
 ) -> Outcome {
     let searcher = engine.searcher();
-    let pool = engine.pool(&searcher, &ticket.text, DEPTH, options, ranking);
+    let pool = engine.pool(&searcher, problem, procedural, DEPTH, options, ranking);
     let expected = pool
         .candidates
         .iter()
@@ -260,7 +297,7 @@ pub fn measure(engine: &SearchEngine, tickets: &[Ticket], options: SuggestOption
     let mut metrics = Metrics::default();
     let model = engine.model();
     for ticket in tickets {
-        let o = outcome(engine, ticket, options, &model.ranking);
+        let o = outcome(engine, ticket, options, model);
         metrics.add(
             ticket,
             o.ranked(&model.confidence, options, engine.min_probability()),
@@ -276,8 +313,9 @@ pub struct Tuned {
     pub folds: usize,
 }
 
-/// Tunes the ranking and fits the confidence model with `folds`-fold cross-validation (folds
-/// stratified by style), then fits both on every ticket for the model to ship.
+/// Fits the intent model, tunes the ranking and fits the confidence model with `folds`-fold
+/// cross-validation (folds stratified by style), then fits all three on every ticket for the
+/// model to ship.
 pub fn tune(
     engine: &SearchEngine,
     tickets: &[Ticket],
@@ -291,7 +329,8 @@ pub fn tune(
     for fold in 0..folds {
         let train: Vec<usize> = (0..tickets.len()).filter(|&i| fold_of[i] != fold).collect();
         let model = fit_model(&mut cache, &train, engine.model().ranking);
-        let outcomes = cache.outcomes(&model.ranking).clone();
+        let procedural = cache.procedural(&model.intent);
+        let outcomes = cache.outcomes(&model.ranking, &procedural);
         for i in (0..tickets.len()).filter(|&i| fold_of[i] == fold) {
             let ranked = outcomes[i].ranked(&model.confidence, options, engine.min_probability());
             cross_validated.add(&tickets[i], ranked);
@@ -320,41 +359,103 @@ fn stratified_folds(tickets: &[Ticket], folds: usize) -> Vec<usize> {
     fold_of
 }
 
-/// Each ranking's outcomes over all tickets, computed once: folds and coordinate steps ask
-/// for the same rankings again and again.
+/// Each ticket's outcome under each ranking and intent decision, computed once: folds and
+/// coordinate steps ask for the same rankings again and again, and most tickets are judged
+/// procedural (or not) by every fold's intent model alike.
 struct OutcomeCache<'a> {
     engine: &'a SearchEngine,
     tickets: &'a [Ticket],
     options: SuggestOptions,
-    by_ranking: HashMap<String, Vec<Outcome>>,
+    /// Each ticket's problem part, as suggest searches it.
+    problems: Vec<String>,
+    /// Whether a regulation answers each ticket: the intent model's label.
+    procedural_labels: Vec<bool>,
+    /// Per ranking, each ticket's outcome found as a customer's problem and as a procedural question.
+    by_ranking: HashMap<String, Vec<[Option<Outcome>; 2]>>,
 }
 
 impl<'a> OutcomeCache<'a> {
     fn new(engine: &'a SearchEngine, tickets: &'a [Ticket], options: SuggestOptions) -> Self {
+        let searcher = engine.searcher();
         OutcomeCache {
             engine,
             tickets,
             options,
+            problems: tickets
+                .iter()
+                .map(|t| understood(&t.text, options))
+                .collect(),
+            procedural_labels: tickets
+                .iter()
+                .map(|t| {
+                    t.expected
+                        .iter()
+                        .any(|path| engine.role_of_path(&searcher, path) == Some(Role::Regulation))
+                })
+                .collect(),
             by_ranking: HashMap::new(),
         }
     }
 
-    fn outcomes(&mut self, ranking: &Ranking) -> &Vec<Outcome> {
+    /// The intent model fitted on `subset`.
+    fn fit_intent(&self, subset: &[usize]) -> IntentModel {
+        let rows: Vec<(&str, bool)> = subset
+            .iter()
+            .map(|&i| (self.problems[i].as_str(), self.procedural_labels[i]))
+            .collect();
+        intent::fit(&rows)
+    }
+
+    /// Each ticket's probability of being procedural under `intent` (none when intent is off).
+    fn procedural(&self, intent: &IntentModel) -> Vec<f32> {
+        self.problems
+            .iter()
+            .map(|p| {
+                if self.options.intent {
+                    intent.probability(p)
+                } else {
+                    0.0
+                }
+            })
+            .collect()
+    }
+
+    /// Every ticket's outcome under `ranking`, each described with its own probability of
+    /// being procedural.
+    fn outcomes(&mut self, ranking: &Ranking, procedural: &[f32]) -> Vec<Outcome> {
         let key = format!("{ranking:?}");
         let (engine, tickets, options) = (self.engine, self.tickets, self.options);
-        self.by_ranking.entry(key).or_insert_with(|| {
-            tickets
-                .iter()
-                .map(|t| outcome(engine, t, options, ranking))
-                .collect()
-        })
+        let problems = &self.problems;
+        let cached = self
+            .by_ranking
+            .entry(key)
+            .or_insert_with(|| vec![[None, None]; tickets.len()]);
+        cached
+            .iter_mut()
+            .enumerate()
+            .map(|(i, slots)| {
+                let decision = usize::from(procedural[i] >= ranking.procedural_from);
+                slots[decision]
+                    .get_or_insert_with(|| {
+                        // Any probability on the same side of the cut finds the same pool.
+                        let p = if decision == 1 { 1.0 } else { 0.0 };
+                        outcome_at(engine, &tickets[i], &problems[i], p, options, ranking)
+                    })
+                    .with_procedural(procedural[i])
+            })
+            .collect()
     }
 
     /// The confidence model fitted on `subset` under `ranking`, and the MRR@5 it orders the
     /// answerable tickets of `subset` with.
-    fn fit(&mut self, ranking: &Ranking, subset: &[usize]) -> (ConfidenceModel, f64) {
+    fn fit(
+        &mut self,
+        ranking: &Ranking,
+        procedural: &[f32],
+        subset: &[usize],
+    ) -> (ConfidenceModel, f64) {
         let (tickets, options) = (self.tickets, self.options);
-        let outcomes = self.outcomes(ranking);
+        let outcomes = self.outcomes(ranking, procedural);
         let (rows, labels): (Vec<Features>, Vec<bool>) =
             subset.iter().flat_map(|&i| outcomes[i].rows()).unzip();
         let model = fit(&rows, &labels);
@@ -373,12 +474,15 @@ impl<'a> OutcomeCache<'a> {
 }
 
 /// The candidate values of each tuned ranking number; coordinate ascent moves one at a time.
-const GRID: [(&str, &[f32]); 5] = [
+const GRID: [(&str, &[f32]); 8] = [
     ("title", &[1.0, 1.5, 2.0, 3.0]),
     ("symptoms", &[1.0, 1.5, 2.0, 3.0]),
     ("headings", &[0.5, 1.0, 1.5]),
     ("procedural_regulation", &[1.0, 1.5, 2.0, 3.0, 4.0]),
     ("customer_regulation", &[0.5, 0.75, 1.0]),
+    ("procedural_from", &[0.2, 0.3, 0.4, 0.5]),
+    ("fuzzy_weight", &[0.5, 0.7, 0.9]),
+    ("synonym_weight", &[0.25, 0.5, 0.75]),
 ];
 
 fn with_value(mut ranking: Ranking, name: &str, value: f32) -> Ranking {
@@ -387,22 +491,28 @@ fn with_value(mut ranking: Ranking, name: &str, value: f32) -> Ranking {
         "symptoms" => ranking.boosts.symptoms = value,
         "headings" => ranking.boosts.headings = value,
         "procedural_regulation" => ranking.procedural_regulation = value,
+        "procedural_from" => ranking.procedural_from = value,
+        "fuzzy_weight" => ranking.fuzzy_weight = value,
+        "synonym_weight" => ranking.synonym_weight = value,
         _ => ranking.customer_regulation = value,
     }
     ranking
 }
 
-/// The ranking with the best MRR@5 on `train` (two rounds of coordinate ascent from `start`,
-/// moving only on a strict gain), each ranking judged with the confidence model fitted on
-/// `train` under it: the model orders the suggestions, so the two are tuned together.
+/// The intent model fitted on `train`, then the ranking with the best MRR@5 on `train` (two
+/// rounds of coordinate ascent from `start`, moving only on a strict gain), each ranking judged
+/// with the confidence model fitted on `train` under it: the model orders the suggestions, so
+/// the two are tuned together.
 fn fit_model(cache: &mut OutcomeCache, train: &[usize], start: Ranking) -> SuggestModel {
+    let intent = cache.fit_intent(train);
+    let procedural = cache.procedural(&intent);
     let mut ranking = start;
-    let (mut confidence, mut best) = cache.fit(&ranking, train);
+    let (mut confidence, mut best) = cache.fit(&ranking, &procedural, train);
     for _ in 0..2 {
         for (name, values) in GRID {
             for &value in values {
                 let candidate = with_value(ranking, name, value);
-                let (model, score) = cache.fit(&candidate, train);
+                let (model, score) = cache.fit(&candidate, &procedural, train);
                 if score > best + 1e-9 {
                     (best, ranking, confidence) = (score, candidate, model);
                 }
@@ -411,6 +521,7 @@ fn fit_model(cache: &mut OutcomeCache, train: &[usize], start: Ranking) -> Sugge
     }
     SuggestModel {
         ranking,
+        intent,
         confidence,
     }
 }

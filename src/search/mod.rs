@@ -5,6 +5,7 @@ pub mod calibrate;
 pub mod engine;
 pub mod eval;
 pub mod index;
+pub mod intent;
 pub mod model;
 pub mod query;
 pub mod snippet;

@@ -1,8 +1,9 @@
-//! Every tuned number of suggest in one value: the field boosts, the re-ranking factors and the
-//! confidence model. `spravka tune` writes it as `suggest-model.toml` beside `spravka.toml`;
+//! Every tuned number of suggest in one value: the field boosts, the re-ranking factors, the
+//! intent model and the confidence model. `spravka tune` writes it as `suggest-model.toml` beside `spravka.toml`;
 //! without that file the model fitted on the project's own tickets (`eval/tickets.jsonl`) is used.
 
 use super::calibrate::ConfidenceModel;
+use super::intent::IntentModel;
 use super::suggest::FieldBoosts;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -23,12 +24,33 @@ pub struct Ranking {
     pub procedural_regulation: f32,
     /// Score factor of a regulation when the ticket is a customer's problem.
     pub customer_regulation: f32,
+    /// A ticket is an operator's procedural question from this probability of the intent
+    /// model on (the model's probability is calibrated; where to cut it is a ranking choice).
+    pub procedural_from: f32,
+    /// Weight of a match through a typo correction, against the word as written.
+    pub fuzzy_weight: f32,
+    /// Weight of a match through a synonym, against the word as written.
+    pub synonym_weight: f32,
+}
+
+impl Ranking {
+    /// How much a match through a term of `origin` counts in the ticket's query.
+    pub fn origin_weight(&self, origin: super::vocabulary::Origin) -> f32 {
+        use super::vocabulary::Origin;
+        match origin {
+            Origin::Exact => 1.0,
+            Origin::Fuzzy => self.fuzzy_weight,
+            Origin::Synonym => self.synonym_weight,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SuggestModel {
     pub ranking: Ranking,
+    /// Tells an operator's procedural question from a customer's problem.
+    pub intent: IntentModel,
     pub confidence: ConfidenceModel,
 }
 

@@ -1,5 +1,5 @@
-//! Ticket understanding before search: what in a pasted message is the problem, and whether
-//! it is an operator's question about the support process rather than a customer's problem.
+//! Ticket understanding before search: what in a pasted message is the problem (whether it
+//! is an operator's question about the process is `intent`'s, a learned model).
 //!
 //! An e-mail carries a greeting, a signature (name, position, phones), an earlier reply quoted
 //! below it, forwarded headers and a legal disclaimer. Their words (`уважение`, `менеджер`,
@@ -11,37 +11,80 @@
 use super::analyzer::{analyze, normalize};
 
 /// The problem part of a ticket: quoted replies, forwarded headers, greetings, signatures and
-/// disclaimers removed. Never empty when the ticket has words.
+/// disclaimers removed. Never empty when the ticket has words. When the sender's own part only
+/// passes a message on («Пересылаю письмо жителя», or a line too short to be a problem), the
+/// quoted or forwarded message is the problem, cleaned the same way.
 pub fn problem_text(ticket: &str) -> String {
+    let cleaned = cleaned(ticket);
+    if analyze(&cleaned).is_empty() {
+        ticket.to_string()
+    } else {
+        cleaned
+    }
+}
+
+/// [`problem_text`] without its fallback: empty when nothing of the ticket is the problem.
+fn cleaned(ticket: &str) -> String {
+    let (own, earlier) = split_thread(ticket);
+    let own_terms = analyze(&own).len();
+    // A one-word «Посмотрите» is not a problem; «Шлагбаум не открывается» is.
+    let passes_on = own_terms < MIN_OWN_TERMS || (own_terms < 15 && announces_forward(&own));
+    // `earlier` is always shorter than `ticket` (a `>` or a boundary line less), so this ends.
+    if passes_on && !earlier.trim().is_empty() {
+        format!("{own}\n{}", cleaned(&earlier)).trim().to_string()
+    } else {
+        own
+    }
+}
+
+/// Fewer index terms than this in the sender's own part, and it is not the problem itself.
+const MIN_OWN_TERMS: usize = 2;
+
+/// The sender's own lines, cleaned, and the earlier message(s) of the thread: quoted lines
+/// (without their `>`) and everything below a reply boundary.
+fn split_thread(ticket: &str) -> (String, String) {
     let lines: Vec<&str> = ticket.lines().collect();
+    let boundary = lines
+        .iter()
+        .position(|l| is_reply_boundary(l.trim()))
+        .unwrap_or(lines.len());
+    let mut earlier: Vec<&str> = lines[..boundary]
+        .iter()
+        .filter_map(|l| l.trim().strip_prefix('>'))
+        .collect();
+    earlier.extend(lines.iter().skip(boundary + 1));
+    (own_lines(&lines[..boundary]), earlier.join("\n"))
+}
+
+/// The sender's own lines of a message without its thread: greeting, signature, contact
+/// lines, headers, disclaimers and quoted lines removed.
+fn own_lines(lines: &[&str]) -> String {
     let mut kept: Vec<&str> = Vec::with_capacity(lines.len());
     for (i, line) in lines.iter().enumerate() {
         let trimmed = line.trim();
-        if is_reply_boundary(trimmed) {
-            break; // everything below is an earlier message of the thread
-        }
         if trimmed.starts_with('>') || is_header_line(trimmed) || is_disclaimer(trimmed) {
             continue;
         }
-        if i == first_text_line(&lines) && is_greeting(trimmed) {
+        if i == first_text_line(lines) && is_greeting(trimmed) {
             continue;
         }
         if is_closing(trimmed) {
-            // The rest is a signature, unless a quoted part follows it (handled above for the
-            // lines that come after it, which are signature lines all the same).
-            break;
+            break; // the rest is a signature
         }
         if is_contact_line(trimmed) {
             continue;
         }
         kept.push(line);
     }
-    let cleaned = kept.join("\n");
-    if analyze(&cleaned).is_empty() {
-        ticket.to_string()
-    } else {
-        cleaned.trim().to_string()
-    }
+    kept.join("\n").trim().to_string()
+}
+
+/// Whether the sender says they pass a message on.
+fn announces_forward(own: &str) -> bool {
+    let lower = normalize(own);
+    ["пересыла", "пересла", "forward", "fwd"]
+        .iter()
+        .any(|cue| lower.contains(cue))
 }
 
 fn first_text_line(lines: &[&str]) -> usize {
@@ -167,72 +210,6 @@ fn is_disclaimer(line: &str) -> bool {
         || lower.contains("this e-mail and any attachments")
 }
 
-/// Words that tell an operator's question about the support process (tickets, priorities,
-/// SLA, escalation, closing, what to answer a customer) from a customer's own problem. Stems,
-/// as the analyzer makes them. Each cue alone is not enough, since customers say
-/// «обращение» and «ответ» too: see [`is_procedural`].
-const STRONG_CUES: &[&str] = &[
-    "тикет",
-    "эскалац",
-    "эскалир",
-    "эскалирова",
-    "sla",
-    "l1",
-    "l2",
-    "l3",
-    "регламент",
-    "приоритет",
-    "приоритизац",
-    "автозакрыт",
-    "переоткр",
-    "переоткрыт",
-    "инцидент",
-    "клиент",
-    "клиентк",
-    "заявител",
-    "дежурств",
-    "дежурн",
-    "оператор",
-    "разраб",
-];
-
-const WEAK_CUES: &[&str] = &[
-    "обращен",
-    "ответ",
-    "ответа",
-    "отвеч",
-    "закр",
-    "закрыва",
-    "закрыт",
-    "линия",
-    "линии",
-    "разработк",
-    "баг",
-    "крит",
-    "шаблон",
-    "срок",
-    "эскал",
-    "таймаут",
-    "смен",
-    "передава",
-    "переда",
-];
-
-/// An operator's procedural question: two strong cues, or one with a weak cue or a question
-/// mark.
-pub fn is_procedural(ticket: &str) -> bool {
-    let terms = analyze(ticket);
-    let strong = terms
-        .iter()
-        .filter(|t| STRONG_CUES.contains(&t.term.as_str()))
-        .count();
-    let weak = terms
-        .iter()
-        .filter(|t| WEAK_CUES.contains(&t.term.as_str()))
-        .count();
-    strong >= 2 || (strong == 1 && weak >= 1) || (strong == 1 && ticket.contains('?'))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -248,7 +225,6 @@ mod tests {
         ) {
             let problem = problem_text(&text);
             prop_assert!(analyze(&text).is_empty() || !analyze(&problem).is_empty());
-            let _ = is_procedural(&text);
         }
     }
 
@@ -278,6 +254,24 @@ mod tests {
     }
 
     #[test]
+    fn a_forwarded_message_is_the_problem_when_the_sender_only_passes_it_on() {
+        let quoted = "Здравствуйте.\nПересылаю письмо нашего IT-специалиста:\n\n\
+                      > Выгрузил список собственников в CSV, при импорте «Ошибка формата файла».";
+        let problem = problem_text(quoted);
+        assert!(problem.contains("Ошибка формата файла"), "{problem}");
+        let forwarded = "Добрый день, пересылаю обращение жителя.\n\nС уважением,\nОльга\n\n\
+                         -------- Пересылаемое сообщение --------\nОт: Сергей <s@example.ru>\n\
+                         Тема: шлагбаум\n\nЗдравствуйте. Шлагбаум не открывается по номеру.\n\
+                         С уважением, Сергей";
+        let problem = problem_text(forwarded);
+        assert!(
+            problem.contains("Шлагбаум не открывается по номеру"),
+            "{problem}"
+        );
+        assert!(!problem.contains("s@example.ru"), "{problem}");
+    }
+
+    #[test]
     fn a_greeting_is_a_whole_word() {
         let ticket = "Hikvision на въезде не видит номер\nкамера новая";
         assert_eq!(problem_text(ticket), ticket);
@@ -298,23 +292,5 @@ mod tests {
             problem_text(ticket),
             "Спасибо, что ответили, но пропуск для курьера всё равно не создаётся, пишет ошибку."
         );
-    }
-
-    #[test]
-    fn procedural_questions_are_told_from_customer_problems() {
-        for q in [
-            "клиент третий день молчит, можно закрыть тикет?",
-            "когда эскалировать на разработку, если баг воспроизводится?",
-            "какой приоритет ставить, если у всего ЖК не открывается шлагбаум?",
-        ] {
-            assert!(is_procedural(q), "{q}");
-        }
-        for t in [
-            "не приходит смс с кодом, что делать?",
-            "шлагбаум не открывается по номеру машины",
-            "Я отправила обращение неделю назад, ответа нет, пропуск не работает",
-        ] {
-            assert!(!is_procedural(t), "{t}");
-        }
     }
 }

@@ -1,0 +1,158 @@
+//! Whether a ticket is an operator's question about the support process (priority, SLA,
+//! escalation, closing, what to answer a customer) or a customer's own problem: a logistic
+//! regression over the ticket's word stems, fitted by `spravka tune` on labelled tickets (a
+//! ticket is procedural when a regulation answers it).
+//!
+//! Learned rather than a list of cue words: an operator's question is told by its voice
+//! («клиент пишет…, что ему ответить?», «ставлю средний, норм?») as much as by its terms, and a
+//! hand-kept list tuned on the project's tickets is a number nobody cross-validated. Written by
+//! hand for the same reason as `calibrate`: a sparse fit of a few hundred weights is a few
+//! lines, and a crate would bring a linear-algebra stack for it.
+
+use super::analyzer::word_stems;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The pseudo-word a question mark adds: operators ask, customers often only report.
+const QUESTION: &str = "?";
+
+/// L2 penalty on the mean log loss: a word seen in a handful of tickets cannot carry the
+/// decision alone, so a topic word shared by chance with the training questions stays weak.
+const L2: f64 = 0.0005;
+const STEPS: usize = 3000;
+const LEARNING_RATE: f64 = 1.0;
+/// Weights smaller than this are left out of the model file (they change no decision).
+const KEEP_FROM: f64 = 0.05;
+
+/// A fitted intent model: a bias and one weight per word stem present in the ticket.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IntentModel {
+    pub bias: f32,
+    /// Positive: the word makes a procedural question likelier.
+    pub words: BTreeMap<String, f32>,
+}
+
+impl IntentModel {
+    /// The probability (0..1) that `ticket` (its problem part) is an operator's procedural
+    /// question.
+    pub fn probability(&self, ticket: &str) -> f32 {
+        let z: f32 = self.bias
+            + signals(ticket)
+                .iter()
+                .filter_map(|w| self.words.get(w))
+                .sum::<f32>();
+        1.0 / (1.0 + (-z).exp())
+    }
+}
+
+/// What the model reads of a ticket: its distinct word stems, and whether it asks.
+fn signals(ticket: &str) -> BTreeSet<String> {
+    let mut out: BTreeSet<String> = word_stems(ticket).into_iter().collect();
+    if ticket.contains('?') {
+        out.insert(QUESTION.to_string());
+    }
+    out
+}
+
+/// Fits the model to tickets labelled procedural (`true`) or not, by full-batch gradient
+/// descent on the mean log loss plus [`L2`]. Deterministic.
+pub fn fit(tickets: &[(&str, bool)]) -> IntentModel {
+    let mut vocabulary: BTreeMap<String, usize> = BTreeMap::new();
+    let rows: Vec<Vec<usize>> = tickets
+        .iter()
+        .map(|(text, _)| {
+            signals(text)
+                .into_iter()
+                .map(|w| {
+                    let next = vocabulary.len();
+                    *vocabulary.entry(w).or_insert(next)
+                })
+                .collect()
+        })
+        .collect();
+    let n = tickets.len().max(1) as f64;
+    let positives = tickets.iter().filter(|t| t.1).count() as f64;
+    let prior = (positives / n).clamp(1e-3, 1.0 - 1e-3);
+    let mut bias = (prior / (1.0 - prior)).ln();
+    let mut weights = vec![0.0f64; vocabulary.len()];
+    for _ in 0..STEPS {
+        let mut gradient = vec![0.0f64; weights.len()];
+        let mut gradient_bias = 0.0;
+        for (row, (_, label)) in rows.iter().zip(tickets) {
+            let z = bias + row.iter().map(|&i| weights[i]).sum::<f64>();
+            let error = 1.0 / (1.0 + (-z).exp()) - f64::from(u8::from(*label));
+            gradient_bias += error / n;
+            for &i in row {
+                gradient[i] += error / n;
+            }
+        }
+        bias -= LEARNING_RATE * gradient_bias;
+        for (w, g) in weights.iter_mut().zip(&gradient) {
+            *w -= LEARNING_RATE * (g + L2 * *w);
+        }
+    }
+    IntentModel {
+        bias: bias as f32,
+        words: vocabulary
+            .into_iter()
+            .filter(|&(_, i)| weights[i].abs() >= KEEP_FROM)
+            .map(|(w, i)| (w, weights[i] as f32))
+            .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_fit_learns_an_operators_voice_and_generalises_to_a_new_question() {
+        let tickets = [
+            (
+                "клиент пишет, что не приходит смс. какой приоритет ставить?",
+                true,
+            ),
+            ("житель жалуется на шлагбаум, что ему ответить?", true),
+            ("клиент молчит третий день, можно закрыть обращение?", true),
+            ("когда эскалировать на разработку, если клиент ждёт?", true),
+            ("не приходит смс с кодом", false),
+            ("шлагбаум не открывается по номеру машины", false),
+            ("у меня не работает приложение после обновления", false),
+            ("охрана не видит мой пропуск на посту", false),
+            ("не могу войти в личный кабинет, пишет ошибку", false),
+            ("пропуск для курьера не создаётся", false),
+        ];
+        let model = fit(&tickets);
+        for (text, label) in tickets {
+            assert_eq!(model.probability(text) >= 0.5, label, "{text}");
+        }
+        assert!(model.probability("клиент просит вернуть деньги, что ему ответить?") > 0.5);
+        assert!(model.probability("не открывается шлагбаум у меня") < 0.5);
+    }
+
+    #[test]
+    fn an_empty_model_leans_to_the_prior() {
+        let model = fit(&[("x", false), ("y", false), ("z", true)]);
+        assert!(model.probability("совсем новое") < 0.5);
+    }
+
+    #[test]
+    fn the_shipped_model_tells_procedural_questions_from_customer_problems() {
+        let shipped = crate::search::SuggestModel::default();
+        let (model, cut) = (shipped.intent, shipped.ranking.procedural_from);
+        for q in [
+            "клиент третий день молчит, можно закрыть тикет?",
+            "какой приоритет ставить, если у всего ЖК не открывается шлагбаум?",
+        ] {
+            assert!(model.probability(q) >= cut, "{q}: {}", model.probability(q));
+        }
+        for t in [
+            "не приходит смс с кодом, что делать?",
+            "шлагбаум не открывается по номеру машины",
+            "Я отправила обращение неделю назад, ответа нет, пропуск не работает",
+        ] {
+            assert!(model.probability(t) < cut, "{t}: {}", model.probability(t));
+        }
+    }
+}
