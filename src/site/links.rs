@@ -2,7 +2,7 @@
 
 use super::{PageId, Site};
 use crate::content::markdown::LinkRef;
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Code, Diagnostic};
 use percent_encoding::percent_decode_str;
 
 /// Where a link goes.
@@ -67,7 +67,7 @@ impl Site {
         let dest = link.dest.trim();
         if dest.is_empty() {
             let d = located(Diagnostic::error(
-                "broken-link",
+                Code::BrokenLink,
                 &doc.rel_path,
                 format!("link «{}» has no destination", link.text),
             ));
@@ -81,7 +81,7 @@ impl Site {
         if is_external(dest) {
             if dest.starts_with("http://") || dest.starts_with("https://") {
                 diags.push(located(Diagnostic::warning(
-                    "external-link",
+                    Code::ExternalLink,
                     &doc.rel_path,
                     format!("external link not checked (no network is assumed): {dest}"),
                 )));
@@ -100,7 +100,7 @@ impl Site {
                 .replace(')', "%29");
             diags.push(
                 located(Diagnostic::warning(
-                    "raw-spaces",
+                    Code::RawSpaces,
                     &doc.rel_path,
                     format!("link «{}» is written with raw spaces: it works here but not on GitHub or GitLab", link.text),
                 ))
@@ -118,7 +118,7 @@ impl Site {
             let dir = doc.rel_path.rsplit_once('/').map_or("", |(d, _)| d);
             let Some(joined) = join_path(dir, &decode(path_part)) else {
                 let d = located(Diagnostic::error(
-                    "link-outside-content",
+                    Code::LinkOutsideContent,
                     &doc.rel_path,
                     format!("link «{}» points outside content/: {dest}", link.text),
                 ))
@@ -135,7 +135,7 @@ impl Site {
                 Some(Err(url)) => return (LinkTarget::Asset { url }, diags),
                 None => {
                     let mut d = located(Diagnostic::error(
-                        "broken-link",
+                        Code::BrokenLink,
                         &doc.rel_path,
                         format!(
                             "link «{}» points to a document that does not exist: {joined}",
@@ -172,7 +172,7 @@ impl Site {
                 let anchor = written;
                 let target_path = &self.pages[page_id].doc.rel_path;
                 let mut d = located(Diagnostic::error(
-                    "broken-anchor",
+                    Code::BrokenAnchor,
                     &doc.rel_path,
                     format!("link «{}» points to a heading `#{anchor}` that {target_path} does not have", link.text),
                 ));

@@ -16,7 +16,7 @@ pub use links::{is_external, join_path, LinkTarget};
 use crate::config::Config;
 use crate::content::walk::{is_index_name, FileKind};
 use crate::content::{walk, Document, MarkdownOptions};
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Code, Diagnostic};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -213,7 +213,7 @@ impl Site {
         if url != wanted {
             self.diagnostics.push(
                 Diagnostic::error(
-                    "url-collision",
+                    Code::UrlCollision,
                     source,
                     format!(
                         "this would get the URL {wanted}, which `{}` already has; it gets {url}",

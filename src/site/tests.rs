@@ -1,5 +1,6 @@
 use super::*;
 use crate::content::parse_document;
+use crate::diagnostics::Code;
 
 fn site(files: &[(&str, &str)]) -> Site {
     let docs = files
@@ -45,7 +46,7 @@ fn links_in_all_styles_resolve_and_backlinks_follow() {
     let esc_id = s.page_id_by_path("Регламенты/Эскалация.md").unwrap();
     assert_eq!(s.pages[diag].backlinks, [esc_id]);
     let codes: Vec<_> = s.all_diagnostics().map(|d| d.code).collect();
-    assert_eq!(codes, ["raw-spaces"]);
+    assert_eq!(codes, [Code::RawSpaces]);
 }
 
 #[test]
@@ -62,7 +63,7 @@ fn broken_links_and_anchors_are_reported_with_suggestions() {
     assert_eq!(
         diags[0],
         (
-            "broken-link",
+            Code::BrokenLink,
             3,
             7,
             Some("did you mean `Диагностика проблем.md`?".into())
@@ -71,13 +72,13 @@ fn broken_links_and_anchors_are_reported_with_suggestions() {
     assert_eq!(
         diags[1],
         (
-            "broken-anchor",
+            Code::BrokenAnchor,
             3,
             33,
             Some("did you mean `#шаг-1`?".into())
         )
     );
-    assert_eq!(diags[2].0, "link-outside-content");
+    assert_eq!(diags[2].0, Code::LinkOutsideContent);
     let a = s.page_by_path("a.md").unwrap();
     assert!(matches!(a.links[0], LinkTarget::Broken { .. }));
     assert!(matches!(a.links[2], LinkTarget::Broken { .. }));
@@ -106,7 +107,7 @@ fn url_collisions_are_resolved_deterministically() {
     assert_eq!(
         s.diagnostics
             .iter()
-            .filter(|d| d.code == "url-collision")
+            .filter(|d| d.code == Code::UrlCollision)
             .count(),
         2
     );
@@ -169,7 +170,7 @@ fn kept_link_resolutions_follow_what_they_point_at() {
     assert!(heading_edit
         .diagnostics
         .iter()
-        .any(|d| d.code == "broken-anchor"));
+        .any(|d| d.code == Code::BrokenAnchor));
     let gone = load(vec![a.clone()], &mut memo);
-    assert!(gone.diagnostics.iter().any(|d| d.code == "broken-link"));
+    assert!(gone.diagnostics.iter().any(|d| d.code == Code::BrokenLink));
 }
