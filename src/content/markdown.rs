@@ -2,21 +2,15 @@
 //! made in a single pass over pulldown-cmark's events. Linking, checking and indexing all use
 //! this value; nobody parses the markdown or the HTML again.
 
+use super::anchors;
 use super::rawlinks;
+use super::slots::{scrub, slot, CLOSE, OPEN, SRC, TITLE_PLACEHOLDER};
 use super::slug::HeadingIds;
 use crate::diagnostics::{LineIndex, Position};
-use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
 
 /// The metadata section is shown as a card by the theme, so its table is left out of the body.
 pub const METADATA_SECTION: &str = "Метаданные документа";
-
-// Link slots: private-use characters delimit the index of a link whose target is only known
-// once every page is loaded. `finalize` fills them; text events never contain these
-// characters (they are replaced on the way in), so a slot cannot be forged by content.
-const OPEN: char = '\u{E000}';
-const CLOSE: char = '\u{E002}';
-const SRC: char = '\u{E003}';
-const END: char = '\u{E001}';
 
 #[derive(Debug, Clone, Copy, Default)]
 pub struct MarkdownOptions {
@@ -45,6 +39,8 @@ pub struct LinkRef {
     /// Written with raw spaces: works here, breaks on GitHub/GitLab.
     pub raw_spaces: bool,
     pub is_image: bool,
+    /// Written `[{#T}](…)`: its text is to be the target's title.
+    pub title_placeholder: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -66,11 +62,15 @@ pub struct Section {
 
 #[derive(Debug, Clone, Default)]
 pub struct Rendered {
-    /// Body HTML with link slots; see `finalize`.
+    /// Body HTML with link slots; see `slots`.
     html: String,
     /// Text of the first H1 (left out of `html`: the theme shows the title).
     pub title: Option<String>,
+    /// The first H1's own `{#id}`: it names the top of the page.
+    pub title_id: Option<String>,
     pub headings: Vec<Heading>,
+    /// Ids of `{#id}` written at the end of a paragraph or list item (`anchors`).
+    pub anchors: Vec<String>,
     pub links: Vec<LinkRef>,
     pub sections: Vec<Section>,
     /// All text of the body, for search.
@@ -79,12 +79,6 @@ pub struct Rendered {
     pub first_paragraph: Option<String>,
     /// The body HTML has checklist boxes (the theme offers to reset them).
     pub has_tasks: bool,
-}
-
-/// What a link slot becomes.
-pub enum LinkOutput {
-    Href(String),
-    Broken { reason: String },
 }
 
 impl Rendered {
@@ -107,42 +101,9 @@ impl Rendered {
         }
     }
 
-    /// Fills every link slot; `resolve` is called once per link index.
-    pub fn finalize(&self, mut resolve: impl FnMut(usize) -> LinkOutput) -> String {
-        let mut out = String::with_capacity(self.html.len() + self.links.len() * 32);
-        let mut resolved: Vec<Option<LinkOutput>> = (0..self.links.len()).map(|_| None).collect();
-        let mut rest = self.html.as_str();
-        while let Some(start) = rest.find([OPEN, CLOSE, SRC]) {
-            out.push_str(&rest[..start]);
-            let kind = rest[start..].chars().next().unwrap_or(OPEN);
-            let body = &rest[start + kind.len_utf8()..];
-            let end = body.find(END).unwrap_or(body.len());
-            let index: usize = body[..end].parse().unwrap_or(usize::MAX);
-            rest = body.get(end + END.len_utf8()..).unwrap_or("");
-            let Some(slot) = resolved.get_mut(index) else {
-                continue;
-            };
-            let output = slot.get_or_insert_with(|| resolve(index));
-            let dest = &self.links[index].dest;
-            match (kind, output) {
-                (OPEN, LinkOutput::Href(href)) => {
-                    out.push_str("<a href=\"");
-                    escape_into(&mut out, href);
-                    out.push_str("\">");
-                }
-                (OPEN, LinkOutput::Broken { reason }) => {
-                    out.push_str("<span class=\"broken-link\" title=\"");
-                    escape_into(&mut out, &format!("{reason}: {dest}"));
-                    out.push_str("\">");
-                }
-                (CLOSE, LinkOutput::Href(_)) => out.push_str("</a>"),
-                (CLOSE, LinkOutput::Broken { .. }) => out.push_str("</span>"),
-                (_, LinkOutput::Href(href)) => escape_into(&mut out, href),
-                (_, LinkOutput::Broken { .. }) => out.push_str("data:,"),
-            }
-        }
-        out.push_str(rest);
-        out
+    /// Body HTML with link slots (`slots`).
+    pub(super) fn html(&self) -> &str {
+        &self.html
     }
 }
 
@@ -163,18 +124,6 @@ pub fn escape_html(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     escape_into(&mut out, text);
     out
-}
-
-fn slot(kind: char, index: usize) -> CowStr<'static> {
-    CowStr::from(format!("{kind}{index}{END}"))
-}
-
-fn scrub(text: CowStr<'_>) -> CowStr<'_> {
-    if text.contains([OPEN, CLOSE, SRC, END]) {
-        CowStr::from(text.replace([OPEN, CLOSE, SRC, END], "\u{FFFD}"))
-    } else {
-        text
-    }
 }
 
 /// A heading being read: its events are held back until its text (and so its id) is known.
@@ -198,6 +147,9 @@ struct Pass<'a> {
     /// Open image: link index and alt text collected so far.
     image: Option<(usize, String)>,
     skipping_metadata: bool,
+    /// Open paragraphs and list items: the index of their start event in `events`, `None`
+    /// when it was not emitted (the metadata section). A closing `{#id}` goes there.
+    blocks: Vec<Option<usize>>,
     paragraph: Option<String>,
     quote_depth: usize,
     table_row: Option<TableRow>,
@@ -225,6 +177,7 @@ pub fn render_markdown(source: &str, options: MarkdownOptions) -> Rendered {
         open_links: Vec::new(),
         image: None,
         skipping_metadata: false,
+        blocks: Vec::new(),
         paragraph: None,
         quote_depth: 0,
         table_row: None,
@@ -293,6 +246,61 @@ impl<'a> Pass<'a> {
         }
     }
 
+    /// Takes back `text`, the last text recorded, from search and the section, paragraph and
+    /// cell: markup that turned out not to be text (`{#id}`, `{#T}`).
+    fn unsay(&mut self, text: &str) {
+        let in_heading = self.heading.is_some();
+        let section = &mut self
+            .out
+            .sections
+            .last_mut()
+            .expect("there is always a section")
+            .text;
+        let buffers = [
+            Some(&mut self.out.plain_text),
+            (!in_heading).then_some(section),
+        ];
+        for buf in buffers
+            .into_iter()
+            .chain([self.paragraph.as_mut(), self.cell.as_mut()])
+            .flatten()
+        {
+            if buf.ends_with(text) {
+                buf.truncate(buf.len() - text.len());
+            }
+        }
+    }
+
+    /// A paragraph or list item starts: remember where, for a closing `{#id}`.
+    fn open_block(&mut self, event: Event<'a>) {
+        let emitted = self.heading.is_none() && !self.skipping_metadata;
+        self.blocks.push(emitted.then_some(self.events.len()));
+        self.emit(event);
+    }
+
+    /// The text of the innermost paragraph or list item ends: a `{#id}` closing it becomes the
+    /// block's id.
+    fn anchor_block(&mut self) {
+        let Some(&Some(start)) = self.blocks.last() else {
+            return;
+        };
+        if self.skipping_metadata || start >= self.events.len() {
+            return;
+        }
+        let tag = match self.events[start] {
+            Event::Start(Tag::Paragraph) => "p",
+            Event::Start(Tag::Item) => "li",
+            _ => return,
+        };
+        let Some((written, cut)) = anchors::cut_trailing_id(&mut self.events, start) else {
+            return;
+        };
+        self.unsay(&cut);
+        let id = self.ids.claim(Some(&written), "");
+        self.events[start] = Event::Html(format!("<{tag} id=\"{}\">", escape_html(&id)).into());
+        self.out.anchors.push(id);
+    }
+
     fn block_break(&mut self) {
         self.out.plain_text.push('\n');
         self.section().text.push('\n');
@@ -332,17 +340,22 @@ impl<'a> Pass<'a> {
                 });
             }
             Event::End(TagEnd::Heading(_)) => self.end_heading(),
-            Event::Start(Tag::Link { dest_url, .. }) => {
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                ..
+            }) => {
                 let (length, raw_spaces) = link_info();
-                let index = self.push_link(dest_url.to_string(), pos, length, raw_spaces, false);
+                // `<user@example.com>` is an address, not a document.
+                let dest = match link_type {
+                    LinkType::Email => format!("mailto:{dest_url}"),
+                    _ => dest_url.to_string(),
+                };
+                let index = self.push_link(dest, pos, length, raw_spaces, false);
                 self.open_links.push(index);
                 self.emit(Event::InlineHtml(slot(OPEN, index)));
             }
-            Event::End(TagEnd::Link) => {
-                if let Some(index) = self.open_links.pop() {
-                    self.emit(Event::InlineHtml(slot(CLOSE, index)));
-                }
-            }
+            Event::End(TagEnd::Link) => self.end_link(),
             Event::Start(Tag::Image { dest_url, .. }) => {
                 let (length, raw_spaces) = link_info();
                 let index = self.push_link(dest_url.to_string(), pos, length, raw_spaces, true);
@@ -372,24 +385,13 @@ impl<'a> Pass<'a> {
             }
             Event::Start(Tag::Paragraph) => {
                 self.paragraph = Some(String::new());
-                self.emit(event);
+                self.open_block(event);
             }
-            Event::End(TagEnd::Paragraph) => {
-                if let Some(p) = self
-                    .paragraph
-                    .take()
-                    .map(|p| p.trim().to_string())
-                    .filter(|p| !p.is_empty())
-                {
-                    if self.quote_depth == 0
-                        && self.out.first_paragraph.is_none()
-                        && !self.skipping_metadata
-                    {
-                        self.out.first_paragraph = Some(p.clone());
-                    }
-                    self.section().first_paragraph.get_or_insert(p);
-                }
-                self.block_break();
+            Event::End(TagEnd::Paragraph) => self.end_paragraph(event),
+            Event::Start(Tag::Item) => self.open_block(event),
+            Event::Start(Tag::List(_)) => {
+                // The item's own text ends where a nested list starts.
+                self.anchor_block();
                 self.emit(event);
             }
             Event::Start(Tag::BlockQuote(_)) => {
@@ -428,7 +430,13 @@ impl<'a> Pass<'a> {
                 self.text(" ");
                 self.emit(event);
             }
-            Event::End(TagEnd::Item) | Event::End(TagEnd::CodeBlock) => {
+            Event::End(TagEnd::Item) => {
+                self.anchor_block();
+                self.blocks.pop();
+                self.block_break();
+                self.emit(event);
+            }
+            Event::End(TagEnd::CodeBlock) => {
                 self.block_break();
                 self.emit(event);
             }
@@ -446,6 +454,39 @@ impl<'a> Pass<'a> {
         }
     }
 
+    fn end_paragraph(&mut self, event: Event<'a>) {
+        self.anchor_block();
+        self.blocks.pop();
+        if let Some(p) = self
+            .paragraph
+            .take()
+            .map(|p| p.trim().to_string())
+            .filter(|p| !p.is_empty())
+        {
+            if self.quote_depth == 0
+                && self.out.first_paragraph.is_none()
+                && !self.skipping_metadata
+            {
+                self.out.first_paragraph = Some(p.clone());
+            }
+            self.section().first_paragraph.get_or_insert(p);
+        }
+        self.block_break();
+        self.emit(event);
+    }
+
+    fn end_link(&mut self) {
+        let Some(index) = self.open_links.pop() else {
+            return;
+        };
+        if self.out.links[index].text == TITLE_PLACEHOLDER {
+            // The title is only known once the site is: `finalize` writes it.
+            self.out.links[index].title_placeholder = true;
+            self.unsay(TITLE_PLACEHOLDER);
+        }
+        self.emit(Event::InlineHtml(slot(CLOSE, index)));
+    }
+
     fn push_link(
         &mut self,
         dest: String,
@@ -461,6 +502,7 @@ impl<'a> Pass<'a> {
             length,
             raw_spaces,
             is_image,
+            title_placeholder: false,
         });
         self.out.links.len() - 1
     }
@@ -485,6 +527,7 @@ impl<'a> Pass<'a> {
         }
         if level_num == 1 && self.out.title.is_none() {
             self.out.title = Some(text);
+            self.out.title_id = custom_id;
             return;
         }
         let id = self.ids.claim(custom_id.as_deref(), &text);
