@@ -7,6 +7,7 @@ mod anchors;
 pub mod document;
 pub mod markdown;
 pub mod metadata;
+mod pass;
 mod rawlinks;
 mod slots;
 pub mod slug;
