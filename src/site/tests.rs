@@ -1,19 +1,22 @@
 use super::*;
 use crate::content::parse_document;
-use crate::diagnostics::Code;
+use crate::diagnostics::{Code, Severity};
 
 fn site(files: &[(&str, &str)]) -> Site {
+    site_with(Config::default(), files)
+}
+
+fn site_with(config: Config, files: &[(&str, &str)]) -> Site {
     let docs = files
         .iter()
         .map(|(p, t)| Arc::new(parse_document(p, t.to_string(), MarkdownOptions::default())))
         .collect();
-    Site::from_documents(
-        Config::default(),
-        PathBuf::from("content"),
-        docs,
-        vec![],
-        vec![],
-    )
+    Site::from_documents(config, PathBuf::from("content"), docs, vec![], vec![])
+}
+
+/// The 1-based character column of `needle` in `line`.
+fn column(line: &str, needle: &str) -> u32 {
+    line[..line.find(needle).unwrap()].chars().count() as u32 + 1
 }
 
 #[test]
@@ -173,4 +176,95 @@ fn kept_link_resolutions_follow_what_they_point_at() {
         .any(|d| d.code == Code::BrokenAnchor));
     let gone = load(vec![a.clone()], &mut memo);
     assert!(gone.diagnostics.iter().any(|d| d.code == Code::BrokenLink));
+}
+
+/// The link forms of bases written for Diplodoc, MkDocs and wikis, all in one page.
+#[test]
+fn links_as_real_bases_write_them_resolve() {
+    let line = "[диск](concepts/disk) [файл](concepts/disk/) [папка](Регламенты) [индекс](guide/) \
+        [база](/docs/concepts/disk) [база.md](/docs/concepts/disk.md) [база/](/docs/Регламенты/) \
+        [корень](/docs) [регистр](CONCEPTS/Disk.md) [{#T}](concepts/disk.md#шаг-1) [пусто]() \
+        <support@pass24.online> [пункт](concepts/disk.md#Punkt) [верх](concepts/disk.md#top)";
+    let config = Config {
+        base_url: "https://kb.example/docs/".into(),
+        ..Config::default()
+    };
+    let s = site_with(
+        config,
+        &[
+            ("README.md", &format!("# Главная\n\n{line}\n")),
+            (
+                "concepts/disk.md",
+                "# Диск {#top}\n\n## Шаг 1\n\n- пункт {#punkt}\n",
+            ),
+            ("concepts/disk/README.md", "# Папка диска\n"),
+            ("Регламенты/README.md", "# Регламенты\n"),
+            ("guide/index.md", "# Руководство\n"),
+        ],
+    );
+    let home = s.page_by_path("README.md").unwrap();
+    let urls: Vec<_> = home.links.iter().map(|t| s.target_url(t)).collect();
+    let url = |u: &str| Some(u.to_string());
+    assert_eq!(
+        urls,
+        [
+            url("/concepts/disk-2/"),
+            url("/concepts/disk/"),
+            url("/reglamenty/"),
+            url("/guide/"),
+            url("/concepts/disk-2/"),
+            url("/concepts/disk-2/"),
+            url("/reglamenty/"),
+            url("/"),
+            url("/concepts/disk-2/"),
+            url("/concepts/disk-2/#шаг-1"),
+            None,
+            url("mailto:support@pass24.online"),
+            url("/concepts/disk-2/#punkt"),
+            url("/concepts/disk-2/"),
+        ]
+    );
+    assert_eq!(home.links[10], LinkTarget::Unlinked);
+    assert_eq!(s.target_title(&home.links[9]), Some("Шаг 1"));
+    assert_eq!(s.target_title(&home.links[0]), Some("Диск"));
+    let problems: Vec<_> = s
+        .diagnostics
+        .iter()
+        .filter(|d| d.file == "README.md")
+        .map(|d| (d.code, d.severity, d.line, d.column, d.help.clone()))
+        .collect();
+    assert_eq!(
+        problems,
+        [
+            (
+                Code::LinkCase,
+                Severity::Warning,
+                3,
+                column(line, "[регистр]"),
+                Some("spell it as the file is, `concepts/disk.md`: GitHub, GitLab and Linux servers tell case apart".into())
+            ),
+            (
+                Code::EmptyLink,
+                Severity::Warning,
+                3,
+                column(line, "[пусто]"),
+                None
+            ),
+        ]
+    );
+}
+
+#[test]
+fn a_folder_link_ignoring_case_names_the_folder() {
+    let s = site(&[
+        ("a.md", "# A\n\n[р](регламенты/)\n"),
+        ("Регламенты/README.md", "# Р\n"),
+    ]);
+    let a = s.page_by_path("a.md").unwrap();
+    assert_eq!(s.target_url(&a.links[0]).as_deref(), Some("/reglamenty/"));
+    assert!(s.diagnostics[0]
+        .help
+        .as_deref()
+        .unwrap()
+        .contains("`Регламенты/`"));
 }
