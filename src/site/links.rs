@@ -1,7 +1,8 @@
 //! Resolving a page's links: to a page (and heading or anchor), a section, an asset, or
 //! broken. Paths are looked up as real bases write them (`lookup`); a broken one gets a "did
-//! you mean".
+//! you mean" (`closest`).
 
+use super::closest::Closest;
 use super::lookup::{anchor_id, anchor_ids, CaseIndex, Found};
 use super::{PageId, Site};
 use crate::content::markdown::LinkRef;
@@ -67,6 +68,7 @@ pub(super) struct Resolver<'a> {
     /// `base_url`'s path (`/docs/`): site-absolute links written with it name content paths.
     base_path: String,
     case_index: OnceLock<CaseIndex>,
+    closest: OnceLock<Closest>,
 }
 
 /// The link being resolved and the file it is in: where its problems are reported.
@@ -98,6 +100,7 @@ impl<'a> Resolver<'a> {
             site,
             base_path: site.config.base_path(),
             case_index: OnceLock::new(),
+            closest: OnceLock::new(),
         }
     }
 
@@ -229,27 +232,14 @@ impl<'a> Resolver<'a> {
                 at.link.text
             ),
         );
-        match self.closest_path(joined) {
-            Some(best) => d.with_help(format!("did you mean `{best}`?")),
+        let closest = self.closest.get_or_init(|| Closest::new(self.site));
+        match closest.suggest(self.site, joined) {
+            Some(page) => d.with_help(format!(
+                "did you mean `{}`?",
+                self.site.pages[page].doc.rel_path
+            )),
             None => d,
         }
-    }
-
-    fn closest_path(&self, wanted: &str) -> Option<&str> {
-        let name = |p: &str| p.rsplit('/').next().unwrap_or(p).to_lowercase();
-        let wanted_name = name(wanted);
-        self.site
-            .pages
-            .iter()
-            .map(|p| {
-                (
-                    strsim::normalized_levenshtein(&name(&p.doc.rel_path), &wanted_name),
-                    p.doc.rel_path.as_str(),
-                )
-            })
-            .filter(|(score, _)| *score > 0.6)
-            .max_by(|a, b| a.0.total_cmp(&b.0))
-            .map(|(_, path)| path)
     }
 
     /// The target for `page` and the anchor written, if it has one; a missing anchor links

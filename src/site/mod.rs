@@ -4,6 +4,7 @@
 //! change it. It never touches the output folder.
 
 mod cache;
+mod closest;
 mod links;
 mod lookup;
 mod memo;

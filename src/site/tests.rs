@@ -268,3 +268,80 @@ fn a_folder_link_ignoring_case_names_the_folder() {
         .unwrap()
         .contains("`Регламенты/`"));
 }
+
+/// Many broken links, to moved, misspelt and deleted documents: each gets the suggestion it
+/// got when every link was compared with every page, the one in the nearest folder when names
+/// tie, and the same one each time.
+#[test]
+fn did_you_mean_holds_for_many_broken_links() {
+    let mut files = vec![("README.md".to_string(), "# Главная\n".to_string())];
+    for word in [
+        "пропуск",
+        "шлагбаум",
+        "домофон",
+        "оплата",
+        "камера",
+        "номер",
+    ] {
+        for folder in ["Типичные", "Регламенты"] {
+            files.push((
+                format!("{folder}/{word} не работает.md"),
+                format!("# {word}\n"),
+            ));
+        }
+    }
+    let links = [
+        "Архив/пропуск не работает.md",
+        "Регламенты/шлагбам не работает.md",
+        "Регламенты/домафон не работает",
+        "Типичные/оплата не работет.md",
+        "Типичные/совсем другое.md",
+        "Типичные/камера не работает.md#нет",
+    ];
+    let body: String = links
+        .iter()
+        .cycle()
+        .take(60)
+        .map(|l| format!("[x](<../{l}>)\n\n"))
+        .collect();
+    files.push(("Типичные/ссылки.md".into(), format!("# Ссылки\n\n{body}")));
+    let borrowed: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    let s = site(&borrowed);
+    let helps: Vec<_> = s
+        .diagnostics
+        .iter()
+        .take(links.len())
+        .map(|d| (d.code, d.help.as_deref().unwrap_or("")))
+        .collect();
+    assert_eq!(
+        helps,
+        [
+            (
+                Code::BrokenLink,
+                "did you mean `Регламенты/пропуск не работает.md`?"
+            ),
+            (
+                Code::BrokenLink,
+                "did you mean `Регламенты/шлагбаум не работает.md`?"
+            ),
+            (
+                Code::BrokenLink,
+                "did you mean `Регламенты/домофон не работает.md`?"
+            ),
+            (
+                Code::BrokenLink,
+                "did you mean `Типичные/оплата не работает.md`?"
+            ),
+            (Code::BrokenLink, ""),
+            (Code::BrokenAnchor, ""),
+        ]
+    );
+    assert_eq!(s.diagnostics.len(), 60, "each link reported where it is");
+    assert!(s
+        .diagnostics
+        .windows(links.len() + 1)
+        .all(|w| w[0].help == w[links.len()].help));
+}
