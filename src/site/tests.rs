@@ -139,7 +139,7 @@ fn sections_and_tags() {
 }
 
 /// Unchanged documents keep their resolved links across loads, until something they can point
-/// at changes: here the heading an anchor names, then the page itself.
+/// at changes: here the heading an anchor names, then the page itself, then a closing `{#id}`.
 #[test]
 fn kept_link_resolutions_follow_what_they_point_at() {
     let doc =
@@ -176,6 +176,20 @@ fn kept_link_resolutions_follow_what_they_point_at() {
         .any(|d| d.code == Code::BrokenAnchor));
     let gone = load(vec![a.clone()], &mut memo);
     assert!(gone.diagnostics.iter().any(|d| d.code == Code::BrokenLink));
+    let to_item = doc("C.md", "# C\n\n[к пункту](D.md#punkt)\n");
+    let with_id = load(
+        vec![to_item.clone(), doc("D.md", "# D\n\n- пункт {#punkt}\n")],
+        &mut memo,
+    );
+    assert!(with_id.diagnostics.is_empty());
+    let without = load(vec![to_item, doc("D.md", "# D\n\n- пункт\n")], &mut memo);
+    assert!(
+        without
+            .diagnostics
+            .iter()
+            .any(|d| d.code == Code::BrokenAnchor),
+        "a closing id removed is an anchor gone"
+    );
 }
 
 /// The link forms of bases written for Diplodoc, MkDocs and wikis, all in one page.
