@@ -191,13 +191,9 @@ impl<'a> Resolver<'a> {
     fn content_path<'w>(&self, written: &'w str) -> &'w str {
         let base = self.base_path.trim_end_matches('/');
         match written.strip_prefix(base) {
-            Some(rest) if !base.is_empty() && (rest.is_empty() || rest.starts_with('/')) => {
-                if rest.is_empty() {
-                    "/"
-                } else {
-                    rest
-                }
-            }
+            _ if base.is_empty() => written,
+            Some("") => "/",
+            Some(rest) if rest.starts_with('/') => rest,
             _ => written,
         }
     }

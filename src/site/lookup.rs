@@ -17,13 +17,16 @@ pub(super) enum Found {
     Asset(usize),
 }
 
-/// A path's parts, tried in turn: `a/b.md` (or `a/b` + `.md`), the folder `a/b`, the asset `a/b`.
+/// Where `find` looks up a path: pages, folders and assets, as spelled (`Site`) or lowercased
+/// (`CaseIndex`).
 trait Paths {
     fn page(&self, path: &str) -> Option<PageId>;
     fn folder(&self, path: &str) -> Option<SectionId>;
     fn asset(&self, path: &str) -> Option<usize>;
 }
 
+/// The page `path` or `path.md`, the folder `path`, the asset `path`, in that order (the
+/// folder first when the link ends in `/`).
 fn find(site: &Site, paths: &impl Paths, path: &str, folder_first: bool) -> Option<Found> {
     let page = || {
         paths
