@@ -184,20 +184,7 @@ impl<'a> Pass<'a> {
     pub fn event(&mut self, event: Event<'a>, pos: Position, link_info: impl Fn() -> (u32, bool)) {
         match event {
             Event::Start(Tag::Heading { level, id, .. }) => {
-                // A section starts at its heading, so that the heading's words belong to it.
-                if level <= HeadingLevel::H2 {
-                    self.out.sections.push(Section {
-                        pos,
-                        ..Default::default()
-                    });
-                }
-                self.heading = Some(OpenHeading {
-                    level,
-                    custom_id: id.map(|s| s.to_string()),
-                    pos,
-                    inner: Vec::new(),
-                    text: String::new(),
-                });
+                self.start_heading(level, id.map(|s| s.to_string()), pos)
             }
             Event::End(TagEnd::Heading(_)) => self.end_heading(),
             Event::Start(Tag::Link {
@@ -205,12 +192,12 @@ impl<'a> Pass<'a> {
                 dest_url,
                 ..
             }) => {
-                let (length, raw_spaces) = link_info();
                 // `<user@example.com>` is an address, not a document.
                 let dest = match link_type {
                     LinkType::Email => format!("mailto:{dest_url}"),
                     _ => dest_url.to_string(),
                 };
+                let (length, raw_spaces) = link_info();
                 let index = self.push_link(dest, pos, length, raw_spaces, false);
                 self.open_links.push(index);
                 self.emit(Event::InlineHtml(slot(OPEN, index)));
@@ -221,17 +208,7 @@ impl<'a> Pass<'a> {
                 let index = self.push_link(dest_url.to_string(), pos, length, raw_spaces, true);
                 self.image = Some((index, String::new()));
             }
-            Event::End(TagEnd::Image) => {
-                if let Some((index, alt)) = self.image.take() {
-                    let html = format!(
-                        "<img src=\"{}\" alt=\"{}\" loading=\"lazy\">",
-                        slot(SRC, index),
-                        escape_html(&alt)
-                    );
-                    self.out.links[index].text = alt;
-                    self.emit(Event::InlineHtml(html.into()));
-                }
-            }
+            Event::End(TagEnd::Image) => self.end_image(),
             Event::Text(ref t) | Event::Code(ref t) => {
                 let t = t.clone();
                 self.text(&t);
@@ -262,33 +239,9 @@ impl<'a> Pass<'a> {
                 self.quote_depth = self.quote_depth.saturating_sub(1);
                 self.emit(event);
             }
-            Event::Start(Tag::TableHead) | Event::Start(Tag::TableRow) => {
-                self.table_row = Some(TableRow { cells: vec![], pos });
-                self.emit(event);
-            }
-            Event::End(TagEnd::TableHead) | Event::End(TagEnd::TableRow) => {
-                if let Some(row) = self.table_row.take() {
-                    if let Some(table) = self.section().tables.last_mut() {
-                        table.push(row);
-                    }
-                }
-                self.block_break();
-                self.emit(event);
-            }
-            Event::Start(Tag::Table(_)) => {
-                self.section().tables.push(vec![]);
-                self.emit(event);
-            }
-            Event::Start(Tag::TableCell) => {
-                self.cell = Some(String::new());
-                self.emit(event);
-            }
-            Event::End(TagEnd::TableCell) => {
-                if let (Some(cell), Some(row)) = (self.cell.take(), self.table_row.as_mut()) {
-                    row.cells.push(cell.trim().to_string());
-                }
-                self.text(" ");
-                self.emit(event);
+            Event::Start(Tag::Table(_) | Tag::TableHead | Tag::TableRow | Tag::TableCell)
+            | Event::End(TagEnd::TableHead | TagEnd::TableRow | TagEnd::TableCell) => {
+                self.table(event, pos)
             }
             Event::End(TagEnd::Item) => {
                 self.anchor_block();
@@ -300,18 +253,76 @@ impl<'a> Pass<'a> {
                 self.block_break();
                 self.emit(event);
             }
-            Event::TaskListMarker(checked) => {
-                let html = format!(
-                    "<input type=\"checkbox\" class=\"task\" data-task=\"{}\"{}> ",
-                    self.task_index,
-                    if checked { " checked" } else { "" }
-                );
-                self.task_index += 1;
-                self.out.has_tasks |= !self.skipping_metadata;
-                self.emit(Event::InlineHtml(html.into()));
-            }
+            Event::TaskListMarker(checked) => self.task(checked),
             other => self.emit(other),
         }
+    }
+
+    fn start_heading(&mut self, level: HeadingLevel, custom_id: Option<String>, pos: Position) {
+        // A section starts at its heading, so that the heading's words belong to it.
+        if level <= HeadingLevel::H2 {
+            self.out.sections.push(Section {
+                pos,
+                ..Default::default()
+            });
+        }
+        self.heading = Some(OpenHeading {
+            level,
+            custom_id,
+            pos,
+            inner: Vec::new(),
+            text: String::new(),
+        });
+    }
+
+    fn end_image(&mut self) {
+        if let Some((index, alt)) = self.image.take() {
+            let html = format!(
+                "<img src=\"{}\" alt=\"{}\" loading=\"lazy\">",
+                slot(SRC, index),
+                escape_html(&alt)
+            );
+            self.out.links[index].text = alt;
+            self.emit(Event::InlineHtml(html.into()));
+        }
+    }
+
+    /// Tables: each row's cells are kept with the section (metadata and history are tables).
+    fn table(&mut self, event: Event<'a>, pos: Position) {
+        match event {
+            Event::Start(Tag::Table(_)) => self.section().tables.push(vec![]),
+            Event::Start(Tag::TableHead | Tag::TableRow) => {
+                self.table_row = Some(TableRow { cells: vec![], pos });
+            }
+            Event::Start(Tag::TableCell) => self.cell = Some(String::new()),
+            Event::End(TagEnd::TableCell) => {
+                if let (Some(cell), Some(row)) = (self.cell.take(), self.table_row.as_mut()) {
+                    row.cells.push(cell.trim().to_string());
+                }
+                self.text(" ");
+            }
+            _ => {
+                // The end of a head or row.
+                if let Some(row) = self.table_row.take() {
+                    if let Some(table) = self.section().tables.last_mut() {
+                        table.push(row);
+                    }
+                }
+                self.block_break();
+            }
+        }
+        self.emit(event);
+    }
+
+    fn task(&mut self, checked: bool) {
+        let html = format!(
+            "<input type=\"checkbox\" class=\"task\" data-task=\"{}\"{}> ",
+            self.task_index,
+            if checked { " checked" } else { "" }
+        );
+        self.task_index += 1;
+        self.out.has_tasks |= !self.skipping_metadata;
+        self.emit(Event::InlineHtml(html.into()));
     }
 
     fn end_paragraph(&mut self, event: Event<'a>) {
