@@ -1,10 +1,14 @@
 //! Deterministic seeded generator of a large Russian knowledge base in the department's template (issue 7).
 //!
-//! `cargo run --release --example gen_corpus -- --docs 10000 --out DIR [--seed N] [--from content]`
+//! `cargo run --release --example gen_corpus -- --docs 10000 --out DIR [--seed N] [--from content] [--flat]`
 //! writes DIR/content/: folders 1-3 levels deep, each with a README.md index, documents of
 //! 3-12 KB with the metadata table, summary, symptoms (typical requests), headings, tables,
 //! checklists, code blocks, 3-15 valid relative links in every link style of the seeds, related
 //! material and change history. Words are drawn from the real content so search is realistic.
+//! `--flat` writes one folder of short articles instead, a fifth of their links broken (`flat`).
+
+#[path = "gen_corpus/flat.rs"]
+mod flat;
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -38,6 +42,7 @@ struct Args {
     out: PathBuf,
     seed: u64,
     from: PathBuf,
+    flat: bool,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -46,9 +51,14 @@ fn parse_args() -> Result<Args, String> {
         out: PathBuf::new(),
         seed: 7,
         from: Path::new(env!("CARGO_MANIFEST_DIR")).join("content"),
+        flat: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
+        if flag == "--flat" {
+            args.flat = true;
+            continue;
+        }
         let value = it.next().ok_or(format!("{flag} needs a value"))?;
         match flag.as_str() {
             "--docs" => args.docs = value.parse().map_err(|e| format!("--docs: {e}"))?,
@@ -59,7 +69,9 @@ fn parse_args() -> Result<Args, String> {
         }
     }
     if args.out.as_os_str().is_empty() {
-        return Err("usage: gen_corpus --docs N --out DIR [--seed N] [--from CONTENT]".into());
+        return Err(
+            "usage: gen_corpus --docs N --out DIR [--seed N] [--from CONTENT] [--flat]".into(),
+        );
     }
     Ok(args)
 }
@@ -447,15 +459,30 @@ fn run() -> Result<(), String> {
     let args = parse_args()?;
     let vocab = vocabulary(&args.from)?;
     let mut rng = Rng(args.seed);
-    let folders = plan_folders(&mut rng, &vocab, args.docs);
-    let docs = plan_docs(&mut rng, &vocab, args.docs, folders.len());
     let root = args.out.join("content");
     if root.exists() {
         std::fs::remove_dir_all(&root).map_err(|e| format!("{}: {e}", root.display()))?;
     }
-    let dir = |parts: &[String]| parts.iter().fold(root.clone(), |p, s| p.join(s));
+    if args.flat {
+        flat::generate(&mut rng, &vocab, args.docs, &root)?;
+    } else {
+        nested(&mut rng, &vocab, args.docs, &root)?;
+    }
+    let synonyms = std::fs::read(args.from.join("synonyms.toml"))
+        .map_err(|e| format!("synonyms.toml: {e}"))?;
+    std::fs::write(root.join("synonyms.toml"), synonyms)
+        .map_err(|e| format!("synonyms.toml: {e}"))?;
+    println!("{} documents under {}", args.docs, root.display());
+    Ok(())
+}
+
+/// Folders 1-3 levels deep with a README each, every link resolving.
+fn nested(rng: &mut Rng, vocab: &[String], n: usize, root: &Path) -> Result<(), String> {
+    let folders = plan_folders(rng, vocab, n);
+    let docs = plan_docs(rng, vocab, n, folders.len());
+    let dir = |parts: &[String]| parts.iter().fold(root.to_path_buf(), |p, s| p.join(s));
     for me in 0..docs.len() {
-        let text = render_doc(&mut rng, &vocab, &folders, &docs, me);
+        let text = render_doc(rng, vocab, &folders, &docs, me);
         write(
             &dir(&folders[docs[me].folder].parts).join(docs[me].file()),
             &text,
@@ -464,23 +491,14 @@ fn run() -> Result<(), String> {
     for me in 0..folders.len() {
         write(
             &dir(&folders[me].parts).join("README.md"),
-            &render_readme(&mut rng, &vocab, &folders, &docs, me),
+            &render_readme(rng, vocab, &folders, &docs, me),
         )?;
     }
     write(
         &root.join("README.md"),
-        &render_readme(&mut rng, &vocab, &folders, &docs, usize::MAX),
+        &render_readme(rng, vocab, &folders, &docs, usize::MAX),
     )?;
-    let synonyms = std::fs::read(args.from.join("synonyms.toml"))
-        .map_err(|e| format!("synonyms.toml: {e}"))?;
-    std::fs::write(root.join("synonyms.toml"), synonyms)
-        .map_err(|e| format!("synonyms.toml: {e}"))?;
-    println!(
-        "{} documents in {} folders under {}",
-        docs.len(),
-        folders.len() + 1,
-        root.display()
-    );
+    println!("{} folders", folders.len() + 1);
     Ok(())
 }
 

@@ -21,6 +21,73 @@ impl fmt::Display for Severity {
     }
 }
 
+/// What a problem is. Serialised (JSON, the overlay) and shown (`error[broken-link]`) by its
+/// stable kebab-case name, which scripts and writers' habits rely on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Code {
+    // Loading files.
+    Unreadable,
+    SymlinkSkipped,
+    DuplicateFile,
+    BadFrontMatter,
+    BadMetadata,
+    NoTitle,
+    EmptyDocument,
+    UrlCollision,
+    // Links.
+    BrokenLink,
+    BrokenAnchor,
+    LinkOutsideContent,
+    /// Found only when case is ignored: works on Windows and macOS, not on GitHub or Linux.
+    LinkCase,
+    /// `[text]()`: no destination at all.
+    EmptyLink,
+    ExternalLink,
+    RawSpaces,
+    // Content rules (`check`).
+    Orphan,
+    MissingMetadata,
+    Stale,
+    Status,
+    MissingSection,
+    HistoryVersion,
+}
+
+impl Code {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::Unreadable => "unreadable",
+            Code::SymlinkSkipped => "symlink-skipped",
+            Code::DuplicateFile => "duplicate-file",
+            Code::BadFrontMatter => "bad-front-matter",
+            Code::BadMetadata => "bad-metadata",
+            Code::NoTitle => "no-title",
+            Code::EmptyDocument => "empty-document",
+            Code::UrlCollision => "url-collision",
+            Code::BrokenLink => "broken-link",
+            Code::BrokenAnchor => "broken-anchor",
+            Code::LinkOutsideContent => "link-outside-content",
+            Code::LinkCase => "link-case",
+            Code::EmptyLink => "empty-link",
+            Code::ExternalLink => "external-link",
+            Code::RawSpaces => "raw-spaces",
+            Code::Orphan => "orphan",
+            Code::MissingMetadata => "missing-metadata",
+            Code::Stale => "stale",
+            Code::Status => "status",
+            Code::MissingSection => "missing-section",
+            Code::HistoryVersion => "history-version",
+        }
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// A problem in one place of one source file.
 ///
 /// `line` and `column` are 1-based; `column` counts characters, not bytes, so that an
@@ -35,8 +102,7 @@ pub struct Diagnostic {
     /// Length of the underlined span in characters (at least 1).
     pub length: u32,
     pub severity: Severity,
-    /// Stable machine-readable code, e.g. `broken-link`.
-    pub code: &'static str,
+    pub code: Code,
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
@@ -47,7 +113,7 @@ pub struct Diagnostic {
 impl Diagnostic {
     pub fn new(
         severity: Severity,
-        code: &'static str,
+        code: Code,
         file: impl Into<String>,
         message: impl Into<String>,
     ) -> Self {
@@ -64,15 +130,11 @@ impl Diagnostic {
         }
     }
 
-    pub fn error(code: &'static str, file: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn error(code: Code, file: impl Into<String>, message: impl Into<String>) -> Self {
         Self::new(Severity::Error, code, file, message)
     }
 
-    pub fn warning(
-        code: &'static str,
-        file: impl Into<String>,
-        message: impl Into<String>,
-    ) -> Self {
+    pub fn warning(code: Code, file: impl Into<String>, message: impl Into<String>) -> Self {
         Self::new(Severity::Warning, code, file, message)
     }
 
@@ -108,7 +170,9 @@ impl Diagnostic {
             Severity::Error => Level::ERROR,
             Severity::Warning => Level::WARNING,
         };
-        let title = level.primary_title(self.message.as_str()).id(self.code);
+        let title = level
+            .primary_title(self.message.as_str())
+            .id(self.code.as_str());
         let mut report = vec![];
         match (&self.source_line, self.line) {
             (Some(text), line) if line > 0 => {
@@ -190,20 +254,21 @@ impl LineIndex {
 pub struct Diagnostics(pub Vec<Diagnostic>);
 
 impl Diagnostics {
+    /// Sorts by file, position and code name, and drops duplicates.
     pub fn sort(&mut self) {
         self.0.sort_by(|a, b| {
             (
                 a.file.as_str(),
                 a.line,
                 a.column,
-                a.code,
+                a.code.as_str(),
                 a.message.as_str(),
             )
                 .cmp(&(
                     b.file.as_str(),
                     b.line,
                     b.column,
-                    b.code,
+                    b.code.as_str(),
                     b.message.as_str(),
                 ))
         });
@@ -251,7 +316,7 @@ mod tests {
     fn human_rendering_shows_location_line_and_help() {
         let text = "строка\nсм. [текст](нет.md) тут\n";
         let pos = LineIndex::new(text).position(text, text.find('[').unwrap());
-        let d = Diagnostic::error("broken-link", "a.md", "ссылка никуда не ведёт")
+        let d = Diagnostic::error(Code::BrokenLink, "a.md", "ссылка никуда не ведёт")
             .at(text, pos, 16)
             .with_help("возможно, имелось в виду `да.md`");
         let out = d.render_human(false);

@@ -76,6 +76,64 @@ fn rendered_main_of_a_page_is_pinned() {
     insta::assert_snapshot!(main_of(&f.page("/razdel/pervyy-dokument/")));
 }
 
+/// A base written for another generator (tests/fixtures/links-dialect: extensionless and
+/// folder links, site-absolute links under `base_url`'s path, a link cased differently from
+/// its file, `[{#T}](…)`, closing `{#id}`s, an e-mail autolink, an empty link) builds as it
+/// is: no error, every href a written page and anchor, no markup left in the text.
+#[test]
+fn a_base_in_another_dialect_builds_as_it_is() {
+    let mut f = Fixture::new("links-dialect");
+    f.build().success();
+    assert!(
+        f.stdout()
+            .contains("(0 broken links, 0 errors, 7 warnings)"),
+        "{}",
+        f.stdout()
+    );
+    let home = f.page("/");
+    for needle in [
+        "<a href=\"concepts/\">понятия</a>",
+        "<a href=\"service/\">сервис</a>",
+        "<li><a href=\"concepts/disk/\">Диск</a></li>",
+        "<li><a href=\"concepts/disk/#квоты\">Квоты</a></li>",
+        "<li><a href=\"service/page/\">Страница сервиса</a></li>",
+        "<li><a href=\"service/page/\">Она же с расширением</a></li>",
+        "<li><a href=\"service/\">Сервис целиком</a></li>",
+        "<li><a href=\"concepts/disk/\">Диск с заглавной</a></li>",
+        "<li><a href=\"concepts/disk/#limits\">Пункт списка</a></li>",
+        "<li><a href=\"service/page/#note\">Замечание</a></li>",
+        "<a href=\"mailto:support@example.com\">support@example.com</a>",
+        "Ссылка-заготовка: скоро будет.</p>",
+    ] {
+        assert!(home.contains(needle), "{needle}:\n{}", main_of(&home));
+    }
+    f.assert_page_contains("/concepts/disk/", "<li id=\"limits\">Лимит на объём</li>")
+        .assert_page_contains(
+            "/service/page/",
+            "<p id=\"note\">Важное замечание о сервисе.</p>",
+        )
+        .assert_page_contains(
+            "/concepts/",
+            "<a href=\"../service/page/\">Страница сервиса</a>",
+        );
+    for entry in walkdir::WalkDir::new(f.out()) {
+        let path = entry.unwrap().into_path();
+        if path.extension().is_some_and(|e| e == "html") {
+            let html = std::fs::read_to_string(&path).unwrap();
+            assert!(!html.contains("{#"), "{}: {html}", path.display());
+        }
+    }
+    assert_internal_links_resolve(&f.out());
+}
+
+#[test]
+fn rendered_main_of_a_base_in_another_dialect_is_pinned() {
+    let mut f = Fixture::new("links-dialect");
+    f.build().success();
+    insta::assert_snapshot!("links_dialect_home", main_of(&f.page("/")));
+    insta::assert_snapshot!("links_dialect_disk", main_of(&f.page("/concepts/disk/")));
+}
+
 #[test]
 fn default_content_builds_with_every_internal_link_resolving() {
     let mut f = Fixture::default_content();

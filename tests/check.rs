@@ -86,6 +86,48 @@ fn every_kind_of_problem_is_reported_where_it_is() {
     );
 }
 
+/// How other generators' bases write links is no error: a link cased unlike its file and an
+/// empty link are warnings of their own, where they are.
+#[test]
+fn a_base_in_another_dialect_has_only_warnings() {
+    let mut f = Fixture::new("links-dialect");
+    let report = check_json(&mut f, &[]);
+    assert_eq!(report["errors"], 0, "{report:#}");
+    assert_eq!(f.code(), Some(0));
+    let of = |code: &str| -> Vec<(String, u64, u64, String, String)> {
+        report["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["code"] == code)
+            .map(|d| {
+                (
+                    d["file"].as_str().unwrap().into(),
+                    d["line"].as_u64().unwrap(),
+                    d["column"].as_u64().unwrap(),
+                    d["severity"].as_str().unwrap().into(),
+                    d["help"].as_str().unwrap_or("").into(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        of("link-case"),
+        [(
+            "README.md".into(),
+            12,
+            3,
+            "warning".into(),
+            "spell it as the file is, `concepts/disk.md`: GitHub, GitLab and Linux servers tell case apart".into()
+        )]
+    );
+    assert_eq!(
+        of("empty-link"),
+        [("README.md".into(), 16, 59, "warning".into(), String::new())]
+    );
+    assert!(of("broken-link").is_empty());
+}
+
 #[test]
 fn human_output_shows_the_line_and_a_summary() {
     let mut f = Fixture::new("basic");

@@ -3,6 +3,7 @@
 //! Nothing here needs more than the repository itself.
 
 use spravka::config::Config;
+use spravka::diagnostics::Code;
 use spravka::site::Site;
 use std::path::Path;
 
@@ -77,11 +78,11 @@ fn every_link_resolves_and_every_document_has_metadata() {
         .filter(|d| {
             matches!(
                 d.code,
-                "broken-link"
-                    | "broken-anchor"
-                    | "link-outside-content"
-                    | "unreadable"
-                    | "bad-metadata"
+                Code::BrokenLink
+                    | Code::BrokenAnchor
+                    | Code::LinkOutsideContent
+                    | Code::Unreadable
+                    | Code::BadMetadata
             )
         })
         .map(|d| format!("{}: {}", d.location(), d.message))

@@ -262,3 +262,22 @@ fn a_theme_change_is_a_full_rebuild() {
     );
     assert_same_as_full_build(&s.f, &s.state, "full");
 }
+
+/// A `[{#T}](…)` link shows its target's title, so editing that title re-renders the page
+/// that shows it (here in another section, so nothing else would).
+#[test]
+fn a_title_shown_by_a_title_link_follows_its_edit() {
+    let mut s = Session::new();
+    s.edit("Регламенты/README.md", |t| {
+        t + "\n- [{#T}](<../База типичных запросов/Не приходит SMS с кодом подтверждения.md>)\n"
+    });
+    assert_same_as_full_build(&s.f, &s.state, "title link added");
+    s.edit(ARTICLE, |t| {
+        t.replacen(
+            "# Не приходит SMS с кодом подтверждения",
+            "# Не приходит СМС-код",
+            1,
+        )
+    });
+    assert_same_as_full_build(&s.f, &s.state, "title edit shown by a title link");
+}

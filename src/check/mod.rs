@@ -4,7 +4,7 @@
 use crate::content::document::TYPICAL_SECTIONS;
 use crate::content::markdown::METADATA_SECTION;
 use crate::content::Document;
-use crate::diagnostics::{Diagnostic, Diagnostics, Position};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics, Position};
 use crate::site::Site;
 use chrono::NaiveDate;
 
@@ -17,7 +17,7 @@ pub fn diagnostics(site: &Site, today: NaiveDate) -> Diagnostics {
         if page.url != "/" && page.backlinks.is_empty() {
             all.0.push(
                 Diagnostic::warning(
-                    "orphan",
+                    Code::Orphan,
                     &page.doc.rel_path,
                     "no other document links to this one",
                 )
@@ -70,7 +70,7 @@ pub fn lint_document(doc: &Document, stale_days: i64, today: NaiveDate) -> Vec<D
     if !doc.has_metadata {
         if !doc.source.trim().is_empty() {
             out.push(
-                Diagnostic::warning("missing-metadata", path, "the document has no «Метаданные документа» table")
+                Diagnostic::warning(Code::MissingMetadata, path, "the document has no «Метаданные документа» table")
                     .with_help("add the template's table: Версия, Дата создания, Дата последнего обновления, Автор, Ответственный за актуальность, Статус, Тип документа, Отдел, Теги"),
             );
         }
@@ -78,7 +78,7 @@ pub fn lint_document(doc: &Document, stale_days: i64, today: NaiveDate) -> Vec<D
         out.push(at_row(
             doc,
             Diagnostic::warning(
-                "missing-metadata",
+                Code::MissingMetadata,
                 path,
                 format!(
                     "the metadata table lacks: {}",
@@ -93,7 +93,7 @@ pub fn lint_document(doc: &Document, stale_days: i64, today: NaiveDate) -> Vec<D
         if age > stale_days {
             out.push(at_row(
                 doc,
-                Diagnostic::warning("stale", path, format!("last updated {updated}, {age} days ago (more than {stale_days}): the document may be out of date"))
+                Diagnostic::warning(Code::Stale, path, format!("last updated {updated}, {age} days ago (more than {stale_days}): the document may be out of date"))
                     .with_help("review it, then raise the version and the date"),
                 Some("дата последнего"),
             ));
@@ -108,7 +108,7 @@ pub fn lint_document(doc: &Document, stale_days: i64, today: NaiveDate) -> Vec<D
         out.push(at_row(
             doc,
             Diagnostic::warning(
-                "status",
+                Code::Status,
                 path,
                 format!("status is «{status}», not «Актуально»"),
             ),
@@ -123,7 +123,7 @@ pub fn lint_document(doc: &Document, stale_days: i64, today: NaiveDate) -> Vec<D
             .collect();
         if !missing.is_empty() {
             out.push(Diagnostic::warning(
-                "missing-section",
+                Code::MissingSection,
                 path,
                 format!(
                     "a typical-request article lacks the section{}: {}",
@@ -136,7 +136,7 @@ pub fn lint_document(doc: &Document, stale_days: i64, today: NaiveDate) -> Vec<D
     if let (Some(last), Some(version)) = (doc.history.last(), doc.meta.version.as_deref()) {
         if last.version.trim() != version.trim() {
             let d = Diagnostic::warning(
-                "history-version",
+                Code::HistoryVersion,
                 path,
                 format!(
                     "the change history ends at version {}, but the metadata says {version}",

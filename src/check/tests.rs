@@ -16,16 +16,16 @@ fn stale_status_and_history_point_at_their_rows() {
         .into_iter()
         .map(|d| (d.code, d.line))
         .collect();
-    assert!(found.contains(&("stale", 8)), "{found:?}");
-    assert!(found.contains(&("status", 9)), "{found:?}");
-    assert!(found.contains(&("history-version", 15)), "{found:?}");
+    assert!(found.contains(&(Code::Stale, 8)), "{found:?}");
+    assert!(found.contains(&(Code::Status, 9)), "{found:?}");
+    assert!(found.contains(&(Code::HistoryVersion, 15)), "{found:?}");
     assert!(
-        found.iter().any(|(c, _)| *c == "missing-metadata"),
+        found.iter().any(|(c, _)| *c == Code::MissingMetadata),
         "{found:?}"
     );
     assert!(lint_document(&d, 365, date("2024-06-01"))
         .iter()
-        .all(|x| x.code != "stale"));
+        .all(|x| x.code != Code::Stale));
 }
 
 #[test]
@@ -33,7 +33,7 @@ fn typical_requests_need_their_sections() {
     let d = doc("# T\n\n## Симптомы\n\n- x\n\n## Решение\n\n1. y\n");
     let missing = lint_document(&d, 365, date("2026-01-01"))
         .into_iter()
-        .find(|d| d.code == "missing-section")
+        .find(|d| d.code == Code::MissingSection)
         .unwrap();
     assert!(
         missing

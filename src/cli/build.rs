@@ -2,7 +2,7 @@
 //! content has errors (nothing written) unless told to keep going.
 
 use super::RootArg;
-use crate::diagnostics::{Diagnostic, Diagnostics, Severity};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics, Severity};
 use crate::publish::{first_error, BuildError};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -45,7 +45,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .filter(|d| {
             matches!(
                 d.code,
-                "broken-link" | "broken-anchor" | "link-outside-content"
+                Code::BrokenLink | Code::BrokenAnchor | Code::LinkOutsideContent
             )
         })
         .count();
@@ -107,7 +107,7 @@ fn shown_and_hidden<'a>(
         if d.severity == Severity::Warning {
             warnings += 1;
             if warnings > SHOWN_WARNINGS {
-                *hidden.entry(d.code).or_default() += 1;
+                *hidden.entry(d.code.as_str()).or_default() += 1;
                 continue;
             }
         }
@@ -131,18 +131,18 @@ mod tests {
     #[test]
     fn warnings_beyond_the_limit_are_summed_by_code() {
         let mut all: Vec<Diagnostic> = (0..SHOWN_WARNINGS)
-            .map(|i| Diagnostic::warning("stale", format!("{i}.md"), "old"))
+            .map(|i| Diagnostic::warning(Code::Stale, format!("{i}.md"), "old"))
             .collect();
-        all.push(Diagnostic::error("broken-link", "e.md", "gone"));
+        all.push(Diagnostic::error(Code::BrokenLink, "e.md", "gone"));
         let (shown, note) = shown_and_hidden(all.iter());
         assert_eq!(
             (shown.len(), note),
             (SHOWN_WARNINGS + 1, None),
             "errors never count"
         );
-        all.extend((0..3).map(|_| Diagnostic::warning("raw-space-link", "a.md", "spaces")));
-        all.push(Diagnostic::warning("stale", "b.md", "old"));
-        all.push(Diagnostic::error("broken-link", "f.md", "gone"));
+        all.extend((0..3).map(|_| Diagnostic::warning(Code::RawSpaces, "a.md", "spaces")));
+        all.push(Diagnostic::warning(Code::Stale, "b.md", "old"));
+        all.push(Diagnostic::error(Code::BrokenLink, "f.md", "gone"));
         let (shown, note) = shown_and_hidden(all.iter());
         assert_eq!(
             shown.len(),
@@ -152,7 +152,7 @@ mod tests {
         assert_eq!(shown.last().unwrap().file, "f.md");
         assert_eq!(
             note.as_deref(),
-            Some("note: 4 more warnings not shown (raw-space-link: 3, stale: 1); `spravka check` lists them all")
+            Some("note: 4 more warnings not shown (raw-spaces: 3, stale: 1); `spravka check` lists them all")
         );
     }
 }

@@ -2,7 +2,7 @@
 
 use super::markdown::{render_markdown, MarkdownOptions, Rendered};
 use super::metadata::{self, HistoryEntry, Metadata};
-use crate::diagnostics::{Diagnostic, Position};
+use crate::diagnostics::{Code, Diagnostic, Position};
 
 /// Section names of a typical-request article, in order.
 pub const TYPICAL_SECTIONS: [&str; 4] = [
@@ -63,7 +63,7 @@ pub fn parse_document(rel_path: &str, text: String, options: MarkdownOptions) ->
         Ok((front, rest, lines)) => (front, Some("\n".repeat(lines) + rest)),
         Err(problem) => {
             diagnostics.push(
-                Diagnostic::error("bad-front-matter", rel_path, problem.message).at(
+                Diagnostic::error(Code::BadFrontMatter, rel_path, problem.message).at(
                     &text,
                     problem.pos,
                     3,
@@ -77,7 +77,7 @@ pub fn parse_document(rel_path: &str, text: String, options: MarkdownOptions) ->
     let table = metadata::from_table(&rendered);
     for problem in &table.problems {
         diagnostics.push(
-            Diagnostic::error("bad-metadata", rel_path, problem.message.clone()).at(
+            Diagnostic::error(Code::BadMetadata, rel_path, problem.message.clone()).at(
                 &text,
                 problem.pos,
                 line_len(&text, problem.pos),
@@ -87,7 +87,7 @@ pub fn parse_document(rel_path: &str, text: String, options: MarkdownOptions) ->
     let (history, history_problems) = metadata::history(&rendered);
     for problem in history_problems {
         diagnostics.push(
-            Diagnostic::error("bad-metadata", rel_path, problem.message).at(
+            Diagnostic::error(Code::BadMetadata, rel_path, problem.message).at(
                 &text,
                 problem.pos,
                 line_len(&text, problem.pos),
@@ -118,7 +118,7 @@ pub fn parse_document(rel_path: &str, text: String, options: MarkdownOptions) ->
     if title.is_none() && !text.trim().is_empty() {
         diagnostics.push(
             Diagnostic::warning(
-                "no-title",
+                Code::NoTitle,
                 rel_path,
                 "the document has no `# Title` heading; the file name is used as its title",
             )
@@ -127,7 +127,7 @@ pub fn parse_document(rel_path: &str, text: String, options: MarkdownOptions) ->
     }
     if text.trim().is_empty() {
         diagnostics.push(Diagnostic::warning(
-            "empty-document",
+            Code::EmptyDocument,
             rel_path,
             "the document is empty",
         ));
@@ -208,13 +208,13 @@ mod tests {
             MarkdownOptions::default(),
         );
         let d = &doc.diagnostics[0];
-        assert_eq!((d.code, d.line), ("bad-metadata", 8));
+        assert_eq!((d.code, d.line), (Code::BadMetadata, 8));
         let doc = parse_document(
             "y.md",
             "---\ntitle: [unclosed\n---\n# T\n".into(),
             MarkdownOptions::default(),
         );
-        assert_eq!(doc.diagnostics[0].code, "bad-front-matter");
+        assert_eq!(doc.diagnostics[0].code, Code::BadFrontMatter);
         assert_eq!(doc.title, "T");
     }
 
@@ -226,6 +226,6 @@ mod tests {
             MarkdownOptions::default(),
         );
         assert_eq!(doc.title, "Без заголовка");
-        assert_eq!(doc.diagnostics[0].code, "no-title");
+        assert_eq!(doc.diagnostics[0].code, Code::NoTitle);
     }
 }

@@ -2,21 +2,14 @@
 //! made in a single pass over pulldown-cmark's events. Linking, checking and indexing all use
 //! this value; nobody parses the markdown or the HTML again.
 
+use super::pass::Pass;
 use super::rawlinks;
-use super::slug::HeadingIds;
+use super::slots::scrub;
 use crate::diagnostics::{LineIndex, Position};
-use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{Event, Options, Parser};
 
 /// The metadata section is shown as a card by the theme, so its table is left out of the body.
 pub const METADATA_SECTION: &str = "Метаданные документа";
-
-// Link slots: private-use characters delimit the index of a link whose target is only known
-// once every page is loaded. `finalize` fills them; text events never contain these
-// characters (they are replaced on the way in), so a slot cannot be forged by content.
-const OPEN: char = '\u{E000}';
-const CLOSE: char = '\u{E002}';
-const SRC: char = '\u{E003}';
-const END: char = '\u{E001}';
 
 #[derive(Debug, Clone, Copy, Default)]
 pub struct MarkdownOptions {
@@ -45,6 +38,8 @@ pub struct LinkRef {
     /// Written with raw spaces: works here, breaks on GitHub/GitLab.
     pub raw_spaces: bool,
     pub is_image: bool,
+    /// Written `[{#T}](…)`: its text is to be the target's title.
+    pub title_placeholder: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -66,11 +61,15 @@ pub struct Section {
 
 #[derive(Debug, Clone, Default)]
 pub struct Rendered {
-    /// Body HTML with link slots; see `finalize`.
-    html: String,
+    /// Body HTML with link slots; see `slots`.
+    pub(super) html: String,
     /// Text of the first H1 (left out of `html`: the theme shows the title).
     pub title: Option<String>,
+    /// The first H1's own `{#id}`: it names the top of the page.
+    pub title_id: Option<String>,
     pub headings: Vec<Heading>,
+    /// Ids of `{#id}` written at the end of a paragraph or list item (`anchors`).
+    pub anchors: Vec<String>,
     pub links: Vec<LinkRef>,
     pub sections: Vec<Section>,
     /// All text of the body, for search.
@@ -79,12 +78,6 @@ pub struct Rendered {
     pub first_paragraph: Option<String>,
     /// The body HTML has checklist boxes (the theme offers to reset them).
     pub has_tasks: bool,
-}
-
-/// What a link slot becomes.
-pub enum LinkOutput {
-    Href(String),
-    Broken { reason: String },
 }
 
 impl Rendered {
@@ -105,44 +98,6 @@ impl Rendered {
                 section.first_paragraph = None;
             }
         }
-    }
-
-    /// Fills every link slot; `resolve` is called once per link index.
-    pub fn finalize(&self, mut resolve: impl FnMut(usize) -> LinkOutput) -> String {
-        let mut out = String::with_capacity(self.html.len() + self.links.len() * 32);
-        let mut resolved: Vec<Option<LinkOutput>> = (0..self.links.len()).map(|_| None).collect();
-        let mut rest = self.html.as_str();
-        while let Some(start) = rest.find([OPEN, CLOSE, SRC]) {
-            out.push_str(&rest[..start]);
-            let kind = rest[start..].chars().next().unwrap_or(OPEN);
-            let body = &rest[start + kind.len_utf8()..];
-            let end = body.find(END).unwrap_or(body.len());
-            let index: usize = body[..end].parse().unwrap_or(usize::MAX);
-            rest = body.get(end + END.len_utf8()..).unwrap_or("");
-            let Some(slot) = resolved.get_mut(index) else {
-                continue;
-            };
-            let output = slot.get_or_insert_with(|| resolve(index));
-            let dest = &self.links[index].dest;
-            match (kind, output) {
-                (OPEN, LinkOutput::Href(href)) => {
-                    out.push_str("<a href=\"");
-                    escape_into(&mut out, href);
-                    out.push_str("\">");
-                }
-                (OPEN, LinkOutput::Broken { reason }) => {
-                    out.push_str("<span class=\"broken-link\" title=\"");
-                    escape_into(&mut out, &format!("{reason}: {dest}"));
-                    out.push_str("\">");
-                }
-                (CLOSE, LinkOutput::Href(_)) => out.push_str("</a>"),
-                (CLOSE, LinkOutput::Broken { .. }) => out.push_str("</span>"),
-                (_, LinkOutput::Href(href)) => escape_into(&mut out, href),
-                (_, LinkOutput::Broken { .. }) => out.push_str("data:,"),
-            }
-        }
-        out.push_str(rest);
-        out
     }
 }
 
@@ -165,46 +120,6 @@ pub fn escape_html(text: &str) -> String {
     out
 }
 
-fn slot(kind: char, index: usize) -> CowStr<'static> {
-    CowStr::from(format!("{kind}{index}{END}"))
-}
-
-fn scrub(text: CowStr<'_>) -> CowStr<'_> {
-    if text.contains([OPEN, CLOSE, SRC, END]) {
-        CowStr::from(text.replace([OPEN, CLOSE, SRC, END], "\u{FFFD}"))
-    } else {
-        text
-    }
-}
-
-/// A heading being read: its events are held back until its text (and so its id) is known.
-struct OpenHeading<'a> {
-    level: HeadingLevel,
-    custom_id: Option<String>,
-    pos: Position,
-    inner: Vec<Event<'a>>,
-    text: String,
-}
-
-/// State of the single pass.
-struct Pass<'a> {
-    out: Rendered,
-    events: Vec<Event<'a>>,
-    ids: HeadingIds,
-    /// Inside a heading: its level, custom id, start position and buffered inner events.
-    heading: Option<OpenHeading<'a>>,
-    /// Open links: index into `out.links`.
-    open_links: Vec<usize>,
-    /// Open image: link index and alt text collected so far.
-    image: Option<(usize, String)>,
-    skipping_metadata: bool,
-    paragraph: Option<String>,
-    quote_depth: usize,
-    table_row: Option<TableRow>,
-    cell: Option<String>,
-    task_index: usize,
-}
-
 pub fn render_markdown(source: &str, options: MarkdownOptions) -> Rendered {
     let pre = rawlinks::preprocess(source);
     let lines = LineIndex::new(source);
@@ -214,23 +129,7 @@ pub fn render_markdown(source: &str, options: MarkdownOptions) -> Rendered {
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_HEADING_ATTRIBUTES;
-    let mut pass = Pass {
-        out: Rendered {
-            sections: vec![Section::default()],
-            ..Default::default()
-        },
-        events: Vec::new(),
-        ids: HeadingIds::default(),
-        heading: None,
-        open_links: Vec::new(),
-        image: None,
-        skipping_metadata: false,
-        paragraph: None,
-        quote_depth: 0,
-        table_row: None,
-        cell: None,
-        task_index: 0,
-    };
+    let mut pass = Pass::new();
     for (event, range) in Parser::new_ext(&pre.text, opts).into_offset_iter() {
         let event = match event {
             Event::Html(html) | Event::InlineHtml(html) if options.escape_html => Event::Text(html),
@@ -240,272 +139,13 @@ pub fn render_markdown(source: &str, options: MarkdownOptions) -> Rendered {
             Event::InlineHtml(t) => Event::InlineHtml(scrub(t)),
             other => other,
         };
-        pass.event(event, range.clone(), position(range.start), || {
+        pass.event(event, position(range.start), || {
             let orig = pre.original_offset(range.start)..pre.original_offset(range.end);
             let first_line = source[orig.clone()].lines().next().unwrap_or("");
             (first_line.chars().count() as u32, pre.is_rewritten(orig))
         });
     }
-    let mut html = String::with_capacity(source.len() + source.len() / 4);
-    pulldown_cmark::html::push_html(&mut html, pass.events.into_iter());
-    // Documents live as long as the site model (all of `serve`): give back the growth slack,
-    // up to half of each buffer.
-    html.shrink_to_fit();
-    pass.out.html = html;
-    pass.out.plain_text.shrink_to_fit();
-    pass.out.headings.shrink_to_fit();
-    pass.out.links.shrink_to_fit();
-    for section in &mut pass.out.sections {
-        section.text = section.text.trim().to_string();
-    }
-    pass.out
-}
-
-impl<'a> Pass<'a> {
-    fn section(&mut self) -> &mut Section {
-        self.out
-            .sections
-            .last_mut()
-            .expect("there is always a section")
-    }
-
-    /// Records text for search, the current section, paragraph, table cell, heading, link.
-    fn text(&mut self, text: &str) {
-        self.out.plain_text.push_str(text);
-        // A section's text is its body: the heading is its title, not its content.
-        if self.heading.is_none() {
-            self.section().text.push_str(text);
-        }
-        for buf in [self.paragraph.as_mut(), self.cell.as_mut()]
-            .into_iter()
-            .flatten()
-        {
-            buf.push_str(text);
-        }
-        if let Some(heading) = self.heading.as_mut() {
-            heading.text.push_str(text);
-        }
-        if let Some((_, alt)) = self.image.as_mut() {
-            alt.push_str(text);
-        }
-        for &i in &self.open_links {
-            self.out.links[i].text.push_str(text);
-        }
-    }
-
-    fn block_break(&mut self) {
-        self.out.plain_text.push('\n');
-        self.section().text.push('\n');
-    }
-
-    fn emit(&mut self, event: Event<'a>) {
-        // A heading's own events are held until it ends: it decides whether skipping stops.
-        match self.heading.as_mut() {
-            Some(heading) => heading.inner.push(event),
-            None if self.skipping_metadata => {}
-            None => self.events.push(event),
-        }
-    }
-
-    fn event(
-        &mut self,
-        event: Event<'a>,
-        _range: std::ops::Range<usize>,
-        pos: Position,
-        link_info: impl Fn() -> (u32, bool),
-    ) {
-        match event {
-            Event::Start(Tag::Heading { level, id, .. }) => {
-                // A section starts at its heading, so that the heading's words belong to it.
-                if level <= HeadingLevel::H2 {
-                    self.out.sections.push(Section {
-                        pos,
-                        ..Default::default()
-                    });
-                }
-                self.heading = Some(OpenHeading {
-                    level,
-                    custom_id: id.map(|s| s.to_string()),
-                    pos,
-                    inner: Vec::new(),
-                    text: String::new(),
-                });
-            }
-            Event::End(TagEnd::Heading(_)) => self.end_heading(),
-            Event::Start(Tag::Link { dest_url, .. }) => {
-                let (length, raw_spaces) = link_info();
-                let index = self.push_link(dest_url.to_string(), pos, length, raw_spaces, false);
-                self.open_links.push(index);
-                self.emit(Event::InlineHtml(slot(OPEN, index)));
-            }
-            Event::End(TagEnd::Link) => {
-                if let Some(index) = self.open_links.pop() {
-                    self.emit(Event::InlineHtml(slot(CLOSE, index)));
-                }
-            }
-            Event::Start(Tag::Image { dest_url, .. }) => {
-                let (length, raw_spaces) = link_info();
-                let index = self.push_link(dest_url.to_string(), pos, length, raw_spaces, true);
-                self.image = Some((index, String::new()));
-            }
-            Event::End(TagEnd::Image) => {
-                if let Some((index, alt)) = self.image.take() {
-                    let html = format!(
-                        "<img src=\"{}\" alt=\"{}\" loading=\"lazy\">",
-                        slot(SRC, index),
-                        escape_html(&alt)
-                    );
-                    self.out.links[index].text = alt;
-                    self.emit(Event::InlineHtml(html.into()));
-                }
-            }
-            Event::Text(ref t) | Event::Code(ref t) => {
-                let t = t.clone();
-                self.text(&t);
-                if self.image.is_none() {
-                    self.emit(event);
-                }
-            }
-            Event::SoftBreak | Event::HardBreak => {
-                self.text(" ");
-                self.emit(event);
-            }
-            Event::Start(Tag::Paragraph) => {
-                self.paragraph = Some(String::new());
-                self.emit(event);
-            }
-            Event::End(TagEnd::Paragraph) => {
-                if let Some(p) = self
-                    .paragraph
-                    .take()
-                    .map(|p| p.trim().to_string())
-                    .filter(|p| !p.is_empty())
-                {
-                    if self.quote_depth == 0
-                        && self.out.first_paragraph.is_none()
-                        && !self.skipping_metadata
-                    {
-                        self.out.first_paragraph = Some(p.clone());
-                    }
-                    self.section().first_paragraph.get_or_insert(p);
-                }
-                self.block_break();
-                self.emit(event);
-            }
-            Event::Start(Tag::BlockQuote(_)) => {
-                self.quote_depth += 1;
-                self.emit(event);
-            }
-            Event::End(TagEnd::BlockQuote(_)) => {
-                self.quote_depth = self.quote_depth.saturating_sub(1);
-                self.emit(event);
-            }
-            Event::Start(Tag::TableHead) | Event::Start(Tag::TableRow) => {
-                self.table_row = Some(TableRow { cells: vec![], pos });
-                self.emit(event);
-            }
-            Event::End(TagEnd::TableHead) | Event::End(TagEnd::TableRow) => {
-                if let Some(row) = self.table_row.take() {
-                    if let Some(table) = self.section().tables.last_mut() {
-                        table.push(row);
-                    }
-                }
-                self.block_break();
-                self.emit(event);
-            }
-            Event::Start(Tag::Table(_)) => {
-                self.section().tables.push(vec![]);
-                self.emit(event);
-            }
-            Event::Start(Tag::TableCell) => {
-                self.cell = Some(String::new());
-                self.emit(event);
-            }
-            Event::End(TagEnd::TableCell) => {
-                if let (Some(cell), Some(row)) = (self.cell.take(), self.table_row.as_mut()) {
-                    row.cells.push(cell.trim().to_string());
-                }
-                self.text(" ");
-                self.emit(event);
-            }
-            Event::End(TagEnd::Item) | Event::End(TagEnd::CodeBlock) => {
-                self.block_break();
-                self.emit(event);
-            }
-            Event::TaskListMarker(checked) => {
-                let html = format!(
-                    "<input type=\"checkbox\" class=\"task\" data-task=\"{}\"{}> ",
-                    self.task_index,
-                    if checked { " checked" } else { "" }
-                );
-                self.task_index += 1;
-                self.out.has_tasks |= !self.skipping_metadata;
-                self.emit(Event::InlineHtml(html.into()));
-            }
-            other => self.emit(other),
-        }
-    }
-
-    fn push_link(
-        &mut self,
-        dest: String,
-        pos: Position,
-        length: u32,
-        raw_spaces: bool,
-        is_image: bool,
-    ) -> usize {
-        self.out.links.push(LinkRef {
-            dest,
-            text: String::new(),
-            pos,
-            length,
-            raw_spaces,
-            is_image,
-        });
-        self.out.links.len() - 1
-    }
-
-    fn end_heading(&mut self) {
-        let Some(OpenHeading {
-            level,
-            custom_id,
-            pos,
-            inner,
-            text,
-        }) = self.heading.take()
-        else {
-            return;
-        };
-        let text = text.trim().to_string();
-        let level_num = level as u8;
-        self.block_break();
-        if level_num <= 2 {
-            self.skipping_metadata = text == METADATA_SECTION;
-            self.section().title = text.clone();
-        }
-        if level_num == 1 && self.out.title.is_none() {
-            self.out.title = Some(text);
-            return;
-        }
-        let id = self.ids.claim(custom_id.as_deref(), &text);
-        self.out.headings.push(Heading {
-            level: level_num,
-            text,
-            id: id.clone(),
-            pos,
-            in_body: !self.skipping_metadata,
-        });
-        let escaped_id = escape_html(&id);
-        self.emit(Event::Html(
-            format!("<h{level_num} id=\"{escaped_id}\">").into(),
-        ));
-        for e in inner {
-            self.emit(e);
-        }
-        self.emit(Event::Html(
-            format!("<a class=\"anchor\" href=\"#{escaped_id}\" aria-label=\"Ссылка на раздел\">#</a></h{level_num}>\n").into(),
-        ));
-    }
+    pass.finish(source.len())
 }
 
 #[cfg(test)]

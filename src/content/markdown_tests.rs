@@ -1,4 +1,5 @@
 use super::*;
+use crate::content::LinkOutput;
 
 fn render(src: &str) -> Rendered {
     render_markdown(src, MarkdownOptions::default())
@@ -126,4 +127,81 @@ fn plain_text_has_the_words() {
     for w in ["Слово", "жирное", "код", "ячейка"] {
         assert!(r.plain_text.contains(w), "{w} in {:?}", r.plain_text);
     }
+}
+
+#[test]
+fn closing_ids_anchor_paragraphs_and_list_items() {
+    let src = "# Заголовок {#top}\n\nАбзац с якорем {#abzats}\n\n- пункт *один* {#punkt_1}\n- пункт два {#p2}\n  - вложенный\n\n1. свободный {#loose}\n\n2. второй\n\nВ середине {#mid} текста.\n\n## Раздел {#razdel}\n\n`{#code}`\n";
+    let r = render(src);
+    assert_eq!(r.title.as_deref(), Some("Заголовок"));
+    assert_eq!(r.title_id.as_deref(), Some("top"));
+    assert_eq!(r.anchors, ["abzats", "punkt_1", "p2", "loose"]);
+    assert_eq!(r.headings[0].id, "razdel");
+    let html = hrefs(&r);
+    for needle in [
+        "<p id=\"abzats\">Абзац с якорем</p>",
+        "<li id=\"punkt_1\">пункт <em>один</em></li>",
+        "<li id=\"p2\">пункт два\n<ul>",
+        "<p id=\"loose\">свободный</p>",
+        "<p>В середине {#mid} текста.</p>",
+        "<code>{#code}</code>",
+    ] {
+        assert!(html.contains(needle), "{needle:?} in {html}");
+    }
+    for cut in ["{#top}", "{#abzats}", "{#punkt_1}", "{#p2}", "{#loose}"] {
+        assert!(!r.plain_text.contains(cut), "{cut} in {:?}", r.plain_text);
+    }
+    assert_eq!(r.first_paragraph.as_deref(), Some("Абзац с якорем"));
+}
+
+#[test]
+fn a_closing_id_taken_by_a_heading_is_made_unique() {
+    let r = render("## Шаги\n\nТекст {#шаги}\n");
+    assert_eq!(r.anchors, ["шаги-1"]);
+    assert!(hrefs(&r).contains("<p id=\"шаги-1\">Текст</p>"));
+}
+
+#[test]
+fn title_placeholders_take_the_targets_title() {
+    let r = render("См. [{#T}](a.md) и [{#T}](нет.md) и [текст](b.md).\n");
+    let flags: Vec<_> = r.links.iter().map(|l| l.title_placeholder).collect();
+    assert_eq!(flags, [true, true, false]);
+    assert!(!r.plain_text.contains("{#T}"), "{}", r.plain_text);
+    let html = r.finalize(|i| match i {
+        0 => LinkOutput::Titled {
+            href: "/a/".into(),
+            title: "Статья <А>".into(),
+        },
+        1 => LinkOutput::Broken {
+            reason: "Документ не найден".into(),
+        },
+        _ => LinkOutput::Href("/b/".into()),
+    });
+    assert!(
+        html.contains("<a href=\"/a/\">Статья &lt;А&gt;</a>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("title=\"Документ не найден: нет.md\">нет.md</span>"),
+        "{html}"
+    );
+    assert!(html.contains("<a href=\"/b/\">текст</a>"), "{html}");
+    assert!(!html.contains("{#T}"), "{html}");
+}
+
+#[test]
+fn email_autolinks_are_mailto_and_empty_links_are_their_text() {
+    let r = render("Пишите <support@pass24.online> или [сюда]().\n");
+    assert_eq!(r.links[0].dest, "mailto:support@pass24.online");
+    assert_eq!(r.links[1].dest, "");
+    let html = r.finalize(|i| match i {
+        0 => LinkOutput::Href(r.links[0].dest.clone()),
+        _ => LinkOutput::Unlinked,
+    });
+    assert!(
+        html.contains(
+            "<a href=\"mailto:support@pass24.online\">support@pass24.online</a> или сюда."
+        ),
+        "{html}"
+    );
 }

@@ -3,14 +3,18 @@
 //! Everything here works on one file at a time and knows nothing of other pages; links are
 //! only collected. `site` puts the pages together.
 
+mod anchors;
 pub mod document;
 pub mod markdown;
 pub mod metadata;
+mod pass;
 mod rawlinks;
+mod slots;
 pub mod slug;
 pub mod source;
 pub mod walk;
 
 pub use document::{parse_document, Document};
-pub use markdown::{LinkOutput, MarkdownOptions, Rendered};
+pub use markdown::{MarkdownOptions, Rendered};
+pub use slots::LinkOutput;
 pub use walk::{walk, FileKind, SourceFile};

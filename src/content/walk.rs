@@ -1,6 +1,6 @@
 //! Walking content/: markdown pages and assets, names normalised to NFC, sorted.
 
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Code, Diagnostic};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use walkdir::WalkDir;
@@ -48,7 +48,7 @@ pub fn walk(content_dir: &Path, synonyms_file: &str) -> (Vec<SourceFile>, Vec<Di
                     .map(|p| relative(content_dir, p))
                     .unwrap_or_default();
                 diagnostics.push(Diagnostic::error(
-                    "unreadable",
+                    Code::Unreadable,
                     path,
                     format!("cannot read: {e}"),
                 ));
@@ -59,7 +59,7 @@ pub fn walk(content_dir: &Path, synonyms_file: &str) -> (Vec<SourceFile>, Vec<Di
         if entry.path_is_symlink() {
             diagnostics.push(
                 Diagnostic::warning(
-                    "symlink-skipped",
+                    Code::SymlinkSkipped,
                     rel,
                     "symbolic link skipped: links are not followed",
                 )
@@ -77,7 +77,7 @@ pub fn walk(content_dir: &Path, synonyms_file: &str) -> (Vec<SourceFile>, Vec<Di
         };
         if let Some(existing) = files.get(&rel) {
             diagnostics.push(Diagnostic::error(
-                "duplicate-file",
+                Code::DuplicateFile,
                 rel.clone(),
                 format!(
                     "two files have the same name once Unicode is normalised: `{}` ({}) and `{}` ({}); only the first is used, rename or merge the other",

@@ -2,7 +2,7 @@
 
 use crate::content::LinkOutput;
 use crate::site::urls::relative_href;
-use crate::site::{LinkTarget, PageId, SectionId, Site};
+use crate::site::{LinkTarget, Page, PageId, SectionId, Site};
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -122,15 +122,29 @@ impl RenderEnv<'_> {
     /// The body HTML with every link slot filled: relative hrefs, or a marked broken span.
     pub fn body_html(&self, page: PageId) -> String {
         let p = &self.site.pages[page];
-        p.doc.rendered.finalize(|i| match &p.links[i] {
-            LinkTarget::Broken { reason } => LinkOutput::Broken {
-                reason: reason.clone(),
+        p.doc.rendered.finalize(|i| self.link_output(p, i))
+    }
+
+    /// What link `i` of page `p` becomes; a `[{#T}](…)` link takes its target's title.
+    fn link_output(&self, p: &Page, i: usize) -> LinkOutput {
+        let target = &p.links[i];
+        let href = match target {
+            LinkTarget::Broken { reason } => {
+                return LinkOutput::Broken {
+                    reason: reason.clone(),
+                }
+            }
+            LinkTarget::Unlinked => return LinkOutput::Unlinked,
+            LinkTarget::External { url } => url.clone(),
+            target => self.href(&p.url, &self.site.target_url(target).unwrap_or_default()),
+        };
+        match self.site.target_title(target) {
+            Some(title) if p.doc.rendered.links[i].title_placeholder => LinkOutput::Titled {
+                href,
+                title: title.to_string(),
             },
-            LinkTarget::External { url } => LinkOutput::Href(url.clone()),
-            target => LinkOutput::Href(
-                self.href(&p.url, &self.site.target_url(target).unwrap_or_default()),
-            ),
-        })
+            _ => LinkOutput::Href(href),
+        }
     }
 
     pub fn page(&self, id: PageId) -> PageContext {

@@ -176,10 +176,13 @@ impl<'a> Cards<'a> {
             self.page[id],
         )
             .hash(&mut h);
-        for target in p.links.iter() {
+        for (link, target) in p.doc.rendered.links.iter().zip(p.links.iter()) {
             match target {
                 LinkTarget::Broken { reason } => reason.hash(&mut h),
                 other => site.target_url(other).hash(&mut h),
+            }
+            if link.title_placeholder {
+                site.target_title(target).hash(&mut h);
             }
         }
         self.cards(&p.backlinks).hash(&mut h);

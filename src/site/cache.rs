@@ -6,7 +6,7 @@
 
 use crate::content::source::{read_text, ReadError};
 use crate::content::{parse_document, Document, FileKind, MarkdownOptions, SourceFile};
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Code, Diagnostic};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::Path;
@@ -128,7 +128,7 @@ impl DocumentCache {
                 let parsed = read_text(&f.abs_path)
                     .map(|text| Arc::new(parse_document(&f.rel_path, text, options)))
                     .map_err(|e| {
-                        let problem = Diagnostic::error("unreadable", &f.rel_path, e.to_string());
+                        let problem = Diagnostic::error(Code::Unreadable, &f.rel_path, e.to_string());
                         // A file gone since the walk has nothing to stand in for it.
                         let gone = matches!(&e, ReadError::Io(io) if io.kind() == std::io::ErrorKind::NotFound);
                         match known {
@@ -230,7 +230,7 @@ mod tests {
         let (second, problems) = cache.load(&files, options);
         assert!(Arc::ptr_eq(&first[0], &second[0]), "the last good document");
         assert_eq!(problems.len(), 1);
-        assert_eq!(problems[0].code, "unreadable");
+        assert_eq!(problems[0].code, Code::Unreadable);
         assert!(problems[0]
             .help
             .as_deref()

@@ -1,9 +1,15 @@
-//! Resolving a page's links: to a page (and heading), a section, an asset, or broken.
+//! Resolving a page's links: to a page (and heading or anchor), a section, an asset, or
+//! broken. Paths are looked up as real bases write them (`lookup`); a broken one gets a "did
+//! you mean" (`closest`).
 
+use super::closest::Closest;
+use super::lookup::{anchor_id, anchor_ids, CaseIndex, Found};
 use super::{PageId, Site};
 use crate::content::markdown::LinkRef;
-use crate::diagnostics::Diagnostic;
+use crate::content::Document;
+use crate::diagnostics::{Code, Diagnostic, Severity};
 use percent_encoding::percent_decode_str;
+use std::sync::OnceLock;
 
 /// Where a link goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,6 +27,8 @@ pub enum LinkTarget {
     Broken {
         reason: String,
     },
+    /// `[text]()`: no destination; shown as its text.
+    Unlinked,
 }
 
 /// `http:`, `mailto:`, `tel:`…: a scheme of letters before the first `:` and no `/` before it.
@@ -53,196 +61,268 @@ pub fn join_path(dir: &str, dest: &str) -> Option<String> {
     Some(parts.join("/"))
 }
 
-impl Site {
-    /// Resolves one link of page `from`; a problem comes back as a diagnostic.
-    pub(super) fn resolve_link(
-        &self,
-        from: PageId,
-        link: &LinkRef,
-    ) -> (LinkTarget, Vec<Diagnostic>) {
-        let page = &self.pages[from];
-        let doc = &page.doc;
-        let mut diags = Vec::new();
-        let located = |d: Diagnostic| d.at(&doc.source, link.pos, link.length);
+/// What resolving the links of one load shares: the site, its base path, and the indexes only
+/// built when a link does not resolve as written.
+pub(super) struct Resolver<'a> {
+    site: &'a Site,
+    /// `base_url`'s path (`/docs/`): site-absolute links written with it name content paths.
+    base_path: String,
+    case_index: OnceLock<CaseIndex>,
+    closest: OnceLock<Closest>,
+}
+
+/// The link being resolved and the file it is in: where its problems are reported.
+#[derive(Clone, Copy)]
+struct At<'a> {
+    doc: &'a Document,
+    link: &'a LinkRef,
+}
+
+impl At<'_> {
+    fn problem(self, severity: Severity, code: Code, message: String) -> Diagnostic {
+        Diagnostic::new(severity, code, &self.doc.rel_path, message).at(
+            &self.doc.source,
+            self.link.pos,
+            self.link.length,
+        )
+    }
+}
+
+fn broken(reason: &str) -> LinkTarget {
+    LinkTarget::Broken {
+        reason: reason.into(),
+    }
+}
+
+impl<'a> Resolver<'a> {
+    pub(super) fn new(site: &'a Site) -> Resolver<'a> {
+        Resolver {
+            site,
+            base_path: site.config.base_path(),
+            case_index: OnceLock::new(),
+            closest: OnceLock::new(),
+        }
+    }
+
+    /// Resolves one link of page `from`; problems come back as diagnostics.
+    pub(super) fn resolve(&self, from: PageId, link: &LinkRef) -> (LinkTarget, Vec<Diagnostic>) {
+        let at = At {
+            doc: &self.site.pages[from].doc,
+            link,
+        };
         let dest = link.dest.trim();
         if dest.is_empty() {
-            let d = located(Diagnostic::error(
-                "broken-link",
-                &doc.rel_path,
-                format!("link «{}» has no destination", link.text),
-            ));
-            return (
-                LinkTarget::Broken {
-                    reason: "Пустая ссылка".into(),
-                },
-                vec![d],
+            let d = at.problem(
+                Severity::Warning,
+                Code::EmptyLink,
+                format!(
+                    "link «{}» has no destination: it is shown as plain text",
+                    link.text
+                ),
             );
+            return (LinkTarget::Unlinked, vec![d]);
         }
         if is_external(dest) {
-            if dest.starts_with("http://") || dest.starts_with("https://") {
-                diags.push(located(Diagnostic::warning(
-                    "external-link",
-                    &doc.rel_path,
-                    format!("external link not checked (no network is assumed): {dest}"),
-                )));
-            }
-            return (
-                LinkTarget::External {
-                    url: dest.to_string(),
-                },
-                diags,
-            );
+            return external(at, dest);
         }
+        let mut diags = Vec::new();
         if link.raw_spaces {
-            let portable = dest
-                .replace(' ', "%20")
-                .replace('(', "%28")
-                .replace(')', "%29");
-            diags.push(
-                located(Diagnostic::warning(
-                    "raw-spaces",
-                    &doc.rel_path,
-                    format!("link «{}» is written with raw spaces: it works here but not on GitHub or GitLab", link.text),
-                ))
-                .with_help(format!("write it as `({portable})`")),
-            );
+            diags.push(raw_spaces(at, dest));
         }
         let (path_part, anchor) = match dest.split_once('#') {
             Some((p, a)) => (p, Some(decode(a))),
             None => (dest, None),
         };
         let path_part = path_part.split('?').next().unwrap_or("");
-        let target_page = if path_part.is_empty() {
-            Some(from)
+        let page = if path_part.is_empty() {
+            from
         } else {
-            let dir = doc.rel_path.rsplit_once('/').map_or("", |(d, _)| d);
-            let Some(joined) = join_path(dir, &decode(path_part)) else {
-                let d = located(Diagnostic::error(
-                    "link-outside-content",
-                    &doc.rel_path,
-                    format!("link «{}» points outside content/: {dest}", link.text),
-                ))
-                .with_help("only documents inside content/ can be linked; copy the file in or link to its published URL");
-                return (
-                    LinkTarget::Broken {
-                        reason: "Ссылка за пределы базы знаний".into(),
-                    },
-                    vec![d],
-                );
-            };
-            match self.lookup(&joined) {
-                Some(Ok(page)) => Some(page),
-                Some(Err(url)) => return (LinkTarget::Asset { url }, diags),
-                None => {
-                    let mut d = located(Diagnostic::error(
-                        "broken-link",
-                        &doc.rel_path,
-                        format!(
-                            "link «{}» points to a document that does not exist: {joined}",
-                            link.text
-                        ),
-                    ));
-                    if let Some(best) = self.closest_path(&joined) {
-                        d = d.with_help(format!("did you mean `{best}`?"));
-                    }
-                    diags.push(d);
-                    return (
-                        LinkTarget::Broken {
-                            reason: "Документ не найден".into(),
-                        },
-                        diags,
-                    );
-                }
+            match self.page_of(at, path_part, &mut diags) {
+                Ok(page) => page,
+                Err(target) => return (target, diags),
             }
         };
-        let page_id = target_page.expect("set above");
-        let mut anchor = anchor.filter(|a| !a.is_empty());
-        if let Some(written) = &anchor {
-            let headings = &self.pages[page_id].doc.rendered.headings;
-            // `#Шаги-Решения` finds `шаги-решения`; the href must carry the id itself, since
-            // browsers match fragments case-sensitively.
-            let lowered = written.to_lowercase();
-            let found = headings
-                .iter()
-                .find(|h| h.id == *written)
-                .or_else(|| headings.iter().find(|h| h.id == lowered));
-            if let Some(heading) = found {
-                anchor = Some(heading.id.clone());
-            } else {
-                let anchor = written;
-                let target_path = &self.pages[page_id].doc.rel_path;
-                let mut d = located(Diagnostic::error(
-                    "broken-anchor",
-                    &doc.rel_path,
-                    format!("link «{}» points to a heading `#{anchor}` that {target_path} does not have", link.text),
-                ));
-                let closest = headings
-                    .iter()
-                    // A shortened anchor (`#шаги` for `#шаги-решения`) is as likely as a typo.
-                    .map(|h| {
-                        (
-                            if h.id.starts_with(anchor.as_str()) {
-                                0.9
-                            } else {
-                                strsim::normalized_levenshtein(&h.id, anchor)
-                            },
-                            &h.id,
-                        )
-                    })
-                    .filter(|(score, _)| *score > 0.5)
-                    .max_by(|a, b| a.0.total_cmp(&b.0));
-                if let Some((_, id)) = closest {
-                    d = d.with_help(format!("did you mean `#{id}`?"));
+        let target = self.anchored(at, page, anchor, &mut diags);
+        (target, diags)
+    }
+
+    /// The page the path of a link names, or what the link is instead (an asset, broken).
+    fn page_of(
+        &self,
+        at: At,
+        path_part: &str,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Result<PageId, LinkTarget> {
+        let written = decode(path_part);
+        let dir = at.doc.rel_path.rsplit_once('/').map_or("", |(d, _)| d);
+        let Some(joined) = join_path(dir, self.content_path(&written)) else {
+            diags.push(at.problem(
+                Severity::Error,
+                Code::LinkOutsideContent,
+                format!("link «{}» points outside content/: {}", at.link.text, at.link.dest.trim()),
+            )
+            .with_help("only documents inside content/ can be linked; copy the file in or link to its published URL"));
+            return Err(broken("Ссылка за пределы базы знаний"));
+        };
+        let folder_first = written.ends_with('/');
+        let found = match self.site.find(&joined, folder_first) {
+            Some(found) => found,
+            None => match self.case_index().find(self.site, &joined, folder_first) {
+                Some(found) => {
+                    diags.push(self.miscased(at, found));
+                    found
                 }
-                diags.push(d);
-                return (
-                    LinkTarget::Page {
-                        page: page_id,
-                        anchor: None,
-                    },
-                    diags,
-                );
-            }
-        }
-        (
-            LinkTarget::Page {
-                page: page_id,
-                anchor,
+                None => {
+                    diags.push(self.missing(at, &joined));
+                    return Err(broken("Документ не найден"));
+                }
             },
-            diags,
+        };
+        match found {
+            Found::Page(page) | Found::Folder(page) => Ok(page),
+            Found::Asset(asset) => Err(LinkTarget::Asset {
+                url: self.site.assets[asset].url.clone(),
+            }),
+        }
+    }
+
+    /// A site-absolute path under the base path, `/docs/a/b` with `base_url = "/docs/"`, is the
+    /// content path `/a/b`; anything else is as written.
+    fn content_path<'w>(&self, written: &'w str) -> &'w str {
+        let base = self.base_path.trim_end_matches('/');
+        match written.strip_prefix(base) {
+            _ if base.is_empty() => written,
+            Some("") => "/",
+            Some(rest) if rest.starts_with('/') => rest,
+            _ => written,
+        }
+    }
+
+    fn case_index(&self) -> &CaseIndex {
+        self.case_index.get_or_init(|| CaseIndex::new(self.site))
+    }
+
+    /// The warning for a link that finds its file only when case is ignored.
+    fn miscased(&self, at: At, found: Found) -> Diagnostic {
+        let spelled = self.site.spelling(found);
+        at.problem(
+            Severity::Warning,
+            Code::LinkCase,
+            format!(
+                "link «{}» finds `{spelled}` only when case is ignored",
+                at.link.text
+            ),
         )
+        .with_help(format!(
+            "spell it as the file is, `{spelled}`: GitHub, GitLab and Linux servers tell case apart"
+        ))
     }
 
-    /// A content-relative path to a page (`Ok`) or an asset URL (`Err`); folders resolve to
-    /// their section page.
-    fn lookup(&self, path: &str) -> Option<Result<PageId, String>> {
-        if let Some(&page) = self.by_path.get(path) {
-            return Some(Ok(page));
+    /// The error for a link to nothing, with the page it most likely meant.
+    fn missing(&self, at: At, joined: &str) -> Diagnostic {
+        let d = at.problem(
+            Severity::Error,
+            Code::BrokenLink,
+            format!(
+                "link «{}» points to a document that does not exist: {joined}",
+                at.link.text
+            ),
+        );
+        let closest = self.closest.get_or_init(|| Closest::new(self.site));
+        match closest.suggest(self.site, joined) {
+            Some(page) => d.with_help(format!(
+                "did you mean `{}`?",
+                self.site.pages[page].doc.rel_path
+            )),
+            None => d,
         }
-        if let Some(&section) = self.section_by_dir.get(path.trim_end_matches('/')) {
-            return self.sections[section].index.map(Ok);
-        }
-        self.assets
-            .iter()
-            .find(|a| a.rel_path == path)
-            .map(|a| Err(a.url.clone()))
     }
 
-    fn closest_path(&self, wanted: &str) -> Option<&str> {
-        let name = |p: &str| p.rsplit('/').next().unwrap_or(p).to_lowercase();
-        let wanted_name = name(wanted);
-        self.pages
-            .iter()
-            .map(|p| {
-                (
-                    strsim::normalized_levenshtein(&name(&p.doc.rel_path), &wanted_name),
-                    p.doc.rel_path.as_str(),
-                )
+    /// The target for `page` and the anchor written, if it has one; a missing anchor links
+    /// to the page and is reported.
+    fn anchored(
+        &self,
+        at: At,
+        page: PageId,
+        anchor: Option<String>,
+        diags: &mut Vec<Diagnostic>,
+    ) -> LinkTarget {
+        let rendered = &self.site.pages[page].doc.rendered;
+        let anchor = match anchor.filter(|a| !a.is_empty()) {
+            // The title's own id names the top of the page.
+            Some(written) if rendered.title_id.as_ref() != Some(&written) => {
+                match anchor_id(rendered, &written) {
+                    Some(id) => Some(id.to_string()),
+                    None => {
+                        diags.push(self.missing_anchor(at, page, &written));
+                        None
+                    }
+                }
+            }
+            _ => None,
+        };
+        LinkTarget::Page { page, anchor }
+    }
+
+    fn missing_anchor(&self, at: At, page: PageId, written: &str) -> Diagnostic {
+        let target = &self.site.pages[page].doc;
+        let d = at.problem(
+            Severity::Error,
+            Code::BrokenAnchor,
+            format!(
+                "link «{}» points to a heading `#{written}` that {} does not have",
+                at.link.text, target.rel_path
+            ),
+        );
+        let closest = anchor_ids(&target.rendered)
+            // A shortened anchor (`#шаги` for `#шаги-решения`) is as likely as a typo.
+            .map(|id| {
+                let score = if id.starts_with(written) {
+                    0.9
+                } else {
+                    strsim::normalized_levenshtein(id, written)
+                };
+                (score, id)
             })
-            .filter(|(score, _)| *score > 0.6)
-            .max_by(|a, b| a.0.total_cmp(&b.0))
-            .map(|(_, path)| path)
+            .filter(|(score, _)| *score > 0.5)
+            .max_by(|a, b| a.0.total_cmp(&b.0));
+        match closest {
+            Some((_, id)) => d.with_help(format!("did you mean `#{id}`?")),
+            None => d,
+        }
     }
+}
+
+/// An external link: not followed; web links are reported as unchecked.
+fn external(at: At, dest: &str) -> (LinkTarget, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    if dest.starts_with("http://") || dest.starts_with("https://") {
+        diags.push(at.problem(
+            Severity::Warning,
+            Code::ExternalLink,
+            format!("external link not checked (no network is assumed): {dest}"),
+        ));
+    }
+    let target = LinkTarget::External {
+        url: dest.to_string(),
+    };
+    (target, diags)
+}
+
+fn raw_spaces(at: At, dest: &str) -> Diagnostic {
+    let portable = dest
+        .replace(' ', "%20")
+        .replace('(', "%28")
+        .replace(')', "%29");
+    at.problem(
+        Severity::Warning,
+        Code::RawSpaces,
+        format!(
+            "link «{}» is written with raw spaces: it works here but not on GitHub or GitLab",
+            at.link.text
+        ),
+    )
+    .with_help(format!("write it as `({portable})`"))
 }
 
 /// Percent-decoded and NFC-normalised, as file names are.

@@ -1,6 +1,6 @@
 //! Link resolutions kept between loads (`serve`): a document that did not change keeps its
 //! resolved links and their diagnostics as long as nothing a link can point at changed (the
-//! pages, their URLs and heading ids, the sections, the assets). Resolving every link again
+//! pages, their URLs, heading ids and anchors, the sections, the assets, the base path). Resolving every link again
 //! was the largest step of a live rebuild at 10,000 documents.
 
 use super::{LinkTarget, Site};
@@ -55,11 +55,14 @@ impl Site {
     /// A hash of everything a link's resolution reads besides its own document.
     pub(super) fn link_environment(&self) -> u64 {
         let mut h = std::collections::hash_map::DefaultHasher::new();
+        self.config.base_path().hash(&mut h);
         for page in &self.pages {
+            let rendered = &page.doc.rendered;
             (&page.doc.rel_path, &page.url, page.is_index).hash(&mut h);
-            for heading in &page.doc.rendered.headings {
+            for heading in &rendered.headings {
                 heading.id.hash(&mut h);
             }
+            (&rendered.anchors, &rendered.title_id).hash(&mut h);
         }
         for section in &self.sections {
             (&section.dir, section.index).hash(&mut h);

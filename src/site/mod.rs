@@ -4,7 +4,9 @@
 //! change it. It never touches the output folder.
 
 mod cache;
+mod closest;
 mod links;
+mod lookup;
 mod memo;
 pub mod urls;
 
@@ -16,7 +18,7 @@ pub use links::{is_external, join_path, LinkTarget};
 use crate::config::Config;
 use crate::content::walk::{is_index_name, FileKind};
 use crate::content::{walk, Document, MarkdownOptions};
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Code, Diagnostic};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -75,6 +77,7 @@ pub struct Site {
     pub diagnostics: Vec<Diagnostic>,
     by_path: HashMap<String, PageId>,
     section_by_dir: HashMap<String, SectionId>,
+    asset_by_path: HashMap<String, usize>,
 }
 
 impl Site {
@@ -133,6 +136,11 @@ impl Site {
         memo: &mut LinkMemo,
     ) -> Site {
         docs.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
+        let asset_by_path = assets
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.rel_path.clone(), i))
+            .collect();
         let mut site = Site {
             config,
             content_dir,
@@ -143,6 +151,7 @@ impl Site {
             diagnostics,
             by_path: HashMap::new(),
             section_by_dir: HashMap::new(),
+            asset_by_path,
         };
         site.build_sections(&docs);
         site.assign_pages(docs);
@@ -213,7 +222,7 @@ impl Site {
         if url != wanted {
             self.diagnostics.push(
                 Diagnostic::error(
-                    "url-collision",
+                    Code::UrlCollision,
                     source,
                     format!(
                         "this would get the URL {wanted}, which `{}` already has; it gets {url}",
@@ -292,6 +301,7 @@ impl Site {
 
     fn resolve_all_links(&mut self, memo: &mut LinkMemo) {
         let environment = self.link_environment();
+        let resolver = links::Resolver::new(self);
         let resolved: Vec<memo::Resolved> = (0..self.pages.len())
             .into_par_iter()
             .map(|id| {
@@ -305,7 +315,7 @@ impl Site {
                     .links
                     .iter()
                     .map(|link| {
-                        let (target, mut d) = self.resolve_link(id, link);
+                        let (target, mut d) = resolver.resolve(id, link);
                         diags.append(&mut d);
                         target
                     })
@@ -367,7 +377,7 @@ impl Site {
         }
     }
 
-    /// Root-relative URL of a link target, anchor included; `None` for broken links.
+    /// Root-relative URL of a link target, anchor included; `None` for broken and empty links.
     pub fn target_url(&self, target: &LinkTarget) -> Option<String> {
         match target {
             LinkTarget::Page {
@@ -376,7 +386,7 @@ impl Site {
             } => Some(format!("{}#{a}", self.pages[*page].url)),
             LinkTarget::Page { page, anchor: None } => Some(self.pages[*page].url.clone()),
             LinkTarget::Asset { url } | LinkTarget::External { url } => Some(url.clone()),
-            LinkTarget::Broken { .. } => None,
+            LinkTarget::Broken { .. } | LinkTarget::Unlinked => None,
         }
     }
 

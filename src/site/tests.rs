@@ -1,18 +1,22 @@
 use super::*;
 use crate::content::parse_document;
+use crate::diagnostics::{Code, Severity};
 
 fn site(files: &[(&str, &str)]) -> Site {
+    site_with(Config::default(), files)
+}
+
+fn site_with(config: Config, files: &[(&str, &str)]) -> Site {
     let docs = files
         .iter()
         .map(|(p, t)| Arc::new(parse_document(p, t.to_string(), MarkdownOptions::default())))
         .collect();
-    Site::from_documents(
-        Config::default(),
-        PathBuf::from("content"),
-        docs,
-        vec![],
-        vec![],
-    )
+    Site::from_documents(config, PathBuf::from("content"), docs, vec![], vec![])
+}
+
+/// The 1-based character column of `needle` in `line`.
+fn column(line: &str, needle: &str) -> u32 {
+    line[..line.find(needle).unwrap()].chars().count() as u32 + 1
 }
 
 #[test]
@@ -45,7 +49,7 @@ fn links_in_all_styles_resolve_and_backlinks_follow() {
     let esc_id = s.page_id_by_path("Регламенты/Эскалация.md").unwrap();
     assert_eq!(s.pages[diag].backlinks, [esc_id]);
     let codes: Vec<_> = s.all_diagnostics().map(|d| d.code).collect();
-    assert_eq!(codes, ["raw-spaces"]);
+    assert_eq!(codes, [Code::RawSpaces]);
 }
 
 #[test]
@@ -62,7 +66,7 @@ fn broken_links_and_anchors_are_reported_with_suggestions() {
     assert_eq!(
         diags[0],
         (
-            "broken-link",
+            Code::BrokenLink,
             3,
             7,
             Some("did you mean `Диагностика проблем.md`?".into())
@@ -71,13 +75,13 @@ fn broken_links_and_anchors_are_reported_with_suggestions() {
     assert_eq!(
         diags[1],
         (
-            "broken-anchor",
+            Code::BrokenAnchor,
             3,
             33,
             Some("did you mean `#шаг-1`?".into())
         )
     );
-    assert_eq!(diags[2].0, "link-outside-content");
+    assert_eq!(diags[2].0, Code::LinkOutsideContent);
     let a = s.page_by_path("a.md").unwrap();
     assert!(matches!(a.links[0], LinkTarget::Broken { .. }));
     assert!(matches!(a.links[2], LinkTarget::Broken { .. }));
@@ -106,7 +110,7 @@ fn url_collisions_are_resolved_deterministically() {
     assert_eq!(
         s.diagnostics
             .iter()
-            .filter(|d| d.code == "url-collision")
+            .filter(|d| d.code == Code::UrlCollision)
             .count(),
         2
     );
@@ -135,7 +139,7 @@ fn sections_and_tags() {
 }
 
 /// Unchanged documents keep their resolved links across loads, until something they can point
-/// at changes: here the heading an anchor names, then the page itself.
+/// at changes: here the heading an anchor names, then the page itself, then a closing `{#id}`.
 #[test]
 fn kept_link_resolutions_follow_what_they_point_at() {
     let doc =
@@ -169,7 +173,189 @@ fn kept_link_resolutions_follow_what_they_point_at() {
     assert!(heading_edit
         .diagnostics
         .iter()
-        .any(|d| d.code == "broken-anchor"));
+        .any(|d| d.code == Code::BrokenAnchor));
     let gone = load(vec![a.clone()], &mut memo);
-    assert!(gone.diagnostics.iter().any(|d| d.code == "broken-link"));
+    assert!(gone.diagnostics.iter().any(|d| d.code == Code::BrokenLink));
+    let to_item = doc("C.md", "# C\n\n[к пункту](D.md#punkt)\n");
+    let with_id = load(
+        vec![to_item.clone(), doc("D.md", "# D\n\n- пункт {#punkt}\n")],
+        &mut memo,
+    );
+    assert!(with_id.diagnostics.is_empty());
+    let without = load(vec![to_item, doc("D.md", "# D\n\n- пункт\n")], &mut memo);
+    assert!(
+        without
+            .diagnostics
+            .iter()
+            .any(|d| d.code == Code::BrokenAnchor),
+        "a closing id removed is an anchor gone"
+    );
+}
+
+/// The link forms of bases written for Diplodoc, MkDocs and wikis, all in one page.
+#[test]
+fn links_as_real_bases_write_them_resolve() {
+    let line = "[диск](concepts/disk) [файл](concepts/disk/) [папка](Регламенты) [индекс](guide/) \
+        [база](/docs/concepts/disk) [база.md](/docs/concepts/disk.md) [база/](/docs/Регламенты/) \
+        [корень](/docs) [регистр](CONCEPTS/Disk.md) [{#T}](concepts/disk.md#шаг-1) [пусто]() \
+        <support@pass24.online> [пункт](concepts/disk.md#Punkt) [верх](concepts/disk.md#top)";
+    let config = Config {
+        base_url: "https://kb.example/docs/".into(),
+        ..Config::default()
+    };
+    let s = site_with(
+        config,
+        &[
+            ("README.md", &format!("# Главная\n\n{line}\n")),
+            (
+                "concepts/disk.md",
+                "# Диск {#top}\n\n## Шаг 1\n\n- пункт {#punkt}\n",
+            ),
+            ("concepts/disk/README.md", "# Папка диска\n"),
+            ("Регламенты/README.md", "# Регламенты\n"),
+            ("guide/index.md", "# Руководство\n"),
+        ],
+    );
+    let home = s.page_by_path("README.md").unwrap();
+    let urls: Vec<_> = home.links.iter().map(|t| s.target_url(t)).collect();
+    let url = |u: &str| Some(u.to_string());
+    assert_eq!(
+        urls,
+        [
+            url("/concepts/disk-2/"),
+            url("/concepts/disk/"),
+            url("/reglamenty/"),
+            url("/guide/"),
+            url("/concepts/disk-2/"),
+            url("/concepts/disk-2/"),
+            url("/reglamenty/"),
+            url("/"),
+            url("/concepts/disk-2/"),
+            url("/concepts/disk-2/#шаг-1"),
+            None,
+            url("mailto:support@pass24.online"),
+            url("/concepts/disk-2/#punkt"),
+            url("/concepts/disk-2/"),
+        ]
+    );
+    assert_eq!(home.links[10], LinkTarget::Unlinked);
+    assert_eq!(s.target_title(&home.links[9]), Some("Шаг 1"));
+    assert_eq!(s.target_title(&home.links[0]), Some("Диск"));
+    let problems: Vec<_> = s
+        .diagnostics
+        .iter()
+        .filter(|d| d.file == "README.md")
+        .map(|d| (d.code, d.severity, d.line, d.column, d.help.clone()))
+        .collect();
+    assert_eq!(
+        problems,
+        [
+            (
+                Code::LinkCase,
+                Severity::Warning,
+                3,
+                column(line, "[регистр]"),
+                Some("spell it as the file is, `concepts/disk.md`: GitHub, GitLab and Linux servers tell case apart".into())
+            ),
+            (
+                Code::EmptyLink,
+                Severity::Warning,
+                3,
+                column(line, "[пусто]"),
+                None
+            ),
+        ]
+    );
+}
+
+#[test]
+fn a_folder_link_ignoring_case_names_the_folder() {
+    let s = site(&[
+        ("a.md", "# A\n\n[р](регламенты/)\n"),
+        ("Регламенты/README.md", "# Р\n"),
+    ]);
+    let a = s.page_by_path("a.md").unwrap();
+    assert_eq!(s.target_url(&a.links[0]).as_deref(), Some("/reglamenty/"));
+    assert!(s.diagnostics[0]
+        .help
+        .as_deref()
+        .unwrap()
+        .contains("`Регламенты/`"));
+}
+
+/// Many broken links, to moved, misspelt and deleted documents: each gets the suggestion it
+/// got when every link was compared with every page, the one in the nearest folder when names
+/// tie, and the same one each time.
+#[test]
+fn did_you_mean_holds_for_many_broken_links() {
+    let mut files = vec![("README.md".to_string(), "# Главная\n".to_string())];
+    for word in [
+        "пропуск",
+        "шлагбаум",
+        "домофон",
+        "оплата",
+        "камера",
+        "номер",
+    ] {
+        for folder in ["Типичные", "Регламенты"] {
+            files.push((
+                format!("{folder}/{word} не работает.md"),
+                format!("# {word}\n"),
+            ));
+        }
+    }
+    let links = [
+        "Архив/пропуск не работает.md",
+        "Регламенты/шлагбам не работает.md",
+        "Регламенты/домафон не работает",
+        "Типичные/оплата не работет.md",
+        "Типичные/совсем другое.md",
+        "Типичные/камера не работает.md#нет",
+    ];
+    let body: String = links
+        .iter()
+        .cycle()
+        .take(60)
+        .map(|l| format!("[x](<../{l}>)\n\n"))
+        .collect();
+    files.push(("Типичные/ссылки.md".into(), format!("# Ссылки\n\n{body}")));
+    let borrowed: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    let s = site(&borrowed);
+    let helps: Vec<_> = s
+        .diagnostics
+        .iter()
+        .take(links.len())
+        .map(|d| (d.code, d.help.as_deref().unwrap_or("")))
+        .collect();
+    assert_eq!(
+        helps,
+        [
+            (
+                Code::BrokenLink,
+                "did you mean `Регламенты/пропуск не работает.md`?"
+            ),
+            (
+                Code::BrokenLink,
+                "did you mean `Регламенты/шлагбаум не работает.md`?"
+            ),
+            (
+                Code::BrokenLink,
+                "did you mean `Регламенты/домофон не работает.md`?"
+            ),
+            (
+                Code::BrokenLink,
+                "did you mean `Типичные/оплата не работает.md`?"
+            ),
+            (Code::BrokenLink, ""),
+            (Code::BrokenAnchor, ""),
+        ]
+    );
+    assert_eq!(s.diagnostics.len(), 60, "each link reported where it is");
+    assert!(s
+        .diagnostics
+        .windows(links.len() + 1)
+        .all(|w| w[0].help == w[links.len()].help));
 }
