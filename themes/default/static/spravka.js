@@ -1498,7 +1498,7 @@
       });
       var procedural = body && body.intent === "procedural" ? " Понято как вопрос о работе поддержки: сначала регламенты." : "";
       if (confident) {
-        setStatus(suggestions.length ? "Подходящие статьи: " + suggestions.length + ". Первая — самая вероятная." + procedural : "Ничего не найдено.");
+        setStatus(suggestions.length ? "Подходящие статьи: " + suggestions.length + ". По порядку совпадения с обращением; процент — уверенность в каждой." + procedural : "Ничего не найдено.");
       } else {
         setStatus(suggestions.length ? "Уверенного совпадения нет: проверьте статьи ниже внимательно." + procedural : "Подходящих статей не найдено.");
       }
