@@ -40,6 +40,32 @@ fn project_tickets_find_their_article_in_the_top_three() {
     );
 }
 
+/// Suggestions come in the order of their search score (section pages aside), each with the
+/// model's probability: ordering by the probability was measured and dropped (BENCHMARKS.md,
+/// issue 13's second pass), and this pins the choice.
+#[test]
+fn suggestions_are_ordered_by_search_score() {
+    let engine = engine();
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("eval/tickets.jsonl");
+    let tickets = spravka::search::eval::read_tickets(&path).unwrap();
+    for t in tickets.iter().step_by(5) {
+        let articles: Vec<_> = engine
+            .suggest(&t.text, 5)
+            .suggestions
+            .into_iter()
+            .filter(|s| !s.hit.path.ends_with("README.md"))
+            .collect();
+        for pair in articles.windows(2) {
+            assert!(
+                pair[0].hit.score >= pair[1].hit.score,
+                "{}: {:?}",
+                t.id,
+                pair
+            );
+        }
+    }
+}
+
 /// The outside dev tickets exist only on the project's machines; they are measured (never
 /// tuned on) when present.
 #[test]
