@@ -45,6 +45,11 @@ pub enum Code {
     EmptyLink,
     ExternalLink,
     RawSpaces,
+    // Markdown dialects.
+    /// A `{% … %}` tag that is not rendered: shown as text.
+    UnknownSyntax,
+    /// A `{% note %}`, `{% cut %}` or `{% list tabs %}` without its closing tag.
+    UnclosedBlock,
     // Content rules (`check`).
     Orphan,
     MissingMetadata,
@@ -72,6 +77,8 @@ impl Code {
             Code::EmptyLink => "empty-link",
             Code::ExternalLink => "external-link",
             Code::RawSpaces => "raw-spaces",
+            Code::UnknownSyntax => "unknown-syntax",
+            Code::UnclosedBlock => "unclosed-block",
             Code::Orphan => "orphan",
             Code::MissingMetadata => "missing-metadata",
             Code::Stale => "stale",

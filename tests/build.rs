@@ -365,3 +365,41 @@ fn keep_going_or_the_config_setting_builds_anyway_with_a_warning() {
     assert_eq!(f.code(), Some(1));
     assert!(f.stderr().contains("spravka.toml:2:"), "{}", f.stderr());
 }
+
+/// YFM blocks (tests/fixtures/yfm-blocks): notes, cuts and tabs rendered, their links
+/// resolved, and no `{%` left in the HTML outside code but the unsupported tag shown as text.
+#[test]
+fn yfm_blocks_render_as_callouts_details_and_tabs() {
+    let mut f = Fixture::new("yfm-blocks");
+    f.build().success();
+    let page = f.page("/app/");
+    let main = main_of(&page);
+    insta::assert_snapshot!("yfm_blocks_app", main);
+    assert!(main.contains("role=\"note\""), "{main}");
+    assert!(
+        main.contains("<summary>Почему код не приходит</summary>"),
+        "{main}"
+    );
+    assert!(
+        main.contains("<details class=\"tab\" open><summary>Android</summary>"),
+        "{main}"
+    );
+    let mut outside_code = String::new();
+    for (i, part) in main.split("<code").enumerate() {
+        let part = if i == 0 {
+            part
+        } else {
+            part.split_once("</code>").map_or("", |p| p.1)
+        };
+        outside_code.push_str(part);
+    }
+    assert_eq!(
+        outside_code.matches("{%").count(),
+        1,
+        "only the unsupported tag stays: {outside_code}"
+    );
+    assert!(
+        outside_code.contains("{% include \"common.md\" %}")
+            || outside_code.contains("{% include &quot;common.md&quot; %}")
+    );
+}

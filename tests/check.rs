@@ -255,3 +255,45 @@ fn unreadable_files_and_url_collisions_are_errors() {
     );
     assert_eq!(f.last.as_ref().unwrap().status.code(), Some(1));
 }
+
+/// YFM tags that are not rendered are warnings where they are written.
+#[test]
+fn yfm_unknown_and_unclosed_tags_are_warnings_at_their_place() {
+    let mut f = Fixture::new("yfm-blocks");
+    let report = check_json(&mut f, &[]);
+    assert_eq!(report["errors"], 0, "{report:#}");
+    let found: Vec<(String, String, u64, u64, String)> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "unknown-syntax" || d["code"] == "unclosed-block")
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap().into(),
+                d["file"].as_str().unwrap().into(),
+                d["line"].as_u64().unwrap(),
+                d["column"].as_u64().unwrap(),
+                d["severity"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                "unknown-syntax".into(),
+                "app.md".into(),
+                49,
+                17,
+                "warning".into()
+            ),
+            (
+                "unclosed-block".into(),
+                "app.md".into(),
+                51,
+                1,
+                "warning".into()
+            ),
+        ]
+    );
+}

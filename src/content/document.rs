@@ -2,6 +2,7 @@
 
 use super::markdown::{render_markdown, MarkdownOptions, Rendered};
 use super::metadata::{self, HistoryEntry, Metadata};
+use super::yfm::SyntaxProblem;
 use crate::diagnostics::{Code, Diagnostic, Position};
 
 /// Section names of a typical-request article, in order.
@@ -94,6 +95,9 @@ pub fn parse_document(rel_path: &str, text: String, options: MarkdownOptions) ->
             ),
         );
     }
+    for problem in &rendered.syntax_problems {
+        diagnostics.push(syntax_diagnostic(rel_path, &text, problem));
+    }
     let has_metadata = table.present || front.is_some();
     let missing_fields = if front.is_some() && !table.present {
         vec![]
@@ -150,6 +154,17 @@ pub fn parse_document(rel_path: &str, text: String, options: MarkdownOptions) ->
         source: text,
         diagnostics,
     }
+}
+
+fn syntax_diagnostic(rel_path: &str, text: &str, problem: &SyntaxProblem) -> Diagnostic {
+    let (code, help) = if problem.unclosed {
+        (Code::UnclosedBlock, "close it with its `{% end… %}` tag, alone in its paragraph, in the same list item or quote")
+    } else {
+        (Code::UnknownSyntax, "supported: `{% note info|tip|warning|alert \"title\" %}`, `{% cut \"title\" %}`, `{% list tabs %}`, each alone in its paragraph; write `{%` in code to show it")
+    };
+    Diagnostic::warning(code, rel_path, problem.message.clone())
+        .at(text, problem.pos, problem.length)
+        .with_help(help)
 }
 
 fn line_len(text: &str, pos: Position) -> u32 {

@@ -5,6 +5,7 @@
 use super::pass::Pass;
 use super::rawlinks;
 use super::slots::scrub;
+use super::yfm::{Blocks, SyntaxProblem};
 use crate::diagnostics::{LineIndex, Position};
 use pulldown_cmark::{Event, Options, Parser};
 
@@ -78,6 +79,8 @@ pub struct Rendered {
     pub first_paragraph: Option<String>,
     /// The body HTML has checklist boxes (the theme offers to reset them).
     pub has_tasks: bool,
+    /// `{% … %}` tags left as text or never closed (`yfm`).
+    pub syntax_problems: Vec<SyntaxProblem>,
 }
 
 impl Rendered {
@@ -130,6 +133,8 @@ pub fn render_markdown(source: &str, options: MarkdownOptions) -> Rendered {
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_HEADING_ATTRIBUTES;
     let mut pass = Pass::new();
+    let mut blocks = Blocks::default();
+    let mut events = Vec::new();
     for (event, range) in Parser::new_ext(&pre.text, opts).into_offset_iter() {
         let event = match event {
             Event::Html(html) | Event::InlineHtml(html) if options.escape_html => Event::Text(html),
@@ -139,13 +144,23 @@ pub fn render_markdown(source: &str, options: MarkdownOptions) -> Rendered {
             Event::InlineHtml(t) => Event::InlineHtml(scrub(t)),
             other => other,
         };
-        pass.event(event, position(range.start), || {
-            let orig = pre.original_offset(range.start)..pre.original_offset(range.end);
-            let first_line = source[orig.clone()].lines().next().unwrap_or("");
-            (first_line.chars().count() as u32, pre.is_rewritten(orig))
-        });
+        let src = &pre.text[range.clone()];
+        blocks.event(event, src, |at| position(range.start + at), &mut events);
+        for event in events.drain(..) {
+            pass.event(event, position(range.start), || {
+                let orig = pre.original_offset(range.start)..pre.original_offset(range.end);
+                let first_line = source[orig.clone()].lines().next().unwrap_or("");
+                (first_line.chars().count() as u32, pre.is_rewritten(orig))
+            });
+        }
     }
-    pass.finish(source.len())
+    blocks.finish(&mut events);
+    for event in events.drain(..) {
+        pass.event(event, position(source.len()), || (0, false));
+    }
+    let mut rendered = pass.finish(source.len());
+    rendered.syntax_problems = blocks.problems;
+    rendered
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ mod slots;
 pub mod slug;
 pub mod source;
 pub mod walk;
+mod yfm;
 
 pub use document::{parse_document, Document};
 pub use markdown::{MarkdownOptions, Rendered};

@@ -1,0 +1,108 @@
+use crate::content::markdown::{render_markdown, MarkdownOptions, Rendered};
+use crate::diagnostics::Position;
+
+fn render(md: &str) -> Rendered {
+    render_markdown(md, MarkdownOptions::default())
+}
+
+#[test]
+fn a_note_is_a_labelled_callout_with_its_markdown_inside() {
+    let r = render("{% note warning \"Осторожно\" %}\n\nСм. [доступ](a.md):\n\n- раз\n\n{% endnote %}\n\n{% note tip %}\n\nДа.\n\n{% endnote %}\n");
+    assert!(r.html.contains("<div class=\"note note-warning\" role=\"note\" aria-labelledby=\"note:1\">\n<p class=\"note-title\" id=\"note:1\">Осторожно</p>"), "{}", r.html);
+    assert!(
+        r.html
+            .contains("<p class=\"note-title\" id=\"note:2\">Совет</p>"),
+        "{}",
+        r.html
+    );
+    assert!(r.html.contains("<li>раз</li>"), "{}", r.html);
+    assert_eq!(r.links.len(), 1);
+    assert!(!r.plain_text.contains("{%"), "{}", r.plain_text);
+    assert!(r.syntax_problems.is_empty());
+}
+
+#[test]
+fn a_cut_is_details_with_its_title_as_summary() {
+    let r = render("{% cut \"Как & почему\" %}\n\nТекст.\n\n{% endcut %}\n");
+    assert_eq!(
+        r.html,
+        "<details class=\"cut\"><summary>Как &amp; почему</summary><div class=\"cut-body\">\n<p>Текст.</p>\n</div></details>\n"
+    );
+}
+
+#[test]
+fn tabs_are_details_titled_by_each_item_first_paragraph() {
+    let r = render("{% list tabs %}\n\n- Android\n\n  Шаг:\n\n  - вложенный\n\n- iOS\n\n  Другое.\n\n{% endlist %}\n");
+    assert!(r.html.starts_with("<div class=\"tabs\">\n<details class=\"tab\" open><summary>Android</summary><div class=\"tab-body\">\n<p>Шаг:</p>\n<ul>\n<li>вложенный</li>\n</ul>\n</div></details>\n<details class=\"tab\"><summary>iOS</summary>"), "{}", r.html);
+    assert!(
+        r.html
+            .ends_with("<p>Другое.</p>\n</div></details>\n</div>\n"),
+        "{}",
+        r.html
+    );
+    assert!(r.syntax_problems.is_empty());
+}
+
+#[test]
+fn tight_tabs_take_the_text_before_the_first_block_as_title() {
+    let r = render("{% list tabs %}\n\n- Web\n  - шаг\n- CLI\n\n{% endlist %}\n");
+    assert!(
+        r.html.contains(
+            "<details class=\"tab\" open><summary>Web</summary><div class=\"tab-body\">\n<ul>"
+        ),
+        "{}",
+        r.html
+    );
+    assert!(
+        r.html
+            .contains("<summary>CLI</summary><div class=\"tab-body\">\n</div></details>"),
+        "{}",
+        r.html
+    );
+}
+
+#[test]
+fn unknown_and_misplaced_tags_stay_text_and_are_reported() {
+    let r = render("Текст {% include x %} тут.\n\n{% if a %}\n\n{% endcut %}\n");
+    let found: Vec<_> = r
+        .syntax_problems
+        .iter()
+        .map(|p| (p.pos, p.length, p.unclosed))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (Position { line: 1, column: 7 }, 15, false),
+            (Position { line: 3, column: 1 }, 10, false),
+            (Position { line: 5, column: 1 }, 12, false),
+        ]
+    );
+    assert!(r.html.contains("<p>{% if a %}</p>"), "{}", r.html);
+}
+
+#[test]
+fn an_unclosed_block_is_closed_with_its_container_and_reported() {
+    let r = render("> {% note info %}\n>\n> Внутри.\n\nПосле.\n\n{% cut \"x\" %}\n\nКонец.\n");
+    assert_eq!(r.html.matches("<div class=\"note").count(), 1);
+    assert!(r.html.contains("</div>\n</blockquote>"), "{}", r.html);
+    assert!(r.html.ends_with("</div></details>\n"), "{}", r.html);
+    let found: Vec<_> = r
+        .syntax_problems
+        .iter()
+        .map(|p| (p.pos, p.unclosed))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (Position { line: 1, column: 3 }, true),
+            (Position { line: 7, column: 1 }, true)
+        ]
+    );
+}
+
+#[test]
+fn code_is_never_touched() {
+    let r = render("`{% note %}`\n\n```\n{% note info %}\n```\n\n    {% cut %}\n");
+    assert!(r.syntax_problems.is_empty(), "{:?}", r.syntax_problems);
+    assert!(!r.html.contains("class=\"note"), "{}", r.html);
+}
