@@ -22,9 +22,9 @@ impl fmt::Display for Severity {
 }
 
 /// What a problem is. Serialised (JSON, the overlay) and shown (`error[broken-link]`) by its
-/// stable kebab-case name, which scripts and writers' habits rely on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "kebab-case")]
+/// stable kebab-case name ([`Code::as_str`], the one spelling for both), which scripts and
+/// writers' habits rely on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Code {
     // Loading files.
     Unreadable,
@@ -86,6 +86,12 @@ impl Code {
             Code::MissingSection => "missing-section",
             Code::HistoryVersion => "history-version",
         }
+    }
+}
+
+impl Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
     }
 }
 

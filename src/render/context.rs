@@ -138,12 +138,17 @@ impl RenderEnv<'_> {
             LinkTarget::External { url } => url.clone(),
             target => self.href(&p.url, &self.site.target_url(target).unwrap_or_default()),
         };
-        match self.site.target_title(target) {
-            Some(title) if p.doc.rendered.links[i].title_placeholder => LinkOutput::Titled {
+        // Only a `[{#T}]` link shows its target's title; looking it up costs a heading search.
+        let title = p.doc.rendered.links[i]
+            .title_placeholder
+            .then(|| self.site.target_title(target))
+            .flatten();
+        match title {
+            Some(title) => LinkOutput::Titled {
                 href,
                 title: title.to_string(),
             },
-            _ => LinkOutput::Href(href),
+            None => LinkOutput::Href(href),
         }
     }
 

@@ -6,7 +6,9 @@ use super::calibrate::{fit, ConfidenceModel, Features};
 use super::index::Role;
 use super::intent::{self, IntentModel};
 use super::model::{Ranking, SuggestModel};
-use super::suggest::{is_confident, order, understood, Candidate, SuggestOptions};
+use super::suggest::{
+    is_confident, order, procedural_probability, understood, Candidate, SuggestOptions,
+};
 use super::SearchEngine;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
@@ -73,38 +75,37 @@ pub struct Outcome {
 }
 
 impl Outcome {
-    /// How `model` ranks this ticket's candidates, and whether suggest would be confident.
+    /// Where this ticket's expected articles come, and whether suggest would be confident
+    /// with `model`.
     pub fn ranked(
         &self,
         model: &ConfidenceModel,
         options: SuggestOptions,
         min_probability: f32,
     ) -> Ranked {
-        let ordered = order(&self.candidates, model, options);
+        let ordered = order(&self.candidates, options);
         Ranked {
             rank: self.first_expected(&ordered),
-            confident: ordered
-                .first()
-                .is_some_and(|&(i, p)| is_confident(&self.candidates[i], p, min_probability)),
+            confident: ordered.first().is_some_and(|&i| {
+                let c = &self.candidates[i];
+                is_confident(c, model.probability(&c.features), min_probability)
+            }),
             expected_in_top3: ordered
                 .iter()
                 .take(3)
-                .filter(|&&(i, _)| self.expected[i])
+                .filter(|&&i| self.expected[i])
                 .count(),
         }
     }
 
     /// The rank (0-based) of the first expected article among the top [`DEPTH`] of `ordered`.
-    fn first_expected(&self, ordered: &[(usize, f32)]) -> Option<usize> {
-        ordered
-            .iter()
-            .take(DEPTH)
-            .position(|&(i, _)| self.expected[i])
+    fn first_expected(&self, ordered: &[usize]) -> Option<usize> {
+        ordered.iter().take(DEPTH).position(|&i| self.expected[i])
     }
 
-    /// The rank of the first expected article as `model` orders the candidates.
-    fn rank(&self, model: &ConfidenceModel, options: SuggestOptions) -> Option<usize> {
-        self.first_expected(&order(&self.candidates, model, options))
+    /// The rank of the first expected article as suggest orders the candidates.
+    fn rank(&self, options: SuggestOptions) -> Option<usize> {
+        self.first_expected(&order(&self.candidates, options))
     }
 
     /// The same candidates described for a ticket procedural with probability `procedural`.
@@ -133,11 +134,7 @@ pub fn outcome(
     model: &SuggestModel,
 ) -> Outcome {
     let problem = understood(&ticket.text, options);
-    let procedural = if options.intent {
-        model.intent.probability(&problem)
-    } else {
-        0.0
-    };
+    let procedural = procedural_probability(&model.intent, &problem, options);
     outcome_at(
         engine,
         ticket,
@@ -330,7 +327,7 @@ pub fn tune(
         let train: Vec<usize> = (0..tickets.len()).filter(|&i| fold_of[i] != fold).collect();
         let model = fit_model(&mut cache, &train, engine.model().ranking);
         let procedural = cache.procedural(&model.intent);
-        let outcomes = cache.outcomes(&model.ranking, &procedural);
+        let outcomes = cache.described(&model.ranking, &procedural);
         for i in (0..tickets.len()).filter(|&i| fold_of[i] == fold) {
             let ranked = outcomes[i].ranked(&model.confidence, options, engine.min_probability());
             cross_validated.add(&tickets[i], ranked);
@@ -406,23 +403,17 @@ impl<'a> OutcomeCache<'a> {
         intent::fit(&rows)
     }
 
-    /// Each ticket's probability of being procedural under `intent` (none when intent is off).
+    /// Each ticket's probability of being procedural under `intent`.
     fn procedural(&self, intent: &IntentModel) -> Vec<f32> {
         self.problems
             .iter()
-            .map(|p| {
-                if self.options.intent {
-                    intent.probability(p)
-                } else {
-                    0.0
-                }
-            })
+            .map(|p| procedural_probability(intent, p, self.options))
             .collect()
     }
 
-    /// Every ticket's outcome under `ranking`, each described with its own probability of
-    /// being procedural.
-    fn outcomes(&mut self, ranking: &Ranking, procedural: &[f32]) -> Vec<Outcome> {
+    /// Every ticket's outcome under `ranking` and the intent decision `procedural` makes, as
+    /// found: its candidates' order, not yet their intent feature.
+    fn found(&mut self, ranking: &Ranking, procedural: &[f32]) -> Vec<&Outcome> {
         let key = format!("{ranking:?}");
         let (engine, tickets, options) = (self.engine, self.tickets, self.options);
         let problems = &self.problems;
@@ -435,30 +426,30 @@ impl<'a> OutcomeCache<'a> {
             .enumerate()
             .map(|(i, slots)| {
                 let decision = usize::from(procedural[i] >= ranking.procedural_from);
-                slots[decision]
-                    .get_or_insert_with(|| {
-                        // Any probability on the same side of the cut finds the same pool.
-                        let p = if decision == 1 { 1.0 } else { 0.0 };
-                        outcome_at(engine, &tickets[i], &problems[i], p, options, ranking)
-                    })
-                    .with_procedural(procedural[i])
+                slots[decision].get_or_insert_with(|| {
+                    // Any probability on the same side of the cut finds the same pool.
+                    let p = if decision == 1 { 1.0 } else { 0.0 };
+                    outcome_at(engine, &tickets[i], &problems[i], p, options, ranking)
+                }) as &Outcome
             })
             .collect()
     }
 
-    /// The confidence model fitted on `subset` under `ranking`, and the MRR@5 it orders the
-    /// answerable tickets of `subset` with.
-    fn fit(
-        &mut self,
-        ranking: &Ranking,
-        procedural: &[f32],
-        subset: &[usize],
-    ) -> (ConfidenceModel, f64) {
+    /// [`found`](Self::found), each described with its ticket's own probability of being
+    /// procedural.
+    fn described(&mut self, ranking: &Ranking, procedural: &[f32]) -> Vec<Outcome> {
+        let found = self.found(ranking, procedural);
+        found
+            .into_iter()
+            .zip(procedural)
+            .map(|(o, &p)| o.with_procedural(p))
+            .collect()
+    }
+
+    /// The MRR@5 of the answerable tickets of `subset` under `ranking`.
+    fn mrr(&mut self, ranking: &Ranking, procedural: &[f32], subset: &[usize]) -> f64 {
         let (tickets, options) = (self.tickets, self.options);
-        let outcomes = self.outcomes(ranking, procedural);
-        let (rows, labels): (Vec<Features>, Vec<bool>) =
-            subset.iter().flat_map(|&i| outcomes[i].rows()).unzip();
-        let model = fit(&rows, &labels);
+        let outcomes = self.found(ranking, procedural);
         let answerable: Vec<usize> = subset
             .iter()
             .copied()
@@ -466,10 +457,23 @@ impl<'a> OutcomeCache<'a> {
             .collect();
         let sum: f64 = answerable
             .iter()
-            .filter_map(|&i| outcomes[i].rank(&model, options))
+            .filter_map(|&i| outcomes[i].rank(options))
             .map(|r| 1.0 / (r as f64 + 1.0))
             .sum();
-        (model, sum / answerable.len().max(1) as f64)
+        sum / answerable.len().max(1) as f64
+    }
+
+    /// The confidence model fitted on `subset` under `ranking`.
+    fn fit_confidence(
+        &mut self,
+        ranking: &Ranking,
+        procedural: &[f32],
+        subset: &[usize],
+    ) -> ConfidenceModel {
+        let outcomes = self.described(ranking, procedural);
+        let (rows, labels): (Vec<Features>, Vec<bool>) =
+            subset.iter().flat_map(|&i| outcomes[i].rows()).unzip();
+        fit(&rows, &labels)
     }
 }
 
@@ -500,21 +504,20 @@ fn with_value(mut ranking: Ranking, name: &str, value: f32) -> Ranking {
 }
 
 /// The intent model fitted on `train`, then the ranking with the best MRR@5 on `train` (two
-/// rounds of coordinate ascent from `start`, moving only on a strict gain), each ranking judged
-/// with the confidence model fitted on `train` under it: the model orders the suggestions, so
-/// the two are tuned together.
+/// rounds of coordinate ascent from `start`, moving only on a strict gain), then the
+/// confidence model fitted on `train` under that ranking (the order does not depend on it).
 fn fit_model(cache: &mut OutcomeCache, train: &[usize], start: Ranking) -> SuggestModel {
     let intent = cache.fit_intent(train);
     let procedural = cache.procedural(&intent);
     let mut ranking = start;
-    let (mut confidence, mut best) = cache.fit(&ranking, &procedural, train);
+    let mut best = cache.mrr(&ranking, &procedural, train);
     for _ in 0..2 {
         for (name, values) in GRID {
             for &value in values {
                 let candidate = with_value(ranking, name, value);
-                let (model, score) = cache.fit(&candidate, &procedural, train);
+                let score = cache.mrr(&candidate, &procedural, train);
                 if score > best + 1e-9 {
-                    (best, ranking, confidence) = (score, candidate, model);
+                    (best, ranking) = (score, candidate);
                 }
             }
         }
@@ -522,6 +525,6 @@ fn fit_model(cache: &mut OutcomeCache, train: &[usize], start: Ranking) -> Sugge
     SuggestModel {
         ranking,
         intent,
-        confidence,
+        confidence: cache.fit_confidence(&ranking, &procedural, train),
     }
 }

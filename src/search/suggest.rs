@@ -5,12 +5,13 @@
 //! probability (`calibrate`) orders them, section pages last; each suggestion carries the
 //! ticket words it matched, by field. Raw text never reaches a query parser.
 
-use super::calibrate::{ConfidenceModel, Features};
+use super::calibrate::Features;
 use super::engine::{Hit, MatchFields, SearchEngine};
 use super::index::Role;
+use super::intent::IntentModel;
 use super::model::{Ranking, SuggestModel};
 use super::ticket::problem_text;
-use super::vocabulary::{informative_weight, Forgiveness, Origin, QueryTerm, TextTerms};
+use super::vocabulary::{idf, informative_weight, Forgiveness, Origin, QueryTerm, TextTerms};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use tantivy::collector::TopDocs;
@@ -142,11 +143,9 @@ fn intent_fit(procedural: f32, regulation: bool) -> f32 {
     }
 }
 
-/// The candidates of a ticket and what was understood of it.
+/// The candidates of a ticket, and its searchable terms.
 pub struct Pool {
     pub candidates: Vec<Candidate>,
-    /// The probability that the ticket is an operator's procedural question.
-    pub procedural: f32,
     terms: Vec<QueryTerm>,
 }
 
@@ -159,30 +158,32 @@ pub fn understood(text: &str, options: SuggestOptions) -> String {
     }
 }
 
+/// The probability that `problem` is an operator's procedural question (none when intent is
+/// off). Suggest and tuning share it.
+pub fn procedural_probability(intent: &IntentModel, problem: &str, options: SuggestOptions) -> f32 {
+    if options.intent {
+        intent.probability(problem)
+    } else {
+        0.0
+    }
+}
+
 /// Orders candidates by their search score (the tuned field boosts and role factor), section
-/// pages after every article (when `demote_sections`), each with the model's probability.
-/// `suggest` and the tuning share it, so that what is measured is what is served.
+/// pages after every article (when `demote_sections`); the model gives each its probability
+/// afterwards. `suggest` and the tuning share it, so that what is measured is what is served.
 ///
 /// Ordering by the probability itself was measured and dropped: under cross-validation it
 /// ranked no better (MRR@5 0.867 against 0.866), and its top — the highest of twenty noisy
 /// probabilities — was confident on more out-of-scope tickets (0.829 rejected against 0.886)
 /// and drifted further with the base inside 10,000 documents (BENCHMARKS.md).
-pub fn order(
-    candidates: &[Candidate],
-    model: &ConfidenceModel,
-    options: SuggestOptions,
-) -> Vec<(usize, f32)> {
-    let mut ordered: Vec<(usize, f32)> = candidates
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (i, model.probability(&c.features)))
-        .collect();
+pub fn order(candidates: &[Candidate], options: SuggestOptions) -> Vec<usize> {
+    let mut ordered: Vec<usize> = (0..candidates.len()).collect();
     let last = |i: usize| options.demote_sections && candidates[i].role == Role::SectionPage;
-    ordered.sort_by(|a, b| {
-        last(a.0)
-            .cmp(&last(b.0))
-            .then(candidates[b.0].score.total_cmp(&candidates[a.0].score))
-            .then(a.0.cmp(&b.0))
+    ordered.sort_by(|&a, &b| {
+        last(a)
+            .cmp(&last(b))
+            .then(candidates[b].score.total_cmp(&candidates[a].score))
+            .then(a.cmp(&b))
     });
     ordered
 }
@@ -208,11 +209,7 @@ impl SearchEngine {
     ) -> SuggestResponse {
         let searcher = self.searcher();
         let problem = understood(text, options);
-        let procedural = if options.intent {
-            model.intent.probability(&problem)
-        } else {
-            0.0
-        };
+        let procedural = procedural_probability(&model.intent, &problem, options);
         let pool = self.pool(
             &searcher,
             &problem,
@@ -221,14 +218,19 @@ impl SearchEngine {
             options,
             &model.ranking,
         );
-        let intent = if pool.procedural >= model.ranking.procedural_from {
+        let intent = if procedural >= model.ranking.procedural_from {
             Intent::Procedural
         } else {
             Intent::Problem
         };
-        let ordered = order(&pool.candidates, &model.confidence, options);
-        let confident = ordered.first().is_some_and(|&(i, p)| {
-            is_confident(&pool.candidates[i], p, self.settings.min_probability)
+        let ordered = order(&pool.candidates, options);
+        let probability = |i: usize| model.confidence.probability(&pool.candidates[i].features);
+        let confident = ordered.first().is_some_and(|&i| {
+            is_confident(
+                &pool.candidates[i],
+                probability(i),
+                self.settings.min_probability,
+            )
         });
         let snippet_terms: BTreeMap<String, f32> =
             pool.terms.iter().map(|t| (t.term.clone(), t.idf)).collect();
@@ -236,12 +238,12 @@ impl SearchEngine {
         let suggestions: Vec<Suggestion> = ordered
             .into_iter()
             .take(limit.max(1))
-            .filter_map(|(i, probability)| {
+            .filter_map(|i| {
                 let c = &pool.candidates[i];
                 let hit = self.hit(&searcher, c.address, c.score, &snippets)?;
                 Some(Suggestion {
                     hit,
-                    probability: (probability * 1000.0).round() / 1000.0,
+                    probability: (probability(i) * 1000.0).round() / 1000.0,
                     matched_terms: c.matches.all.clone(),
                     matched: c.matches.by_field.clone(),
                 })
@@ -270,7 +272,6 @@ impl SearchEngine {
         if vocabulary.terms.is_empty() {
             return Pool {
                 candidates: vec![],
-                procedural,
                 terms: vec![],
             };
         }
@@ -287,7 +288,6 @@ impl SearchEngine {
         let candidates = self.describe(searcher, &vocabulary, &found, procedural);
         Pool {
             candidates,
-            procedural,
             terms: vocabulary.terms,
         }
     }
@@ -427,7 +427,7 @@ struct TicketFacts {
 impl TicketFacts {
     fn new(vocabulary: &TextTerms, num_docs: u64) -> TicketFacts {
         let total_weight = informative_weight(&vocabulary.terms).max(f32::MIN_POSITIVE);
-        let rarest_possible = ((num_docs + 1) as f32 / 0.5).ln();
+        let rarest_possible = idf(num_docs as f32, 0);
         TicketFacts {
             total_weight,
             weight_with_unknown: total_weight + vocabulary.unknown_words as f32 * rarest_possible,

@@ -28,7 +28,8 @@ fn cleaned(ticket: &str) -> String {
     let (own, earlier) = split_thread(ticket);
     let own_terms = analyze(&own).len();
     // A one-word «Посмотрите» is not a problem; «Шлагбаум не открывается» is.
-    let passes_on = own_terms < MIN_OWN_TERMS || (own_terms < 15 && announces_forward(&own));
+    let passes_on =
+        own_terms < MIN_OWN_TERMS || (own_terms < MAX_COVER_NOTE_TERMS && announces_forward(&own));
     // `earlier` is always shorter than `ticket` (a `>` or a boundary line less), so this ends.
     if passes_on && !earlier.trim().is_empty() {
         format!("{own}\n{}", cleaned(&earlier)).trim().to_string()
@@ -39,6 +40,9 @@ fn cleaned(ticket: &str) -> String {
 
 /// Fewer index terms than this in the sender's own part, and it is not the problem itself.
 const MIN_OWN_TERMS: usize = 2;
+/// A part that says it passes a message on is a cover note below this many index terms (a
+/// longer one states a problem of its own and only attaches the thread).
+const MAX_COVER_NOTE_TERMS: usize = 15;
 
 /// The sender's own lines, cleaned, and the earlier message(s) of the thread: quoted lines
 /// (without their `>`) and everything below a reply boundary.
@@ -60,12 +64,13 @@ fn split_thread(ticket: &str) -> (String, String) {
 /// lines, headers, disclaimers and quoted lines removed.
 fn own_lines(lines: &[&str]) -> String {
     let mut kept: Vec<&str> = Vec::with_capacity(lines.len());
+    let first = first_text_line(lines);
     for (i, line) in lines.iter().enumerate() {
         let trimmed = line.trim();
         if trimmed.starts_with('>') || is_header_line(trimmed) || is_disclaimer(trimmed) {
             continue;
         }
-        if i == first_text_line(lines) && is_greeting(trimmed) {
+        if i == first && is_greeting(trimmed) {
             continue;
         }
         if is_closing(trimmed) {

@@ -5,7 +5,7 @@
 use super::analyzer::{analyze, normalize, AnalyzedTerm};
 use super::engine::SearchEngine;
 use crate::text::translit::{fix_keyboard_layout, latin_to_cyrillic};
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use tantivy::Searcher;
 
 /// At most this many distinct terms of a text are searched: the most informative ones.
@@ -77,7 +77,7 @@ impl SearchEngine {
     pub fn text_terms(&self, searcher: &Searcher, text: &str, options: Forgiveness) -> TextTerms {
         let text = &text[..floor_char_boundary(text, MAX_TEXT_BYTES)];
         let num_docs = searcher.num_docs().max(1) as f32;
-        let idf = |df: u64| ((num_docs + 1.0) / (df as f32 + 0.5)).ln().max(0.05);
+        let idf = |df: u64| idf(num_docs, df);
         let mut raw = analyze(text);
         if options.transliteration {
             raw = self.correct_latin(searcher, text, raw);
@@ -268,9 +268,16 @@ pub fn client_vocabulary(synonyms: &super::synonyms::Synonyms) -> serde_json::Va
     })
 }
 
+/// The inverse document frequency of a term found in `df` of `num_docs` documents (`df` 0:
+/// the rarest a term can be).
+pub fn idf(num_docs: f32, df: u64) -> f32 {
+    ((num_docs + 1.0) / (df as f32 + 0.5)).ln().max(0.05)
+}
+
 /// The weight of all the text's own (non-synonym) words, counted once per word.
 pub fn informative_weight(terms: &[QueryTerm]) -> f32 {
-    let mut best: HashMap<&str, f32> = HashMap::new();
+    // Ordered, so that the sum (a feature of the model) is the same bits on every run.
+    let mut best: BTreeMap<&str, f32> = BTreeMap::new();
     for t in terms.iter().filter(|t| t.origin != Origin::Synonym) {
         let e = best.entry(t.word.as_str()).or_insert(0.0);
         *e = e.max(t.idf);
