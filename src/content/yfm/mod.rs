@@ -306,7 +306,11 @@ impl Blocks {
         };
         match (tab.title, event) {
             (Title::Pending, Event::Start(Tag::Paragraph)) | (_, Event::End(_)) => {}
-            (Title::Pending | Title::Inline, Event::Start(_)) => {
+            (Title::Pending | Title::Inline, Event::Start(tag)) if is_block(tag) => {
+                tab.title = Title::Done;
+                out.push(Event::Html(TITLE_END.into()));
+            }
+            (Title::Pending | Title::Inline, Event::Rule) => {
                 tab.title = Title::Done;
                 out.push(Event::Html(TITLE_END.into()));
             }
@@ -332,6 +336,20 @@ impl Blocks {
             Kind::Tabs => "<div class=\"tabs\">\n".into(),
         }
     }
+}
+
+/// Whether `tag` starts a block (which ends a tight tab's title), not inline markup.
+fn is_block(tag: &Tag) -> bool {
+    !matches!(
+        tag,
+        Tag::Emphasis
+            | Tag::Strong
+            | Tag::Strikethrough
+            | Tag::Superscript
+            | Tag::Subscript
+            | Tag::Link { .. }
+            | Tag::Image { .. }
+    )
 }
 
 const TITLE_END: &str = "</summary><div class=\"tab-body\">\n";

@@ -106,3 +106,22 @@ fn code_is_never_touched() {
     assert!(r.syntax_problems.is_empty(), "{:?}", r.syntax_problems);
     assert!(!r.html.contains("class=\"note"), "{}", r.html);
 }
+
+#[test]
+fn a_tight_tab_title_keeps_its_inline_markup_and_ends_at_a_block() {
+    let r = render("{% list tabs %}\n\n- **Web**\n  - шаг\n- Web **app** x\n\n{% endlist %}\n");
+    assert!(
+        r.html.contains(
+            "<summary><strong>Web</strong></summary><div class=\"tab-body\">\n<ul>\n<li>шаг</li>"
+        ),
+        "{}",
+        r.html
+    );
+    assert!(
+        r.html.contains(
+            "<summary>Web <strong>app</strong> x</summary><div class=\"tab-body\">\n</div></details>"
+        ),
+        "{}",
+        r.html
+    );
+}
