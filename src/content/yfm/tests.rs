@@ -125,3 +125,15 @@ fn a_tight_tab_title_keeps_its_inline_markup_and_ends_at_a_block() {
         r.html
     );
 }
+
+#[test]
+fn tab_titles_are_words_of_their_own_in_the_plain_text() {
+    let r = render("{% list tabs %}\n\n- Android\n\n  Откройте.\n\n- Web\n  - шаг\n\n{% endlist %}\n");
+    for w in ["Android", "Откройте", "Web", "шаг"] {
+        assert!(
+            r.plain_text.split_whitespace().any(|t| t.trim_end_matches('.') == w),
+            "{w} in {:?}",
+            r.plain_text
+        );
+    }
+}
