@@ -5,7 +5,6 @@
 
 mod tag;
 
-use super::markdown::escape_html;
 use crate::diagnostics::Position;
 use pulldown_cmark::{Event, Tag, TagEnd};
 use tag::{parse_tag, Kind, Parsed};
@@ -124,8 +123,7 @@ impl Blocks {
         let length = text.chars().count() as u32;
         match parsed {
             Parsed::Open(kind, class, title) => {
-                let html = self.open_html(kind, class, &title);
-                out.push(Event::Html(html.into()));
+                self.open_block(kind, class, title, out);
                 self.open.push(Open {
                     kind,
                     pos,
@@ -319,22 +317,33 @@ impl Blocks {
         }
     }
 
-    fn open_html(&mut self, kind: Kind, class: &str, title: &str) -> String {
-        let title = escape_html(title);
-        match kind {
+    /// The block's opening HTML; a title is text between two HTML events, so that it is
+    /// escaped, scrubbed and indexed like any other text.
+    fn open_block<'a>(&mut self, kind: Kind, class: &str, title: String, out: &mut Vec<Event<'a>>) {
+        let (open, close) = match kind {
             Kind::Note => {
                 // Numbered in the page; a colon keeps it unlike any heading's GitHub id.
                 self.notes += 1;
                 let id = format!("note:{}", self.notes);
-                format!(
-                    "<div class=\"note note-{class}\" role=\"note\" aria-labelledby=\"{id}\">\n<p class=\"note-title\" id=\"{id}\">{title}</p>\n"
+                (
+                    format!(
+                        "<div class=\"note note-{class}\" role=\"note\" aria-labelledby=\"{id}\">\n<p class=\"note-title\" id=\"{id}\">"
+                    ),
+                    "</p>\n",
                 )
             }
-            Kind::Cut => format!(
-                "<details class=\"cut\"><summary>{title}</summary><div class=\"cut-body\">\n"
+            Kind::Cut => (
+                "<details class=\"cut\"><summary>".to_string(),
+                "</summary><div class=\"cut-body\">\n",
             ),
-            Kind::Tabs => "<div class=\"tabs\">\n".into(),
-        }
+            Kind::Tabs => {
+                out.push(Event::Html("<div class=\"tabs\">\n".into()));
+                return;
+            }
+        };
+        out.push(Event::Html(open.into()));
+        out.push(Event::Text(title.into()));
+        out.push(Event::Html(close.into()));
     }
 }
 

@@ -128,12 +128,33 @@ fn a_tight_tab_title_keeps_its_inline_markup_and_ends_at_a_block() {
 
 #[test]
 fn tab_titles_are_words_of_their_own_in_the_plain_text() {
-    let r = render("{% list tabs %}\n\n- Android\n\n  Откройте.\n\n- Web\n  - шаг\n\n{% endlist %}\n");
+    let r =
+        render("{% list tabs %}\n\n- Android\n\n  Откройте.\n\n- Web\n  - шаг\n\n{% endlist %}\n");
     for w in ["Android", "Откройте", "Web", "шаг"] {
         assert!(
-            r.plain_text.split_whitespace().any(|t| t.trim_end_matches('.') == w),
+            r.plain_text
+                .split_whitespace()
+                .any(|t| t.trim_end_matches('.') == w),
             "{w} in {:?}",
             r.plain_text
         );
     }
+}
+
+#[test]
+fn cut_and_note_titles_are_text() {
+    let r = render("{% cut \"Почему код\" %}\n\nТекст.\n\n{% endcut %}\n\n{% note tip \"Совет дня\" %}\n\nДа.\n\n{% endnote %}\n");
+    for w in ["Почему код", "Совет дня"] {
+        assert!(r.plain_text.contains(w), "{w} in {:?}", r.plain_text);
+    }
+    assert!(
+        !r.plain_text.contains("кодТекст") && !r.plain_text.contains("дняДа"),
+        "{:?}",
+        r.plain_text
+    );
+    assert!(
+        r.html.contains("<summary>Почему код</summary>"),
+        "{}",
+        r.html
+    );
 }
