@@ -128,13 +128,10 @@ fn a_tight_tab_title_keeps_its_inline_markup_and_ends_at_a_block() {
 
 #[test]
 fn tab_titles_are_words_of_their_own_in_the_plain_text() {
-    let r =
-        render("{% list tabs %}\n\n- Android\n\n  Откройте.\n\n- Web\n  - шаг\n\n{% endlist %}\n");
+    let r = render("{% list tabs %}\n\n- Android\n\n  Откройте.\n\n- Web\n  - шаг\n\n{% endlist %}\n");
     for w in ["Android", "Откройте", "Web", "шаг"] {
         assert!(
-            r.plain_text
-                .split_whitespace()
-                .any(|t| t.trim_end_matches('.') == w),
+            r.plain_text.split_whitespace().any(|t| t.trim_end_matches('.') == w),
             "{w} in {:?}",
             r.plain_text
         );
@@ -157,4 +154,13 @@ fn cut_and_note_titles_are_text() {
         "{}",
         r.html
     );
+}
+
+#[test]
+fn a_title_cannot_forge_a_link_slot() {
+    let r = render("{% cut \"x\u{E000}0\u{E001}y\" %}\n\nТекст.\n\n{% endcut %}\n\n{% note info \"a\u{E002}0\u{E001}\" %}\n\nДа.\n\n{% endnote %}\n");
+    for c in ['\u{E000}', '\u{E001}', '\u{E002}'] {
+        assert!(!r.html.contains(c), "{:?}", r.html);
+    }
+    assert!(r.html.contains("x\u{FFFD}0\u{FFFD}y"), "{:?}", r.html);
 }
