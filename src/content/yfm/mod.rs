@@ -167,12 +167,10 @@ impl Blocks {
             let rest = &src[at..];
             let line = rest.lines().next().unwrap_or(rest);
             let tag = line.find("%}").map_or(line, |end| &line[..end + 2]);
-            let name = tag[2..].split_whitespace().next().unwrap_or("");
-            let known = ["note", "endnote", "cut", "endcut", "list", "endlist"];
-            let message = if known.contains(&name) {
-                format!("`{tag}` works only alone in its paragraph (an empty line before and after it); shown as text")
-            } else {
-                format!("`{tag}` is not supported; shown as text")
+            let message = match parse_tag(tag) {
+                Some(Parsed::Open(..) | Parsed::Close(_)) => format!("`{tag}` works only alone in its paragraph (an empty line before and after it); shown as text"),
+                Some(Parsed::Unsupported(message)) => message,
+                None => format!("`{tag}` is not a tag (no `%}}` on its line); shown as text"),
             };
             let length = tag.chars().count() as u32;
             self.problems.push(SyntaxProblem {

@@ -128,10 +128,13 @@ fn a_tight_tab_title_keeps_its_inline_markup_and_ends_at_a_block() {
 
 #[test]
 fn tab_titles_are_words_of_their_own_in_the_plain_text() {
-    let r = render("{% list tabs %}\n\n- Android\n\n  Откройте.\n\n- Web\n  - шаг\n\n{% endlist %}\n");
+    let r =
+        render("{% list tabs %}\n\n- Android\n\n  Откройте.\n\n- Web\n  - шаг\n\n{% endlist %}\n");
     for w in ["Android", "Откройте", "Web", "шаг"] {
         assert!(
-            r.plain_text.split_whitespace().any(|t| t.trim_end_matches('.') == w),
+            r.plain_text
+                .split_whitespace()
+                .any(|t| t.trim_end_matches('.') == w),
             "{w} in {:?}",
             r.plain_text
         );
@@ -163,4 +166,22 @@ fn a_title_cannot_forge_a_link_slot() {
         assert!(!r.html.contains(c), "{:?}", r.html);
     }
     assert!(r.html.contains("x\u{FFFD}0\u{FFFD}y"), "{:?}", r.html);
+}
+
+#[test]
+fn misplaced_tags_are_reported_as_the_tag_parser_reads_them() {
+    let r = render("А {% note info %} б {% list foo %} в {% endcut x %} г {% include y %}\n");
+    let messages: Vec<_> = r
+        .syntax_problems
+        .iter()
+        .map(|p| p.message.as_str())
+        .collect();
+    assert_eq!(messages.len(), 4, "{messages:?}");
+    assert!(messages[0].contains("works only alone"), "{messages:?}");
+    for m in &messages[1..] {
+        assert!(
+            m.contains("is not supported (only note, cut and list tabs)"),
+            "{messages:?}"
+        );
+    }
 }
