@@ -123,6 +123,17 @@ pub fn escape_html(text: &str) -> String {
     out
 }
 
+/// `event` with any link-slot character in its text replaced (`slots`).
+fn scrubbed(event: Event<'_>) -> Event<'_> {
+    match event {
+        Event::Text(t) => Event::Text(scrub(t)),
+        Event::Code(t) => Event::Code(scrub(t)),
+        Event::Html(t) => Event::Html(scrub(t)),
+        Event::InlineHtml(t) => Event::InlineHtml(scrub(t)),
+        other => other,
+    }
+}
+
 pub fn render_markdown(source: &str, options: MarkdownOptions) -> Rendered {
     let pre = rawlinks::preprocess(source);
     let lines = LineIndex::new(source);
@@ -134,19 +145,22 @@ pub fn render_markdown(source: &str, options: MarkdownOptions) -> Rendered {
         | Options::ENABLE_HEADING_ATTRIBUTES;
     let mut pass = Pass::new();
     let mut blocks = Blocks::default();
+    // Without `{%` the filter would pass every event on as it is: skip it.
+    let has_tags = pre.text.contains("{%");
     let mut events = Vec::new();
     for (event, range) in Parser::new_ext(&pre.text, opts).into_offset_iter() {
         let event = match event {
             Event::Html(html) | Event::InlineHtml(html) if options.escape_html => Event::Text(html),
-            Event::Text(t) => Event::Text(scrub(t)),
-            Event::Code(t) => Event::Code(scrub(t)),
-            Event::Html(t) => Event::Html(scrub(t)),
-            Event::InlineHtml(t) => Event::InlineHtml(scrub(t)),
             other => other,
         };
-        let src = &pre.text[range.clone()];
-        blocks.event(event, src, |at| position(range.start + at), &mut events);
-        for event in events.drain(..) {
+        if has_tags {
+            let src = &pre.text[range.clone()];
+            blocks.event(event, src, |at| position(range.start + at), &mut events);
+        } else {
+            events.push(event);
+        }
+        // Scrubbed after the filter: the text it makes (block titles) is text like any other.
+        for event in events.drain(..).map(scrubbed) {
             pass.event(event, position(range.start), || {
                 let orig = pre.original_offset(range.start)..pre.original_offset(range.end);
                 let first_line = source[orig.clone()].lines().next().unwrap_or("");
@@ -155,8 +169,8 @@ pub fn render_markdown(source: &str, options: MarkdownOptions) -> Rendered {
         }
     }
     blocks.finish(&mut events);
-    for event in events.drain(..) {
-        pass.event(event, position(source.len()), || (0, false));
+    for event in events.drain(..).map(scrubbed) {
+        pass.event(event, position(pre.text.len()), || (0, false));
     }
     let mut rendered = pass.finish(source.len());
     rendered.syntax_problems = blocks.problems;

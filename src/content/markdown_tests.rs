@@ -205,3 +205,9 @@ fn email_autolinks_are_mailto_and_empty_links_are_their_text() {
         "{html}"
     );
 }
+
+#[test]
+fn a_nested_list_starts_a_new_line_in_the_plain_text() {
+    let r = render("- Web\n  - шаг\n");
+    assert!(!r.plain_text.contains("Webшаг"), "{:?}", r.plain_text);
+}

@@ -172,6 +172,27 @@ impl<'a> Pass<'a> {
         self.section().text.push('\n');
     }
 
+    /// Ends the line of text unless it has just ended: a block boundary that may or may not
+    /// follow another one.
+    fn line_break(&mut self) {
+        let in_heading = self.heading.is_some();
+        let section = &mut self
+            .out
+            .sections
+            .last_mut()
+            .expect("there is always a section")
+            .text;
+        let buffers = [
+            Some(&mut self.out.plain_text),
+            (!in_heading).then_some(section),
+        ];
+        for buf in buffers.into_iter().flatten() {
+            if !buf.is_empty() && !buf.ends_with('\n') {
+                buf.push('\n');
+            }
+        }
+    }
+
     fn emit(&mut self, event: Event<'a>) {
         // A heading's own events are held until it ends: it decides whether skipping stops.
         match self.heading.as_mut() {
@@ -229,6 +250,7 @@ impl<'a> Pass<'a> {
             Event::Start(Tag::List(_)) => {
                 // The item's own text ends where a nested list starts.
                 self.anchor_block();
+                self.line_break();
                 self.emit(event);
             }
             Event::Start(Tag::BlockQuote(_)) => {
@@ -254,6 +276,11 @@ impl<'a> Pass<'a> {
                 self.emit(event);
             }
             Event::TaskListMarker(checked) => self.task(checked),
+            Event::Html(_) => {
+                // Block HTML (a YFM block's own markup among them) parts the text around it.
+                self.line_break();
+                self.emit(event);
+            }
             other => self.emit(other),
         }
     }

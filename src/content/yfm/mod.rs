@@ -5,7 +5,6 @@
 
 mod tag;
 
-use super::markdown::escape_html;
 use crate::diagnostics::Position;
 use pulldown_cmark::{Event, Tag, TagEnd};
 use tag::{parse_tag, Kind, Parsed};
@@ -124,8 +123,7 @@ impl Blocks {
         let length = text.chars().count() as u32;
         match parsed {
             Parsed::Open(kind, class, title) => {
-                let html = self.open_html(kind, class, &title);
-                out.push(Event::Html(html.into()));
+                self.open_block(kind, class, title, out);
                 self.open.push(Open {
                     kind,
                     pos,
@@ -169,12 +167,10 @@ impl Blocks {
             let rest = &src[at..];
             let line = rest.lines().next().unwrap_or(rest);
             let tag = line.find("%}").map_or(line, |end| &line[..end + 2]);
-            let name = tag[2..].split_whitespace().next().unwrap_or("");
-            let known = ["note", "endnote", "cut", "endcut", "list", "endlist"];
-            let message = if known.contains(&name) {
-                format!("`{tag}` works only alone in its paragraph (an empty line before and after it); shown as text")
-            } else {
-                format!("`{tag}` is not supported; shown as text")
+            let message = match parse_tag(tag) {
+                Some(Parsed::Open(..) | Parsed::Close(_)) => format!("`{tag}` works only alone in its paragraph (an empty line before and after it); shown as text"),
+                Some(Parsed::Unsupported(message)) => message,
+                None => format!("`{tag}` is not a tag (no `%}}` on its line); shown as text"),
             };
             let length = tag.chars().count() as u32;
             self.problems.push(SyntaxProblem {
@@ -306,7 +302,11 @@ impl Blocks {
         };
         match (tab.title, event) {
             (Title::Pending, Event::Start(Tag::Paragraph)) | (_, Event::End(_)) => {}
-            (Title::Pending | Title::Inline, Event::Start(_)) => {
+            (Title::Pending | Title::Inline, Event::Start(tag)) if is_block(tag) => {
+                tab.title = Title::Done;
+                out.push(Event::Html(TITLE_END.into()));
+            }
+            (Title::Pending | Title::Inline, Event::Rule) => {
                 tab.title = Title::Done;
                 out.push(Event::Html(TITLE_END.into()));
             }
@@ -315,23 +315,48 @@ impl Blocks {
         }
     }
 
-    fn open_html(&mut self, kind: Kind, class: &str, title: &str) -> String {
-        let title = escape_html(title);
-        match kind {
+    /// The block's opening HTML; a title is text between two HTML events, so that it is
+    /// escaped, scrubbed and indexed like any other text.
+    fn open_block<'a>(&mut self, kind: Kind, class: &str, title: String, out: &mut Vec<Event<'a>>) {
+        let (open, close) = match kind {
             Kind::Note => {
                 // Numbered in the page; a colon keeps it unlike any heading's GitHub id.
                 self.notes += 1;
                 let id = format!("note:{}", self.notes);
-                format!(
-                    "<div class=\"note note-{class}\" role=\"note\" aria-labelledby=\"{id}\">\n<p class=\"note-title\" id=\"{id}\">{title}</p>\n"
+                (
+                    format!(
+                        "<div class=\"note note-{class}\" role=\"note\" aria-labelledby=\"{id}\">\n<p class=\"note-title\" id=\"{id}\">"
+                    ),
+                    "</p>\n",
                 )
             }
-            Kind::Cut => format!(
-                "<details class=\"cut\"><summary>{title}</summary><div class=\"cut-body\">\n"
+            Kind::Cut => (
+                "<details class=\"cut\"><summary>".to_string(),
+                "</summary><div class=\"cut-body\">\n",
             ),
-            Kind::Tabs => "<div class=\"tabs\">\n".into(),
-        }
+            Kind::Tabs => {
+                out.push(Event::Html("<div class=\"tabs\">\n".into()));
+                return;
+            }
+        };
+        out.push(Event::Html(open.into()));
+        out.push(Event::Text(title.into()));
+        out.push(Event::Html(close.into()));
     }
+}
+
+/// Whether `tag` starts a block (which ends a tight tab's title), not inline markup.
+fn is_block(tag: &Tag) -> bool {
+    !matches!(
+        tag,
+        Tag::Emphasis
+            | Tag::Strong
+            | Tag::Strikethrough
+            | Tag::Superscript
+            | Tag::Subscript
+            | Tag::Link { .. }
+            | Tag::Image { .. }
+    )
 }
 
 const TITLE_END: &str = "</summary><div class=\"tab-body\">\n";

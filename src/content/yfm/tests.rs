@@ -106,3 +106,82 @@ fn code_is_never_touched() {
     assert!(r.syntax_problems.is_empty(), "{:?}", r.syntax_problems);
     assert!(!r.html.contains("class=\"note"), "{}", r.html);
 }
+
+#[test]
+fn a_tight_tab_title_keeps_its_inline_markup_and_ends_at_a_block() {
+    let r = render("{% list tabs %}\n\n- **Web**\n  - шаг\n- Web **app** x\n\n{% endlist %}\n");
+    assert!(
+        r.html.contains(
+            "<summary><strong>Web</strong></summary><div class=\"tab-body\">\n<ul>\n<li>шаг</li>"
+        ),
+        "{}",
+        r.html
+    );
+    assert!(
+        r.html.contains(
+            "<summary>Web <strong>app</strong> x</summary><div class=\"tab-body\">\n</div></details>"
+        ),
+        "{}",
+        r.html
+    );
+}
+
+#[test]
+fn tab_titles_are_words_of_their_own_in_the_plain_text() {
+    let r =
+        render("{% list tabs %}\n\n- Android\n\n  Откройте.\n\n- Web\n  - шаг\n\n{% endlist %}\n");
+    for w in ["Android", "Откройте", "Web", "шаг"] {
+        assert!(
+            r.plain_text
+                .split_whitespace()
+                .any(|t| t.trim_end_matches('.') == w),
+            "{w} in {:?}",
+            r.plain_text
+        );
+    }
+}
+
+#[test]
+fn cut_and_note_titles_are_text() {
+    let r = render("{% cut \"Почему код\" %}\n\nТекст.\n\n{% endcut %}\n\n{% note tip \"Совет дня\" %}\n\nДа.\n\n{% endnote %}\n");
+    for w in ["Почему код", "Совет дня"] {
+        assert!(r.plain_text.contains(w), "{w} in {:?}", r.plain_text);
+    }
+    assert!(
+        !r.plain_text.contains("кодТекст") && !r.plain_text.contains("дняДа"),
+        "{:?}",
+        r.plain_text
+    );
+    assert!(
+        r.html.contains("<summary>Почему код</summary>"),
+        "{}",
+        r.html
+    );
+}
+
+#[test]
+fn a_title_cannot_forge_a_link_slot() {
+    let r = render("{% cut \"x\u{E000}0\u{E001}y\" %}\n\nТекст.\n\n{% endcut %}\n\n{% note info \"a\u{E002}0\u{E001}\" %}\n\nДа.\n\n{% endnote %}\n");
+    for c in ['\u{E000}', '\u{E001}', '\u{E002}'] {
+        assert!(!r.html.contains(c), "{:?}", r.html);
+    }
+    assert!(r.html.contains("x\u{FFFD}0\u{FFFD}y"), "{:?}", r.html);
+}
+
+#[test]
+fn misplaced_tags_are_reported_as_the_tag_parser_reads_them() {
+    let r = render("А {% note info %} б {% list foo %} в {% endcut x %} г {% include y %}\n");
+    let messages: Vec<_> = r
+        .syntax_problems
+        .iter()
+        .map(|p| p.message.as_str())
+        .collect();
+    assert_eq!(messages.len(), 4, "{messages:?}");
+    assert!(messages[0].contains("works only alone"), "{messages:?}");
+    for m in &messages[1..] {
+        assert!(
+            m.contains("is not supported (only note, cut and list tabs)"),
+            "{messages:?}"
+        );
+    }
+}
