@@ -375,15 +375,6 @@ fn yfm_blocks_render_as_callouts_details_and_tabs() {
     let page = f.page("/app/");
     let main = main_of(&page);
     insta::assert_snapshot!("yfm_blocks_app", main);
-    assert!(main.contains("role=\"note\""), "{main}");
-    assert!(
-        main.contains("<summary>Почему код не приходит</summary>"),
-        "{main}"
-    );
-    assert!(
-        main.contains("<details class=\"tab\" open><summary>Android</summary>"),
-        "{main}"
-    );
     let mut outside_code = String::new();
     for (i, part) in main.split("<code").enumerate() {
         let part = if i == 0 {
@@ -398,8 +389,5 @@ fn yfm_blocks_render_as_callouts_details_and_tabs() {
         1,
         "only the unsupported tag stays: {outside_code}"
     );
-    assert!(
-        outside_code.contains("{% include \"common.md\" %}")
-            || outside_code.contains("{% include &quot;common.md&quot; %}")
-    );
+    assert!(outside_code.contains("{% include \"common.md\" %}"));
 }
