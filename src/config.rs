@@ -45,6 +45,39 @@ pub struct Config {
     pub build: BuildConfig,
     pub serve: ServeConfig,
     pub suggest: SuggestConfig,
+    pub feedback: FeedbackConfig,
+}
+
+/// Operators' feedback and the searches that found nothing (`feedback`): where it is kept and
+/// for how long, and what of a ticket is kept.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FeedbackConfig {
+    /// A SQLite file relative to the root (created with its folder), or a
+    /// `postgres://user@host:port/db` URL that several servers share. Empty turns feedback off.
+    pub database: String,
+    /// Keep the ticket's text (masked) as well as its analysed words. Off by default: tickets
+    /// carry personal data, and the words are all that learning and the report need.
+    pub store_text: bool,
+    /// Rows older than this many days are deleted (at start-up and daily).
+    pub retention_days: u32,
+    /// How many distinct clients' confirmations of a word for an article count at most: one
+    /// enthusiastic operator (or a hostile script) cannot take an article over.
+    pub confirmation_cap: u32,
+    /// Feedback writes a client may make per minute before it is answered 429.
+    pub writes_per_minute: u32,
+}
+
+impl Default for FeedbackConfig {
+    fn default() -> Self {
+        FeedbackConfig {
+            database: "data/feedback.sqlite".into(),
+            store_text: false,
+            retention_days: 180,
+            confirmation_cap: 3,
+            writes_per_minute: 60,
+        }
+    }
 }
 
 /// What `spravka build` does when the content has errors (broken links and anchors, links
@@ -97,6 +130,11 @@ pub struct ServeConfig {
     pub max_body_bytes: usize,
     /// Seconds a request may take before it is answered 408.
     pub request_timeout_secs: u64,
+    /// A bearer token that lets programs (a helpdesk, a script) write feedback and read
+    /// `/stats/`; browsers on the site's own pages need none. Empty: no token.
+    pub api_token: String,
+    /// `/stats/` needs the token too (it shows what operators asked).
+    pub stats_need_token: bool,
 }
 
 impl Default for ServeConfig {
@@ -105,6 +143,8 @@ impl Default for ServeConfig {
             cors_origins: vec![],
             max_body_bytes: 64 * 1024,
             request_timeout_secs: 10,
+            api_token: String::new(),
+            stats_need_token: false,
         }
     }
 }
@@ -126,6 +166,7 @@ impl Default for Config {
             build: BuildConfig::default(),
             serve: ServeConfig::default(),
             suggest: SuggestConfig::default(),
+            feedback: FeedbackConfig::default(),
         }
     }
 }

@@ -6,6 +6,7 @@ pub mod cli;
 pub mod config;
 pub mod content;
 pub mod diagnostics;
+pub mod feedback;
 pub mod publish;
 pub mod render;
 pub mod scaffold;

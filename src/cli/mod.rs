@@ -2,6 +2,7 @@
 
 mod build;
 mod check;
+mod feedback;
 mod new;
 mod search;
 mod serve;
@@ -38,6 +39,8 @@ pub enum Command {
     Suggest(search::SuggestArgs),
     /// Refit suggest's ranking and confidence model on your own labelled tickets.
     Tune(tune::Args),
+    /// Import or export operators' feedback (JSON lines).
+    Feedback(feedback::Args),
 }
 
 /// The site root: the folder holding spravka.toml and content/.
@@ -66,6 +69,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Search(args) => search::run_search(args),
         Command::Suggest(args) => search::run_suggest(args),
         Command::Tune(args) => tune::run(args),
+        Command::Feedback(args) => feedback::run(args),
     }
 }
 

@@ -5,6 +5,7 @@
 use super::calibrate::{fit, ConfidenceModel, Features};
 use super::index::Role;
 use super::intent::{self, IntentModel};
+use super::learned::Learned;
 use super::model::{Ranking, SuggestModel};
 use super::suggest::{
     is_confident, order, procedural_probability, understood, Candidate, SuggestOptions,
@@ -155,7 +156,15 @@ fn outcome_at(
     ranking: &Ranking,
 ) -> Outcome {
     let searcher = engine.searcher();
-    let pool = engine.pool(&searcher, problem, procedural, DEPTH, options, ranking);
+    let pool = engine.pool(
+        &searcher,
+        problem,
+        procedural,
+        DEPTH,
+        options,
+        ranking,
+        &Learned::default(),
+    );
     let expected = pool
         .candidates
         .iter()

@@ -6,6 +6,7 @@ pub mod engine;
 pub mod eval;
 pub mod index;
 pub mod intent;
+pub mod learned;
 pub mod model;
 pub mod query;
 pub mod snippet;

@@ -9,6 +9,7 @@ use super::calibrate::Features;
 use super::engine::{Hit, MatchFields, SearchEngine};
 use super::index::Role;
 use super::intent::IntentModel;
+use super::learned::Learned;
 use super::model::{Ranking, SuggestModel};
 use super::ticket::problem_text;
 use super::vocabulary::{idf, informative_weight, Forgiveness, Origin, QueryTerm, TextTerms};
@@ -197,7 +198,12 @@ pub fn is_confident(top: &Candidate, probability: f32, min_probability: f32) -> 
 
 impl SearchEngine {
     pub fn suggest(&self, text: &str, limit: usize) -> SuggestResponse {
-        self.suggest_with(text, limit, SuggestOptions::default(), &self.model)
+        self.suggest_learning(text, limit, &Learned::default())
+    }
+
+    /// Suggest with what operators taught ([`Learned`]) applied to the candidates' scores.
+    pub fn suggest_learning(&self, text: &str, limit: usize, learned: &Learned) -> SuggestResponse {
+        self.respond(text, limit, SuggestOptions::default(), &self.model, learned)
     }
 
     pub fn suggest_with(
@@ -206,6 +212,17 @@ impl SearchEngine {
         limit: usize,
         options: SuggestOptions,
         model: &SuggestModel,
+    ) -> SuggestResponse {
+        self.respond(text, limit, options, model, &Learned::default())
+    }
+
+    fn respond(
+        &self,
+        text: &str,
+        limit: usize,
+        options: SuggestOptions,
+        model: &SuggestModel,
+        learned: &Learned,
     ) -> SuggestResponse {
         let searcher = self.searcher();
         let problem = understood(text, options);
@@ -217,6 +234,7 @@ impl SearchEngine {
             limit,
             options,
             &model.ranking,
+            learned,
         );
         let intent = if procedural >= model.ranking.procedural_from {
             Intent::Procedural
@@ -258,7 +276,9 @@ impl SearchEngine {
 
     /// The candidates of a ticket's [`understood`] problem, found and described (unordered) for
     /// a ticket procedural with probability `procedural`: at least [`POOL`] of them to order,
-    /// more when more suggestions are asked for.
+    /// more when more suggestions are asked for. What operators taught (`learned`) scales
+    /// each one's score before it is described, so the features see it too.
+    #[allow(clippy::too_many_arguments)] // each is one decision of the caller's; see `respond`
     pub fn pool(
         &self,
         searcher: &Searcher,
@@ -267,6 +287,7 @@ impl SearchEngine {
         limit: usize,
         options: SuggestOptions,
         ranking: &Ranking,
+        learned: &Learned,
     ) -> Pool {
         let vocabulary = self.text_terms(searcher, problem, options.forgiveness);
         if vocabulary.terms.is_empty() {
@@ -284,6 +305,11 @@ impl SearchEngine {
             ranking,
             options,
         );
+        if !learned.is_empty() {
+            for f in &mut found {
+                f.1 *= learned.factor(&self.path_of(searcher, f.0), &vocabulary.terms);
+            }
+        }
         found.sort_by(|a, b| b.1.total_cmp(&a.1));
         let candidates = self.describe(searcher, &vocabulary, &found, procedural);
         Pool {

@@ -176,7 +176,7 @@ fn opens_with_any(line: &str, formulas: &[&str]) -> bool {
 }
 
 /// The line a signature starts with: a closing formula on a line of its own.
-fn is_closing(line: &str) -> bool {
+pub(crate) fn is_closing(line: &str) -> bool {
     const CLOSINGS: &[&str] = &[
         "с уважением",
         "с наилучшими пожеланиями",

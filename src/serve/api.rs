@@ -1,12 +1,17 @@
 //! The JSON API: /api/health, /api/search, /api/suggest; errors as `{"error": "..."}`.
 
+use super::feedback::record_miss;
 use super::state::AppState;
+use crate::feedback::{client_id, Kind};
 use crate::search::query::SearchRequest;
+use axum::extract::connect_info::ConnectInfo;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use axum::Extension;
 use axum::Json;
 use serde::Deserialize;
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 pub const MAX_LIMIT: u64 = 50;
@@ -22,6 +27,16 @@ pub enum ApiError {
     UnsupportedMediaType,
     #[error("тело запроса больше допустимого размера")]
     TooLarge,
+    #[error("{0}")]
+    Unprocessable(String),
+    #[error("нужен заголовок Authorization: Bearer с токеном из [serve] api_token")]
+    Unauthorized,
+    #[error("запись разрешена только со страниц самой базы знаний или с токеном")]
+    Forbidden,
+    #[error("слишком много запросов: подождите немного")]
+    TooManyRequests,
+    #[error("{0}")]
+    Unavailable(String),
     #[error("внутренняя ошибка сервера")]
     Internal,
 }
@@ -33,6 +48,11 @@ impl ApiError {
             ApiError::BadLimit => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden => StatusCode::FORBIDDEN,
+            ApiError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -45,20 +65,6 @@ impl IntoResponse for ApiError {
             Json(serde_json::json!({ "error": self.to_string() })),
         )
             .into_response()
-    }
-}
-
-/// Runs CPU-bound search work off the async threads; a failure is logged, not returned.
-async fn json_from_blocking<T: serde::Serialize + Send + 'static>(
-    what: &str,
-    work: impl FnOnce() -> T + Send + 'static,
-) -> Result<Response, ApiError> {
-    match tokio::task::spawn_blocking(work).await {
-        Ok(response) => Ok(Json(response).into_response()),
-        Err(e) => {
-            tracing::error!("{what} task failed: {e}");
-            Err(ApiError::Internal)
-        }
     }
 }
 
@@ -90,6 +96,7 @@ fn check_limit(limit: Option<u64>) -> Result<usize, ApiError> {
 
 pub async fn search(
     State(state): State<Arc<AppState>>,
+    connect_info: Option<Extension<ConnectInfo<SocketAddr>>>,
     Query(params): Query<SearchParams>,
 ) -> Result<Response, ApiError> {
     let query = params.q.unwrap_or_default();
@@ -112,7 +119,21 @@ pub async fn search(
         tag: params.tag,
     };
     let snapshot = state.current();
-    json_from_blocking("search", move || snapshot.engine.search(&request)).await
+    let query = request.query.clone();
+    let response = tokio::task::spawn_blocking(move || snapshot.engine.search(&request))
+        .await
+        .map_err(|e| {
+            tracing::error!("search task failed: {e}");
+            ApiError::Internal
+        })?;
+    if response.hits.is_empty() {
+        if let Some(feedback) = state.feedback.get() {
+            let client =
+                client_id(&connect_info.map_or("local".into(), |c| c.0 .0.ip().to_string()));
+            feedback.record_typed(&client, &query);
+        }
+    }
+    Ok(Json(response).into_response())
 }
 
 pub async fn suggest(
@@ -120,8 +141,50 @@ pub async fn suggest(
     headers: HeaderMap,
     body: axum::body::Body,
 ) -> Result<Response, ApiError> {
-    // A declared length over the limit is refused before a byte of the body is read; an
-    // undeclared one is read only up to the limit.
+    let value = read_json_body(&state, &headers, body).await?;
+    let text = match value.get("text") {
+        Some(serde_json::Value::String(text)) if !text.trim().is_empty() => text.clone(),
+        Some(serde_json::Value::String(_)) => {
+            return Err(ApiError::BadRequest("поле text пустое".into()))
+        }
+        Some(_) => return Err(ApiError::BadRequest("поле text должно быть строкой".into())),
+        None => {
+            return Err(ApiError::BadRequest(
+                "нет поля text с текстом обращения".into(),
+            ))
+        }
+    };
+    let limit = match value.get("limit") {
+        None | Some(serde_json::Value::Null) => 5,
+        Some(serde_json::Value::Number(n)) => check_limit(n.as_u64())?,
+        Some(_) => return Err(ApiError::BadLimit),
+    };
+    let snapshot = state.current();
+    let feedback = state.feedback.get().cloned();
+    let learned = feedback.as_ref().map(|f| f.learned()).unwrap_or_default();
+    let ticket = text.clone();
+    let response = tokio::task::spawn_blocking(move || {
+        snapshot.engine.suggest_learning(&ticket, limit, &learned)
+    })
+    .await
+    .map_err(|e| {
+        tracing::error!("suggest task failed: {e}");
+        ApiError::Internal
+    })?;
+    if !response.confident {
+        let top = response.suggestions.first().map(|s| s.hit.path.clone());
+        record_miss(feedback.as_ref(), Kind::NotConfident, &text, top);
+    }
+    Ok(Json(response).into_response())
+}
+
+/// A JSON request body: `Content-Type: application/json`, at most `max_body_bytes` (a declared
+/// length over it is refused before a byte is read, an undeclared one read only up to it).
+pub async fn read_json_body(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: axum::body::Body,
+) -> Result<serde_json::Value, ApiError> {
     let max = state.current().site.config.serve.max_body_bytes;
     let declared = headers
         .get(header::CONTENT_LENGTH)
@@ -149,25 +212,6 @@ pub async fn suggest(
     if !json_type {
         return Err(ApiError::UnsupportedMediaType);
     }
-    let value: serde_json::Value = serde_json::from_slice(&body)
-        .map_err(|e| ApiError::BadRequest(format!("некорректный JSON: {e}")))?;
-    let text = match value.get("text") {
-        Some(serde_json::Value::String(text)) if !text.trim().is_empty() => text.clone(),
-        Some(serde_json::Value::String(_)) => {
-            return Err(ApiError::BadRequest("поле text пустое".into()))
-        }
-        Some(_) => return Err(ApiError::BadRequest("поле text должно быть строкой".into())),
-        None => {
-            return Err(ApiError::BadRequest(
-                "нет поля text с текстом обращения".into(),
-            ))
-        }
-    };
-    let limit = match value.get("limit") {
-        None | Some(serde_json::Value::Null) => 5,
-        Some(serde_json::Value::Number(n)) => check_limit(n.as_u64())?,
-        Some(_) => return Err(ApiError::BadLimit),
-    };
-    let snapshot = state.current();
-    json_from_blocking("suggest", move || snapshot.engine.suggest(&text, limit)).await
+    serde_json::from_slice(&body)
+        .map_err(|e| ApiError::BadRequest(format!("некорректный JSON: {e}")))
 }

@@ -2,8 +2,10 @@
 //! `app` builds the router used by `main` and by the tests alike.
 
 pub mod api;
+pub mod feedback;
 pub mod files;
 mod hot;
+mod rate_limit;
 pub mod state;
 mod watch;
 
@@ -47,7 +49,18 @@ pub fn state(
         events,
         builder: std::sync::Mutex::new(builder),
         problems: RwLock::new(problems),
+        feedback: std::sync::OnceLock::new(),
     }))
+}
+
+/// Opens the feedback store the config names (a failure is logged, and feedback answers 503
+/// until the store works) and starts learning from it. Nothing when feedback is off.
+pub async fn start_feedback(state: &AppState) {
+    let settings = state.current().site.config.feedback.clone();
+    if let Some(feedback) = crate::feedback::Feedback::start(&settings, &state.root).await {
+        feedback.spawn_maintenance();
+        let _ = state.feedback.set(feedback);
+    }
 }
 
 /// The router: API, live-reload endpoints, static site; limits and security headers.
@@ -59,6 +72,14 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route(
             "/api/suggest",
             post(api::suggest).fallback(method_not_allowed),
+        )
+        .route(
+            "/api/feedback",
+            post(feedback::post_feedback)
+                .fallback(method_not_allowed)
+                .layer(rate_limit::layer(
+                    state.current().site.config.feedback.writes_per_minute,
+                )),
         )
         .layer(axum::extract::DefaultBodyLimit::max(config.max_body_bytes));
     if !config.cors_origins.is_empty() {
@@ -183,6 +204,7 @@ pub async fn run(options: ServeOptions) -> anyhow::Result<()> {
     if options.watch {
         watch::spawn(state.clone())?;
     }
+    start_feedback(&state).await;
     let listener = tokio::net::TcpListener::bind(options.bind).await?;
     println!(
         "spravka: {} documents, serving http://{}/ (API: /api/search, /api/suggest){}",
@@ -201,8 +223,8 @@ pub async fn run(options: ServeOptions) -> anyhow::Result<()> {
     loop {
         tokio::select! {
             accepted = listener.accept() => {
-                let Ok((stream, _)) = accepted else { continue };
-                let connection = graceful.watch(connection(stream, app.clone()));
+                let Ok((stream, peer)) = accepted else { continue };
+                let connection = graceful.watch(connection(stream, peer, app.clone()));
                 tokio::spawn(async move {
                     if let Err(e) = connection.await {
                         tracing::debug!("connection closed: {e}");
@@ -223,13 +245,22 @@ pub async fn run(options: ServeOptions) -> anyhow::Result<()> {
 
 /// One HTTP/1 connection. A client that does not finish its headers in time is dropped, so
 /// stalled or slow clients cannot hold connections open.
+/// The peer's address goes into every request (`ConnectInfo`), for the rate limit and the
+/// feedback client.
 fn connection(
     stream: tokio::net::TcpStream,
+    peer: std::net::SocketAddr,
     app: Router,
-) -> hyper::server::conn::http1::Connection<
-    hyper_util::rt::TokioIo<tokio::net::TcpStream>,
-    hyper_util::service::TowerToHyperService<Router>,
-> {
+) -> impl hyper_util::server::graceful::GracefulConnection<Error = hyper::Error> {
+    let app = tower::ServiceExt::map_request(
+        app,
+        move |mut request: axum::http::Request<hyper::body::Incoming>| {
+            request
+                .extensions_mut()
+                .insert(axum::extract::ConnectInfo(peer));
+            request
+        },
+    );
     hyper::server::conn::http1::Builder::new()
         .timer(hyper_util::rt::TokioTimer::new())
         .header_read_timeout(HEADER_READ_TIMEOUT)

@@ -47,6 +47,9 @@ pub struct AppState {
     /// What the overlay shows (`overlay_text`): why the last rebuild failed, if it did, and the
     /// errors of the site being served; `None` when there is nothing to fix.
     pub problems: RwLock<Option<String>>,
+    /// Operators' feedback and what suggest learned from it; unset when feedback is off (or
+    /// in tests that do not [`crate::serve::start_feedback`]).
+    pub feedback: std::sync::OnceLock<Arc<crate::feedback::Feedback>>,
 }
 
 /// Errors the overlay lists in full; `spravka check` lists them all.

@@ -1,0 +1,107 @@
+//! Operators' feedback: their verdicts on suggestions, the articles they opened from search,
+//! and the searches and tickets the base could not answer — kept in a database (`store`),
+//! taught to suggest (`search::learned`) and reported to writers (`report`).
+
+pub mod exchange;
+pub mod privacy;
+pub mod service;
+pub mod store;
+
+pub use service::{Feedback, Unavailable};
+pub use store::{Store, StoreError};
+
+use serde::{Deserialize, Serialize};
+
+/// What happened. Votes are the operators'; the last two the server records itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// «Помогло»: the suggested article answered the ticket.
+    Helped,
+    /// «Не то»: it did not.
+    Wrong,
+    /// «Подходящей статьи нет»: nothing in the base answers the ticket.
+    NoArticle,
+    /// An article opened from the search results: an implicit vote.
+    Opened,
+    /// A search that found nothing.
+    ZeroResults,
+    /// A suggestion the server was not confident of.
+    NotConfident,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 6] = [
+        Kind::Helped,
+        Kind::Wrong,
+        Kind::NoArticle,
+        Kind::Opened,
+        Kind::ZeroResults,
+        Kind::NotConfident,
+    ];
+
+    /// The name stored in the database and written by `export`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Helped => "helped",
+            Kind::Wrong => "wrong",
+            Kind::NoArticle => "no_article",
+            Kind::Opened => "opened",
+            Kind::ZeroResults => "zero_results",
+            Kind::NotConfident => "not_confident",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+
+    /// What suggest learns from a row of this kind: only explicit verdicts on a suggestion
+    /// (an opened search result says the article was interesting, not that it answered).
+    pub fn lesson(self) -> Option<crate::search::learned::Lesson> {
+        use crate::search::learned::Lesson;
+        match self {
+            Kind::Helped => Some(Lesson::Confirmed),
+            Kind::Wrong => Some(Lesson::Rejected),
+            _ => None,
+        }
+    }
+}
+
+/// One row: a verdict or a recorded miss, with the ticket's analysed words.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    /// Seconds since the Unix epoch, UTC.
+    pub at: i64,
+    pub kind: Kind,
+    /// The article's source path (relative to content/), when the row is about one.
+    pub path: Option<String>,
+    /// The suggestion's place in the list (1 = first), when the vote came from one.
+    pub rank: Option<u32>,
+    /// The ticket's or query's index terms, personal data masked before analysis.
+    pub terms: Vec<String>,
+    /// The masked text, only with `[feedback] store_text = true`.
+    pub text: Option<String>,
+    /// Who said it: a hash of the bearer token or of the client's address, never the address.
+    pub client: String,
+}
+
+/// An event as stored, with its id.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Stored {
+    pub id: i64,
+    #[serde(flatten)]
+    pub event: Event,
+}
+
+/// The current time as stored.
+pub fn now() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+/// A client's identity as stored: a short keyed hash, so that the database holds no address
+/// or token, while the same client always maps to the same value.
+pub fn client_id(raw: &str) -> String {
+    let hash = blake3::keyed_hash(b"spravka feedback client identity", raw.as_bytes());
+    hash.to_hex()[..16].to_string()
+}

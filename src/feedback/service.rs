@@ -1,0 +1,277 @@
+//! Feedback as the server uses it: a store that may be missing, locked, corrupt or full
+//! without taking search down (writes answer [`Unavailable`], the problem logged once), and
+//! what suggest has learned from it, kept current by polling the store every second — which
+//! also brings in the votes other replicas wrote to a shared PostgreSQL.
+
+use super::privacy::{mask, ticket_terms};
+use super::{now, Event, Kind, Store, StoreError};
+use crate::config::FeedbackConfig;
+use crate::search::learned::Learned;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+/// The store could not take the write; the server answers 503 (the cause is in the log).
+#[derive(Debug, thiserror::Error)]
+#[error("отзывы сейчас не сохраняются: база отзывов недоступна")]
+pub struct Unavailable;
+
+/// How often learning looks for new votes.
+pub const REFRESH_EVERY: Duration = Duration::from_secs(1);
+/// How long after a failed open the next request may try again.
+const REOPEN_AFTER: Duration = Duration::from_secs(5);
+/// Votes re-read below the newest id seen: ids of concurrent PostgreSQL writers may commit
+/// out of order, and learning a vote twice changes nothing (clients are counted as a set).
+const LOOKBACK_IDS: i64 = 1000;
+/// Votes read per poll.
+const BATCH: i64 = 10_000;
+
+pub struct Feedback {
+    settings: FeedbackConfig,
+    root: PathBuf,
+    store: tokio::sync::Mutex<Option<Store>>,
+    last_open_attempt: std::sync::Mutex<Option<Instant>>,
+    /// Set while the store fails, so that the failure is logged once and the recovery too.
+    failing: AtomicBool,
+    learned: RwLock<Arc<Learned>>,
+    newest_vote: AtomicI64,
+    /// Per client, the last search that found nothing and when: see [`Feedback::record_typed`].
+    typed: std::sync::Mutex<HashMap<String, (String, Instant)>>,
+}
+
+/// A search is final once its client has not searched again for this long.
+pub const TYPING_PAUSE: Duration = Duration::from_secs(3);
+
+impl Feedback {
+    /// Opens the configured store; a failure is logged and retried on later requests, never
+    /// fatal. `None` when feedback is off (`database = ""`).
+    pub async fn start(settings: &FeedbackConfig, root: &Path) -> Option<Arc<Feedback>> {
+        if settings.database.trim().is_empty() {
+            return None;
+        }
+        let feedback = Arc::new(Feedback {
+            settings: settings.clone(),
+            root: root.to_path_buf(),
+            store: tokio::sync::Mutex::new(None),
+            last_open_attempt: std::sync::Mutex::new(None),
+            failing: AtomicBool::new(false),
+            learned: RwLock::new(Arc::new(Learned::new(settings.confirmation_cap))),
+            newest_vote: AtomicI64::new(0),
+            typed: std::sync::Mutex::new(HashMap::new()),
+        });
+        feedback.purge_expired().await;
+        feedback.refresh().await;
+        Some(feedback)
+    }
+
+    pub fn settings(&self) -> &FeedbackConfig {
+        &self.settings
+    }
+
+    /// What suggest has learned so far.
+    pub fn learned(&self) -> Arc<Learned> {
+        self.learned.read().expect("learned lock").clone()
+    }
+
+    /// Stores `event`; its id once durable.
+    pub async fn record(&self, event: &Event) -> Result<i64, Unavailable> {
+        let result = match self.store().await {
+            Ok(store) => self.checked(store.insert(event).await),
+            Err(e) => Err(e),
+        };
+        if result.is_ok() && event.kind.lesson().is_some() {
+            // Learned at once on this server, not at the next poll.
+            self.refresh().await;
+        }
+        result
+    }
+
+    /// Stores `event` without waiting: what the server records itself (a search that found
+    /// nothing) must not slow the answer, and is dropped if the store is down.
+    pub fn record_later(self: &Arc<Self>, event: Event) {
+        let feedback = self.clone();
+        tokio::spawn(async move {
+            let _ = feedback.record(&event).await;
+        });
+    }
+
+    /// Notes a search of `client` that found nothing. The search box asks as the operator
+    /// types, so only the last query before a [`TYPING_PAUSE`] is stored: «ветеринар», not
+    /// «ветери» and «ветерин» as well.
+    pub fn record_typed(&self, client: &str, query: &str) {
+        self.typed
+            .lock()
+            .expect("typed lock")
+            .insert(client.to_string(), (query.to_string(), Instant::now()));
+    }
+
+    /// Stores the noted searches whose client paused typing.
+    async fn flush_typed(&self, pause: Duration) {
+        let done: Vec<(String, String)> = {
+            let mut typed = self.typed.lock().expect("typed lock");
+            let finished: Vec<String> = typed
+                .iter()
+                .filter(|(_, (_, at))| at.elapsed() >= pause)
+                .map(|(client, _)| client.clone())
+                .collect();
+            finished
+                .into_iter()
+                .filter_map(|c| typed.remove(&c).map(|(query, _)| (c, query)))
+                .collect()
+        };
+        for (client, query) in done {
+            let terms = ticket_terms(&query);
+            if terms.is_empty() {
+                continue;
+            }
+            let event = Event {
+                at: now(),
+                kind: Kind::ZeroResults,
+                path: None,
+                rank: None,
+                terms,
+                text: self.settings.store_text.then(|| mask(&query)),
+                client,
+            };
+            let _ = self.record(&event).await;
+        }
+    }
+
+    /// Every event since `since` (seconds), for the report.
+    pub async fn events_since(&self, since: i64) -> Result<Vec<super::Stored>, Unavailable> {
+        let store = self.store().await?;
+        self.checked(store.since(since).await)
+    }
+
+    /// Reads the votes written since the last look (by any replica) into what is learned.
+    pub async fn refresh(&self) {
+        let from = (self.newest_vote.load(Ordering::Relaxed) - LOOKBACK_IDS).max(0);
+        let kinds = [Kind::Helped, Kind::Wrong];
+        let Ok(store) = self.store().await else {
+            return;
+        };
+        let Ok(votes) = self.checked(store.after(from, &kinds, BATCH).await) else {
+            return;
+        };
+        drop(store);
+        if votes.is_empty() {
+            return;
+        }
+        let mut learned = (*self.learned()).clone();
+        for vote in &votes {
+            if let (Some(lesson), Some(path)) = (vote.event.kind.lesson(), &vote.event.path) {
+                learned.learn(path, lesson, &vote.event.terms, &vote.event.client);
+            }
+            self.newest_vote.fetch_max(vote.id, Ordering::Relaxed);
+        }
+        *self.learned.write().expect("learned lock") = Arc::new(learned);
+    }
+
+    /// Deletes rows older than `retention_days`, and forgets what was learned from them.
+    pub async fn purge_expired(&self) {
+        let before = now() - i64::from(self.settings.retention_days) * 86_400;
+        let Ok(store) = self.store().await else {
+            return;
+        };
+        let purged = self.checked(store.purge(before).await);
+        drop(store);
+        if let Ok(purged) = purged {
+            if purged > 0 {
+                tracing::info!("feedback: {purged} rows older than the retention period deleted");
+                *self.learned.write().expect("learned lock") =
+                    Arc::new(Learned::new(self.settings.confirmation_cap));
+                self.newest_vote.store(0, Ordering::Relaxed);
+                self.refresh().await;
+            }
+        }
+    }
+
+    /// Polls for new votes every [`REFRESH_EVERY`] and purges expired rows daily, for as long
+    /// as the server runs.
+    pub fn spawn_maintenance(self: &Arc<Self>) {
+        let feedback = self.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(REFRESH_EVERY);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            let mut last_purge = Instant::now();
+            loop {
+                tick.tick().await;
+                feedback.refresh().await;
+                feedback.flush_typed(TYPING_PAUSE).await;
+                if last_purge.elapsed() > Duration::from_secs(86_400) {
+                    feedback.purge_expired().await;
+                    last_purge = Instant::now();
+                }
+            }
+        });
+    }
+
+    /// The store, opened first if needed (at most every [`REOPEN_AFTER`] after a failure);
+    /// holding it makes operations one at a time, which both backends' single connection
+    /// needs anyway.
+    async fn store(&self) -> Result<StoreGuard<'_>, Unavailable> {
+        let mut slot = self.store.lock().await;
+        if slot.as_ref().is_some_and(Store::is_closed) {
+            *slot = None;
+        }
+        if slot.is_none() && self.may_try_opening() {
+            match Store::open(&self.settings.database, &self.root).await {
+                Ok(store) => *slot = Some(store),
+                Err(e) => self.failed(&e),
+            }
+        }
+        if slot.is_some() {
+            Ok(StoreGuard(slot))
+        } else {
+            Err(Unavailable)
+        }
+    }
+
+    /// An operation's outcome: a failure is logged once until an operation succeeds again.
+    fn checked<T>(&self, result: Result<T, StoreError>) -> Result<T, Unavailable> {
+        match result {
+            Ok(value) => {
+                if self.failing.swap(false, Ordering::Relaxed) {
+                    tracing::info!("feedback database works again");
+                }
+                Ok(value)
+            }
+            Err(e) => {
+                self.failed(&e);
+                Err(Unavailable)
+            }
+        }
+    }
+
+    fn may_try_opening(&self) -> bool {
+        let mut last = self.last_open_attempt.lock().expect("open attempt lock");
+        let due = last.is_none_or(|at| at.elapsed() >= REOPEN_AFTER);
+        if due {
+            *last = Some(Instant::now());
+        }
+        due
+    }
+
+    fn failed(&self, error: &StoreError) {
+        if !self.failing.swap(true, Ordering::Relaxed) {
+            tracing::error!(
+                "{error}; search and suggest go on, feedback answers 503 until it works again"
+            );
+        }
+    }
+}
+
+/// The open store, held for one operation.
+struct StoreGuard<'a>(tokio::sync::MutexGuard<'a, Option<Store>>);
+
+impl std::ops::Deref for StoreGuard<'_> {
+    type Target = Store;
+
+    fn deref(&self) -> &Store {
+        self.0
+            .as_ref()
+            .expect("a guard is made only over an open store")
+    }
+}

@@ -1,0 +1,183 @@
+//! `POST /api/feedback`: an operator's verdict on a suggestion (or an opened search result),
+//! checked (same-origin browser or bearer token; a per-client rate limit in `app`), masked and
+//! stored; and what the server records itself — searches that found nothing, suggestions it
+//! was not confident of.
+
+use super::api::{read_json_body, ApiError};
+use super::state::AppState;
+use crate::feedback::privacy::{mask, ticket_terms};
+use crate::feedback::{client_id, now, Event, Feedback, Kind};
+use axum::extract::connect_info::ConnectInfo;
+use axum::extract::State;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Extension;
+use axum::Json;
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+/// An operator's verdict, as the client sends it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    Helped,
+    Wrong,
+    None,
+}
+
+/// Where the verdict was given: on a suggestion (the default) or by opening a search result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Source {
+    #[default]
+    Suggest,
+    Search,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FeedbackRequest {
+    /// The ticket (or the search query) the verdict is about.
+    pub text: String,
+    /// The article's source path, as suggest and search return it; `null` with `none`.
+    pub path: Option<String>,
+    pub verdict: Verdict,
+    /// The suggestion's place in the list, 1 for the first.
+    pub suggestion_rank: Option<u32>,
+    #[serde(default)]
+    pub source: Source,
+}
+
+pub async fn post_feedback(
+    State(state): State<Arc<AppState>>,
+    connect_info: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
+    body: axum::body::Body,
+) -> Result<Response, ApiError> {
+    let config = state.current().site.config.serve.clone();
+    let client = authorised_client(&headers, connect_info.map(|c| c.0 .0), &config.api_token)?;
+    let value = read_json_body(&state, &headers, body).await?;
+    let request: FeedbackRequest = serde_json::from_value(value)
+        .map_err(|e| ApiError::BadRequest(format!("некорректный отзыв: {e}")))?;
+    let kind = checked_kind(&state, &request)?;
+    let Some(feedback) = state.feedback.get() else {
+        return Err(ApiError::Unavailable(
+            "отзывы выключены: [feedback] database в spravka.toml".into(),
+        ));
+    };
+    let event = Event {
+        at: now(),
+        kind,
+        path: request.path,
+        rank: request.suggestion_rank,
+        terms: ticket_terms(&request.text),
+        text: feedback.settings().store_text.then(|| mask(&request.text)),
+        client,
+    };
+    let id = feedback
+        .record(&event)
+        .await
+        .map_err(|e| ApiError::Unavailable(e.to_string()))?;
+    Ok((StatusCode::CREATED, Json(serde_json::json!({ "id": id }))).into_response())
+}
+
+/// The stored kind of a valid request: a verdict on an article names an article of the site,
+/// «no article» names none.
+fn checked_kind(state: &AppState, request: &FeedbackRequest) -> Result<Kind, ApiError> {
+    if request.text.trim().is_empty() {
+        return Err(ApiError::BadRequest("поле text пустое".into()));
+    }
+    if request.suggestion_rank == Some(0) {
+        return Err(ApiError::Unprocessable(
+            "suggestion_rank считается с 1".into(),
+        ));
+    }
+    let kind = match (request.verdict, request.source) {
+        (Verdict::Helped, Source::Suggest) => Kind::Helped,
+        (Verdict::Helped, Source::Search) => Kind::Opened,
+        (Verdict::Wrong, _) => Kind::Wrong,
+        (Verdict::None, _) => Kind::NoArticle,
+    };
+    match (&request.path, kind) {
+        (Some(_), Kind::NoArticle) => Err(ApiError::Unprocessable(
+            "с verdict \"none\" path должен быть null".into(),
+        )),
+        (None, Kind::NoArticle) => Ok(kind),
+        (None, _) => Err(ApiError::Unprocessable(
+            "нужен path статьи, о которой отзыв".into(),
+        )),
+        (Some(path), _) if state.current().site.page_by_path(path).is_none() => Err(
+            ApiError::Unprocessable(format!("нет статьи {path:?} в базе")),
+        ),
+        (Some(_), _) => Ok(kind),
+    }
+}
+
+/// Who may write, and who they are: a request with the configured bearer token, or one a
+/// browser made from the site's own pages (`Sec-Fetch-Site: same-origin`, or an `Origin`
+/// equal to the `Host`); a program without browser headers when no token is configured. A
+/// page of another site can never write (a browser always sends one of the two headers).
+pub fn authorised_client(
+    headers: &HeaderMap,
+    peer: Option<SocketAddr>,
+    api_token: &str,
+) -> Result<String, ApiError> {
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim);
+    if let Some(token) = bearer {
+        return if !api_token.is_empty() && constant_time_eq(token, api_token) {
+            Ok(client_id(&format!("token:{token}")))
+        } else {
+            Err(ApiError::Unauthorized)
+        };
+    }
+    let by_address = || client_id(&peer.map_or("local".to_string(), |p| p.ip().to_string()));
+    let fetch_site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
+    let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
+    match (fetch_site, origin) {
+        (Some("same-origin"), _) => Ok(by_address()),
+        (Some(_), _) => Err(ApiError::Forbidden),
+        (None, Some(origin)) if same_origin(origin, headers) => Ok(by_address()),
+        (None, Some(_)) => Err(ApiError::Forbidden),
+        (None, None) if api_token.is_empty() => Ok(by_address()),
+        (None, None) => Err(ApiError::Unauthorized),
+    }
+}
+
+/// Whether `origin` (`http://host:port`) names the host the request was sent to.
+fn same_origin(origin: &str, headers: &HeaderMap) -> bool {
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    let origin_host = origin
+        .split_once("://")
+        .map(|(_, rest)| rest.trim_end_matches('/'));
+    matches!((origin_host, host), (Some(o), Some(h)) if o.eq_ignore_ascii_case(h))
+}
+
+/// Compares without stopping at the first difference, so the time taken does not tell how
+/// much of a guessed token was right.
+fn constant_time_eq(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |d, (x, y)| d | (x ^ y)) == 0
+}
+
+/// Records what the server saw without waiting for the database: a search with no hits or a
+/// ticket it was not confident of (its words only, masked). Nothing when feedback is off.
+pub fn record_miss(feedback: Option<&Arc<Feedback>>, kind: Kind, text: &str, path: Option<String>) {
+    let Some(feedback) = feedback else { return };
+    let terms = ticket_terms(text);
+    if terms.is_empty() {
+        return;
+    }
+    feedback.record_later(Event {
+        at: now(),
+        kind,
+        path,
+        rank: None,
+        terms,
+        text: feedback.settings().store_text.then(|| mask(text)),
+        client: client_id("server"),
+    });
+}

@@ -1,0 +1,75 @@
+//! The per-client rate limit of the write endpoints (tower_governor): a client is its bearer
+//! token when it sends one, else its address; over the limit it is answered 429 in the API's
+//! JSON error shape.
+
+use super::api::ApiError;
+use axum::body::Body;
+use axum::response::IntoResponse;
+use governor::middleware::NoOpMiddleware;
+use std::sync::{Arc, Weak};
+use std::time::Duration;
+use tower_governor::governor::{GovernorConfig, GovernorConfigBuilder};
+use tower_governor::key_extractor::KeyExtractor;
+use tower_governor::{GovernorError, GovernorLayer};
+
+/// Rate-limit key: `token:<token>` or `ip:<address>`.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientKey;
+
+impl KeyExtractor for ClientKey {
+    type Key = String;
+
+    fn extract<T>(&self, request: &axum::http::Request<T>) -> Result<String, GovernorError> {
+        let token = request
+            .headers()
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "));
+        if let Some(token) = token {
+            return Ok(format!("token:{}", token.trim()));
+        }
+        let peer = request
+            .extensions()
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0.ip().to_string());
+        // Requests routed in-process (tests) have no peer: one shared key.
+        Ok(format!("ip:{}", peer.as_deref().unwrap_or("local")))
+    }
+}
+
+type Layer = GovernorLayer<ClientKey, NoOpMiddleware, Body>;
+
+/// At most `per_minute` writes a minute per client, as a burst of that size refilled evenly.
+pub fn layer(per_minute: u32) -> Layer {
+    let per_minute = per_minute.max(1);
+    let config = Arc::new(
+        GovernorConfigBuilder::default()
+            .key_extractor(ClientKey)
+            .period(Duration::from_millis(60_000 / u64::from(per_minute)))
+            .burst_size(per_minute)
+            .finish()
+            .expect("a positive period and burst"),
+    );
+    forget_idle_clients(Arc::downgrade(&config));
+    GovernorLayer::new(config).error_handler(|error| match error {
+        GovernorError::TooManyRequests { .. } => ApiError::TooManyRequests.into_response(),
+        other => {
+            tracing::error!("rate limit: {other}");
+            ApiError::Internal.into_response()
+        }
+    })
+}
+
+/// The limiter keeps a cell per client it has seen; drop the idle ones every minute, for as
+/// long as the router that owns the limiter lives.
+fn forget_idle_clients(config: Weak<GovernorConfig<ClientKey, NoOpMiddleware>>) {
+    let _ = std::thread::Builder::new()
+        .name("spravka-rate-limit".into())
+        .spawn(move || loop {
+            std::thread::sleep(Duration::from_secs(60));
+            let Some(config) = config.upgrade() else {
+                return;
+            };
+            config.limiter().retain_recent();
+        });
+}
