@@ -33,8 +33,11 @@ pub struct Feedback {
     root: PathBuf,
     store: tokio::sync::Mutex<Option<Store>>,
     last_open_attempt: std::sync::Mutex<Option<Instant>>,
-    /// Set while the store fails, so that the failure is logged once and the recovery too.
-    failing: AtomicBool,
+    /// Set while writes (or reads) fail, so that a failure is logged once and the recovery
+    /// too. Kept apart because a locked SQLite file still reads: a poll that reads must not
+    /// announce a recovery while every vote still fails.
+    failing_writes: AtomicBool,
+    failing_reads: AtomicBool,
     learned: RwLock<Arc<Learned>>,
     newest_vote: AtomicI64,
     /// Per client, the last search that found nothing and when: see [`Feedback::record_typed`].
@@ -56,7 +59,8 @@ impl Feedback {
             root: root.to_path_buf(),
             store: tokio::sync::Mutex::new(None),
             last_open_attempt: std::sync::Mutex::new(None),
-            failing: AtomicBool::new(false),
+            failing_writes: AtomicBool::new(false),
+            failing_reads: AtomicBool::new(false),
             learned: RwLock::new(Arc::new(Learned::new(settings.confirmation_cap))),
             newest_vote: AtomicI64::new(0),
             typed: std::sync::Mutex::new(HashMap::new()),
@@ -78,7 +82,7 @@ impl Feedback {
     /// Stores `event`; its id once durable.
     pub async fn record(&self, event: &Event) -> Result<i64, Unavailable> {
         let result = match self.store().await {
-            Ok(store) => self.checked(store.insert(event).await),
+            Ok(store) => self.checked(Op::Write, store.insert(event).await),
             Err(e) => Err(e),
         };
         if result.is_ok() && event.kind.lesson().is_some() {
@@ -142,7 +146,7 @@ impl Feedback {
     /// Every event since `since` (seconds), for the report.
     pub async fn events_since(&self, since: i64) -> Result<Vec<super::Stored>, Unavailable> {
         let store = self.store().await?;
-        self.checked(store.since(since).await)
+        self.checked(Op::Read, store.since(since).await)
     }
 
     /// Reads the votes written since the last look (by any replica) into what is learned.
@@ -152,7 +156,7 @@ impl Feedback {
         let Ok(store) = self.store().await else {
             return;
         };
-        let Ok(votes) = self.checked(store.after(from, &kinds, BATCH).await) else {
+        let Ok(votes) = self.checked(Op::Read, store.after(from, &kinds, BATCH).await) else {
             return;
         };
         drop(store);
@@ -175,7 +179,7 @@ impl Feedback {
         let Ok(store) = self.store().await else {
             return;
         };
-        let purged = self.checked(store.purge(before).await);
+        let purged = self.checked(Op::Write, store.purge(before).await);
         drop(store);
         if let Ok(purged) = purged {
             if purged > 0 {
@@ -219,7 +223,7 @@ impl Feedback {
         if slot.is_none() && self.may_try_opening() {
             match Store::open(&self.settings.database, &self.root).await {
                 Ok(store) => *slot = Some(store),
-                Err(e) => self.failed(&e),
+                Err(e) => self.failed(Op::Write, &e),
             }
         }
         if slot.is_some() {
@@ -230,18 +234,25 @@ impl Feedback {
     }
 
     /// An operation's outcome: a failure is logged once until an operation succeeds again.
-    fn checked<T>(&self, result: Result<T, StoreError>) -> Result<T, Unavailable> {
+    fn checked<T>(&self, op: Op, result: Result<T, StoreError>) -> Result<T, Unavailable> {
         match result {
             Ok(value) => {
-                if self.failing.swap(false, Ordering::Relaxed) {
-                    tracing::info!("feedback database works again");
+                if self.flag(op).swap(false, Ordering::Relaxed) {
+                    tracing::info!("feedback database: {} work again", op.name());
                 }
                 Ok(value)
             }
             Err(e) => {
-                self.failed(&e);
+                self.failed(op, &e);
                 Err(Unavailable)
             }
+        }
+    }
+
+    fn flag(&self, op: Op) -> &AtomicBool {
+        match op {
+            Op::Write => &self.failing_writes,
+            Op::Read => &self.failing_reads,
         }
     }
 
@@ -254,11 +265,27 @@ impl Feedback {
         due
     }
 
-    fn failed(&self, error: &StoreError) {
-        if !self.failing.swap(true, Ordering::Relaxed) {
+    fn failed(&self, op: Op, error: &StoreError) {
+        if !self.flag(op).swap(true, Ordering::Relaxed) {
             tracing::error!(
                 "{error}; search and suggest go on, feedback answers 503 until it works again"
             );
+        }
+    }
+}
+
+/// What an operation does, for logging its failure once.
+#[derive(Debug, Clone, Copy)]
+enum Op {
+    Write,
+    Read,
+}
+
+impl Op {
+    fn name(self) -> &'static str {
+        match self {
+            Op::Write => "writes",
+            Op::Read => "reads",
         }
     }
 }

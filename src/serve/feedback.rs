@@ -58,8 +58,9 @@ pub async fn post_feedback(
     let config = state.current().site.config.serve.clone();
     let client = authorised_client(&headers, connect_info.map(|c| c.0 .0), &config.api_token)?;
     let value = read_json_body(&state, &headers, body).await?;
-    let request: FeedbackRequest = serde_json::from_value(value)
-        .map_err(|e| ApiError::BadRequest(format!("некорректный отзыв: {e}")))?;
+    let request: FeedbackRequest = serde_path_to_error::deserialize(value).map_err(|e| {
+        ApiError::BadRequest(format!("некорректный отзыв: {}: {}", e.path(), e.inner()))
+    })?;
     let kind = checked_kind(&state, &request)?;
     let Some(feedback) = state.feedback.get() else {
         return Err(ApiError::Unavailable(

@@ -204,13 +204,18 @@ pub struct Server {
 impl Server {
     /// Starts the server on `root` and waits (up to 20 s) until `/api/health` answers.
     pub fn start(root: &Path) -> Server {
+        Server::start_logging(root, std::process::Stdio::null())
+    }
+
+    /// [`Server::start`], the server's log (stderr) going to `log`.
+    pub fn start_logging(root: &Path, log: impl Into<std::process::Stdio>) -> Server {
         use std::io::{BufRead, BufReader};
         let mut child = std::process::Command::new(binary())
             .args(["serve", "--bind", "127.0.0.1:0", "--root"])
             .arg(root)
             .env("NO_COLOR", "1")
             .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::null())
+            .stderr(log)
             .spawn()
             .unwrap();
         let mut stdout = BufReader::new(child.stdout.take().unwrap());
@@ -238,6 +243,12 @@ impl Server {
             std::thread::sleep(std::time::Duration::from_millis(50));
         }
         server
+    }
+
+    /// Kills the process with SIGKILL, as a crash or the OOM killer would, and reaps it.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 
     /// Sends SIGTERM and waits up to `limit` for the process to exit; its exit status.

@@ -1,0 +1,414 @@
+//! Operators' feedback end to end, against the real binary over loopback, on both databases:
+//! SQLite always, PostgreSQL when `SPRAVKA_TEST_POSTGRES` names a server (`.ci/run` starts
+//! one and sets `SPRAVKA_POSTGRES_TESTS=required`, so that a missing one fails there).
+
+mod common;
+
+use common::{Fixture, Server};
+use serde_json::{json, Value};
+use std::time::Duration;
+
+/// A ticket the default base ranks its answer second for, and a paraphrase of it.
+const CONFIRMED_TICKET: &str = "лк ук жутко тупит все кнопки с задержкой";
+const PARAPHRASE: &str = "кабинет ук тупит, кнопки срабатывают с задержкой";
+const ANSWER: &str = "База типичных запросов/Медленно работает веб-интерфейс.md";
+
+/// The databases to run a test on: SQLite, and a fresh PostgreSQL database when one is
+/// configured (skipped loudly otherwise).
+fn databases(test: &str) -> Vec<String> {
+    let mut all = vec!["data/feedback.sqlite".to_string()];
+    match std::env::var("SPRAVKA_TEST_POSTGRES") {
+        Ok(url) => all.push(fresh_postgres_database(&url, test)),
+        Err(_) if std::env::var("SPRAVKA_POSTGRES_TESTS").as_deref() == Ok("required") => {
+            panic!("SPRAVKA_POSTGRES_TESTS=required but SPRAVKA_TEST_POSTGRES is not set (.ci/postgres starts a server)")
+        }
+        Err(_) => eprintln!(
+            "SKIPPED {test} on PostgreSQL: set SPRAVKA_TEST_POSTGRES=postgres://… (install postgresql; .ci/postgres starts a throw-away server)"
+        ),
+    }
+    all
+}
+
+/// Creates (anew) a database for one test on the server at `url`; its URL.
+fn fresh_postgres_database(url: &str, test: &str) -> String {
+    let name = format!("spravka_{test}");
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+            .await
+            .unwrap_or_else(|e| panic!("{url}: {e}"));
+        tokio::spawn(connection);
+        // Two statements: neither may run inside the implicit transaction of a batch.
+        for statement in [
+            format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+            format!("CREATE DATABASE {name}"),
+        ] {
+            client.batch_execute(&statement).await.unwrap();
+        }
+    });
+    let (base, _) = url.rsplit_once('/').unwrap();
+    format!("{base}/{name}")
+}
+
+/// Writes spravka.toml: `database` and `feedback` lines in `[feedback]`, then `tables`.
+fn configure(f: &Fixture, database: &str, feedback: &str, tables: &str) {
+    std::fs::write(
+        f.root().join("spravka.toml"),
+        format!("[feedback]\ndatabase = {database:?}\n{feedback}\n{tables}\n"),
+    )
+    .unwrap();
+}
+
+/// Posts feedback as the site's own pages do; the status and the JSON answer.
+fn vote(server: &Server, client: &reqwest::blocking::Client, body: Value) -> (u16, Value) {
+    let response = client
+        .post(server.url("/api/feedback"))
+        .header("Sec-Fetch-Site", "same-origin")
+        .json(&body)
+        .send()
+        .unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().unwrap_or(Value::Null))
+}
+
+fn helped(text: &str, path: &str) -> Value {
+    json!({"text": text, "path": path, "verdict": "helped", "suggestion_rank": 2})
+}
+
+/// Every stored row, through `spravka feedback export`.
+fn export(f: &mut Fixture) -> Vec<Value> {
+    f.run(&["feedback", "export"]).success();
+    f.stdout()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+fn top_path(server: &Server, text: &str) -> String {
+    let response: Value = reqwest::blocking::Client::new()
+        .post(server.url("/api/suggest"))
+        .json(&json!({ "text": text }))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    response["suggestions"][0]["path"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn votes_are_stored_masked_and_read_back_after_a_restart() {
+    for database in databases("restart") {
+        let mut f = Fixture::default_content();
+        configure(&f, &database, "", "");
+        let client = reqwest::blocking::Client::new();
+        let ticket = format!("{CONFIRMED_TICKET}. Мой телефон +7 912 345-67-89, i.petrov@mail.ru");
+        let mut server = Server::start(f.root());
+        let (status, first) = vote(&server, &client, helped(&ticket, ANSWER));
+        assert_eq!(status, 201, "{database}: {first}");
+        server.terminate(Duration::from_secs(10));
+        let server = Server::start(f.root());
+        let none = json!({"text": "ветеринар для собаки", "path": null, "verdict": "none"});
+        let (status, second) = vote(&server, &client, none);
+        assert_eq!(status, 201, "{database}: {second}");
+        assert!(second["id"].as_i64() > first["id"].as_i64());
+        drop(server);
+        let rows = export(&mut f);
+        assert_eq!(rows.len(), 2, "{database}: {rows:?}");
+        assert_eq!(rows[0]["kind"], "helped");
+        assert_eq!(rows[0]["path"], ANSWER);
+        assert_eq!(rows[1]["kind"], "no_article");
+        let stored = serde_json::to_string(&rows).unwrap();
+        assert!(stored.contains("туп"), "{database}: {stored}");
+        for personal in ["912", "345", "petrov", "mail"] {
+            assert!(
+                !stored.contains(personal),
+                "{database}: {personal} stored: {stored}"
+            );
+        }
+        assert!(
+            rows.iter().all(|r| r.get("text").is_none()),
+            "no text without store_text"
+        );
+    }
+}
+
+#[test]
+fn store_text_keeps_the_text_with_personal_data_masked() {
+    let mut f = Fixture::default_content();
+    std::fs::write(
+        f.root().join("spravka.toml"),
+        "[feedback]\nstore_text = true\n",
+    )
+    .unwrap();
+    let server = Server::start(f.root());
+    let ticket = "Не проезжает А123ВС77, звоните 8 (912) 345-67-89\n\nС уважением, Мария Сидорова";
+    let (status, _) = vote(
+        &server,
+        &reqwest::blocking::Client::new(),
+        helped(ticket, ANSWER),
+    );
+    assert_eq!(status, 201);
+    drop(server);
+    let text = export(&mut f)[0]["text"].as_str().unwrap().to_string();
+    assert_eq!(
+        text,
+        "Не проезжает [номер], звоните [телефон]\n\nС уважением, [подпись]"
+    );
+}
+
+#[test]
+fn a_killed_server_loses_no_acknowledged_vote() {
+    for database in databases("killed") {
+        let mut f = Fixture::default_content();
+        configure(&f, &database, "writes_per_minute = 100000", "");
+        let mut server = Server::start(f.root());
+        let url = server.url("/api/feedback");
+        let writer = std::thread::spawn(move || {
+            let client = reqwest::blocking::Client::builder()
+                .timeout(Duration::from_secs(5))
+                .build()
+                .unwrap();
+            let mut acknowledged = Vec::new();
+            for i in 0..100_000 {
+                let body = helped(&format!("{CONFIRMED_TICKET} {i}"), ANSWER);
+                let Ok(response) = client
+                    .post(&url)
+                    .header("Sec-Fetch-Site", "same-origin")
+                    .json(&body)
+                    .send()
+                else {
+                    break; // the server is gone
+                };
+                if response.status() != 201 {
+                    break;
+                }
+                let Ok(answer) = response.json::<Value>() else {
+                    break;
+                };
+                acknowledged.push(answer["id"].as_i64().unwrap());
+            }
+            acknowledged
+        });
+        std::thread::sleep(Duration::from_millis(1500));
+        server.kill();
+        let acknowledged = writer.join().unwrap();
+        assert!(
+            acknowledged.len() > 5,
+            "{database}: only {} writes",
+            acknowledged.len()
+        );
+        let stored: std::collections::BTreeSet<i64> = export(&mut f)
+            .iter()
+            .map(|r| r["id"].as_i64().unwrap())
+            .collect();
+        let lost: Vec<&i64> = acknowledged
+            .iter()
+            .filter(|id| !stored.contains(id))
+            .collect();
+        assert!(
+            lost.is_empty(),
+            "{database}: acknowledged and lost: {lost:?}"
+        );
+    }
+}
+
+/// What a broken database does to the server: feedback answers 503, search and suggest go on,
+/// and the log names the problem once however many writes fail.
+fn assert_degrades_gracefully(f: &Fixture, what: &str, hold: impl FnOnce()) {
+    let log = f.root().join("server.log");
+    let server = Server::start_logging(f.root(), std::fs::File::create(&log).unwrap());
+    hold();
+    let client = reqwest::blocking::Client::new();
+    for _ in 0..3 {
+        let (status, body) = vote(&server, &client, helped(CONFIRMED_TICKET, ANSWER));
+        assert_eq!(status, 503, "{what}: {body}");
+        assert!(
+            body["error"].as_str().unwrap().contains("недоступна"),
+            "{what}: {body}"
+        );
+    }
+    let search = client
+        .get(server.url("/api/search?q=шлагбаум"))
+        .send()
+        .unwrap();
+    assert_eq!(search.status(), 200, "{what}");
+    assert!(!top_path(&server, PARAPHRASE).is_empty(), "{what}");
+    let health = client.get(server.url("/api/health")).send().unwrap();
+    assert_eq!(health.status(), 200, "{what}");
+    drop(server);
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert_eq!(
+        text.matches("feedback answers 503").count(),
+        1,
+        "{what}: logged once, not per request:\n{text}"
+    );
+}
+
+#[test]
+fn a_corrupt_locked_or_unreachable_database_leaves_search_answering() {
+    let f = Fixture::default_content();
+    std::fs::create_dir_all(f.root().join("data")).unwrap();
+    std::fs::write(
+        f.root().join("data/feedback.sqlite"),
+        "not a database ".repeat(500),
+    )
+    .unwrap();
+    assert_degrades_gracefully(&f, "corrupt SQLite file", || {});
+
+    let f = Fixture::default_content();
+    // The folder the file would go in is a file: the database cannot be created.
+    std::fs::write(f.root().join("data"), "").unwrap();
+    assert_degrades_gracefully(&f, "unusable SQLite path", || {});
+
+    let f = Fixture::default_content();
+    let holder = std::sync::Arc::new(std::sync::Mutex::new(None));
+    let hold = holder.clone();
+    let path = f.root().join("data/feedback.sqlite");
+    assert_degrades_gracefully(&f, "SQLite file locked by another process", move || {
+        // Once the server has created the file, another connection takes an exclusive lock
+        // and keeps it while the writes are tried.
+        let connection = rusqlite::Connection::open(&path).unwrap();
+        connection.execute_batch("BEGIN EXCLUSIVE").unwrap();
+        *hold.lock().unwrap() = Some(connection);
+    });
+    drop(holder);
+
+    let f = Fixture::default_content();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    configure(
+        &f,
+        &format!("postgres://spravka@127.0.0.1:{port}/none"),
+        "",
+        "",
+    );
+    assert_degrades_gracefully(&f, "PostgreSQL server not running", || {});
+}
+
+#[test]
+fn writes_need_the_sites_pages_or_the_token_and_are_rate_limited() {
+    let f = Fixture::default_content();
+    configure(
+        &f,
+        "data/feedback.sqlite",
+        "writes_per_minute = 5",
+        "[serve]\napi_token = \"s3cret\"",
+    );
+    let server = Server::start(f.root());
+    let client = reqwest::blocking::Client::new();
+    let send = |headers: &[(&str, String)], body: Value| {
+        let mut request = client.post(server.url("/api/feedback")).json(&body);
+        for (name, value) in headers {
+            request = request.header(*name, value);
+        }
+        let response = request.send().unwrap();
+        let status = response.status().as_u16();
+        let body: Value = response.json().unwrap();
+        assert!(body.is_object(), "JSON answer: {body}");
+        status
+    };
+    let body = helped(CONFIRMED_TICKET, ANSWER);
+    let own_origin = format!("http://{}", server.addr());
+    assert_eq!(send(&[], body.clone()), 401, "a program without the token");
+    assert_eq!(
+        send(&[("Authorization", "Bearer wrong".into())], body.clone()),
+        401
+    );
+    assert_eq!(
+        send(&[("Origin", "http://evil.example".into())], body.clone()),
+        403
+    );
+    assert_eq!(
+        send(&[("Sec-Fetch-Site", "cross-site".into())], body.clone()),
+        403
+    );
+    let token = [("Authorization", "Bearer s3cret".to_string())];
+    assert_eq!(send(&token, body.clone()), 201, "the token");
+    assert_eq!(
+        send(&[("Origin", own_origin)], body.clone()),
+        201,
+        "the site's own page"
+    );
+    // Two writes of the five a minute are spent: more from the same client meet the limit.
+    let statuses: Vec<u16> = (0..6).map(|_| send(&token, body.clone())).collect();
+    assert!(
+        statuses.contains(&429),
+        "five writes a minute: {statuses:?}"
+    );
+}
+
+#[test]
+fn bad_feedback_gets_a_clear_status_and_message() {
+    let f = Fixture::default_content();
+    let server = Server::start(f.root());
+    let client = reqwest::blocking::Client::new();
+    let post = |content_type: &str, body: String| {
+        let response = client
+            .post(server.url("/api/feedback"))
+            .header("Content-Type", content_type)
+            .header("Sec-Fetch-Site", "same-origin")
+            .body(body)
+            .send()
+            .unwrap();
+        let status = response.status().as_u16();
+        let answer: Value = response.json().unwrap();
+        (
+            status,
+            answer["error"].as_str().unwrap_or_default().to_string(),
+        )
+    };
+    let json = |v: Value| v.to_string();
+    let cases = [
+        (post("text/plain", json(helped("x", ANSWER))), 415, "JSON"),
+        (post("application/json", "{".into()), 400, "JSON"),
+        (
+            post(
+                "application/json",
+                json(json!({"path": ANSWER, "verdict": "helped"})),
+            ),
+            400,
+            "text",
+        ),
+        (
+            post(
+                "application/json",
+                json(json!({"text": "x", "path": ANSWER, "verdict": "maybe"})),
+            ),
+            400,
+            "verdict",
+        ),
+        (
+            post("application/json", json(helped("x", "нет/такой.md"))),
+            422,
+            "нет статьи",
+        ),
+        (
+            post(
+                "application/json",
+                json(json!({"text": "x", "path": null, "verdict": "helped"})),
+            ),
+            422,
+            "path",
+        ),
+        (
+            post(
+                "application/json",
+                json(json!({"text": "x", "path": ANSWER, "verdict": "none"})),
+            ),
+            422,
+            "null",
+        ),
+        (post("application/json", "x".repeat(100_000)), 413, "размер"),
+    ];
+    for ((status, message), expected, word) in cases {
+        assert_eq!(status, expected, "{message}");
+        assert!(
+            message.contains(word),
+            "{expected}: {message:?} should say {word:?}"
+        );
+    }
+}
