@@ -4,6 +4,7 @@
 pub mod api;
 pub mod files;
 mod hot;
+pub mod openapi;
 pub mod state;
 mod watch;
 
@@ -13,7 +14,7 @@ pub use watch::{rebuild, Change};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
 use axum::Router;
 use futures_util::Stream;
 use std::convert::Infallible;
@@ -50,17 +51,14 @@ pub fn state(
     }))
 }
 
-/// The router: API, live-reload endpoints, static site; limits and security headers.
+/// The router: API (its routes and its OpenAPI document from `openapi::routes`),
+/// live-reload endpoints, static site; limits and security headers.
 pub fn app(state: Arc<AppState>) -> Router {
     let config = state.current().site.config.serve.clone();
-    let mut api = Router::new()
-        .route("/api/health", get(api::health))
-        .route("/api/search", get(api::search))
-        .route(
-            "/api/suggest",
-            post(api::suggest).fallback(method_not_allowed),
-        )
-        .layer(axum::extract::DefaultBodyLimit::max(config.max_body_bytes));
+    let (mut api, _) = openapi::routes()
+        .layer(axum::middleware::map_response(api::json_method_not_allowed))
+        .layer(axum::extract::DefaultBodyLimit::max(config.max_body_bytes))
+        .split_for_parts();
     if !config.cors_origins.is_empty() {
         let origins: Vec<HeaderValue> = config
             .cors_origins
@@ -109,14 +107,6 @@ fn harden(router: Router, timeout: Duration) -> Router {
             header::REFERRER_POLICY,
             HeaderValue::from_static("same-origin"),
         ))
-}
-
-async fn method_not_allowed() -> Response {
-    (
-        StatusCode::METHOD_NOT_ALLOWED,
-        axum::Json(serde_json::json!({"error": "use POST with a JSON body {\"text\": ...}"})),
-    )
-        .into_response()
 }
 
 async fn livereload_js() -> Response {
