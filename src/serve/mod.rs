@@ -4,6 +4,7 @@
 pub mod api;
 pub mod files;
 mod hot;
+pub mod metrics;
 pub mod openapi;
 pub mod state;
 mod watch;
@@ -51,7 +52,7 @@ pub fn state(
     }))
 }
 
-/// The router: API (its routes and its OpenAPI document from `openapi::routes`),
+/// The router: API (its routes and its OpenAPI document from `openapi::routes`), metrics,
 /// live-reload endpoints, static site; limits and security headers.
 pub fn app(state: Arc<AppState>) -> Router {
     let config = state.current().site.config.serve.clone();
@@ -74,6 +75,7 @@ pub fn app(state: Arc<AppState>) -> Router {
     }
     let router = Router::new()
         .merge(api)
+        .route("/metrics", get(metrics::render))
         .route("/__spravka/livereload.js", get(livereload_js))
         .route("/__spravka/events", get(events))
         .route("/__spravka/problems", get(problems))
@@ -82,8 +84,9 @@ pub fn app(state: Arc<AppState>) -> Router {
     harden(router, Duration::from_secs(config.request_timeout_secs))
 }
 
-/// Compression, the request timeout, a caught panic as a JSON 500, and the security headers:
-/// what every response of the server goes through.
+/// Compression, the request timeout, a caught panic as a JSON 500, the security headers,
+/// and (outermost, so it sees the answers of all of these) the request metrics: what every
+/// response of the server goes through.
 fn harden(router: Router, timeout: Duration) -> Router {
     router
         .layer(CompressionLayer::new())
@@ -107,6 +110,7 @@ fn harden(router: Router, timeout: Duration) -> Router {
             header::REFERRER_POLICY,
             HeaderValue::from_static("same-origin"),
         ))
+        .layer(metrics::TrackLayer)
 }
 
 async fn livereload_js() -> Response {
