@@ -179,7 +179,7 @@ pub async fn run(options: ServeOptions) -> anyhow::Result<()> {
     }
     let listener = tokio::net::TcpListener::bind(options.bind).await?;
     println!(
-        "spravka: {} documents, serving http://{}/ (API: /api/search, /api/suggest){}",
+        "spravka: {} documents, serving http://{}/ (API: /api/openapi.json, metrics: /metrics){}",
         snapshot.site.pages.len(),
         listener.local_addr()?,
         if options.watch {
