@@ -5,9 +5,12 @@
 //! To add a route: give its handler a `#[utoipa::path(...)]` (method, path, parameters or
 //! request body, a `ToSchema` type for every body, and every status the handler itself can
 //! answer, errors with `body = ErrorBody`), then add one `.routes(routes!(module::handler))`
-//! line to [`routes`]. The statuses that the layers around every route answer (405, 408, 500)
-//! are added to each operation by [`document`]. `tests/api_contract.rs` then calls the new
-//! route with the document's examples and checks every answer against it.
+//! line to [`routes()`]. The statuses that the layers around every route answer (405, 408, 500)
+//! are added to each operation by [`document`]. A POST route reads its body with
+//! `api::json_body` (413, 415 and 400 as JSON errors) and fails with `api::ApiError`.
+//! `tests/api_contract.rs` then calls the new route with the document's examples (a request
+//! body's schema needs `#[schema(example = ...)]`, a required parameter `example = ...`) and
+//! with what a client gets wrong, and checks every answer against the document.
 
 use super::api::{self, ErrorBody};
 use super::state::AppState;
