@@ -40,6 +40,8 @@ pub struct Feedback {
     failing_reads: AtomicBool,
     learned: RwLock<Arc<Learned>>,
     newest_vote: AtomicI64,
+    /// Called on every failed database operation (the server counts them in `/metrics`).
+    on_error: fn(),
     /// Per client, the last search that found nothing and when: see [`Feedback::record_typed`].
     typed: std::sync::Mutex<HashMap<String, (String, Instant)>>,
 }
@@ -49,8 +51,13 @@ pub const TYPING_PAUSE: Duration = Duration::from_secs(3);
 
 impl Feedback {
     /// Opens the configured store; a failure is logged and retried on later requests, never
-    /// fatal. `None` when feedback is off (`database = ""`).
-    pub async fn start(settings: &FeedbackConfig, root: &Path) -> Option<Arc<Feedback>> {
+    /// fatal; `on_error` is called on every failed operation. `None` when feedback is off
+    /// (`database = ""`).
+    pub async fn start(
+        settings: &FeedbackConfig,
+        root: &Path,
+        on_error: fn(),
+    ) -> Option<Arc<Feedback>> {
         if settings.database.trim().is_empty() {
             return None;
         }
@@ -64,6 +71,7 @@ impl Feedback {
             learned: RwLock::new(Arc::new(Learned::new(settings.confirmation_cap))),
             newest_vote: AtomicI64::new(0),
             typed: std::sync::Mutex::new(HashMap::new()),
+            on_error,
         });
         feedback.purge_expired().await;
         feedback.refresh().await;
@@ -266,6 +274,7 @@ impl Feedback {
     }
 
     fn failed(&self, op: Op, error: &StoreError) {
+        (self.on_error)();
         if !self.flag(op).swap(true, Ordering::Relaxed) {
             tracing::error!(
                 "{error}; search and suggest go on, feedback answers 503 until it works again"

@@ -38,13 +38,17 @@ impl MatchFields {
 }
 
 /// A found page, as both APIs return it.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct Hit {
     /// Source path relative to content/, NFC.
     pub path: String,
+    /// The page's title.
     pub title: String,
+    /// The page's URL on the site, from its root (`/razdel/stranitsa/`).
     pub url: String,
+    /// The title of the page's section.
     pub section: String,
+    /// The search score (BM25 with the field weights): only for ordering.
     pub score: f32,
     /// Escaped text with `<mark>` around the matched words.
     pub snippet: String,

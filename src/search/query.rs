@@ -24,21 +24,26 @@ pub struct SearchRequest {
     pub tag: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+/// How many of the matches are in one section or carry one tag.
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct FacetCount {
     pub name: String,
     pub count: usize,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, Default)]
+/// Counts over the first 200 matches, most frequent first.
+#[derive(Debug, Clone, Serialize, PartialEq, Default, utoipa::ToSchema)]
 pub struct Facets {
     pub sections: Vec<FacetCount>,
     pub tags: Vec<FacetCount>,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+/// What `GET /api/search` answers.
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct SearchResponse {
+    /// At most `limit` pages, best first.
     pub hits: Vec<Hit>,
+    /// How many pages match.
     pub total: usize,
     pub facets: Facets,
 }

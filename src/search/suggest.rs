@@ -76,18 +76,20 @@ pub struct FieldBoosts {
 
 /// The ticket's own words an article matched, by the field they were found in: a match in
 /// the title or «Симптомы» is the problem, one only in the body may be a coincidence.
-#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct MatchedWords {
     pub title: Vec<String>,
     pub symptoms: Vec<String>,
     pub body: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+/// An article for a ticket: a hit, and how well it answers the ticket.
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct Suggestion {
     #[serde(flatten)]
     pub hit: Hit,
     /// The probability (0..1) that this article answers the ticket.
+    #[schema(minimum = 0, maximum = 1)]
     pub probability: f32,
     /// The ticket's own words that matched this article.
     pub matched_terms: Vec<String>,
@@ -95,17 +97,20 @@ pub struct Suggestion {
     pub matched: MatchedWords,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+/// What `POST /api/suggest` answers.
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct SuggestResponse {
+    /// At most `limit` articles, most probable first.
     pub suggestions: Vec<Suggestion>,
-    /// The top suggestion answers the ticket ([`is_confident`]).
+    /// The top suggestion answers the ticket: its probability reaches `[suggest]
+    /// min_probability` (`is_confident`). False: no article really answers it.
     pub confident: bool,
     pub intent: Intent,
 }
 
 /// What the ticket is: a customer's problem, or an operator's question about the support
 /// process (then regulations are ranked for it).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Intent {
     Problem,

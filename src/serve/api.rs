@@ -1,18 +1,22 @@
-//! The JSON API: /api/health, /api/search, /api/suggest; errors as `{"error": "..."}`.
+//! The JSON API: /api/health, /api/search, /api/suggest (`/api/feedback` is `feedback`'s);
+//! errors as `{"error": "..."}`. Each
+//! handler's `#[utoipa::path]` is its part of the OpenAPI document (`serve::openapi`).
 
 use super::feedback::record_miss;
 use super::state::AppState;
 use crate::feedback::{client_id, Kind};
 use crate::search::query::SearchRequest;
+use crate::search::{SearchResponse, SuggestResponse};
 use axum::extract::connect_info::ConnectInfo;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Extension;
-use axum::Json;
-use serde::Deserialize;
+use axum::{Extension, Json};
+use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
 use std::sync::Arc;
+use utoipa::{IntoParams, ToSchema};
 
 pub const MAX_LIMIT: u64 = 50;
 
@@ -23,6 +27,8 @@ pub enum ApiError {
     BadRequest(String),
     #[error("limit должен быть от 1 до {MAX_LIMIT}")]
     BadLimit,
+    #[error("метод не поддерживается: разрешённые названы в заголовке Allow")]
+    MethodNotAllowed,
     #[error("отправьте обращение в JSON: Content-Type: application/json")]
     UnsupportedMediaType,
     #[error("тело запроса больше допустимого размера")]
@@ -46,6 +52,7 @@ impl ApiError {
         match self {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::BadLimit => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -58,32 +65,97 @@ impl ApiError {
     }
 }
 
+/// The body of every error answer of the API.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"error": "limit должен быть от 1 до 50"}))]
+pub struct ErrorBody {
+    /// What was wrong, in Russian, for a person.
+    pub error: String,
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (
-            self.status(),
-            Json(serde_json::json!({ "error": self.to_string() })),
-        )
-            .into_response()
+        let body = ErrorBody {
+            error: self.to_string(),
+        };
+        (self.status(), Json(body)).into_response()
     }
 }
 
-pub async fn health(State(state): State<Arc<AppState>>) -> Json<serde_json::Value> {
-    let snapshot = state.current();
-    Json(serde_json::json!({
-        "status": "ok",
-        "documents": snapshot.site.pages.len(),
-        "generation": snapshot.generation,
-        "errors": snapshot.diagnostics.errors(),
-        "warnings": snapshot.diagnostics.warnings(),
-    }))
+/// Axum answers a method a route lacks with an empty 405; API clients get the JSON error
+/// every other mistake gets. A layer of the API router, so every route has it; axum adds the
+/// `Allow` header after it (so the message cannot name the methods).
+pub async fn json_method_not_allowed(response: Response) -> Response {
+    use axum::body::HttpBody as _;
+    let empty = response.body().size_hint().exact() == Some(0);
+    if response.status() == StatusCode::METHOD_NOT_ALLOWED && empty {
+        return ApiError::MethodNotAllowed.into_response();
+    }
+    response
 }
 
-#[derive(Debug, Deserialize)]
+/// Runs CPU-bound search work off the async threads; a failure is logged, not returned.
+async fn off_the_async_threads<T: Send + 'static>(
+    what: &str,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(work).await.map_err(|e| {
+        tracing::error!("{what} task failed: {e}");
+        ApiError::Internal
+    })
+}
+
+/// What `GET /api/health` answers: the server is up, and what it serves.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Health {
+    /// Always `ok`.
+    #[schema(example = "ok")]
+    pub status: &'static str,
+    /// Pages of the served site.
+    pub documents: usize,
+    /// The served snapshot: it grows by one with every rebuild.
+    pub generation: u64,
+    /// Errors in the served content (broken links and the like; `spravka check` lists them).
+    pub errors: usize,
+    /// Warnings in the served content.
+    pub warnings: usize,
+}
+
+/// The server is up
+///
+/// Answers as long as the process serves, with the size and the problems of the served
+/// site: for a load balancer's or a helpdesk's health check.
+#[utoipa::path(
+    get,
+    path = "/api/health",
+    tag = "service",
+    responses((status = 200, description = "The server answers", body = Health))
+)]
+pub async fn health(State(state): State<Arc<AppState>>) -> Json<Health> {
+    let snapshot = state.current();
+    Json(Health {
+        status: "ok",
+        documents: snapshot.site.pages.len(),
+        generation: snapshot.generation,
+        errors: snapshot.diagnostics.errors(),
+        warnings: snapshot.diagnostics.warnings(),
+    })
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SearchParams {
+    /// The query as typed, at most 1024 bytes: typos, transliteration, the wrong keyboard
+    /// layout and synonyms are forgiven, and the last word is a prefix until a space follows
+    /// it.
+    #[param(required = true, example = "шлагбаум")]
     q: Option<String>,
+    /// How many hits, 1..50; 10 when omitted.
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 50, example = 5)]
     limit: Option<String>,
+    /// Only pages of this section (its name as the facets show it).
     section: Option<String>,
+    /// Only pages with this tag (any case).
     tag: Option<String>,
 }
 
@@ -94,11 +166,31 @@ fn check_limit(limit: Option<u64>) -> Result<usize, ApiError> {
     }
 }
 
+/// Search as you type
+///
+/// The site's pages for a query, best first, with a highlighted snippet each and facet
+/// counts (sections, tags) over the first 200 matches.
+#[utoipa::path(
+    get,
+    path = "/api/search",
+    tag = "search",
+    params(SearchParams),
+    responses(
+        (status = 200, description = "The hits, best first", body = SearchResponse),
+        (status = 400, description = "No query, a query over 1024 bytes, or a query string that cannot be read (a parameter given twice)", body = ErrorBody),
+        (status = 422, description = "`limit` outside 1..50 or not a number", body = ErrorBody),
+        (status = 500, description = "The search failed (logged)", body = ErrorBody),
+    )
+)]
 pub async fn search(
     State(state): State<Arc<AppState>>,
     connect_info: Option<Extension<ConnectInfo<SocketAddr>>>,
-    Query(params): Query<SearchParams>,
+    params: Result<Query<SearchParams>, QueryRejection>,
 ) -> Result<Response, ApiError> {
+    // Axum's own rejection is plain text; API clients get the JSON error.
+    let Query(params) = params.map_err(|e| {
+        ApiError::BadRequest(format!("параметры запроса не читаются: {}", e.body_text()))
+    })?;
     let query = params.q.unwrap_or_default();
     if query.trim().is_empty() {
         return Err(ApiError::BadRequest(
@@ -120,67 +212,58 @@ pub async fn search(
     };
     let snapshot = state.current();
     let query = request.query.clone();
-    let response = tokio::task::spawn_blocking(move || snapshot.engine.search(&request))
-        .await
-        .map_err(|e| {
-            tracing::error!("search task failed: {e}");
-            ApiError::Internal
-        })?;
+    let response =
+        off_the_async_threads("search", move || snapshot.engine.search(&request)).await?;
     if response.hits.is_empty() {
         if let Some(feedback) = state.feedback.get() {
-            let client =
-                client_id(&connect_info.map_or("local".into(), |c| c.0 .0.ip().to_string()));
-            feedback.record_typed(&client, &query);
+            let peer = connect_info.map_or("local".into(), |c| c.0 .0.ip().to_string());
+            feedback.record_typed(&client_id(&peer), &query);
         }
     }
     Ok(Json(response).into_response())
 }
 
-pub async fn suggest(
-    State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    body: axum::body::Body,
-) -> Result<Response, ApiError> {
-    let value = read_json_body(&state, &headers, body).await?;
-    let text = match value.get("text") {
-        Some(serde_json::Value::String(text)) if !text.trim().is_empty() => text.clone(),
-        Some(serde_json::Value::String(_)) => {
-            return Err(ApiError::BadRequest("поле text пустое".into()))
-        }
-        Some(_) => return Err(ApiError::BadRequest("поле text должно быть строкой".into())),
-        None => {
-            return Err(ApiError::BadRequest(
-                "нет поля text с текстом обращения".into(),
-            ))
-        }
-    };
-    let limit = match value.get("limit") {
-        None | Some(serde_json::Value::Null) => 5,
-        Some(serde_json::Value::Number(n)) => check_limit(n.as_u64())?,
-        Some(_) => return Err(ApiError::BadLimit),
-    };
-    let snapshot = state.current();
-    let feedback = state.feedback.get().cloned();
-    let learned = feedback.as_ref().map(|f| f.learned()).unwrap_or_default();
-    let ticket = text.clone();
-    let response = tokio::task::spawn_blocking(move || {
-        snapshot.engine.suggest_learning(&ticket, limit, &learned)
-    })
-    .await
-    .map_err(|e| {
-        tracing::error!("suggest task failed: {e}");
-        ApiError::Internal
-    })?;
-    if !response.confident {
-        let top = response.suggestions.first().map(|s| s.hit.path.clone());
-        record_miss(feedback.as_ref(), Kind::NotConfident, &text, top);
-    }
-    Ok(Json(response).into_response())
+/// What `POST /api/suggest` takes.
+#[derive(Debug, ToSchema)]
+#[schema(example = json!({"text": "Здравствуйте! Не приходит смс с кодом для входа в приложение", "limit": 3}))]
+pub struct SuggestRequest {
+    /// The ticket as the customer wrote it, whole: quoted replies, greetings, signatures and
+    /// disclaimers are removed before the search.
+    #[schema(min_length = 1)]
+    pub text: String,
+    /// How many articles, 1..50; 5 when omitted or null.
+    #[schema(minimum = 1, maximum = 50)]
+    pub limit: Option<usize>,
 }
 
-/// A JSON request body: `Content-Type: application/json`, at most `max_body_bytes` (a declared
-/// length over it is refused before a byte is read, an undeclared one read only up to it).
-pub async fn read_json_body(
+impl SuggestRequest {
+    /// Reads the request, each mistake with its own message: a `limit` that is not a whole
+    /// number in range is 422, anything else wrong 400.
+    fn from_json(value: &serde_json::Value) -> Result<SuggestRequest, ApiError> {
+        use serde_json::Value;
+        let text = match value.get("text") {
+            Some(Value::String(text)) if !text.trim().is_empty() => text.clone(),
+            Some(Value::String(_)) => return Err(ApiError::BadRequest("поле text пустое".into())),
+            Some(_) => return Err(ApiError::BadRequest("поле text должно быть строкой".into())),
+            None => {
+                return Err(ApiError::BadRequest(
+                    "нет поля text с текстом обращения".into(),
+                ))
+            }
+        };
+        let limit = match value.get("limit") {
+            None | Some(Value::Null) => None,
+            Some(Value::Number(n)) => Some(check_limit(n.as_u64())?),
+            Some(_) => return Err(ApiError::BadLimit),
+        };
+        Ok(SuggestRequest { text, limit })
+    }
+}
+
+/// The body of a POST as JSON: a declared length over the limit is refused before a byte of
+/// the body is read (413), an undeclared one is read only up to the limit; then it must be
+/// declared JSON (415) and be JSON (400).
+pub async fn json_body(
     state: &AppState,
     headers: &HeaderMap,
     body: axum::body::Body,
@@ -201,17 +284,59 @@ pub async fn read_json_body(
             ApiError::BadRequest(e.to_string())
         }
     })?;
-    let json_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.split(';')
-                .next()
-                .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"))
-        });
-    if !json_type {
+    if !headers.get(header::CONTENT_TYPE).is_some_and(is_json) {
         return Err(ApiError::UnsupportedMediaType);
     }
     serde_json::from_slice(&body)
         .map_err(|e| ApiError::BadRequest(format!("некорректный JSON: {e}")))
+}
+
+fn is_json(content_type: &HeaderValue) -> bool {
+    content_type.to_str().is_ok_and(|v| {
+        v.split(';')
+            .next()
+            .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"))
+    })
+}
+
+/// Articles for a ticket
+///
+/// The knowledge base's articles that answer a customer's ticket, most probable first, each
+/// with the probability that it answers it and the ticket's words it matched. `confident`
+/// false means no article really answers the ticket: follow the escalation regulation.
+#[utoipa::path(
+    post,
+    path = "/api/suggest",
+    tag = "search",
+    request_body = SuggestRequest,
+    responses(
+        (status = 200, description = "The articles, most probable first", body = SuggestResponse),
+        (status = 400, description = "Not JSON, no `text`, an empty `text` or one that is not a string", body = ErrorBody),
+        (status = 413, description = "A body over `[serve] max_body_bytes` (64 KB by default)", body = ErrorBody),
+        (status = 415, description = "Not sent as `Content-Type: application/json`", body = ErrorBody),
+        (status = 422, description = "`limit` outside 1..50 or not a whole number", body = ErrorBody),
+        (status = 500, description = "The search failed (logged)", body = ErrorBody),
+    )
+)]
+pub async fn suggest(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: axum::body::Body,
+) -> Result<Response, ApiError> {
+    let value = json_body(&state, &headers, body).await?;
+    let request = SuggestRequest::from_json(&value)?;
+    let limit = request.limit.unwrap_or(5);
+    let snapshot = state.current();
+    let feedback = state.feedback.get().cloned();
+    let learned = feedback.as_ref().map(|f| f.learned()).unwrap_or_default();
+    let text = request.text.clone();
+    let response = off_the_async_threads("suggest", move || {
+        snapshot.engine.suggest_learning(&text, limit, &learned)
+    })
+    .await?;
+    if !response.confident {
+        let top = response.suggestions.first().map(|s| s.hit.path.clone());
+        record_miss(feedback.as_ref(), Kind::NotConfident, &request.text, top);
+    }
+    Ok(Json(response).into_response())
 }

@@ -3,7 +3,7 @@
 //! stored; and what the server records itself — searches that found nothing, suggestions it
 //! was not confident of.
 
-use super::api::{read_json_body, ApiError};
+use super::api::{json_body, ApiError, ErrorBody};
 use super::state::AppState;
 use crate::feedback::privacy::{mask, ticket_terms};
 use crate::feedback::{client_id, now, Event, Feedback, Kind};
@@ -13,12 +13,13 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
 use axum::Json;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
 use std::sync::Arc;
+use utoipa::ToSchema;
 
 /// An operator's verdict, as the client sends it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Verdict {
     Helped,
@@ -27,7 +28,7 @@ pub enum Verdict {
 }
 
 /// Where the verdict was given: on a suggestion (the default) or by opening a search result.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Source {
     #[default]
@@ -35,20 +36,56 @@ pub enum Source {
     Search,
 }
 
-#[derive(Debug, Deserialize)]
+/// What `POST /api/feedback` takes.
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"text": "Здравствуйте! Не приходит смс с кодом для входа в приложение", "path": "База типичных запросов/Не приходит SMS с кодом подтверждения.md", "verdict": "helped", "suggestion_rank": 1}))]
 pub struct FeedbackRequest {
     /// The ticket (or the search query) the verdict is about.
+    #[schema(min_length = 1)]
     pub text: String,
     /// The article's source path, as suggest and search return it; `null` with `none`.
     pub path: Option<String>,
     pub verdict: Verdict,
     /// The suggestion's place in the list, 1 for the first.
+    #[schema(minimum = 1)]
     pub suggestion_rank: Option<u32>,
     #[serde(default)]
     pub source: Source,
 }
 
+/// What `POST /api/feedback` answers once the verdict is stored.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FeedbackStored {
+    /// The stored row's id.
+    pub id: i64,
+}
+
+/// An operator's verdict
+///
+/// «Помогло» (`helped`), «Не то» (`wrong`) on a suggested article, or «Подходящей статьи нет»
+/// (`none`, `path` null); `source: "search"` with `helped` records an article opened from the
+/// search results. Suggest learns from `helped` and `wrong` within a second. Browsers on the
+/// site's own pages need nothing else; programs send `Authorization: Bearer` with `[serve]
+/// api_token` (when one is set, it is required). Only the ticket's analysed words are kept,
+/// personal data masked, unless `[feedback] store_text` is on.
+#[utoipa::path(
+    post,
+    path = "/api/feedback",
+    tag = "feedback",
+    request_body = FeedbackRequest,
+    responses(
+        (status = 201, description = "Stored", body = FeedbackStored),
+        (status = 400, description = "Not JSON, a missing or empty `text`, an unknown field or `verdict`", body = ErrorBody),
+        (status = 401, description = "A wrong token, or none from a program when `[serve] api_token` is set", body = ErrorBody),
+        (status = 403, description = "Sent by a page of another site", body = ErrorBody),
+        (status = 413, description = "A body over `[serve] max_body_bytes`", body = ErrorBody),
+        (status = 415, description = "Not sent as `Content-Type: application/json`", body = ErrorBody),
+        (status = 422, description = "An article the base does not have, a verdict on an article without `path`, `none` with a `path`, or `suggestion_rank` 0", body = ErrorBody),
+        (status = 429, description = "More than `[feedback] writes_per_minute` writes a minute from this client", body = ErrorBody),
+        (status = 503, description = "The feedback database is unavailable (logged) or feedback is off; search and suggest still answer", body = ErrorBody),
+    )
+)]
 pub async fn post_feedback(
     State(state): State<Arc<AppState>>,
     connect_info: Option<Extension<ConnectInfo<SocketAddr>>>,
@@ -57,7 +94,7 @@ pub async fn post_feedback(
 ) -> Result<Response, ApiError> {
     let config = state.current().site.config.serve.clone();
     let client = authorised_client(&headers, connect_info.map(|c| c.0 .0), &config.api_token)?;
-    let value = read_json_body(&state, &headers, body).await?;
+    let value = json_body(&state, &headers, body).await?;
     let request: FeedbackRequest = serde_path_to_error::deserialize(value).map_err(|e| {
         ApiError::BadRequest(format!("некорректный отзыв: {}: {}", e.path(), e.inner()))
     })?;
@@ -76,11 +113,10 @@ pub async fn post_feedback(
         text: feedback.settings().store_text.then(|| mask(&request.text)),
         client,
     };
-    let id = feedback
-        .record(&event)
-        .await
-        .map_err(|e| ApiError::Unavailable(e.to_string()))?;
-    Ok((StatusCode::CREATED, Json(serde_json::json!({ "id": id }))).into_response())
+    let stored = feedback.record(&event).await;
+    super::metrics::feedback_write(stored.is_ok());
+    let id = stored.map_err(|e| ApiError::Unavailable(e.to_string()))?;
+    Ok((StatusCode::CREATED, Json(FeedbackStored { id })).into_response())
 }
 
 /// The stored kind of a valid request: a verdict on an article names an article of the site,

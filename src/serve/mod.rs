@@ -5,6 +5,8 @@ pub mod api;
 pub mod feedback;
 pub mod files;
 mod hot;
+pub mod metrics;
+pub mod openapi;
 mod rate_limit;
 pub mod state;
 mod watch;
@@ -15,7 +17,7 @@ pub use watch::{rebuild, Change};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
 use axum::Router;
 use futures_util::Stream;
 use std::convert::Infallible;
@@ -57,31 +59,23 @@ pub fn state(
 /// until the store works) and starts learning from it. Nothing when feedback is off.
 pub async fn start_feedback(state: &AppState) {
     let settings = state.current().site.config.feedback.clone();
-    if let Some(feedback) = crate::feedback::Feedback::start(&settings, &state.root).await {
+    if let Some(feedback) =
+        crate::feedback::Feedback::start(&settings, &state.root, metrics::database_error).await
+    {
         feedback.spawn_maintenance();
         let _ = state.feedback.set(feedback);
     }
 }
 
-/// The router: API, live-reload endpoints, static site; limits and security headers.
+/// The router: API (its routes and its OpenAPI document from `openapi::routes`), metrics,
+/// live-reload endpoints, static site; limits and security headers.
 pub fn app(state: Arc<AppState>) -> Router {
     let config = state.current().site.config.serve.clone();
-    let mut api = Router::new()
-        .route("/api/health", get(api::health))
-        .route("/api/search", get(api::search))
-        .route(
-            "/api/suggest",
-            post(api::suggest).fallback(method_not_allowed),
-        )
-        .route(
-            "/api/feedback",
-            post(feedback::post_feedback)
-                .fallback(method_not_allowed)
-                .layer(rate_limit::layer(
-                    state.current().site.config.feedback.writes_per_minute,
-                )),
-        )
-        .layer(axum::extract::DefaultBodyLimit::max(config.max_body_bytes));
+    let writes_per_minute = state.current().site.config.feedback.writes_per_minute;
+    let (mut api, _) = openapi::routes(writes_per_minute)
+        .layer(axum::middleware::map_response(api::json_method_not_allowed))
+        .layer(axum::extract::DefaultBodyLimit::max(config.max_body_bytes))
+        .split_for_parts();
     if !config.cors_origins.is_empty() {
         let origins: Vec<HeaderValue> = config
             .cors_origins
@@ -92,11 +86,12 @@ pub fn app(state: Arc<AppState>) -> Router {
             tower_http::cors::CorsLayer::new()
                 .allow_origin(origins)
                 .allow_methods([Method::GET, Method::POST])
-                .allow_headers([header::CONTENT_TYPE]),
+                .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION]),
         );
     }
     let router = Router::new()
         .merge(api)
+        .route("/metrics", get(metrics::render))
         .route("/__spravka/livereload.js", get(livereload_js))
         .route("/__spravka/events", get(events))
         .route("/__spravka/problems", get(problems))
@@ -105,8 +100,9 @@ pub fn app(state: Arc<AppState>) -> Router {
     harden(router, Duration::from_secs(config.request_timeout_secs))
 }
 
-/// Compression, the request timeout, a caught panic as a JSON 500, and the security headers:
-/// what every response of the server goes through.
+/// Compression, the request timeout, a caught panic as a JSON 500, the security headers,
+/// and (outermost, so it sees the answers of all of these) the request metrics: what every
+/// response of the server goes through.
 fn harden(router: Router, timeout: Duration) -> Router {
     router
         .layer(CompressionLayer::new())
@@ -130,14 +126,7 @@ fn harden(router: Router, timeout: Duration) -> Router {
             header::REFERRER_POLICY,
             HeaderValue::from_static("same-origin"),
         ))
-}
-
-async fn method_not_allowed() -> Response {
-    (
-        StatusCode::METHOD_NOT_ALLOWED,
-        axum::Json(serde_json::json!({"error": "use POST with a JSON body {\"text\": ...}"})),
-    )
-        .into_response()
+        .layer(metrics::TrackLayer)
 }
 
 async fn livereload_js() -> Response {
@@ -207,7 +196,7 @@ pub async fn run(options: ServeOptions) -> anyhow::Result<()> {
     start_feedback(&state).await;
     let listener = tokio::net::TcpListener::bind(options.bind).await?;
     println!(
-        "spravka: {} documents, serving http://{}/ (API: /api/search, /api/suggest){}",
+        "spravka: {} documents, serving http://{}/ (API: /api/openapi.json, metrics: /metrics){}",
         snapshot.site.pages.len(),
         listener.local_addr()?,
         if options.watch {

@@ -6,6 +6,7 @@
 //! place (each file replaced atomically) and replaces the changed documents of the index.
 //! Content with errors is served as it is (broken links marked); the overlay lists them.
 
+use super::metrics::{BuildKind, Phase, PhaseTimer};
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics, Severity};
 use crate::render::context::RenderEnv;
@@ -143,12 +144,15 @@ impl Builder {
         generation: u64,
         live_reload: bool,
     ) -> Result<(Builder, Snapshot), SnapshotError> {
+        let mut timer = PhaseTimer::start(BuildKind::Full);
         let config = Config::load(root)?;
         let renderer =
             Renderer::new(root, &config.theme).map_err(|e| SnapshotError::Render(e.to_string()))?;
         let mut documents = DocumentCache::default();
         let site = Site::load_with_cache(root, config.clone(), &mut documents);
+        timer.lap(Phase::Load);
         let diagnostics = crate::check::diagnostics(&site, crate::render::today());
+        timer.lap(Phase::Check);
         let dir = cache_dir.join(format!("gen-{generation}"));
         if dir.exists() {
             std::fs::remove_dir_all(&dir)?;
@@ -167,8 +171,10 @@ impl Builder {
             updater,
             deferred: vec![],
         };
-        let keys = builder.render(&site, &dir, None)?;
         let engine = builder.engine(&site)?;
+        timer.lap(Phase::Index);
+        let keys = builder.render(&site, &dir, None)?;
+        timer.lap(Phase::Render);
         let snapshot = Snapshot {
             site,
             engine,
@@ -198,20 +204,18 @@ impl Builder {
         self.documents.forget(rel.iter().map(|(r, _)| r.as_str()));
         self.documents
             .keep_listing(rel.iter().map(|(r, p)| (r.as_str(), *p)));
-        let clock = std::time::Instant::now();
+        let mut timer = PhaseTimer::start(BuildKind::Incremental);
         let site = Site::load_with_cache(&self.root, self.config.clone(), &mut self.documents);
-        let loaded = clock.elapsed();
+        let loaded = timer.lap(Phase::Load);
         let diagnostics = crate::check::diagnostics(&site, crate::render::today());
-        let checked = clock.elapsed();
+        let checked = timer.lap(Phase::Check);
         let keys = self.render(&site, &current.dir, Some(&current.keys))?;
-        let rendered = clock.elapsed();
+        let rendered = timer.lap(Phase::Render);
         self.updater.update(&site)?;
         let engine = self.engine(&site)?;
+        let indexed = timer.lap(Phase::Index);
         tracing::debug!(
-            "incremental: load {loaded:.0?}, check {:.0?}, render {:.0?}, index {:.0?}",
-            checked - loaded,
-            rendered - checked,
-            clock.elapsed() - rendered
+            "incremental: load {loaded:.0?}, check {checked:.0?}, render {rendered:.0?}, index {indexed:.0?}"
         );
         Ok(Snapshot {
             site,

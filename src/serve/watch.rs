@@ -3,12 +3,13 @@
 //! hold a save back: the new snapshot is served, the overlay lists them. Only a rebuild that
 //! fails outright (a template or config error) keeps the last good snapshot.
 
-use super::state::{overlay_text, AppState, Builder, LiveEvent, Snapshot};
+use super::metrics::BuildKind;
+use super::state::{overlay_text, AppState, Builder, LiveEvent, Snapshot, SnapshotError};
 use notify::{RecursiveMode, Watcher};
 use std::path::PathBuf;
 use std::sync::mpsc;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// Quiet time that ends a burst: editors save as temp file + rename, or in several writes.
 const DEBOUNCE: Duration = Duration::from_millis(30);
@@ -101,29 +102,21 @@ pub fn spawn(state: Arc<AppState>) -> notify::Result<()> {
 /// (a template error on one page) is retried as a full one; if that fails too, the last good
 /// snapshot stays and browsers are shown why.
 pub fn rebuild(state: &AppState, change: &Change) {
+    let started = Instant::now();
+    let (kind, ok) = swap_in_next(state, change, started);
+    super::metrics::rebuild(kind, ok, started.elapsed());
+}
+
+/// `rebuild` but for its metric: which build it tried last, and whether it succeeded (the
+/// feeds written after the swap included).
+fn swap_in_next(state: &AppState, change: &Change, started: Instant) -> (BuildKind, bool) {
     let current = state.current();
-    let started = std::time::Instant::now();
     let mut builder = state.builder.lock().expect("builder lock");
-    let incremental = match change {
-        Change::Content(paths) => Some(builder.incremental(&current, paths)),
-        Change::Full => None,
-    };
-    let (snapshot, old_dir) = match incremental {
-        Some(Ok(snapshot)) => (snapshot, None),
-        Some(Err(_)) | None => {
-            let generation = current.generation + 1;
-            match Builder::full(
-                &state.root,
-                builder.cache_dir(),
-                generation,
-                builder.live_reload(),
-            ) {
-                Ok((fresh, snapshot)) => {
-                    *builder = fresh;
-                    (snapshot, Some(current.dir.clone()))
-                }
-                Err(e) => return show_failure(state, &current, e.to_string()),
-            }
+    let (snapshot, kind) = match next_snapshot(state, &current, &mut builder, change) {
+        Ok(next) => next,
+        Err(e) => {
+            show_failure(state, &current, e.to_string());
+            return (BuildKind::Full, false);
         }
     };
     let generation = snapshot.generation;
@@ -134,11 +127,7 @@ pub fn rebuild(state: &AppState, change: &Change) {
     *state.problems.write().expect("problems lock") = problems;
     tracing::info!(
         "rebuilt generation {generation} ({}) in {:.0?}{}",
-        if old_dir.is_some() {
-            "full"
-        } else {
-            "incremental"
-        },
+        kind.label(),
         started.elapsed(),
         match snapshot.diagnostics.errors() {
             0 => String::new(),
@@ -146,17 +135,43 @@ pub fn rebuild(state: &AppState, change: &Change) {
         }
     );
     let _ = state.events.send(LiveEvent::Reload);
-    if let Err(e) = builder.finish(&snapshot) {
+    let finished = builder.finish(&snapshot);
+    if let Err(e) = &finished {
         show_failure(state, &snapshot, e.to_string());
     }
     drop(builder);
-    if let Some(old_dir) = old_dir {
+    if kind == BuildKind::Full {
         // Requests still holding the old snapshot finish within the request timeout.
+        let old_dir = current.dir.clone();
         std::thread::spawn(move || {
             std::thread::sleep(Duration::from_secs(30));
             let _ = std::fs::remove_dir_all(old_dir);
         });
     }
+    (kind, finished.is_ok())
+}
+
+/// The snapshot after `change`: incremental when only content changed and that succeeds,
+/// else a full build into a new folder (then `builder` is replaced).
+fn next_snapshot(
+    state: &AppState,
+    current: &Snapshot,
+    builder: &mut Builder,
+    change: &Change,
+) -> Result<(Snapshot, BuildKind), SnapshotError> {
+    if let Change::Content(paths) = change {
+        if let Ok(snapshot) = builder.incremental(current, paths) {
+            return Ok((snapshot, BuildKind::Incremental));
+        }
+    }
+    let (fresh, snapshot) = Builder::full(
+        &state.root,
+        builder.cache_dir(),
+        current.generation + 1,
+        builder.live_reload(),
+    )?;
+    *builder = fresh;
+    Ok((snapshot, BuildKind::Full))
 }
 
 /// A rebuild failed: `served` stays, and browsers are shown why, with its own errors.
