@@ -412,3 +412,157 @@ fn bad_feedback_gets_a_clear_status_and_message() {
         );
     }
 }
+
+/// A client of its own address on loopback (127.0.0.N), as distinct operators are.
+fn client_from(n: u8) -> reqwest::blocking::Client {
+    reqwest::blocking::Client::builder()
+        .local_address(std::net::IpAddr::from([127, 0, 0, n]))
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn a_confirmed_answer_rises_for_a_paraphrase_without_a_rebuild() {
+    let f = Fixture::default_content();
+    let server = Server::start(f.root());
+    let generation = |s: &Server| -> Value {
+        reqwest::blocking::get(s.url("/api/health"))
+            .unwrap()
+            .json::<Value>()
+            .unwrap()["generation"]
+            .clone()
+    };
+    let before = generation(&server);
+    assert_ne!(
+        top_path(&server, PARAPHRASE),
+        ANSWER,
+        "the paraphrase needs the lesson"
+    );
+    for n in 2..=4 {
+        let (status, body) = vote(&server, &client_from(n), helped(CONFIRMED_TICKET, ANSWER));
+        assert_eq!(status, 201, "{body}");
+    }
+    // Learned at once by the server that stored the votes (within the poll's second anyway).
+    let deadline = std::time::Instant::now() + Duration::from_secs(1);
+    while top_path(&server, PARAPHRASE) != ANSWER {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "not learned within a second"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(generation(&server), before, "no rebuild");
+}
+
+#[test]
+fn searches_that_found_nothing_and_unanswered_tickets_are_recorded() {
+    let mut f = Fixture::default_content();
+    let server = Server::start(f.root());
+    let client = reqwest::blocking::Client::new();
+    // Typed as the search box sends it: only the last query before the pause is kept.
+    for q in ["ветери", "ветеринар", "ветеринарная клиника"] {
+        let answer: Value = client
+            .get(server.url("/api/search"))
+            .query(&[("q", q)])
+            .send()
+            .unwrap()
+            .json()
+            .unwrap();
+        assert_eq!(answer["total"], 0, "{q}: {answer}");
+    }
+    let ticket = "Подскажите телефон ветеринарной клиники рядом с домом, 8 912 345 67 89";
+    let answer: Value = client
+        .post(server.url("/api/suggest"))
+        .json(&json!({ "text": ticket }))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(answer["confident"], false, "{answer}");
+    let deadline = std::time::Instant::now() + Duration::from_secs(8);
+    loop {
+        let rows = export(&mut f);
+        let kinds: Vec<&str> = rows.iter().map(|r| r["kind"].as_str().unwrap()).collect();
+        if kinds.contains(&"zero_results") && kinds.contains(&"not_confident") {
+            assert_eq!(
+                kinds.iter().filter(|k| **k == "zero_results").count(),
+                1,
+                "{rows:?}"
+            );
+            let stored = serde_json::to_string(&rows).unwrap();
+            assert!(
+                stored.contains("клиник") && !stored.contains("912"),
+                "{stored}"
+            );
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "not recorded: {rows:?}"
+        );
+        std::thread::sleep(Duration::from_millis(250));
+    }
+}
+
+#[test]
+fn rows_older_than_the_retention_period_are_purged() {
+    for database in databases("retention") {
+        let mut f = Fixture::default_content();
+        configure(&f, &database, "retention_days = 30", "");
+        let old = json!({"ticket": CONFIRMED_TICKET, "path": ANSWER, "verdict": "helped", "at": "2020-01-01T00:00:00Z"});
+        let recent = json!({"ticket": PARAPHRASE, "path": ANSWER, "verdict": "wrong"});
+        std::fs::write(f.root().join("history.jsonl"), format!("{old}\n{recent}\n")).unwrap();
+        let history = f.root().join("history.jsonl");
+        f.run(&["feedback", "import", history.to_str().unwrap()])
+            .success();
+        assert_eq!(export(&mut f).len(), 2, "{database}");
+        drop(Server::start(f.root())); // purges at start-up
+        let rows = export(&mut f);
+        assert_eq!(rows.len(), 1, "{database}: {rows:?}");
+        assert_eq!(rows[0]["kind"], "wrong");
+    }
+}
+
+/// A hostile stream — one client confirming a wrong article a thousand times — moves it no
+/// more than one confirmation does, and never more than the cap's share allows.
+#[test]
+fn one_clients_flood_moves_an_article_no_more_than_one_vote() {
+    use spravka::feedback::privacy::ticket_terms;
+    use spravka::search::learned::{Learned, Lesson};
+    let engine = common::default_engine();
+    // Found for the paraphrase, fifth: learning reorders what search finds.
+    let wrong = "База типичных запросов/Не выгружается отчет о проходах.md";
+    let terms = ticket_terms(PARAPHRASE);
+    let taught = |votes: usize, clients: usize| {
+        let mut learned = Learned::new(3);
+        for i in 0..votes {
+            learned.learn(
+                wrong,
+                Lesson::Confirmed,
+                &terms,
+                &format!("client {}", i % clients),
+            );
+        }
+        engine.suggest_learning(PARAPHRASE, 5, &learned)
+    };
+    let place = |response: &spravka::search::SuggestResponse| {
+        response
+            .suggestions
+            .iter()
+            .position(|s| s.hit.path == wrong)
+    };
+    let once = taught(1, 1);
+    let flood = taught(1000, 1);
+    assert_eq!(flood, once, "a thousand votes of one client count as one");
+    assert_ne!(
+        place(&once),
+        Some(0),
+        "one client cannot take the ticket over"
+    );
+    let many = taught(1000, 10);
+    assert_eq!(
+        place(&many),
+        Some(0),
+        "the cap of distinct clients can: {many:?}"
+    );
+}
