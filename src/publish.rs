@@ -70,6 +70,17 @@ pub fn build(
     out_dir: Option<&Path>,
     keep_going: bool,
 ) -> Result<BuildReport, BuildError> {
+    build_with(root, out_dir, keep_going, None)
+}
+
+/// [`build`], shipping what operators taught suggest (`learned`) beside the index, where
+/// `spravka suggest` reads it.
+pub fn build_with(
+    root: &Path,
+    out_dir: Option<&Path>,
+    keep_going: bool,
+    learned: Option<&crate::search::learned::Learned>,
+) -> Result<BuildReport, BuildError> {
     let started = Instant::now();
     let config = Config::load(root)?;
     let content = root.join(&config.content_dir);
@@ -96,7 +107,17 @@ pub fn build(
     // Pages and index need only the site model: build them side by side, so the index
     // writer's serial stretches (segment serialisation, commit) overlap the page rendering.
     let (rendered, indexed) = std::thread::scope(|scope| {
-        let index = scope.spawn(|| crate::search::index::write_index(&site, &index_staging));
+        let index = scope.spawn(|| {
+            crate::search::index::write_index(&site, &index_staging)?;
+            if let Some(learned) = learned {
+                let path = index_staging.join(crate::search::learned::SHIPPED_FILE);
+                std::fs::write(&path, learned.to_json()).map_err(|e| {
+                    let what = format!("{}: {e}", path.display());
+                    crate::search::index::IndexError::Io(std::io::Error::new(e.kind(), what))
+                })?;
+            }
+            Ok::<(), crate::search::index::IndexError>(())
+        });
         let out = DiskOutput::staging(&staging);
         let rendered = renderer
             .render(&site, &Renderer::all_jobs(&site), options, &out)

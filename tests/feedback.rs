@@ -566,3 +566,37 @@ fn one_clients_flood_moves_an_article_no_more_than_one_vote() {
         "the cap of distinct clients can: {many:?}"
     );
 }
+
+#[test]
+fn build_ships_what_operators_taught_and_suggest_reads_it() {
+    let mut f = Fixture::default_content();
+    let top = |f: &mut Fixture| -> String {
+        f.run(&["suggest", "--json", PARAPHRASE]).success();
+        let answer: Value = serde_json::from_str(&f.stdout()).unwrap();
+        answer["suggestions"][0]["path"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    f.build().success();
+    assert_ne!(top(&mut f), ANSWER, "nothing taught yet");
+    assert!(!f.root().join("data").exists(), "build creates no database");
+    let history: String = ["anna", "boris", "vera"]
+        .iter()
+        .map(|client| {
+            let line = json!({"ticket": CONFIRMED_TICKET, "path": ANSWER, "verdict": "helped", "client": client});
+            format!("{line}\n")
+        })
+        .collect();
+    std::fs::write(f.root().join("history.jsonl"), history).unwrap();
+    let history = f.root().join("history.jsonl");
+    f.run(&["feedback", "import", history.to_str().unwrap()])
+        .success();
+    f.build().success();
+    let shipped = std::fs::read_to_string(f.root().join("public-index/learned.json")).unwrap();
+    assert!(
+        !shipped.contains("anna"),
+        "no client in the shipped file: {shipped}"
+    );
+    assert_eq!(top(&mut f), ANSWER);
+}

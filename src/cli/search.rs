@@ -2,8 +2,10 @@
 //! index beside the build output (rebuilt when missing or stale).
 
 use super::RootArg;
+use crate::search::learned::Learned;
 use crate::search::query::SearchRequest;
 use crate::search::SearchEngine;
+use anyhow::Context;
 use std::io::Read;
 use std::process::ExitCode;
 
@@ -36,6 +38,19 @@ pub struct SuggestArgs {
     limit: u16,
     /// The ticket text; read from standard input when omitted.
     text: Vec<String>,
+}
+
+/// What `spravka build` shipped beside the index of what operators taught suggest; nothing
+/// when it shipped none.
+fn shipped_learning(root: &RootArg) -> anyhow::Result<Learned> {
+    let config = crate::config::Config::load(&root.root)?;
+    let index_dir = crate::publish::index_dir_for(&root.root.join(&config.output_dir));
+    let path = index_dir.join(crate::search::learned::SHIPPED_FILE);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Learned::from_json(&text).with_context(|| format!("{}", path.display())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Learned::default()),
+        Err(e) => Err(anyhow::Error::new(e).context(path.display().to_string())),
+    }
 }
 
 /// Loads the site and opens (or rebuilds) its index.
@@ -113,7 +128,8 @@ pub fn run_suggest(args: SuggestArgs) -> anyhow::Result<ExitCode> {
         args.text.join(" ")
     };
     let engine = open_engine(&args.root)?;
-    let response = engine.suggest(&text, args.limit.into());
+    let learned = shipped_learning(&args.root)?;
+    let response = engine.suggest_learning(&text, args.limit.into(), &learned);
     if args.json {
         println!("{}", serde_json::to_string_pretty(&response)?);
         return Ok(ExitCode::SUCCESS);

@@ -4,6 +4,7 @@
 
 pub mod exchange;
 pub mod privacy;
+pub mod replay;
 pub mod service;
 pub mod store;
 
@@ -92,6 +93,36 @@ pub struct Stored {
     pub id: i64,
     #[serde(flatten)]
     pub event: Event,
+}
+
+/// Teaches `learned` the verdicts among `rows` (other rows teach nothing). Learning a row
+/// twice changes nothing: clients are counted as a set.
+pub fn learn_votes(learned: &mut crate::search::learned::Learned, rows: &[Stored]) {
+    for row in rows {
+        if let (Some(lesson), Some(path)) = (row.event.kind.lesson(), &row.event.path) {
+            learned.learn(path, lesson, &row.event.terms, &row.event.client);
+        }
+    }
+}
+
+/// Everything the configured database teaches, for `spravka build` to ship beside the index;
+/// `None` when there is no database yet (a SQLite file is not created for this).
+pub async fn learned_from_database(
+    settings: &crate::config::FeedbackConfig,
+    root: &std::path::Path,
+) -> Result<Option<crate::search::learned::Learned>, StoreError> {
+    let setting = settings.database.trim();
+    let is_url = setting.starts_with("postgres://") || setting.starts_with("postgresql://");
+    if setting.is_empty() || (!is_url && !root.join(setting).exists()) {
+        return Ok(None);
+    }
+    let store = Store::open(setting, root).await?;
+    let votes = store
+        .after(0, &[Kind::Helped, Kind::Wrong], i64::MAX)
+        .await?;
+    let mut learned = crate::search::learned::Learned::new(settings.confirmation_cap);
+    learn_votes(&mut learned, &votes);
+    Ok(Some(learned))
 }
 
 /// The current time as stored.

@@ -172,11 +172,9 @@ impl Feedback {
             return;
         }
         let mut learned = (*self.learned()).clone();
-        for vote in &votes {
-            if let (Some(lesson), Some(path)) = (vote.event.kind.lesson(), &vote.event.path) {
-                learned.learn(path, lesson, &vote.event.terms, &vote.event.client);
-            }
-            self.newest_vote.fetch_max(vote.id, Ordering::Relaxed);
+        super::learn_votes(&mut learned, &votes);
+        if let Some(newest) = votes.iter().map(|v| v.id).max() {
+            self.newest_vote.fetch_max(newest, Ordering::Relaxed);
         }
         *self.learned.write().expect("learned lock") = Arc::new(learned);
     }

@@ -134,36 +134,51 @@ pub fn outcome(
     options: SuggestOptions,
     model: &SuggestModel,
 ) -> Outcome {
-    let problem = understood(&ticket.text, options);
-    let procedural = procedural_probability(&model.intent, &problem, options);
-    outcome_at(
-        engine,
-        ticket,
-        &problem,
-        procedural,
-        options,
-        &model.ranking,
-    )
+    outcome_learning(engine, ticket, options, model, &Learned::default())
 }
 
-/// What suggest finds for `ticket`'s `problem`, procedural with probability `procedural`.
+/// [`outcome`] with what operators taught applied.
+pub fn outcome_learning(
+    engine: &SearchEngine,
+    ticket: &Ticket,
+    options: SuggestOptions,
+    model: &SuggestModel,
+    learned: &Learned,
+) -> Outcome {
+    let problem = understood(&ticket.text, options);
+    let procedural = procedural_probability(&model.intent, &problem, options);
+    let at = Decision {
+        problem: &problem,
+        procedural,
+        ranking: &model.ranking,
+    };
+    outcome_at(engine, ticket, &at, options, learned)
+}
+
+/// What a ticket is searched as: its problem part, how procedural it is, under which ranking.
+struct Decision<'a> {
+    problem: &'a str,
+    procedural: f32,
+    ranking: &'a Ranking,
+}
+
+/// What suggest finds for `ticket` decided as `at`.
 fn outcome_at(
     engine: &SearchEngine,
     ticket: &Ticket,
-    problem: &str,
-    procedural: f32,
+    at: &Decision,
     options: SuggestOptions,
-    ranking: &Ranking,
+    learned: &Learned,
 ) -> Outcome {
     let searcher = engine.searcher();
     let pool = engine.pool(
         &searcher,
-        problem,
-        procedural,
+        at.problem,
+        at.procedural,
         DEPTH,
         options,
-        ranking,
-        &Learned::default(),
+        at.ranking,
+        learned,
     );
     let expected = pool
         .candidates
@@ -351,6 +366,26 @@ pub fn tune(
     }
 }
 
+/// The cross-validation's folds and, per fold, the model fitted on the other folds (as
+/// [`tune`] fits them): for measuring something else held out, such as operators' feedback.
+pub fn fold_models(
+    engine: &SearchEngine,
+    tickets: &[Ticket],
+    options: SuggestOptions,
+    folds: usize,
+) -> (Vec<usize>, Vec<SuggestModel>) {
+    let folds = folds.clamp(2, tickets.len().max(2));
+    let fold_of = stratified_folds(tickets, folds);
+    let mut cache = OutcomeCache::new(engine, tickets, options);
+    let models = (0..folds)
+        .map(|fold| {
+            let train: Vec<usize> = (0..tickets.len()).filter(|&i| fold_of[i] != fold).collect();
+            fit_model(&mut cache, &train, engine.model().ranking)
+        })
+        .collect();
+    (fold_of, models)
+}
+
 /// Ticket `i` goes to fold `fold_of[i]`: tickets sorted by style (then id) are dealt out in
 /// turn, so that every fold has its share of each style. Deterministic.
 fn stratified_folds(tickets: &[Ticket], folds: usize) -> Vec<usize> {
@@ -438,7 +473,12 @@ impl<'a> OutcomeCache<'a> {
                 slots[decision].get_or_insert_with(|| {
                     // Any probability on the same side of the cut finds the same pool.
                     let p = if decision == 1 { 1.0 } else { 0.0 };
-                    outcome_at(engine, &tickets[i], &problems[i], p, options, ranking)
+                    let at = Decision {
+                        problem: &problems[i],
+                        procedural: p,
+                        ranking,
+                    };
+                    outcome_at(engine, &tickets[i], &at, options, &Learned::default())
                 }) as &Outcome
             })
             .collect()

@@ -8,7 +8,8 @@
 //! most an article can gain (`tests/feedback.rs` pins both).
 
 use super::vocabulary::QueryTerm;
-use std::collections::{BTreeSet, HashMap};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// An operator's verdict on one article for one ticket, as learning reads it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,17 +22,35 @@ pub enum Lesson {
 
 /// How much a full agreement of learned words moves an article's score: a ticket whose whole
 /// weight was confirmed by `cap` clients multiplies the score by `1 + CONFIRMED_GAIN`; one
-/// whose whole weight was rejected divides it by `1 + REJECTED_LOSS`. Chosen by the fold
-/// replay of the project's tickets (BENCHMARKS.md, "feedback").
+/// whose whole weight was rejected divides it by `1 + REJECTED_LOSS`. Set, not tuned: a full
+/// confirmation triples a score, enough to lift an answer found second or third over the
+/// first, not enough to lift one found twentieth; `search::replay` measures them
+/// (BENCHMARKS.md, "feedback").
 pub const CONFIRMED_GAIN: f32 = 2.0;
 pub const REJECTED_LOSS: f32 = 2.0;
 
 /// Per article path, per word: the clients who taught it.
 type Taught = HashMap<String, HashMap<String, BTreeSet<String>>>;
 
+/// The file `spravka build` writes beside the index, what `spravka suggest` reads.
+pub const SHIPPED_FILE: &str = "learned.json";
+
+/// What is learned as shipped: per article, per word, how many distinct clients taught it (at
+/// most the cap). Counts, not clients: the file carries no one's identity, and the counts are
+/// all that [`Learned::factor`] reads. Sorted maps, so the same feedback ships the same bytes.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Shipped {
+    cap: u32,
+    confirmed: BTreeMap<String, BTreeMap<String, usize>>,
+    rejected: BTreeMap<String, BTreeMap<String, usize>>,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Learned {
     cap: u32,
+    gain: f32,
+    loss: f32,
     confirmed: Taught,
     rejected: Taught,
 }
@@ -41,7 +60,18 @@ impl Learned {
     pub fn new(cap: u32) -> Learned {
         Learned {
             cap: cap.max(1),
+            gain: CONFIRMED_GAIN,
+            loss: REJECTED_LOSS,
             ..Learned::default()
+        }
+    }
+
+    /// [`Learned::new`] with other gains than the shipped ones, for the replay's comparison.
+    pub fn with_gains(cap: u32, gain: f32, loss: f32) -> Learned {
+        Learned {
+            gain,
+            loss,
+            ..Learned::new(cap)
         }
     }
 
@@ -68,6 +98,47 @@ impl Learned {
         }
     }
 
+    /// The shipped form (see [`SHIPPED_FILE`]).
+    pub fn to_json(&self) -> String {
+        let counts = |taught: &Taught| {
+            taught
+                .iter()
+                .map(|(path, words)| {
+                    let words = words
+                        .iter()
+                        .map(|(w, clients)| (w.clone(), clients.len().min(self.cap as usize)))
+                        .collect();
+                    (path.clone(), words)
+                })
+                .collect()
+        };
+        let shipped = Shipped {
+            cap: self.cap,
+            confirmed: counts(&self.confirmed),
+            rejected: counts(&self.rejected),
+        };
+        serde_json::to_string(&shipped).expect("learned counts serialise")
+    }
+
+    /// Reads the shipped form: each count becomes that many anonymous clients.
+    pub fn from_json(text: &str) -> Result<Learned, serde_json::Error> {
+        let shipped: Shipped = serde_json::from_str(text)?;
+        let mut learned = Learned::new(shipped.cap);
+        for (lesson, taught) in [
+            (Lesson::Confirmed, shipped.confirmed),
+            (Lesson::Rejected, shipped.rejected),
+        ] {
+            for (path, words) in taught {
+                for (word, count) in words {
+                    for n in 0..count {
+                        learned.learn(&path, lesson, std::slice::from_ref(&word), &n.to_string());
+                    }
+                }
+            }
+        }
+        Ok(learned)
+    }
+
     /// The factor an article's search score is multiplied by for a ticket of `terms`: above 1
     /// when operators confirmed it for tickets with these words, below 1 when they rejected
     /// it, exactly 1 when nothing was learned of it.
@@ -77,7 +148,7 @@ impl Learned {
         }
         let confirmed = self.agreement(&self.confirmed, path, terms);
         let rejected = self.agreement(&self.rejected, path, terms);
-        (1.0 + CONFIRMED_GAIN * confirmed) / (1.0 + REJECTED_LOSS * rejected)
+        (1.0 + self.gain * confirmed) / (1.0 + self.loss * rejected)
     }
 
     /// The share (0..1) of the ticket's weight whose words were taught for `path`, each word
@@ -151,6 +222,23 @@ mod tests {
             1.0 / (1.0 + REJECTED_LOSS * 0.125)
         );
         assert_eq!(learned.factor("c.md", &ticket), 1.0);
+    }
+
+    #[test]
+    fn the_shipped_form_keeps_the_factors_and_no_client() {
+        let mut learned = Learned::new(2);
+        for client in ["anna", "boris", "vera"] {
+            learned.learn("a.md", Lesson::Confirmed, &owned(&["палк", "скор"]), client);
+        }
+        learned.learn("b.md", Lesson::Rejected, &owned(&["палк"]), "anna");
+        let json = learned.to_json();
+        assert!(!json.contains("anna"), "{json}");
+        let shipped = Learned::from_json(&json).unwrap();
+        let ticket = terms(&["палк", "скор", "шлагбаум"]);
+        for path in ["a.md", "b.md", "c.md"] {
+            assert_eq!(shipped.factor(path, &ticket), learned.factor(path, &ticket));
+        }
+        assert_eq!(shipped.to_json(), json, "deterministic");
     }
 
     #[test]
