@@ -129,6 +129,23 @@ fn shown_and_hidden<'a>(
     (shown, note)
 }
 
+/// What operators taught suggest, from the configured feedback database, to ship beside the
+/// index. A database that cannot be read costs the build nothing but a warning.
+fn shipped_learning(root: &std::path::Path) -> Option<crate::search::learned::Learned> {
+    let config = crate::config::Config::load(root).ok()?;
+    let runtime = tokio::runtime::Runtime::new().ok()?;
+    match runtime.block_on(crate::feedback::learned_from_database(
+        &config.feedback,
+        root,
+    )) {
+        Ok(learned) => learned,
+        Err(e) => {
+            eprintln!("warning: {e}: the index ships without what operators taught suggest");
+            None
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -159,22 +176,5 @@ mod tests {
             note.as_deref(),
             Some("note: 4 more warnings not shown (raw-spaces: 3, stale: 1); `spravka check` lists them all")
         );
-    }
-}
-
-/// What operators taught suggest, from the configured feedback database, to ship beside the
-/// index. A database that cannot be read costs the build nothing but a warning.
-fn shipped_learning(root: &std::path::Path) -> Option<crate::search::learned::Learned> {
-    let config = crate::config::Config::load(root).ok()?;
-    let runtime = tokio::runtime::Runtime::new().ok()?;
-    match runtime.block_on(crate::feedback::learned_from_database(
-        &config.feedback,
-        root,
-    )) {
-        Ok(learned) => learned,
-        Err(e) => {
-            eprintln!("warning: {e}: the index ships without what operators taught suggest");
-            None
-        }
     }
 }
