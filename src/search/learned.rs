@@ -1,13 +1,16 @@
-//! What operators taught suggest: per article, the words of the tickets it was confirmed for
-//! («Помогло») and rejected for («Не то»), each word counted by the distinct clients who said
-//! so, capped. Suggest scales an article's search score by how much of a new ticket's weight
-//! those words cover, so a confirmed answer rises for tickets like the confirmed one.
+//! What operators taught suggest: per article, the tickets it was confirmed for («Помогло»)
+//! and rejected for («Не то»), as their analysed words, by client. Suggest multiplies an
+//! article's search score by how closely a new ticket resembles those tickets, so a confirmed
+//! answer rises for tickets like the confirmed one — and only for those: an article confirmed
+//! for many different tickets does not gain on every ticket that shares a common word with
+//! one of them (the union of their words did, and lost Recall@1 in the fold replay).
 //!
-//! Counting clients rather than votes, and capping them, bounds what anyone can do: one
-//! client's flood of votes counts as one confirmation, and [`Learned::cap`] of them are the
-//! most an article can gain (`tests/feedback.rs` pins both).
+//! Counting clients rather than votes, and capping them, bounds what anyone can do: a client
+//! counts with its one closest ticket, however many it sends, no lesson counts until
+//! [`MIN_CLIENTS`] clients agree, and [`Learned::cap`] clients are the most that count
+//! (`tests/feedback.rs` pins them).
 
-use super::vocabulary::QueryTerm;
+use super::vocabulary::{Origin, QueryTerm};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -20,30 +23,37 @@ pub enum Lesson {
     Rejected,
 }
 
-/// How much a full agreement of learned words moves an article's score: a ticket whose whole
-/// weight was confirmed by `cap` clients multiplies the score by `1 + CONFIRMED_GAIN`; one
-/// whose whole weight was rejected divides it by `1 + REJECTED_LOSS`. Set, not tuned: a full
-/// confirmation triples a score, enough to lift an answer found second or third over the
-/// first, not enough to lift one found twentieth; `search::replay` measures them
-/// (BENCHMARKS.md, "feedback").
-pub const CONFIRMED_GAIN: f32 = 2.0;
-pub const REJECTED_LOSS: f32 = 2.0;
+/// How much a full agreement moves an article's score: a ticket equal to one that `cap`
+/// clients confirmed multiplies the score by `1 + CONFIRMED_GAIN`; one that `cap` clients
+/// rejected divides it by `1 + REJECTED_LOSS`. Chosen by the fold replay of the project's
+/// tickets (`examples/feedback_replay`, BENCHMARKS.md "Feedback"): 1, 2 and 4 kept Recall@1
+/// alike on held-out folds, 1 kept the most answerable tickets confident and let a hostile
+/// client do the least.
+pub const CONFIRMED_GAIN: f32 = 1.0;
+pub const REJECTED_LOSS: f32 = 1.0;
 
-/// Per article path, per word: the clients who taught it.
-type Taught = HashMap<String, HashMap<String, BTreeSet<String>>>;
+/// Fewer distinct clients than this agreeing with a ticket teach nothing about it: one
+/// client, however many votes it sends, cannot move an article alone (a hostile script that
+/// votes on the very tickets operators paste did, in the fold replay, halve Recall@1 without
+/// this rule).
+pub const MIN_CLIENTS: usize = 2;
+
+/// Per article path, per client: the distinct tickets (sorted, deduplicated words) it taught.
+type Taught = HashMap<String, BTreeMap<String, BTreeSet<Vec<String>>>>;
 
 /// The file `spravka build` writes beside the index, what `spravka suggest` reads.
 pub const SHIPPED_FILE: &str = "learned.json";
 
-/// What is learned as shipped: per article, per word, how many distinct clients taught it (at
-/// most the cap). Counts, not clients: the file carries no one's identity, and the counts are
-/// all that [`Learned::factor`] reads. Sorted maps, so the same feedback ships the same bytes.
+/// What is learned as shipped: per article, the taught tickets' words, each with the number of
+/// its client in a sorted list — the file carries no one's identity, and whether two tickets
+/// came from one client is all that [`Learned::factor`] reads of clients. Sorted, so the same
+/// feedback ships the same bytes.
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Shipped {
     cap: u32,
-    confirmed: BTreeMap<String, BTreeMap<String, usize>>,
-    rejected: BTreeMap<String, BTreeMap<String, usize>>,
+    confirmed: BTreeMap<String, Vec<(usize, Vec<String>)>>,
+    rejected: BTreeMap<String, Vec<(usize, Vec<String>)>>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -56,7 +66,7 @@ pub struct Learned {
 }
 
 impl Learned {
-    /// Nothing learned yet; at most `cap` distinct clients count for a word of an article.
+    /// Nothing learned yet; at most `cap` distinct clients count for an article.
     pub fn new(cap: u32) -> Learned {
         Learned {
             cap: cap.max(1),
@@ -89,38 +99,52 @@ impl Learned {
             Lesson::Confirmed => &mut self.confirmed,
             Lesson::Rejected => &mut self.rejected,
         };
-        let words = taught.entry(path.to_string()).or_default();
-        for term in terms {
-            words
-                .entry(term.clone())
-                .or_default()
-                .insert(client.to_string());
+        let mut ticket: Vec<String> = terms.to_vec();
+        ticket.sort();
+        ticket.dedup();
+        if ticket.is_empty() {
+            return;
         }
+        taught
+            .entry(path.to_string())
+            .or_default()
+            .entry(client.to_string())
+            .or_default()
+            .insert(ticket);
     }
 
     /// The shipped form (see [`SHIPPED_FILE`]).
     pub fn to_json(&self) -> String {
-        let counts = |taught: &Taught| {
+        let clients: BTreeSet<&String> = [&self.confirmed, &self.rejected]
+            .into_iter()
+            .flat_map(|t| t.values().flat_map(|by_client| by_client.keys()))
+            .collect();
+        let number: HashMap<&String, usize> = clients
+            .into_iter()
+            .enumerate()
+            .map(|(n, c)| (c, n))
+            .collect();
+        let shipped = |taught: &Taught| {
             taught
                 .iter()
-                .map(|(path, words)| {
-                    let words = words
+                .map(|(path, by_client)| {
+                    let tickets = by_client
                         .iter()
-                        .map(|(w, clients)| (w.clone(), clients.len().min(self.cap as usize)))
+                        .flat_map(|(c, tickets)| tickets.iter().map(|t| (number[c], t.clone())))
                         .collect();
-                    (path.clone(), words)
+                    (path.clone(), tickets)
                 })
                 .collect()
         };
         let shipped = Shipped {
             cap: self.cap,
-            confirmed: counts(&self.confirmed),
-            rejected: counts(&self.rejected),
+            confirmed: shipped(&self.confirmed),
+            rejected: shipped(&self.rejected),
         };
-        serde_json::to_string(&shipped).expect("learned counts serialise")
+        serde_json::to_string(&shipped).expect("learned tickets serialise")
     }
 
-    /// Reads the shipped form: each count becomes that many anonymous clients.
+    /// Reads the shipped form.
     pub fn from_json(text: &str) -> Result<Learned, serde_json::Error> {
         let shipped: Shipped = serde_json::from_str(text)?;
         let mut learned = Learned::new(shipped.cap);
@@ -128,11 +152,9 @@ impl Learned {
             (Lesson::Confirmed, shipped.confirmed),
             (Lesson::Rejected, shipped.rejected),
         ] {
-            for (path, words) in taught {
-                for (word, count) in words {
-                    for n in 0..count {
-                        learned.learn(&path, lesson, std::slice::from_ref(&word), &n.to_string());
-                    }
+            for (path, tickets) in taught {
+                for (client, terms) in tickets {
+                    learned.learn(&path, lesson, &terms, &client.to_string());
                 }
             }
         }
@@ -140,41 +162,73 @@ impl Learned {
     }
 
     /// The factor an article's search score is multiplied by for a ticket of `terms`: above 1
-    /// when operators confirmed it for tickets with these words, below 1 when they rejected
-    /// it, exactly 1 when nothing was learned of it.
+    /// when operators confirmed it for tickets like this one, below 1 when they rejected it,
+    /// exactly 1 when nothing was learned of it.
     pub fn factor(&self, path: &str, terms: &[QueryTerm]) -> f32 {
         if self.is_empty() {
             return 1.0;
         }
-        let confirmed = self.agreement(&self.confirmed, path, terms);
-        let rejected = self.agreement(&self.rejected, path, terms);
+        let ticket = TicketWords::new(terms);
+        let confirmed = self.agreement(&self.confirmed, path, &ticket);
+        let rejected = self.agreement(&self.rejected, path, &ticket);
         (1.0 + self.gain * confirmed) / (1.0 + self.loss * rejected)
     }
 
-    /// The share (0..1) of the ticket's weight whose words were taught for `path`, each word
-    /// counting by how many clients taught it, up to the cap.
-    fn agreement(&self, taught: &Taught, path: &str, terms: &[QueryTerm]) -> f32 {
-        let Some(words) = taught.get(path) else {
+    /// How much (0..1) the clients who taught `path` agree with the ticket: each client counts
+    /// with its ticket most like this one, the `cap` closest clients are summed, over the cap.
+    fn agreement(&self, taught: &Taught, path: &str, ticket: &TicketWords) -> f32 {
+        let Some(by_client) = taught.get(path) else {
             return 0.0;
         };
-        let mut seen: BTreeSet<&str> = BTreeSet::new();
-        let (mut covered, mut total) = (0.0f32, 0.0f32);
-        for t in terms {
-            // The ticket's own words, each once: a typo correction or a synonym is not what
-            // the operator confirmed.
-            if t.origin != super::vocabulary::Origin::Exact || !seen.insert(&t.term) {
-                continue;
-            }
-            total += t.idf;
-            if let Some(clients) = words.get(&t.term) {
-                covered += t.idf * clients.len().min(self.cap as usize) as f32 / self.cap as f32;
-            }
+        let mut closest: Vec<f32> = by_client
+            .values()
+            .map(|tickets| {
+                tickets
+                    .iter()
+                    .map(|t| ticket.similarity(t))
+                    .fold(0.0, f32::max)
+            })
+            .collect();
+        closest.retain(|&s| s > 0.0);
+        if closest.len() < MIN_CLIENTS {
+            return 0.0;
         }
-        if total > 0.0 {
-            covered / total
-        } else {
-            0.0
+        closest.sort_by(|a, b| b.total_cmp(a));
+        closest.iter().take(self.cap as usize).sum::<f32>() / self.cap as f32
+    }
+}
+
+/// A new ticket's own words (not typo corrections or synonyms: those are not what operators
+/// confirmed), each once, with its weight.
+struct TicketWords<'a> {
+    idf: HashMap<&'a str, f32>,
+    total: f32,
+}
+
+impl<'a> TicketWords<'a> {
+    fn new(terms: &'a [QueryTerm]) -> TicketWords<'a> {
+        let idf: HashMap<&str, f32> = terms
+            .iter()
+            .filter(|t| t.origin == Origin::Exact)
+            .map(|t| (t.term.as_str(), t.idf))
+            .collect();
+        let total = idf.values().sum();
+        TicketWords { idf, total }
+    }
+
+    /// How alike (0..1) this ticket and a taught one are: the share of this ticket's weight
+    /// the taught one has, times the share of the taught one's words this one has — a short
+    /// taught ticket inside a long new one, or the reverse, is a partial match.
+    fn similarity(&self, taught: &[String]) -> f32 {
+        if self.total <= 0.0 || taught.is_empty() {
+            return 0.0;
         }
+        let shared: Vec<f32> = taught
+            .iter()
+            .filter_map(|w| self.idf.get(w.as_str()).copied())
+            .collect();
+        let weight: f32 = shared.iter().sum();
+        (weight / self.total) * (shared.len() as f32 / taught.len() as f32)
     }
 }
 
@@ -208,18 +262,19 @@ mod tests {
     }
 
     #[test]
-    fn confirmations_raise_and_rejections_lower_by_the_share_of_words() {
+    fn confirmations_raise_and_rejections_lower_by_likeness() {
         let mut learned = Learned::new(2);
         learned.learn("a.md", Lesson::Confirmed, &owned(&["палк", "скор"]), "1");
         learned.learn("a.md", Lesson::Confirmed, &owned(&["палк", "скор"]), "2");
         learned.learn("b.md", Lesson::Rejected, &owned(&["палк"]), "1");
+        learned.learn("b.md", Lesson::Rejected, &owned(&["палк", "шлагбаум"]), "2");
         let ticket = terms(&["палк", "скор", "поднима", "шлагбаум"]);
         // Half the ticket's weight, confirmed by the cap of two clients.
         assert_eq!(learned.factor("a.md", &ticket), 1.0 + CONFIRMED_GAIN * 0.5);
-        // A quarter of it, rejected by one client of two.
+        // A quarter of it rejected by one client, half of it by the other.
         assert_eq!(
             learned.factor("b.md", &ticket),
-            1.0 / (1.0 + REJECTED_LOSS * 0.125)
+            1.0 / (1.0 + REJECTED_LOSS * (0.25 + 0.5) / 2.0)
         );
         assert_eq!(learned.factor("c.md", &ticket), 1.0);
     }
@@ -242,18 +297,58 @@ mod tests {
     }
 
     #[test]
+    fn a_ticket_taught_for_many_others_is_not_a_word_list() {
+        // Confirmed for two different tickets: a third that shares a word with each is not
+        // like either.
+        let mut learned = Learned::new(2);
+        for client in ["1", "2"] {
+            learned.learn("a.md", Lesson::Confirmed, &owned(&["палк", "скор"]), client);
+            learned.learn(
+                "a.md",
+                Lesson::Confirmed,
+                &owned(&["шлагбаум", "пожарн"]),
+                client,
+            );
+        }
+        let mixed = terms(&["скор", "пожарн"]);
+        assert_eq!(learned.factor("a.md", &mixed), 1.0 + CONFIRMED_GAIN * 0.25);
+    }
+
+    #[test]
     fn one_client_counts_once_however_often_it_votes() {
+        let honest = |learned: &mut Learned| {
+            learned.learn("a.md", Lesson::Confirmed, &owned(&["палк"]), "honest")
+        };
         let mut flooded = Learned::new(3);
-        for _ in 0..1000 {
+        honest(&mut flooded);
+        for i in 0..1000 {
+            let words = ["палк".to_string(), format!("слово{i}")];
+            flooded.learn("a.md", Lesson::Confirmed, &words, "hostile");
             flooded.learn("a.md", Lesson::Confirmed, &owned(&["палк"]), "hostile");
         }
         let mut once = Learned::new(3);
+        honest(&mut once);
         once.learn("a.md", Lesson::Confirmed, &owned(&["палк"]), "hostile");
         let ticket = terms(&["палк"]);
         assert_eq!(
             flooded.factor("a.md", &ticket),
             once.factor("a.md", &ticket)
         );
-        assert_eq!(once.factor("a.md", &ticket), 1.0 + CONFIRMED_GAIN / 3.0);
+        assert_eq!(
+            once.factor("a.md", &ticket),
+            1.0 + CONFIRMED_GAIN * 2.0 / 3.0
+        );
+    }
+
+    #[test]
+    fn one_client_alone_teaches_nothing() {
+        let mut alone = Learned::new(3);
+        for _ in 0..1000 {
+            alone.learn("a.md", Lesson::Confirmed, &owned(&["палк"]), "hostile");
+            alone.learn("b.md", Lesson::Rejected, &owned(&["палк"]), "hostile");
+        }
+        let ticket = terms(&["палк"]);
+        assert_eq!(alone.factor("a.md", &ticket), 1.0);
+        assert_eq!(alone.factor("b.md", &ticket), 1.0);
     }
 }
