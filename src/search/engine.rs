@@ -181,6 +181,28 @@ impl SearchEngine {
             .collect()
     }
 
+    /// The source paths of found pages, from the path's fast column (no stored document is
+    /// read): learning needs the path of every candidate.
+    pub(super) fn paths(&self, searcher: &Searcher, addresses: &[DocAddress]) -> Vec<String> {
+        let mut columns = std::collections::HashMap::new();
+        addresses
+            .iter()
+            .map(|a| {
+                let column = columns.entry(a.segment_ord).or_insert_with(|| {
+                    let fast = searcher.segment_reader(a.segment_ord).fast_fields();
+                    fast.str("path").ok().flatten()
+                });
+                let mut path = String::new();
+                if let Some(column) = column {
+                    if let Some(ord) = column.term_ords(a.doc_id).next() {
+                        let _ = column.ord_to_str(ord, &mut path);
+                    }
+                }
+                path
+            })
+            .collect()
+    }
+
     /// Index terms starting with `prefix` (for search-as-you-type), at most `limit`.
     pub(super) fn terms_with_prefix(
         &self,

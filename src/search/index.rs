@@ -12,7 +12,7 @@ use tantivy::{doc, Index, IndexReader, ReloadPolicy, TantivyDocument};
 /// File inside the index folder holding the fingerprint of the content it was built from.
 const FINGERPRINT_FILE: &str = "spravka-fingerprint";
 /// Bumped whenever the schema or the analyzer changes, so old indexes are rebuilt.
-const SCHEMA_VERSION: &str = "spravka-index-v6";
+const SCHEMA_VERSION: &str = "spravka-index-v7";
 /// Tantivy writer memory budget: enough for 10,000 documents without intermediate merges.
 const WRITER_BUDGET: usize = 200_000_000;
 
@@ -94,7 +94,8 @@ pub fn schema() -> (Schema, Fields) {
         }
     };
     let fields = Fields {
-        path: b.add_text_field("path", STRING | STORED),
+        // Fast as well: learning looks up the path of every candidate of a suggestion.
+        path: b.add_text_field("path", STRING | STORED | FAST),
         url: b.add_text_field("url", STORED),
         title: b.add_text_field("title", text(true)),
         section: b.add_text_field("section", text(true)),

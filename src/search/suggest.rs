@@ -311,8 +311,9 @@ impl SearchEngine {
             options,
         );
         if !learned.is_empty() {
-            for f in &mut found {
-                f.1 *= learned.factor(&self.path_of(searcher, f.0), &vocabulary.terms);
+            let addresses: Vec<DocAddress> = found.iter().map(|f| f.0).collect();
+            for (f, path) in found.iter_mut().zip(self.paths(searcher, &addresses)) {
+                f.1 *= learned.factor(&path, &vocabulary.terms);
             }
         }
         found.sort_by(|a, b| b.1.total_cmp(&a.1));
