@@ -93,9 +93,15 @@ impl Feedback {
             Ok(store) => self.checked(Op::Write, store.insert(event).await),
             Err(e) => Err(e),
         };
-        if result.is_ok() && event.kind.lesson().is_some() {
-            // Learned at once on this server, not at the next poll.
-            self.refresh().await;
+        if let (Ok(id), Some(_)) = (&result, event.kind.lesson()) {
+            // Learned at once on this server (the next poll reads it again, to no effect).
+            let stored = super::Stored {
+                id: *id,
+                event: event.clone(),
+            };
+            let mut learned = (*self.learned()).clone();
+            super::learn_votes(&mut learned, std::slice::from_ref(&stored));
+            *self.learned.write().expect("learned lock") = Arc::new(learned);
         }
         result
     }

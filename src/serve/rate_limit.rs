@@ -45,7 +45,9 @@ pub fn layer(per_minute: u32) -> Layer {
     let config = Arc::new(
         GovernorConfigBuilder::default()
             .key_extractor(ClientKey)
-            .period(Duration::from_nanos(60_000_000_000 / u64::from(per_minute)))
+            .period(Duration::from_nanos(
+                (60_000_000_000 / u64::from(per_minute)).max(1),
+            ))
             .burst_size(per_minute)
             .finish()
             .expect("a positive period and burst"),
