@@ -6,7 +6,8 @@ use super::snippet::{truncate_chars, Snippets, SUMMARY_CHARS};
 use super::synonyms::Synonyms;
 use levenshtein_automata::{Distance, LevenshteinAutomatonBuilder, DFA};
 use serde::Serialize;
-use std::sync::OnceLock;
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{DocAddress, DocSet, Index, IndexReader, Searcher, TantivyDocument, Term};
 
@@ -16,6 +17,10 @@ pub struct SearchEngine {
     pub(super) synonyms: Synonyms,
     pub(super) settings: crate::config::SuggestConfig,
     pub(super) model: super::model::SuggestModel,
+    /// Every document's path, per segment: a segment never changes once written, so the
+    /// paths are read from its column once (learning needs the path of every candidate, and
+    /// decoding them from the column's dictionary per request cost 0.5 ms at 10,000 pages).
+    segment_paths: std::sync::Mutex<HashMap<tantivy::index::SegmentId, Arc<Vec<String>>>>,
 }
 
 /// The fields of a page a term occurs in, as bits.
@@ -63,6 +68,7 @@ impl SearchEngine {
             synonyms,
             settings: Default::default(),
             model: Default::default(),
+            segment_paths: Default::default(),
         })
     }
 
@@ -181,26 +187,46 @@ impl SearchEngine {
             .collect()
     }
 
-    /// The source paths of found pages, from the path's fast column (no stored document is
-    /// read): learning needs the path of every candidate.
+    /// The source paths of found pages (from [`SearchEngine::paths_of_segment`]).
     pub(super) fn paths(&self, searcher: &Searcher, addresses: &[DocAddress]) -> Vec<String> {
-        let mut columns = std::collections::HashMap::new();
+        let mut segments: HashMap<u32, Arc<Vec<String>>> = HashMap::new();
         addresses
             .iter()
             .map(|a| {
-                let column = columns.entry(a.segment_ord).or_insert_with(|| {
-                    let fast = searcher.segment_reader(a.segment_ord).fast_fields();
-                    fast.str("path").ok().flatten()
-                });
-                let mut path = String::new();
-                if let Some(column) = column {
-                    if let Some(ord) = column.term_ords(a.doc_id).next() {
-                        let _ = column.ord_to_str(ord, &mut path);
-                    }
-                }
-                path
+                let paths = segments
+                    .entry(a.segment_ord)
+                    .or_insert_with(|| self.paths_of_segment(searcher, a.segment_ord));
+                paths.get(a.doc_id as usize).cloned().unwrap_or_default()
             })
             .collect()
+    }
+
+    /// Every document's path in one segment, by document id, read from the path's fast column
+    /// the first time the segment is seen.
+    fn paths_of_segment(&self, searcher: &Searcher, segment_ord: u32) -> Arc<Vec<String>> {
+        let reader = searcher.segment_reader(segment_ord);
+        let mut cache = self.segment_paths.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(paths) = cache.get(&reader.segment_id()) {
+            return paths.clone();
+        }
+        let mut paths = vec![String::new(); reader.max_doc() as usize];
+        if let Ok(Some(column)) = reader.fast_fields().str("path") {
+            for (doc, path) in paths.iter_mut().enumerate() {
+                if let Some(ord) = column.term_ords(doc as u32).next() {
+                    let _ = column.ord_to_str(ord, path);
+                }
+            }
+        }
+        // Segments merged away are forgotten with the next one seen.
+        let live: std::collections::HashSet<tantivy::index::SegmentId> = searcher
+            .segment_readers()
+            .iter()
+            .map(|r| r.segment_id())
+            .collect();
+        cache.retain(|id, _| live.contains(id));
+        let paths = Arc::new(paths);
+        cache.insert(reader.segment_id(), paths.clone());
+        paths
     }
 
     /// Index terms starting with `prefix` (for search-as-you-type), at most `limit`.

@@ -165,12 +165,24 @@ impl Learned {
     /// when operators confirmed it for tickets like this one, below 1 when they rejected it,
     /// exactly 1 when nothing was learned of it.
     pub fn factor(&self, path: &str, terms: &[QueryTerm]) -> f32 {
-        if self.is_empty() {
+        self.factors(terms)(path)
+    }
+
+    /// [`Learned::factor`] for one ticket and many articles: the ticket is read once.
+    pub fn factors<'a>(&'a self, terms: &'a [QueryTerm]) -> impl Fn(&str) -> f32 + 'a {
+        let ticket = (!self.is_empty()).then(|| TicketWords::new(terms));
+        move |path| match &ticket {
+            Some(ticket) => self.ticket_factor(path, ticket),
+            None => 1.0,
+        }
+    }
+
+    fn ticket_factor(&self, path: &str, ticket: &TicketWords) -> f32 {
+        if !self.confirmed.contains_key(path) && !self.rejected.contains_key(path) {
             return 1.0;
         }
-        let ticket = TicketWords::new(terms);
-        let confirmed = self.agreement(&self.confirmed, path, &ticket);
-        let rejected = self.agreement(&self.rejected, path, &ticket);
+        let confirmed = self.agreement(&self.confirmed, path, ticket);
+        let rejected = self.agreement(&self.rejected, path, ticket);
         (1.0 + self.gain * confirmed) / (1.0 + self.loss * rejected)
     }
 

@@ -312,8 +312,9 @@ impl SearchEngine {
         );
         if !learned.is_empty() {
             let addresses: Vec<DocAddress> = found.iter().map(|f| f.0).collect();
+            let factor = learned.factors(&vocabulary.terms);
             for (f, path) in found.iter_mut().zip(self.paths(searcher, &addresses)) {
-                f.1 *= learned.factor(&path, &vocabulary.terms);
+                f.1 *= factor(&path);
             }
         }
         found.sort_by(|a, b| b.1.total_cmp(&a.1));
