@@ -26,9 +26,8 @@ pub enum Lesson {
 /// How much a full agreement moves an article's score: a ticket equal to one that `cap`
 /// clients confirmed multiplies the score by `1 + CONFIRMED_GAIN`; one that `cap` clients
 /// rejected divides it by `1 + REJECTED_LOSS`. Chosen by the fold replay of the project's
-/// tickets (`examples/feedback_replay`, BENCHMARKS.md "Feedback"): 1, 2 and 4 kept Recall@1
-/// alike on held-out folds, 1 kept the most answerable tickets confident and let a hostile
-/// client do the least.
+/// tickets (`examples/feedback_replay`, BENCHMARKS.md "Feedback"): 1, 2 and 4 left the
+/// held-out figures alike (within a ticket or two), and 1 lets a hostile client do the least.
 pub const CONFIRMED_GAIN: f32 = 1.0;
 pub const REJECTED_LOSS: f32 = 1.0;
 
