@@ -40,37 +40,32 @@ pub enum StoreError {
     Task(String),
 }
 
-/// One schema change, written for both databases.
+/// One schema change, written once for both databases: `{serial}` stands for the type of
+/// an auto-numbered key, the one place their SQL differs here.
 struct Migration {
     version: i64,
-    sqlite: &'static str,
-    postgres: &'static str,
+    sql: &'static str,
+}
+
+impl Migration {
+    fn sql_for(&self, serial: &str) -> String {
+        self.sql.replace("{serial}", serial)
+    }
 }
 
 const MIGRATIONS: &[Migration] = &[Migration {
     version: 1,
-    sqlite: "CREATE TABLE feedback_events (
-                id INTEGER PRIMARY KEY AUTOINCREMENT,
-                at BIGINT NOT NULL,
-                kind TEXT NOT NULL,
-                path TEXT,
-                suggestion_rank INTEGER,
-                terms TEXT NOT NULL,
-                ticket_text TEXT,
-                client TEXT NOT NULL
-             );
-             CREATE INDEX feedback_events_at ON feedback_events (at);",
-    postgres: "CREATE TABLE feedback_events (
-                id BIGSERIAL PRIMARY KEY,
-                at BIGINT NOT NULL,
-                kind TEXT NOT NULL,
-                path TEXT,
-                suggestion_rank INTEGER,
-                terms TEXT NOT NULL,
-                ticket_text TEXT,
-                client TEXT NOT NULL
-             );
-             CREATE INDEX feedback_events_at ON feedback_events (at);",
+    sql: "CREATE TABLE feedback_events (
+            id {serial},
+            at BIGINT NOT NULL,
+            kind TEXT NOT NULL,
+            path TEXT,
+            suggestion_rank INTEGER,
+            terms TEXT NOT NULL,
+            ticket_text TEXT,
+            client TEXT NOT NULL
+          );
+          CREATE INDEX feedback_events_at ON feedback_events (at);",
 }];
 
 /// The newest schema version this build knows.

@@ -178,7 +178,9 @@ async fn migrate(client: &mut Client, target: &str) -> Result<(), StoreError> {
         });
     }
     for migration in MIGRATIONS.iter().filter(|m| m.version > found) {
-        tx.batch_execute(migration.postgres).await.map_err(error)?;
+        tx.batch_execute(&migration.sql_for("BIGSERIAL PRIMARY KEY"))
+            .await
+            .map_err(error)?;
         let version = migration.version as i32;
         tx.execute(
             "INSERT INTO spravka_schema_version (version) VALUES ($1)",

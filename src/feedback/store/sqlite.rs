@@ -199,7 +199,8 @@ fn migrate(connection: &mut Connection, target: &str) -> Result<(), StoreError> 
     }
     for migration in MIGRATIONS.iter().filter(|m| m.version > found) {
         let tx = connection.transaction().map_err(sqlite)?;
-        tx.execute_batch(migration.sqlite).map_err(sqlite)?;
+        tx.execute_batch(&migration.sql_for("INTEGER PRIMARY KEY AUTOINCREMENT"))
+            .map_err(sqlite)?;
         tx.execute(
             "INSERT INTO spravka_schema_version (version) VALUES (?1)",
             params![migration.version],
@@ -208,4 +209,35 @@ fn migrate(connection: &mut Connection, target: &str) -> Result<(), StoreError> 
         tx.commit().map_err(sqlite)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Opening again migrates nothing twice; a file from a newer spravka is refused by name.
+    #[tokio::test]
+    async fn migrations_run_once_and_a_newer_schema_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("data/feedback.sqlite");
+        drop(SqliteStore::open(path.clone()).await.unwrap());
+        drop(SqliteStore::open(path.clone()).await.unwrap());
+        let connection = Connection::open(&path).unwrap();
+        let versions: i64 = connection
+            .query_row("SELECT COUNT(*) FROM spravka_schema_version", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(versions, latest_version());
+        connection
+            .execute(
+                "INSERT INTO spravka_schema_version (version) VALUES (99)",
+                [],
+            )
+            .unwrap();
+        drop(connection);
+        let error = SqliteStore::open(path).await.err().unwrap().to_string();
+        assert!(error.contains("schema version 99 is newer"), "{error}");
+        assert!(error.contains("feedback.sqlite"), "{error}");
+    }
 }
