@@ -4,6 +4,7 @@
 
 pub mod exchange;
 pub mod privacy;
+pub mod report;
 pub mod service;
 pub mod store;
 
