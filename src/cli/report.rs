@@ -136,7 +136,11 @@ fn human_groups(out: &mut String, title: &str, groups: &Groups) {
         let _ = writeln!(out, "  none");
     }
     for g in &groups.groups {
-        let _ = writeln!(out, "  {:>4}  {}", g.count, g.terms.join(" + "));
+        let name = match g.terms.is_empty() {
+            true => "(no words shared with others)".to_string(),
+            false => g.terms.join(" + "),
+        };
+        let _ = writeln!(out, "  {:>4}  {name}", g.count);
         for e in &g.examples {
             let example = e.text.clone().unwrap_or_else(|| e.terms.join(" "));
             let _ = writeln!(out, "          {example}");

@@ -1,8 +1,10 @@
 //! Tickets (or searches) grouped by the words they share, simply enough to explain in one
 //! sentence: the pair of words shared by the most remaining tickets forms a group, again and
 //! again; when no pair is shared by two tickets, the single word shared by the most; tickets
-//! that share nothing stay on their own. Ties go to the rarer words (the more specific
-//! topic), then to alphabetical order, so the same rows always give the same groups.
+//! that share nothing stay on their own, named by the words they share with others, or by
+//! their own words when they have three at most (a search query), else by none. Ties go to
+//! the rarer words (the more specific topic), then to alphabetical order, so the same rows
+//! always give the same groups.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -60,10 +62,13 @@ pub fn group(items: &[&[String]], max_groups: usize) -> Vec<Grouped> {
         if groups.len() >= max_groups {
             break;
         }
-        // A ticket on its own is named by its two most shared words (or its first two).
-        let mut words = shared[i].clone();
-        words.extend(sets[i].iter().copied().filter(|t| df[t] < 2));
-        words.truncate(2);
+        let mut words = if !shared[i].is_empty() {
+            shared[i][..shared[i].len().min(2)].to_vec()
+        } else if sets[i].len() <= 3 {
+            sets[i].iter().copied().collect()
+        } else {
+            vec![]
+        };
         words.sort_unstable();
         groups.push(Grouped {
             key: words.iter().map(|w| w.to_string()).collect(),
@@ -164,9 +169,14 @@ mod tests {
 
     #[test]
     fn a_single_shared_word_groups_when_no_pair_is_shared() {
-        let groups = grouped(&["шлагбаум ветер", "шлагбаум сосулька", "курьер"], 10);
+        let groups = grouped(
+            &["шлагбаум ветер", "шлагбаум сосулька", "курьер", "а б в г"],
+            10,
+        );
         assert_eq!(groups[0], ("шлагбаум".to_string(), vec![0, 1]));
         assert_eq!(groups[1], ("курьер".to_string(), vec![2]));
+        // Four words of its own, none shared: no name says more than its example.
+        assert_eq!(groups[2], (String::new(), vec![3]));
     }
 
     #[test]
