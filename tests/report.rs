@@ -17,42 +17,22 @@ const TAXI: &str = "База типичных запросов/Разовый п
 /// about a scooter, votes on two articles, a stale article opened twice from search, searches
 /// for «самокат» twice; and a row from before the period.
 fn history() -> String {
-    let lines = [
-        format!(
-            r#"{{"ticket": "Ветеринара не пускают на территорию, как оформить пропуск?", "path": null, "verdict": "none", "at": "2026-11-02T10:00:00Z"}}"#
-        ),
-        format!(
-            r#"{{"ticket": "Не могу оформить пропуск ветеринару, он приедет вечером", "path": null, "verdict": "none", "at": "2026-11-09T10:00:00Z"}}"#
-        ),
-        format!(
-            r#"{{"kind": "not_confident", "path": "{BARRIER}", "terms": ["ветеринар", "пропуск", "срочн"], "at": "2026-11-10T10:00:00Z"}}"#
-        ),
-        format!(
-            r#"{{"ticket": "Куда поставить электросамокат во дворе?", "path": null, "verdict": "none", "at": "2026-11-11T10:00:00Z"}}"#
-        ),
-        format!(
-            r#"{{"ticket": "Не приходит смс с кодом", "path": "{SMS}", "verdict": "helped", "rank": 1, "at": "2026-11-03T10:00:00Z"}}"#
-        ),
-        format!(
-            r#"{{"ticket": "Не приходит смс с кодом", "path": "{BARRIER}", "verdict": "wrong", "rank": 2, "at": "2026-11-03T10:01:00Z"}}"#
-        ),
-        format!(
-            r#"{{"kind": "opened", "path": "{TAXI}", "terms": ["такси"], "at": "2026-11-12T10:00:00Z"}}"#
-        ),
-        format!(
-            r#"{{"kind": "opened", "path": "{TAXI}", "terms": ["курьер"], "at": "2026-11-13T10:00:00Z"}}"#
-        ),
-        format!(
-            r#"{{"kind": "zero_results", "terms": ["самокат"], "at": "2026-11-14T10:00:00Z"}}"#
-        ),
-        format!(
-            r#"{{"kind": "zero_results", "terms": ["самокат"], "at": "2026-11-15T10:00:00Z"}}"#
-        ),
-        format!(
-            r#"{{"ticket": "Старое обращение про ветеринара и пропуск", "path": null, "verdict": "none", "at": "2026-10-01T10:00:00Z"}}"#
-        ),
-    ];
-    lines.join("\n") + "\n"
+    let lines = r#"{"ticket": "Ветеринара не пускают на территорию, как оформить пропуск?", "path": null, "verdict": "none", "at": "2026-11-02T10:00:00Z"}
+{"ticket": "Не могу оформить пропуск ветеринару, он приедет вечером", "path": null, "verdict": "none", "at": "2026-11-09T10:00:00Z"}
+{"kind": "not_confident", "path": "@BARRIER", "terms": ["ветеринар", "пропуск", "срочн"], "at": "2026-11-10T10:00:00Z"}
+{"ticket": "Куда поставить электросамокат во дворе?", "path": null, "verdict": "none", "at": "2026-11-11T10:00:00Z"}
+{"ticket": "Не приходит смс с кодом", "path": "@SMS", "verdict": "helped", "rank": 1, "at": "2026-11-03T10:00:00Z"}
+{"ticket": "Не приходит смс с кодом", "path": "@BARRIER", "verdict": "wrong", "rank": 2, "at": "2026-11-03T10:01:00Z"}
+{"kind": "opened", "path": "@TAXI", "terms": ["такси"], "at": "2026-11-12T10:00:00Z"}
+{"kind": "opened", "path": "@TAXI", "terms": ["курьер"], "at": "2026-11-13T10:00:00Z"}
+{"kind": "zero_results", "terms": ["самокат"], "at": "2026-11-14T10:00:00Z"}
+{"kind": "zero_results", "terms": ["самокат"], "at": "2026-11-15T10:00:00Z"}
+{"ticket": "Старое обращение про ветеринара и пропуск", "path": null, "verdict": "none", "at": "2026-10-01T10:00:00Z"}
+"#;
+    lines
+        .replace("@BARRIER", BARRIER)
+        .replace("@SMS", SMS)
+        .replace("@TAXI", TAXI)
 }
 
 /// The default content with the history imported into its SQLite database.

@@ -68,8 +68,8 @@ pub struct Groups {
     pub not_shown: usize,
 }
 
-/// One group: its shared words (index terms: stems, personal data masked), how many tickets,
-/// and a few of them, newest first.
+/// One group: its shared words (index terms: stems, personal data masked; none for a ticket
+/// on its own with many words), how many tickets, and a few distinct ones, newest first.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct Group {
     #[schema(example = json!(["ветеринар", "пропуск"]))]
@@ -204,18 +204,23 @@ fn grouped(rows: &[&Stored], once: bool) -> Groups {
         not_shown: rows.len() - shown,
         groups: found
             .into_iter()
-            .map(|g| Group {
-                terms: g.key,
-                count: g.members.len(),
-                examples: g
-                    .members
-                    .iter()
-                    .take(EXAMPLES)
-                    .map(|&i| Example {
+            .map(|g| {
+                // Distinct examples: a search asked three times is one example.
+                let mut examples: Vec<Example> = Vec::new();
+                for &i in &g.members {
+                    let example = Example {
                         terms: rows[i].event.terms.clone(),
                         text: rows[i].event.text.clone(),
-                    })
-                    .collect(),
+                    };
+                    if examples.len() < EXAMPLES && !examples.contains(&example) {
+                        examples.push(example);
+                    }
+                }
+                Group {
+                    terms: g.key,
+                    count: g.members.len(),
+                    examples,
+                }
             })
             .collect(),
     }

@@ -108,6 +108,11 @@ fn misses_are_grouped_by_their_shared_words_newest_first() {
         .map(|g| (g.terms.join(" "), g.count))
         .collect();
     assert_eq!(searches, [("курьер".into(), 2), ("самокат".into(), 1)]);
+    assert_eq!(
+        report.zero_results.groups[0].examples.len(),
+        1,
+        "the same search once"
+    );
     assert_eq!(report.zero_results.not_shown, 0);
 }
 
