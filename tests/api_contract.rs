@@ -222,6 +222,11 @@ fn particular_probes(method: &Method, path: &str) -> Vec<Probe> {
             suggest("[]"),
             Probe::new(method, path),
         ],
+        ("GET", "/api/stats") => vec![
+            search(&[("since", "вчера")]),
+            search(&[("since", "2026-11-01"), ("since", "2026-11-02")]),
+            search(&[]),
+        ],
         ("POST", "/api/feedback") => vec![
             suggest(r#"{"text": "шлагбаум", "path": "нет/такой.md", "verdict": "helped"}"#),
             suggest(r#"{"text": "шлагбаум", "path": null, "verdict": "wrong"}"#),

@@ -1,5 +1,6 @@
 //! End to end in a real browser: headless Debian chromium, driven through chromedriver, uses
-//! the search box, the operator page and live reload of a real `spravka serve`.
+//! the search box, the operator page with its votes (counted on the writers' report,
+//! `/stats/`) and live reload of a real `spravka serve`.
 
 mod common;
 mod webdriver;
@@ -7,6 +8,7 @@ mod webdriver;
 use common::{Fixture, Server};
 use fantoccini::key::Key;
 use fantoccini::{Client, Locator};
+use serde_json::{json, Value};
 use std::path::Path;
 use webdriver::{browser_or_skip, js, screenshot, wait_js, Driver};
 
@@ -178,6 +180,135 @@ async fn operator_page(c: &Client, server: &Server, root: &Path, width: &str) {
     );
 }
 
+/// Clicks (a real click) the button `css` and waits for its confirmation in `note`; then every
+/// button of its group is disabled.
+async fn vote(c: &Client, css: &str, note: &str, group: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let state = wait_js(
+        c,
+        &format!("the confirmation of {css}"),
+        &format!(
+            "const note = document.querySelector({note:?});
+             if (!note.textContent) return null;
+             return [note.textContent, [...document.querySelectorAll({group:?})]
+                 .every(b => b.getAttribute('aria-disabled') === 'true')];"
+        ),
+    )
+    .await;
+    assert_eq!(state[0], "Спасибо, учтено", "{css}");
+    assert_eq!(
+        state[1], true,
+        "{css}: its buttons are disabled after the vote"
+    );
+}
+
+/// The totals of /stats/ by their label, and its articles' rows: [title, helped, wrong,
+/// opened].
+async fn report_on_the_page(c: &Client) -> (Value, Value) {
+    let totals = js(
+        c,
+        "return Object.fromEntries([...document.querySelectorAll('.stats-totals div')]
+             .map(d => [d.querySelector('dt').textContent, Number(d.querySelector('dd').textContent)]));",
+    )
+    .await;
+    let rows = js(
+        c,
+        "return [...document.querySelectorAll('#articles-title ~ .table-wrap tbody tr')]
+             .map(r => [...r.cells].map((c, i) => i ? Number(c.textContent) : c.textContent.trim()));",
+    )
+    .await;
+    (totals, rows)
+}
+
+/// «Помогло» on the first suggestion, «Не то» on the second, «Подходящей статьи нет»: each
+/// confirmed, its buttons disabled; then /stats/ counts them, and the barrier article opened
+/// from the search box (by Enter, at both widths), in light and dark and on a phone.
+async fn votes_reach_the_report(c: &Client, server: &Server) {
+    c.goto(&server.url("/podbor/")).await.unwrap();
+    let stats = wait_js(
+        c,
+        "the link to the report (the server answers)",
+        "const p = document.getElementById('operator-stats'); return !p.hidden && p.querySelector('a').href;",
+    )
+    .await;
+    let area = c.find(Locator::Id("ticket-text")).await.unwrap();
+    area.send_keys(SMS_TICKET).await.unwrap();
+    let submit = c.find(Locator::Css("#suggest-form [type=submit]")).await;
+    submit.unwrap().click().await.unwrap();
+    let titles = wait_js(
+        c,
+        "two suggestions with their votes",
+        "const s = [...document.querySelectorAll('#suggest-results .suggestion')];
+         return s.length >= 2 && s.every(li => li.querySelectorAll('.suggestion-votes button').length === 2)
+             && !document.getElementById('suggest-none').hidden
+             && s.slice(0, 2).map(li => li.querySelector('.suggestion-title').textContent);",
+    )
+    .await;
+    let item = |n: u8| format!("#suggest-results .suggestion:nth-child({n}) .suggestion-votes");
+    for (n, button) in [(1, 1), (2, 2)] {
+        let group = item(n);
+        let css = format!("{group} button:nth-of-type({button})");
+        vote(
+            c,
+            &css,
+            &format!("{group} .vote-note"),
+            &format!("{group} button"),
+        )
+        .await;
+    }
+    let none = "#suggest-none button";
+    vote(c, none, "#suggest-none .vote-note", none).await;
+    screenshot(c, "operator-votes-desktop").await;
+
+    c.set_window_size(1280, 1500).await.unwrap();
+    c.goto(stats.as_str().unwrap()).await.unwrap();
+    let (totals, rows) = report_on_the_page(c).await;
+    assert_eq!(totals["Помогло"], 1, "{totals}");
+    assert_eq!(totals["Не то"], 1, "{totals}");
+    assert_eq!(totals["Подходящей статьи нет"], 1, "{totals}");
+    let row = |title: &Value| {
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r[0] == *title)
+            .cloned()
+    };
+    assert_eq!(
+        row(&titles[0]).unwrap()[1],
+        1,
+        "«Помогло» on {}: {rows}",
+        titles[0]
+    );
+    assert_eq!(
+        row(&titles[1]).unwrap()[2],
+        1,
+        "«Не то» on {}: {rows}",
+        titles[1]
+    );
+    let barrier = row(&json!(BARRIER_TITLE)).unwrap_or_else(|| panic!("{rows}"));
+    assert!(barrier[3].as_u64() >= Some(1), "opened from search: {rows}");
+    screenshot(c, "stats-light-desktop").await;
+    let dark = "const b = document.querySelector('.theme-toggle');
+        for (let n = 0; n < 3 && b.getAttribute('data-theme-state') !== 'dark'; n++) b.click();
+        return b.getAttribute('data-theme-state');";
+    assert_eq!(js(c, dark).await, "dark");
+    // Colours change in a transition: the picture is taken once it is over.
+    let settled = "return document.getAnimations().length === 0;";
+    wait_js(c, "the dark theme's colours", settled).await;
+    screenshot(c, "stats-dark-desktop").await;
+    c.set_window_size(390, 844).await.unwrap();
+    assert_no_sideways_scroll(c, "/stats/").await;
+    screenshot(c, "stats-dark-phone").await;
+    let auto = dark.replace("'dark'", "'auto'");
+    assert_eq!(js(c, &auto).await, "auto");
+    c.set_window_size(1280, 900).await.unwrap();
+}
+
 /// Edits the open article on disk: the page reloads itself at the same scroll position; a
 /// broken link shows the overlay with file:line; the fix removes it.
 async fn live_reload(c: &Client, root: &Path, url: &str) {
@@ -271,6 +402,7 @@ fn the_site_works_in_a_real_browser() {
             operator_page(&c, &server, kb.root(), width).await;
         }
         c.set_window_size(1280, 900).await.unwrap();
+        votes_reach_the_report(&c, &server).await;
         live_reload(&c, kb.root(), &article).await;
         c.close().await.unwrap();
     });

@@ -301,7 +301,8 @@ impl Auditor<'_> {
     }
 
     /// The states a page reaches only by use: the header search with its results open and
-    /// one selected, the operator page with suggestions and with its "no article fits" note.
+    /// one selected, the operator page with suggestions, with its "no article fits" note and
+    /// after a vote, and the writers' report (a page the server makes on request).
     async fn audit_interactive(&mut self, server: &Server, width: (&str, u32)) {
         let c = self.c;
         c.goto(&server.url("/")).await.unwrap();
@@ -347,6 +348,23 @@ impl Auditor<'_> {
             let page = format!("/podbor/ answering {text:?}");
             self.audit_themes(width, &page, false).await;
         }
+        // A vote confirmed, then the writers' report counting it.
+        c.find(Locator::Css("#suggest-none button"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        wait_js(
+            c,
+            "the vote's confirmation",
+            "return document.querySelector('#suggest-none .vote-note').textContent;",
+        )
+        .await;
+        self.audit_themes(width, "/podbor/ after a vote", false)
+            .await;
+        c.goto(&server.url("/stats/")).await.unwrap();
+        self.audit_themes(width, "/stats/", false).await;
     }
 }
 

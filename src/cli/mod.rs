@@ -4,6 +4,7 @@ mod build;
 mod check;
 mod feedback;
 mod new;
+mod report;
 mod search;
 mod serve;
 mod tune;
@@ -41,6 +42,8 @@ pub enum Command {
     Tune(tune::Args),
     /// Import or export operators' feedback (JSON lines).
     Feedback(feedback::Args),
+    /// What operators could not find, and how they judged the articles: the writers' report.
+    Report(report::Args),
 }
 
 /// The site root: the folder holding spravka.toml and content/.
@@ -70,6 +73,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Suggest(args) => search::run_suggest(args),
         Command::Tune(args) => tune::run(args),
         Command::Feedback(args) => feedback::run(args),
+        Command::Report(args) => report::run(args),
     }
 }
 

@@ -320,6 +320,15 @@ pub fn split_front_matter(
 }
 
 impl Metadata {
+    /// Whether the document may be out of date on `today`: its last update (else its
+    /// creation) is more than `stale_days` old. The pages' mark and the writers' report share
+    /// this rule.
+    pub fn is_stale(&self, stale_days: i64, today: NaiveDate) -> bool {
+        self.updated
+            .or(self.created)
+            .is_some_and(|d| (today - d).num_days() > stale_days)
+    }
+
     /// Front matter wins over the table, field by field.
     pub fn merged_over(self, table: Metadata) -> Metadata {
         Metadata {

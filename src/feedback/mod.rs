@@ -5,6 +5,7 @@
 pub mod exchange;
 pub mod privacy;
 pub mod replay;
+pub mod report;
 pub mod service;
 pub mod store;
 

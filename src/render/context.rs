@@ -79,10 +79,10 @@ impl RenderEnv<'_> {
     }
 
     pub fn is_stale(&self, page: PageId) -> bool {
-        let meta = &self.site.pages[page].doc.meta;
-        meta.updated
-            .or(meta.created)
-            .is_some_and(|d| (self.today - d).num_days() > self.site.config.stale_days)
+        self.site.pages[page]
+            .doc
+            .meta
+            .is_stale(self.site.config.stale_days, self.today)
     }
 
     pub fn list_item(&self, from: &str, page: PageId) -> ListItem {

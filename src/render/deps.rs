@@ -136,6 +136,7 @@ impl<'a> Cards<'a> {
             }
             Job::NotFound | Job::Statics => {}
             Job::Operator => {
+                super::feedback_kept(&site.config.feedback).hash(&mut h);
                 for path in super::OPERATOR_LINKS {
                     site.page_by_path(path)
                         .map(|p| (&p.doc.title, &p.url))

@@ -5,6 +5,7 @@ pub mod context;
 pub mod deps;
 mod feeds;
 pub mod output;
+pub mod stats;
 pub mod theme;
 
 use crate::site::urls::output_path;
@@ -102,6 +103,16 @@ pub struct RenderStats {
 pub struct Renderer {
     tera: Tera,
     theme: Theme,
+}
+
+/// What the server keeps of a ticket, for the operator page's promise: "off", "terms" (its
+/// analysed words) or "text" (its masked text too).
+pub fn feedback_kept(settings: &crate::config::FeedbackConfig) -> &'static str {
+    match (settings.database.trim().is_empty(), settings.store_text) {
+        (true, _) => "off",
+        (false, false) => "terms",
+        (false, true) => "text",
+    }
 }
 
 /// "Today" for staleness: `SOURCE_DATE_EPOCH` when set (reproducible builds), else the clock.
@@ -298,6 +309,7 @@ impl Renderer {
                 let [escalation, process] = OPERATOR_LINKS;
                 ctx.insert("escalation", &link(escalation));
                 ctx.insert("process", &link(process));
+                ctx.insert("feedback_kept", feedback_kept(&site.config.feedback));
                 write(
                     &output_path(OPERATOR_URL),
                     self.html("operator.html", &ctx)?.as_bytes(),

@@ -1,4 +1,5 @@
-//! The JSON API: /api/health, /api/search, /api/suggest (`/api/feedback` is `feedback`'s);
+//! The JSON API: /api/health, /api/search, /api/suggest (`/api/feedback` is `feedback`'s,
+//! `/api/stats` `stats`');
 //! errors as `{"error": "..."}`. Each
 //! handler's `#[utoipa::path]` is its part of the OpenAPI document (`serve::openapi`).
 
@@ -48,7 +49,7 @@ pub enum ApiError {
 }
 
 impl ApiError {
-    fn status(&self) -> StatusCode {
+    pub fn status(&self) -> StatusCode {
         match self {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::BadLimit => StatusCode::UNPROCESSABLE_ENTITY,
@@ -95,7 +96,7 @@ pub async fn json_method_not_allowed(response: Response) -> Response {
 }
 
 /// Runs CPU-bound search work off the async threads; a failure is logged, not returned.
-async fn off_the_async_threads<T: Send + 'static>(
+pub(super) async fn off_the_async_threads<T: Send + 'static>(
     what: &str,
     work: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, ApiError> {

@@ -196,7 +196,7 @@ fn same_origin(origin: &str, headers: &HeaderMap) -> bool {
 
 /// Compares without stopping at the first difference, so the time taken does not tell how
 /// much of a guessed token was right.
-fn constant_time_eq(a: &str, b: &str) -> bool {
+pub(super) fn constant_time_eq(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |d, (x, y)| d | (x ^ y)) == 0
 }
 

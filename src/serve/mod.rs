@@ -9,6 +9,7 @@ pub mod metrics;
 pub mod openapi;
 mod rate_limit;
 pub mod state;
+pub mod stats;
 mod watch;
 
 pub use state::{AppState, Builder, LiveEvent, Snapshot};
@@ -67,8 +68,8 @@ pub async fn start_feedback(state: &AppState) {
     }
 }
 
-/// The router: API (its routes and its OpenAPI document from `openapi::routes`), metrics,
-/// live-reload endpoints, static site; limits and security headers.
+/// The router: API (its routes and its OpenAPI document from `openapi::routes`), metrics, the
+/// writers' report page, live-reload endpoints, static site; limits and security headers.
 pub fn app(state: Arc<AppState>) -> Router {
     let config = state.current().site.config.serve.clone();
     let writes_per_minute = state.current().site.config.feedback.writes_per_minute;
@@ -92,6 +93,7 @@ pub fn app(state: Arc<AppState>) -> Router {
     let router = Router::new()
         .merge(api)
         .route("/metrics", get(metrics::render))
+        .route(crate::render::stats::STATS_URL, get(stats::stats_page))
         .route("/__spravka/livereload.js", get(livereload_js))
         .route("/__spravka/events", get(events))
         .route("/__spravka/problems", get(problems))

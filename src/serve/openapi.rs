@@ -14,7 +14,7 @@
 
 use super::api::{self, ErrorBody};
 use super::state::AppState;
-use super::{feedback, rate_limit};
+use super::{feedback, rate_limit, stats};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use std::sync::{Arc, OnceLock};
@@ -34,7 +34,7 @@ use utoipa_axum::routes;
     components(schemas(ErrorBody)),
     tags(
         (name = "search", description = "Search the knowledge base, and articles for a ticket"),
-        (name = "feedback", description = "Operators' verdicts on suggestions, which suggest learns from"),
+        (name = "feedback", description = "Operators' verdicts on suggestions, which suggest learns from, and the writers' report made of them"),
         (name = "service", description = "The server itself")
     )
 )]
@@ -53,6 +53,7 @@ pub fn routes(writes_per_minute: u32) -> OpenApiRouter<Arc<AppState>> {
             operations,
             feedback.layer(rate_limit::layer(writes_per_minute)),
         ))
+        .routes(routes!(stats::api_stats))
         .routes(routes!(openapi_json))
 }
 

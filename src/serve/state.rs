@@ -31,6 +31,8 @@ pub struct Snapshot {
     pub keys: JobKeys,
     /// Files of `dir` already read, served from memory.
     pub hot: super::hot::HotFiles,
+    /// The theme's compiled templates, for the pages made on request (`/stats/`).
+    pub renderer: Arc<Renderer>,
 }
 
 /// A message to the browsers of writers: reload, or show these problems.
@@ -128,7 +130,7 @@ pub struct Builder {
     cache_dir: PathBuf,
     live_reload: bool,
     config: Config,
-    renderer: Renderer,
+    renderer: Arc<Renderer>,
     documents: DocumentCache,
     index: tantivy::Index,
     updater: IndexUpdater,
@@ -165,7 +167,7 @@ impl Builder {
             cache_dir: cache_dir.to_path_buf(),
             live_reload,
             config,
-            renderer,
+            renderer: Arc::new(renderer),
             documents,
             index,
             updater,
@@ -183,6 +185,7 @@ impl Builder {
             generation,
             keys,
             hot: Default::default(),
+            renderer: builder.renderer.clone(),
         };
         Ok((builder, snapshot))
     }
@@ -225,6 +228,7 @@ impl Builder {
             generation: current.generation + 1,
             keys,
             hot: Default::default(),
+            renderer: self.renderer.clone(),
         })
     }
 

@@ -993,6 +993,24 @@
 
   var API_OFF_KEY = "spravka:search-api-off";
 
+  /* Operators' verdicts go to the server's /api/feedback: a page of the site itself needs no
+   * token. `keepalive` lets a vote sent as the page unloads (an opened search result) finish. */
+  function postFeedback(payload, keepalive) {
+    return fetch(siteRoot() + "api/feedback", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      body: JSON.stringify(payload),
+      keepalive: !!keepalive
+    });
+  }
+
+  function feedbackError(status) {
+    if (status === 429) return "Слишком много отзывов подряд: подождите минуту и повторите.";
+    if (status === 503) return "Отзыв не сохранён: сервер сейчас не принимает отзывы. Подбор и поиск работают.";
+    if (!status) return "Отзыв не отправлен: нет связи с сервером.";
+    return "Отзыв не сохранён (ошибка " + status + ").";
+  }
+
   function initSearch() {
     var input = doc.getElementById("search-input");
     var box = doc.getElementById("search-results");
@@ -1034,6 +1052,7 @@
     var seq = 0;
     var controller = null;
     var useApi = !isFile && storageGet("sessionStorage", API_OFF_KEY) !== "1" && !!window.fetch;
+    var shownQuery = "";
 
     function open() {
       box.hidden = false;
@@ -1124,6 +1143,7 @@
         a.setAttribute("aria-selected", "false");
         a.href = hrefFor(String(hit.url || "").replace(/^\//, ""));
         a.tabIndex = -1;
+        if (mode === "api" && hit.path) a.setAttribute("data-path", hit.path);
         var title = el("span", "sr-title");
         title.innerHTML = highlight(hit.title, result.terms);
         a.appendChild(title);
@@ -1156,12 +1176,23 @@
         showNote("");
       }
       modeLabel.textContent = mode === "api" ? "" : "поиск без сервера";
+      shownQuery = result.query || "";
       open();
       if (openFirst) {
         openFirst = false;
         var first = list.querySelector("a");
-        if (first) location.href = first.href;
+        if (first) {
+          noteOpened(first);
+          location.href = first.href;
+        }
       }
+    }
+
+    /* An article opened from the server's results is an operator's implicit vote for it. */
+    function noteOpened(link) {
+      var path = link && link.getAttribute("data-path");
+      if (!path || !shownQuery) return;
+      postFeedback({ text: shownQuery, path: path, verdict: "helped", source: "search" }, true).catch(function () {});
     }
 
     function fail(message) {
@@ -1215,6 +1246,7 @@
           if (my !== seq) return;
           if (!body || !Array.isArray(body.hits)) throw new Error("bad answer");
           body.terms = queryTerms(query);
+          body.query = query;
           renderHits(body, "api");
         })
         .catch(function (err) {
@@ -1301,6 +1333,7 @@
             e.preventDefault();
             var link = options[active >= 0 ? active : 0];
             if (link) {
+              noteOpened(link);
               if (e.ctrlKey || e.metaKey) window.open(link.href, "_blank");
               else location.href = link.href;
             }
@@ -1344,6 +1377,13 @@
       runSoon.cancel();
       run();
     });
+
+    function openedByMouse(e) {
+      if (e.type === "auxclick" && e.button !== 1) return;
+      noteOpened(e.target instanceof Element && e.target.closest("a[data-path]"));
+    }
+    list.addEventListener("click", openedByMouse);
+    list.addEventListener("auxclick", openedByMouse);
 
     list.addEventListener("mousemove", function (e) {
       var li = e.target instanceof Element && e.target.closest("[role=option]");
@@ -1394,6 +1434,7 @@
     var results = doc.getElementById("suggest-results");
     var offline = doc.getElementById("suggest-offline");
     var submit = form.querySelector("[type=submit]");
+    var none = doc.getElementById("suggest-none");
     var weakNote = doc.getElementById("suggest-weak-note");
     if (!weakNote && results) {
       weakNote = el("p", "suggest-weak-note", "Возможно, близкие статьи:");
@@ -1419,6 +1460,83 @@
       if (notConfident) notConfident.hidden = true;
       if (offline) offline.hidden = true;
       if (weakNote) weakNote.hidden = true;
+      if (none) none.hidden = true;
+    }
+
+    /* A vote: its buttons are marked disabled (still focusable, so a keyboard user keeps
+     * their place) while it is sent and once it is stored; `note` says what happened. */
+    function vote(buttons, chosen, note, payload) {
+      if (chosen.getAttribute("aria-disabled") === "true") return;
+      buttons.forEach(function (b) {
+        b.setAttribute("aria-disabled", "true");
+      });
+      note.textContent = "";
+      note.classList.remove("is-error");
+      postFeedback(payload)
+        .then(
+          function (res) {
+            return res.status;
+          },
+          function () {
+            return 0;
+          }
+        )
+        .then(function (status) {
+          if (status === 201) {
+            chosen.classList.add("is-done");
+            note.textContent = "Спасибо, учтено";
+            return;
+          }
+          buttons.forEach(function (b) {
+            b.removeAttribute("aria-disabled");
+          });
+          note.textContent = feedbackError(status);
+          note.classList.add("is-error");
+        });
+    }
+
+    function voteButton(label, name) {
+      var b = el("button", "button button-small", label);
+      b.type = "button";
+      if (name) b.setAttribute("aria-label", label + ": «" + name + "»");
+      return b;
+    }
+
+    /* «Помогло» and «Не то» under suggestion number `rank` (from 1) of the ticket `text`. */
+    function votes(text, s, rank) {
+      var group = el("div", "suggestion-votes");
+      group.setAttribute("role", "group");
+      group.setAttribute("aria-label", "Оценка статьи «" + (s.title || "") + "»");
+      var helped = voteButton("Помогло", s.title);
+      var wrong = voteButton("Не то", s.title);
+      var note = el("span", "vote-note");
+      note.setAttribute("role", "status");
+      group.appendChild(el("span", "vote-question", "Статья подошла?"));
+      [
+        [helped, "helped"],
+        [wrong, "wrong"]
+      ].forEach(function (pair) {
+        pair[0].addEventListener("click", function () {
+          vote([helped, wrong], pair[0], note, { text: text, path: s.path, verdict: pair[1], suggestion_rank: rank, source: "suggest" });
+        });
+        group.appendChild(pair[0]);
+      });
+      group.appendChild(note);
+      return group;
+    }
+
+    /* «Подходящей статьи нет» for the ticket just answered. */
+    function offerNone(text) {
+      if (!none) return;
+      var button = none.querySelector("button");
+      var note = none.querySelector(".vote-note");
+      button.removeAttribute("aria-disabled");
+      button.classList.remove("is-done");
+      note.textContent = "";
+      button.onclick = function () {
+        vote([button], button, note, { text: text, path: null, verdict: "none", source: "suggest" });
+      };
+      none.hidden = false;
     }
 
     function setBusy(on) {
@@ -1437,7 +1555,7 @@
       if (status.getBoundingClientRect().top > window.innerHeight * 0.6) status.scrollIntoView({ block: "start" });
     }
 
-    function render(body) {
+    function render(body, text) {
       var suggestions = (body && body.suggestions) || [];
       var confident = !!(body && body.confident);
       clear();
@@ -1446,7 +1564,7 @@
         if (suggestions.length && weakNote) weakNote.hidden = false;
         if (results) results.classList.add("is-weak");
       }
-      suggestions.forEach(function (s) {
+      suggestions.forEach(function (s, i) {
         var li = el("li", "suggestion");
         var path = String(s.url || "").replace(/^\//, "");
         var href = hrefFor(path);
@@ -1494,8 +1612,10 @@
         copy.setAttribute("aria-label", "Скопировать ссылку на статью «" + (s.title || "") + "»");
         foot.appendChild(copy);
         li.appendChild(foot);
+        if (s.path) li.appendChild(votes(text, s, i + 1));
         results.appendChild(li);
       });
+      offerNone(text);
       var procedural = body && body.intent === "procedural" ? " Понято как вопрос о работе поддержки: сначала регламенты." : "";
       if (confident) {
         setStatus(suggestions.length ? "Подходящие статьи: " + suggestions.length + ". По порядку совпадения с обращением; процент — уверенность в каждой." + procedural : "Ничего не найдено.");
@@ -1538,7 +1658,11 @@
         .then(function (res) {
           var type = res.headers.get("content-type") || "";
           var isJson = type.indexOf("json") >= 0;
-          if (res.ok && isJson) return res.json().then(render);
+          if (res.ok && isJson) {
+            return res.json().then(function (answer) {
+              render(answer, text);
+            });
+          }
           if (res.status === 404 || res.status === 405 || res.status === 501 || (!isJson && res.status < 500)) {
             var off = new Error("offline");
             off.offline = true;
@@ -1579,6 +1703,16 @@
       e.preventDefault();
       send();
     });
+    // The writers' report is the server's: linked only when a server answers.
+    var statsLink = doc.getElementById("operator-stats");
+    if (statsLink && !isFile && window.fetch) {
+      fetch(siteRoot() + "api/health", { headers: { Accept: "application/json" } }).then(
+        function (res) {
+          if (res.ok && (res.headers.get("content-type") || "").indexOf("json") >= 0) statsLink.hidden = false;
+        },
+        function () {}
+      );
+    }
     form.addEventListener("reset", function () {
       seq++;
       setBusy(false);
