@@ -1703,12 +1703,16 @@
       e.preventDefault();
       send();
     });
-    // The writers' report is the server's: linked only when a server answers.
+    // The writers' report is the server's: linked only when a server answers (the static
+    // page carries no href to it, so a copy on a plain web server has no dead link).
     var statsLink = doc.getElementById("operator-stats");
     if (statsLink && !isFile && window.fetch) {
       fetch(siteRoot() + "api/health", { headers: { Accept: "application/json" } }).then(
         function (res) {
-          if (res.ok && (res.headers.get("content-type") || "").indexOf("json") >= 0) statsLink.hidden = false;
+          if (!res.ok || (res.headers.get("content-type") || "").indexOf("json") < 0) return;
+          var a = statsLink.querySelector("a[data-report-url]");
+          if (a) a.setAttribute("href", a.getAttribute("data-report-url"));
+          statsLink.hidden = false;
         },
         function () {}
       );
