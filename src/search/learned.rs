@@ -8,7 +8,7 @@
 //! Counting clients rather than votes, and capping them, bounds what anyone can do: a client
 //! counts with its one closest ticket, however many it sends, no lesson counts until
 //! [`MIN_CLIENTS`] clients agree, and [`Learned::cap`] clients are the most that count
-//! (`tests/feedback.rs` pins them).
+//! (`tests/learning.rs` pins them).
 
 use super::vocabulary::{Origin, QueryTerm};
 use serde::{Deserialize, Serialize};

@@ -2,6 +2,8 @@
 //! real binary on it, look at the output, change a file, run again.
 #![allow(dead_code)]
 
+pub mod feedback;
+
 use std::path::{Path, PathBuf};
 use std::process::Output;
 

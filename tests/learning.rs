@@ -1,0 +1,121 @@
+//! What suggest learns from operators' votes, end to end: a confirmed answer rises for a
+//! paraphrase on a running server, one client's flood counts as one vote, and `build` ships
+//! what was learned for `spravka suggest`.
+
+mod common;
+
+use common::feedback::*;
+use common::{Fixture, Server};
+use serde_json::{json, Value};
+use std::time::Duration;
+
+#[test]
+fn a_confirmed_answer_rises_for_a_paraphrase_without_a_rebuild() {
+    let f = Fixture::default_content();
+    let server = Server::start(f.root());
+    let generation = |s: &Server| -> Value {
+        reqwest::blocking::get(s.url("/api/health"))
+            .unwrap()
+            .json::<Value>()
+            .unwrap()["generation"]
+            .clone()
+    };
+    let before = generation(&server);
+    assert_ne!(
+        top_path(&server, PARAPHRASE),
+        ANSWER,
+        "the paraphrase needs the lesson"
+    );
+    for n in 2..=4 {
+        let (status, body) = vote(&server, &client_from(n), helped(CONFIRMED_TICKET, ANSWER));
+        assert_eq!(status, 201, "{body}");
+    }
+    // Learned at once by the server that stored the votes (within the poll's second anyway).
+    let deadline = std::time::Instant::now() + Duration::from_secs(1);
+    while top_path(&server, PARAPHRASE) != ANSWER {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "not learned within a second"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(generation(&server), before, "no rebuild");
+}
+
+/// A hostile stream — one client confirming a wrong article a thousand times — moves it no
+/// more than one confirmation does, which alone is nothing; the cap of distinct clients can.
+#[test]
+fn one_clients_flood_moves_an_article_no_more_than_one_vote() {
+    use spravka::feedback::privacy::ticket_terms;
+    use spravka::search::learned::{Learned, Lesson};
+    let engine = common::default_engine();
+    // Found for the paraphrase, third: learning reorders what search finds.
+    let wrong = "База типичных запросов/Не удается войти в личный кабинет.md";
+    let terms = ticket_terms(PARAPHRASE);
+    let taught = |votes: usize, clients: usize| {
+        let mut learned = Learned::new(3);
+        for i in 0..votes {
+            learned.learn(
+                wrong,
+                Lesson::Confirmed,
+                &terms,
+                &format!("client {}", i % clients),
+            );
+        }
+        engine.suggest_learning(PARAPHRASE, 5, &learned)
+    };
+    let place = |response: &spravka::search::SuggestResponse| {
+        response
+            .suggestions
+            .iter()
+            .position(|s| s.hit.path == wrong)
+    };
+    let once = taught(1, 1);
+    let flood = taught(1000, 1);
+    assert_eq!(flood, once, "a thousand votes of one client count as one");
+    assert_ne!(
+        place(&once),
+        Some(0),
+        "one client cannot take the ticket over"
+    );
+    let many = taught(1000, 10);
+    assert_eq!(
+        place(&many),
+        Some(0),
+        "the cap of distinct clients can: {many:?}"
+    );
+}
+
+#[test]
+fn build_ships_what_operators_taught_and_suggest_reads_it() {
+    let mut f = Fixture::default_content();
+    let top = |f: &mut Fixture| -> String {
+        f.run(&["suggest", "--json", PARAPHRASE]).success();
+        let answer: Value = serde_json::from_str(&f.stdout()).unwrap();
+        answer["suggestions"][0]["path"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    f.build().success();
+    assert_ne!(top(&mut f), ANSWER, "nothing taught yet");
+    assert!(!f.root().join("data").exists(), "build creates no database");
+    let history: String = ["anna", "boris", "vera"]
+        .iter()
+        .map(|client| {
+            let line = json!({"ticket": CONFIRMED_TICKET, "path": ANSWER, "verdict": "helped", "client": client});
+            format!("{line}\n")
+        })
+        .collect();
+    std::fs::write(f.root().join("history.jsonl"), history).unwrap();
+    let history = f.root().join("history.jsonl");
+    f.run(&["feedback", "import", history.to_str().unwrap()])
+        .success();
+    f.build().success();
+    let shipped = std::fs::read_to_string(f.root().join("public-index/learned.json")).unwrap();
+    assert!(
+        !shipped.contains("anna"),
+        "no client in the shipped file: {shipped}"
+    );
+    assert_eq!(top(&mut f), ANSWER);
+}
