@@ -119,3 +119,30 @@ fn build_ships_what_operators_taught_and_suggest_reads_it() {
     );
     assert_eq!(top(&mut f), ANSWER);
 }
+
+/// Two servers behind one load balancer share a PostgreSQL database: votes given through one
+/// are learned by the other within a second or two (its poll), without a rebuild.
+#[test]
+fn replicas_sharing_postgresql_learn_each_others_votes() {
+    let databases = databases("replicas");
+    let Some(shared) = databases.iter().find(|d| d.starts_with("postgres")) else {
+        return; // skipped loudly by `databases`
+    };
+    let (a, b) = (Fixture::default_content(), Fixture::default_content());
+    configure(&a, shared, "", "");
+    configure(&b, shared, "", "");
+    let (first, second) = (Server::start(a.root()), Server::start(b.root()));
+    assert_ne!(top_path(&second, PARAPHRASE), ANSWER);
+    for n in 2..=4 {
+        let (status, body) = vote(&first, &client_from(n), helped(CONFIRMED_TICKET, ANSWER));
+        assert_eq!(status, 201, "{body}");
+    }
+    let deadline = std::time::Instant::now() + Duration::from_secs(3);
+    while top_path(&second, PARAPHRASE) != ANSWER {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the other replica did not learn within its poll"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
