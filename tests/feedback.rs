@@ -200,6 +200,47 @@ fn a_corrupt_locked_or_unreachable_database_leaves_search_answering() {
     assert_degrades_gracefully(&f, "PostgreSQL server not running", || {});
 }
 
+/// Makes files immutable (`chattr +i`, which holds even for root) and mutable again when
+/// dropped, so that the temporary folder can go.
+struct Immutable(Vec<std::path::PathBuf>);
+
+impl Immutable {
+    fn set(paths: Vec<std::path::PathBuf>) -> Option<Immutable> {
+        let ok = std::process::Command::new("chattr")
+            .arg("+i")
+            .args(&paths)
+            .status()
+            .is_ok_and(|s| s.success());
+        ok.then_some(Immutable(paths))
+    }
+}
+
+impl Drop for Immutable {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("chattr")
+            .arg("-i")
+            .args(&self.0)
+            .status();
+    }
+}
+
+#[test]
+fn a_read_only_database_leaves_search_answering() {
+    let f = Fixture::default_content();
+    drop(Server::start(f.root())); // creates and migrates data/feedback.sqlite
+    let data = f.root().join("data");
+    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(&data)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.push(data);
+    let Some(_read_only) = Immutable::set(files) else {
+        eprintln!("SKIPPED a_read_only_database_leaves_search_answering: `chattr +i` failed (needs root on ext4 or a file system with the immutable flag)");
+        return;
+    };
+    assert_degrades_gracefully(&f, "read-only SQLite file and folder", || {});
+}
+
 #[test]
 fn writes_need_the_sites_pages_or_the_token_and_are_rate_limited() {
     let f = Fixture::default_content();
