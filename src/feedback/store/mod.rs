@@ -73,6 +73,19 @@ fn latest_version() -> i64 {
     MIGRATIONS.last().map_or(0, |m| m.version)
 }
 
+/// A database a newer spravka migrated is left alone: its rows may mean what this one
+/// cannot read.
+fn refuse_newer(found: i64, target: &str) -> Result<(), StoreError> {
+    if found > latest_version() {
+        return Err(StoreError::TooNew {
+            target: target.to_string(),
+            found,
+            known: latest_version(),
+        });
+    }
+    Ok(())
+}
+
 /// Columns in the order every query reads them.
 const COLUMNS: &str = "id, at, kind, path, suggestion_rank, terms, ticket_text, client";
 

@@ -3,7 +3,7 @@
 //! schema and migrations as SQLite, run under an advisory lock so that replicas starting
 //! together migrate once.
 
-use super::{join_terms, latest_version, Row, StoreError, COLUMNS, MIGRATIONS};
+use super::{join_terms, refuse_newer, Row, StoreError, COLUMNS, MIGRATIONS};
 use crate::feedback::{Event, Stored};
 use tokio::sync::Mutex;
 use tokio_postgres::{Client, NoTls};
@@ -170,13 +170,7 @@ async fn migrate(client: &mut Client, target: &str) -> Result<(), StoreError> {
         .await
         .map_err(error)?
         .get(0);
-    if found > latest_version() {
-        return Err(StoreError::TooNew {
-            target: target.to_string(),
-            found,
-            known: latest_version(),
-        });
-    }
+    refuse_newer(found, target)?;
     for migration in MIGRATIONS.iter().filter(|m| m.version > found) {
         tx.batch_execute(&migration.sql_for("BIGSERIAL PRIMARY KEY"))
             .await

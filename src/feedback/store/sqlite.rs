@@ -3,7 +3,7 @@
 //! run on tokio's blocking threads; a mutex makes them one at a time, which SQLite needs for
 //! writes anyway.
 
-use super::{join_terms, latest_version, Row, StoreError, COLUMNS, MIGRATIONS};
+use super::{join_terms, refuse_newer, Row, StoreError, COLUMNS, MIGRATIONS};
 use crate::feedback::{Event, Stored};
 use rusqlite::{params, Connection, OptionalExtension};
 use std::path::PathBuf;
@@ -190,13 +190,7 @@ fn migrate(connection: &mut Connection, target: &str) -> Result<(), StoreError> 
         .map_err(sqlite)?
         .flatten()
         .unwrap_or(0);
-    if found > latest_version() {
-        return Err(StoreError::TooNew {
-            target: target.to_string(),
-            found,
-            known: latest_version(),
-        });
-    }
+    refuse_newer(found, target)?;
     for migration in MIGRATIONS.iter().filter(|m| m.version > found) {
         let tx = connection.transaction().map_err(sqlite)?;
         tx.execute_batch(&migration.sql_for("INTEGER PRIMARY KEY AUTOINCREMENT"))
