@@ -222,7 +222,7 @@ mod tests {
                 r.get(0)
             })
             .unwrap();
-        assert_eq!(versions, latest_version());
+        assert_eq!(versions, super::super::latest_version());
         connection
             .execute(
                 "INSERT INTO spravka_schema_version (version) VALUES (99)",
