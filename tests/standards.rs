@@ -69,6 +69,15 @@ fn built_default_site() -> Fixture {
     kb
 }
 
+/// The fixture whose pages use the YFM blocks (notes, cuts, tabs), which the default content
+/// does not: its pages are held to the same standards. Built keeping going: it has warnings
+/// on purpose.
+fn built_blocks_site() -> Fixture {
+    let mut kb = Fixture::new("yfm-blocks");
+    kb.build_keep_going().success();
+    kb
+}
+
 /* ------------------------------------------------------------------ Nu Html Checker */
 
 /// One vnu message as `file:line:column: type: message «extract»`, or `None` for plain
@@ -117,12 +126,14 @@ fn every_page_passes_the_nu_html_checker() {
     let out = kb.out();
     let pages = html_files(&out);
     assert!(pages.len() > 90, "only {} pages built", pages.len());
+    let blocks = built_blocks_site();
 
     let run = Command::new(java)
         .arg("-jar")
         .arg(&jar)
         .args(["--format", "json", "--skip-non-html"])
         .arg(&out)
+        .arg(blocks.out())
         .output()
         .unwrap();
     // vnu writes its report to stderr; its exit code is 1 when it found errors.
@@ -142,7 +153,7 @@ fn every_page_passes_the_nu_html_checker() {
     assert!(
         findings.is_empty(),
         "the Nu Html Checker found {} errors and warnings in the {} pages of the default site \
-         (templates: themes/default/templates):\n{}",
+         and the YFM blocks' fixture (templates: themes/default/templates):\n{}",
         findings.len(),
         pages.len(),
         findings.join("\n")
@@ -446,7 +457,8 @@ fn axe_finds_no_violation_in_light_and_dark_at_desktop_and_phone_widths() {
     let drivers = [0, 1].map(|_| Driver::start(&chromedriver, chromium.clone()));
     let (half, rest) = urls.split_at(urls.len() / 2);
     let mut findings = Findings::default();
-    let (first, second) = tokio::runtime::Runtime::new().unwrap().block_on(async {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let (first, second) = runtime.block_on(async {
         tokio::join!(
             audit_site(&drivers[0], &server, &axe, half, false),
             audit_site(&drivers[1], &server, &axe, rest, true),
@@ -454,6 +466,21 @@ fn axe_finds_no_violation_in_light_and_dark_at_desktop_and_phone_widths() {
     });
     findings.merge(first);
     findings.merge(second);
+    // The pages with notes, cuts and tabs, which the default content has none of.
+    let blocks = built_blocks_site();
+    let block_urls: Vec<String> = html_files(&blocks.out())
+        .iter()
+        .map(|f| url_of(f))
+        .collect();
+    let blocks_server = Server::start(blocks.root());
+    let third = runtime.block_on(audit_site(
+        &drivers[0],
+        &blocks_server,
+        &axe,
+        &block_urls,
+        false,
+    ));
+    findings.merge(third);
     eprintln!(
         "axe: {} audits of {} pages in {:.1} s",
         findings.audits,
@@ -463,7 +490,7 @@ fn axe_finds_no_violation_in_light_and_dark_at_desktop_and_phone_widths() {
     assert!(
         findings.seen.is_empty(),
         "axe-core found {} violations (rule × element; {} in all pages and states) in {} audits \
-         of the default site:\n{}",
+         of the default site and the YFM blocks' fixture:\n{}",
         findings.seen.len(),
         findings.seen.values().map(Vec::len).sum::<usize>(),
         findings.audits,
