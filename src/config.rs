@@ -135,6 +135,9 @@ pub struct ServeConfig {
     pub api_token: String,
     /// `/stats/` needs the token too (it shows what operators asked).
     pub stats_need_token: bool,
+    /// Addresses of reverse proxies or load balancers in front of `serve`: for a request from
+    /// one of them, the client is the address it names in `X-Forwarded-For`.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Default for ServeConfig {
@@ -145,6 +148,7 @@ impl Default for ServeConfig {
             request_timeout_secs: 10,
             api_token: String::new(),
             stats_need_token: false,
+            trusted_proxies: vec![],
         }
     }
 }

@@ -39,10 +39,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         !config.feedback.database.trim().is_empty(),
         "feedback is off: [feedback] database is empty in spravka.toml"
     );
-    let today = crate::render::today();
-    let since = args
-        .since
-        .unwrap_or(today - chrono::Duration::days(DEFAULT_DAYS));
+    let today = report::today();
+    let since = report::period_start(
+        args.since,
+        today,
+        DEFAULT_DAYS,
+        config.feedback.retention_days,
+    )
+    .map_err(|e| anyhow::anyhow!("--since: {e}"))?;
     let start = since.and_hms_opt(0, 0, 0).expect("midnight").and_utc();
     let rows = tokio::runtime::Runtime::new()?.block_on(async {
         let store = Store::open(&config.feedback.database, root).await?;
@@ -175,6 +179,14 @@ fn human_articles(out: &mut String, articles: &[ArticleUse]) {
 
 /// A CSV field, quoted when it must be (RFC 4180).
 fn field(value: &str) -> String {
+    // A cell a spreadsheet would read as a formula (customers' text, with store_text) is
+    // kept as text.
+    let value = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{value}")
+    } else {
+        value.to_string()
+    };
+    let value = value.as_str();
     if value.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", value.replace('"', "\"\""))
     } else {
@@ -244,4 +256,17 @@ fn csv(r: &Report) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_formula_in_a_cell_stays_text() {
+        assert_eq!(
+            super::field("=HYPERLINK(\"x\")"),
+            "\"'=HYPERLINK(\"\"x\"\")\""
+        );
+        assert_eq!(super::field("-1"), "'-1");
+        assert_eq!(super::field("шлагбаум"), "шлагбаум");
+    }
 }

@@ -112,9 +112,21 @@ fn event_of(
         (None, true) => return Err(format!("a {} row needs a path", kind.as_str())),
         _ => {}
     }
-    let text = match (line.ticket, line.text) {
-        (Some(ticket), _) if store_text => Some(mask(&ticket)),
-        (_, text) => text,
+    if line.rank.is_some_and(|r| !super::RANKS.contains(&r)) {
+        return Err("rank: a suggestion's place, 1 to 50".into());
+    }
+    if terms
+        .iter()
+        .any(|t| t.is_empty() || t.contains(char::is_whitespace))
+    {
+        return Err("terms: analysed words, none empty or with a space".into());
+    }
+    // Only with store_text, and masked whatever the file holds: a hand-made history may
+    // carry what the server would never have kept.
+    let text = if store_text {
+        line.ticket.or(line.text).map(|t| mask(&t))
+    } else {
+        None
     };
     let _ = line.id; // an exported row's id is the old database's, not kept
     Ok(Event {

@@ -96,6 +96,9 @@ pub struct Stored {
     pub event: Event,
 }
 
+/// The places a suggestion can have: 1 to the largest `limit` suggest answers.
+pub const RANKS: std::ops::RangeInclusive<u32> = 1..=50;
+
 /// Teaches `learned` the verdicts among `rows` (other rows teach nothing). Learning a row
 /// twice changes nothing: clients are counted as a set.
 pub fn learn_votes(learned: &mut crate::search::learned::Learned, rows: &[Stored]) {
@@ -118,9 +121,15 @@ pub async fn learned_from_database(
         return Ok(None);
     }
     let store = Store::open(setting, root).await?;
-    let votes = store
-        .after(0, &[Kind::Helped, Kind::Wrong], i64::MAX)
-        .await?;
+    // Only what the server itself still learns from: expired votes are forgotten even
+    // when no server has purged them yet.
+    let cutoff = now() - i64::from(settings.retention_days) * 86_400;
+    let votes: Vec<Stored> = store
+        .since(cutoff)
+        .await?
+        .into_iter()
+        .filter(|r| r.event.kind.lesson().is_some())
+        .collect();
     let mut learned = crate::search::learned::Learned::new(settings.confirmation_cap);
     learn_votes(&mut learned, &votes);
     Ok(Some(learned))

@@ -24,8 +24,9 @@ static DATE: LazyLock<Regex> =
 /// in the Latin letters that look the same, as plate cameras and people both do.
 static PLATE: LazyLock<Regex> = LazyLock::new(|| {
     let letter = "[АВЕКМНОРСТУХавекмнорстухABEKMHOPCTYXabekmhopctyx]";
+    // Word boundaries, not consumed neighbours: two plates a separator apart are both found.
     Regex::new(&format!(
-        r"(?:^|[^\w]){letter}\s?\d{{3}}\s?{letter}{{2}}(?:\s?\d{{2,3}})?(?:$|[^\w])"
+        r"\b{letter}\s?\d{{3}}\s?{letter}{{2}}(?:\s?\d{{2,3}})?\b"
     ))
     .expect("plate pattern")
 });
@@ -62,23 +63,7 @@ const SILENT: Placeholders = Placeholders {
 
 fn mask_with(text: &str, placeholders: &Placeholders) -> String {
     let text = EMAIL.replace_all(text, placeholders.email);
-    let text = PLATE.replace_all(&text, |c: &regex::Captures| {
-        let whole = &c[0];
-        // Keep the boundary characters the pattern consumed around the plate.
-        let lead: String = whole
-            .chars()
-            .take_while(|ch| !ch.is_alphanumeric())
-            .collect();
-        let trail: String = whole
-            .chars()
-            .rev()
-            .take_while(|ch| !ch.is_alphanumeric())
-            .collect::<Vec<_>>()
-            .into_iter()
-            .rev()
-            .collect();
-        format!("{lead}{}{trail}", placeholders.plate)
-    });
+    let text = PLATE.replace_all(&text, placeholders.plate);
     let text = PHONE_LIKE.replace_all(&text, |c: &regex::Captures| {
         let digits = c[0].chars().filter(char::is_ascii_digit).count();
         if digits >= PHONE_DIGITS && !DATE.is_match(c[0].trim()) {
@@ -145,6 +130,12 @@ mod tests {
         assert_eq!(masked.matches("[телефон]").count(), 2, "{masked}");
         assert_eq!(masked.matches("[номер]").count(), 2, "{masked}");
         assert!(masked.contains("Квартира 15, 12.03.2026."), "{masked}");
+    }
+
+    #[test]
+    fn plates_one_after_another_are_all_masked() {
+        let masked = mask("А123ВС77\nВ456ОК77 Е789КХ197, Н001АА50/М002ММ99");
+        assert_eq!(masked.matches("[номер]").count(), 5, "{masked}");
     }
 
     #[test]

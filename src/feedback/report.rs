@@ -283,6 +283,35 @@ fn by_use(mut articles: Vec<ArticleUse>) -> Vec<ArticleUse> {
 }
 
 /// Every ISO week from `since`'s to `today`'s (or the last row's, if later), with its counts.
+/// Today as the report counts days: in UTC, like the rows' dates and weeks (not the local
+/// date, which is a day off around midnight); `SOURCE_DATE_EPOCH` fixes it, as it does for
+/// builds, so that a report can be reproduced.
+pub fn today() -> NaiveDate {
+    std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.parse::<i64>().ok())
+        .and_then(|secs| DateTime::from_timestamp(secs, 0))
+        .unwrap_or_else(chrono::Utc::now)
+        .date_naive()
+}
+
+/// The first day of a report's period: `asked` (else `default_days` ago), no earlier than
+/// the oldest row that can still be kept (`retention_days`: there is nothing before it, and
+/// an ancient date would only make empty weeks by the million), never after today.
+pub fn period_start(
+    asked: Option<NaiveDate>,
+    today: NaiveDate,
+    default_days: i64,
+    retention_days: u32,
+) -> Result<NaiveDate, String> {
+    let oldest = today - Duration::days(i64::from(retention_days));
+    let since = asked.unwrap_or(today - Duration::days(default_days));
+    if since > today {
+        return Err(format!("{since} is after today ({today})"));
+    }
+    Ok(since.max(oldest))
+}
+
 fn weeks(rows: &[&Stored], since: NaiveDate, today: NaiveDate) -> Vec<Week> {
     let monday = |d: NaiveDate| d - Duration::days(i64::from(d.weekday().num_days_from_monday()));
     let day_of = |at: i64| DateTime::from_timestamp(at, 0).map(|t| t.date_naive());
@@ -294,7 +323,10 @@ fn weeks(rows: &[&Stored], since: NaiveDate, today: NaiveDate) -> Vec<Week> {
     let mut week = monday(since);
     while week <= last {
         weeks.insert(week, (0, 0));
-        week += Duration::days(7);
+        let Some(next) = week.checked_add_signed(Duration::days(7)) else {
+            break;
+        };
+        week = next;
     }
     for row in rows {
         let Some(day) = day_of(row.event.at) else {

@@ -217,3 +217,18 @@ fn stored_texts_are_the_examples_when_kept() {
         Some("Как пропустить ветеринара с собакой?")
     );
 }
+
+#[test]
+fn the_period_starts_within_retention_and_never_in_the_future() {
+    let today = day("2026-12-03");
+    let ancient = Some(day("1200-01-01"));
+    assert_eq!(
+        super::period_start(ancient, today, 30, 180),
+        Ok(day("2026-06-06"))
+    );
+    assert_eq!(
+        super::period_start(None, today, 30, 180),
+        Ok(day("2026-11-03"))
+    );
+    assert!(super::period_start(Some(day("2027-01-01")), today, 30, 180).is_err());
+}

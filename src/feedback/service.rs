@@ -27,6 +27,10 @@ const REOPEN_AFTER: Duration = Duration::from_secs(5);
 const LOOKBACK_IDS: i64 = 1000;
 /// Votes read per poll.
 const BATCH: i64 = 10_000;
+/// How often everything is learned again from the database ([`Feedback::relearn`]).
+const RELEARN_EVERY: Duration = Duration::from_secs(600);
+/// The server's own records (misses) waiting for the database, at most.
+const MAX_WAITING_RECORDS: usize = 256;
 
 pub struct Feedback {
     settings: FeedbackConfig,
@@ -42,6 +46,8 @@ pub struct Feedback {
     newest_vote: AtomicI64,
     /// Called on every failed database operation (the server counts them in `/metrics`).
     on_error: fn(),
+    /// The server's own records started and not yet stored.
+    waiting: std::sync::atomic::AtomicUsize,
     /// Per client, the last search that found nothing and when: see [`Feedback::record_typed`].
     typed: std::sync::Mutex<HashMap<String, (String, Instant)>>,
 }
@@ -72,9 +78,10 @@ impl Feedback {
             newest_vote: AtomicI64::new(0),
             typed: std::sync::Mutex::new(HashMap::new()),
             on_error,
+            waiting: Default::default(),
         });
         feedback.purge_expired().await;
-        feedback.refresh().await;
+        feedback.relearn().await;
         Some(feedback)
     }
 
@@ -99,19 +106,32 @@ impl Feedback {
                 id: *id,
                 event: event.clone(),
             };
-            let mut learned = (*self.learned()).clone();
-            super::learn_votes(&mut learned, std::slice::from_ref(&stored));
-            *self.learned.write().expect("learned lock") = Arc::new(learned);
+            self.learn(std::slice::from_ref(&stored));
         }
         result
+    }
+
+    /// Teaches what is learned these rows, under the write lock, so that a vote and a poll
+    /// learning at once never lose each other's lessons (suggests in flight keep the state
+    /// they started with).
+    fn learn(&self, rows: &[super::Stored]) {
+        let mut learned = self.learned.write().expect("learned lock");
+        super::learn_votes(Arc::make_mut(&mut learned), rows);
     }
 
     /// Stores `event` without waiting: what the server records itself (a search that found
     /// nothing) must not slow the answer, and is dropped if the store is down.
     pub fn record_later(self: &Arc<Self>, event: Event) {
+        // While the database is slow, writes would pile up with the traffic: past this many
+        // waiting, the server's own records are dropped (votes are never recorded this way).
+        if self.waiting.fetch_add(1, Ordering::Relaxed) >= MAX_WAITING_RECORDS {
+            self.waiting.fetch_sub(1, Ordering::Relaxed);
+            return;
+        }
         let feedback = self.clone();
         tokio::spawn(async move {
             let _ = feedback.record(&event).await;
+            feedback.waiting.fetch_sub(1, Ordering::Relaxed);
         });
     }
 
@@ -123,6 +143,12 @@ impl Feedback {
             .lock()
             .expect("typed lock")
             .insert(client.to_string(), (query.to_string(), Instant::now()));
+    }
+
+    /// Forgets the noted search of `client`: its next search found something, so the one
+    /// before was only on the way to it.
+    pub fn clear_typed(&self, client: &str) {
+        self.typed.lock().expect("typed lock").remove(client);
     }
 
     /// Stores the noted searches whose client paused typing.
@@ -174,33 +200,45 @@ impl Feedback {
             return;
         };
         drop(store);
-        if votes.is_empty() {
-            return;
-        }
-        let mut learned = (*self.learned()).clone();
-        super::learn_votes(&mut learned, &votes);
+        self.learn(&votes);
         if let Some(newest) = votes.iter().map(|v| v.id).max() {
             self.newest_vote.fetch_max(newest, Ordering::Relaxed);
         }
-        *self.learned.write().expect("learned lock") = Arc::new(learned);
     }
 
-    /// Deletes rows older than `retention_days`, and forgets what was learned from them.
+    /// Learns everything again from the votes within the retention period: what expired is
+    /// forgotten (also when another replica deleted it), and a vote whose transaction
+    /// committed after the polls had passed its id (a long import) is learned at last.
+    pub async fn relearn(&self) {
+        let cutoff = now() - i64::from(self.settings.retention_days) * 86_400;
+        let Ok(store) = self.store().await else {
+            return;
+        };
+        let Ok(rows) = self.checked(Op::Read, store.since(cutoff).await) else {
+            return;
+        };
+        drop(store);
+        let votes: Vec<super::Stored> = rows
+            .into_iter()
+            .filter(|r| r.event.kind.lesson().is_some())
+            .collect();
+        let mut fresh = Learned::new(self.settings.confirmation_cap);
+        super::learn_votes(&mut fresh, &votes);
+        if let Some(newest) = votes.iter().map(|v| v.id).max() {
+            self.newest_vote.fetch_max(newest, Ordering::Relaxed);
+        }
+        *self.learned.write().expect("learned lock") = Arc::new(fresh);
+    }
+
+    /// Deletes rows older than `retention_days` ([`Feedback::relearn`] forgets them).
     pub async fn purge_expired(&self) {
         let before = now() - i64::from(self.settings.retention_days) * 86_400;
         let Ok(store) = self.store().await else {
             return;
         };
         let purged = self.checked(Op::Write, store.purge(before).await);
-        drop(store);
-        if let Ok(purged) = purged {
-            if purged > 0 {
-                tracing::info!("feedback: {purged} rows older than the retention period deleted");
-                *self.learned.write().expect("learned lock") =
-                    Arc::new(Learned::new(self.settings.confirmation_cap));
-                self.newest_vote.store(0, Ordering::Relaxed);
-                self.refresh().await;
-            }
+        if let Ok(purged @ 1..) = purged {
+            tracing::info!("feedback: {purged} rows older than the retention period deleted");
         }
     }
 
@@ -211,7 +249,7 @@ impl Feedback {
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(REFRESH_EVERY);
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            let mut last_purge = Instant::now();
+            let (mut last_purge, mut last_relearn) = (Instant::now(), Instant::now());
             loop {
                 tick.tick().await;
                 feedback.refresh().await;
@@ -219,6 +257,10 @@ impl Feedback {
                 if last_purge.elapsed() > Duration::from_secs(86_400) {
                     feedback.purge_expired().await;
                     last_purge = Instant::now();
+                }
+                if last_relearn.elapsed() > RELEARN_EVERY {
+                    feedback.relearn().await;
+                    last_relearn = Instant::now();
                 }
             }
         });

@@ -37,6 +37,9 @@ pub const REJECTED_LOSS: f32 = 1.0;
 /// this rule).
 pub const MIN_CLIENTS: usize = 2;
 
+/// The tickets of one client kept for one article and lesson, at most (the first ones).
+pub const MAX_TICKETS_PER_CLIENT: usize = 20;
+
 /// Per article path, per client: the distinct tickets (sorted, deduplicated words) it taught.
 type Taught = HashMap<String, BTreeMap<String, BTreeSet<Vec<String>>>>;
 
@@ -104,12 +107,16 @@ impl Learned {
         if ticket.is_empty() {
             return;
         }
-        taught
+        let tickets = taught
             .entry(path.to_string())
             .or_default()
             .entry(client.to_string())
-            .or_default()
-            .insert(ticket);
+            .or_default();
+        // A client counts with its one closest ticket, so more of its tickets add little
+        // but cost every suggest a comparison each: a client's flood stops here.
+        if tickets.len() < MAX_TICKETS_PER_CLIENT {
+            tickets.insert(ticket);
+        }
     }
 
     /// The shipped form (see [`SHIPPED_FILE`]).

@@ -3,6 +3,7 @@
 //! errors as `{"error": "..."}`. Each
 //! handler's `#[utoipa::path]` is its part of the OpenAPI document (`serve::openapi`).
 
+use super::client::client_address;
 use super::feedback::record_miss;
 use super::state::AppState;
 use crate::feedback::{client_id, Kind};
@@ -186,6 +187,7 @@ fn check_limit(limit: Option<u64>) -> Result<usize, ApiError> {
 pub async fn search(
     State(state): State<Arc<AppState>>,
     connect_info: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
     params: Result<Query<SearchParams>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     // Axum's own rejection is plain text; API clients get the JSON error.
@@ -215,10 +217,14 @@ pub async fn search(
     let query = request.query.clone();
     let response =
         off_the_async_threads("search", move || snapshot.engine.search(&request)).await?;
-    if response.hits.is_empty() {
-        if let Some(feedback) = state.feedback.get() {
-            let peer = connect_info.map_or("local".into(), |c| c.0 .0.ip().to_string());
-            feedback.record_typed(&client_id(&peer), &query);
+    if let Some(feedback) = state.feedback.get() {
+        let trusted = &state.current().site.config.serve.trusted_proxies;
+        let address = client_address(&headers, connect_info.map(|c| c.0 .0), trusted);
+        let client = client_id(&address.map_or("local".into(), |a| a.to_string()));
+        if response.hits.is_empty() {
+            feedback.record_typed(&client, &query);
+        } else {
+            feedback.clear_typed(&client);
         }
     }
     Ok(Json(response).into_response())

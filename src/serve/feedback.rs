@@ -4,6 +4,7 @@
 //! was not confident of.
 
 use super::api::{json_body, ApiError, ErrorBody};
+use super::client::client_address;
 use super::state::AppState;
 use crate::feedback::privacy::{mask, ticket_terms};
 use crate::feedback::{client_id, now, Event, Feedback, Kind};
@@ -48,7 +49,7 @@ pub struct FeedbackRequest {
     pub path: Option<String>,
     pub verdict: Verdict,
     /// The suggestion's place in the list, 1 for the first.
-    #[schema(minimum = 1)]
+    #[schema(minimum = 1, maximum = 50)]
     pub suggestion_rank: Option<u32>,
     #[serde(default)]
     pub source: Source,
@@ -93,7 +94,12 @@ pub async fn post_feedback(
     body: axum::body::Body,
 ) -> Result<Response, ApiError> {
     let config = state.current().site.config.serve.clone();
-    let client = authorised_client(&headers, connect_info.map(|c| c.0 .0), &config.api_token)?;
+    let address = client_address(
+        &headers,
+        connect_info.map(|c| c.0 .0),
+        &config.trusted_proxies,
+    );
+    let client = authorised_client(&headers, address, &config.api_token)?;
     let value = json_body(&state, &headers, body).await?;
     let request: FeedbackRequest = serde_path_to_error::deserialize(value).map_err(|e| {
         ApiError::BadRequest(format!("некорректный отзыв: {}: {}", e.path(), e.inner()))
@@ -125,9 +131,12 @@ fn checked_kind(state: &AppState, request: &FeedbackRequest) -> Result<Kind, Api
     if request.text.trim().is_empty() {
         return Err(ApiError::BadRequest("поле text пустое".into()));
     }
-    if request.suggestion_rank == Some(0) {
+    if request
+        .suggestion_rank
+        .is_some_and(|r| !crate::feedback::RANKS.contains(&r))
+    {
         return Err(ApiError::Unprocessable(
-            "suggestion_rank считается с 1".into(),
+            "suggestion_rank: место подсказки в списке, от 1 до 50".into(),
         ));
     }
     let kind = match (request.verdict, request.source) {
@@ -157,7 +166,7 @@ fn checked_kind(state: &AppState, request: &FeedbackRequest) -> Result<Kind, Api
 /// page of another site can never write (a browser always sends one of the two headers).
 pub fn authorised_client(
     headers: &HeaderMap,
-    peer: Option<SocketAddr>,
+    address: Option<std::net::IpAddr>,
     api_token: &str,
 ) -> Result<String, ApiError> {
     let bearer = headers
@@ -166,13 +175,13 @@ pub fn authorised_client(
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim);
     if let Some(token) = bearer {
-        return if !api_token.is_empty() && constant_time_eq(token, api_token) {
+        return if is_the_token(token, api_token) {
             Ok(client_id(&format!("token:{token}")))
         } else {
             Err(ApiError::Unauthorized)
         };
     }
-    let by_address = || client_id(&peer.map_or("local".to_string(), |p| p.ip().to_string()));
+    let by_address = || client_id(&address.map_or("local".to_string(), |a| a.to_string()));
     let fetch_site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
     let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
     match (fetch_site, origin) {
@@ -192,6 +201,11 @@ fn same_origin(origin: &str, headers: &HeaderMap) -> bool {
         .split_once("://")
         .map(|(_, rest)| rest.trim_end_matches('/'));
     matches!((origin_host, host), (Some(o), Some(h)) if o.eq_ignore_ascii_case(h))
+}
+
+/// Whether `token` is the configured one (never when none is configured).
+pub fn is_the_token(token: &str, api_token: &str) -> bool {
+    !api_token.is_empty() && constant_time_eq(token, api_token)
 }
 
 /// Compares without stopping at the first difference, so the time taken does not tell how

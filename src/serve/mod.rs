@@ -2,6 +2,7 @@
 //! `app` builds the router used by `main` and by the tests alike.
 
 pub mod api;
+pub mod client;
 pub mod feedback;
 pub mod files;
 mod hot;
@@ -72,8 +73,7 @@ pub async fn start_feedback(state: &AppState) {
 /// writers' report page, live-reload endpoints, static site; limits and security headers.
 pub fn app(state: Arc<AppState>) -> Router {
     let config = state.current().site.config.serve.clone();
-    let writes_per_minute = state.current().site.config.feedback.writes_per_minute;
-    let (mut api, _) = openapi::routes(writes_per_minute)
+    let (mut api, _) = openapi::routes(&state.current().site.config)
         .layer(axum::middleware::map_response(api::json_method_not_allowed))
         .layer(axum::extract::DefaultBodyLimit::max(config.max_body_bytes))
         .split_for_parts();

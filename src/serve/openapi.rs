@@ -40,19 +40,15 @@ use utoipa_axum::routes;
 )]
 struct Info;
 
-/// The API's routes with their part of the document; feedback writes limited to
-/// `writes_per_minute` per client.
-pub fn routes(writes_per_minute: u32) -> OpenApiRouter<Arc<AppState>> {
+/// The API's routes with their part of the document; feedback writes limited per client as
+/// `config` says.
+pub fn routes(config: &crate::config::Config) -> OpenApiRouter<Arc<AppState>> {
     let (paths, operations, feedback) = routes!(feedback::post_feedback);
     OpenApiRouter::with_openapi(Info::openapi())
         .routes(routes!(api::health))
         .routes(routes!(api::search))
         .routes(routes!(api::suggest))
-        .routes((
-            paths,
-            operations,
-            feedback.layer(rate_limit::layer(writes_per_minute)),
-        ))
+        .routes((paths, operations, feedback.layer(rate_limit::layer(config))))
         .routes(routes!(stats::api_stats))
         .routes(routes!(openapi_json))
 }
@@ -83,8 +79,7 @@ const LAYER_RESPONSES: [(&str, &str, &str, bool); 3] = [
 
 /// The whole document: the routes' operations, each with the statuses of the layers.
 pub fn document() -> OpenApi {
-    let default_limit = crate::config::FeedbackConfig::default().writes_per_minute;
-    let mut doc = routes(default_limit).into_openapi();
+    let mut doc = routes(&crate::config::Config::default()).into_openapi();
     let components = doc.components.get_or_insert_with(Default::default);
     for (_, name, description, json) in LAYER_RESPONSES {
         let mut response = ResponseBuilder::new().description(description);

@@ -1,50 +1,64 @@
-//! The per-client rate limit of the write endpoints (tower_governor): a client is its bearer
-//! token when it sends one, else its address; over the limit it is answered 429 in the API's
-//! JSON error shape.
+//! The per-client rate limit of the write endpoints (tower_governor): a client is the
+//! configured token when it sends it, else its address (`serve::client`: behind a trusted
+//! proxy, the one it forwards); over the limit it is answered 429 in the API's JSON error
+//! shape. A wrong token counts against its sender's address, so guessing is limited too.
 
 use super::api::ApiError;
 use axum::body::Body;
 use axum::response::IntoResponse;
 use governor::middleware::NoOpMiddleware;
+use std::net::IpAddr;
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 use tower_governor::governor::{GovernorConfig, GovernorConfigBuilder};
 use tower_governor::key_extractor::KeyExtractor;
 use tower_governor::{GovernorError, GovernorLayer};
 
-/// Rate-limit key: `token:<token>` or `ip:<address>`.
-#[derive(Debug, Clone, Copy)]
-pub struct ClientKey;
+/// Rate-limit key: `token` for the configured token, else `ip:<address>`.
+#[derive(Debug, Clone)]
+pub struct ClientKey {
+    api_token: Arc<str>,
+    trusted: Arc<[IpAddr]>,
+}
 
 impl KeyExtractor for ClientKey {
     type Key = String;
 
     fn extract<T>(&self, request: &axum::http::Request<T>) -> Result<String, GovernorError> {
-        let token = request
-            .headers()
+        let headers = request.headers();
+        let token = headers
             .get(axum::http::header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "));
-        if let Some(token) = token {
-            return Ok(format!("token:{}", token.trim()));
+        if token.is_some_and(|t| super::feedback::is_the_token(t.trim(), &self.api_token)) {
+            return Ok("token".into());
         }
         let peer = request
             .extensions()
             .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-            .map(|c| c.0.ip().to_string());
+            .map(|c| c.0);
+        let address = super::client::client_address(headers, peer, &self.trusted);
         // Requests routed in-process (tests) have no peer: one shared key.
-        Ok(format!("ip:{}", peer.as_deref().unwrap_or("local")))
+        Ok(format!(
+            "ip:{}",
+            address.map_or("local".into(), |a| a.to_string())
+        ))
     }
 }
 
 type Layer = GovernorLayer<ClientKey, NoOpMiddleware, Body>;
 
-/// At most `per_minute` writes a minute per client, as a burst of that size refilled evenly.
-pub fn layer(per_minute: u32) -> Layer {
-    let per_minute = per_minute.max(1);
+/// At most `[feedback] writes_per_minute` writes a minute per client, as a burst of that size
+/// refilled evenly.
+pub fn layer(config: &crate::config::Config) -> Layer {
+    let per_minute = config.feedback.writes_per_minute.max(1);
+    let key = ClientKey {
+        api_token: config.serve.api_token.as_str().into(),
+        trusted: config.serve.trusted_proxies.as_slice().into(),
+    };
     let config = Arc::new(
         GovernorConfigBuilder::default()
-            .key_extractor(ClientKey)
+            .key_extractor(key)
             .period(Duration::from_nanos(
                 (60_000_000_000 / u64::from(per_minute)).max(1),
             ))

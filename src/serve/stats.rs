@@ -69,7 +69,7 @@ pub async fn stats_page(
     let snapshot = state.current();
     let options = RenderOptions {
         live_reload: false,
-        today: crate::render::today(),
+        today: report::today(),
     };
     let page =
         snapshot
@@ -101,12 +101,17 @@ async fn report_for(
     let Query(params) = params.map_err(|e| {
         ApiError::BadRequest(format!("параметры запроса не читаются: {}", e.body_text()))
     })?;
-    let today = crate::render::today();
-    let since = match params.since.as_deref().map(str::trim) {
-        None | Some("") => today - chrono::Duration::days(DEFAULT_DAYS),
-        Some(text) => NaiveDate::parse_from_str(text, "%Y-%m-%d")
-            .map_err(|_| ApiError::BadRequest(format!("since: {text:?} — не дата ГГГГ-ММ-ДД")))?,
-    };
+    let today = report::today();
+    let asked =
+        match params.since.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(text) => Some(NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
+                ApiError::BadRequest(format!("since: {text:?} — не дата ГГГГ-ММ-ДД"))
+            })?),
+        };
+    let retention = state.current().site.config.feedback.retention_days;
+    let since = report::period_start(asked, today, DEFAULT_DAYS, retention)
+        .map_err(|e| ApiError::BadRequest(format!("since: дата в будущем ({e})")))?;
     let Some(feedback) = state.feedback.get() else {
         return Err(ApiError::Unavailable(
             "отчёта нет: отзывы выключены ([feedback] database в spravka.toml)".into(),

@@ -38,7 +38,13 @@ pub enum StoreError {
     },
     #[error("feedback database: the task running it failed: {0}")]
     Task(String),
+    #[error("feedback database {target}: no answer within {seconds} s")]
+    Timeout { target: String, seconds: u64 },
 }
+
+/// How long one operation may take before it fails (and a PostgreSQL connection is dropped,
+/// to be opened anew): a half-open connection must not hold feedback for hours.
+const OPERATION_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// One schema change, written once for both databases: `{serial}` stands for the type of
 /// an auto-numbered key, the one place their SQL differs here.
@@ -111,17 +117,45 @@ impl Store {
 
     /// Stores one event; the id is returned once it is durable.
     pub async fn insert(&self, event: &Event) -> Result<i64, StoreError> {
-        match self {
-            Store::Sqlite(s) => s.insert(vec![event.clone()]).await.map(|ids| ids[0]),
-            Store::Postgres(s) => s
-                .insert(std::slice::from_ref(event))
-                .await
-                .map(|ids| ids[0]),
+        self.timed(async {
+            match self {
+                Store::Sqlite(s) => s.insert(vec![event.clone()]).await.map(|ids| ids[0]),
+                Store::Postgres(s) => s
+                    .insert(std::slice::from_ref(event))
+                    .await
+                    .map(|ids| ids[0]),
+            }
+        })
+        .await
+    }
+
+    /// `operation`, failed after [`OPERATION_TIMEOUT`]; a timed-out PostgreSQL connection is
+    /// marked closed, so that the next operation opens a new one.
+    async fn timed<T>(
+        &self,
+        operation: impl std::future::Future<Output = Result<T, StoreError>>,
+    ) -> Result<T, StoreError> {
+        match tokio::time::timeout(OPERATION_TIMEOUT, operation).await {
+            Ok(result) => result,
+            Err(_) => {
+                let target = match self {
+                    Store::Sqlite(s) => s.target().to_string(),
+                    Store::Postgres(s) => {
+                        s.mark_broken();
+                        s.target().to_string()
+                    }
+                };
+                Err(StoreError::Timeout {
+                    target,
+                    seconds: OPERATION_TIMEOUT.as_secs(),
+                })
+            }
         }
     }
 
     /// Stores many events in one transaction (`feedback import`).
     pub async fn insert_many(&self, events: Vec<Event>) -> Result<Vec<i64>, StoreError> {
+        // An import may be large: no timeout, it is a command run by hand.
         match self {
             Store::Sqlite(s) => s.insert(events).await,
             Store::Postgres(s) => s.insert(&events).await,
@@ -137,26 +171,35 @@ impl Store {
         limit: i64,
     ) -> Result<Vec<Stored>, StoreError> {
         let kinds: Vec<String> = kinds.iter().map(|k| k.as_str().to_string()).collect();
-        match self {
-            Store::Sqlite(s) => s.after(after_id, kinds, limit).await,
-            Store::Postgres(s) => s.after(after_id, &kinds, limit).await,
-        }
+        self.timed(async {
+            match self {
+                Store::Sqlite(s) => s.after(after_id, kinds, limit).await,
+                Store::Postgres(s) => s.after(after_id, &kinds, limit).await,
+            }
+        })
+        .await
     }
 
     /// Events at or after `since` (seconds), oldest first.
     pub async fn since(&self, since: i64) -> Result<Vec<Stored>, StoreError> {
-        match self {
-            Store::Sqlite(s) => s.since(since).await,
-            Store::Postgres(s) => s.since(since).await,
-        }
+        self.timed(async {
+            match self {
+                Store::Sqlite(s) => s.since(since).await,
+                Store::Postgres(s) => s.since(since).await,
+            }
+        })
+        .await
     }
 
     /// Deletes events older than `before` (seconds); returns how many went.
     pub async fn purge(&self, before: i64) -> Result<u64, StoreError> {
-        match self {
-            Store::Sqlite(s) => s.purge(before).await,
-            Store::Postgres(s) => s.purge(before).await,
-        }
+        self.timed(async {
+            match self {
+                Store::Sqlite(s) => s.purge(before).await,
+                Store::Postgres(s) => s.purge(before).await,
+            }
+        })
+        .await
     }
 
     /// Whether the connection is gone for good (a PostgreSQL server that went away), so the
@@ -184,7 +227,7 @@ struct Row {
     at: i64,
     kind: String,
     path: Option<String>,
-    rank: Option<i32>,
+    rank: Option<i64>,
     terms: String,
     text: Option<String>,
     client: String,

@@ -14,7 +14,14 @@ const MIGRATION_LOCK: i64 = 0x5350_5241_564b_4131; // "SPRAVKA1"
 pub struct PostgresStore {
     client: Mutex<Client>,
     target: String,
+    /// Set when an operation timed out: the connection may be half-open, so it is dropped.
+    broken: std::sync::atomic::AtomicBool,
 }
+
+/// How long connecting may take, and how soon a silent peer is noticed: a database host that
+/// drops packets must not hold the server's start-up, nor a query, for minutes.
+const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+const SILENT_PEER: std::time::Duration = std::time::Duration::from_secs(30);
 
 impl PostgresStore {
     /// Connects (without TLS: the database is on the servers' own network) and migrates.
@@ -24,7 +31,13 @@ impl PostgresStore {
             target: target.clone(),
             source,
         };
-        let (mut client, connection) = tokio_postgres::connect(url, NoTls).await.map_err(error)?;
+        let mut config: tokio_postgres::Config = url.parse().map_err(error)?;
+        config
+            .connect_timeout(CONNECT_TIMEOUT)
+            .keepalives_idle(SILENT_PEER);
+        #[cfg(target_os = "linux")]
+        config.tcp_user_timeout(SILENT_PEER);
+        let (mut client, connection) = config.connect(NoTls).await.map_err(error)?;
         let logged_target = target.clone();
         tokio::spawn(async move {
             if let Err(e) = connection.await {
@@ -35,11 +48,22 @@ impl PostgresStore {
         Ok(PostgresStore {
             client: Mutex::new(client),
             target,
+            broken: Default::default(),
         })
     }
 
     pub fn is_closed(&self) -> bool {
-        self.client.try_lock().is_ok_and(|c| c.is_closed())
+        self.broken.load(std::sync::atomic::Ordering::Relaxed)
+            || self.client.try_lock().is_ok_and(|c| c.is_closed())
+    }
+
+    pub fn mark_broken(&self) {
+        self.broken
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    pub fn target(&self) -> &str {
+        &self.target
     }
 
     fn error(&self, source: tokio_postgres::Error) -> StoreError {
@@ -125,7 +149,7 @@ impl PostgresStore {
                     at: r.get(1),
                     kind: r.get(2),
                     path: r.get(3),
-                    rank: r.get(4),
+                    rank: r.get::<_, Option<i32>>(4).map(i64::from),
                     terms: r.get(5),
                     text: r.get(6),
                     client: r.get(7),
@@ -136,8 +160,23 @@ impl PostgresStore {
     }
 }
 
-/// The URL without its password, for messages and logs.
+/// The URL without its password (in the credentials or as a `password` parameter), for
+/// messages and logs.
 fn redacted(url: &str) -> String {
+    let (url, query) = url.split_once('?').unwrap_or((url, ""));
+    let kept: Vec<&str> = query
+        .split('&')
+        .filter(|p| !p.is_empty() && !p.to_ascii_lowercase().starts_with("password="))
+        .collect();
+    let base = without_credentials(url);
+    if kept.is_empty() {
+        base
+    } else {
+        format!("{base}?{}", kept.join("&"))
+    }
+}
+
+fn without_credentials(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
         (Some(scheme), Some(at)) if at > scheme => {
             let credentials = &url[scheme + 3..at];
@@ -197,6 +236,10 @@ mod tests {
         assert_eq!(
             super::redacted("postgres://localhost/kb"),
             "postgres://localhost/kb"
+        );
+        assert_eq!(
+            super::redacted("postgres://u@h/kb?sslmode=disable&password=secret"),
+            "postgres://u@h/kb?sslmode=disable"
         );
     }
 }

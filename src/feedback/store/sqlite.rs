@@ -32,6 +32,10 @@ impl SqliteStore {
         })
     }
 
+    pub fn target(&self) -> &str {
+        &self.target
+    }
+
     /// Runs `work` on the connection off the async threads, its error naming the file.
     async fn run<T: Send + 'static>(
         &self,
@@ -171,18 +175,22 @@ fn open_and_migrate(path: &std::path::Path, target: &str) -> Result<Connection, 
     Ok(connection)
 }
 
-/// Applies the migrations the file has not seen, each in its own transaction.
+/// Applies the migrations the file has not seen, in one transaction that takes the write
+/// lock before it reads the version: two processes opening a new file at once (`serve` and
+/// `report`) migrate it once.
 fn migrate(connection: &mut Connection, target: &str) -> Result<(), StoreError> {
     let sqlite = |source| StoreError::Sqlite {
         target: target.to_string(),
         source,
     };
-    connection
-        .execute_batch(
-            "CREATE TABLE IF NOT EXISTS spravka_schema_version (version INTEGER NOT NULL)",
-        )
+    let tx = connection
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
         .map_err(sqlite)?;
-    let found: i64 = connection
+    tx.execute_batch(
+        "CREATE TABLE IF NOT EXISTS spravka_schema_version (version INTEGER NOT NULL)",
+    )
+    .map_err(sqlite)?;
+    let found: i64 = tx
         .query_row("SELECT MAX(version) FROM spravka_schema_version", [], |r| {
             r.get::<_, Option<i64>>(0)
         })
@@ -192,7 +200,6 @@ fn migrate(connection: &mut Connection, target: &str) -> Result<(), StoreError> 
         .unwrap_or(0);
     refuse_newer(found, target)?;
     for migration in MIGRATIONS.iter().filter(|m| m.version > found) {
-        let tx = connection.transaction().map_err(sqlite)?;
         tx.execute_batch(&migration.sql_for("INTEGER PRIMARY KEY AUTOINCREMENT"))
             .map_err(sqlite)?;
         tx.execute(
@@ -200,9 +207,8 @@ fn migrate(connection: &mut Connection, target: &str) -> Result<(), StoreError> 
             params![migration.version],
         )
         .map_err(sqlite)?;
-        tx.commit().map_err(sqlite)?;
     }
-    Ok(())
+    tx.commit().map_err(sqlite)
 }
 
 #[cfg(test)]
