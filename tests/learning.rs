@@ -146,3 +146,29 @@ fn replicas_sharing_postgresql_learn_each_others_votes() {
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+/// Behind a trusted proxy every operator's request comes from the proxy's address; the
+/// client is the one it forwards, so operators stay distinct and are learned from.
+#[test]
+fn operators_behind_a_trusted_proxy_are_distinct_clients() {
+    let f = Fixture::default_content();
+    configure(
+        &f,
+        "data/feedback.sqlite",
+        "",
+        "[serve]\ntrusted_proxies = [\"127.0.0.1\"]",
+    );
+    let server = Server::start(f.root());
+    let client = reqwest::blocking::Client::new();
+    for operator in ["10.1.0.2", "10.1.0.3", "10.1.0.4"] {
+        let response = client
+            .post(server.url("/api/feedback"))
+            .header("Sec-Fetch-Site", "same-origin")
+            .header("X-Forwarded-For", operator)
+            .json(&helped(CONFIRMED_TICKET, ANSWER))
+            .send()
+            .unwrap();
+        assert_eq!(response.status(), 201);
+    }
+    assert_eq!(top_path(&server, PARAPHRASE), ANSWER);
+}
