@@ -4,7 +4,7 @@
 //! command each way.
 
 use super::privacy::{mask, ticket_terms};
-use super::{client_id, Event, Kind, Stored};
+use super::{Event, Kind, Stored};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
@@ -139,7 +139,7 @@ fn event_of(
         // History without clients: each line counts as a confirmation of its own.
         client: line
             .client
-            .unwrap_or_else(|| client_id(&format!("import line {number}"))),
+            .unwrap_or_else(|| format!("import line {number}")),
     })
 }
 

@@ -84,7 +84,8 @@ pub struct Event {
     pub terms: Vec<String>,
     /// The masked text, only with `[feedback] store_text = true`.
     pub text: Option<String>,
-    /// Who said it: a hash of the bearer token or of the client's address, never the address.
+    /// Who said it. Stored as a keyed hash of the bearer token or the client's address
+    /// ([`hashed_client`]); before [`Feedback::record`] stores it, the raw identity.
     pub client: String,
 }
 
@@ -140,9 +141,9 @@ pub fn now() -> i64 {
     chrono::Utc::now().timestamp()
 }
 
-/// A client's identity as stored: a short keyed hash, so that the database holds no address
-/// or token, while the same client always maps to the same value.
-pub fn client_id(raw: &str) -> String {
-    let hash = blake3::keyed_hash(b"spravka feedback client identity", raw.as_bytes());
-    hash.to_hex()[..16].to_string()
+/// A client's identity as stored: `raw` (its token or address) hashed with the installation's
+/// key ([`Store::client_key`]), so that the database holds no address or token, the same
+/// client always maps to the same value, and nobody without the key can try addresses.
+pub fn hashed_client(key: &[u8; 32], raw: &str) -> String {
+    blake3::keyed_hash(key, raw.as_bytes()).to_hex()[..16].to_string()
 }

@@ -48,6 +48,8 @@ pub struct Feedback {
     on_error: fn(),
     /// The server's own records started and not yet stored.
     waiting: std::sync::atomic::AtomicUsize,
+    /// The installation's key for clients' hashes, read from the store when it opens.
+    client_key: std::sync::OnceLock<[u8; 32]>,
     /// Per client, the last search that found nothing and when: see [`Feedback::record_typed`].
     typed: std::sync::Mutex<HashMap<String, (String, Instant)>>,
 }
@@ -79,6 +81,7 @@ impl Feedback {
             typed: std::sync::Mutex::new(HashMap::new()),
             on_error,
             waiting: Default::default(),
+            client_key: std::sync::OnceLock::new(),
         });
         feedback.purge_expired().await;
         feedback.relearn().await;
@@ -95,17 +98,21 @@ impl Feedback {
     }
 
     /// Stores `event`; its id once durable.
+    /// `event.client` is the raw identity (token or address): it is stored hashed.
     pub async fn record(&self, event: &Event) -> Result<i64, Unavailable> {
-        let result = match self.store().await {
-            Ok(store) => self.checked(Op::Write, store.insert(event).await),
-            Err(e) => Err(e),
+        let store = self.store().await?;
+        let Some(key) = self.client_key.get() else {
+            return Err(Unavailable);
         };
+        let event = Event {
+            client: super::hashed_client(key, &event.client),
+            ..event.clone()
+        };
+        let result = self.checked(Op::Write, store.insert(&event).await);
+        drop(store);
         if let (Ok(id), Some(_)) = (&result, event.kind.lesson()) {
             // Learned at once on this server (the next poll reads it again, to no effect).
-            let stored = super::Stored {
-                id: *id,
-                event: event.clone(),
-            };
+            let stored = super::Stored { id: *id, event };
             self.learn(std::slice::from_ref(&stored));
         }
         result
@@ -275,8 +282,15 @@ impl Feedback {
             *slot = None;
         }
         if slot.is_none() && self.may_try_opening() {
-            match Store::open(&self.settings.database, &self.root).await {
-                Ok(store) => *slot = Some(store),
+            let opened = match Store::open(&self.settings.database, &self.root).await {
+                Ok(store) => store.client_key().await.map(|key| (store, key)),
+                Err(e) => Err(e),
+            };
+            match opened {
+                Ok((store, key)) => {
+                    let _ = self.client_key.set(key);
+                    *slot = Some(store);
+                }
                 Err(e) => self.failed(Op::Write, &e),
             }
         }

@@ -6,7 +6,7 @@
 use super::client::client_address;
 use super::feedback::record_miss;
 use super::state::AppState;
-use crate::feedback::{client_id, Kind};
+use crate::feedback::Kind;
 use crate::search::query::SearchRequest;
 use crate::search::{SearchResponse, SuggestResponse};
 use axum::extract::connect_info::ConnectInfo;
@@ -220,7 +220,7 @@ pub async fn search(
     if let Some(feedback) = state.feedback.get() {
         let trusted = &state.current().site.config.serve.trusted_proxies;
         let address = client_address(&headers, connect_info.map(|c| c.0 .0), trusted);
-        let client = client_id(&address.map_or("local".into(), |a| a.to_string()));
+        let client = format!("ip:{}", address.map_or("local".into(), |a| a.to_string()));
         if response.hits.is_empty() {
             feedback.record_typed(&client, &query);
         } else {

@@ -7,7 +7,7 @@ use super::api::{json_body, ApiError, ErrorBody};
 use super::client::client_address;
 use super::state::AppState;
 use crate::feedback::privacy::{mask, ticket_terms};
-use crate::feedback::{client_id, now, Event, Feedback, Kind};
+use crate::feedback::{now, Event, Feedback, Kind};
 use axum::extract::connect_info::ConnectInfo;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
@@ -160,7 +160,7 @@ fn checked_kind(state: &AppState, request: &FeedbackRequest) -> Result<Kind, Api
     }
 }
 
-/// Who may write, and who they are: a request with the configured bearer token, or one a
+/// Who may write, and who they are (the raw identity, hashed when stored): a request with the configured bearer token, or one a
 /// browser made from the site's own pages (`Sec-Fetch-Site: same-origin`, or an `Origin`
 /// equal to the `Host`); a program without browser headers when no token is configured. A
 /// page of another site can never write (a browser always sends one of the two headers).
@@ -176,12 +176,17 @@ pub fn authorised_client(
         .map(str::trim);
     if let Some(token) = bearer {
         return if is_the_token(token, api_token) {
-            Ok(client_id(&format!("token:{token}")))
+            Ok(format!("token:{token}"))
         } else {
             Err(ApiError::Unauthorized)
         };
     }
-    let by_address = || client_id(&address.map_or("local".to_string(), |a| a.to_string()));
+    let by_address = || {
+        format!(
+            "ip:{}",
+            address.map_or("local".to_string(), |a| a.to_string())
+        )
+    };
     let fetch_site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
     let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
     match (fetch_site, origin) {
@@ -229,6 +234,6 @@ pub fn record_miss(feedback: Option<&Arc<Feedback>>, kind: Kind, text: &str, pat
         rank: None,
         terms,
         text: feedback.settings().store_text.then(|| mask(text)),
-        client: client_id("server"),
+        client: "server".into(),
     });
 }

@@ -59,9 +59,10 @@ impl Migration {
     }
 }
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    sql: "CREATE TABLE feedback_events (
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        sql: "CREATE TABLE feedback_events (
             id {serial},
             at BIGINT NOT NULL,
             kind TEXT NOT NULL,
@@ -72,7 +73,14 @@ const MIGRATIONS: &[Migration] = &[Migration {
             client TEXT NOT NULL
           );
           CREATE INDEX feedback_events_at ON feedback_events (at);",
-}];
+    },
+    // The installation's own key for clients' hashes: a key in the source would let anyone
+    // with the database recover an address by trying them all.
+    Migration {
+        version: 2,
+        sql: "CREATE TABLE feedback_key (id INTEGER PRIMARY KEY, key TEXT NOT NULL);",
+    },
+];
 
 /// The newest schema version this build knows.
 fn latest_version() -> i64 {
@@ -200,6 +208,27 @@ impl Store {
             }
         })
         .await
+    }
+
+    /// The installation's key for clients' hashes: made (random) by the first server to ask,
+    /// the same for every replica after.
+    pub async fn client_key(&self) -> Result<[u8; 32], StoreError> {
+        let mut fresh = [0u8; 32];
+        getrandom::fill(&mut fresh).map_err(|e| StoreError::Task(format!("no randomness: {e}")))?;
+        let fresh = blake3::Hash::from_bytes(fresh).to_hex().to_string();
+        let stored = self
+            .timed(async {
+                match self {
+                    Store::Sqlite(s) => s.client_key(fresh).await,
+                    Store::Postgres(s) => s.client_key(&fresh).await,
+                }
+            })
+            .await?;
+        let hash = blake3::Hash::from_hex(stored.trim()).map_err(|_| StoreError::UnknownKind {
+            target: "feedback_key".into(),
+            kind: "a key that is not 64 hex digits".into(),
+        })?;
+        Ok(*hash.as_bytes())
     }
 
     /// Whether the connection is gone for good (a PostgreSQL server that went away), so the

@@ -127,6 +127,22 @@ impl PostgresStore {
         self.select(&sql, &[&since]).await
     }
 
+    pub async fn client_key(&self, fresh: &str) -> Result<String, StoreError> {
+        let client = self.client.lock().await;
+        client
+            .execute(
+                "INSERT INTO feedback_key (id, key) VALUES (1, $1) ON CONFLICT DO NOTHING",
+                &[&fresh],
+            )
+            .await
+            .map_err(|e| self.error(e))?;
+        let row = client
+            .query_one("SELECT key FROM feedback_key WHERE id = 1", &[])
+            .await
+            .map_err(|e| self.error(e))?;
+        Ok(row.get(0))
+    }
+
     pub async fn purge(&self, before: i64) -> Result<u64, StoreError> {
         let client = self.client.lock().await;
         client

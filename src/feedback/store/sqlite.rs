@@ -116,6 +116,19 @@ impl SqliteStore {
         self.stored(rows)
     }
 
+    pub async fn client_key(&self, fresh: String) -> Result<String, StoreError> {
+        self.run(move |c| {
+            c.execute(
+                "INSERT INTO feedback_key (id, key) VALUES (1, ?1) ON CONFLICT DO NOTHING",
+                params![fresh],
+            )?;
+            c.query_row("SELECT key FROM feedback_key WHERE id = 1", [], |r| {
+                r.get(0)
+            })
+        })
+        .await
+    }
+
     pub async fn purge(&self, before: i64) -> Result<u64, StoreError> {
         self.run(move |c| {
             c.execute("DELETE FROM feedback_events WHERE at < ?1", params![before])
@@ -222,6 +235,18 @@ mod tests {
         let path = dir.path().join("data/feedback.sqlite");
         drop(SqliteStore::open(path.clone()).await.unwrap());
         drop(SqliteStore::open(path.clone()).await.unwrap());
+        // The installation's key is made once and kept; another installation gets its own.
+        let store = super::super::Store::open("data/feedback.sqlite", dir.path())
+            .await
+            .unwrap();
+        let key = store.client_key().await.unwrap();
+        assert_eq!(store.client_key().await.unwrap(), key);
+        drop(store);
+        let other = tempfile::tempdir().unwrap();
+        let elsewhere = super::super::Store::open("k.sqlite", other.path())
+            .await
+            .unwrap();
+        assert_ne!(elsewhere.client_key().await.unwrap(), key);
         let connection = Connection::open(&path).unwrap();
         let versions: i64 = connection
             .query_row("SELECT COUNT(*) FROM spravka_schema_version", [], |r| {
