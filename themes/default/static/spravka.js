@@ -1427,6 +1427,8 @@
 
   function initOperator() {
     var form = doc.getElementById("suggest-form");
+    // With feedback off ([feedback] database = "") the server would answer every vote 503.
+    var canVote = !!form && form.getAttribute("data-feedback") !== "off";
     if (!form) return;
     var textarea = doc.getElementById("ticket-text");
     var status = doc.getElementById("suggest-status");
@@ -1612,10 +1614,10 @@
         copy.setAttribute("aria-label", "Скопировать ссылку на статью «" + (s.title || "") + "»");
         foot.appendChild(copy);
         li.appendChild(foot);
-        if (s.path) li.appendChild(votes(text, s, i + 1));
+        if (s.path && canVote) li.appendChild(votes(text, s, i + 1));
         results.appendChild(li);
       });
-      offerNone(text);
+      if (canVote) offerNone(text);
       var procedural = body && body.intent === "procedural" ? " Понято как вопрос о работе поддержки: сначала регламенты." : "";
       if (confident) {
         setStatus(suggestions.length ? "Подходящие статьи: " + suggestions.length + ". По порядку совпадения с обращением; процент — уверенность в каждой." + procedural : "Ничего не найдено.");
