@@ -241,6 +241,44 @@ fn a_read_only_database_leaves_search_answering() {
     assert_degrades_gracefully(&f, "read-only SQLite file and folder", || {});
 }
 
+/// A small file system of its own (tmpfs) mounted at `at`, unmounted when dropped.
+struct SmallDisk(std::path::PathBuf);
+
+impl SmallDisk {
+    fn mount(at: &std::path::Path, size: &str) -> Option<SmallDisk> {
+        std::fs::create_dir_all(at).ok()?;
+        let ok = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(at)
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        ok.then(|| SmallDisk(at.to_path_buf()))
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").arg(&self.0).status();
+    }
+}
+
+#[test]
+fn a_full_disk_leaves_search_answering() {
+    let f = Fixture::default_content();
+    let data = f.root().join("data");
+    let Some(_disk) = SmallDisk::mount(&data, "1m") else {
+        eprintln!("SKIPPED a_full_disk_leaves_search_answering: cannot mount a tmpfs (needs root)");
+        return;
+    };
+    assert_degrades_gracefully(&f, "full disk", || {
+        // The server has made its database; now nothing more fits.
+        use std::io::Write;
+        let mut filler = std::fs::File::create(data.join("filler")).unwrap();
+        while filler.write_all(&[0u8; 64 * 1024]).is_ok() {}
+    });
+}
+
 #[test]
 fn writes_need_the_sites_pages_or_the_token_and_are_rate_limited() {
     let f = Fixture::default_content();
