@@ -126,10 +126,10 @@ pub async fn learned_from_database(
     // when no server has purged them yet.
     let cutoff = now() - i64::from(settings.retention_days) * 86_400;
     let votes: Vec<Stored> = store
-        .since(cutoff)
+        .after(0, &[Kind::Helped, Kind::Wrong], i64::MAX)
         .await?
         .into_iter()
-        .filter(|r| r.event.kind.lesson().is_some())
+        .filter(|r| r.event.at >= cutoff)
         .collect();
     let mut learned = crate::search::learned::Learned::new(settings.confirmation_cap);
     learn_votes(&mut learned, &votes);

@@ -221,14 +221,13 @@ impl Feedback {
         let Ok(store) = self.store().await else {
             return;
         };
-        let Ok(rows) = self.checked(Op::Read, store.since(cutoff).await) else {
+        // Votes only (misses, far more numerous, teach nothing).
+        let kinds = [Kind::Helped, Kind::Wrong];
+        let Ok(rows) = self.checked(Op::Read, store.after(0, &kinds, i64::MAX).await) else {
             return;
         };
         drop(store);
-        let votes: Vec<super::Stored> = rows
-            .into_iter()
-            .filter(|r| r.event.kind.lesson().is_some())
-            .collect();
+        let votes: Vec<super::Stored> = rows.into_iter().filter(|r| r.event.at >= cutoff).collect();
         let mut fresh = Learned::new(self.settings.confirmation_cap);
         super::learn_votes(&mut fresh, &votes);
         if let Some(newest) = votes.iter().map(|v| v.id).max() {
