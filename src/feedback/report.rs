@@ -282,17 +282,11 @@ fn by_use(mut articles: Vec<ArticleUse>) -> Vec<ArticleUse> {
     articles
 }
 
-/// Every ISO week from `since`'s to `today`'s (or the last row's, if later), with its counts.
 /// Today as the report counts days: in UTC, like the rows' dates and weeks (not the local
 /// date, which is a day off around midnight); `SOURCE_DATE_EPOCH` fixes it, as it does for
 /// builds, so that a report can be reproduced.
 pub fn today() -> NaiveDate {
-    std::env::var("SOURCE_DATE_EPOCH")
-        .ok()
-        .and_then(|s| s.parse::<i64>().ok())
-        .and_then(|secs| DateTime::from_timestamp(secs, 0))
-        .unwrap_or_else(chrono::Utc::now)
-        .date_naive()
+    crate::render::source_date().unwrap_or_else(|| chrono::Utc::now().date_naive())
 }
 
 /// The first day of a report's period: `asked` (else `default_days` ago), no earlier than
@@ -312,6 +306,7 @@ pub fn period_start(
     Ok(since.max(oldest))
 }
 
+/// Every ISO week from `since`'s to `today`'s (or the last row's, if later), with its counts.
 fn weeks(rows: &[&Stored], since: NaiveDate, today: NaiveDate) -> Vec<Week> {
     let monday = |d: NaiveDate| d - Duration::days(i64::from(d.weekday().num_days_from_monday()));
     let day_of = |at: i64| DateTime::from_timestamp(at, 0).map(|t| t.date_naive());

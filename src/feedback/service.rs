@@ -22,9 +22,6 @@ pub struct Unavailable;
 pub const REFRESH_EVERY: Duration = Duration::from_secs(1);
 /// How long after a failed open the next request may try again.
 const REOPEN_AFTER: Duration = Duration::from_secs(5);
-/// Votes re-read below the newest id seen: ids of concurrent PostgreSQL writers may commit
-/// out of order, and learning a vote twice changes nothing (clients are counted as a set).
-const LOOKBACK_IDS: i64 = 1000;
 /// Votes read per poll.
 const BATCH: i64 = 10_000;
 /// How often everything is learned again from the database ([`Feedback::relearn`]).
@@ -196,9 +193,11 @@ impl Feedback {
         self.checked(Op::Read, store.since(since).await)
     }
 
-    /// Reads the votes written since the last look (by any replica) into what is learned.
+    /// Reads the votes written since the last look (by any replica) into what is learned. A
+    /// vote whose transaction commits after a higher id was seen (concurrent PostgreSQL
+    /// writers, a long import) is learned at the next [`Feedback::relearn`].
     pub async fn refresh(&self) {
-        let from = (self.newest_vote.load(Ordering::Relaxed) - LOOKBACK_IDS).max(0);
+        let from = self.newest_vote.load(Ordering::Relaxed);
         let kinds = [Kind::Helped, Kind::Wrong];
         let Ok(store) = self.store().await else {
             return;
@@ -207,6 +206,9 @@ impl Feedback {
             return;
         };
         drop(store);
+        if votes.is_empty() {
+            return;
+        }
         self.learn(&votes);
         if let Some(newest) = votes.iter().map(|v| v.id).max() {
             self.newest_vote.fetch_max(newest, Ordering::Relaxed);

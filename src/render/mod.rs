@@ -117,11 +117,17 @@ pub fn feedback_kept(settings: &crate::config::FeedbackConfig) -> &'static str {
 
 /// "Today" for staleness: `SOURCE_DATE_EPOCH` when set (reproducible builds), else the clock.
 pub fn today() -> NaiveDate {
+    source_date().unwrap_or_else(|| chrono::Local::now().date_naive())
+}
+
+/// The day `SOURCE_DATE_EPOCH` names (UTC), when it is set: what fixes "today" for builds and
+/// reports alike.
+pub fn source_date() -> Option<NaiveDate> {
     std::env::var("SOURCE_DATE_EPOCH")
         .ok()
         .and_then(|s| s.parse::<i64>().ok())
         .and_then(|secs| chrono::DateTime::from_timestamp(secs, 0))
-        .map_or_else(|| chrono::Local::now().date_naive(), |d| d.date_naive())
+        .map(|d| d.date_naive())
 }
 
 fn template_error(name: &str, e: tera::Error) -> RenderError {
