@@ -149,6 +149,19 @@ async fn operator_page(c: &Client, server: &Server, root: &Path, width: &str) {
     screenshot(c, &format!("operator-ticket-{width}")).await;
     assert_no_sideways_scroll(c, "operator page").await;
 
+    // A procedural question: the regulation names the section that matched, linked.
+    submit("какие коды закрытия бывают и какой ставить".into()).await;
+    let heading = wait_js(
+        c,
+        "the section named on a regulation's suggestion",
+        "const a = document.querySelector('#suggest-results .suggestion .suggestion-heading a');
+         return a && [a.textContent, decodeURIComponent(new URL(a.href).hash)];",
+    )
+    .await;
+    assert_eq!(heading[0], "«Коды закрытия»");
+    assert_eq!(heading[1], "#коды-закрытия");
+    screenshot(c, &format!("operator-heading-{width}")).await;
+
     submit("спасибо, всё работает".into()).await;
     let link = wait_js(
         c,

@@ -421,3 +421,26 @@ fn a_limit_past_the_pool_is_honoured() {
     let count = engine().suggest(ticket, 30).suggestions.len();
     assert!(count > 20, "{count}");
 }
+
+/// A long page names the section whose words matched best, with a link to its heading; a
+/// short article, read whole, names none. Without the heading's boost the regulation's
+/// «Краткое описание», which mentions every topic, was named instead.
+#[test]
+fn a_long_page_names_the_section_that_matched() {
+    let engine = engine();
+    let response = engine.suggest("какие коды закрытия бывают и какой ставить", 3);
+    let top = &response.suggestions[0];
+    assert_eq!(top.hit.path, "Регламенты/Закрытие обращения.md");
+    let heading = top.heading.as_ref().expect("a regulation is a long page");
+    assert_eq!(heading.title, "Коды закрытия");
+    assert_eq!(heading.url, format!("{}#коды-закрытия", top.hit.url));
+    let response = engine.suggest("не приходит смс с кодом", 3);
+    let top = &response.suggestions[0];
+    assert_eq!(
+        top.hit.path,
+        "База типичных запросов/Не приходит SMS с кодом подтверждения.md"
+    );
+    assert_eq!(top.heading, None, "a typical article is read whole");
+    let json = serde_json::to_value(&response).unwrap();
+    assert!(json["suggestions"][0].get("heading").is_none(), "{json}");
+}

@@ -141,8 +141,14 @@ pub fn run_suggest(args: SuggestArgs) -> anyhow::Result<ExitCode> {
         }
     }
     for (i, s) in response.suggestions.iter().enumerate() {
+        let heading = s.heading.as_ref().map_or(String::new(), |h| {
+            format!(
+                "   больше всего совпадений в разделе «{}»: {}\n",
+                h.title, h.url
+            )
+        });
         println!(
-            "{}. {}  [{:.0} %]\n   {}\n   {}\n{}",
+            "{}. {}  [{:.0} %]\n   {}\n{heading}   {}\n{}",
             i + 1,
             s.hit.title,
             s.probability * 100.0,

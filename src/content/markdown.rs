@@ -26,6 +26,12 @@ pub struct Heading {
     pub pos: Position,
     /// False for headings inside the metadata section, which the body HTML leaves out.
     pub in_body: bool,
+    /// Where the heading starts in [`Rendered::plain_text`], in bytes: the passage it opens
+    /// runs to the next heading's (suggest scores an article by its best passage).
+    pub text_offset: usize,
+    /// Bytes of link text between this heading and the next: a passage that is mostly links
+    /// is navigation («Связанные материалы»), not an answer.
+    pub link_bytes: usize,
 }
 
 #[derive(Debug, Clone, PartialEq)]

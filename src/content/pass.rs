@@ -18,6 +18,7 @@ struct OpenHeading<'a> {
     pos: Position,
     inner: Vec<Event<'a>>,
     text: String,
+    text_offset: usize,
 }
 
 /// State of the single pass.
@@ -109,6 +110,11 @@ impl<'a> Pass<'a> {
         }
         for &i in &self.open_links {
             self.out.links[i].text.push_str(text);
+        }
+        if !self.open_links.is_empty() && self.heading.is_none() {
+            if let Some(last) = self.out.headings.last_mut() {
+                last.link_bytes += text.len();
+            }
         }
     }
 
@@ -299,6 +305,7 @@ impl<'a> Pass<'a> {
             pos,
             inner: Vec::new(),
             text: String::new(),
+            text_offset: self.out.plain_text.len(),
         });
     }
 
@@ -412,6 +419,7 @@ impl<'a> Pass<'a> {
             pos,
             inner,
             text,
+            text_offset,
         }) = self.heading.take()
         else {
             return;
@@ -435,6 +443,8 @@ impl<'a> Pass<'a> {
             id: id.clone(),
             pos,
             in_body: !self.skipping_metadata,
+            text_offset,
+            link_bytes: 0,
         });
         let escaped_id = escape_html(&id);
         self.emit(Event::Html(

@@ -125,6 +125,15 @@ pub fn analyze(text: &str) -> Vec<AnalyzedTerm> {
     analyze_with(text, true)
 }
 
+/// Each kept token's byte offset in `text` and its position, as the index records them (the
+/// passages of a page are cut at token positions).
+pub fn token_offsets(text: &str) -> Vec<(usize, u32)> {
+    analyze_with(text, false)
+        .into_iter()
+        .map(|t| (t.offset_from, t.position))
+        .collect()
+}
+
 /// `analyze`, leaving `original` empty unless asked: indexing needs only the terms.
 fn analyze_with(text: &str, with_original: bool) -> Vec<AnalyzedTerm> {
     let mut terms = Vec::new();

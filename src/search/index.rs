@@ -12,7 +12,7 @@ use tantivy::{doc, Index, IndexReader, ReloadPolicy, TantivyDocument};
 /// File inside the index folder holding the fingerprint of the content it was built from.
 const FINGERPRINT_FILE: &str = "spravka-fingerprint";
 /// Bumped whenever the schema or the analyzer changes, so old indexes are rebuilt.
-const SCHEMA_VERSION: &str = "spravka-index-v7";
+const SCHEMA_VERSION: &str = "spravka-index-v8";
 /// Tantivy writer memory budget: enough for 10,000 documents without intermediate merges.
 const WRITER_BUDGET: usize = 200_000_000;
 
@@ -44,6 +44,13 @@ pub struct Fields {
     pub role: Field,
     /// How many distinct terms the title has: the share of it a ticket matches is a feature.
     pub title_terms: Field,
+    /// Where each passage of the body starts and ends, in token positions (`passages`).
+    pub passage_starts: Field,
+    pub passage_heading_ends: Field,
+    pub passage_ends: Field,
+    /// The id and text of the heading opening each passage (empty for the lead).
+    pub passage_anchor: Field,
+    pub passage_heading: Field,
 }
 
 /// What a page is to suggest: an article answers a customer's problem, a regulation an
@@ -110,6 +117,11 @@ pub fn schema() -> (Schema, Fields) {
         updated: b.add_text_field("updated", STORED),
         role: b.add_u64_field("role", FAST),
         title_terms: b.add_u64_field("title_terms", FAST),
+        passage_starts: b.add_u64_field("passage_starts", FAST),
+        passage_heading_ends: b.add_u64_field("passage_heading_ends", FAST),
+        passage_ends: b.add_u64_field("passage_ends", FAST),
+        passage_anchor: b.add_text_field("passage_anchor", STORED),
+        passage_heading: b.add_text_field("passage_heading", STORED),
     };
     (b.build(), fields)
 }
@@ -174,6 +186,7 @@ pub fn page_document(site: &Site, id: usize, f: &Fields) -> TantivyDocument {
         .iter()
         .map(|h| h.text.as_str())
         .collect();
+    let body = readable_body(d);
     let mut document = doc!(
         f.path => d.rel_path.as_str(),
         f.url => page.url.as_str(),
@@ -183,7 +196,7 @@ pub fn page_document(site: &Site, id: usize, f: &Fields) -> TantivyDocument {
         f.tags => d.meta.tags.join(", "),
         f.headings => headings.join("\n"),
         f.symptoms => d.symptoms(),
-        f.body => readable_body(d),
+        f.body => body,
         f.summary => d.summary.as_str(),
         f.status => d.meta.status.as_deref().unwrap_or(""),
         f.updated => d.meta.updated.map(|u| u.to_string()).unwrap_or_default(),
@@ -192,6 +205,14 @@ pub fn page_document(site: &Site, id: usize, f: &Fields) -> TantivyDocument {
     );
     for tag in &d.meta.tags {
         document.add_text(f.tag_key, tag);
+    }
+    let passages = super::passages::page_passages(d, body);
+    for i in 0..passages.starts.len() {
+        document.add_u64(f.passage_starts, passages.starts[i]);
+        document.add_u64(f.passage_heading_ends, passages.heading_ends[i]);
+        document.add_u64(f.passage_ends, passages.ends[i]);
+        document.add_text(f.passage_anchor, &passages.anchors[i]);
+        document.add_text(f.passage_heading, &passages.headings[i]);
     }
     document
 }

@@ -6,13 +6,15 @@
 //! ticket words it matched, by field. Raw text never reaches a query parser.
 
 use super::calibrate::Features;
-use super::engine::{Hit, MatchFields, SearchEngine};
+use super::engine::{Hit, SearchEngine};
+use super::features::{intent_fit, ArticleFacts, TicketFacts, WordMatches, INTENT_FIT};
 use super::index::Role;
 use super::intent::IntentModel;
 use super::learned::Learned;
 use super::model::{Ranking, SuggestModel};
+use super::passages::HeadingLink;
 use super::ticket::problem_text;
-use super::vocabulary::{idf, informative_weight, Forgiveness, Origin, QueryTerm, TextTerms};
+use super::vocabulary::{Forgiveness, Origin, QueryTerm, TextTerms};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use tantivy::collector::TopDocs;
@@ -95,6 +97,10 @@ pub struct Suggestion {
     pub matched_terms: Vec<String>,
     /// The same words grouped by where they were found.
     pub matched: MatchedWords,
+    /// The heading of the section that matched the ticket best, on a long page
+    /// ([`LONG_PAGE_TOKENS`](super::passages::LONG_PAGE_TOKENS)) where it is not the top.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub heading: Option<HeadingLink>,
 }
 
 /// What `POST /api/suggest` answers.
@@ -133,19 +139,6 @@ impl Candidate {
     /// reuses a pool found under one intent decision for every fold's probability).
     pub fn set_procedural(&mut self, procedural: f32) {
         self.features[INTENT_FIT] = intent_fit(procedural, self.role == Role::Regulation);
-    }
-}
-
-/// The slot of the intent fit in [`Features`].
-const INTENT_FIT: usize = 10;
-
-/// How well an article's role fits the ticket's intent: a regulation fits a procedural
-/// question, anything else a customer's problem.
-fn intent_fit(procedural: f32, regulation: bool) -> f32 {
-    if regulation {
-        procedural
-    } else {
-        1.0 - procedural
     }
 }
 
@@ -258,10 +251,16 @@ impl SearchEngine {
         let snippet_terms: BTreeMap<String, f32> =
             pool.terms.iter().map(|t| (t.term.clone(), t.idf)).collect();
         let snippets = super::snippet::Snippets::new(&snippet_terms, self.fields.body);
-        let suggestions: Vec<Suggestion> = ordered
+        let shown: Vec<usize> = ordered.into_iter().take(limit.max(1)).collect();
+        let addresses: Vec<DocAddress> =
+            shown.iter().map(|&i| pool.candidates[i].address).collect();
+        let passages = self.best_passages(&searcher, &addresses, &pool.terms, |t| {
+            model.ranking.origin_weight(t.origin)
+        });
+        let suggestions: Vec<Suggestion> = shown
             .into_iter()
-            .take(limit.max(1))
-            .filter_map(|i| {
+            .zip(passages)
+            .filter_map(|(i, passage)| {
                 let c = &pool.candidates[i];
                 let hit = self.hit(&searcher, c.address, c.score, &snippets)?;
                 Some(Suggestion {
@@ -269,6 +268,9 @@ impl SearchEngine {
                     probability: (probability(i) * 1000.0).round() / 1000.0,
                     matched_terms: c.matches.all.clone(),
                     matched: c.matches.by_field.clone(),
+                    heading: passage
+                        .filter(|p| p.page_tokens >= super::passages::LONG_PAGE_TOKENS)
+                        .and_then(|p| self.heading_link(&searcher, c.address, p.index)),
                 })
             })
             .collect();
@@ -310,14 +312,14 @@ impl SearchEngine {
             ranking,
             options,
         );
+        let addresses: Vec<DocAddress> = found.iter().map(|f| f.address).collect();
         if !learned.is_empty() {
-            let addresses: Vec<DocAddress> = found.iter().map(|f| f.0).collect();
             let factor = learned.factors(&vocabulary.terms);
             for (f, path) in found.iter_mut().zip(self.paths(searcher, &addresses)) {
-                f.1 *= factor(&path);
+                f.score *= factor(&path);
             }
         }
-        found.sort_by(|a, b| b.1.total_cmp(&a.1));
+        found.sort_by(|a, b| b.score.total_cmp(&a.score));
         let candidates = self.describe(searcher, &vocabulary, &found, procedural);
         Pool {
             candidates,
@@ -397,7 +399,12 @@ impl SearchEngine {
                     (Role::Regulation, true, false) => ranking.customer_regulation,
                     _ => 1.0,
                 };
-                (address, score * factor, role, title_terms)
+                Found {
+                    address,
+                    score: score * factor,
+                    role,
+                    title_terms,
+                }
             })
             .collect()
     }
@@ -412,28 +419,31 @@ impl SearchEngine {
     ) -> Vec<Candidate> {
         let terms = &vocabulary.terms;
         let words: Vec<&str> = terms.iter().map(|t| t.term.as_str()).collect();
-        let addresses: Vec<DocAddress> = found.iter().map(|f| f.0).collect();
+        let addresses: Vec<DocAddress> = found.iter().map(|f| f.address).collect();
         let matches = self.field_matches(searcher, &addresses, &words);
         let ticket = TicketFacts::new(vocabulary, searcher.num_docs());
-        let top_score = found.first().map_or(0.0, |f| f.1).max(f32::MIN_POSITIVE);
+        let top_score = found
+            .first()
+            .map_or(0.0, |f| f.score)
+            .max(f32::MIN_POSITIVE);
         found
             .iter()
             .zip(matches)
             .enumerate()
-            .map(|(i, (&(address, score, role, title_terms), m))| {
-                let next_score = found.get(i + 1).map_or(0.0, |f| f.1);
+            .map(|(i, (f, m))| {
+                let next_score = found.get(i + 1).map_or(0.0, |f| f.score);
                 let matches = WordMatches::new(terms, &m);
                 let article = ArticleFacts {
-                    score,
+                    score: f.score,
                     top_score,
                     next_score,
-                    regulation: role == Role::Regulation,
-                    title_terms,
+                    regulation: f.role == Role::Regulation,
+                    title_terms: f.title_terms,
                 };
                 Candidate {
-                    address,
-                    score,
-                    role,
+                    address: f.address,
+                    score: f.score,
+                    role: f.role,
                     features: ticket.features(&matches, &article, procedural),
                     matches,
                 }
@@ -442,123 +452,12 @@ impl SearchEngine {
     }
 }
 
-/// A found article: its address, its score, its role and its title's term count.
-type Found = (DocAddress, f32, Role, u64);
-
-/// What the features need to know of the ticket itself.
-struct TicketFacts {
-    total_weight: f32,
-    /// The total weight with each word the base does not know counted as the rarest word
-    /// there can be: a word no article has is the ticket's most telling one, and no article
-    /// covers it («ветеринар», «Мосэнергосбыт», «коммерческое предложение»).
-    weight_with_unknown: f32,
-    unknown_share: f32,
-    words: usize,
-    ln_docs: f32,
-}
-
-impl TicketFacts {
-    fn new(vocabulary: &TextTerms, num_docs: u64) -> TicketFacts {
-        let total_weight = informative_weight(&vocabulary.terms).max(f32::MIN_POSITIVE);
-        let rarest_possible = idf(num_docs as f32, 0);
-        TicketFacts {
-            total_weight,
-            weight_with_unknown: total_weight + vocabulary.unknown_words as f32 * rarest_possible,
-            unknown_share: vocabulary.unknown_words as f32 / vocabulary.words.max(1) as f32,
-            words: vocabulary.words,
-            ln_docs: ((num_docs + 1) as f32).ln().max(1.0),
-        }
-    }
-
-    /// See `calibrate::FEATURE_NAMES` for the order.
-    fn features(&self, m: &WordMatches, a: &ArticleFacts, procedural: f32) -> Features {
-        let score = a.score.max(0.0);
-        [
-            m.weight_any / self.total_weight,
-            m.weight_title / self.total_weight,
-            m.weight_symptoms / self.total_weight,
-            score / self.total_weight,
-            (score / a.top_score).min(1.0),
-            if score > 0.0 {
-                ((score - a.next_score) / score).max(0.0)
-            } else {
-                0.0
-            },
-            (1.0 + m.all.len() as f32).ln(),
-            m.rarest_idf / self.ln_docs,
-            self.unknown_share,
-            (1.0 + self.words as f32).ln(),
-            intent_fit(procedural, a.regulation),
-            (m.title_terms as f32 / a.title_terms.max(1) as f32).min(1.0),
-            m.weight_any / self.weight_with_unknown,
-        ]
-    }
-}
-
-/// What the features need to know of one article.
-struct ArticleFacts {
+/// A found article, before it is described.
+struct Found {
+    address: DocAddress,
+    /// BM25 with the role factor.
     score: f32,
-    top_score: f32,
-    next_score: f32,
-    regulation: bool,
+    role: Role,
+    /// Its title's distinct term count.
     title_terms: u64,
-}
-
-/// The ticket's own words one article matched, each counted once however many of its forms
-/// (stem, typo correction, synonym) matched.
-#[derive(Debug, Clone)]
-struct WordMatches {
-    all: Vec<String>,
-    /// Distinct index terms found in the title.
-    title_terms: usize,
-    by_field: MatchedWords,
-    weight_any: f32,
-    weight_title: f32,
-    weight_symptoms: f32,
-    rarest_idf: f32,
-}
-
-impl WordMatches {
-    fn new(terms: &[QueryTerm], found: &[MatchFields]) -> WordMatches {
-        let mut best: BTreeMap<&str, (usize, MatchFields, f32)> = BTreeMap::new();
-        let title_terms = found.iter().filter(|m| m.has(MatchFields::TITLE)).count();
-        for (i, (t, m)) in terms.iter().zip(found).enumerate() {
-            let entry = best
-                .entry(t.word.as_str())
-                .or_insert((i, MatchFields(0), 0.0));
-            entry.1 .0 |= m.0;
-            if t.origin != Origin::Synonym {
-                entry.2 = entry.2.max(t.idf);
-            }
-        }
-        let mut ordered: Vec<(&str, (usize, MatchFields, f32))> =
-            best.into_iter().filter(|(_, (_, m, _))| m.any()).collect();
-        ordered.sort_by_key(|(_, (first, _, _))| *first);
-        let mut out = WordMatches {
-            all: vec![],
-            title_terms,
-            by_field: MatchedWords::default(),
-            weight_any: 0.0,
-            weight_title: 0.0,
-            weight_symptoms: 0.0,
-            rarest_idf: 0.0,
-        };
-        for (word, (_, m, idf)) in ordered {
-            out.all.push(word.to_string());
-            out.weight_any += idf;
-            out.rarest_idf = out.rarest_idf.max(idf);
-            if m.has(MatchFields::TITLE) {
-                out.by_field.title.push(word.to_string());
-                out.weight_title += idf;
-            }
-            if m.has(MatchFields::SYMPTOMS) {
-                out.by_field.symptoms.push(word.to_string());
-                out.weight_symptoms += idf;
-            }
-            if m.has(MatchFields::BODY) || m.has(MatchFields::TAGS) {
-                out.by_field.body.push(word.to_string());
-            }
-        }
-        out
-    }
 }

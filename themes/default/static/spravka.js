@@ -1557,6 +1557,18 @@
       if (status.getBoundingClientRect().top > window.innerHeight * 0.6) status.scrollIntoView({ block: "start" });
     }
 
+    // The section of a long page that matched best: the operator lands on the answer.
+    function headingLink(heading) {
+      var p = el("p", "suggestion-heading");
+      p.appendChild(el("span", null, "Больше всего совпадений в разделе "));
+      var url = String(heading.url);
+      var hash = url.indexOf("#");
+      var a = el("a", null, "«" + String(heading.title || "") + "»");
+      a.href = hash < 0 ? hrefFor(url) : hrefFor(url.slice(0, hash)) + url.slice(hash);
+      p.appendChild(a);
+      return p;
+    }
+
     function render(body, text) {
       var suggestions = (body && body.suggestions) || [];
       var confident = !!(body && body.confident);
@@ -1574,6 +1586,7 @@
         a.href = href;
         li.appendChild(a);
         if (s.section && s.section !== s.title) li.appendChild(el("span", "suggestion-section", s.section));
+        if (s.heading && s.heading.url) li.appendChild(headingLink(s.heading));
         if (s.snippet) {
           var p = el("p", "suggestion-snippet");
           p.innerHTML = safeMarkHtml(s.snippet);
