@@ -70,11 +70,20 @@ fn clean_key(key: &str) -> String {
         .replace('ё', "е")
 }
 
+/// A date as bases write it: `2026-03-01`, `01.03.2026`, a date-time whose day is enough
+/// (`2026-03-01T10:00:00+03:00`, Hugo's `lastmod`), or `03/01/2026` (month first, as
+/// `ms.date` writes it; Russian writers use dots for day first).
 pub fn parse_date(value: &str) -> Option<NaiveDate> {
     let v = value.trim();
+    let day_of_date_time = v
+        .split_once(['T', ' '])
+        .map(|(day, _)| day)
+        .filter(|day| day.len() == 10);
     NaiveDate::parse_from_str(v, "%Y-%m-%d")
         .or_else(|_| NaiveDate::parse_from_str(v, "%d.%m.%Y"))
+        .or_else(|_| NaiveDate::parse_from_str(v, "%m/%d/%Y"))
         .ok()
+        .or_else(|| day_of_date_time.and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()))
 }
 
 pub fn split_tags(value: &str) -> Vec<String> {
@@ -202,9 +211,14 @@ pub fn history(rendered: &Rendered) -> (Vec<HistoryEntry>, Vec<MetadataProblem>)
 struct FrontMatter {
     title: Option<String>,
     version: Option<StringOrNumber>,
-    created: Option<String>,
-    updated: Option<String>,
-    date: Option<String>,
+    created: Option<DateText>,
+    updated: Option<DateText>,
+    /// Other tools' names for the last update: Hugo's, Jekyll's, Microsoft Learn's.
+    lastmod: Option<DateText>,
+    last_modified_at: Option<DateText>,
+    #[serde(rename = "ms.date")]
+    ms_date: Option<DateText>,
+    date: Option<DateText>,
     author: Option<String>,
     owner: Option<String>,
     status: Option<String>,
@@ -212,6 +226,24 @@ struct FrontMatter {
     kind: Option<String>,
     department: Option<String>,
     tags: Option<Tags>,
+}
+
+/// A date as front matter holds it: text, or TOML's own date (`date = 2026-03-01`, unquoted,
+/// as Hugo writes it), which would otherwise make the whole front matter invalid.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum DateText {
+    Text(String),
+    Toml(toml::value::Datetime),
+}
+
+impl DateText {
+    fn into_text(self) -> String {
+        match self {
+            DateText::Text(t) => t,
+            DateText::Toml(d) => d.to_string(),
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -278,8 +310,8 @@ pub fn split_front_matter(
         ),
     })?;
     let mut problems = vec![];
-    let mut date = |v: Option<String>| {
-        v.and_then(|v| {
+    let mut date = |v: Option<DateText>| {
+        v.map(DateText::into_text).and_then(|v| {
             let d = parse_date(&v);
             if d.is_none() {
                 problems.push(v);
@@ -294,7 +326,12 @@ pub fn split_front_matter(
             StringOrNumber::Number(n) => format!("{n:?}"),
         }),
         created: date(fm.created.or(fm.date)),
-        updated: date(fm.updated),
+        updated: date(
+            fm.updated
+                .or(fm.lastmod)
+                .or(fm.last_modified_at)
+                .or(fm.ms_date),
+        ),
         author: fm.author,
         owner: fm.owner,
         status: fm.status,

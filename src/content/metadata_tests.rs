@@ -32,3 +32,38 @@ fn toml_front_matter_errors_have_lines() {
     assert!(err.message.contains("TOML"), "{}", err.message);
     assert!(err.pos.line >= 2);
 }
+
+#[test]
+fn other_tools_last_update_keys_and_date_times_feed_updated() {
+    let updated = |front: &str| {
+        let (meta, _, _) = split_front_matter(front).unwrap();
+        meta.unwrap().updated
+    };
+    let day = NaiveDate::from_ymd_opt(2024, 3, 15);
+    assert_eq!(updated("---\nms.date: 03/15/2024\n---\n# T\n"), day);
+    assert_eq!(
+        updated("---\nlastmod: 2024-03-15T10:00:00+03:00\n---\n# T\n"),
+        day
+    );
+    assert_eq!(
+        updated("---\nlast_modified_at: 2024-03-15 10:00\n---\n# T\n"),
+        day
+    );
+    assert_eq!(
+        updated("---\nupdated: 2024-03-15\nms.date: 01/01/2020\n---\n# T\n"),
+        day,
+        "spravka's own key wins"
+    );
+    assert_eq!(updated("+++\nlastmod = \"2024-03-15\"\n+++\n# T\n"), day);
+}
+
+#[test]
+fn toml_bare_dates_are_dates() {
+    let day = NaiveDate::from_ymd_opt(2024, 3, 15);
+    let (meta, _, _) = split_front_matter("+++\nupdated = 2024-03-15\n+++\n# T\n").unwrap();
+    assert_eq!(meta.unwrap().updated, day);
+    let front = "+++\ndate = 2020-01-01\nlastmod = 2024-03-15T10:00:00+03:00\n+++\n# T\n";
+    let meta = split_front_matter(front).unwrap().0.unwrap();
+    assert_eq!(meta.updated, day);
+    assert_eq!(meta.created, NaiveDate::from_ymd_opt(2020, 1, 1));
+}
