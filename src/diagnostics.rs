@@ -50,6 +50,10 @@ pub enum Code {
     UnknownSyntax,
     /// A `{% note %}`, `{% cut %}` or `{% list tabs %}` without its closing tag.
     UnclosedBlock,
+    /// A `{{ name }}` no presets file of the document's folders gives a value.
+    UnknownVariable,
+    /// A presets file that cannot be read or parsed.
+    BadPresets,
     // Content rules (`check`).
     Orphan,
     MissingMetadata,
@@ -79,6 +83,8 @@ impl Code {
             Code::RawSpaces => "raw-spaces",
             Code::UnknownSyntax => "unknown-syntax",
             Code::UnclosedBlock => "unclosed-block",
+            Code::UnknownVariable => "unknown-variable",
+            Code::BadPresets => "bad-presets",
             Code::Orphan => "orphan",
             Code::MissingMetadata => "missing-metadata",
             Code::Stale => "stale",

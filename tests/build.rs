@@ -391,3 +391,32 @@ fn yfm_blocks_render_as_callouts_details_and_tabs() {
     );
     assert!(outside_code.contains("{% include \"common.md\" %}"));
 }
+
+/// Variables (tests/fixtures/presets): `{{ name }}` replaced from the folders' presets files in
+/// titles, text and link destinations (a nearer folder's value wins, the YFM `default` preset
+/// is the one built), code left as written, an unknown name shown as written; the presets
+/// files themselves are not published.
+#[test]
+fn presets_variables_are_replaced_outside_code() {
+    let mut f = Fixture::new("presets");
+    f.build().success();
+    let page = f.page("/guides/mobile/app/");
+    let main = main_of(&page);
+    insta::assert_snapshot!("presets_app", main);
+    let home = f.page("/");
+    assert!(home.contains("Звоните: 8 800 000-00-00."), "{home}");
+    assert!(
+        home.contains("href=\"guides/mobile/app/\""),
+        "a variable in a link destination: {home}"
+    );
+    assert!(
+        !home.contains("не этот"),
+        "only the default preset is built"
+    );
+    for published in ["presets.yaml", "guides/mobile/presets.toml"] {
+        assert!(
+            !f.out().join(published).exists(),
+            "{published} is not an asset"
+        );
+    }
+}

@@ -297,3 +297,46 @@ fn yfm_unknown_and_unclosed_tags_are_warnings_at_their_place() {
         ]
     );
 }
+
+/// An unknown variable is a warning where it is written; spaces inside a variable of a link
+/// destination are not raw spaces; a broken presets file is an error naming its line.
+#[test]
+fn unknown_variables_and_broken_presets_are_reported_where_they_are() {
+    let mut f = Fixture::new("presets");
+    let report = check_json(&mut f, &[]);
+    let at = |code: &str| -> Vec<(String, u64, u64, u64, String)> {
+        report["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["code"] == code)
+            .map(|d| {
+                (
+                    d["file"].as_str().unwrap().into(),
+                    d["line"].as_u64().unwrap(),
+                    d["column"].as_u64().unwrap(),
+                    d["length"].as_u64().unwrap(),
+                    d["severity"].as_str().unwrap().into(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        at("unknown-variable"),
+        [("guides/mobile/app.md".into(), 11, 44, 18, "warning".into())],
+        "{report:#}"
+    );
+    assert_eq!(at("raw-spaces"), [], "{report:#}");
+    f.write("content/guides/presets.yaml", "default:\n  product: [x,\n");
+    let report = check_json(&mut f, &[]);
+    let bad: Vec<_> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "bad-presets")
+        .collect();
+    assert_eq!(bad.len(), 1, "{report:#}");
+    assert_eq!(bad[0]["file"], "guides/presets.yaml");
+    assert_eq!(bad[0]["severity"], "error");
+    assert!(bad[0]["line"].as_u64().unwrap() >= 2, "{report:#}");
+}

@@ -595,3 +595,33 @@ async fn search_forgives_typos_translit_and_the_wrong_layout() {
         assert!(title.starts_with("Шлагбаум"), "{query:?}: {title:?}");
     }
 }
+
+/// Saving a presets file re-renders the pages that read its variables, and only those change:
+/// the document cache's stamp holds each document's variables.
+#[test]
+fn an_edited_presets_file_re_renders_the_pages_that_use_it() {
+    let mut f = Fixture::new("presets");
+    let server = common::Server::start(f.root());
+    let app = "/guides/mobile/app/";
+    assert!(server.get(app).contains("PASS24 Mobile 2.15"));
+    f.write(
+        "content/guides/mobile/presets.toml",
+        "product = \"PASS24 Mobile\"\nversion = 2.16\nrelease_date = \"1 марта\"\n",
+    );
+    assert!(
+        eventually(|| {
+            let page = server.get(app);
+            page.contains("PASS24 Mobile 2.16") && page.contains("Не задано: 1 марта.")
+        }),
+        "{}",
+        server.get(app)
+    );
+    let problems: serde_json::Value = reqwest::blocking::get(server.url("/__spravka/problems"))
+        .unwrap()
+        .json()
+        .unwrap();
+    assert!(
+        !problems.to_string().contains("unknown-variable"),
+        "the variable now has a value: {problems:#}"
+    );
+}

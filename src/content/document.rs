@@ -1,7 +1,8 @@
 //! One markdown file parsed: title, metadata, summary, history, the rendered body, problems.
 
-use super::markdown::{render_markdown, MarkdownOptions, Rendered};
+use super::markdown::{render_markdown_with, MarkdownOptions, Rendered};
 use super::metadata::{self, HistoryEntry, Metadata};
+use super::presets::Variables;
 use super::yfm::SyntaxProblem;
 use crate::diagnostics::{Code, Diagnostic, Position};
 
@@ -58,6 +59,16 @@ impl Document {
 }
 
 pub fn parse_document(rel_path: &str, text: String, options: MarkdownOptions) -> Document {
+    parse_document_with(rel_path, text, options, &Variables::default())
+}
+
+/// `parse_document` with `{{ name }}` replaced from `vars` (the presets of its folders).
+pub fn parse_document_with(
+    rel_path: &str,
+    text: String,
+    options: MarkdownOptions,
+    vars: &Variables,
+) -> Document {
     let mut diagnostics = Vec::new();
     let (front, body) = match metadata::split_front_matter(&text) {
         Ok((front, _, 0)) => (front, None),
@@ -74,7 +85,7 @@ pub fn parse_document(rel_path: &str, text: String, options: MarkdownOptions) ->
         }
     };
     // Front matter is blanked out, not cut, so that positions stay those of the file.
-    let mut rendered = render_markdown(body.as_deref().unwrap_or(&text), options);
+    let mut rendered = render_markdown_with(body.as_deref().unwrap_or(&text), options, vars);
     let table = metadata::from_table(&rendered);
     for problem in &table.problems {
         diagnostics.push(
@@ -97,6 +108,17 @@ pub fn parse_document(rel_path: &str, text: String, options: MarkdownOptions) ->
     }
     for problem in &rendered.syntax_problems {
         diagnostics.push(syntax_diagnostic(rel_path, &text, problem));
+    }
+    for unknown in &rendered.unknown_variables {
+        diagnostics.push(
+            Diagnostic::warning(
+                Code::UnknownVariable,
+                rel_path,
+                format!("`{{{{ {} }}}}` has no value: it is shown as written", unknown.name),
+            )
+            .at(&text, unknown.pos, unknown.length)
+            .with_help("give it a value in presets.yaml (or presets.toml) of this folder or a folder above"),
+        );
     }
     let has_metadata = table.present || front.is_some();
     let missing_fields = if front.is_some() && !table.present {

@@ -3,11 +3,13 @@
 //! this value; nobody parses the markdown or the HTML again.
 
 use super::pass::Pass;
+use super::presets::{substitute, Unknown, Variables};
 use super::rawlinks;
 use super::slots::scrub;
 use super::yfm::{Blocks, SyntaxProblem};
 use crate::diagnostics::{LineIndex, Position};
-use pulldown_cmark::{Event, Options, Parser};
+use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+use std::ops::Range;
 
 /// The metadata section is shown as a card by the theme, so its table is left out of the body.
 pub const METADATA_SECTION: &str = "Метаданные документа";
@@ -87,6 +89,17 @@ pub struct Rendered {
     pub has_tasks: bool,
     /// `{% … %}` tags left as text or never closed (`yfm`).
     pub syntax_problems: Vec<SyntaxProblem>,
+    /// `{{ name }}` without a value (`presets`), where written.
+    pub unknown_variables: Vec<UnknownVariable>,
+}
+
+/// A `{{ name }}` left as written: no presets file gives it a value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnknownVariable {
+    pub pos: Position,
+    /// Length in characters as written.
+    pub length: u32,
+    pub name: String,
 }
 
 impl Rendered {
@@ -141,7 +154,21 @@ fn scrubbed(event: Event<'_>) -> Event<'_> {
 }
 
 pub fn render_markdown(source: &str, options: MarkdownOptions) -> Rendered {
+    render_markdown_with(source, options, &Variables::default())
+}
+
+/// `render_markdown` with `{{ name }}` replaced from `vars` in text and link destinations.
+pub fn render_markdown_with(source: &str, options: MarkdownOptions, vars: &Variables) -> Rendered {
     let pre = rawlinks::preprocess(source);
+    render_preprocessed(source, &pre, options, vars)
+}
+
+fn render_preprocessed<'a>(
+    source: &str,
+    pre: &'a rawlinks::Preprocessed,
+    options: MarkdownOptions,
+    vars: &Variables,
+) -> Rendered {
     let lines = LineIndex::new(source);
     let position = |offset: usize| lines.position(source, pre.original_offset(offset));
     let opts = Options::ENABLE_TABLES
@@ -154,11 +181,7 @@ pub fn render_markdown(source: &str, options: MarkdownOptions) -> Rendered {
     // Without `{%` the filter would pass every event on as it is: skip it.
     let has_tags = pre.text.contains("{%");
     let mut events = Vec::new();
-    for (event, range) in Parser::new_ext(&pre.text, opts).into_offset_iter() {
-        let event = match event {
-            Event::Html(html) | Event::InlineHtml(html) if options.escape_html => Event::Text(html),
-            other => other,
-        };
+    let mut feed = |event: Event<'a>, range: Range<usize>| {
         if has_tags {
             let src = &pre.text[range.clone()];
             blocks.event(event, src, |at| position(range.start + at), &mut events);
@@ -173,14 +196,146 @@ pub fn render_markdown(source: &str, options: MarkdownOptions) -> Rendered {
                 (first_line.chars().count() as u32, pre.is_rewritten(orig))
             });
         }
+    };
+    let mut variables = VariableFilter::new(pre.text.contains("{{"));
+    for (event, range) in Parser::new_ext(&pre.text, opts).into_offset_iter() {
+        let event = match event {
+            Event::Html(html) | Event::InlineHtml(html) if options.escape_html => Event::Text(html),
+            other => other,
+        };
+        variables.event(event, range, vars, &pre.text, &mut feed);
     }
+    variables.flush(vars, &pre.text, &mut feed);
     blocks.finish(&mut events);
     for event in events.drain(..).map(scrubbed) {
         pass.event(event, position(pre.text.len()), || (0, false));
     }
     let mut rendered = pass.finish(source.len());
     rendered.syntax_problems = blocks.problems;
+    rendered.unknown_variables = variables
+        .unknown
+        .into_iter()
+        .map(|(at, length, name)| UnknownVariable {
+            pos: position(at),
+            length,
+            name,
+        })
+        .collect();
     rendered
+}
+
+/// `{{ name }}` replaced in text outside code and in link destinations. A run of text events
+/// is joined first: pulldown-cmark may cut `{{ product_name }}` at its `_`.
+struct VariableFilter<'a> {
+    active: bool,
+    in_code: bool,
+    text: Option<(String, Range<usize>)>,
+    /// Each unknown name: its offset in the parsed text, its length in characters, its name.
+    unknown: Vec<(usize, u32, String)>,
+    _events: std::marker::PhantomData<Event<'a>>,
+}
+
+impl<'a> VariableFilter<'a> {
+    fn new(active: bool) -> Self {
+        VariableFilter {
+            active,
+            in_code: false,
+            text: None,
+            unknown: Vec::new(),
+            _events: std::marker::PhantomData,
+        }
+    }
+
+    fn event(
+        &mut self,
+        event: Event<'a>,
+        range: Range<usize>,
+        vars: &Variables,
+        parsed: &str,
+        feed: &mut impl FnMut(Event<'a>, Range<usize>),
+    ) {
+        if !self.active {
+            return feed(event, range);
+        }
+        match &event {
+            Event::Start(Tag::CodeBlock(_)) => self.in_code = true,
+            Event::End(TagEnd::CodeBlock) => self.in_code = false,
+            Event::Text(t) if !self.in_code => {
+                match &mut self.text {
+                    Some((text, joined)) => {
+                        text.push_str(t);
+                        joined.end = range.end;
+                    }
+                    None => self.text = Some((t.to_string(), range)),
+                }
+                return;
+            }
+            _ => {}
+        }
+        self.flush(vars, parsed, feed);
+        let event = match event {
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let mut unknown = Vec::new();
+                let dest = substitute(&dest_url, vars, &mut unknown).into_owned();
+                // The destination is after the label: look for the names past its `](`.
+                let label_end = parsed[range.clone()].rfind("](").map_or(0, |i| i + 2);
+                self.report(
+                    &dest_url,
+                    unknown,
+                    range.start + label_end..range.end,
+                    parsed,
+                );
+                Event::Start(Tag::Link {
+                    link_type,
+                    dest_url: dest.into(),
+                    title,
+                    id,
+                })
+            }
+            other => other,
+        };
+        feed(event, range);
+    }
+
+    /// The joined text so far, with its variables replaced.
+    fn flush(
+        &mut self,
+        vars: &Variables,
+        parsed: &str,
+        feed: &mut impl FnMut(Event<'a>, Range<usize>),
+    ) {
+        let Some((text, range)) = self.text.take() else {
+            return;
+        };
+        let mut unknown = Vec::new();
+        let replaced = substitute(&text, vars, &mut unknown).into_owned();
+        self.report(&text, unknown, range.clone(), parsed);
+        feed(Event::Text(replaced.into()), range);
+    }
+
+    /// Places each unknown name of `text` where it is written in `range` of the parsed text
+    /// (searched in order; where markup hides it, at the start of the range).
+    fn report(&mut self, text: &str, unknown: Vec<Unknown>, range: Range<usize>, parsed: &str) {
+        let source = &parsed[range.clone()];
+        let mut cursor = 0;
+        for u in unknown {
+            let written = &text[u.at..u.at + u.len];
+            let at = match source[cursor..].find(written) {
+                Some(i) => {
+                    cursor += i + written.len();
+                    range.start + cursor - written.len()
+                }
+                None => range.start,
+            };
+            self.unknown
+                .push((at, written.chars().count() as u32, u.name));
+        }
+    }
 }
 
 #[cfg(test)]

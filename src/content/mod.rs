@@ -8,6 +8,7 @@ pub mod document;
 pub mod markdown;
 pub mod metadata;
 mod pass;
+pub mod presets;
 mod rawlinks;
 mod slots;
 pub mod slug;
@@ -15,7 +16,7 @@ pub mod source;
 pub mod walk;
 mod yfm;
 
-pub use document::{parse_document, Document};
+pub use document::{parse_document, parse_document_with, Document};
 pub use markdown::{MarkdownOptions, Rendered};
 pub use slots::LinkOutput;
 pub use walk::{walk, FileKind, SourceFile};

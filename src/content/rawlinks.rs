@@ -99,13 +99,17 @@ fn rewrite_line(
             && bytes.get(i + 2) != Some(&b'<')
         {
             if let Some(len) = raw_space_destination(&line[i + 2..]) {
+                let dest = &line[i + 2..i + 2 + len];
                 out.push_str(&line[copied..i + 2]);
                 inserted.push(out.len());
                 out.push('<');
                 out.push_str(&line[i + 2..i + 2 + len]);
                 inserted.push(out.len());
                 out.push('>');
-                rewritten.push(line_start + i);
+                // `({{ base }}/a.md)`: the spaces are the variable's, not the path's.
+                if spaces_outside_variables(dest) {
+                    rewritten.push(line_start + i);
+                }
                 copied = i + 2 + len;
                 i = copied;
                 continue;
@@ -114,6 +118,21 @@ fn rewrite_line(
         i += 1;
     }
     out.push_str(&line[copied..]);
+}
+
+/// Whether `dest` has a space that is not inside a `{{ … }}` (`presets`).
+fn spaces_outside_variables(dest: &str) -> bool {
+    let mut rest = dest;
+    while let Some(open) = rest.find("{{") {
+        if rest[..open].contains(' ') {
+            return true;
+        }
+        match rest[open..].find("}}") {
+            Some(close) => rest = &rest[open + close + 2..],
+            None => return rest[open..].contains(' '),
+        }
+    }
+    rest.contains(' ')
 }
 
 /// Length of a destination that contains a space and names a markdown file (optionally with
@@ -165,6 +184,17 @@ mod tests {
         ] {
             assert_eq!(preprocess(src).text, src, "{src}");
         }
+    }
+
+    #[test]
+    fn spaces_inside_a_variable_are_not_raw_spaces() {
+        let p = preprocess("[a]({{ docs }}/b.md) [c]({{ docs }}/d e.md)\n");
+        assert_eq!(p.text, "[a](<{{ docs }}/b.md>) [c](<{{ docs }}/d e.md>)\n");
+        assert_eq!(
+            p.rewritten_links,
+            vec![23],
+            "only the second has a raw space"
+        );
     }
 
     #[test]

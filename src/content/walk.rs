@@ -9,6 +9,8 @@ use walkdir::WalkDir;
 pub enum FileKind {
     Markdown,
     Asset,
+    /// A folder's variables (`presets`): read by the load, never published.
+    Presets,
 }
 
 /// A file found under content/.
@@ -70,8 +72,11 @@ pub fn walk(content_dir: &Path, synonyms_file: &str) -> (Vec<SourceFile>, Vec<Di
         if !entry.file_type().is_file() || rel == synonyms_file {
             continue;
         }
+        let name = rel.rsplit('/').next().unwrap_or(&rel);
         let kind = if rel.to_lowercase().ends_with(".md") {
             FileKind::Markdown
+        } else if super::presets::is_presets_file(name) {
+            FileKind::Presets
         } else {
             FileKind::Asset
         };

@@ -4,8 +4,9 @@
 //! that can no longer be read as text (binary, invalid UTF-8) keeps its last good document,
 //! reported `unreadable` all the same.
 
+use crate::content::presets::Presets;
 use crate::content::source::{read_text, ReadError};
-use crate::content::{parse_document, Document, FileKind, MarkdownOptions, SourceFile};
+use crate::content::{parse_document_with, Document, FileKind, MarkdownOptions, SourceFile};
 use crate::diagnostics::{Code, Diagnostic};
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -40,22 +41,24 @@ struct Entry {
     stale: bool,
 }
 
-/// What decides that a file is unchanged: its size, its modification time, and the options it
-/// was parsed with.
+/// What decides that a file is unchanged: its size, its modification time, and what it was
+/// parsed with (the options, its folders' variables).
 #[derive(Clone, Copy, PartialEq, Eq)]
 struct Stamp {
     len: u64,
     modified: Option<SystemTime>,
     escape_html: bool,
+    variables: u64,
 }
 
 impl Stamp {
-    fn of(path: &Path, options: MarkdownOptions) -> Option<Stamp> {
+    fn of(path: &Path, options: MarkdownOptions, variables: u64) -> Option<Stamp> {
         let meta = std::fs::metadata(path).ok()?;
         Some(Stamp {
             len: meta.len(),
             modified: meta.modified().ok(),
             escape_html: options.escape_html,
+            variables,
         })
     }
 }
@@ -109,6 +112,7 @@ impl DocumentCache {
         &mut self,
         files: &[SourceFile],
         options: MarkdownOptions,
+        presets: &Presets,
     ) -> (Vec<Arc<Document>>, Vec<Diagnostic>) {
         let markdown: Vec<&SourceFile> = files
             .iter()
@@ -118,7 +122,8 @@ impl DocumentCache {
         let loaded: Vec<Loaded> = markdown
             .par_iter()
             .map(|f| {
-                let stamp = Stamp::of(&f.abs_path, options);
+                let vars = presets.for_document(&f.rel_path);
+                let stamp = Stamp::of(&f.abs_path, options, vars.stamp());
                 let known = entries.get(&f.rel_path);
                 if let Some(entry) = known {
                     if !entry.stale && stamp.is_some_and(|s| s == entry.stamp) {
@@ -126,7 +131,7 @@ impl DocumentCache {
                     }
                 }
                 let parsed = read_text(&f.abs_path)
-                    .map(|text| Arc::new(parse_document(&f.rel_path, text, options)))
+                    .map(|text| Arc::new(parse_document_with(&f.rel_path, text, options, &vars)))
                     .map_err(|e| {
                         let problem = Diagnostic::error(Code::Unreadable, &f.rel_path, e.to_string());
                         // A file gone since the walk has nothing to stand in for it.
@@ -195,11 +200,11 @@ mod tests {
         let options = MarkdownOptions::default();
         let mut cache = DocumentCache::default();
         let (files, _) = walk(dir.path(), "synonyms.toml");
-        let (first, _) = cache.load(&files, options);
-        let (second, _) = cache.load(&files, options);
+        let (first, _) = cache.load(&files, options, &Presets::default());
+        let (second, _) = cache.load(&files, options, &Presets::default());
         assert!(Arc::ptr_eq(&first[0], &second[0]) && Arc::ptr_eq(&first[1], &second[1]));
         cache.forget(["b.md"]);
-        let (third, _) = cache.load(&files, options);
+        let (third, _) = cache.load(&files, options, &Presets::default());
         assert!(Arc::ptr_eq(&first[0], &third[0]));
         assert!(
             !Arc::ptr_eq(&first[1], &third[1]),
@@ -207,7 +212,7 @@ mod tests {
         );
         std::fs::remove_file(dir.path().join("a.md")).unwrap();
         let (files, _) = walk(dir.path(), "synonyms.toml");
-        let (fourth, _) = cache.load(&files, options);
+        let (fourth, _) = cache.load(&files, options, &Presets::default());
         assert_eq!(fourth.len(), 1);
         assert_eq!(
             cache.entries.len(),
@@ -224,10 +229,10 @@ mod tests {
         let options = MarkdownOptions::default();
         let mut cache = DocumentCache::default();
         let (files, _) = walk(dir.path(), "synonyms.toml");
-        let (first, _) = cache.load(&files, options);
+        let (first, _) = cache.load(&files, options, &Presets::default());
         std::fs::write(&a, b"# \xff\xfe broken\n").unwrap();
         cache.forget(["a.md"]);
-        let (second, problems) = cache.load(&files, options);
+        let (second, problems) = cache.load(&files, options, &Presets::default());
         assert!(Arc::ptr_eq(&first[0], &second[0]), "the last good document");
         assert_eq!(problems.len(), 1);
         assert_eq!(problems[0].code, Code::Unreadable);
@@ -236,18 +241,18 @@ mod tests {
             .as_deref()
             .unwrap()
             .contains("last version"));
-        let (third, problems) = cache.load(&files, options);
+        let (third, problems) = cache.load(&files, options, &Presets::default());
         assert!(
             Arc::ptr_eq(&first[0], &third[0]) && problems.len() == 1,
             "still unreadable"
         );
         std::fs::write(&a, "# Исправлен\n").unwrap();
-        let (fixed, problems) = cache.load(&files, options);
+        let (fixed, problems) = cache.load(&files, options, &Presets::default());
         assert_eq!((fixed[0].title.as_str(), problems.len()), ("Исправлен", 0));
         // Without a good read before, an unreadable file has no page.
         let mut fresh = DocumentCache::default();
         std::fs::write(&a, b"\xff").unwrap();
-        let (none, problems) = fresh.load(&files, options);
+        let (none, problems) = fresh.load(&files, options, &Presets::default());
         assert!(none.is_empty() && problems[0].help.is_none());
     }
 

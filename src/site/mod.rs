@@ -93,7 +93,9 @@ impl Site {
         let options = MarkdownOptions {
             escape_html: config.escape_html,
         };
-        let (docs, unreadable) = cache.load(&files, options);
+        let (presets, presets_problems) = crate::content::presets::Presets::load(&files);
+        diagnostics.extend(presets_problems);
+        let (docs, unreadable) = cache.load(&files, options, &presets);
         diagnostics.extend(unreadable);
         let mode = config.url_mode;
         let assets = files
