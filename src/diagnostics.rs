@@ -54,6 +54,10 @@ pub enum Code {
     UnknownVariable,
     /// A presets file that cannot be read or parsed.
     BadPresets,
+    /// An include line whose file does not exist.
+    BrokenInclude,
+    /// Includes that include themselves, or nest too deep.
+    IncludeCycle,
     // Content rules (`check`).
     Orphan,
     MissingMetadata,
@@ -85,6 +89,8 @@ impl Code {
             Code::UnclosedBlock => "unclosed-block",
             Code::UnknownVariable => "unknown-variable",
             Code::BadPresets => "bad-presets",
+            Code::BrokenInclude => "broken-include",
+            Code::IncludeCycle => "include-cycle",
             Code::Orphan => "orphan",
             Code::MissingMetadata => "missing-metadata",
             Code::Stale => "stale",

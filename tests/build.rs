@@ -420,3 +420,41 @@ fn presets_variables_are_replaced_outside_code() {
         );
     }
 }
+
+/// Includes (tests/fixtures/includes): a fragment's text expanded in place (nested, `notitle`
+/// leaving out its H1), its links and images rebased to the including page's folder and
+/// resolved, an include line in code left as written; fragments (`_includes/`) are neither
+/// pages nor assets.
+#[test]
+fn includes_expand_in_place_with_rebased_links() {
+    let mut f = Fixture::new("includes");
+    f.build().success();
+    assert!(
+        f.stdout().contains("0 broken links"),
+        "{}{}",
+        f.stdout(),
+        f.stderr()
+    );
+    let login = f.page("/guides/login/");
+    insta::assert_snapshot!("includes_login", main_of(&login));
+    let guest = f.page("/guides/guest/");
+    let main = main_of(&guest);
+    assert!(
+        main.contains("href=\"../login/#если-не-помогло\""),
+        "{main}"
+    );
+    assert!(main.contains("src=\"../../images/screen.png\""), "{main}");
+    assert!(
+        main.contains("{% include [в коде](../_includes/common/support.md) %}"),
+        "an include line in code stays: {main}"
+    );
+    assert!(
+        !f.out().join("_includes").exists(),
+        "fragments are not published"
+    );
+    let report = f.run(&["check", "--format", "json"]).stdout();
+    assert!(
+        !report.contains("orphan"),
+        "a fragment is not an orphan page: {report}"
+    );
+}

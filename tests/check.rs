@@ -340,3 +340,57 @@ fn unknown_variables_and_broken_presets_are_reported_where_they_are() {
     assert_eq!(bad[0]["severity"], "error");
     assert!(bad[0]["line"].as_u64().unwrap() >= 2, "{report:#}");
 }
+
+/// A missing included file and an include cycle are errors at the include line, the chain
+/// named.
+#[test]
+fn broken_includes_and_cycles_are_errors_at_the_include_line() {
+    let mut f = Fixture::new("includes");
+    f.write(
+        "content/guides/broken.md",
+        "# Сломанное\n\nТекст.\n\n{% include [нет](../_includes/нет.md) %}\n\n{% include [круг](../_includes/loop-a.md) %}\n",
+    )
+    .write("content/_includes/loop-a.md", "{% include [b](loop-b.md) %}\n")
+    .write("content/_includes/loop-b.md", "{% include [a](loop-a.md) %}\n");
+    let report = check_json(&mut f, &[]);
+    let found: Vec<(String, String, u64, u64, String)> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "broken-include" || d["code"] == "include-cycle")
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap().into(),
+                d["file"].as_str().unwrap().into(),
+                d["line"].as_u64().unwrap(),
+                d["column"].as_u64().unwrap(),
+                d["message"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                "broken-include".into(),
+                "guides/broken.md".into(),
+                5,
+                1,
+                "included file `_includes/нет.md` does not exist".into()
+            ),
+            (
+                "include-cycle".into(),
+                "guides/broken.md".into(),
+                7,
+                1,
+                "include cycle: guides/broken.md → _includes/loop-a.md → _includes/loop-b.md → _includes/loop-a.md".into()
+            ),
+        ],
+        "{report:#}"
+    );
+    assert_eq!(
+        f.last.as_ref().unwrap().status.code(),
+        Some(1),
+        "errors fail check"
+    );
+}

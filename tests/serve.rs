@@ -625,3 +625,36 @@ fn an_edited_presets_file_re_renders_the_pages_that_use_it() {
         "the variable now has a value: {problems:#}"
     );
 }
+
+/// Saving an included fragment re-renders every page that includes it, nested includes too,
+/// and creating a missing one fixes the page that named it.
+#[test]
+fn an_edited_fragment_re_renders_the_pages_that_include_it() {
+    let mut f = Fixture::new("includes");
+    let server = common::Server::start(f.root());
+    let (login, guest) = ("/guides/login/", "/guides/guest/");
+    assert!(server.get(login).contains("напишите в"));
+    f.write(
+        "content/_includes/common/support.md",
+        "# Поддержка\n\nЗвоните дежурному инженеру.\n",
+    );
+    assert!(
+        eventually(|| server.get(login).contains("Звоните дежурному")
+            && server.get(guest).contains("Звоните дежурному")),
+        "both pages, one through a nested include: {}",
+        server.get(login)
+    );
+    f.write(
+        "content/guides/new.md",
+        "# Новое\n\n{% include [позже](../_includes/later.md) %}\n",
+    );
+    assert!(eventually(|| server
+        .get("/__spravka/problems")
+        .contains("broken-include")));
+    f.write("content/_includes/later.md", "Фрагмент появился.\n");
+    assert!(
+        eventually(|| server.get("/guides/new/").contains("Фрагмент появился")),
+        "{}",
+        server.get("/guides/new/")
+    );
+}

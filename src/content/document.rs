@@ -1,10 +1,11 @@
 //! One markdown file parsed: title, metadata, summary, history, the rendered body, problems.
 
-use super::markdown::{render_markdown_with, MarkdownOptions, Rendered};
+use super::include::{self, Load};
+use super::markdown::{render_markdown_with, Included, MarkdownOptions, Rendered};
 use super::metadata::{self, HistoryEntry, Metadata};
 use super::presets::Variables;
 use super::yfm::SyntaxProblem;
-use crate::diagnostics::{Code, Diagnostic, Position};
+use crate::diagnostics::{Code, Diagnostic, LineIndex, Position};
 
 /// Section names of a typical-request article, in order.
 pub const TYPICAL_SECTIONS: [&str; 4] = [
@@ -28,6 +29,8 @@ pub struct Document {
     pub missing_fields: Vec<&'static str>,
     /// The text, kept for diagnostics that quote a line.
     pub source: String,
+    /// The files its include lines read, nested ones too, sorted (`include`).
+    pub includes: Vec<String>,
     /// Problems found while parsing this file alone.
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -59,15 +62,17 @@ impl Document {
 }
 
 pub fn parse_document(rel_path: &str, text: String, options: MarkdownOptions) -> Document {
-    parse_document_with(rel_path, text, options, &Variables::default())
+    parse_document_with(rel_path, text, options, &Variables::default(), &|_| None)
 }
 
-/// `parse_document` with `{{ name }}` replaced from `vars` (the presets of its folders).
+/// `parse_document` with `{{ name }}` replaced from `vars` (the presets of its folders) and
+/// its include lines expanded from the files `load` reads.
 pub fn parse_document_with(
     rel_path: &str,
     text: String,
     options: MarkdownOptions,
     vars: &Variables,
+    load: Load,
 ) -> Document {
     let mut diagnostics = Vec::new();
     let (front, body) = match metadata::split_front_matter(&text) {
@@ -85,7 +90,26 @@ pub fn parse_document_with(
         }
     };
     // Front matter is blanked out, not cut, so that positions stay those of the file.
-    let mut rendered = render_markdown_with(body.as_deref().unwrap_or(&text), options, vars);
+    let own = body.as_deref().unwrap_or(&text);
+    let expanded = include::expand(own, rel_path, load);
+    let included = expanded
+        .as_ref()
+        .map(|expanded| Included { expanded, rel_path });
+    let mut rendered = render_markdown_with(own, options, vars, included);
+    let lines = LineIndex::new(own);
+    for problem in expanded.iter().flat_map(|e| &e.problems) {
+        let code = if problem.cycle {
+            Code::IncludeCycle
+        } else {
+            Code::BrokenInclude
+        };
+        diagnostics.push(
+            Diagnostic::error(code, rel_path, problem.message.clone())
+                .at(&text, lines.position(own, problem.at), problem.length)
+                .with_help("an include line is `{% include [title](path.md) %}`, the path relative to this file"),
+        );
+    }
+    let includes = expanded.map(|e| e.included).unwrap_or_default();
     let table = metadata::from_table(&rendered);
     for problem in &table.problems {
         diagnostics.push(
@@ -174,6 +198,7 @@ pub fn parse_document_with(
         has_metadata,
         missing_fields,
         source: text,
+        includes,
         diagnostics,
     }
 }

@@ -2,13 +2,14 @@
 //! made in a single pass over pulldown-cmark's events. Linking, checking and indexing all use
 //! this value; nobody parses the markdown or the HTML again.
 
+use super::include::Expanded;
 use super::pass::Pass;
-use super::presets::{substitute, Unknown, Variables};
+use super::presets::{VariableFilter, Variables};
 use super::rawlinks;
 use super::slots::scrub;
 use super::yfm::{Blocks, SyntaxProblem};
 use crate::diagnostics::{LineIndex, Position};
-use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{Event, Options, Parser, Tag};
 use std::ops::Range;
 
 /// The metadata section is shown as a card by the theme, so its table is left out of the body.
@@ -154,13 +155,28 @@ fn scrubbed(event: Event<'_>) -> Event<'_> {
 }
 
 pub fn render_markdown(source: &str, options: MarkdownOptions) -> Rendered {
-    render_markdown_with(source, options, &Variables::default())
+    render_markdown_with(source, options, &Variables::default(), None)
 }
 
-/// `render_markdown` with `{{ name }}` replaced from `vars` in text and link destinations.
-pub fn render_markdown_with(source: &str, options: MarkdownOptions, vars: &Variables) -> Rendered {
-    let pre = rawlinks::preprocess(source);
-    render_preprocessed(source, &pre, options, vars)
+/// A document's text with its includes expanded (`include`), and the document's path (its
+/// folder is where the included links are rebased to).
+#[derive(Clone, Copy)]
+pub struct Included<'a> {
+    pub expanded: &'a Expanded,
+    pub rel_path: &'a str,
+}
+
+/// `render_markdown` of `source` with `{{ name }}` replaced from `vars` in text and link
+/// destinations, and, given `included`, of its expanded text (positions still `source`'s).
+pub fn render_markdown_with(
+    source: &str,
+    options: MarkdownOptions,
+    vars: &Variables,
+    included: Option<Included>,
+) -> Rendered {
+    let parsed = included.map_or(source, |i| i.expanded.text.as_str());
+    let pre = rawlinks::preprocess(parsed);
+    render_preprocessed(source, &pre, options, vars, included)
 }
 
 fn render_preprocessed<'a>(
@@ -168,9 +184,17 @@ fn render_preprocessed<'a>(
     pre: &'a rawlinks::Preprocessed,
     options: MarkdownOptions,
     vars: &Variables,
+    included: Option<Included>,
 ) -> Rendered {
     let lines = LineIndex::new(source);
-    let position = |offset: usize| lines.position(source, pre.original_offset(offset));
+    // Offsets of the parsed text → the expanded text → the document's own text.
+    let in_expanded = |offset: usize| pre.original_offset(offset);
+    let in_source = |offset: usize| {
+        let expanded = in_expanded(offset);
+        included.map_or(expanded, |i| i.expanded.original_offset(expanded))
+    };
+    let position = |offset: usize| lines.position(source, in_source(offset));
+    let expanded_text = included.map_or(source, |i| i.expanded.text.as_str());
     let opts = Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
@@ -191,8 +215,8 @@ fn render_preprocessed<'a>(
         // Scrubbed after the filter: the text it makes (block titles) is text like any other.
         for event in events.drain(..).map(scrubbed) {
             pass.event(event, position(range.start), || {
-                let orig = pre.original_offset(range.start)..pre.original_offset(range.end);
-                let first_line = source[orig.clone()].lines().next().unwrap_or("");
+                let orig = in_expanded(range.start)..in_expanded(range.end);
+                let first_line = expanded_text[orig.clone()].lines().next().unwrap_or("");
                 (first_line.chars().count() as u32, pre.is_rewritten(orig))
             });
         }
@@ -202,6 +226,13 @@ fn render_preprocessed<'a>(
         let event = match event {
             Event::Html(html) | Event::InlineHtml(html) if options.escape_html => Event::Text(html),
             other => other,
+        };
+        let event = match included {
+            Some(i) => rebased(event, |dest| {
+                i.expanded
+                    .rebase(in_expanded(range.start), dest, i.rel_path)
+            }),
+            None => event,
         };
         variables.event(event, range, vars, &pre.text, &mut feed);
     }
@@ -224,117 +255,32 @@ fn render_preprocessed<'a>(
     rendered
 }
 
-/// `{{ name }}` replaced in text outside code and in link destinations. A run of text events
-/// is joined first: pulldown-cmark may cut `{{ product_name }}` at its `_`.
-struct VariableFilter<'a> {
-    active: bool,
-    in_code: bool,
-    text: Option<(String, Range<usize>)>,
-    /// Each unknown name: its offset in the parsed text, its length in characters, its name.
-    unknown: Vec<(usize, u32, String)>,
-    _events: std::marker::PhantomData<Event<'a>>,
-}
-
-impl<'a> VariableFilter<'a> {
-    fn new(active: bool) -> Self {
-        VariableFilter {
-            active,
-            in_code: false,
-            text: None,
-            unknown: Vec::new(),
-            _events: std::marker::PhantomData,
-        }
-    }
-
-    fn event(
-        &mut self,
-        event: Event<'a>,
-        range: Range<usize>,
-        vars: &Variables,
-        parsed: &str,
-        feed: &mut impl FnMut(Event<'a>, Range<usize>),
-    ) {
-        if !self.active {
-            return feed(event, range);
-        }
-        match &event {
-            Event::Start(Tag::CodeBlock(_)) => self.in_code = true,
-            Event::End(TagEnd::CodeBlock) => self.in_code = false,
-            Event::Text(t) if !self.in_code => {
-                match &mut self.text {
-                    Some((text, joined)) => {
-                        text.push_str(t);
-                        joined.end = range.end;
-                    }
-                    None => self.text = Some((t.to_string(), range)),
-                }
-                return;
-            }
-            _ => {}
-        }
-        self.flush(vars, parsed, feed);
-        let event = match event {
-            Event::Start(Tag::Link {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }) => {
-                let mut unknown = Vec::new();
-                let dest = substitute(&dest_url, vars, &mut unknown).into_owned();
-                // The destination is after the label: look for the names past its `](`.
-                let label_end = parsed[range.clone()].rfind("](").map_or(0, |i| i + 2);
-                self.report(
-                    &dest_url,
-                    unknown,
-                    range.start + label_end..range.end,
-                    parsed,
-                );
-                Event::Start(Tag::Link {
-                    link_type,
-                    dest_url: dest.into(),
-                    title,
-                    id,
-                })
-            }
-            other => other,
-        };
-        feed(event, range);
-    }
-
-    /// The joined text so far, with its variables replaced.
-    fn flush(
-        &mut self,
-        vars: &Variables,
-        parsed: &str,
-        feed: &mut impl FnMut(Event<'a>, Range<usize>),
-    ) {
-        let Some((text, range)) = self.text.take() else {
-            return;
-        };
-        let mut unknown = Vec::new();
-        let replaced = substitute(&text, vars, &mut unknown).into_owned();
-        self.report(&text, unknown, range.clone(), parsed);
-        feed(Event::Text(replaced.into()), range);
-    }
-
-    /// Places each unknown name of `text` where it is written in `range` of the parsed text
-    /// (searched in order; where markup hides it, at the start of the range).
-    fn report(&mut self, text: &str, unknown: Vec<Unknown>, range: Range<usize>, parsed: &str) {
-        let source = &parsed[range.clone()];
-        let mut cursor = 0;
-        for u in unknown {
-            let written = &text[u.at..u.at + u.len];
-            let at = match source[cursor..].find(written) {
-                Some(i) => {
-                    cursor += i + written.len();
-                    range.start + cursor - written.len()
-                }
-                None => range.start,
-            };
-            self.unknown
-                .push((at, written.chars().count() as u32, u.name));
-        }
+/// `event` with its link or image destination replaced by `rebase`'s answer, if any.
+fn rebased<'a>(event: Event<'a>, rebase: impl Fn(&str) -> Option<String>) -> Event<'a> {
+    match event {
+        Event::Start(Tag::Link {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) => Event::Start(Tag::Link {
+            link_type,
+            dest_url: rebase(&dest_url).map_or(dest_url, Into::into),
+            title,
+            id,
+        }),
+        Event::Start(Tag::Image {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) => Event::Start(Tag::Image {
+            link_type,
+            dest_url: rebase(&dest_url).map_or(dest_url, Into::into),
+            title,
+            id,
+        }),
+        other => other,
     }
 }
 

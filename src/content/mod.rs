@@ -5,6 +5,7 @@
 
 mod anchors;
 pub mod document;
+pub mod include;
 pub mod markdown;
 pub mod metadata;
 mod pass;

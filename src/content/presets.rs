@@ -6,11 +6,13 @@
 //! The files are read once per load and each document is handed its merged variables: a
 //! document's parse still reads no other file, and its cache stamp includes them.
 
-use super::walk::{FileKind, SourceFile};
+use super::walk::{folder_of, FileKind, SourceFile};
 use crate::diagnostics::{Code, Diagnostic, Position};
+use pulldown_cmark::{Event, Tag, TagEnd};
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{DefaultHasher, Hash, Hasher};
+use std::ops::Range;
 use std::sync::Arc;
 
 /// The file names of a folder's presets.
@@ -170,10 +172,6 @@ impl Presets {
     }
 }
 
-fn folder_of(rel_path: &str) -> &str {
-    rel_path.rsplit_once('/').map_or("", |(folder, _)| folder)
-}
-
 /// `folder` and every folder above it, the root (`""`) first.
 fn ancestors(folder: &str) -> impl Iterator<Item = &str> {
     let cuts = folder.match_indices('/').map(|(i, _)| i);
@@ -233,6 +231,120 @@ pub fn substitute<'t>(text: &'t str, vars: &Variables, unknown: &mut Vec<Unknown
     }
     out.push_str(&text[rest..]);
     Cow::Owned(out)
+}
+
+/// `{{ name }}` replaced in text outside code and in link destinations. A run of text events
+/// is joined first: pulldown-cmark may cut `{{ product_name }}` at its `_`.
+pub(super) struct VariableFilter<'a> {
+    active: bool,
+    in_code: bool,
+    text: Option<(String, Range<usize>)>,
+    /// Each unknown name: its offset in the parsed text, its length in characters, its name.
+    pub(super) unknown: Vec<(usize, u32, String)>,
+    _events: std::marker::PhantomData<Event<'a>>,
+}
+
+impl<'a> VariableFilter<'a> {
+    pub(super) fn new(active: bool) -> Self {
+        VariableFilter {
+            active,
+            in_code: false,
+            text: None,
+            unknown: Vec::new(),
+            _events: std::marker::PhantomData,
+        }
+    }
+
+    pub(super) fn event(
+        &mut self,
+        event: Event<'a>,
+        range: Range<usize>,
+        vars: &Variables,
+        parsed: &str,
+        feed: &mut impl FnMut(Event<'a>, Range<usize>),
+    ) {
+        if !self.active {
+            return feed(event, range);
+        }
+        match &event {
+            Event::Start(Tag::CodeBlock(_)) => self.in_code = true,
+            Event::End(TagEnd::CodeBlock) => self.in_code = false,
+            Event::Text(t) if !self.in_code => {
+                match &mut self.text {
+                    Some((text, joined)) => {
+                        text.push_str(t);
+                        joined.end = range.end;
+                    }
+                    None => self.text = Some((t.to_string(), range)),
+                }
+                return;
+            }
+            _ => {}
+        }
+        self.flush(vars, parsed, feed);
+        let event = match event {
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let mut unknown = Vec::new();
+                let dest = substitute(&dest_url, vars, &mut unknown).into_owned();
+                // The destination is after the label: look for the names past its `](`.
+                let label_end = parsed[range.clone()].rfind("](").map_or(0, |i| i + 2);
+                self.report(
+                    &dest_url,
+                    unknown,
+                    range.start + label_end..range.end,
+                    parsed,
+                );
+                Event::Start(Tag::Link {
+                    link_type,
+                    dest_url: dest.into(),
+                    title,
+                    id,
+                })
+            }
+            other => other,
+        };
+        feed(event, range);
+    }
+
+    /// The joined text so far, with its variables replaced.
+    pub(super) fn flush(
+        &mut self,
+        vars: &Variables,
+        parsed: &str,
+        feed: &mut impl FnMut(Event<'a>, Range<usize>),
+    ) {
+        let Some((text, range)) = self.text.take() else {
+            return;
+        };
+        let mut unknown = Vec::new();
+        let replaced = substitute(&text, vars, &mut unknown).into_owned();
+        self.report(&text, unknown, range.clone(), parsed);
+        feed(Event::Text(replaced.into()), range);
+    }
+
+    /// Places each unknown name of `text` where it is written in `range` of the parsed text
+    /// (searched in order; where markup hides it, at the start of the range).
+    fn report(&mut self, text: &str, unknown: Vec<Unknown>, range: Range<usize>, parsed: &str) {
+        let source = &parsed[range.clone()];
+        let mut cursor = 0;
+        for u in unknown {
+            let written = &text[u.at..u.at + u.len];
+            let at = match source[cursor..].find(written) {
+                Some(i) => {
+                    cursor += i + written.len();
+                    range.start + cursor - written.len()
+                }
+                None => range.start,
+            };
+            self.unknown
+                .push((at, written.chars().count() as u32, u.name));
+        }
+    }
 }
 
 #[cfg(test)]

@@ -65,7 +65,7 @@ fn substitute_replaces_known_names_and_lists_the_others() {
 fn text_and_link_destinations_are_replaced_code_is_not() {
     let v = vars(&[("product_name", "PASS24"), ("base", "/docs")]);
     let source = "# О {{ product_name }}\n\n**{{ product_name }}** и [ссылка]({{ base }}/a.md).\n\n`{{ product_name }}`\n\n```\n{{ product_name }}\n```\n\nНет: {{ nope }}\n";
-    let r = render_markdown_with(source, MarkdownOptions::default(), &v);
+    let r = render_markdown_with(source, MarkdownOptions::default(), &v, None);
     assert_eq!(r.title.as_deref(), Some("О PASS24"));
     let html = r.html.clone();
     assert!(html.contains("<strong>PASS24</strong>"), "{html}");
@@ -87,7 +87,12 @@ fn text_and_link_destinations_are_replaced_code_is_not() {
 #[test]
 fn an_unknown_name_in_a_link_is_placed_in_its_destination() {
     let source = "См. [{{ label }}]({{ where }}/a.md)\n";
-    let r = render_markdown_with(source, MarkdownOptions::default(), &Variables::default());
+    let r = render_markdown_with(
+        source,
+        MarkdownOptions::default(),
+        &Variables::default(),
+        None,
+    );
     let unknown: Vec<(u32, u32, &str)> = r
         .unknown_variables
         .iter()

@@ -11,6 +11,21 @@ pub enum FileKind {
     Asset,
     /// A folder's variables (`presets`): read by the load, never published.
     Presets,
+    /// Markdown under a folder whose name starts with `_` (`_includes/`): text other pages
+    /// include (`include`), neither a page nor an asset.
+    Fragment,
+}
+
+/// The folder of a path relative to content/ (`""` for the root).
+pub fn folder_of(rel_path: &str) -> &str {
+    rel_path.rsplit_once('/').map_or("", |(folder, _)| folder)
+}
+
+/// Whether a markdown file at `rel_path` is a fragment: under a folder named `_…`.
+pub fn is_fragment(rel_path: &str) -> bool {
+    folder_of(rel_path)
+        .split('/')
+        .any(|part| part.starts_with('_'))
 }
 
 /// A file found under content/.
@@ -73,7 +88,9 @@ pub fn walk(content_dir: &Path, synonyms_file: &str) -> (Vec<SourceFile>, Vec<Di
             continue;
         }
         let name = rel.rsplit('/').next().unwrap_or(&rel);
-        let kind = if rel.to_lowercase().ends_with(".md") {
+        let kind = if rel.to_lowercase().ends_with(".md") && is_fragment(&rel) {
+            FileKind::Fragment
+        } else if rel.to_lowercase().ends_with(".md") {
             FileKind::Markdown
         } else if super::presets::is_presets_file(name) {
             FileKind::Presets

@@ -11,7 +11,7 @@ use crate::diagnostics::{Code, Diagnostic};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
 #[derive(Default)]
@@ -25,8 +25,12 @@ pub struct DocumentCache {
 /// The files of content/ and the walk's own problems.
 pub type Listing = (Vec<SourceFile>, Vec<Diagnostic>);
 
-/// A file's stamp, and its document or why it could not be read.
-type Loaded = (Option<Stamp>, Result<Arc<Document>, Unreadable>);
+/// A file's stamp, its includes' stamps, and its document or why it could not be read.
+type Loaded = (
+    Option<Stamp>,
+    Vec<Option<FileStamp>>,
+    Result<Arc<Document>, Unreadable>,
+);
 
 /// Why a file could not be read, and whether its last good document stands in for it.
 struct Unreadable {
@@ -37,6 +41,8 @@ struct Unreadable {
 struct Entry {
     stamp: Stamp,
     doc: Arc<Document>,
+    /// The stamp of each file `doc.includes` names, as read (`None`: it did not exist).
+    includes: Vec<Option<FileStamp>>,
     /// Read the file again whatever the stamp says (`forget`, or the last read failed).
     stale: bool,
 }
@@ -49,6 +55,80 @@ struct Stamp {
     modified: Option<SystemTime>,
     escape_html: bool,
     variables: u64,
+}
+
+/// A file's size and modification time.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct FileStamp {
+    len: u64,
+    modified: Option<SystemTime>,
+}
+
+impl FileStamp {
+    fn of(path: &Path) -> Option<FileStamp> {
+        let meta = std::fs::metadata(path).ok()?;
+        Some(FileStamp {
+            len: meta.len(),
+            modified: meta.modified().ok(),
+        })
+    }
+}
+
+/// A file's text and its stamp when it was read.
+type ReadFile = (Arc<str>, Option<FileStamp>);
+
+/// The files include lines read during one load: each read once (documents are parsed in
+/// parallel), with its stamp as read; only files of the listing can be read.
+struct IncludedFiles<'a> {
+    by_path: HashMap<&'a str, &'a Path>,
+    read: Mutex<HashMap<String, Option<ReadFile>>>,
+}
+
+impl<'a> IncludedFiles<'a> {
+    fn new(files: &'a [SourceFile]) -> Self {
+        IncludedFiles {
+            by_path: files
+                .iter()
+                .map(|f| (f.rel_path.as_str(), f.abs_path.as_path()))
+                .collect(),
+            read: Mutex::default(),
+        }
+    }
+
+    fn read(&self, rel_path: &str) -> Option<ReadFile> {
+        let mut read = self.read.lock().unwrap_or_else(|e| e.into_inner());
+        read.entry(rel_path.to_string())
+            .or_insert_with(|| {
+                let path = self.by_path.get(rel_path)?;
+                let stamp = FileStamp::of(path);
+                let text = read_text(path).ok()?;
+                Some((Arc::from(text), stamp))
+            })
+            .clone()
+    }
+
+    fn load(&self, rel_path: &str) -> Option<Arc<str>> {
+        self.read(rel_path).map(|(text, _)| text)
+    }
+
+    /// The stamps of `paths` as the load read them.
+    fn stamps(&self, paths: &[String]) -> Vec<Option<FileStamp>> {
+        paths
+            .iter()
+            .map(|p| self.read(p).and_then(|(_, stamp)| stamp))
+            .collect()
+    }
+
+    /// Whether every file of `paths` is as `stamps` recorded.
+    fn unchanged(&self, paths: &[String], stamps: &[Option<FileStamp>]) -> bool {
+        paths.len() == stamps.len()
+            && paths.iter().zip(stamps).all(|(p, s)| {
+                self.by_path
+                    .get(p.as_str())
+                    .and_then(|abs| FileStamp::of(abs))
+                    == *s
+            })
+    }
 }
 
 impl Stamp {
@@ -119,6 +199,8 @@ impl DocumentCache {
             .filter(|f| f.kind == FileKind::Markdown)
             .collect();
         let entries = &self.entries;
+        let included = IncludedFiles::new(files);
+        let load = |rel: &str| included.load(rel);
         let loaded: Vec<Loaded> = markdown
             .par_iter()
             .map(|f| {
@@ -126,12 +208,17 @@ impl DocumentCache {
                 let stamp = Stamp::of(&f.abs_path, options, vars.stamp());
                 let known = entries.get(&f.rel_path);
                 if let Some(entry) = known {
-                    if !entry.stale && stamp.is_some_and(|s| s == entry.stamp) {
-                        return (stamp, Ok(entry.doc.clone()));
+                    if !entry.stale
+                        && stamp.is_some_and(|s| s == entry.stamp)
+                        && included.unchanged(&entry.doc.includes, &entry.includes)
+                    {
+                        return (stamp, entry.includes.clone(), Ok(entry.doc.clone()));
                     }
                 }
                 let parsed = read_text(&f.abs_path)
-                    .map(|text| Arc::new(parse_document_with(&f.rel_path, text, options, &vars)))
+                    .map(|text| {
+                        Arc::new(parse_document_with(&f.rel_path, text, options, &vars, &load))
+                    })
                     .map_err(|e| {
                         let problem = Diagnostic::error(Code::Unreadable, &f.rel_path, e.to_string());
                         // A file gone since the walk has nothing to stand in for it.
@@ -149,19 +236,23 @@ impl DocumentCache {
                             },
                         }
                     });
-                (stamp, parsed)
+                let includes = parsed
+                    .as_ref()
+                    .map_or_else(|_| Vec::new(), |doc| included.stamps(&doc.includes));
+                (stamp, includes, parsed)
             })
             .collect();
         let mut docs = Vec::with_capacity(loaded.len());
         let mut problems = Vec::new();
         let mut entries = HashMap::with_capacity(loaded.len());
-        for (file, (stamp, result)) in markdown.iter().zip(loaded) {
+        for (file, (stamp, includes, result)) in markdown.iter().zip(loaded) {
             match result {
                 Ok(doc) => {
                     if let Some(stamp) = stamp {
                         let entry = Entry {
                             stamp,
                             doc: doc.clone(),
+                            includes,
                             stale: false,
                         };
                         entries.insert(file.rel_path.clone(), entry);
