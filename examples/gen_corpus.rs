@@ -6,9 +6,13 @@
 //! checklists, code blocks, 3-15 valid relative links in every link style of the seeds, related
 //! material and change history. Words are drawn from the real content so search is realistic.
 //! `--flat` writes one folder of short articles instead, a fifth of their links broken (`flat`).
+//! `--dialect yfm` writes the nested corpus as a Diplodoc/YFM base (`yfm`): includes,
+//! variables, notes, cuts, tabs, extensionless, folder, site-absolute and `{#T}` links, ids.
 
 #[path = "gen_corpus/flat.rs"]
 mod flat;
+#[path = "gen_corpus/yfm.rs"]
+mod yfm;
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -43,6 +47,16 @@ struct Args {
     seed: u64,
     from: PathBuf,
     flat: bool,
+    dialect: Dialect,
+}
+
+/// How the nested corpus writes its links and blocks.
+#[derive(Clone, Copy, PartialEq)]
+enum Dialect {
+    /// As the department's seeds do.
+    Seeds,
+    /// As a Diplodoc/YFM base does (`yfm`).
+    Yfm,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -52,6 +66,7 @@ fn parse_args() -> Result<Args, String> {
         seed: 7,
         from: Path::new(env!("CARGO_MANIFEST_DIR")).join("content"),
         flat: false,
+        dialect: Dialect::Seeds,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -65,12 +80,14 @@ fn parse_args() -> Result<Args, String> {
             "--out" => args.out = PathBuf::from(value),
             "--seed" => args.seed = value.parse().map_err(|e| format!("--seed: {e}"))?,
             "--from" => args.from = PathBuf::from(value),
-            _ => return Err(format!("unknown flag {flag}")),
+            "--dialect" if value == "yfm" => args.dialect = Dialect::Yfm,
+            "--dialect" if value == "seeds" => args.dialect = Dialect::Seeds,
+            _ => return Err(format!("unknown flag {flag} {value}")),
         }
     }
     if args.out.as_os_str().is_empty() {
         return Err(
-            "usage: gen_corpus --docs N --out DIR [--seed N] [--from CONTENT] [--flat]".into(),
+            "usage: gen_corpus --docs N --out DIR [--seed N] [--from CONTENT] [--flat] [--dialect yfm]".into(),
         );
     }
     Ok(args)
@@ -238,6 +255,23 @@ fn link(rng: &mut Rng, text: &str, path: &str, anchor: Option<&str>) -> String {
     }
 }
 
+/// A link from a document in `here` to `file` in `to`, in the dialect's styles.
+#[allow(clippy::too_many_arguments)] // each is one fact of the link
+fn doc_link(
+    rng: &mut Rng,
+    dialect: Dialect,
+    text: &str,
+    here: &[String],
+    to: &[String],
+    file: &str,
+    anchor: Option<&str>,
+) -> String {
+    match dialect {
+        Dialect::Seeds => link(rng, text, &relative(here, to, file), anchor),
+        Dialect::Yfm => yfm::link(rng, text, here, to, file, anchor),
+    }
+}
+
 fn heading_id(text: &str) -> String {
     text.to_lowercase().replace(' ', "-")
 }
@@ -288,8 +322,8 @@ fn history_table(out: &mut String, rng: &mut Rng, vocab: &[String], history: &[(
 fn render_doc(
     rng: &mut Rng,
     vocab: &[String],
-    folders: &[Folder],
-    docs: &[Doc],
+    dialect: Dialect,
+    (folders, docs): (&[Folder], &[Doc]),
     me: usize,
 ) -> String {
     let doc = &docs[me];
@@ -307,6 +341,9 @@ fn render_doc(
         "## Краткое описание\n\n{}\n\n---\n\n",
         paragraph(rng, vocab)
     );
+    if dialect == Dialect::Yfm {
+        out.push_str(&yfm::blocks(rng, vocab, here, me));
+    }
     if doc.typical {
         out.push_str("## Симптомы\n\n");
         for _ in 0..rng.range(3, 6) {
@@ -333,17 +370,17 @@ fn render_doc(
             let to = &docs[target];
             let to_parts = &folders[to.folder].parts;
             match rng.below(6) {
-                0 => link(rng, "раздел", &relative(here, to_parts, "README.md"), None),
+                0 => doc_link(rng, dialect, "раздел", here, to_parts, "README.md", None),
                 1 | 2 if !to.headings.is_empty() => {
                     let h = rng.pick(&to.headings).clone();
-                    let path = if target == me {
-                        String::new()
+                    if target == me {
+                        link(rng, &h, "", Some(&heading_id(&h)))
                     } else {
-                        relative(here, to_parts, &to.file())
-                    };
-                    link(rng, &h, &path, Some(&heading_id(&h)))
+                        let id = heading_id(&h);
+                        doc_link(rng, dialect, &h, here, to_parts, &to.file(), Some(&id))
+                    }
                 }
-                _ => link(rng, &to.title, &relative(here, to_parts, &to.file()), None),
+                _ => doc_link(rng, dialect, &to.title, here, to_parts, &to.file(), None),
             }
         })
         .collect();
@@ -407,8 +444,8 @@ fn render_doc(
 fn render_readme(
     rng: &mut Rng,
     vocab: &[String],
-    folders: &[Folder],
-    docs: &[Doc],
+    dialect: Dialect,
+    (folders, docs): (&[Folder], &[Doc]),
     me: usize,
 ) -> String {
     let here: &[String] = folders.get(me).map_or(&[], |f| &f.parts);
@@ -432,7 +469,7 @@ fn render_readme(
         let _ = writeln!(
             out,
             "- {}",
-            link(rng, name, &relative(here, &f.parts, "README.md"), None)
+            doc_link(rng, dialect, name, here, &f.parts, "README.md", None)
         );
     }
     out.push_str("\n## Документы\n\n");
@@ -440,7 +477,7 @@ fn render_readme(
         let _ = writeln!(
             out,
             "- {}",
-            link(rng, &d.title, &relative(here, here, &d.file()), None)
+            doc_link(rng, dialect, &d.title, here, here, &d.file(), None)
         );
     }
     out.push_str("\n---\n\n");
@@ -466,7 +503,7 @@ fn run() -> Result<(), String> {
     if args.flat {
         flat::generate(&mut rng, &vocab, args.docs, &root)?;
     } else {
-        nested(&mut rng, &vocab, args.docs, &root)?;
+        nested(&mut rng, &vocab, args.docs, args.dialect, &root)?;
     }
     let synonyms = std::fs::read(args.from.join("synonyms.toml"))
         .map_err(|e| format!("synonyms.toml: {e}"))?;
@@ -477,26 +514,36 @@ fn run() -> Result<(), String> {
 }
 
 /// Folders 1-3 levels deep with a README each, every link resolving.
-fn nested(rng: &mut Rng, vocab: &[String], n: usize, root: &Path) -> Result<(), String> {
+fn nested(
+    rng: &mut Rng,
+    vocab: &[String],
+    n: usize,
+    dialect: Dialect,
+    root: &Path,
+) -> Result<(), String> {
     let folders = plan_folders(rng, vocab, n);
     let docs = plan_docs(rng, vocab, n, folders.len());
     let dir = |parts: &[String]| parts.iter().fold(root.to_path_buf(), |p, s| p.join(s));
+    let plan = (folders.as_slice(), docs.as_slice());
+    if dialect == Dialect::Yfm {
+        yfm::shared_files(rng, vocab, &folders, root)?;
+    }
     for me in 0..docs.len() {
-        let text = render_doc(rng, vocab, &folders, &docs, me);
+        let text = render_doc(rng, vocab, dialect, plan, me);
         write(
             &dir(&folders[docs[me].folder].parts).join(docs[me].file()),
             &text,
         )?;
     }
-    for me in 0..folders.len() {
+    for (me, folder) in folders.iter().enumerate() {
         write(
-            &dir(&folders[me].parts).join("README.md"),
-            &render_readme(rng, vocab, &folders, &docs, me),
+            &dir(&folder.parts).join("README.md"),
+            &render_readme(rng, vocab, dialect, plan, me),
         )?;
     }
     write(
         &root.join("README.md"),
-        &render_readme(rng, vocab, &folders, &docs, usize::MAX),
+        &render_readme(rng, vocab, dialect, plan, usize::MAX),
     )?;
     println!("{} folders", folders.len() + 1);
     Ok(())

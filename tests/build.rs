@@ -458,3 +458,66 @@ fn includes_expand_in_place_with_rebased_links() {
         "a fragment is not an orphan page: {report}"
     );
 }
+
+/// A generated YFM base (`gen_corpus --dialect yfm`: includes, variables, notes, cuts, tabs,
+/// extensionless, folder, site-absolute and `{#T}` links, custom ids, every one in every
+/// document) builds with no broken link and no `{%` or `{{` left outside code.
+#[test]
+fn a_generated_yfm_base_builds_with_every_feature_resolved() {
+    // `cargo test` builds the examples beside the test binaries' folder.
+    let examples = std::path::Path::new(common::binary())
+        .parent()
+        .expect("target/<profile>")
+        .join("examples");
+    let generator = examples.join(format!("gen_corpus{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        generator.exists(),
+        "{} is built by `cargo test` (run the whole suite, not `--test` alone)",
+        generator.display()
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let status = std::process::Command::new(&generator)
+        .args(["--docs", "120", "--dialect", "yfm", "--out"])
+        .arg(dir.path())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = std::process::Command::new(common::binary())
+        .args(["build", "--root"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("(0 broken links, 0 errors,"), "{stdout}");
+    let mut pages = 0;
+    for entry in walkdir::WalkDir::new(dir.path().join("public")) {
+        let entry = entry.unwrap();
+        if entry.path().extension().is_none_or(|e| e != "html") {
+            continue;
+        }
+        pages += 1;
+        let html = std::fs::read_to_string(entry.path()).unwrap();
+        let mut outside_code = String::new();
+        for (i, part) in main_of(&html).split("<code").enumerate() {
+            let part = if i == 0 {
+                part
+            } else {
+                part.split_once("</code>").map_or("", |p| p.1)
+            };
+            outside_code.push_str(part);
+        }
+        for literal in ["{%", "{{"] {
+            assert!(
+                !outside_code.contains(literal),
+                "{literal} in {}",
+                entry.path().display()
+            );
+        }
+    }
+    assert!(pages > 120, "{pages} pages");
+}

@@ -3,6 +3,7 @@
 
 use super::analyzer::{text_analyzer, ANALYZER_NAME};
 use crate::site::Site;
+use rayon::prelude::*;
 use std::path::Path;
 use tantivy::schema::{
     Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, STORED, STRING,
@@ -13,6 +14,8 @@ use tantivy::{doc, Index, IndexReader, ReloadPolicy, TantivyDocument};
 const FINGERPRINT_FILE: &str = "spravka-fingerprint";
 /// Bumped whenever the schema or the analyzer changes, so old indexes are rebuilt.
 const SCHEMA_VERSION: &str = "spravka-index-v8";
+/// Documents made at once while an index is filled.
+const DOCUMENT_CHUNK: usize = 256;
 /// Tantivy writer memory budget: enough for 10,000 documents without intermediate merges.
 const WRITER_BUDGET: usize = 200_000_000;
 
@@ -228,8 +231,17 @@ pub fn build_in_ram(site: &Site) -> Result<Index, IndexError> {
 fn fill(index: &Index, site: &Site, fields: &Fields) -> Result<(), IndexError> {
     register(index);
     let mut writer = index.writer::<TantivyDocument>(WRITER_BUDGET)?;
-    for id in 0..site.pages.len() {
-        writer.add_document(page_document(site, id, fields))?;
+    // Documents are made on every core (a long page's body is analysed for its passages), a
+    // chunk at a time so that only a chunk of them waits in memory.
+    let ids: Vec<usize> = (0..site.pages.len()).collect();
+    for chunk in ids.chunks(DOCUMENT_CHUNK) {
+        let documents: Vec<TantivyDocument> = chunk
+            .par_iter()
+            .map(|&id| page_document(site, id, fields))
+            .collect();
+        for document in documents {
+            writer.add_document(document)?;
+        }
     }
     writer.commit()?;
     Ok(())

@@ -4,7 +4,7 @@
 //! page.
 //!
 //! A passage is the text under a heading of level 1 to 3 (and the lead before the first
-//! one), cut at token positions of the body field. The index records where each passage
+//! one) of a long page ([`LONG_PAGE_BYTES`]), cut at token positions of the body field. The index records where each passage
 //! starts and ends; at query time the body's positions of the ticket's terms are counted per
 //! passage of the shown suggestions and each passage scored by BM25. No second index: the
 //! body's postings already hold everything but the cuts.
@@ -56,10 +56,27 @@ struct Cut<'a> {
     link_bytes: usize,
 }
 
+/// A page whose body has at least this many bytes is long enough to be cut into passages and
+/// for its suggestion to name the section that matched: a typical article (a body of 5–6 KB,
+/// 300–400 words) is read whole, and naming its «Симптомы» would only repeat why it matched;
+/// a regulation (11–20 KB) is not. Measured in bytes, known without analysing the body:
+/// cutting a page costs a second analysis of it, a third of the index's time when every page
+/// was cut.
+pub const LONG_PAGE_BYTES: usize = 8 * 1024;
+
 /// The passages of `doc`, whose searchable body is `body` (a suffix of its plain text, see
-/// `index::readable_body`). A passage that is mostly link text is navigation («Связанные
-/// материалы» listing other articles' titles) and is left out: it would answer for them.
+/// `index::readable_body`); none for a page shorter than [`LONG_PAGE_BYTES`]. A passage that
+/// is mostly link text is navigation («Связанные материалы» listing other articles' titles)
+/// and is left out: it would answer for them.
 pub fn page_passages(doc: &Document, body: &str) -> PagePassages {
+    if body.len() < LONG_PAGE_BYTES {
+        return PagePassages::default();
+    }
+    cut(doc, body)
+}
+
+/// The passages of `doc`, whatever its length.
+fn cut(doc: &Document, body: &str) -> PagePassages {
     let plain = &doc.rendered.plain_text;
     let body_start = plain.len().saturating_sub(body.len());
     let mut cuts = vec![Cut {
@@ -103,18 +120,12 @@ pub fn page_passages(doc: &Document, body: &str) -> PagePassages {
     out
 }
 
-/// A page's body from this many tokens on is long enough for its suggestion to name the
-/// section that matched: a typical article (300–400 tokens) is read whole, and naming its
-/// «Симптомы» would only repeat why it matched; a regulation (600–1,000) is not.
-pub const LONG_PAGE_TOKENS: u32 = 500;
-
-/// A candidate's best passage: its BM25 over the ticket's terms, its index among the page's
-/// passages, and how long the page's body is (tokens).
+/// A candidate's best passage: its BM25 over the ticket's terms, and its index among the
+/// page's passages.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct BestPassage {
     pub score: f32,
     pub index: usize,
-    pub page_tokens: u32,
 }
 
 /// The section of an article that answers best, as a suggestion names it.
@@ -225,7 +236,6 @@ impl SearchEngine {
                 }
             }
             for (page, &i) in pages.iter().zip(group) {
-                let page_tokens = page.ends.last().copied().unwrap_or(0);
                 best[i] = page
                     .scores
                     .iter()
@@ -236,11 +246,7 @@ impl SearchEngine {
                         None,
                         |acc: Option<BestPassage>, (index, &score)| match acc {
                             Some(b) if b.score >= score => Some(b),
-                            _ => Some(BestPassage {
-                                score,
-                                index,
-                                page_tokens,
-                            }),
+                            _ => Some(BestPassage { score, index }),
                         },
                     );
             }
@@ -284,7 +290,7 @@ mod tests {
         let doc = parse_document("x.md", source.to_string(), MarkdownOptions::default());
         let body = readable_body(&doc);
         let terms = analyze(body);
-        let p = page_passages(&doc, body);
+        let p = cut(&doc, body);
         (0..p.starts.len())
             .map(|i| {
                 let inside = terms
@@ -325,6 +331,19 @@ mod tests {
                 .map(|t| t.term)
                 .collect::<Vec<_>>(),
             "a level-4 heading stays inside its passage"
+        );
+    }
+
+    #[test]
+    fn a_short_page_is_not_cut() {
+        let doc = parse_document(
+            "x.md",
+            "# T\n\n## A\n\nТекст.\n".into(),
+            MarkdownOptions::default(),
+        );
+        assert_eq!(
+            page_passages(&doc, readable_body(&doc)),
+            PagePassages::default()
         );
     }
 

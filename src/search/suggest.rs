@@ -98,7 +98,7 @@ pub struct Suggestion {
     /// The same words grouped by where they were found.
     pub matched: MatchedWords,
     /// The heading of the section that matched the ticket best, on a long page
-    /// ([`LONG_PAGE_TOKENS`](super::passages::LONG_PAGE_TOKENS)) where it is not the top.
+    /// ([`LONG_PAGE_BYTES`](super::passages::LONG_PAGE_BYTES)) where it is not the top.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub heading: Option<HeadingLink>,
 }
@@ -268,9 +268,7 @@ impl SearchEngine {
                     probability: (probability(i) * 1000.0).round() / 1000.0,
                     matched_terms: c.matches.all.clone(),
                     matched: c.matches.by_field.clone(),
-                    heading: passage
-                        .filter(|p| p.page_tokens >= super::passages::LONG_PAGE_TOKENS)
-                        .and_then(|p| self.heading_link(&searcher, c.address, p.index)),
+                    heading: passage.and_then(|p| self.heading_link(&searcher, c.address, p.index)),
                 })
             })
             .collect();
