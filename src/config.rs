@@ -42,6 +42,9 @@ pub struct Config {
     pub local_links: bool,
     /// Synonyms file inside the content folder, read by search.
     pub synonyms_file: String,
+    /// Markdown files or folders (relative to the content folder) that pages include and that
+    /// are not pages themselves; files under a folder named `_…` always are.
+    pub fragments: Vec<String>,
     pub build: BuildConfig,
     pub serve: ServeConfig,
     pub suggest: SuggestConfig,
@@ -167,6 +170,7 @@ impl Default for Config {
             escape_html: false,
             local_links: false,
             synonyms_file: "synonyms.toml".into(),
+            fragments: vec![],
             build: BuildConfig::default(),
             serve: ServeConfig::default(),
             suggest: SuggestConfig::default(),

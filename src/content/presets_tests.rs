@@ -115,7 +115,7 @@ fn nearer_folders_override_farther_ones() {
     for f in ["top.md", "a/mid.md", "a/b/deep.md"] {
         std::fs::write(root.join(f), "# T\n").unwrap();
     }
-    let (files, _) = crate::content::walk(root, "synonyms.toml");
+    let (files, _) = crate::content::walk(root, "synonyms.toml", &[]);
     assert!(files
         .iter()
         .any(|f| f.rel_path == "presets.yaml" && f.kind == FileKind::Presets));

@@ -21,11 +21,20 @@ pub fn folder_of(rel_path: &str) -> &str {
     rel_path.rsplit_once('/').map_or("", |(folder, _)| folder)
 }
 
-/// Whether a markdown file at `rel_path` is a fragment: under a folder named `_…`.
-pub fn is_fragment(rel_path: &str) -> bool {
+/// Whether a markdown file at `rel_path` is a fragment: under a folder named `_…`, or named by
+/// `fragments` (a file, or a folder and everything below it).
+pub fn is_fragment(rel_path: &str, fragments: &[String]) -> bool {
     folder_of(rel_path)
         .split('/')
         .any(|part| part.starts_with('_'))
+        || fragments.iter().any(|f| {
+            let f = f.trim_matches('/');
+            !f.is_empty()
+                && (rel_path == f
+                    || rel_path
+                        .strip_prefix(f)
+                        .is_some_and(|rest| rest.starts_with('/')))
+        })
 }
 
 /// A file found under content/.
@@ -48,7 +57,11 @@ pub fn is_index_name(file_name: &str) -> bool {
 
 /// Lists content/ in a stable order. Hidden files, the synonyms file and symlinks are skipped
 /// (symlinks are reported: following them could leave content/ or loop).
-pub fn walk(content_dir: &Path, synonyms_file: &str) -> (Vec<SourceFile>, Vec<Diagnostic>) {
+pub fn walk(
+    content_dir: &Path,
+    synonyms_file: &str,
+    fragments: &[String],
+) -> (Vec<SourceFile>, Vec<Diagnostic>) {
     let mut files: BTreeMap<String, SourceFile> = BTreeMap::new();
     let mut diagnostics = Vec::new();
     let walker = WalkDir::new(content_dir)
@@ -88,7 +101,7 @@ pub fn walk(content_dir: &Path, synonyms_file: &str) -> (Vec<SourceFile>, Vec<Di
             continue;
         }
         let name = rel.rsplit('/').next().unwrap_or(&rel);
-        let kind = if rel.to_lowercase().ends_with(".md") && is_fragment(&rel) {
+        let kind = if rel.to_lowercase().ends_with(".md") && is_fragment(&rel, fragments) {
             FileKind::Fragment
         } else if rel.to_lowercase().ends_with(".md") {
             FileKind::Markdown
@@ -149,6 +162,21 @@ mod tests {
     use unicode_normalization::UnicodeNormalization;
 
     #[test]
+    fn fragments_are_under_underscore_folders_or_named_in_the_config() {
+        let listed = ["shared".to_string(), "a/b.md".to_string()];
+        assert!(is_fragment("_includes/x.md", &[]));
+        assert!(is_fragment("guides/_parts/x.md", &[]));
+        assert!(
+            !is_fragment("_index.md", &[]),
+            "a section page, not a fragment"
+        );
+        assert!(is_fragment("shared/x.md", &listed));
+        assert!(is_fragment("a/b.md", &listed));
+        assert!(!is_fragment("shared-not/x.md", &listed));
+        assert!(!is_fragment("a/b.md.bak/c.md", &listed));
+    }
+
+    #[test]
     fn nfd_names_become_nfc_and_hidden_files_are_skipped() {
         let dir = tempfile::tempdir().unwrap();
         let nfd: String = "Ёлка й.md".nfd().collect();
@@ -156,7 +184,7 @@ mod tests {
         std::fs::write(dir.path().join(".hidden.md"), "# x").unwrap();
         std::fs::write(dir.path().join("synonyms.toml"), "").unwrap();
         std::fs::write(dir.path().join("pic.png"), [0u8, 1]).unwrap();
-        let (files, diags) = walk(dir.path(), "synonyms.toml");
+        let (files, diags) = walk(dir.path(), "synonyms.toml", &[]);
         assert!(diags.is_empty(), "{diags:?}");
         let names: Vec<_> = files
             .iter()

@@ -290,7 +290,7 @@ mod tests {
         std::fs::write(dir.path().join("b.md"), "# Б\n").unwrap();
         let options = MarkdownOptions::default();
         let mut cache = DocumentCache::default();
-        let (files, _) = walk(dir.path(), "synonyms.toml");
+        let (files, _) = walk(dir.path(), "synonyms.toml", &[]);
         let (first, _) = cache.load(&files, options, &Presets::default());
         let (second, _) = cache.load(&files, options, &Presets::default());
         assert!(Arc::ptr_eq(&first[0], &second[0]) && Arc::ptr_eq(&first[1], &second[1]));
@@ -302,7 +302,7 @@ mod tests {
             "forgotten → parsed again"
         );
         std::fs::remove_file(dir.path().join("a.md")).unwrap();
-        let (files, _) = walk(dir.path(), "synonyms.toml");
+        let (files, _) = walk(dir.path(), "synonyms.toml", &[]);
         let (fourth, _) = cache.load(&files, options, &Presets::default());
         assert_eq!(fourth.len(), 1);
         assert_eq!(
@@ -319,7 +319,7 @@ mod tests {
         std::fs::write(&a, "# Хороший\n").unwrap();
         let options = MarkdownOptions::default();
         let mut cache = DocumentCache::default();
-        let (files, _) = walk(dir.path(), "synonyms.toml");
+        let (files, _) = walk(dir.path(), "synonyms.toml", &[]);
         let (first, _) = cache.load(&files, options, &Presets::default());
         std::fs::write(&a, b"# \xff\xfe broken\n").unwrap();
         cache.forget(["a.md"]);
@@ -357,7 +357,7 @@ mod tests {
             cache
                 .listing(|| {
                     walks.set(walks.get() + 1);
-                    walk(dir.path(), "synonyms.toml")
+                    walk(dir.path(), "synonyms.toml", &[])
                 })
                 .0
                 .len()

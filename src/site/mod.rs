@@ -89,7 +89,8 @@ impl Site {
     /// Loads content/, reading and parsing only the files `cache` does not hold unchanged.
     pub fn load_with_cache(root: &Path, config: Config, cache: &mut DocumentCache) -> Site {
         let content_dir = root.join(&config.content_dir);
-        let (files, mut diagnostics) = cache.listing(|| walk(&content_dir, &config.synonyms_file));
+        let (files, mut diagnostics) =
+            cache.listing(|| walk(&content_dir, &config.synonyms_file, &config.fragments));
         let options = MarkdownOptions {
             escape_html: config.escape_html,
         };
