@@ -526,14 +526,25 @@ fn a_generated_yfm_base_builds_with_every_feature_resolved() {
 #[test]
 fn fragments_named_in_the_config_are_not_pages() {
     let mut f = Fixture::new("includes");
-    f.write("spravka.toml", "title = \"Включения\"\nfragments = [\"shared\"]\n")
-        .write("content/shared/note.md", "Общая заметка для всех страниц.\n")
-        .write(
-            "content/guides/extra.md",
-            "# Ещё\n\n{% include [заметка](../shared/note.md) %}\n",
-        )
-        .build()
-        .success();
-    assert!(f.page("/guides/extra/").contains("Общая заметка для всех страниц."));
-    assert!(!f.out().join("shared").exists(), "a listed fragment is not a page");
+    f.write(
+        "spravka.toml",
+        "title = \"Включения\"\nfragments = [\"shared\"]\n",
+    )
+    .write(
+        "content/shared/note.md",
+        "Общая заметка для всех страниц.\n",
+    )
+    .write(
+        "content/guides/extra.md",
+        "# Ещё\n\n{% include [заметка](../shared/note.md) %}\n",
+    )
+    .build()
+    .success();
+    assert!(f
+        .page("/guides/extra/")
+        .contains("Общая заметка для всех страниц."));
+    assert!(
+        !f.out().join("shared").exists(),
+        "a listed fragment is not a page"
+    );
 }
