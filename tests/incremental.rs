@@ -4,116 +4,15 @@
 
 mod common;
 
+use common::incremental::{assert_same_as_full_build, search_paths, Session};
 use common::Fixture;
-use spravka::serve::{rebuild, AppState, Builder, Change};
-use std::collections::BTreeMap;
-use std::path::Path;
-use std::sync::Arc;
-
-fn files_under(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    walkdir::WalkDir::new(dir)
-        .into_iter()
-        .map(Result::unwrap)
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            let rel = e
-                .path()
-                .strip_prefix(dir)
-                .unwrap()
-                .to_string_lossy()
-                .into_owned();
-            (rel, std::fs::read(e.path()).unwrap())
-        })
-        .collect()
-}
-
-/// The served folder equals a from-scratch build of the same content, file for file, and the
-/// overlay shows what it would show after that build.
-fn assert_same_as_full_build(f: &Fixture, state: &AppState, step: &str) {
-    let fresh_cache = tempfile::tempdir().unwrap();
-    let (_, fresh) = Builder::full(f.root(), fresh_cache.path(), 0, true).unwrap();
-    let served = files_under(&state.current().dir);
-    let expected = files_under(&fresh.dir);
-    let served_names: Vec<_> = served.keys().collect();
-    let expected_names: Vec<_> = expected.keys().collect();
-    assert_eq!(
-        served_names, expected_names,
-        "{step}: the file lists differ"
-    );
-    for (name, bytes) in &expected {
-        assert!(
-            served[name] == *bytes,
-            "{step}: {name} differs from a full build:\n{}",
-            String::from_utf8_lossy(&served[name])
-        );
-    }
-    assert_eq!(
-        *state.problems.read().unwrap(),
-        spravka::serve::state::overlay_text(None, &fresh.diagnostics),
-        "{step}: the problems shown"
-    );
-}
-
-fn search_paths(state: &AppState, query: &str) -> Vec<String> {
-    let request = spravka::search::SearchRequest {
-        query: query.into(),
-        limit: 10,
-        section: None,
-        tag: None,
-    };
-    state
-        .current()
-        .engine
-        .search(&request)
-        .hits
-        .into_iter()
-        .map(|h| h.path)
-        .collect()
-}
-
-struct Session {
-    f: Fixture,
-    state: Arc<AppState>,
-}
-
-impl Session {
-    fn new() -> Session {
-        let f = Fixture::default_content();
-        let state = spravka::serve::state(f.root(), &f.root().join(".cache"), true).unwrap();
-        Session { f, state }
-    }
-
-    fn path(&self, rel: &str) -> std::path::PathBuf {
-        self.f.root().join("content").join(rel)
-    }
-
-    fn edit(&mut self, rel: &str, edit: impl FnOnce(String) -> String) -> usize {
-        let text = std::fs::read_to_string(self.path(rel)).unwrap_or_default();
-        self.f.write(&format!("content/{rel}"), &edit(text));
-        self.rebuild(&[rel])
-    }
-
-    /// Rebuilds after changes to `rels`; returns how many jobs were re-rendered.
-    fn rebuild(&mut self, rels: &[&str]) -> usize {
-        let before = self.state.current();
-        let paths = rels.iter().map(|r| self.path(r)).collect();
-        rebuild(&self.state, &Change::Content(paths));
-        let after = self.state.current();
-        assert_eq!(
-            after.generation,
-            before.generation + 1,
-            "the rebuild was swapped in"
-        );
-        assert_eq!(after.dir, before.dir, "an edit of content renders in place");
-        after.keys.changes_from(&before.keys).render.len()
-    }
-}
+use spravka::serve::{rebuild, Change};
 
 const ARTICLE: &str = "База типичных запросов/Не приходит SMS с кодом подтверждения.md";
 
 #[test]
 fn every_kind_of_edit_gives_what_a_full_build_gives() {
-    let mut s = Session::new();
+    let mut s = Session::new(Fixture::default_content());
 
     let rendered = s.edit(ARTICLE, |t| t + "\nНовое слово: зюзюблик.\n");
     assert_same_as_full_build(&s.f, &s.state, "body edit");
@@ -196,7 +95,7 @@ fn every_kind_of_edit_gives_what_a_full_build_gives() {
 /// clears the list.
 #[test]
 fn deleting_a_linked_page_is_served_and_lists_the_links_that_broke() {
-    let mut s = Session::new();
+    let mut s = Session::new(Fixture::default_content());
     let url = s
         .state
         .current()
@@ -251,7 +150,7 @@ fn deleting_a_linked_page_is_served_and_lists_the_links_that_broke() {
 /// Templates and config changes rebuild everything into a new folder.
 #[test]
 fn a_theme_change_is_a_full_rebuild() {
-    let s = Session::new();
+    let s = Session::new(Fixture::default_content());
     let before = s.state.current();
     rebuild(&s.state, &Change::Full);
     let after = s.state.current();
@@ -267,7 +166,7 @@ fn a_theme_change_is_a_full_rebuild() {
 /// that shows it (here in another section, so nothing else would).
 #[test]
 fn a_title_shown_by_a_title_link_follows_its_edit() {
-    let mut s = Session::new();
+    let mut s = Session::new(Fixture::default_content());
     s.edit("Регламенты/README.md", |t| {
         t + "\n- [{#T}](<../База типичных запросов/Не приходит SMS с кодом подтверждения.md>)\n"
     });

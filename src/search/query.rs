@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
-use tantivy::{TantivyDocument, Term};
+use tantivy::{DocAddress, TantivyDocument, Term};
 
 /// How many matches the facet counts look at.
 const FACET_WINDOW: usize = 200;
@@ -163,10 +163,16 @@ impl SearchEngine {
                 }
             }
         }
-        let hits = top
-            .iter()
+        // Equal scores in the order of their paths: the order of documents in an index depends
+        // on how it was built (edit by edit in `serve`, or whole), and the answer must not.
+        let addresses: Vec<DocAddress> = top.iter().map(|&(_, a)| a).collect();
+        let paths = self.paths(&searcher, &addresses);
+        let mut order: Vec<usize> = (0..top.len()).collect();
+        order.sort_by(|&a, &b| top[b].0.total_cmp(&top[a].0).then_with(|| paths[a].cmp(&paths[b])));
+        let hits = order
+            .into_iter()
             .take(request.limit)
-            .filter_map(|&(score, address)| self.hit(&searcher, address, score, &snippets))
+            .filter_map(|i| self.hit(&searcher, top[i].1, top[i].0, &snippets))
             .collect();
         SearchResponse {
             hits,

@@ -311,13 +311,23 @@ impl SearchEngine {
             options,
         );
         let addresses: Vec<DocAddress> = found.iter().map(|f| f.address).collect();
+        let paths = self.paths(searcher, &addresses);
         if !learned.is_empty() {
             let factor = learned.factors(&vocabulary.terms);
-            for (f, path) in found.iter_mut().zip(self.paths(searcher, &addresses)) {
-                f.score *= factor(&path);
+            for (f, path) in found.iter_mut().zip(&paths) {
+                f.score *= factor(path);
             }
         }
-        found.sort_by(|a, b| b.score.total_cmp(&a.score));
+        // Equal scores in the order of their paths, not of the documents in the index (which
+        // depends on whether it was built edit by edit or whole).
+        let mut order: Vec<usize> = (0..found.len()).collect();
+        order.sort_by(|&a, &b| {
+            found[b]
+                .score
+                .total_cmp(&found[a].score)
+                .then_with(|| paths[a].cmp(&paths[b]))
+        });
+        let found: Vec<Found> = order.into_iter().map(|i| found[i].clone()).collect();
         let candidates = self.describe(searcher, &vocabulary, &found, procedural);
         Pool {
             candidates,
@@ -451,6 +461,7 @@ impl SearchEngine {
 }
 
 /// A found article, before it is described.
+#[derive(Clone)]
 struct Found {
     address: DocAddress,
     /// BM25 with the role factor.

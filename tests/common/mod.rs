@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod feedback;
+pub mod incremental;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
