@@ -1,7 +1,8 @@
 //! Incremental equals full, as a property: random sequences of edits (a body, a title, a link,
-//! a page added, renamed or deleted, an included fragment, the presets, an asset, spravka.toml)
-//! go through `serve`'s live rebuild, and after each one the served folder, the problems shown
-//! and the search answers must be those of a full build of the same content.
+//! a page added, renamed or deleted, an included fragment, the presets, an asset, a theme file,
+//! spravka.toml) go through `serve`'s live rebuild, and after each one the served folder, the
+//! problems shown and the search and suggest answers must be those of a full build of the
+//! same content.
 
 mod common;
 
@@ -33,6 +34,7 @@ enum Edit {
     Fragment { word: usize },
     Presets { word: usize },
     Asset,
+    Theme { word: usize },
     Config { word: usize },
 }
 
@@ -48,6 +50,7 @@ fn edit_strategy() -> impl Strategy<Value = Edit> {
         2 => word.clone().prop_map(|word| Edit::Fragment { word }),
         2 => word.clone().prop_map(|word| Edit::Presets { word }),
         1 => Just(Edit::Asset),
+        1 => word.clone().prop_map(|word| Edit::Theme { word }),
         1 => word.prop_map(|word| Edit::Config { word }),
     ]
 }
@@ -133,6 +136,14 @@ fn apply(s: &mut Session, edit: &Edit, step: usize) {
         Edit::Asset => {
             std::fs::write(s.path(&format!("images/схема {step}.png")), b"PNG").unwrap();
             s.rebuild(&[&format!("images/схема {step}.png")]);
+        }
+        Edit::Theme { word } => {
+            // A theme file of the site's own overrides the embedded one.
+            s.f.write(
+                "themes/default/static/style.css",
+                &format!("/* {} */\nbody {{ margin: 0 }}\n", WORDS[word]),
+            );
+            rebuild(&s.state, &Change::Full);
         }
         Edit::Config { word } => {
             s.f.write(

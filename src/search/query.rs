@@ -168,7 +168,12 @@ impl SearchEngine {
         let addresses: Vec<DocAddress> = top.iter().map(|&(_, a)| a).collect();
         let paths = self.paths(&searcher, &addresses);
         let mut order: Vec<usize> = (0..top.len()).collect();
-        order.sort_by(|&a, &b| top[b].0.total_cmp(&top[a].0).then_with(|| paths[a].cmp(&paths[b])));
+        order.sort_by(|&a, &b| {
+            top[b]
+                .0
+                .total_cmp(&top[a].0)
+                .then_with(|| paths[a].cmp(&paths[b]))
+        });
         let hits = order
             .into_iter()
             .take(request.limit)

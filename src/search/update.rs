@@ -11,6 +11,14 @@ use tantivy::{Index, IndexWriter, TantivyDocument, Term};
 /// One writer thread is plenty for a writer's edits; its budget bounds serve's memory.
 const UPDATE_BUDGET: usize = 30_000_000;
 
+/// An index of at most this many pages is merged into one segment after every update.
+/// Until tantivy merges a segment, the replaced versions of edited pages still count in BM25's
+/// statistics (document frequencies, average lengths), so scores drift from those of a fresh
+/// index and close suggestions can swap places (`tests/incremental_props.rs` found it).
+/// Merging a small base costs milliseconds; a large one is left to tantivy's merge policy
+/// rather than spend a whole-index merge on every save.
+const MERGE_UP_TO_PAGES: usize = 2_000;
+
 pub struct IndexUpdater {
     writer: IndexWriter<TantivyDocument>,
     fields: Fields,
@@ -33,6 +41,18 @@ fn page_key(site: &Site, id: usize) -> u64 {
 }
 
 impl IndexUpdater {
+    /// Merges every segment into one, purging replaced and deleted versions, when the base is
+    /// small and there is something to purge or join.
+    fn merge_if_small(&mut self, pages: usize) -> Result<(), IndexError> {
+        let metas = self.writer.index().searchable_segment_metas()?;
+        let untidy = metas.len() > 1 || metas.iter().any(|m| m.has_deletes());
+        if pages <= MERGE_UP_TO_PAGES && untidy {
+            let segments: Vec<_> = metas.iter().map(|m| m.id()).collect();
+            self.writer.merge(&segments).wait()?;
+        }
+        Ok(())
+    }
+
     /// An updater for `index`, which already holds every page of `site`.
     pub fn new(index: &Index, site: &Site) -> Result<IndexUpdater, IndexError> {
         let writer = index.writer_with_num_threads(1, UPDATE_BUDGET)?;
@@ -70,6 +90,7 @@ impl IndexUpdater {
         }
         if changed > 0 {
             self.writer.commit()?;
+            self.merge_if_small(site.pages.len())?;
         }
         self.indexed = now;
         Ok(changed)

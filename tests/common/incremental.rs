@@ -63,6 +63,22 @@ pub fn assert_same_as_full_build_searching(
             "{step}: search for {query}"
         );
     }
+    if !queries.is_empty() {
+        let ticket = format!("Здравствуйте, {} не работает", queries.join(" и "));
+        let suggested = |engine: &spravka::search::SearchEngine| -> Vec<String> {
+            let response = engine.suggest(&ticket, 5);
+            response
+                .suggestions
+                .into_iter()
+                .map(|s| s.hit.path)
+                .collect()
+        };
+        assert_eq!(
+            suggested(&state.current().engine),
+            suggested(&fresh.engine),
+            "{step}: suggest for {ticket}"
+        );
+    }
 }
 
 /// [`assert_same_as_full_build_searching`] without queries.
