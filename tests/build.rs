@@ -528,15 +528,15 @@ fn fragments_named_in_the_config_are_not_pages() {
     let mut f = Fixture::new("includes");
     f.write(
         "spravka.toml",
-        "title = \"Включения\"\nfragments = [\"shared\"]\n",
+        "title = \"Включения\"\nfragments = [\"snippets\"]\n",
     )
     .write(
-        "content/shared/note.md",
+        "content/snippets/note.md",
         "Общая заметка для всех страниц.\n",
     )
     .write(
         "content/guides/extra.md",
-        "# Ещё\n\n{% include [заметка](../shared/note.md) %}\n",
+        "# Ещё\n\n{% include [заметка](../snippets/note.md) %}\n",
     )
     .build()
     .success();
@@ -544,7 +544,7 @@ fn fragments_named_in_the_config_are_not_pages() {
         .page("/guides/extra/")
         .contains("Общая заметка для всех страниц."));
     assert!(
-        !f.out().join("shared").exists(),
+        !f.out().join("snippets").exists(),
         "a listed fragment is not a page"
     );
 }

@@ -13,6 +13,7 @@
 //! and an included list or table must join the page's block structure as if written there.
 
 use super::metadata::split_front_matter;
+use super::paths::{is_external, join_path};
 use super::walk::folder_of;
 use std::sync::Arc;
 
@@ -86,15 +87,10 @@ impl Expanded {
             .iter()
             .filter(|s| s.start <= offset && offset < s.end)
             .min_by_key(|s| s.end - s.start)?;
-        let is_relative = !dest.is_empty()
-            && !dest.starts_with(['/', '#', '?'])
-            && !dest.contains("://")
-            && !dest.starts_with("mailto:")
-            && !dest.starts_with("tel:");
-        if !is_relative {
+        if dest.is_empty() || dest.starts_with(['/', '#', '?']) || is_external(dest) {
             return None;
         }
-        let target = normalize(&join(&span.folder, dest));
+        let target = join_path(&span.folder, dest)?;
         Some(relative_to(folder_of(rel_path), &target))
     }
 }
@@ -130,69 +126,108 @@ fn expand_in(text: &str, chain: &mut Vec<String>, load: Load) -> Expanded {
             out.text.push_str(line);
             continue;
         };
-        let here = chain.last().cloned().unwrap_or_default();
-        let target = normalize(&join(folder_of(&here), &path));
         let length = line.trim_end().chars().count() as u32;
-        let problem = |message: String, cycle: bool| IncludeProblem {
-            at,
-            length,
-            message,
-            cycle,
-        };
-        if chain.contains(&target) {
-            let shown = chain.iter().chain([&target]).cloned().collect::<Vec<_>>();
-            out.problems.push(problem(
-                format!("include cycle: {}", shown.join(" → ")),
-                true,
-            ));
-            out.text.push('\n');
-            continue;
+        match resolve(chain, &path, load) {
+            Ok((target, source)) => {
+                out.included.push(target.clone());
+                chain.push(target.clone());
+                let inner = expand_in(&included_body(&source, notitle), chain, load);
+                chain.pop();
+                out.splice(inner, &target, at, line.len(), length);
+            }
+            Err(refused) => {
+                out.included.extend(refused.watch);
+                out.problems.push(IncludeProblem {
+                    at,
+                    length,
+                    message: refused.message,
+                    cycle: refused.cycle,
+                });
+                out.text.push('\n');
+            }
         }
-        if chain.len() > MAX_DEPTH {
-            let message = format!(
-                "includes nest deeper than {MAX_DEPTH}: {} → {target}",
-                chain.join(" → ")
-            );
-            out.problems.push(problem(message, true));
-            out.text.push('\n');
-            continue;
-        }
-        out.included.push(target.clone());
-        let Some(source) = load(&target) else {
+    }
+    out
+}
+
+/// Why an include line is not expanded, and the file to watch (a missing one: the document
+/// must be parsed again when it appears).
+struct Refused {
+    message: String,
+    cycle: bool,
+    watch: Option<String>,
+}
+
+/// The file an include line of the last file of `chain` names, and its text.
+fn resolve(chain: &[String], path: &str, load: Load) -> Result<(String, Arc<str>), Refused> {
+    let here = chain.last().map_or("", String::as_str);
+    let refused = |message: String, cycle: bool, watch: Option<String>| Refused {
+        message,
+        cycle,
+        watch,
+    };
+    let Some(target) = join_path(folder_of(here), path) else {
+        return Err(refused(
+            format!("included file `{path}` is outside content/"),
+            false,
+            None,
+        ));
+    };
+    if chain.contains(&target) {
+        let shown: Vec<&str> = chain
+            .iter()
+            .map(String::as_str)
+            .chain([target.as_str()])
+            .collect();
+        return Err(refused(
+            format!("include cycle: {}", shown.join(" → ")),
+            true,
+            None,
+        ));
+    }
+    if chain.len() > MAX_DEPTH {
+        let message = format!(
+            "includes nest deeper than {MAX_DEPTH}: {} → {target}",
+            chain.join(" → ")
+        );
+        return Err(refused(message, true, None));
+    }
+    match load(&target) {
+        Some(source) => Ok((target, source)),
+        None => {
             let via = if chain.len() > 1 {
                 format!(" (included through {})", chain[1..].join(" → "))
             } else {
                 String::new()
             };
-            out.problems.push(problem(
-                format!("included file `{target}` does not exist{via}"),
-                false,
-            ));
-            out.text.push('\n');
-            continue;
-        };
-        chain.push(target.clone());
-        let body = included_body(&source, notitle);
-        let inner = expand_in(&body, chain, load);
-        chain.pop();
-        // Blank lines around: the included blocks start and end as blocks of their own.
-        out.text.push('\n');
-        let start = out.text.len();
-        out.text.push_str(&inner.text);
-        if !inner.text.ends_with('\n') {
-            out.text.push('\n');
+            let message = format!("included file `{target}` does not exist{via}");
+            Err(refused(message, false, Some(target)))
         }
-        let end = out.text.len();
-        out.text.push('\n');
-        out.spans.push(Span {
+    }
+}
+
+impl Expanded {
+    /// Appends `inner`, the expanded text of `target`, in place of the include line at `at`
+    /// (`replaced` bytes, `length` characters) of the text being expanded.
+    fn splice(&mut self, inner: Expanded, target: &str, at: usize, replaced: usize, length: u32) {
+        // Blank lines around: the included blocks start and end as blocks of their own.
+        self.text.push('\n');
+        let start = self.text.len();
+        self.text.push_str(&inner.text);
+        if !inner.text.ends_with('\n') {
+            self.text.push('\n');
+        }
+        let end = self.text.len();
+        self.text.push('\n');
+        self.spans.push(Span {
             start: start - 1,
             end: end + 1,
             at,
-            replaced: line.len(),
-            folder: folder_of(&target).to_string(),
+            replaced,
+            folder: folder_of(target).to_string(),
             nested: false,
         });
-        out.spans.extend(inner.spans.into_iter().map(|s| Span {
+        self.spans.extend(inner.spans.into_iter().map(|s| Span {
             start: s.start + start,
             end: s.end + start,
             at,
@@ -200,15 +235,15 @@ fn expand_in(text: &str, chain: &mut Vec<String>, load: Load) -> Expanded {
             ..s
         }));
         // A problem deeper down is shown at this line, the chain in its message.
-        out.problems.extend(
-            inner
-                .problems
-                .into_iter()
-                .map(|p| IncludeProblem { at, length, ..p }),
-        );
-        out.included.extend(inner.included);
+        self.problems
+            .extend(
+                inner
+                    .problems
+                    .into_iter()
+                    .map(|p| IncludeProblem { at, length, ..p }),
+            );
+        self.included.extend(inner.included);
     }
-    out
 }
 
 /// The included file's text: its front matter left out, and with `notitle` its first H1.
@@ -276,29 +311,6 @@ fn parse_include(line: &str) -> Option<(bool, String)> {
     }
     let decoded = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
     Some((notitle, decoded.into_owned()))
-}
-
-fn join(folder: &str, path: &str) -> String {
-    match path.strip_prefix('/') {
-        Some(absolute) => absolute.to_string(),
-        None if folder.is_empty() => path.to_string(),
-        None => format!("{folder}/{path}"),
-    }
-}
-
-/// `a/./b/../c` → `a/c`; a `..` above the root is dropped.
-fn normalize(path: &str) -> String {
-    let mut parts: Vec<&str> = Vec::new();
-    for part in path.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            p => parts.push(p),
-        }
-    }
-    parts.join("/")
 }
 
 /// The path from `folder` to `target` (both relative to content/).

@@ -142,3 +142,18 @@ fn include_lines_in_code_and_inline_tags_are_left_alone() {
     assert!(e.included.is_empty());
     assert!(expand("Без включений.\n", "a.md", &|_: &str| None).is_none());
 }
+
+#[test]
+fn an_include_above_content_is_a_problem_not_a_read() {
+    let read = std::sync::atomic::AtomicBool::new(false);
+    let load = |_: &str| {
+        read.store(true, std::sync::atomic::Ordering::Relaxed);
+        None
+    };
+    let e = expand("{% include [x](../../etc/passwd.md) %}\n", "a/b.md", &load).unwrap();
+    assert_eq!(
+        e.problems[0].message,
+        "included file `../../etc/passwd.md` is outside content/"
+    );
+    assert!(!read.into_inner(), "nothing is read");
+}

@@ -255,8 +255,12 @@ fn render_preprocessed<'a>(
     rendered
 }
 
-/// `event` with its link or image destination replaced by `rebase`'s answer, if any.
-fn rebased<'a>(event: Event<'a>, rebase: impl Fn(&str) -> Option<String>) -> Event<'a> {
+/// `event` with its link or image destination replaced by `rebase`'s answer, if any (includes
+/// rebase them, variables fill them in).
+pub(super) fn rebased<'a>(
+    event: Event<'a>,
+    rebase: impl FnOnce(&str) -> Option<String>,
+) -> Event<'a> {
     match event {
         Event::Start(Tag::Link {
             link_type,

@@ -9,6 +9,7 @@ pub mod include;
 pub mod markdown;
 pub mod metadata;
 mod pass;
+pub mod paths;
 pub mod presets;
 mod rawlinks;
 mod slots;

@@ -235,27 +235,25 @@ pub fn substitute<'t>(text: &'t str, vars: &Variables, unknown: &mut Vec<Unknown
 
 /// `{{ name }}` replaced in text outside code and in link destinations. A run of text events
 /// is joined first: pulldown-cmark may cut `{{ product_name }}` at its `_`.
-pub(super) struct VariableFilter<'a> {
+pub(super) struct VariableFilter {
     active: bool,
     in_code: bool,
     text: Option<(String, Range<usize>)>,
     /// Each unknown name: its offset in the parsed text, its length in characters, its name.
     pub(super) unknown: Vec<(usize, u32, String)>,
-    _events: std::marker::PhantomData<Event<'a>>,
 }
 
-impl<'a> VariableFilter<'a> {
+impl VariableFilter {
     pub(super) fn new(active: bool) -> Self {
         VariableFilter {
             active,
             in_code: false,
             text: None,
             unknown: Vec::new(),
-            _events: std::marker::PhantomData,
         }
     }
 
-    pub(super) fn event(
+    pub(super) fn event<'a>(
         &mut self,
         event: Event<'a>,
         range: Range<usize>,
@@ -282,37 +280,22 @@ impl<'a> VariableFilter<'a> {
             _ => {}
         }
         self.flush(vars, parsed, feed);
-        let event = match event {
-            Event::Start(Tag::Link {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }) => {
-                let mut unknown = Vec::new();
-                let dest = substitute(&dest_url, vars, &mut unknown).into_owned();
-                // The destination is after the label: look for the names past its `](`.
-                let label_end = parsed[range.clone()].rfind("](").map_or(0, |i| i + 2);
-                self.report(
-                    &dest_url,
-                    unknown,
-                    range.start + label_end..range.end,
-                    parsed,
-                );
-                Event::Start(Tag::Link {
-                    link_type,
-                    dest_url: dest.into(),
-                    title,
-                    id,
-                })
+        let event = super::markdown::rebased(event, |dest| {
+            let mut unknown = Vec::new();
+            let filled = substitute(dest, vars, &mut unknown);
+            // The destination is after the label: look for the names past its `](`.
+            let label_end = parsed[range.clone()].rfind("](").map_or(0, |i| i + 2);
+            self.report(dest, unknown, range.start + label_end..range.end, parsed);
+            match filled {
+                Cow::Owned(filled) => Some(filled),
+                Cow::Borrowed(_) => None,
             }
-            other => other,
-        };
+        });
         feed(event, range);
     }
 
     /// The joined text so far, with its variables replaced.
-    pub(super) fn flush(
+    pub(super) fn flush<'a>(
         &mut self,
         vars: &Variables,
         parsed: &str,

@@ -64,7 +64,7 @@ fn substitute_replaces_known_names_and_lists_the_others() {
 #[test]
 fn text_and_link_destinations_are_replaced_code_is_not() {
     let v = vars(&[("product_name", "PASS24"), ("base", "/docs")]);
-    let source = "# О {{ product_name }}\n\n**{{ product_name }}** и [ссылка]({{ base }}/a.md).\n\n`{{ product_name }}`\n\n```\n{{ product_name }}\n```\n\nНет: {{ nope }}\n";
+    let source = "# О {{ product_name }}\n\n**{{ product_name }}** и [ссылка]({{ base }}/a.md) ![схема]({{ base }}/s.png).\n\n`{{ product_name }}`\n\n```\n{{ product_name }}\n```\n\nНет: {{ nope }}\n";
     let r = render_markdown_with(source, MarkdownOptions::default(), &v, None);
     assert_eq!(r.title.as_deref(), Some("О PASS24"));
     let html = r.html.clone();
@@ -76,6 +76,7 @@ fn text_and_link_destinations_are_replaced_code_is_not() {
         "an unknown name stays visible: {html}"
     );
     assert_eq!(r.links[0].dest, "/docs/a.md");
+    assert_eq!(r.links[1].dest, "/docs/s.png", "an image's destination too");
     let unknown: Vec<(u32, u32, u32, &str)> = r
         .unknown_variables
         .iter()

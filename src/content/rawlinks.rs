@@ -146,7 +146,10 @@ fn raw_space_destination(rest: &str) -> Option<usize> {
                 let dest = &rest[..i];
                 let path = dest.split('#').next().unwrap_or("");
                 let is_doc = path.ends_with(".md") || path.ends_with('/');
-                return (dest.contains(' ') && is_doc && !dest.starts_with(' ')).then_some(i);
+                // Spaces only inside `{{ … }}`: a variable, whatever it names.
+                let variable = dest.contains("{{") && !spaces_outside_variables(dest);
+                return (dest.contains(' ') && (is_doc || variable) && !dest.starts_with(' '))
+                    .then_some(i);
             }
             ')' => depth -= 1,
             '\n' | '"' | '<' | '>' => return None,

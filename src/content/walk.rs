@@ -100,15 +100,14 @@ pub fn walk(
         if !entry.file_type().is_file() || rel == synonyms_file {
             continue;
         }
-        let name = rel.rsplit('/').next().unwrap_or(&rel);
-        let kind = if rel.to_lowercase().ends_with(".md") && is_fragment(&rel, fragments) {
-            FileKind::Fragment
-        } else if rel.to_lowercase().ends_with(".md") {
-            FileKind::Markdown
-        } else if super::presets::is_presets_file(name) {
-            FileKind::Presets
-        } else {
-            FileKind::Asset
+        let markdown = rel.to_lowercase().ends_with(".md");
+        let kind = match (markdown, is_fragment(&rel, fragments)) {
+            (true, true) => FileKind::Fragment,
+            (true, false) => FileKind::Markdown,
+            _ if super::presets::is_presets_file(rel.rsplit('/').next().unwrap_or(&rel)) => {
+                FileKind::Presets
+            }
+            _ => FileKind::Asset,
         };
         if let Some(existing) = files.get(&rel) {
             diagnostics.push(Diagnostic::error(
@@ -163,16 +162,16 @@ mod tests {
 
     #[test]
     fn fragments_are_under_underscore_folders_or_named_in_the_config() {
-        let listed = ["shared".to_string(), "a/b.md".to_string()];
+        let listed = ["snippets".to_string(), "a/b.md".to_string()];
         assert!(is_fragment("_includes/x.md", &[]));
         assert!(is_fragment("guides/_parts/x.md", &[]));
         assert!(
             !is_fragment("_index.md", &[]),
             "a section page, not a fragment"
         );
-        assert!(is_fragment("shared/x.md", &listed));
+        assert!(is_fragment("snippets/x.md", &listed));
         assert!(is_fragment("a/b.md", &listed));
-        assert!(!is_fragment("shared-not/x.md", &listed));
+        assert!(!is_fragment("snippets-not/x.md", &listed));
         assert!(!is_fragment("a/b.md.bak/c.md", &listed));
     }
 

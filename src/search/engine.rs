@@ -355,6 +355,19 @@ impl SearchEngine {
     }
 }
 
+/// The order of found pages: by score, highest first, and equal scores by path. The order of
+/// documents in an index depends on how it was built (edit by edit in `serve`, or whole), and
+/// answers must not (`tests/incremental_props.rs`).
+pub(super) fn by_score_then_path(scores: &[f32], paths: &[String]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..scores.len()).collect();
+    order.sort_by(|&a, &b| {
+        scores[b]
+            .total_cmp(&scores[a])
+            .then_with(|| paths[a].cmp(&paths[b]))
+    });
+    order
+}
+
 /// The automaton builders for distances 1 and 2: pure tables, costly to make (milliseconds)
 /// and the same for every index, so they are made once per process rather than per rebuild.
 fn levenshtein_builder(distance: u8) -> &'static LevenshteinAutomatonBuilder {

@@ -137,18 +137,66 @@ pub struct HeadingLink {
     pub url: String,
 }
 
-/// One page's passages while its terms are counted.
+/// One page's passages while the ticket's terms are counted in them.
 struct Scoring {
+    /// Its index among the candidates asked about.
+    candidate: usize,
+    doc: tantivy::DocId,
     starts: Vec<u32>,
     heading_ends: Vec<u32>,
     ends: Vec<u32>,
+    /// The page's mean passage length: passages are only compared within their page.
+    average: f32,
     scores: Vec<f32>,
+}
+
+impl Scoring {
+    /// Adds a term of weight `factor` found at `positions` of the page's body: BM25 per
+    /// passage, plus [`HEADING_BOOST`] where the passage's heading has it.
+    fn add(&mut self, positions: &[u32], factor: f32) {
+        let mut counts = vec![(0u32, false); self.scores.len()];
+        for &p in positions {
+            let at = self.starts.partition_point(|&s| s <= p);
+            if at == 0 || at > counts.len() || p >= self.ends[at - 1] {
+                continue;
+            }
+            if p < self.heading_ends[at - 1] {
+                counts[at - 1].1 = true;
+            } else {
+                counts[at - 1].0 += 1;
+            }
+        }
+        for (k, &(tf, in_heading)) in counts.iter().enumerate() {
+            let length = (self.ends[k] - self.starts[k]) as f32;
+            let tf = tf as f32;
+            let norm = K1 * (1.0 - B + B * length / self.average);
+            self.scores[k] += factor * tf * (K1 + 1.0) / (tf + norm);
+            if in_heading {
+                self.scores[k] += factor * HEADING_BOOST;
+            }
+        }
+    }
+
+    /// The passage that scored highest (the earlier of equals), if any scored.
+    fn best(&self) -> Option<BestPassage> {
+        self.scores
+            .iter()
+            .enumerate()
+            .filter(|(_, &s)| s > 0.0)
+            .fold(
+                None,
+                |acc: Option<BestPassage>, (index, &score)| match acc {
+                    Some(b) if b.score >= score => Some(b),
+                    _ => Some(BestPassage { score, index }),
+                },
+            )
+    }
 }
 
 impl SearchEngine {
     /// For each of `addresses`, its best passage for `terms` (each weighted by `weight`
-    /// on top of its IDF), or none when no passage has any of them. One postings list per
-    /// term and segment, walked forward through the sorted documents.
+    /// on top of its IDF), or none when it has no passages or none has any of them. One
+    /// postings list per term and segment, walked forward through the sorted documents.
     pub(super) fn best_passages(
         &self,
         searcher: &Searcher,
@@ -160,42 +208,16 @@ impl SearchEngine {
         let mut order: Vec<usize> = (0..addresses.len()).collect();
         order.sort_by_key(|&i| (addresses[i].segment_ord, addresses[i].doc_id));
         let mut positions = Vec::new();
-        let mut counts = Vec::new();
         for group in order.chunk_by(|&a, &b| addresses[a].segment_ord == addresses[b].segment_ord) {
             let segment = searcher.segment_reader(addresses[group[0]].segment_ord);
-            let fast = segment.fast_fields();
-            let (Ok(starts), Ok(heading_ends), Ok(ends), Ok(inverted)) = (
-                fast.u64("passage_starts"),
-                fast.u64("passage_heading_ends"),
-                fast.u64("passage_ends"),
-                segment.inverted_index(self.fields.body),
-            ) else {
+            let mut pages = passages_of(segment, group, addresses);
+            // Short pages have no passages: their postings are not read at all.
+            if pages.is_empty() {
+                continue;
+            }
+            let Ok(inverted) = segment.inverted_index(self.fields.body) else {
                 continue;
             };
-            let passages = starts.values.num_vals().max(1) as f32;
-            let average = (inverted.total_num_tokens() as f32 / passages).max(1.0);
-            let mut pages: Vec<Scoring> = group
-                .iter()
-                .map(|&i| {
-                    let doc = addresses[i].doc_id;
-                    let read = |column: &tantivy::columnar::Column<u64>| {
-                        let mut v: Vec<u32> =
-                            column.values_for_doc(doc).map(|v| v as u32).collect();
-                        // Each is increasing in the page's order; sorted, they stay paired.
-                        v.sort_unstable();
-                        v
-                    };
-                    let (starts, heading_ends, ends) =
-                        (read(&starts), read(&heading_ends), read(&ends));
-                    let count = starts.len().min(heading_ends.len()).min(ends.len());
-                    Scoring {
-                        starts,
-                        heading_ends,
-                        ends,
-                        scores: vec![0.0; count],
-                    }
-                })
-                .collect();
             for term in terms {
                 let key = Term::from_field_text(self.fields.body, &term.term);
                 let Ok(Some(mut postings)) =
@@ -204,56 +226,20 @@ impl SearchEngine {
                     continue;
                 };
                 let factor = weight(term) * term.idf;
-                for (page, &i) in pages.iter_mut().zip(group) {
-                    let doc = addresses[i].doc_id;
+                for page in &mut pages {
                     // `seek` only moves forward, and the documents are in order.
-                    if postings.doc() > doc || postings.seek(doc) != doc {
-                        continue;
-                    }
-                    postings.positions(&mut positions);
-                    // Per passage: occurrences in its text, and whether its heading has it.
-                    counts.clear();
-                    counts.resize(page.scores.len(), (0u32, false));
-                    for &p in &positions {
-                        let at = page.starts.partition_point(|&s| s <= p);
-                        if at > 0 && at <= counts.len() && p < page.ends[at - 1] {
-                            if p < page.heading_ends[at - 1] {
-                                counts[at - 1].1 = true;
-                            } else {
-                                counts[at - 1].0 += 1;
-                            }
-                        }
-                    }
-                    for (k, &(tf, in_heading)) in counts.iter().enumerate() {
-                        let length = (page.ends[k] - page.starts[k]) as f32;
-                        let tf = tf as f32;
-                        let norm = K1 * (1.0 - B + B * length / average);
-                        page.scores[k] += factor * tf * (K1 + 1.0) / (tf + norm);
-                        if in_heading {
-                            page.scores[k] += factor * HEADING_BOOST;
-                        }
+                    if postings.doc() <= page.doc && postings.seek(page.doc) == page.doc {
+                        postings.positions(&mut positions);
+                        page.add(&positions, factor);
                     }
                 }
             }
-            for (page, &i) in pages.iter().zip(group) {
-                best[i] = page
-                    .scores
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, &s)| s > 0.0)
-                    // The first of equals: the earlier section.
-                    .fold(
-                        None,
-                        |acc: Option<BestPassage>, (index, &score)| match acc {
-                            Some(b) if b.score >= score => Some(b),
-                            _ => Some(BestPassage { score, index }),
-                        },
-                    );
+            for page in &pages {
+                best[page.candidate] = page.best();
             }
         }
         best
     }
-
     /// The heading and link of passage `index` of the page at `address`; none for the lead
     /// (the page itself is the link then).
     pub(super) fn heading_link(
@@ -275,6 +261,50 @@ impl SearchEngine {
             url: format!("{url}#{anchor}"),
         })
     }
+}
+
+/// The passages of the candidates `group` (indexes into `addresses`, all in `segment`, in
+/// document order) that have any, read from the index's columns.
+fn passages_of(
+    segment: &tantivy::SegmentReader,
+    group: &[usize],
+    addresses: &[DocAddress],
+) -> Vec<Scoring> {
+    let fast = segment.fast_fields();
+    let (Ok(starts), Ok(heading_ends), Ok(ends)) = (
+        fast.u64("passage_starts"),
+        fast.u64("passage_heading_ends"),
+        fast.u64("passage_ends"),
+    ) else {
+        return Vec::new();
+    };
+    group
+        .iter()
+        .filter_map(|&candidate| {
+            let doc = addresses[candidate].doc_id;
+            let read = |column: &tantivy::columnar::Column<u64>| {
+                let mut v: Vec<u32> = column.values_for_doc(doc).map(|v| v as u32).collect();
+                // Each is increasing in the page's order; sorted, they stay paired.
+                v.sort_unstable();
+                v
+            };
+            let (starts, heading_ends, ends) = (read(&starts), read(&heading_ends), read(&ends));
+            let count = starts.len().min(heading_ends.len()).min(ends.len());
+            if count == 0 {
+                return None;
+            }
+            let total: u32 = (0..count).map(|k| ends[k] - starts[k]).sum();
+            Some(Scoring {
+                candidate,
+                doc,
+                starts,
+                heading_ends,
+                ends,
+                average: (total as f32 / count as f32).max(1.0),
+                scores: vec![0.0; count],
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //! section and tag, facet counts over the matches.
 
 use super::analyzer::normalize;
-use super::engine::{Hit, SearchEngine};
+use super::engine::{by_score_then_path, Hit, SearchEngine};
 use super::vocabulary::Forgiveness;
 use crate::text::translit::{fix_keyboard_layout, latin_to_cyrillic};
 use serde::Serialize;
@@ -163,17 +163,9 @@ impl SearchEngine {
                 }
             }
         }
-        // Equal scores in the order of their paths: the order of documents in an index depends
-        // on how it was built (edit by edit in `serve`, or whole), and the answer must not.
         let addresses: Vec<DocAddress> = top.iter().map(|&(_, a)| a).collect();
-        let paths = self.paths(&searcher, &addresses);
-        let mut order: Vec<usize> = (0..top.len()).collect();
-        order.sort_by(|&a, &b| {
-            top[b]
-                .0
-                .total_cmp(&top[a].0)
-                .then_with(|| paths[a].cmp(&paths[b]))
-        });
+        let scores: Vec<f32> = top.iter().map(|&(score, _)| score).collect();
+        let order = by_score_then_path(&scores, &self.paths(&searcher, &addresses));
         let hits = order
             .into_iter()
             .take(request.limit)

@@ -6,7 +6,7 @@
 //! ticket words it matched, by field. Raw text never reaches a query parser.
 
 use super::calibrate::Features;
-use super::engine::{Hit, SearchEngine};
+use super::engine::{by_score_then_path, Hit, SearchEngine};
 use super::features::{intent_fit, ArticleFacts, TicketFacts, WordMatches, INTENT_FIT};
 use super::index::Role;
 use super::intent::IntentModel;
@@ -318,16 +318,11 @@ impl SearchEngine {
                 f.score *= factor(path);
             }
         }
-        // Equal scores in the order of their paths, not of the documents in the index (which
-        // depends on whether it was built edit by edit or whole).
-        let mut order: Vec<usize> = (0..found.len()).collect();
-        order.sort_by(|&a, &b| {
-            found[b]
-                .score
-                .total_cmp(&found[a].score)
-                .then_with(|| paths[a].cmp(&paths[b]))
-        });
-        let found: Vec<Found> = order.into_iter().map(|i| found[i].clone()).collect();
+        let scores: Vec<f32> = found.iter().map(|f| f.score).collect();
+        let found: Vec<Found> = by_score_then_path(&scores, &paths)
+            .into_iter()
+            .map(|i| found[i])
+            .collect();
         let candidates = self.describe(searcher, &vocabulary, &found, procedural);
         Pool {
             candidates,
@@ -461,7 +456,7 @@ impl SearchEngine {
 }
 
 /// A found article, before it is described.
-#[derive(Clone)]
+#[derive(Clone, Copy)]
 struct Found {
     address: DocAddress,
     /// BM25 with the role factor.

@@ -51,8 +51,7 @@ struct Entry {
 /// parsed with (the options, its folders' variables).
 #[derive(Clone, Copy, PartialEq, Eq)]
 struct Stamp {
-    len: u64,
-    modified: Option<SystemTime>,
+    file: FileStamp,
     escape_html: bool,
     variables: u64,
 }
@@ -80,26 +79,33 @@ type ReadFile = (Arc<str>, Option<FileStamp>);
 /// The files include lines read during one load: each read once (documents are parsed in
 /// parallel), with its stamp as read; only files of the listing can be read.
 struct IncludedFiles<'a> {
-    by_path: HashMap<&'a str, &'a Path>,
+    /// The listing, sorted by path (as `walk` makes it).
+    files: &'a [SourceFile],
     read: Mutex<HashMap<String, Option<ReadFile>>>,
 }
 
 impl<'a> IncludedFiles<'a> {
     fn new(files: &'a [SourceFile]) -> Self {
         IncludedFiles {
-            by_path: files
-                .iter()
-                .map(|f| (f.rel_path.as_str(), f.abs_path.as_path()))
-                .collect(),
+            files,
             read: Mutex::default(),
         }
+    }
+
+    /// Where the file at `rel_path` is, if the listing has it.
+    fn path(&self, rel_path: &str) -> Option<&'a Path> {
+        let at = self
+            .files
+            .binary_search_by(|f| f.rel_path.as_str().cmp(rel_path))
+            .ok()?;
+        Some(&self.files[at].abs_path)
     }
 
     fn read(&self, rel_path: &str) -> Option<ReadFile> {
         let mut read = self.read.lock().unwrap_or_else(|e| e.into_inner());
         read.entry(rel_path.to_string())
             .or_insert_with(|| {
-                let path = self.by_path.get(rel_path)?;
+                let path = self.path(rel_path)?;
                 let stamp = FileStamp::of(path);
                 let text = read_text(path).ok()?;
                 Some((Arc::from(text), stamp))
@@ -122,21 +128,17 @@ impl<'a> IncludedFiles<'a> {
     /// Whether every file of `paths` is as `stamps` recorded.
     fn unchanged(&self, paths: &[String], stamps: &[Option<FileStamp>]) -> bool {
         paths.len() == stamps.len()
-            && paths.iter().zip(stamps).all(|(p, s)| {
-                self.by_path
-                    .get(p.as_str())
-                    .and_then(|abs| FileStamp::of(abs))
-                    == *s
-            })
+            && paths
+                .iter()
+                .zip(stamps)
+                .all(|(p, s)| self.path(p).and_then(FileStamp::of) == *s)
     }
 }
 
 impl Stamp {
     fn of(path: &Path, options: MarkdownOptions, variables: u64) -> Option<Stamp> {
-        let meta = std::fs::metadata(path).ok()?;
         Some(Stamp {
-            len: meta.len(),
-            modified: meta.modified().ok(),
+            file: FileStamp::of(path)?,
             escape_html: options.escape_html,
             variables,
         })

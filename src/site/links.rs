@@ -6,6 +6,7 @@ use super::closest::Closest;
 use super::lookup::{anchor_id, anchor_ids, CaseIndex, Found};
 use super::{PageId, Site};
 use crate::content::markdown::LinkRef;
+use crate::content::paths::{is_external, join_path};
 use crate::content::Document;
 use crate::diagnostics::{Code, Diagnostic, Severity};
 use percent_encoding::percent_decode_str;
@@ -29,36 +30,6 @@ pub enum LinkTarget {
     },
     /// `[text]()`: no destination; shown as its text.
     Unlinked,
-}
-
-/// `http:`, `mailto:`, `tel:`…: a scheme of letters before the first `:` and no `/` before it.
-pub fn is_external(dest: &str) -> bool {
-    dest.split_once(':').is_some_and(|(scheme, _)| {
-        scheme.len() > 1
-            && scheme
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
-    }) || dest.starts_with("//")
-}
-
-/// Joins `dest` onto the folder `dir`, both relative to content/; `None` when `..` climbs
-/// out of content/.
-pub fn join_path(dir: &str, dest: &str) -> Option<String> {
-    let mut parts: Vec<&str> = if dest.starts_with('/') {
-        vec![]
-    } else {
-        dir.split('/').filter(|s| !s.is_empty()).collect()
-    };
-    for segment in dest.split(['/', '\\']) {
-        match segment {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            s => parts.push(s),
-        }
-    }
-    Some(parts.join("/"))
 }
 
 /// What resolving the links of one load shares: the site, its base path, and the indexes only

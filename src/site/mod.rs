@@ -13,7 +13,8 @@ pub mod urls;
 pub use cache::DocumentCache;
 pub use memo::LinkMemo;
 
-pub use links::{is_external, join_path, LinkTarget};
+pub use crate::content::paths::{is_external, join_path};
+pub use links::LinkTarget;
 
 use crate::config::Config;
 use crate::content::walk::{is_index_name, FileKind};
