@@ -96,18 +96,21 @@ pub fn parse_document_with(
         .as_ref()
         .map(|expanded| Included { expanded, rel_path });
     let mut rendered = render_markdown_with(own, options, vars, included);
-    let lines = LineIndex::new(own);
-    for problem in expanded.iter().flat_map(|e| &e.problems) {
-        let code = if problem.cycle {
-            Code::IncludeCycle
-        } else {
-            Code::BrokenInclude
-        };
-        diagnostics.push(
-            Diagnostic::error(code, rel_path, problem.message.clone())
-                .at(&text, lines.position(own, problem.at), problem.length)
-                .with_help("an include line is `{% include [title](path.md) %}`, the path relative to this file"),
-        );
+    // Only a document with a broken include pays for the line index.
+    if let Some(expanded) = expanded.as_ref().filter(|e| !e.problems.is_empty()) {
+        let lines = LineIndex::new(own);
+        for problem in &expanded.problems {
+            let code = if problem.cycle {
+                Code::IncludeCycle
+            } else {
+                Code::BrokenInclude
+            };
+            diagnostics.push(
+                Diagnostic::error(code, rel_path, problem.message.clone())
+                    .at(&text, lines.position(own, problem.at), problem.length)
+                    .with_help("an include line is `{% include [title](path.md) %}`, the path relative to this file"),
+            );
+        }
     }
     let includes = expanded.map(|e| e.included).unwrap_or_default();
     let table = metadata::from_table(&rendered);

@@ -228,7 +228,7 @@ fn render_preprocessed<'a>(
             other => other,
         };
         let event = match included {
-            Some(i) => rebased(event, |dest| {
+            Some(i) => with_destination(event, |dest| {
                 i.expanded
                     .rebase(in_expanded(range.start), dest, i.rel_path)
             }),
@@ -257,7 +257,7 @@ fn render_preprocessed<'a>(
 
 /// `event` with its link or image destination replaced by `rebase`'s answer, if any (includes
 /// rebase them, variables fill them in).
-pub(super) fn rebased<'a>(
+pub(super) fn with_destination<'a>(
     event: Event<'a>,
     rebase: impl FnOnce(&str) -> Option<String>,
 ) -> Event<'a> {

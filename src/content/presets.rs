@@ -280,7 +280,7 @@ impl VariableFilter {
             _ => {}
         }
         self.flush(vars, parsed, feed);
-        let event = super::markdown::rebased(event, |dest| {
+        let event = super::markdown::with_destination(event, |dest| {
             let mut unknown = Vec::new();
             let filled = substitute(dest, vars, &mut unknown);
             // The destination is after the label: look for the names past its `](`.
