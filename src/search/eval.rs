@@ -146,7 +146,8 @@ pub fn outcome_learning(
     learned: &Learned,
 ) -> Outcome {
     let problem = understood(&ticket.text, options);
-    let procedural = procedural_probability(&model.intent, &problem, options);
+    let intent_text = engine.intent_text(&engine.searcher(), &problem, options);
+    let procedural = procedural_probability(&model.intent, &intent_text, options);
     let at = Decision {
         problem: &problem,
         procedural,
@@ -409,6 +410,8 @@ struct OutcomeCache<'a> {
     options: SuggestOptions,
     /// Each ticket's problem part, as suggest searches it.
     problems: Vec<String>,
+    /// Each problem as the intent model reads it.
+    intent_texts: Vec<String>,
     /// Whether a regulation answers each ticket: the intent model's label.
     procedural_labels: Vec<bool>,
     /// Per ranking, each ticket's outcome found as a customer's problem and as a procedural question.
@@ -418,14 +421,20 @@ struct OutcomeCache<'a> {
 impl<'a> OutcomeCache<'a> {
     fn new(engine: &'a SearchEngine, tickets: &'a [Ticket], options: SuggestOptions) -> Self {
         let searcher = engine.searcher();
+        let problems: Vec<String> = tickets
+            .iter()
+            .map(|t| understood(&t.text, options))
+            .collect();
+        let intent_texts = problems
+            .iter()
+            .map(|p| engine.intent_text(&searcher, p, options).into_owned())
+            .collect();
         OutcomeCache {
             engine,
             tickets,
             options,
-            problems: tickets
-                .iter()
-                .map(|t| understood(&t.text, options))
-                .collect(),
+            problems,
+            intent_texts,
             procedural_labels: tickets
                 .iter()
                 .map(|t| {
@@ -442,14 +451,14 @@ impl<'a> OutcomeCache<'a> {
     fn fit_intent(&self, subset: &[usize]) -> IntentModel {
         let rows: Vec<(&str, bool)> = subset
             .iter()
-            .map(|&i| (self.problems[i].as_str(), self.procedural_labels[i]))
+            .map(|&i| (self.intent_texts[i].as_str(), self.procedural_labels[i]))
             .collect();
         intent::fit(&rows)
     }
 
     /// Each ticket's probability of being procedural under `intent`.
     fn procedural(&self, intent: &IntentModel) -> Vec<f32> {
-        self.problems
+        self.intent_texts
             .iter()
             .map(|p| procedural_probability(intent, p, self.options))
             .collect()

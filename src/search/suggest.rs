@@ -157,11 +157,15 @@ pub fn understood(text: &str, options: SuggestOptions) -> String {
     }
 }
 
-/// The probability that `problem` is an operator's procedural question (none when intent is
-/// off). Suggest and tuning share it.
-pub fn procedural_probability(intent: &IntentModel, problem: &str, options: SuggestOptions) -> f32 {
+/// The probability that a ticket is an operator's procedural question (none when intent is
+/// off), read from its [`intent_text`](SearchEngine::intent_text). Suggest and tuning share it.
+pub fn procedural_probability(
+    intent: &IntentModel,
+    intent_text: &str,
+    options: SuggestOptions,
+) -> f32 {
     if options.intent {
-        intent.probability(problem)
+        intent.probability(intent_text)
     } else {
         0.0
     }
@@ -195,6 +199,21 @@ pub fn is_confident(top: &Candidate, probability: f32, min_probability: f32) -> 
 }
 
 impl SearchEngine {
+    /// What the intent model reads of a ticket's problem: its Latin chunks re-read as Russian
+    /// when transliteration is on, as the search reads them.
+    pub fn intent_text<'t>(
+        &self,
+        searcher: &Searcher,
+        problem: &'t str,
+        options: SuggestOptions,
+    ) -> std::borrow::Cow<'t, str> {
+        if options.forgiveness.transliteration {
+            self.readable(searcher, problem)
+        } else {
+            problem.into()
+        }
+    }
+
     pub fn suggest(&self, text: &str, limit: usize) -> SuggestResponse {
         self.suggest_learning(text, limit, &Learned::default())
     }
@@ -224,7 +243,8 @@ impl SearchEngine {
     ) -> SuggestResponse {
         let searcher = self.searcher();
         let problem = understood(text, options);
-        let procedural = procedural_probability(&model.intent, &problem, options);
+        let intent_text = self.intent_text(&searcher, &problem, options);
+        let procedural = procedural_probability(&model.intent, &intent_text, options);
         let pool = self.pool(
             &searcher,
             &problem,

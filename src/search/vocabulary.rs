@@ -5,6 +5,7 @@
 use super::analyzer::{analyze, normalize, AnalyzedTerm};
 use super::engine::SearchEngine;
 use crate::text::translit::{fix_keyboard_layout, latin_to_cyrillic};
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashSet};
 use tantivy::Searcher;
 
@@ -168,22 +169,87 @@ impl SearchEngine {
     }
 
     /// Latin words the index does not know are re-read as Russian typed in the wrong keyboard
-    /// layout ("ikfu,fev") or transliterated ("shlagbaum"); the reading with known terms wins.
+    /// layout ("ikfu,fev") or transliterated ("shlagbaum"); each keeps the word as written, so
+    /// that an explanation shows the operator the ticket's own word.
     fn correct_latin(
         &self,
         searcher: &Searcher,
         text: &str,
         terms: Vec<AnalyzedTerm>,
     ) -> Vec<AnalyzedTerm> {
+        let rereadings = self.rereadings(searcher, text, &terms);
+        let (mut next, mut skip_until) = (0, 0);
         let mut out = Vec::with_capacity(terms.len());
-        let mut done_until = 0;
         for t in terms {
-            if t.offset_from < done_until {
+            if t.offset_from < skip_until {
+                continue;
+            }
+            while next < rereadings.len() && rereadings[next].end <= t.offset_from {
+                next += 1;
+            }
+            let Some(r) = rereadings.get(next).filter(|r| r.start <= t.offset_from) else {
+                out.push(t);
+                continue;
+            };
+            // The chunk's reading takes the place of its first word; its other words go.
+            skip_until = r.end;
+            let written = text[r.start..r.end]
+                .trim_matches(|c: char| c.is_ascii_punctuation())
+                .to_lowercase();
+            out.extend(r.analyzed.iter().map(|a| AnalyzedTerm {
+                offset_from: r.start,
+                offset_to: r.end,
+                original: written.clone(),
+                ..a.clone()
+            }));
+        }
+        // Positions count kept words, as the analyzer counts them: a re-read chunk's stop
+        // words go and the words of «ghb[jlbn» are one, so that a phrase typed on the wrong
+        // layout is as near together as the same phrase typed right.
+        for (position, t) in out.iter_mut().enumerate() {
+            t.position = position as u32;
+        }
+        out
+    }
+
+    /// `text` with its Latin chunks re-read as [`correct_latin`](Self::correct_latin) reads
+    /// them: what the intent model reads, so that «xnj ltkfnm&» asks «что делать?» (on the
+    /// wrong layout `&` is the question mark and `?` a comma).
+    pub fn readable<'t>(&self, searcher: &Searcher, text: &'t str) -> Cow<'t, str> {
+        let rereadings = self.rereadings(searcher, text, &analyze(text));
+        if rereadings.is_empty() {
+            return Cow::Borrowed(text);
+        }
+        let mut out = String::with_capacity(text.len() * 2);
+        let mut at = 0;
+        for r in rereadings {
+            out.push_str(&text[at..r.start]);
+            out.push_str(&r.reading);
+            at = r.end;
+        }
+        out.push_str(&text[at..]);
+        Cow::Owned(out)
+    }
+
+    /// The whitespace-delimited chunks of `text` holding a Latin word the index does not know,
+    /// each with the reading (wrong layout or transliteration) that has the most known terms,
+    /// in text order. A chunk whose reading is only stop words («yt», «xnj», «tuj»: «не»,
+    /// «что», «его» on the wrong layout) is re-read too: kept as written it would be a word
+    /// the base has never seen, and a ticket typed on the wrong layout would look half
+    /// unanswerable.
+    fn rereadings(
+        &self,
+        searcher: &Searcher,
+        text: &str,
+        terms: &[AnalyzedTerm],
+    ) -> Vec<Rereading> {
+        let mut out: Vec<Rereading> = Vec::new();
+        for t in terms {
+            if out.last().is_some_and(|r| t.offset_from < r.end) {
                 continue;
             }
             let latin = t.original.chars().any(|c| c.is_ascii_alphabetic());
             if !latin || self.doc_freq(searcher, &t.term) > 0 {
-                out.push(t);
                 continue;
             }
             // Past the whitespace character itself: it may be wider than a byte (U+00A0).
@@ -196,35 +262,27 @@ impl SearchEngine {
                 .find(char::is_whitespace)
                 .map_or(text.len(), |i| t.offset_to + i);
             let chunk = &text[start..end];
-            let best = [fix_keyboard_layout(chunk), latin_to_cyrillic(chunk)]
+            let readings = [fix_keyboard_layout(chunk), latin_to_cyrillic(chunk)]
                 .into_iter()
                 .flatten()
-                .map(|variant| {
-                    let analyzed = analyze(&variant);
+                .map(|reading| {
+                    let analyzed = analyze(&reading);
                     let known = analyzed
                         .iter()
                         .filter(|a| self.doc_freq(searcher, &a.term) > 0)
                         .count();
-                    (known, analyzed)
-                })
-                .filter(|(known, _)| *known > 0)
-                .max_by_key(|(known, _)| *known);
-            match best {
-                Some((_, analyzed)) => {
-                    done_until = end;
-                    out.extend(analyzed.into_iter().map(|a| {
-                        AnalyzedTerm {
-                            position: t.position,
-                            offset_from: start,
-                            offset_to: end,
-                            original: chunk
-                                .trim_matches(|c: char| c.is_ascii_punctuation())
-                                .to_lowercase(),
-                            ..a
-                        }
-                    }));
-                }
-                None => out.push(t),
+                    (known, reading, analyzed)
+                });
+            let best = readings
+                .filter(|(known, _, analyzed)| *known > 0 || analyzed.is_empty())
+                .max_by_key(|(known, _, _)| *known);
+            if let Some((_, reading, analyzed)) = best {
+                out.push(Rereading {
+                    start,
+                    end,
+                    reading,
+                    analyzed,
+                });
             }
         }
         out
@@ -253,6 +311,14 @@ impl SearchEngine {
             .map(|(_, df, c)| (c, df))
             .collect()
     }
+}
+
+/// A Latin chunk of a text read as Russian.
+struct Rereading {
+    start: usize,
+    end: usize,
+    reading: String,
+    analyzed: Vec<AnalyzedTerm>,
 }
 
 /// The vocabulary the static search client reads from the built index (`search-index.json`),
