@@ -421,9 +421,10 @@ fn the_site_works_in_a_real_browser() {
     });
 }
 
-/// The search box of a site opened from disk (no server: the static client over
-/// `search-index.js`) forgives what the server forgives: a typo, transliteration, the wrong
-/// keyboard layout, also while the word is half typed. It reads its vocabulary from the index.
+/// The search box of a site opened from disk (no server: the static client over the chunked
+/// index under `search/`) forgives what the server forgives: a typo, transliteration, the
+/// wrong keyboard layout, also while the word is half typed. It reads its vocabulary from the
+/// index, and loads only the parts of the index a query needs.
 #[test]
 fn the_static_search_box_forgives_typos_translit_and_the_wrong_layout() {
     let Some((chromedriver, chromium)) = browser_or_skip("the static search test") else {
@@ -431,11 +432,15 @@ fn the_static_search_box_forgives_typos_translit_and_the_wrong_layout() {
     };
     let mut kb = Fixture::default_content();
     kb.build().success();
-    let index = std::fs::read_to_string(kb.out().join("search-index.json")).unwrap();
+    let entry = std::fs::read_to_string(kb.out().join("search/index.js")).unwrap();
     assert!(
-        index.contains("\"vocabulary\"") && index.contains("\"шлагбаум\""),
-        "the client index carries the synonyms"
+        entry.contains("\"vocabulary\"") && entry.contains("[[\"шлагбаум\"],[\"барьер\"]"),
+        "the client index carries the synonyms as index stems"
     );
+    let parts = walkdir::WalkDir::new(kb.out().join("search"))
+        .into_iter()
+        .filter(|e| e.as_ref().is_ok_and(|e| e.file_type().is_file()))
+        .count();
     let home = format!("file://{}", kb.out().join("index.html").display());
     let driver = Driver::start(&chromedriver, chromium);
     tokio::runtime::Runtime::new().unwrap().block_on(async {
@@ -456,8 +461,56 @@ fn the_static_search_box_forgives_typos_translit_and_the_wrong_layout() {
             .await;
             let first = titles[0].as_str().unwrap_or("");
             assert!(first.starts_with("Шлагбаум"), "{query:?}: {titles}");
+            let loaded = js(&c, "return window.__spravkaSearch.loaded.length;").await;
+            let loaded = loaded.as_u64().unwrap() as usize;
+            assert!(
+                (3..parts / 2).contains(&loaded),
+                "{query:?}: {loaded} of the index's {parts} files loaded"
+            );
         }
         screenshot(&c, "static-search").await;
+        static_tag_filter(&c, &home, &kb.out()).await;
         c.close().await.unwrap();
     });
+}
+
+/// A tag chip of the static search keeps exactly the hits with that tag: the client reads the
+/// tag's pages from its bucket file; the site's own tag page is the reference.
+async fn static_tag_filter(c: &Client, home: &str, out: &Path) {
+    c.goto(home).await.unwrap();
+    let input = c.find(Locator::Id("search-input")).await.unwrap();
+    input.click().await.unwrap();
+    input.send_keys("пропуск ").await.unwrap();
+    let tag = wait_js(
+        c,
+        "a tag chip",
+        "const chips = [...document.querySelectorAll('#search-results button[data-facet=tag]')];
+         // The rarest tag among the hits shown: the filter must drop most of them.
+         const b = chips[chips.length - 1];
+         if (!b) return null;
+         b.click();
+         return b.getAttribute('data-value');",
+    )
+    .await;
+    let tag = tag.as_str().unwrap().to_string();
+    let titles = wait_js(
+        c,
+        "hits of the tag",
+        "if (!document.querySelector('#search-results button[aria-pressed=true]')) return null;
+         const t = [...document.querySelectorAll('#search-results [role=option] .sr-title')]
+             .map(e => e.textContent);
+         return t.length ? t : null;",
+    )
+    .await;
+    let tag_page = walkdir::WalkDir::new(out.join("tags"))
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name() == "index.html")
+        .map(|e| std::fs::read_to_string(e.path()).unwrap())
+        .find(|html| html.contains(&format!("<h1>{tag}")) || html.contains(&format!("«{tag}»")))
+        .unwrap_or_else(|| panic!("no tag page for {tag}"));
+    for title in titles.as_array().unwrap() {
+        let title = title.as_str().unwrap();
+        assert!(tag_page.contains(title), "«{title}» is not tagged {tag}");
+    }
 }

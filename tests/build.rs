@@ -55,8 +55,7 @@ fn fixture_builds_with_links_metadata_backlinks_and_tags() {
         "sitemap.xml",
         "atom.xml",
         "404.html",
-        "search-index.json",
-        "search-index.js",
+        "search/index.js",
         "static/style.css",
         "static/spravka.js",
     ] {
@@ -547,4 +546,65 @@ fn fragments_named_in_the_config_are_not_pages() {
         !f.out().join("snippets").exists(),
         "a listed fragment is not a page"
     );
+}
+
+/// The static search index as the client reads it: the entry names the chunk holding a stem,
+/// that chunk's postings (page gaps and field bits) lead to the pages, each page's fragment
+/// says which page it is, and the stem is in the list of its first letter.
+#[test]
+fn the_client_index_leads_from_a_stem_to_its_pages() {
+    let mut f = Fixture::default_content();
+    f.build().success();
+    let part = |name: &str| -> serde_json::Value {
+        let text = std::fs::read_to_string(f.out().join("search").join(name)).unwrap();
+        let prefix = format!("__spravkaSearch({name:?},");
+        let json = text
+            .strip_prefix(&prefix)
+            .and_then(|rest| rest.strip_suffix(");\n"))
+            .unwrap_or_else(|| panic!("{name} is not a __spravkaSearch call"));
+        serde_json::from_str(json).unwrap()
+    };
+    let entry = part("index.js");
+    assert_eq!(entry["version"], 3);
+    let stem = "шлагбаум";
+    let chunks = entry["chunks"].as_array().unwrap();
+    let chunk = chunks
+        .iter()
+        .rev()
+        .find(|c| c[0].as_str().unwrap() <= stem)
+        .unwrap();
+    let flat = part(chunk[1].as_str().unwrap())[stem].clone();
+    let flat: Vec<u64> = flat
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_u64().unwrap())
+        .collect();
+    let mut page = 0;
+    let mut titled = vec![];
+    for posting in flat.chunks(2) {
+        page += posting[0];
+        if posting[1] & 1 == 1 {
+            titled.push(
+                part(&format!("f/{page}.js"))["t"]
+                    .as_str()
+                    .unwrap()
+                    .to_string(),
+            );
+        }
+    }
+    assert!(
+        titled.contains(&"Шлагбаум не открывается по номеру автомобиля".to_string()),
+        "{titled:?}"
+    );
+    assert!(
+        titled.iter().all(|t| t.to_lowercase().contains(stem)),
+        "{titled:?}"
+    );
+    let letter = part(entry["letters"]["ш"].as_str().unwrap());
+    assert!(letter
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|pair| pair[0] == stem));
 }

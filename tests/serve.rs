@@ -543,19 +543,30 @@ async fn hot_files_follow_each_rebuild() {
     let mut f = Fixture::new("basic");
     let state = spravka::serve::state(f.root(), &f.root().join(".cache"), true).unwrap();
     let app = spravka::serve::app(state.clone());
-    let get = |path: &'static str| {
+    let get = |path: String| {
         let app = app.clone();
         async move {
             let (status, _, body) =
-                call(&app, Request::get(path).body(Body::empty()).unwrap()).await;
+                call(&app, Request::get(&path).body(Body::empty()).unwrap()).await;
             assert_eq!(status, StatusCode::OK, "{path}");
             String::from_utf8(body).unwrap()
         }
     };
-    let page = "/razdel/vtoroy-so-skobkami/";
+    let page = "/razdel/vtoroy-so-skobkami/".to_string();
+    // The page's fragment of the static search index: the one part not named by its hash.
+    let mut fragment = None;
+    for id in 0..10 {
+        let path = format!("/search/f/{id}.js");
+        if get(path.clone()).await.contains("Второй (со скобками)") {
+            fragment = Some(path);
+            break;
+        }
+    }
+    let fragment = fragment.expect("the page has a search fragment");
+    let entry = get("/search/index.js".into()).await;
     for _ in 0..2 {
-        assert!(!get(page).await.contains("Переименованный"));
-        assert!(!get("/search-index.json").await.contains("Переименованный"));
+        assert!(!get(page.clone()).await.contains("Переименованный"));
+        assert!(!get(fragment.clone()).await.contains("Переименованный"));
     }
     let path = "content/Раздел/Второй (со скобками).md";
     let text = std::fs::read_to_string(f.root().join(path)).unwrap();
@@ -567,9 +578,12 @@ async fn hot_files_follow_each_rebuild() {
         &spravka::serve::Change::Content(vec![f.root().join(path)]),
     );
     assert!(get(page).await.contains("Переименованный второй"));
-    assert!(get("/search-index.json")
-        .await
-        .contains("Переименованный второй"));
+    assert!(get(fragment).await.contains("Переименованный второй"));
+    assert_ne!(
+        get("/search/index.js".into()).await,
+        entry,
+        "the entry names the new postings of «переименованный»"
+    );
 }
 
 /// The search box forgives what suggest forgives: a typo, transliteration, the wrong keyboard

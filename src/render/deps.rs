@@ -65,7 +65,7 @@ fn job_name(site: &Site, job: &Job) -> String {
         Job::Tag(tag) => output_path(&super::tag_url(site, tag)),
         Job::NotFound => "404.html".into(),
         Job::Operator => output_path(OPERATOR_URL),
-        Job::Feeds => "search-index.json".into(),
+        Job::Feeds => super::client_index::ENTRY.into(),
         Job::Statics => "static/".into(),
         Job::Asset(i) => output_path(&site.assets[*i].url),
     }

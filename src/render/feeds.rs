@@ -1,9 +1,7 @@
-//! sitemap.xml, the "Что нового" Atom feed from change histories, and the compact client-side
-//! search index used when the site is hosted as plain files.
+//! sitemap.xml and the "Что нового" Atom feed from change histories.
 
 use crate::content::markdown::escape_html;
 use crate::site::Site;
-use serde::Serialize;
 
 fn absolute(site: &Site, url: &str) -> String {
     let base = site.config.base_url.trim_end_matches('/');
@@ -70,49 +68,4 @@ pub fn atom(site: &Site) -> String {
     }
     xml.push_str("</feed>\n");
     xml
-}
-
-#[derive(Serialize)]
-struct ClientDoc<'a> {
-    /// Title.
-    t: &'a str,
-    /// URL relative to the site root (no leading slash), so the script can prefix its root.
-    u: &'a str,
-    /// Section title.
-    s: &'a str,
-    /// Headings.
-    h: Vec<&'a str>,
-    /// Tags.
-    g: &'a [String],
-    /// Summary.
-    d: &'a str,
-}
-
-/// The compact index for the search box when no server is there: short keys, no body text,
-/// and the server's search vocabulary (stop words, synonyms, layout and transliteration
-/// tables), derived from the same sources so the two cannot drift. A synonyms file that does
-/// not parse is reported by build and check; the client then goes without synonyms.
-pub fn client_index(site: &Site) -> Vec<u8> {
-    let synonyms = crate::search::load_synonyms(site).unwrap_or_default();
-    let vocabulary = crate::search::vocabulary::client_vocabulary(&synonyms);
-    let docs: Vec<ClientDoc> = site
-        .pages
-        .iter()
-        .map(|p| ClientDoc {
-            t: &p.doc.title,
-            u: p.url.trim_start_matches('/'),
-            s: &site.sections[p.section].title,
-            h: p.doc
-                .rendered
-                .headings
-                .iter()
-                .filter(|h| h.level <= 3)
-                .map(|h| h.text.as_str())
-                .collect(),
-            g: &p.doc.meta.tags,
-            d: &p.doc.summary,
-        })
-        .collect();
-    serde_json::to_vec(&serde_json::json!({ "version": 2, "docs": docs, "vocabulary": vocabulary }))
-        .unwrap_or_default()
 }

@@ -1,6 +1,7 @@
 //! Rendering the site model to files: tera templates from the theme, feeds, the client-side
 //! search index, static files and assets, all through one `Output`.
 
+pub mod client_index;
 pub mod context;
 pub mod deps;
 mod feeds;
@@ -324,16 +325,10 @@ impl Renderer {
             Job::Feeds => {
                 write("sitemap.xml", feeds::sitemap(site).as_bytes())?;
                 write("atom.xml", feeds::atom(site).as_bytes())?;
-                let index = feeds::client_index(site);
-                // Browsers refuse fetch() from file://, but load scripts: the same index as a
-                // script lets the search box work in a copy of the site opened from disk.
-                let mut script =
-                    b"document.dispatchEvent(new CustomEvent(\"spravka:search-index\",{detail:"
-                        .to_vec();
-                script.extend_from_slice(&index);
-                script.extend_from_slice(b"}));\n");
-                write("search-index.js", &script)?;
-                write("search-index.json", &index)
+                for file in client_index::client_index(site) {
+                    write(&file.path, &file.bytes)?;
+                }
+                Ok(())
             }
             Job::Statics => {
                 for (name, bytes) in &self.theme.statics {

@@ -34,9 +34,6 @@ pub struct Synonyms {
     groups: Vec<Vec<Entry>>,
     /// The first term of every entry → `(group, entry)` indices, to find entries in a text.
     by_first_term: HashMap<String, Vec<(usize, usize)>>,
-    /// Each group's entries as the writers wrote them (normalised), for the static client,
-    /// which stems them with its own stemmer.
-    written: Vec<Vec<String>>,
 }
 
 /// Terms of a text that belong to synonym groups, as found by [`Synonyms::expand_all`].
@@ -124,9 +121,7 @@ impl Synonyms {
         for group in file.group {
             let group_start = group.words.span().start;
             let mut entries: Vec<Entry> = Vec::new();
-            let mut written = Vec::new();
             for word in group.words.into_inner() {
-                written.push(super::analyzer::normalize(word.get_ref()));
                 let terms: Entry = analyze(word.get_ref())
                     .into_iter()
                     .map(|t| t.term)
@@ -147,14 +142,13 @@ impl Synonyms {
                 });
             }
             synonyms.add_group(entries);
-            synonyms.written.push(written);
         }
         Ok(synonyms)
     }
 
-    /// Each group's entries as written (normalised: lower case, `ё` → `е`).
-    pub fn groups_as_written(&self) -> &[Vec<String>] {
-        &self.written
+    /// Each group's entries as index terms (the static client expands with them too).
+    pub fn groups(&self) -> &[Vec<Vec<String>>] {
+        &self.groups
     }
 
     /// The number of groups.

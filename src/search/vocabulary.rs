@@ -321,14 +321,15 @@ struct Rereading {
     analyzed: Vec<AnalyzedTerm>,
 }
 
-/// The vocabulary the static search client reads from the built index (`search-index.json`),
+/// The vocabulary the static search client reads from the built index (`search/index.js`),
 /// so that a site opened from disk or from a plain web server drops the same stop words,
-/// expands the same synonyms and re-reads the wrong layout and transliteration as the server.
+/// expands the same synonyms (as index terms) and re-reads the wrong layout and
+/// transliteration as the server.
 pub fn client_vocabulary(synonyms: &super::synonyms::Synonyms) -> serde_json::Value {
     let (keyboard, spellings) = crate::text::translit::client_tables();
     serde_json::json!({
         "stop": super::analyzer::stop_words().collect::<Vec<_>>(),
-        "synonyms": synonyms.groups_as_written(),
+        "synonyms": synonyms.groups(),
         "layout": keyboard.iter().map(|(q, r)| [q.to_string(), r.to_string()]).collect::<Vec<_>>(),
         "translit": spellings,
     })

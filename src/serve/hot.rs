@@ -112,9 +112,9 @@ mod tests {
         let hot = HotFiles::default();
         let before = hot.epoch();
         hot.clear();
-        hot.insert("/search-index.json", file(3), before);
-        assert!(hot.get("/search-index.json").is_none());
-        hot.insert("/search-index.json", file(3), hot.epoch());
-        assert!(hot.get("/search-index.json").is_some());
+        hot.insert("/search/index.js", file(3), before);
+        assert!(hot.get("/search/index.js").is_none());
+        hot.insert("/search/index.js", file(3), hot.epoch());
+        assert!(hot.get("/search/index.js").is_some());
     }
 }

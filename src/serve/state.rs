@@ -335,20 +335,19 @@ mod tests {
         std::fs::write(&page, "# Новое название\n\nТекст.\n").unwrap();
         let next = builder.incremental(&first, &[page]).unwrap();
         let stale = super::super::hot::HotFile {
-            bytes: std::fs::read(next.dir.join("search-index.json"))
+            bytes: std::fs::read(next.dir.join("search/index.js"))
                 .unwrap()
                 .into(),
             etag: axum::http::HeaderValue::from_static("\"old\""),
             last_modified: None,
             content_type: "application/json",
         };
-        next.hot
-            .insert("/search-index.json", stale, next.hot.epoch());
+        next.hot.insert("/search/index.js", stale, next.hot.epoch());
         builder.finish(&next).unwrap();
-        assert!(next.hot.get("/search-index.json").is_none());
-        let feed = std::fs::read_to_string(next.dir.join("search-index.json")).unwrap();
+        assert!(next.hot.get("/search/index.js").is_none());
+        let fragment = std::fs::read_to_string(next.dir.join("search/f/1.js")).unwrap();
         assert!(
-            feed.contains("Новое название"),
+            fragment.contains("Новое название"),
             "the feeds were written after the swap"
         );
     }

@@ -472,31 +472,18 @@
 
   /* ------------------------------------------------------------------ Russian text */
 
-  /* The search vocabulary (stop words, synonym groups, keyboard layout and transliteration
-   * tables) comes from the built index, which the server derives from its own analyzer,
-   * synonyms.toml and translit tables: the client never keeps a copy that could drift.
-   * Until the index is loaded, nothing is dropped and nothing expanded. */
+  /* The search vocabulary (stop words, synonym groups as index stems, keyboard layout and
+   * transliteration tables) comes from the built index, which the server derives from its
+   * own analyzer, synonyms.toml and translit tables; the words are the server's stems, read
+   * against the index's own vocabulary: the client keeps no stemmer that could drift. Until
+   * the index is loaded, nothing is dropped and nothing expanded. */
   var STOP = {};
   var ALIASES = {};
   var LAYOUT = {};
   var TRANSLIT = [];
-  var KNOWN = {}; // every stem of the index, for readings and typo correction
-  var KNOWN_LIST = [];
-
-  // Inflection endings, longest first; stripping keeps a stem of at least 3 letters.
-  var ENDINGS = (
-    "иями ями ами иях ией ием ьями ьях ьям ого его ому ему ыми ими ейся ийся ующ " +
-    "ивать ывать овать евать ировать ать ять ить еть ыть уть ешь ишь ете ите ает яет ует " +
-    "ают яют уют ала ила ыла ела али или ыли ели ало ило ено ена ены ный ная ное ные ного " +
-    "ами ям ах ях ов ев ей ой ий ый ая яя ое ее ые ие ых их ым им ую юю ом ем ам ою ею ию ия ии " +
-    "ье ья ьи ью ьё ет ит ут ют ат ят ал ил ел ыл ла ло ли " +
-    "а я о е ё ы и у ю ь й"
-  )
-    .split(" ")
-    .filter(Boolean)
-    .sort(function (a, b) {
-      return b.length - a.length;
-    });
+  /* A typed word reads as an index stem it starts with when at most this many letters are
+   * left over: the longest Russian inflection endings («-ями», «-ого», «-ете»). */
+  var MAX_ENDING = 4;
 
   function useVocabulary(vocabulary) {
     var v = vocabulary || {};
@@ -513,14 +500,13 @@
     (v.synonyms || []).forEach(function (group) {
       var stems = [];
       group.forEach(function (entry) {
-        words(entry).forEach(function (w) {
-          if (!STOP[w] && stems.indexOf(stem(w)) < 0) stems.push(stem(w));
+        entry.forEach(function (s) {
+          if (stems.indexOf(s) < 0) stems.push(s);
         });
       });
       group.forEach(function (entry) {
-        var own = words(entry);
-        if (own.length !== 1) return; // a phrase expands nothing by one of its words
-        var key = stem(own[0]);
+        if (entry.length !== 1) return; // a phrase expands nothing by one of its words
+        var key = entry[0];
         ALIASES[key] = (ALIASES[key] || []).concat(
           stems.filter(function (s) {
             return s !== key;
@@ -571,37 +557,6 @@
     return out;
   }
 
-  /* The share of the text's words the index knows, a word being typed (the start of a known
-   * stem) included. */
-  function knownShare(text) {
-    var list = words(text);
-    if (!list.length) return 0;
-    return (
-      list.filter(function (w) {
-        if (KNOWN[stem(w)]) return true;
-        if (w.length < 3) return false;
-        for (var i = 0; i < KNOWN_LIST.length; i++) if (KNOWN_LIST[i].indexOf(w) === 0) return true;
-        return false;
-      }).length / list.length
-    );
-  }
-
-  /* A Latin chunk the index does not know is re-read in the Russian layout and as
-   * transliteration; the reading with more known words wins. */
-  function readChunk(chunk) {
-    if (!/[a-z]/.test(chunk) || !KNOWN_LIST.length || knownShare(chunk) === 1) return chunk;
-    var best = chunk;
-    var bestShare = knownShare(chunk);
-    [fixLayout(chunk), fromTranslit(chunk)].forEach(function (reading) {
-      var share = knownShare(reading);
-      if (share > bestShare) {
-        best = reading;
-        bestShare = share;
-      }
-    });
-    return best;
-  }
-
   /* Damerau–Levenshtein distance, at most `max` (larger answers are `max + 1`). */
   function editDistance(a, b, max) {
     if (Math.abs(a.length - b.length) > max) return max + 1;
@@ -625,15 +580,6 @@
     return prev[b.length];
   }
 
-  /* Known stems within one edit (two for long words) of a misspelt one, same first letter. */
-  function nearStems(s) {
-    if (s.length < 4 || /[0-9]/.test(s)) return [];
-    var max = s.length >= 8 ? 2 : 1;
-    return KNOWN_LIST.filter(function (k) {
-      return k[0] === s[0] && editDistance(s, k, max) <= max;
-    }).slice(0, 3);
-  }
-
   function normalize(text) {
     return String(text || "")
       .toLowerCase()
@@ -646,71 +592,248 @@
     return normalize(text).match(WORD_RE) || [];
   }
 
-  function stem(word) {
-    var w = normalize(word);
-    if (!/[а-я]/.test(w) || w.length <= 3) return w;
-    if (/(ся|сь)$/.test(w) && w.length - 2 >= 4) w = w.slice(0, -2);
-    for (var i = 0; i < ENDINGS.length; i++) {
-      var end = ENDINGS[i];
-      if (w.length - end.length >= 3 && w.slice(-end.length) === end) {
-        return w.slice(0, w.length - end.length);
-      }
+  /* ------------------------------------------------------------------ client-side index */
+
+  /* The index is a set of scripts under search/ (see render/client_index.rs): the entry, and
+   * per query only the stem lists of the typed words' first letters, the postings chunks of
+   * their stems, the facets table and the fragments of the hits shown. Each script hands its
+   * data to __spravkaSearch(name, data); scripts load from file:// where fetch may not. */
+  var parts = {};
+  window.__spravkaSearch = function (name, data) {
+    var part = parts[name];
+    if (part && !part.done) {
+      part.done = true;
+      window.__spravkaSearch.loaded.push(name);
+      part.resolve(data);
     }
-    return w;
+  };
+  /* The parts loaded so far, in order (the browser test checks a query loads few). */
+  window.__spravkaSearch.loaded = [];
+
+  function loadPart(name) {
+    if (parts[name]) return parts[name].promise;
+    var part = { done: false };
+    part.promise = new Promise(function (resolve, reject) {
+      part.resolve = resolve;
+      var script = doc.createElement("script");
+      script.src = siteRoot() + "search/" + name;
+      script.async = true;
+      function failed(message) {
+        if (script.parentNode) script.parentNode.removeChild(script);
+        if (part.done) return;
+        part.done = true;
+        delete parts[name]; // a network hiccup: try again on the next query
+        reject(new Error(message));
+      }
+      script.onerror = function () {
+        failed("no search/" + name);
+      };
+      script.onload = function () {
+        setTimeout(function () {
+          failed("search/" + name + " sent no data");
+        }, 0);
+      };
+      doc.head.appendChild(script);
+    });
+    parts[name] = part;
+    return part.promise;
   }
 
-  /* The query → terms: {raw, stems:[…], prefix} (prefix: the word still being typed). Latin
-   * chunks are re-read (layout, translit), misspelt words gain their near known stems, and
-   * synonyms their group's stems. */
-  function queryTerms(query) {
+  var clientIndex = null;
+
+  function loadClientIndex() {
+    if (clientIndex) return clientIndex;
+    clientIndex = loadPart("index.js").then(function (entry) {
+      if (!entry || entry.version !== 3) throw new Error("unknown search index");
+      useVocabulary(entry.vocabulary);
+      return entry;
+    });
+    clientIndex.catch(function () {
+      clientIndex = null;
+    });
+    return clientIndex;
+  }
+
+  /* The stems starting with each of `letters`: {stem: number of pages}, and the list. */
+  function loadStems(entry, letters) {
+    var out = {};
+    return Promise.all(
+      letters.map(function (letter) {
+        var file = entry.letters[letter];
+        if (!file) return (out[letter] = { map: {}, list: [] });
+        return loadPart(file).then(function (list) {
+          var map = {};
+          list.forEach(function (pair) {
+            map[pair[0]] = pair[1];
+          });
+          out[letter] = { map: map, list: list };
+        });
+      })
+    ).then(function () {
+      return out;
+    });
+  }
+
+  /* The index stem a typed word is a form of: the longest stem it starts with, at most
+   * MAX_ENDING letters left over (a whole short word must be a stem itself). */
+  function ownStem(word, stems) {
+    var known = (stems[word[0]] || { map: {} }).map;
+    for (var cut = 0; cut <= MAX_ENDING && word.length - cut > 0; cut++) {
+      var s = word.slice(0, word.length - cut);
+      if (known[s] !== undefined && (s.length >= 3 || cut === 0)) return s;
+    }
+    return null;
+  }
+
+  /* Stems within one edit (two for long words) of a misspelt word, an ending allowed. */
+  function nearStems(word, stems) {
+    if (word.length < 4 || /[0-9]/.test(word)) return [];
+    var max = word.length >= 8 ? 2 : 1;
+    var list = (stems[word[0]] || { list: [] }).list;
+    var found = [];
+    for (var i = 0; i < list.length && found.length < 3; i++) {
+      var s = list[i][0];
+      for (var cut = 0; cut <= MAX_ENDING && word.length - cut >= s.length - max; cut++) {
+        if (editDistance(word.slice(0, word.length - cut), s, max) <= max) {
+          found.push(s);
+          break;
+        }
+      }
+    }
+    return found;
+  }
+
+  /* The share of `text`'s words the index knows (a word being typed: the start of a stem). */
+  function knownShare(text, stems) {
+    var list = words(text);
+    if (!list.length) return 0;
+    return (
+      list.filter(function (w) {
+        if (STOP[w] || ownStem(w, stems)) return true;
+        if (w.length < 3) return false;
+        var letter = (stems[w[0]] || { list: [] }).list;
+        for (var i = 0; i < letter.length; i++) if (letter[i][0].indexOf(w) === 0) return true;
+        return false;
+      }).length / list.length
+    );
+  }
+
+  /* A Latin chunk the index does not know is re-read in the Russian layout and as
+   * transliteration; the reading with more known words wins. */
+  function readChunk(chunk, stems) {
+    if (!/[a-z]/.test(chunk) || knownShare(chunk, stems) === 1) return chunk;
+    var best = chunk;
+    var bestShare = knownShare(chunk, stems);
+    [fixLayout(chunk), fromTranslit(chunk)].forEach(function (reading) {
+      var share = knownShare(reading, stems);
+      if (share > bestShare) {
+        best = reading;
+        bestShare = share;
+      }
+    });
+    return best;
+  }
+
+  function firstLetters(texts) {
+    var letters = [];
+    texts.forEach(function (text) {
+      words(text).forEach(function (w) {
+        if (letters.indexOf(w[0]) < 0) letters.push(w[0]);
+      });
+    });
+    return letters;
+  }
+
+  /* The query → terms: {raw, stems: [[stem, quality]…], prefix} (prefix: the word still being
+   * typed). Latin chunks are re-read (layout, translit), a word is read as its index stem, a
+   * misspelt one gains its near stems, the word being typed the commonest stems it begins,
+   * and synonyms their group's stems. Loads the stem lists it needs. */
+  function queryTerms(entry, query) {
     var typing = !/\s$/.test(query);
     var chunks = normalize(query).split(/\s+/).filter(Boolean);
-    var list = [];
+    var readings = [];
     chunks.forEach(function (chunk) {
-      list = list.concat(words(readChunk(chunk)));
+      readings.push(chunk);
+      if (/[a-z]/.test(chunk)) readings.push(fixLayout(chunk), fromTranslit(chunk));
     });
-    var meaningful = list.filter(function (w) {
-      return !STOP[w];
-    });
-    if (!meaningful.length) meaningful = list;
-    var seen = {};
-    var terms = [];
-    meaningful.forEach(function (w, i) {
-      if (seen[w]) return;
-      seen[w] = true;
-      var own = stem(w);
-      var stems = [own];
-      var isPrefix = typing && i === meaningful.length - 1 && w.length >= 2;
-      if (KNOWN_LIST.length && !KNOWN[own] && !isPrefix) {
-        // A misspelt word stems unpredictably ("шлагбам" → "шлагб"): the word as written is
-        // tried too, as the server does.
-        nearStems(own)
-          .concat(nearStems(w))
-          .forEach(function (near) {
-            if (stems.indexOf(near) < 0) stems.push(near);
-          });
-      }
-      stems.slice().forEach(function (s) {
-        (ALIASES[s] || []).forEach(function (a) {
-          if (stems.indexOf(a) < 0) stems.push(a);
-        });
+    return loadStems(entry, firstLetters(readings)).then(function (stems) {
+      var list = [];
+      chunks.forEach(function (chunk) {
+        list = list.concat(words(readChunk(chunk, stems)));
       });
-      terms.push({ raw: w, stems: stems, prefix: isPrefix });
+      var meaningful = list.filter(function (w) {
+        return !STOP[w];
+      });
+      if (!meaningful.length) meaningful = list;
+      var seen = {};
+      var terms = [];
+      meaningful.forEach(function (w, i) {
+        if (seen[w]) return;
+        seen[w] = true;
+        var isPrefix = typing && i === meaningful.length - 1 && w.length >= 2;
+        var found = [];
+        function add(s, quality) {
+          for (var k = 0; k < found.length; k++) if (found[k][0] === s) return;
+          found.push([s, quality]);
+        }
+        var own = ownStem(w, stems);
+        if (own) add(own, 1);
+        if (isPrefix) {
+          ((stems[w[0]] || { list: [] }).list)
+            .filter(function (pair) {
+              return pair[0].indexOf(w) === 0;
+            })
+            .sort(function (a, b) {
+              return b[1] - a[1] || (a[0] < b[0] ? -1 : 1);
+            })
+            .slice(0, 8)
+            .forEach(function (pair) {
+              add(pair[0], 0.75);
+            });
+        } else if (!own) {
+          nearStems(w, stems).forEach(function (s) {
+            add(s, 1);
+          });
+        }
+        found.slice().forEach(function (pair) {
+          (ALIASES[pair[0]] || []).forEach(function (a) {
+            add(a, pair[1]);
+          });
+        });
+        terms.push({ raw: w, stems: found, prefix: isPrefix });
+      });
+      return terms;
     });
-    return terms;
   }
 
-  /* 0: no match, 1: same stem, 0.75: the typed word is a prefix of the document word. */
-  function wordMatch(term, word, wordStem) {
+  /* How well a word of a page matches a term: 1 a form of one of its stems, 0.75 a word the
+   * typed prefix begins, 0 none. Before the index is loaded (API answers), a term has no
+   * stems and a word matches when it shares all but an ending with what was typed. */
+  function wordMatch(term, word) {
+    var best = 0;
     for (var i = 0; i < term.stems.length; i++) {
-      if (term.stems[i] === wordStem) return 1;
+      var s = term.stems[i][0];
+      if (word.indexOf(s) === 0 && word.length - s.length <= MAX_ENDING) best = Math.max(best, term.stems[i][1]);
     }
-    if (term.prefix && word.length > term.raw.length && word.indexOf(term.raw) === 0) return 0.75;
-    // A typed stem may be longer than the index word's stem ("приложен" vs "прилож").
-    if (term.raw.length >= 5 && wordStem.length >= 4 && term.stems[0].indexOf(wordStem) === 0 && term.stems[0].length - wordStem.length <= 2) {
-      return 0.6;
+    if (best) return best;
+    if (term.prefix && word.indexOf(term.raw) === 0) return 0.75;
+    if (!term.stems.length) {
+      var common = 0;
+      while (common < word.length && word[common] === term.raw[common]) common++;
+      if (common >= 3 && common >= Math.max(word.length, term.raw.length) - MAX_ENDING) return 1;
     }
     return 0;
+  }
+
+  /* The query's words as terms without the index (for highlighting the server's answers). */
+  function plainTerms(query) {
+    return words(query)
+      .filter(function (w) {
+        return !STOP[w];
+      })
+      .map(function (w) {
+        return { raw: w, stems: [], prefix: false };
+      });
   }
 
   /* Escaped text with every word that matches one of the terms wrapped in <mark>. */
@@ -724,7 +847,7 @@
     while ((m = re.exec(text))) {
       var w = normalize(m[0]);
       var hit = false;
-      for (var i = 0; i < terms.length && !hit; i++) hit = wordMatch(terms[i], w, stem(w)) > 0;
+      for (var i = 0; i < terms.length && !hit; i++) hit = wordMatch(terms[i], w) > 0;
       if (hit) {
         out += escapeHtml(text.slice(last, m.index)) + "<mark>" + escapeHtml(m[0]) + "</mark>";
         last = m.index + m[0].length;
@@ -744,7 +867,7 @@
     outer: while ((m = re.exec(text))) {
       var w = normalize(m[0]);
       for (var i = 0; i < terms.length; i++) {
-        if (wordMatch(terms[i], w, stem(w)) > 0) {
+        if (wordMatch(terms[i], w) > 0) {
           at = m.index;
           break outer;
         }
@@ -761,185 +884,136 @@
     return (start > 0 ? "…" : "") + cut;
   }
 
-  /* ------------------------------------------------------------------ client-side index */
+  /* Field bits of a posting (render/client_index.rs) and each field's weight. */
+  var FIELDS = [
+    [1, 10], // title
+    [2, 5], // tags
+    [4, 4], // headings
+    [8, 2], // section title
+    [16, 2] // summary
+  ];
 
-  var FIELD_WEIGHTS = { t: 10, g: 5, h: 4, s: 2, d: 2 };
-  var clientIndex = null;
-
-  function prepareIndex(data) {
-    var docs = (data && data.docs) || [];
-    useVocabulary(data && data.vocabulary);
-    KNOWN = {};
-    var entries = docs.map(function (d) {
-      var fields = {};
-      function add(name, text) {
-        var list = fields[name] || (fields[name] = []);
-        words(text).forEach(function (w) {
-          var s = stem(w);
-          list.push({ w: w, s: s });
-          KNOWN[s] = true;
-        });
-      }
-      add("t", d.t);
-      (d.g || []).forEach(function (g) {
-        add("g", g);
-      });
-      (d.h || []).forEach(function (h) {
-        add("h", h);
-      });
-      add("s", d.s);
-      add("d", d.d);
-      return { doc: d, fields: fields };
-    });
-    KNOWN_LIST = Object.keys(KNOWN);
-    return entries;
-  }
-
-  /* Load search-index.json; from file:// (where fetch is refused) try XHR, then
-   * search-index.js, a script that announces the index with a "spravka:search-index" event. */
-  function loadClientIndex() {
-    if (clientIndex) return clientIndex;
-    var url = siteRoot() + "search-index.json";
-    var script = siteRoot() + "search-index.js";
-    var loading = isFile
-      ? // Browsers refuse fetch/XHR between file:// pages; a script tag still loads.
-        scriptIndex(script).catch(function () {
-          return xhrJson(url);
-        })
-      : fetchJson(url)
-          .catch(function () {
-            return xhrJson(url);
-          })
-          .catch(function () {
-            return scriptIndex(script);
-          });
-    clientIndex = loading.then(prepareIndex);
-    if (!isFile) {
-      clientIndex.catch(function () {
-        clientIndex = null; // a network hiccup: try again on the next query
-      });
+  /* The postings chunk a stem is in: the last chunk whose first stem is not after it. */
+  function chunkOf(entry, stem) {
+    var lo = 0;
+    var hi = entry.chunks.length - 1;
+    var at = -1;
+    while (lo <= hi) {
+      var mid = (lo + hi) >> 1;
+      if (entry.chunks[mid][0] <= stem) {
+        at = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
     }
-    return clientIndex;
+    return at < 0 ? null : entry.chunks[at][1];
   }
 
-  function fetchJson(url) {
-    if (!window.fetch) return Promise.reject(new Error("no fetch"));
-    return fetch(url, { headers: { Accept: "application/json" } }).then(function (res) {
-      if (!res.ok) throw new Error("HTTP " + res.status);
-      return res.json();
+  /* Every term's postings: per term, {page: best quality per field bit}. */
+  function loadPostings(entry, terms) {
+    var files = [];
+    terms.forEach(function (t) {
+      t.stems.forEach(function (pair) {
+        var file = chunkOf(entry, pair[0]);
+        if (file && files.indexOf(file) < 0) files.push(file);
+      });
     });
-  }
-
-  function xhrJson(url) {
-    return new Promise(function (resolve, reject) {
-      var xhr = new XMLHttpRequest();
-      xhr.open("GET", url);
-      xhr.onload = function () {
-        try {
-          if (xhr.status && (xhr.status < 200 || xhr.status >= 300)) throw new Error("HTTP " + xhr.status);
-          resolve(JSON.parse(xhr.responseText));
-        } catch (e) {
-          reject(e);
-        }
-      };
-      xhr.onerror = function () {
-        reject(new Error("xhr failed"));
-      };
-      try {
-        xhr.send();
-      } catch (e) {
-        reject(e);
-      }
-    });
-  }
-
-  function scriptIndex(src) {
-    return new Promise(function (resolve, reject) {
-      function onIndex(e) {
-        cleanup();
-        resolve(e.detail);
-      }
-      function cleanup() {
-        doc.removeEventListener("spravka:search-index", onIndex);
-        if (script.parentNode) script.parentNode.removeChild(script);
-      }
-      doc.addEventListener("spravka:search-index", onIndex);
-      var script = doc.createElement("script");
-      script.src = src;
-      script.async = true;
-      script.onerror = function () {
-        cleanup();
-        reject(new Error("no search-index.js"));
-      };
-      script.onload = function () {
-        setTimeout(function () {
-          if (script.parentNode) {
-            cleanup();
-            reject(new Error("search-index.js sent no index"));
+    return Promise.all(files.map(loadPart)).then(function (loaded) {
+      var byFile = {};
+      files.forEach(function (f, i) {
+        byFile[f] = loaded[i];
+      });
+      return terms.map(function (t) {
+        var pages = {};
+        t.stems.forEach(function (pair) {
+          var flat = (byFile[chunkOf(entry, pair[0])] || {})[pair[0]] || [];
+          var page = 0;
+          for (var i = 0; i < flat.length; i += 2) {
+            page += flat[i];
+            var fields = pages[page] || (pages[page] = {});
+            FIELDS.forEach(function (f) {
+              if (flat[i + 1] & f[0]) fields[f[0]] = Math.max(fields[f[0]] || 0, pair[1]);
+            });
           }
-        }, 0);
-      };
-      doc.head.appendChild(script);
+        });
+        return pages;
+      });
     });
   }
 
-  /* Score every document; returns {hits, total, facets} shaped like the server's answer. */
-  function searchClient(entries, query, filters, limit) {
-    var terms = queryTerms(query);
-    if (!terms.length) return { hits: [], total: 0, facets: { sections: [], tags: [] }, terms: terms };
-    var scored = [];
-    entries.forEach(function (entry) {
-      var d = entry.doc;
-      if (filters.section && d.s !== filters.section) return;
-      if (filters.tag && (d.g || []).indexOf(filters.tag) < 0) return;
-      var total = 0;
-      var matched = 0;
-      var heading = null;
-      terms.forEach(function (term) {
+  /* Scores the pages with any of the terms; resolves to {hits, total, facets, terms} shaped
+   * like the server's answer. */
+  function searchClient(entry, query, filters, limit) {
+    return queryTerms(entry, query).then(function (terms) {
+      var empty = { hits: [], total: 0, facets: { sections: [], tags: [] }, terms: terms };
+      if (!terms.length) return empty;
+      var tagged = filters.tag ? loadTag(entry, filters.tag) : Promise.resolve(null);
+      return Promise.all([loadPostings(entry, terms), loadPart(entry.meta), tagged]).then(function (got) {
+        return rank(terms, got[0], got[1], got[2], filters, limit);
+      });
+    });
+  }
+
+  /* FNV-1a over UTF-16 code units, as render/client_index.rs names the tag files. */
+  function fnv1a(text) {
+    var hash = 0x811c9dc5;
+    for (var i = 0; i < text.length; i++) {
+      hash ^= text.charCodeAt(i);
+      hash = Math.imul(hash, 0x01000193) >>> 0;
+    }
+    return hash >>> 0;
+  }
+
+  /* The pages with `tag`, as a set. */
+  function loadTag(entry, tag) {
+    return loadPart("g/" + (fnv1a(tag) % entry.tag_buckets) + ".js").then(function (bucket) {
+      var pages = {};
+      var page = 0;
+      (bucket[tag] || []).forEach(function (gap) {
+        page += gap;
+        pages[page] = true;
+      });
+      return pages;
+    });
+  }
+
+  /* Orders the pages the terms found. Section facets count every hit (the meta file has each
+   * page's section); tag facets count the hits shown, whose fragments carry their tags: a
+   * table of every page's tags is what a static host cannot afford to send (195 KB at
+   * 10,000 pages). */
+  function rank(terms, postings, meta, tagged, filters, limit) {
+    var sectionWanted = filters.section ? meta.sections.indexOf(filters.section) : null;
+    var scores = {};
+    postings.forEach(function (pages) {
+      Object.keys(pages).forEach(function (page) {
         // The best field counts in full, every other field that also has the word a quarter.
         var best = 0;
         var sum = 0;
-        for (var name in FIELD_WEIGHTS) {
-          var list = entry.fields[name] || [];
-          var fieldBest = 0;
-          for (var i = 0; i < list.length; i++) {
-            var q = wordMatch(term, list[i].w, list[i].s);
-            if (q > fieldBest) fieldBest = q;
-          }
-          var s = fieldBest * FIELD_WEIGHTS[name];
+        FIELDS.forEach(function (f) {
+          var s = (pages[page][f[0]] || 0) * f[1];
           sum += s;
           if (s > best) best = s;
-        }
-        if (best > 0) {
-          matched++;
-          total += best + (sum - best) / 4;
-        }
-      });
-      if (!matched) return;
-      var coverage = matched / terms.length;
-      // Phrase bonus: the whole query appears in the title as typed.
-      var phrase = normalize(d.t).indexOf(normalize(query).trim()) >= 0 ? 3 : 0;
-      var score = (total + phrase) * coverage * coverage;
-      // The heading that matched best, to show where in the document the words are.
-      if (terms.length) {
-        var bestHeading = 0;
-        (d.h || []).forEach(function (h) {
-          var n = 0;
-          words(h).forEach(function (w) {
-            var st = stem(w);
-            terms.forEach(function (t) {
-              if (wordMatch(t, w, st)) n++;
-            });
-          });
-          if (n > bestHeading) {
-            bestHeading = n;
-            heading = h;
-          }
         });
-      }
-      scored.push({ entry: entry, score: score, matched: matched, heading: heading });
+        var entryScore = scores[page] || (scores[page] = { page: +page, total: 0, matched: 0, title: 0 });
+        entryScore.total += best + (sum - best) / 4;
+        entryScore.matched++;
+        if (pages[page][1]) entryScore.title++;
+      });
     });
-    // When some documents contain every word, drop those that contain fewer than half.
+    var scored = Object.keys(scores)
+      .map(function (k) {
+        return scores[k];
+      })
+      .filter(function (s) {
+        if (sectionWanted !== null && meta.ds[s.page] !== sectionWanted) return false;
+        return !tagged || tagged[s.page];
+      });
+    scored.forEach(function (s) {
+      var coverage = s.matched / terms.length;
+      // Every word of the query in the title: the page is most likely what was asked for.
+      var phrase = s.title === terms.length ? 3 : 0;
+      s.score = (s.total + phrase) * coverage * coverage;
+    });
+    // When some pages contain every word, drop those that contain fewer than half.
     var maxMatched = scored.reduce(function (m, s) {
       return Math.max(m, s.matched);
     }, 0);
@@ -949,17 +1023,12 @@
       });
     }
     scored.sort(function (a, b) {
-      return b.score - a.score || a.entry.doc.t.localeCompare(b.entry.doc.t, "ru");
+      return b.score - a.score || a.page - b.page;
     });
-
     var sections = {};
-    var tags = {};
     scored.forEach(function (s) {
-      var d = s.entry.doc;
-      if (d.s) sections[d.s] = (sections[d.s] || 0) + 1;
-      (d.g || []).forEach(function (g) {
-        tags[g] = (tags[g] || 0) + 1;
-      });
+      var name = meta.sections[meta.ds[s.page]];
+      if (name) sections[name] = (sections[name] || 0) + 1;
     });
     function facetList(map) {
       return Object.keys(map)
@@ -970,22 +1039,52 @@
           return b.count - a.count || a.name.localeCompare(b.name, "ru");
         });
     }
-
-    return {
-      total: scored.length,
-      terms: terms,
-      facets: { sections: facetList(sections), tags: facetList(tags) },
-      hits: scored.slice(0, limit).map(function (s) {
-        var d = s.entry.doc;
-        return {
-          title: d.t,
-          url: "/" + d.u,
-          section: d.s,
-          score: s.score,
-          heading: s.heading && normalize(s.heading) !== normalize(d.t) ? s.heading : null,
-          snippetHtml: highlight(excerpt(d.d, terms, 170), terms)
-        };
+    var shown = scored.slice(0, limit);
+    return Promise.all(
+      shown.map(function (s) {
+        return loadPart("f/" + s.page + ".js");
       })
+    ).then(function (fragments) {
+      var tags = {};
+      fragments.forEach(function (d) {
+        (d.g || []).forEach(function (t) {
+          tags[t] = (tags[t] || 0) + 1;
+        });
+      });
+      return {
+        total: scored.length,
+        terms: terms,
+        facets: { sections: facetList(sections), tags: facetList(tags) },
+        hits: shown.map(function (s, i) {
+          return hitOf(fragments[i], s.score, terms);
+        })
+      };
+    });
+  }
+
+  /* A hit as the results list shows it, with the heading that matched most words. */
+  function hitOf(d, score, terms) {
+    var heading = null;
+    var bestHeading = 0;
+    (d.h || []).forEach(function (h) {
+      var n = 0;
+      words(h).forEach(function (w) {
+        terms.forEach(function (t) {
+          if (wordMatch(t, w)) n++;
+        });
+      });
+      if (n > bestHeading) {
+        bestHeading = n;
+        heading = h;
+      }
+    });
+    return {
+      title: d.t,
+      url: "/" + d.u,
+      section: d.s,
+      score: score,
+      heading: heading && normalize(heading) !== normalize(d.t) ? heading : null,
+      snippetHtml: highlight(excerpt(d.d, terms, 170), terms)
     };
   }
 
@@ -1204,20 +1303,20 @@
     }
 
     function runLocal(query, my) {
-      return loadClientIndex().then(
-        function (entries) {
-          if (my !== seq) return;
-          renderHits(searchClient(entries, query, filters, 8), "local");
-        },
-        function () {
-          if (my !== seq) return;
-          fail(
-            isFile
-              ? "Поиск недоступен: браузер не даёт читать индекс с диска. Откройте базу через веб-сервер."
-              : "Не удалось загрузить индекс поиска."
-          );
-        }
-      );
+      return loadClientIndex()
+        .then(function (entry) {
+          return searchClient(entry, query, filters, 8);
+        })
+        .then(
+          function (result) {
+            if (my !== seq) return;
+            renderHits(result, "local");
+          },
+          function () {
+            if (my !== seq) return;
+            fail("Не удалось загрузить индекс поиска: его нет рядом со страницами или он повреждён.");
+          }
+        );
     }
 
     function runApi(query, my) {
@@ -1245,7 +1344,7 @@
         .then(function (body) {
           if (my !== seq) return;
           if (!body || !Array.isArray(body.hits)) throw new Error("bad answer");
-          body.terms = queryTerms(query);
+          body.terms = plainTerms(query);
           body.query = query;
           renderHits(body, "api");
         })
