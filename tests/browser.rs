@@ -469,6 +469,22 @@ fn the_static_search_box_forgives_typos_translit_and_the_wrong_layout() {
             );
         }
         screenshot(&c, "static-search").await;
+        // A word that is also a property of every JavaScript object is only a word.
+        c.goto(&home).await.unwrap();
+        let input = c.find(Locator::Id("search-input")).await.unwrap();
+        input.click().await.unwrap();
+        input.send_keys("constructors ").await.unwrap();
+        let note = wait_js(
+            &c,
+            "the static search's answer to «constructors»",
+            "const n = document.querySelector('#search-results .search-note');
+             return n && !n.hidden && n.textContent;",
+        )
+        .await;
+        assert!(
+            note.as_str().unwrap().starts_with("Ничего не найдено"),
+            "{note}"
+        );
         static_tag_filter(&c, &home, &kb.out()).await;
         c.close().await.unwrap();
     });

@@ -51,8 +51,9 @@ struct Fragment<'a> {
     d: &'a str,
 }
 
-/// Every file of the client index of `site`, the entry first. Deterministic: the same site
-/// gives the same files, and every file but the entry and the fragments is named by its hash.
+/// Every file of the client index of `site`, the entry last. Deterministic: the same site
+/// gives the same files; every file but the entry, the fragments and the tag buckets is named
+/// by its hash, and those are versioned by their hash in the entry.
 pub fn client_index(site: &Site) -> Vec<ClientFile> {
     let mut files = vec![];
     let mut postings: BTreeMap<String, BTreeMap<u32, u8>> = BTreeMap::new();
@@ -83,10 +84,13 @@ pub fn client_index(site: &Site) -> Vec<ClientFile> {
         add(fragment.d, SUMMARY);
         files.push(script(format!("search/f/{id}.js"), &fragment));
     }
+    let fragments = version(&files);
     let letters = stem_lists(&postings, &mut files);
     let chunks = posting_chunks(&postings, &mut files);
     let meta = meta(site, &mut files);
+    let before_tags = files.len();
     tag_buckets(site, &mut files);
+    let tags = version(&files[before_tags..]);
     let synonyms = crate::search::load_synonyms(site).unwrap_or_default();
     let entry = json!({
         "version": 3,
@@ -96,9 +100,23 @@ pub fn client_index(site: &Site) -> Vec<ClientFile> {
         "chunks": chunks,
         "meta": meta,
         "tag_buckets": TAG_BUCKETS,
+        // Fragments and tag buckets keep their names from build to build (a page's number, a
+        // bucket's); the client asks for them with these versions, so that no cache, on the
+        // way or in the browser, answers with a file of another build.
+        "versions": { "f": fragments, "g": tags },
     });
-    files.insert(0, script(ENTRY.to_string(), &entry));
+    // Last: written after every file it names.
+    files.push(script(ENTRY.to_string(), &entry));
     files
+}
+
+/// A short hash of `files`' bytes.
+fn version(files: &[ClientFile]) -> String {
+    let mut hasher = blake3::Hasher::new();
+    for file in files {
+        hasher.update(&file.bytes);
+    }
+    hasher.finalize().to_hex()[..16].to_string()
 }
 
 fn fragment(site: &Site, id: usize) -> Fragment<'_> {

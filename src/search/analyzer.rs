@@ -518,6 +518,12 @@ fn is_normalized_stop_word(word: &str) -> bool {
         || ENGLISH_STOP_WORDS.binary_search(&word).is_ok()
 }
 
+/// The Latin letters a code or a mixed-script word folds into Cyrillic, with their twins (the
+/// static search client folds what is typed the same way).
+pub fn lookalikes() -> &'static [(char, char)] {
+    LOOKALIKES
+}
+
 fn is_cyrillic(c: char) -> bool {
     matches!(c, '\u{0400}'..='\u{04FF}')
 }

@@ -228,6 +228,19 @@ pub fn build_in_ram(site: &Site) -> Result<Index, IndexError> {
     Ok(index)
 }
 
+/// Builds the index of `site` in `dir` (created empty) and opens it from there: its files
+/// are mapped, not copied into the process (serve keeps only what queries touch in memory).
+pub fn build_in_dir(site: &Site, dir: &Path) -> Result<Index, IndexError> {
+    if dir.exists() {
+        std::fs::remove_dir_all(dir)?;
+    }
+    std::fs::create_dir_all(dir)?;
+    let (schema, fields) = schema();
+    let index = Index::create_in_dir(dir, schema)?;
+    fill(&index, site, &fields)?;
+    Ok(index)
+}
+
 fn fill(index: &Index, site: &Site, fields: &Fields) -> Result<(), IndexError> {
     register(index);
     let mut writer = index.writer::<TantivyDocument>(WRITER_BUDGET)?;

@@ -332,6 +332,7 @@ pub fn client_vocabulary(synonyms: &super::synonyms::Synonyms) -> serde_json::Va
         "synonyms": synonyms.groups(),
         "layout": keyboard.iter().map(|(q, r)| [q.to_string(), r.to_string()]).collect::<Vec<_>>(),
         "translit": spellings,
+        "lookalikes": super::analyzer::lookalikes().iter().map(|(l, c)| [l.to_string(), c.to_string()]).collect::<Vec<_>>(),
     })
 }
 

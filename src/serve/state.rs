@@ -1,7 +1,8 @@
 //! What the server serves: one immutable snapshot (site model, search engine, problems), and
 //! the `Builder` that makes the next one, incrementally where it can.
 //!
-//! A full build renders into a fresh `gen-N` folder and a new index. An edit of content only
+//! A full build renders into a fresh `gen-N` folder and a new index in `index-N` beside it
+//! (opened from disk: its files are mapped, not held in memory). An edit of content only
 //! re-parses the changed files, re-renders the jobs whose inputs changed (`render::deps`) in
 //! place (each file replaced atomically) and replaces the changed documents of the index.
 //! Content with errors is served as it is (broken links marked); the overlay lists them.
@@ -33,6 +34,17 @@ pub struct Snapshot {
     pub hot: super::hot::HotFiles,
     /// The theme's compiled templates, for the pages made on request (`/stats/`).
     pub renderer: Arc<Renderer>,
+}
+
+/// Where the index of the snapshot rendered into `dir` (`gen-N`) lives: `index-N` beside it,
+/// outside the served folder, and removed with it.
+pub fn index_dir(dir: &Path) -> PathBuf {
+    let generation = dir
+        .file_name()
+        .and_then(|n| n.to_str())
+        .and_then(|n| n.strip_prefix("gen-"))
+        .unwrap_or("0");
+    dir.with_file_name(format!("index-{generation}"))
 }
 
 /// A message to the browsers of writers: reload, or show these problems.
@@ -160,7 +172,7 @@ impl Builder {
             std::fs::remove_dir_all(&dir)?;
         }
         std::fs::create_dir_all(&dir)?;
-        let index = crate::search::index::build_in_ram(&site)?;
+        let index = crate::search::index::build_in_dir(&site, &index_dir(&dir))?;
         let updater = IndexUpdater::new(&index, &site)?;
         let mut builder = Builder {
             root: root.to_path_buf(),
@@ -320,6 +332,19 @@ impl Builder {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The index of a snapshot is beside its folder, never inside what is served.
+    #[test]
+    fn a_snapshots_index_lives_beside_its_folder() {
+        let root = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(root.path().join("content")).unwrap();
+        std::fs::write(root.path().join("content/README.md"), "# Главная\n").unwrap();
+        let cache = root.path().join(".cache");
+        let (_, snapshot) = Builder::full(root.path(), &cache, 7, false).unwrap();
+        assert_eq!(index_dir(&snapshot.dir), cache.join("index-7"));
+        assert!(cache.join("index-7/meta.json").is_file());
+        assert!(!snapshot.dir.join("meta.json").exists());
+    }
 
     /// A file served between the swap and the feeds written after it must not stay in memory.
     #[test]

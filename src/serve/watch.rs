@@ -145,6 +145,7 @@ fn swap_in_next(state: &AppState, change: &Change, started: Instant) -> (BuildKi
         let old_dir = current.dir.clone();
         std::thread::spawn(move || {
             std::thread::sleep(Duration::from_secs(30));
+            let _ = std::fs::remove_dir_all(super::state::index_dir(&old_dir));
             let _ = std::fs::remove_dir_all(old_dir);
         });
     }

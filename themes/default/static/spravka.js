@@ -477,26 +477,42 @@
    * own analyzer, synonyms.toml and translit tables; the words are the server's stems, read
    * against the index's own vocabulary: the client keeps no stemmer that could drift. Until
    * the index is loaded, nothing is dropped and nothing expanded. */
-  var STOP = {};
-  var ALIASES = {};
-  var LAYOUT = {};
+  /* Maps keyed by words are made without a prototype: «constructor» is a word too. */
+  function dict() {
+    return Object.create(null);
+  }
+  /* `obj[key]` of parsed JSON, its own properties only. */
+  function own(obj, key) {
+    return obj && Object.prototype.hasOwnProperty.call(obj, key) ? obj[key] : undefined;
+  }
+  var STOP = dict();
+  var ALIASES = dict();
+  var LAYOUT = dict();
+  var LOOKALIKE = dict();
   var TRANSLIT = [];
   /* A typed word reads as an index stem it starts with when at most this many letters are
    * left over: the longest Russian inflection endings («-ями», «-ого», «-ете»). */
   var MAX_ENDING = 4;
+  /* …or more, down to half the word, when no stem is that close: the stemmer also drops
+   * suffixes («активностью» → «активн», «подключившимися» → «подключ»). */
+  var MAX_SUFFIX = 8;
 
   function useVocabulary(vocabulary) {
     var v = vocabulary || {};
-    STOP = {};
+    STOP = dict();
     (v.stop || []).forEach(function (w) {
       STOP[w] = true;
     });
-    LAYOUT = {};
+    LAYOUT = dict();
     (v.layout || []).forEach(function (pair) {
       LAYOUT[pair[0]] = pair[1];
     });
+    LOOKALIKE = dict();
+    (v.lookalikes || []).forEach(function (pair) {
+      LOOKALIKE[pair[0]] = pair[1];
+    });
     TRANSLIT = v.translit || [];
-    ALIASES = {};
+    ALIASES = dict();
     (v.synonyms || []).forEach(function (group) {
       var stems = [];
       group.forEach(function (entry) {
@@ -521,6 +537,18 @@
     var out = "";
     for (var i = 0; i < chunk.length; i++) out += LAYOUT[chunk[i]] || chunk[i];
     return out;
+  }
+
+  /* A code (a word with a digit: «a4», «mp3») or a Cyrillic word with a stray Latin letter
+   * has its Latin look-alikes folded into Cyrillic, as the server indexes it, when every
+   * Latin letter has a twin («iphone15» stays as it is). */
+  function foldLookalikes(word) {
+    var latin = word.match(/[a-z]/g);
+    if (!latin || !(/[0-9]/.test(word) || /[а-я]/.test(word))) return word;
+    for (var i = 0; i < latin.length; i++) if (!LOOKALIKE[latin[i]]) return word;
+    return word.replace(/[a-z]/g, function (c) {
+      return LOOKALIKE[c];
+    });
   }
 
   /* Latin-letter Russian read back: the longest spelling first; `y` is `й` at a word's start
@@ -589,7 +617,7 @@
   var WORD_RE = /[0-9a-zа-яё]+/gi;
 
   function words(text) {
-    return normalize(text).match(WORD_RE) || [];
+    return (normalize(text).match(WORD_RE) || []).map(foldLookalikes);
   }
 
   /* ------------------------------------------------------------------ client-side index */
@@ -598,7 +626,7 @@
    * per query only the stem lists of the typed words' first letters, the postings chunks of
    * their stems, the facets table and the fragments of the hits shown. Each script hands its
    * data to __spravkaSearch(name, data); scripts load from file:// where fetch may not. */
-  var parts = {};
+  var parts = dict();
   window.__spravkaSearch = function (name, data) {
     var part = parts[name];
     if (part && !part.done) {
@@ -610,13 +638,15 @@
   /* The parts loaded so far, in order (the browser test checks a query loads few). */
   window.__spravkaSearch.loaded = [];
 
-  function loadPart(name) {
+  /* Loads search/<name> once; `query` (a version, a time) keeps caches from answering with a
+   * file of another build. */
+  function loadPart(name, query) {
     if (parts[name]) return parts[name].promise;
     var part = { done: false };
     part.promise = new Promise(function (resolve, reject) {
       part.resolve = resolve;
       var script = doc.createElement("script");
-      script.src = siteRoot() + "search/" + name;
+      script.src = siteRoot() + "search/" + name + (query ? "?" + query : "");
       script.async = true;
       function failed(message) {
         if (script.parentNode) script.parentNode.removeChild(script);
@@ -643,7 +673,8 @@
 
   function loadClientIndex() {
     if (clientIndex) return clientIndex;
-    clientIndex = loadPart("index.js").then(function (entry) {
+    // The entry is asked for afresh on every page: it names the files of the newest build.
+    clientIndex = loadPart("index.js", "t=" + Date.now()).then(function (entry) {
       if (!entry || entry.version !== 3) throw new Error("unknown search index");
       useVocabulary(entry.vocabulary);
       return entry;
@@ -656,13 +687,13 @@
 
   /* The stems starting with each of `letters`: {stem: number of pages}, and the list. */
   function loadStems(entry, letters) {
-    var out = {};
+    var out = dict();
     return Promise.all(
       letters.map(function (letter) {
-        var file = entry.letters[letter];
-        if (!file) return (out[letter] = { map: {}, list: [] });
+        var file = own(entry.letters, letter);
+        if (!file) return (out[letter] = { map: dict(), list: [] });
         return loadPart(file).then(function (list) {
-          var map = {};
+          var map = dict();
           list.forEach(function (pair) {
             map[pair[0]] = pair[1];
           });
@@ -675,12 +706,14 @@
   }
 
   /* The index stem a typed word is a form of: the longest stem it starts with, at most
-   * MAX_ENDING letters left over (a whole short word must be a stem itself). */
+   * MAX_ENDING letters left over, or MAX_SUFFIX down to half the word (a whole short word must
+   * be a stem itself). */
   function ownStem(word, stems) {
-    var known = (stems[word[0]] || { map: {} }).map;
-    for (var cut = 0; cut <= MAX_ENDING && word.length - cut > 0; cut++) {
+    var known = (stems[word[0]] || { map: dict() }).map;
+    for (var cut = 0; cut <= MAX_SUFFIX && word.length - cut > 0; cut++) {
       var s = word.slice(0, word.length - cut);
-      if (known[s] !== undefined && (s.length >= 3 || cut === 0)) return s;
+      var close = cut <= MAX_ENDING || s.length * 2 >= word.length;
+      if (known[s] !== undefined && close && (s.length >= 3 || cut === 0)) return s;
     }
     return null;
   }
@@ -765,7 +798,7 @@
         return !STOP[w];
       });
       if (!meaningful.length) meaningful = list;
-      var seen = {};
+      var seen = dict();
       var terms = [];
       meaningful.forEach(function (w, i) {
         if (seen[w]) return;
@@ -776,8 +809,8 @@
           for (var k = 0; k < found.length; k++) if (found[k][0] === s) return;
           found.push([s, quality]);
         }
-        var own = ownStem(w, stems);
-        if (own) add(own, 1);
+        var stem = ownStem(w, stems);
+        if (stem) add(stem, 1);
         if (isPrefix) {
           ((stems[w[0]] || { list: [] }).list)
             .filter(function (pair) {
@@ -790,7 +823,8 @@
             .forEach(function (pair) {
               add(pair[0], 0.75);
             });
-        } else if (!own) {
+        }
+        if (!found.length) {
           nearStems(w, stems).forEach(function (s) {
             add(s, 1);
           });
@@ -918,18 +952,18 @@
       });
     });
     return Promise.all(files.map(loadPart)).then(function (loaded) {
-      var byFile = {};
+      var byFile = dict();
       files.forEach(function (f, i) {
         byFile[f] = loaded[i];
       });
       return terms.map(function (t) {
-        var pages = {};
+        var pages = dict();
         t.stems.forEach(function (pair) {
-          var flat = (byFile[chunkOf(entry, pair[0])] || {})[pair[0]] || [];
+          var flat = own(byFile[chunkOf(entry, pair[0])], pair[0]) || [];
           var page = 0;
           for (var i = 0; i < flat.length; i += 2) {
             page += flat[i];
-            var fields = pages[page] || (pages[page] = {});
+            var fields = pages[page] || (pages[page] = dict());
             FIELDS.forEach(function (f) {
               if (flat[i + 1] & f[0]) fields[f[0]] = Math.max(fields[f[0]] || 0, pair[1]);
             });
@@ -948,7 +982,7 @@
       if (!terms.length) return empty;
       var tagged = filters.tag ? loadTag(entry, filters.tag) : Promise.resolve(null);
       return Promise.all([loadPostings(entry, terms), loadPart(entry.meta), tagged]).then(function (got) {
-        return rank(terms, got[0], got[1], got[2], filters, limit);
+        return rank(entry, terms, got[0], got[1], got[2], filters, limit);
       });
     });
   }
@@ -965,10 +999,11 @@
 
   /* The pages with `tag`, as a set. */
   function loadTag(entry, tag) {
-    return loadPart("g/" + (fnv1a(tag) % entry.tag_buckets) + ".js").then(function (bucket) {
-      var pages = {};
+    var name = "g/" + (fnv1a(tag) % entry.tag_buckets) + ".js";
+    return loadPart(name, "v=" + entry.versions.g).then(function (bucket) {
+      var pages = dict();
       var page = 0;
-      (bucket[tag] || []).forEach(function (gap) {
+      (own(bucket, tag) || []).forEach(function (gap) {
         page += gap;
         pages[page] = true;
       });
@@ -980,9 +1015,8 @@
    * page's section); tag facets count the hits shown, whose fragments carry their tags: a
    * table of every page's tags is what a static host cannot afford to send (195 KB at
    * 10,000 pages). */
-  function rank(terms, postings, meta, tagged, filters, limit) {
-    var sectionWanted = filters.section ? meta.sections.indexOf(filters.section) : null;
-    var scores = {};
+  function rank(entry, terms, postings, meta, tagged, filters, limit) {
+    var scores = dict();
     postings.forEach(function (pages) {
       Object.keys(pages).forEach(function (page) {
         // The best field counts in full, every other field that also has the word a quarter.
@@ -1004,7 +1038,8 @@
         return scores[k];
       })
       .filter(function (s) {
-        if (sectionWanted !== null && meta.ds[s.page] !== sectionWanted) return false;
+        // By name, as the server filters: two sections may share a title.
+        if (filters.section && meta.sections[meta.ds[s.page]] !== filters.section) return false;
         return !tagged || tagged[s.page];
       });
     scored.forEach(function (s) {
@@ -1025,7 +1060,7 @@
     scored.sort(function (a, b) {
       return b.score - a.score || a.page - b.page;
     });
-    var sections = {};
+    var sections = dict();
     scored.forEach(function (s) {
       var name = meta.sections[meta.ds[s.page]];
       if (name) sections[name] = (sections[name] || 0) + 1;
@@ -1042,10 +1077,10 @@
     var shown = scored.slice(0, limit);
     return Promise.all(
       shown.map(function (s) {
-        return loadPart("f/" + s.page + ".js");
+        return loadPart("f/" + s.page + ".js", "v=" + entry.versions.f);
       })
     ).then(function (fragments) {
-      var tags = {};
+      var tags = dict();
       fragments.forEach(function (d) {
         (d.g || []).forEach(function (t) {
           tags[t] = (tags[t] || 0) + 1;
