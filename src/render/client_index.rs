@@ -56,34 +56,21 @@ struct Fragment<'a> {
 /// by its hash, and those are versioned by their hash in the entry.
 pub fn client_index(site: &Site) -> Vec<ClientFile> {
     let mut files = vec![];
-    let mut postings: BTreeMap<String, BTreeMap<u32, u8>> = BTreeMap::new();
-    // A word's stem (none for a stop word), worked out once: titles, headings and section
-    // names repeat their words across thousands of pages.
-    let mut stems: HashMap<String, Option<String>> = HashMap::new();
+    let mut postings = Postings::default();
     for id in 0..site.pages.len() {
         let fragment = fragment(site, id);
-        let mut add = |text: &str, bit: u8| {
-            for word in words(text) {
-                let stem = stems.entry(word).or_insert_with_key(|word| {
-                    (!crate::search::analyzer::is_stop_word(word))
-                        .then(|| crate::search::analyzer::stem(word))
-                });
-                let Some(stem) = stem else { continue };
-                match postings.get_mut(stem.as_str()) {
-                    Some(pages) => *pages.entry(id as u32).or_default() |= bit,
-                    None => {
-                        postings.insert(stem.clone(), BTreeMap::from([(id as u32, bit)]));
-                    }
-                }
-            }
-        };
-        add(fragment.t, TITLE);
-        fragment.g.iter().for_each(|g| add(g, TAGS));
-        fragment.h.iter().for_each(|h| add(h, HEADINGS));
-        add(fragment.s, SECTION);
-        add(fragment.d, SUMMARY);
+        let page = id as u32;
+        postings.add(page, fragment.t, TITLE);
+        fragment.g.iter().for_each(|g| postings.add(page, g, TAGS));
+        fragment
+            .h
+            .iter()
+            .for_each(|h| postings.add(page, h, HEADINGS));
+        postings.add(page, fragment.s, SECTION);
+        postings.add(page, fragment.d, SUMMARY);
         files.push(script(format!("search/f/{id}.js"), &fragment));
     }
+    let postings = postings.sorted();
     let fragments = version(&files);
     let letters = stem_lists(&postings, &mut files);
     let chunks = posting_chunks(&postings, &mut files);
@@ -119,6 +106,61 @@ fn version(files: &[ClientFile]) -> String {
     hasher.finalize().to_hex()[..16].to_string()
 }
 
+/// The pages of every stem, with the fields each page has it in, gathered page by page.
+#[derive(Default)]
+struct Postings {
+    /// A word's stem number (none for a stop word), worked out once: titles, headings and
+    /// section names repeat their words across thousands of pages.
+    word_stems: HashMap<String, Option<usize>>,
+    stem_numbers: HashMap<String, usize>,
+    stems: Vec<String>,
+    /// Per stem number, its pages in increasing order with their field bits.
+    pages: Vec<Vec<(u32, u8)>>,
+}
+
+impl Postings {
+    /// Adds the words of `text`, found in the field `bit` of `page` (pages come in order).
+    fn add(&mut self, page: u32, text: &str, bit: u8) {
+        for word in words(&text.to_lowercase().replace('ё', "е")) {
+            let number = match self.word_stems.get(word) {
+                Some(&number) => number,
+                None => {
+                    let number = self.number_of(word);
+                    self.word_stems.insert(word.to_string(), number);
+                    number
+                }
+            };
+            let Some(number) = number else { continue };
+            let pages = &mut self.pages[number];
+            match pages.last_mut() {
+                Some((last, bits)) if *last == page => *bits |= bit,
+                _ => pages.push((page, bit)),
+            }
+        }
+    }
+
+    fn number_of(&mut self, word: &str) -> Option<usize> {
+        if crate::search::analyzer::is_stop_word(word) {
+            return None;
+        }
+        let stem = crate::search::analyzer::stem(word);
+        let next = self.stems.len();
+        let number = *self.stem_numbers.entry(stem.clone()).or_insert(next);
+        if number == next {
+            self.stems.push(stem);
+            self.pages.push(vec![]);
+        }
+        Some(number)
+    }
+
+    /// Every stem with its pages, in the stems' (byte) order.
+    fn sorted(self) -> Vec<(String, Vec<(u32, u8)>)> {
+        let mut all: Vec<_> = self.stems.into_iter().zip(self.pages).collect();
+        all.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        all
+    }
+}
+
 fn fragment(site: &Site, id: usize) -> Fragment<'_> {
     let p = &site.pages[id];
     Fragment {
@@ -140,7 +182,7 @@ fn fragment(site: &Site, id: usize) -> Fragment<'_> {
 /// Per first letter, the stems starting with it and how many pages have each: what the
 /// client reads a typed word against (its stem, a prefix while typing, a typo's near stems).
 fn stem_lists(
-    postings: &BTreeMap<String, BTreeMap<u32, u8>>,
+    postings: &[(String, Vec<(u32, u8)>)],
     files: &mut Vec<ClientFile>,
 ) -> BTreeMap<char, String> {
     let mut by_letter: BTreeMap<char, Vec<(&str, usize)>> = BTreeMap::new();
@@ -159,7 +201,7 @@ fn stem_lists(
 /// the page's number (as the gap from the previous one) and its field bits. Returns the first
 /// stem and the file of each chunk.
 fn posting_chunks(
-    postings: &BTreeMap<String, BTreeMap<u32, u8>>,
+    postings: &[(String, Vec<(u32, u8)>)],
     files: &mut Vec<ClientFile>,
 ) -> Vec<(String, String)> {
     let mut chunks = vec![];
@@ -168,7 +210,7 @@ fn posting_chunks(
     for (stem, docs) in postings {
         let mut flat = Vec::with_capacity(docs.len() * 2);
         let mut previous = 0;
-        for (&doc, &bits) in docs {
+        for &(doc, bits) in docs {
             flat.extend([doc - previous, u32::from(bits)]);
             previous = doc;
         }
@@ -259,17 +301,14 @@ fn wrap(path: String, json: &[u8]) -> ClientFile {
     ClientFile { path, bytes }
 }
 
-/// The words of `text` as the client splits what is typed: lower case, `ё` as `е`, runs of
-/// Latin and Cyrillic letters and digits.
-fn words(text: &str) -> Vec<String> {
-    let lowered = text.to_lowercase().replace('ё', "е");
+/// The words of `lowered` (lower case, `ё` as `е`) as the client splits what is typed: runs
+/// of Latin and Cyrillic letters and digits.
+fn words(lowered: &str) -> impl Iterator<Item = &str> {
     lowered
         .split(|c: char| {
             !(c.is_ascii_lowercase() || c.is_ascii_digit() || ('а'..='я').contains(&c))
         })
         .filter(|w| !w.is_empty())
-        .map(str::to_string)
-        .collect()
 }
 
 #[cfg(test)]
@@ -286,9 +325,8 @@ mod tests {
 
     #[test]
     fn words_split_as_the_client_splits_them() {
-        assert_eq!(
-            words("Ёлка, QR-код 2 этажа!"),
-            ["елка", "qr", "код", "2", "этажа"]
-        );
+        let lowered = "Ёлка, QR-код 2 этажа!".to_lowercase().replace('ё', "е");
+        let words: Vec<&str> = words(&lowered).collect();
+        assert_eq!(words, ["елка", "qr", "код", "2", "этажа"]);
     }
 }

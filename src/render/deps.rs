@@ -150,7 +150,7 @@ impl<'a> Cards<'a> {
                 for s in &site.sections {
                     (&s.title, &s.url).hash(&mut h);
                 }
-                // The client index carries the synonym groups (`feeds::client_index`).
+                // The client index carries the synonym groups (`client_index::client_index`).
                 std::fs::read(site.content_dir.join(&site.config.synonyms_file))
                     .ok()
                     .hash(&mut h);
