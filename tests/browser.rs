@@ -431,6 +431,12 @@ fn the_static_search_box_forgives_typos_translit_and_the_wrong_layout() {
         return;
     };
     let mut kb = Fixture::default_content();
+    // A model code in a title: the server indexes `H52` with its Latin look-alike folded
+    // (`н52`; transliteration would read `х52`), and the client must fold what is typed the same way.
+    kb.write(
+        "content/База типичных запросов/Считыватель H52 не видит пропуск.md",
+        "# Считыватель H52 не видит пропуск\n\nСчитыватель модели H52 на калитке не читает пропуск.\n",
+    );
     kb.build().success();
     let entry = std::fs::read_to_string(kb.out().join("search/index.js")).unwrap();
     assert!(
@@ -469,6 +475,18 @@ fn the_static_search_box_forgives_typos_translit_and_the_wrong_layout() {
             );
         }
         screenshot(&c, "static-search").await;
+        c.goto(&home).await.unwrap();
+        let input = c.find(Locator::Id("search-input")).await.unwrap();
+        input.click().await.unwrap();
+        input.send_keys("h52 ").await.unwrap();
+        let first = wait_js(
+            &c,
+            "the static search's answer to the code «h52»",
+            "const t = document.querySelector('#search-results [role=option] .sr-title');
+             return t && t.textContent;",
+        )
+        .await;
+        assert_eq!(first, "Считыватель H52 не видит пропуск");
         // A word that is also a property of every JavaScript object is only a word.
         c.goto(&home).await.unwrap();
         let input = c.find(Locator::Id("search-input")).await.unwrap();
