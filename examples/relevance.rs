@@ -67,6 +67,9 @@ fn main() -> anyhow::Result<()> {
         row(name, &tuned.cross_validated);
         if name == "spravka" {
             styles(&tuned.cross_validated);
+            if verbose {
+                held_out_misses(&engine, &own, options, folds);
+            }
         }
     }
     for path in &outside {
@@ -151,6 +154,45 @@ fn misses(engine: &SearchEngine, tickets: &[Ticket]) {
                 top.map_or(0.0, |s| s.probability),
                 top.map(|s| &s.hit.path),
                 t.expected
+            );
+        }
+    }
+}
+
+/// The project's tickets that each fold's model (fitted on the other folds) gets wrong: a
+/// wrong first answer, or a confidence that says the opposite of the truth.
+fn held_out_misses(
+    engine: &SearchEngine,
+    tickets: &[Ticket],
+    options: SuggestOptions,
+    folds: usize,
+) {
+    let (fold_of, models) = eval::fold_models(engine, tickets, options, folds);
+    let searcher = engine.searcher();
+    for (t, fold) in tickets.iter().zip(fold_of) {
+        let outcome = eval::outcome(engine, t, options, &models[fold]);
+        let ranked = outcome.ranked(&models[fold].confidence, options, engine.min_probability());
+        let ordered = spravka::search::order(&outcome.candidates, options);
+        let right = ranked.rank == Some(0) || (t.expected.is_empty() && !ranked.confident);
+        if !right || ranked.confident == t.expected.is_empty() {
+            let top: Vec<String> = ordered
+                .iter()
+                .take(3)
+                .map(|&i| {
+                    let c = &outcome.candidates[i];
+                    let p = models[fold].confidence.probability(&c.features);
+                    format!("{} {p:.2}", engine.path_of(&searcher, c.address))
+                })
+                .collect();
+            eprintln!(
+                "CV {} [{}] rank={:?} confident={} top={:?} expected={:?}\n   {}",
+                t.id,
+                t.style,
+                ranked.rank,
+                ranked.confident,
+                top,
+                t.expected,
+                t.text.replace('\n', " / ")
             );
         }
     }

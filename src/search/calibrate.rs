@@ -1,8 +1,9 @@
-//! The probability that an article answers the ticket, which also orders the suggestions: a logistic regression over features
-//! that do not grow with the base (shares of the ticket's own weight, ratios of scores), fitted
-//! by `spravka tune` on a department's labelled tickets.
+//! The probability that an article answers the ticket (suggest's `confident` and each
+//! suggestion's `probability`; the order is the search score's, see `suggest::order`): a
+//! logistic regression over features that do not grow with the base (shares of the ticket's
+//! own weight, ratios of scores), fitted by `spravka tune` on a department's labelled tickets.
 //!
-//! Written by hand rather than with linfa or smartcore: the model is twelve weights, and the
+//! Written by hand rather than with linfa or smartcore: the model is thirteen weights, and the
 //! fit needs sign constraints (more of the ticket covered must never lower the probability),
 //! which neither crate's logistic regression offers; projected gradient descent does it in a
 //! few lines and keeps the dependency tree small.

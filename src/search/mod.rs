@@ -21,7 +21,7 @@ pub mod vocabulary;
 pub use engine::{Hit, SearchEngine};
 pub use model::{Ranking, SuggestModel};
 pub use query::{SearchRequest, SearchResponse};
-pub use suggest::{FieldBoosts, SuggestOptions, SuggestResponse, Suggestion};
+pub use suggest::{order, FieldBoosts, SuggestOptions, SuggestResponse, Suggestion};
 pub use vocabulary::Forgiveness;
 
 /// Loads the synonyms file of a site; a missing file means no synonyms, a broken one is an

@@ -1,8 +1,9 @@
 //! Ticket → articles. The ticket is first understood (`ticket`: quoted replies and signatures
 //! removed, a procedural question recognised), its words become index terms (`vocabulary`),
 //! a weighted OR across fields finds candidates (a regulation's score scaled by the ticket's
-//! intent), each is described by features that do not grow with the base, and the model's
-//! probability (`calibrate`) orders them, section pages last; each suggestion carries the
+//! intent) and ordered by that score, section pages last; each is described by features that
+//! do not grow with the base, from which the model (`calibrate`) gives its probability and
+//! suggest its `confident`; each suggestion carries the
 //! ticket words it matched, by field. Raw text never reaches a query parser.
 
 use super::calibrate::Features;
@@ -106,7 +107,7 @@ pub struct Suggestion {
 /// What `POST /api/suggest` answers.
 #[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct SuggestResponse {
-    /// At most `limit` articles, most probable first.
+    /// At most `limit` articles, in the search's order (score, section pages last).
     pub suggestions: Vec<Suggestion>,
     /// The top suggestion answers the ticket: its probability reaches `[suggest]
     /// min_probability` (`is_confident`). False: no article really answers it.

@@ -308,7 +308,7 @@ fn is_json(content_type: &HeaderValue) -> bool {
 
 /// Articles for a ticket
 ///
-/// The knowledge base's articles that answer a customer's ticket, most probable first, each
+/// The knowledge base's articles that answer a customer's ticket, best match first, each
 /// with the probability that it answers it and the ticket's words it matched. `confident`
 /// false means no article really answers the ticket: follow the escalation regulation.
 #[utoipa::path(
@@ -317,7 +317,7 @@ fn is_json(content_type: &HeaderValue) -> bool {
     tag = "search",
     request_body = SuggestRequest,
     responses(
-        (status = 200, description = "The articles, most probable first", body = SuggestResponse),
+        (status = 200, description = "The articles, best match first", body = SuggestResponse),
         (status = 400, description = "Not JSON, no `text`, an empty `text` or one that is not a string", body = ErrorBody),
         (status = 413, description = "A body over `[serve] max_body_bytes` (64 KB by default)", body = ErrorBody),
         (status = 415, description = "Not sent as `Content-Type: application/json`", body = ErrorBody),
