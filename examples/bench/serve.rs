@@ -17,6 +17,7 @@ pub struct ServeFigures {
     pub rss_after: f64,
     pub hwm_after: f64,
     pub suggest_load: Load,
+    pub search_load: Load,
     pub static_load: Load,
 }
 
@@ -161,7 +162,8 @@ pub fn measure(
         search(&client, &base, "zqaddedmark")["total"].as_u64() == Some(0)
     });
 
-    let suggest_load = wrk(&base, "/api/suggest", load_secs, Some(work));
+    let suggest_load = wrk(&base, "/api/suggest", load_secs, Some((work, SUGGEST_LUA)));
+    let search_load = wrk(&base, "/api/search", load_secs, Some((work, &search_lua())));
     let static_load = wrk(&base, &url, load_secs, None);
     let (rss_after, hwm_after) = rss_mb(pid);
     drop(server);
@@ -181,23 +183,65 @@ pub fn measure(
         rss_after,
         hwm_after,
         suggest_load,
+        search_load,
         static_load,
     }
 }
 
 const SUGGEST_LUA: &str = "wrk.method = \"POST\"\nwrk.headers[\"Content-Type\"] = \"application/json\"\nwrk.body = '{\"text\": \"Здравствуйте, не открывается шлагбаум по номеру автомобиля, камера не распознает номер\", \"limit\": 5}'\n";
 
-/// wrk, 32 connections on 2 threads, with latency percentiles.
-fn wrk(base: &str, path: &str, secs: u64, lua_dir: Option<&Path>) -> Load {
+/// What staff type in the search box, each as it stands while typed (the last word cut
+/// short, as search-as-you-type sends it): wrk cycles through them.
+const TYPED: [&str; 12] = [
+    "шлагб",
+    "не приходит см",
+    "пропуск для кур",
+    "ikfu,f",
+    "shlagbaum",
+    "код подтвержд",
+    "камера не расп",
+    "охрана не вид",
+    "приложение ios",
+    "личный каб",
+    "гостевой проп",
+    "qr",
+];
+
+fn search_lua() -> String {
+    let paths: Vec<String> = TYPED
+        .iter()
+        .map(|q| {
+            let q: String = url_encoded(q);
+            format!("\"/api/search?q={q}&limit=10\"")
+        })
+        .collect();
+    format!(
+        "paths = {{{}}}\ni = 0\nrequest = function()\n  i = i % #paths + 1\n  return wrk.format(\"GET\", paths[i])\nend\n",
+        paths.join(", ")
+    )
+}
+
+fn url_encoded(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// wrk, 32 connections on 2 threads, with latency percentiles; `script`: a folder to write
+/// the Lua script in, and the script.
+fn wrk(base: &str, path: &str, secs: u64, script: Option<(&Path, &str)>) -> Load {
     if Command::new("wrk").arg("--version").output().is_err() {
         fail("wrk is missing: apt-get install -y wrk");
     }
     let mut cmd = Command::new("wrk");
     cmd.args(["-t2", "-c32", &format!("-d{secs}s"), "--latency"]);
-    if let Some(dir) = lua_dir {
-        let script = dir.join("suggest.lua");
-        std::fs::write(&script, SUGGEST_LUA).expect("writable");
-        cmd.arg("-s").arg(script);
+    if let Some((dir, lua)) = script {
+        let file = dir.join("load.lua");
+        std::fs::write(&file, lua).expect("writable");
+        cmd.arg("-s").arg(file);
     }
     let out = cmd
         .arg(format!("{base}{path}"))

@@ -13,7 +13,7 @@ use tantivy::{doc, Index, IndexReader, ReloadPolicy, TantivyDocument};
 /// File inside the index folder holding the fingerprint of the content it was built from.
 const FINGERPRINT_FILE: &str = "spravka-fingerprint";
 /// Bumped whenever the schema or the analyzer changes, so old indexes are rebuilt.
-const SCHEMA_VERSION: &str = "spravka-index-v8";
+const SCHEMA_VERSION: &str = "spravka-index-v9";
 /// Documents made at once while an index is filled.
 const DOCUMENT_CHUNK: usize = 256;
 /// Tantivy writer memory budget: enough for 10,000 documents without intermediate merges.
@@ -109,9 +109,10 @@ pub fn schema() -> (Schema, Fields) {
         url: b.add_text_field("url", STORED),
         title: b.add_text_field("title", text(true)),
         section: b.add_text_field("section", text(true)),
-        section_key: b.add_text_field("section_key", STRING),
+        // Fast as well: search counts its facets from these columns, not from stored documents.
+        section_key: b.add_text_field("section_key", STRING | FAST),
         tags: b.add_text_field("tags", text(true)),
-        tag_key: b.add_text_field("tag_key", STRING),
+        tag_key: b.add_text_field("tag_key", STRING | FAST),
         headings: b.add_text_field("headings", text(false)),
         symptoms: b.add_text_field("symptoms", text(false)),
         body: b.add_text_field("body", text(true)),

@@ -2,6 +2,7 @@
 
 pub mod analyzer;
 pub mod calibrate;
+mod columns;
 pub mod engine;
 pub mod eval;
 pub mod features;

@@ -10,8 +10,8 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
-use tantivy::schema::{IndexRecordOption, Value};
-use tantivy::{DocAddress, TantivyDocument, Term};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DocAddress, Term};
 
 /// How many matches the facet counts look at.
 const FACET_WINDOW: usize = 200;
@@ -147,22 +147,12 @@ impl SearchEngine {
             .map(|t| (t.clone(), 1.0))
             .collect();
         let snippets = super::snippet::Snippets::new(&snippet_terms, f.body);
-        let mut sections: BTreeMap<String, usize> = BTreeMap::new();
-        let mut tags: BTreeMap<String, usize> = BTreeMap::new();
-        for (_, address) in &top {
-            if let Ok(doc) = searcher.doc::<TantivyDocument>(*address) {
-                let text = |field| {
-                    doc.get_first(field)
-                        .and_then(|v| v.as_str())
-                        .unwrap_or("")
-                        .to_string()
-                };
-                *sections.entry(text(f.section)).or_default() += 1;
-                for tag in text(f.tags).split(", ").filter(|t| !t.is_empty()) {
-                    *tags.entry(tag.to_string()).or_default() += 1;
-                }
-            }
-        }
+        // Over the first 200 matches, from the columns (a stored document holds the body).
+        let [sections, tags] = self.columns.facets(&searcher, top.iter().map(|&(_, a)| a));
+        let facets = Facets {
+            sections: counts(sections),
+            tags: counts(tags),
+        };
         let addresses: Vec<DocAddress> = top.iter().map(|&(_, a)| a).collect();
         let scores: Vec<f32> = top.iter().map(|&(score, _)| score).collect();
         let order = by_score_then_path(&scores, &self.paths(&searcher, &addresses));
@@ -174,10 +164,7 @@ impl SearchEngine {
         SearchResponse {
             hits,
             total,
-            facets: Facets {
-                sections: counts(sections),
-                tags: counts(tags),
-            },
+            facets,
         }
     }
 }

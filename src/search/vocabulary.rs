@@ -294,11 +294,9 @@ impl SearchEngine {
     fn fuzzy_candidates(&self, searcher: &Searcher, term: &str) -> Vec<(String, u64)> {
         let len = term.chars().count();
         let max_distance = if len >= 8 { 2 } else { 1 };
-        let first = term.chars().next();
         let mut found: Vec<(usize, u64, String)> = self
             .terms_within(searcher, term, max_distance)
             .into_iter()
-            .filter(|c| c.chars().next() == first)
             .map(|c| {
                 let d = strsim::damerau_levenshtein(term, &c);
                 (d, self.doc_freq(searcher, &c), c)

@@ -96,17 +96,6 @@ pub async fn json_method_not_allowed(response: Response) -> Response {
     response
 }
 
-/// Runs CPU-bound search work off the async threads; a failure is logged, not returned.
-pub(super) async fn off_the_async_threads<T: Send + 'static>(
-    what: &str,
-    work: impl FnOnce() -> T + Send + 'static,
-) -> Result<T, ApiError> {
-    tokio::task::spawn_blocking(work).await.map_err(|e| {
-        tracing::error!("{what} task failed: {e}");
-        ApiError::Internal
-    })
-}
-
 /// What `GET /api/health` answers: the server is up, and what it serves.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Health {
@@ -216,7 +205,8 @@ pub async fn search(
     let snapshot = state.current();
     let query = request.query.clone();
     let response =
-        off_the_async_threads("search", move || snapshot.engine.search(&request)).await?;
+        super::cpu::off_the_async_threads("search", move || snapshot.engine.search(&request))
+            .await?;
     if let Some(feedback) = state.feedback.get() {
         let trusted = &state.current().site.config.serve.trusted_proxies;
         let address = client_address(&headers, connect_info.map(|c| c.0 .0), trusted);
@@ -337,7 +327,7 @@ pub async fn suggest(
     let feedback = state.feedback.get().cloned();
     let learned = feedback.as_ref().map(|f| f.learned()).unwrap_or_default();
     let text = request.text.clone();
-    let response = off_the_async_threads("suggest", move || {
+    let response = super::cpu::off_the_async_threads("suggest", move || {
         snapshot.engine.suggest_learning(&text, limit, &learned)
     })
     .await?;

@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod client;
+mod cpu;
 pub mod feedback;
 pub mod files;
 mod hot;

@@ -3,7 +3,8 @@
 //! `feedback::report`. Both need the bearer token when `[serve] stats_need_token` is set: the
 //! report shows what operators asked.
 
-use super::api::{off_the_async_threads, ApiError, ErrorBody};
+use super::api::{ApiError, ErrorBody};
+use super::cpu::off_the_async_threads;
 use super::feedback::constant_time_eq;
 use super::state::AppState;
 use crate::feedback::report::{self, Report, DEFAULT_DAYS};

@@ -1,0 +1,43 @@
+//! Search-as-you-type over the default content: the facet counts and the filters they lead to.
+
+mod common;
+use spravka::search::SearchRequest;
+
+fn search(
+    query: &str,
+    section: Option<&str>,
+    tag: Option<&str>,
+) -> spravka::search::SearchResponse {
+    common::default_engine().search(&SearchRequest {
+        query: query.into(),
+        limit: 10,
+        section: section.map(String::from),
+        tag: tag.map(String::from),
+    })
+}
+
+/// The facets are read from the index's columns, not from the stored pages: each count must
+/// still be what its filter keeps, for every section and for the tags shown first.
+#[test]
+fn each_facet_counts_the_matches_its_filter_keeps() {
+    let all = search("пропуск", None, None);
+    assert!(all.total > 10, "a common word: {} matches", all.total);
+    let in_sections: usize = all.facets.sections.iter().map(|f| f.count).sum();
+    assert_eq!(in_sections, all.total, "every match is in one section");
+    assert!(all.facets.sections.len() >= 2, "{:?}", all.facets.sections);
+    assert!(all.facets.tags.len() >= 5, "{:?}", all.facets.tags);
+    let counts: Vec<usize> = all.facets.tags.iter().map(|f| f.count).collect();
+    assert!(
+        counts.windows(2).all(|w| w[0] >= w[1]),
+        "most frequent first: {counts:?}"
+    );
+    for facet in &all.facets.sections {
+        let kept = search("пропуск", Some(&facet.name), None);
+        assert_eq!(kept.total, facet.count, "section «{}»", facet.name);
+        assert!(kept.hits.iter().all(|h| h.section == facet.name));
+    }
+    for facet in all.facets.tags.iter().take(5) {
+        let kept = search("пропуск", None, Some(&facet.name));
+        assert_eq!(kept.total, facet.count, "tag «{}»", facet.name);
+    }
+}
