@@ -315,6 +315,13 @@ fn words(lowered: &str) -> impl Iterator<Item = &str> {
 mod tests {
     use super::*;
 
+    /// Pages never take `SEARCH_URL` (`site`), so the index's files cannot meet a page's.
+    #[test]
+    fn the_index_lies_in_the_folder_reserved_for_it() {
+        let folder = crate::site::urls::SEARCH_URL.trim_start_matches('/');
+        assert!(ENTRY.starts_with(folder), "{ENTRY} outside {folder}");
+    }
+
     #[test]
     fn fnv1a_matches_the_reference_values() {
         // The published FNV-1a 32-bit test vectors (ASCII is one UTF-16 unit per byte).

@@ -66,7 +66,7 @@ fn job_name(site: &Site, job: &Job) -> String {
         Job::NotFound => "404.html".into(),
         Job::Operator => output_path(OPERATOR_URL),
         Job::Feeds => super::client_index::ENTRY.into(),
-        Job::Statics => "static/".into(),
+        Job::Statics => crate::site::urls::STATIC_URL.trim_start_matches('/').into(),
         Job::Asset(i) => output_path(&site.assets[*i].url),
     }
 }

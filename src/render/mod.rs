@@ -20,9 +20,8 @@ use std::path::Path;
 use tera::{Context, Tera};
 use theme::Theme;
 
-/// URL of the operator's ticket → articles page.
-pub const OPERATOR_URL: &str = "/podbor/";
-pub const TAGS_URL: &str = "/tags/";
+use crate::site::urls::STATIC_URL;
+pub use crate::site::urls::{OPERATOR_URL, TAGS_URL};
 /// The pages the operator page links to when no article fits.
 pub const OPERATOR_LINKS: [&str; 2] = [
     "Регламенты/Эскалация в отдел разработки.md",
@@ -31,7 +30,7 @@ pub const OPERATOR_LINKS: [&str; 2] = [
 
 pub fn tag_url(site: &Site, tag: &str) -> String {
     format!(
-        "/tags/{}/",
+        "{TAGS_URL}{}/",
         crate::content::slug::url_segment(tag, site.config.url_mode)
     )
 }
@@ -332,7 +331,10 @@ impl Renderer {
             }
             Job::Statics => {
                 for (name, bytes) in &self.theme.statics {
-                    write(&format!("static/{name}"), bytes)?;
+                    write(
+                        &format!("{}{name}", STATIC_URL.trim_start_matches('/')),
+                        bytes,
+                    )?;
                 }
                 Ok(())
             }

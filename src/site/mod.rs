@@ -172,7 +172,7 @@ impl Site {
                 dir = parent;
             }
         }
-        let mut taken: HashMap<String, String> = HashMap::new();
+        let mut taken = generated_urls();
         for dir in dirs {
             let parent = dir
                 .rsplit_once('/')
@@ -209,7 +209,8 @@ impl Site {
         }
     }
 
-    /// `wanted`, or `wanted` with `-2`, `-3`… when another source already has it; a collision
+    /// `wanted`, or `wanted` with `-2`, `-3`… when another source (or the renderer, see
+    /// [`generated_urls`]) already has it; a collision
     /// is reported on `source`.
     fn unique_url(
         &mut self,
@@ -243,11 +244,8 @@ impl Site {
     fn assign_pages(&mut self, docs: Vec<Arc<Document>>) {
         // Sections claim their URLs first, then pages in path order: collisions are resolved
         // the same way on every build.
-        let mut taken: HashMap<String, String> = self
-            .sections
-            .iter()
-            .map(|s| (s.url.clone(), s.dir.clone()))
-            .collect();
+        let mut taken = generated_urls();
+        taken.extend(self.sections.iter().map(|s| (s.url.clone(), s.dir.clone())));
         for doc in docs {
             let dir = doc
                 .rel_path
@@ -404,4 +402,12 @@ impl Site {
 
 #[cfg(test)]
 #[path = "tests.rs"]
+/// The URLs the renderer fills itself, each with what fills it, as taken URLs start.
+fn generated_urls() -> HashMap<String, String> {
+    urls::GENERATED_URLS
+        .iter()
+        .map(|&(url, what)| (url.to_string(), what.to_string()))
+        .collect()
+}
+
 mod tests;

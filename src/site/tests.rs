@@ -116,6 +116,47 @@ fn url_collisions_are_resolved_deterministically() {
     );
 }
 
+/// «Подбор» is a natural section name and becomes `/podbor/`, the operator page's URL; a
+/// folder named `search` or `static` would land among the generated files.
+#[test]
+fn pages_and_sections_never_take_a_generated_url() {
+    let s = site(&[
+        ("Подбор/README.md", "# Подбор оборудования\n"),
+        ("Подбор/Камеры.md", "# Камеры\n"),
+        ("search.md", "# Поиск\n"),
+        ("static/Файл.md", "# Файл\n"),
+        ("Теги.md", "# Теги\n"),
+    ]);
+    let url = |path: &str| s.page_by_path(path).unwrap().url.clone();
+    assert_eq!(url("Подбор/README.md"), "/podbor-2/");
+    assert_eq!(url("Подбор/Камеры.md"), "/podbor-2/kamery/");
+    assert_eq!(url("search.md"), "/search-2/");
+    assert_eq!(url("static/Файл.md"), "/static-2/fayl/");
+    assert_eq!(
+        url("Теги.md"),
+        "/tegi/",
+        "only the generated URLs are taken"
+    );
+    let collisions: Vec<&str> = s
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == Code::UrlCollision)
+        .map(|d| d.message.as_str())
+        .collect();
+    assert_eq!(collisions.len(), 3, "{collisions:?}");
+    assert!(
+        collisions
+            .iter()
+            .any(|m| m.contains("/podbor/") && m.contains("the operator page")),
+        "{collisions:?}"
+    );
+    let entry = format!("/{}", crate::render::client_index::ENTRY);
+    assert!(
+        entry.starts_with(urls::SEARCH_URL),
+        "the client index is where it is reserved"
+    );
+}
+
 #[test]
 fn sections_and_tags() {
     let s = site(&[

@@ -4,6 +4,24 @@ use crate::config::UrlMode;
 use crate::content::slug::url_segment;
 use crate::content::walk::is_index_name;
 
+/// The tag pages' folder.
+pub const TAGS_URL: &str = "/tags/";
+/// The operator's ticket → articles page.
+pub const OPERATOR_URL: &str = "/podbor/";
+/// The static search's index (`render::client_index::ENTRY` is in it).
+pub const SEARCH_URL: &str = "/search/";
+/// The theme's static files.
+pub const STATIC_URL: &str = "/static/";
+
+/// The folders the renderer fills besides the content's own, with what fills them: no page
+/// or section takes one of these URLs (it gets `-2`, with a `url-collision` error).
+pub const GENERATED_URLS: [(&str, &str); 4] = [
+    (TAGS_URL, "the tag pages"),
+    (OPERATOR_URL, "the operator page"),
+    (SEARCH_URL, "the static search index"),
+    (STATIC_URL, "the theme's files"),
+];
+
 /// `Регламенты/Эскалация в отдел разработки.md` → `/reglamenty/eskalatsiya-v-otdel-razrabotki/`;
 /// a folder's README.md → the folder's URL. Root-relative, before collision suffixes.
 pub fn page_url(rel_path: &str, mode: UrlMode) -> String {
