@@ -452,10 +452,7 @@ fn the_static_search_box_forgives_typos_translit_and_the_wrong_layout() {
     tokio::runtime::Runtime::new().unwrap().block_on(async {
         let c = driver.session().await;
         for query in common::FORGIVEN_BARRIER_QUERIES {
-            c.goto(&home).await.unwrap();
-            let input = c.find(Locator::Id("search-input")).await.unwrap();
-            input.click().await.unwrap();
-            input.send_keys(query).await.unwrap();
+            type_in_static_search(&c, &home, query).await;
             let titles = wait_js(
                 &c,
                 &format!("static results for {query:?}"),
@@ -475,10 +472,7 @@ fn the_static_search_box_forgives_typos_translit_and_the_wrong_layout() {
             );
         }
         screenshot(&c, "static-search").await;
-        c.goto(&home).await.unwrap();
-        let input = c.find(Locator::Id("search-input")).await.unwrap();
-        input.click().await.unwrap();
-        input.send_keys("h52 ").await.unwrap();
+        type_in_static_search(&c, &home, "h52 ").await;
         let first = wait_js(
             &c,
             "the static search's answer to the code «h52»",
@@ -488,10 +482,7 @@ fn the_static_search_box_forgives_typos_translit_and_the_wrong_layout() {
         .await;
         assert_eq!(first, "Считыватель H52 не видит пропуск");
         // A word that is also a property of every JavaScript object is only a word.
-        c.goto(&home).await.unwrap();
-        let input = c.find(Locator::Id("search-input")).await.unwrap();
-        input.click().await.unwrap();
-        input.send_keys("constructors ").await.unwrap();
+        type_in_static_search(&c, &home, "constructors ").await;
         let note = wait_js(
             &c,
             "the static search's answer to «constructors»",
@@ -510,6 +501,14 @@ fn the_static_search_box_forgives_typos_translit_and_the_wrong_layout() {
 
 /// A tag chip of the static search keeps exactly the hits with that tag: the client reads the
 /// tag's pages from its bucket file; the site's own tag page is the reference.
+/// Opens the home page from disk and types `text` into its search box.
+async fn type_in_static_search(c: &Client, home: &str, text: &str) {
+    c.goto(home).await.unwrap();
+    let input = c.find(Locator::Id("search-input")).await.unwrap();
+    input.click().await.unwrap();
+    input.send_keys(text).await.unwrap();
+}
+
 async fn static_tag_filter(c: &Client, home: &str, out: &Path) {
     c.goto(home).await.unwrap();
     let input = c.find(Locator::Id("search-input")).await.unwrap();

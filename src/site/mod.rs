@@ -400,8 +400,6 @@ impl Site {
     }
 }
 
-#[cfg(test)]
-#[path = "tests.rs"]
 /// The URLs the renderer fills itself, each with what fills it, as taken URLs start.
 fn generated_urls() -> HashMap<String, String> {
     urls::GENERATED_URLS
@@ -410,4 +408,6 @@ fn generated_urls() -> HashMap<String, String> {
         .collect()
 }
 
+#[cfg(test)]
+#[path = "tests.rs"]
 mod tests;
