@@ -211,7 +211,7 @@ fn search_lua() -> String {
     let paths: Vec<String> = TYPED
         .iter()
         .map(|q| {
-            let q: String = url_encoded(q);
+            let q = percent_encoding::utf8_percent_encode(q, percent_encoding::NON_ALPHANUMERIC);
             format!("\"/api/search?q={q}&limit=10\"")
         })
         .collect();
@@ -219,15 +219,6 @@ fn search_lua() -> String {
         "paths = {{{}}}\ni = 0\nrequest = function()\n  i = i % #paths + 1\n  return wrk.format(\"GET\", paths[i])\nend\n",
         paths.join(", ")
     )
-}
-
-fn url_encoded(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// wrk, 32 connections on 2 threads, with latency percentiles; `script`: a folder to write

@@ -97,16 +97,31 @@ impl SegmentColumns {
         segment
     }
 
+    /// The decoded columns of every segment `addresses` come from.
+    fn segments_of(
+        &self,
+        searcher: &Searcher,
+        addresses: &[DocAddress],
+    ) -> HashMap<u32, Arc<Segment>> {
+        let mut segments = HashMap::new();
+        for a in addresses {
+            segments
+                .entry(a.segment_ord)
+                .or_insert_with(|| self.segment(searcher, a.segment_ord));
+        }
+        segments
+    }
+
     /// The source paths of found pages.
     pub(super) fn paths(&self, searcher: &Searcher, addresses: &[DocAddress]) -> Vec<String> {
-        let mut segments: HashMap<u32, Arc<Segment>> = HashMap::new();
+        let segments = self.segments_of(searcher, addresses);
         addresses
             .iter()
             .map(|a| {
-                let segment = segments
-                    .entry(a.segment_ord)
-                    .or_insert_with(|| self.segment(searcher, a.segment_ord));
-                segment.paths.first_name(a.doc_id).to_string()
+                segments[&a.segment_ord]
+                    .paths
+                    .first_name(a.doc_id)
+                    .to_string()
             })
             .collect()
     }
@@ -115,34 +130,25 @@ impl SegmentColumns {
     pub(super) fn facets(
         &self,
         searcher: &Searcher,
-        addresses: impl Iterator<Item = DocAddress>,
+        addresses: &[DocAddress],
     ) -> [BTreeMap<String, usize>; 2] {
-        let mut segments: BTreeMap<u32, Arc<Segment>> = BTreeMap::new();
-        // Counted by (segment, ordinal) first: a name is copied once, not once per page.
-        let mut by_ord: [BTreeMap<(u32, u32), usize>; 2] = Default::default();
-        for a in addresses {
-            let segment = segments
-                .entry(a.segment_ord)
-                .or_insert_with(|| self.segment(searcher, a.segment_ord));
-            for (strings, counts) in [&segment.sections, &segment.tags]
-                .into_iter()
-                .zip(&mut by_ord)
-            {
-                for &ord in strings.of(a.doc_id) {
-                    *counts.entry((a.segment_ord, ord)).or_default() += 1;
+        let segments = self.segments_of(searcher, addresses);
+        let count = |column: fn(&Segment) -> &Strings| {
+            // By (segment, ordinal) first: a name is copied once, not once per page.
+            let mut by_ord: BTreeMap<(u32, u32), usize> = BTreeMap::new();
+            for a in addresses {
+                for &ord in column(&segments[&a.segment_ord]).of(a.doc_id) {
+                    *by_ord.entry((a.segment_ord, ord)).or_default() += 1;
                 }
             }
-        }
-        let mut counted: [BTreeMap<String, usize>; 2] = Default::default();
-        for (column, (counts, named)) in by_ord.iter().zip(&mut counted).enumerate() {
-            for (&(segment, ord), &n) in counts {
-                let segment = &segments[&segment];
-                let strings = [&segment.sections, &segment.tags][column];
-                if let Some(name) = strings.names.get(ord as usize) {
+            let mut named: BTreeMap<String, usize> = BTreeMap::new();
+            for ((segment, ord), n) in by_ord {
+                if let Some(name) = column(&segments[&segment]).names.get(ord as usize) {
                     *named.entry(name.clone()).or_default() += n;
                 }
             }
-        }
-        counted
+            named
+        };
+        [count(|s| &s.sections), count(|s| &s.tags)]
     }
 }

@@ -111,7 +111,8 @@ pub fn schema() -> (Schema, Fields) {
         section: b.add_text_field("section", text(true)),
         // Fast as well: search counts its facets from these columns, not from stored documents.
         section_key: b.add_text_field("section_key", STRING | FAST),
-        tags: b.add_text_field("tags", text(true)),
+        // Not stored: the facets read `tag_key`'s column, and nothing shows this field.
+        tags: b.add_text_field("tags", text(false)),
         tag_key: b.add_text_field("tag_key", STRING | FAST),
         headings: b.add_text_field("headings", text(false)),
         symptoms: b.add_text_field("symptoms", text(false)),

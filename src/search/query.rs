@@ -147,13 +147,13 @@ impl SearchEngine {
             .map(|t| (t.clone(), 1.0))
             .collect();
         let snippets = super::snippet::Snippets::new(&snippet_terms, f.body);
+        let addresses: Vec<DocAddress> = top.iter().map(|&(_, a)| a).collect();
         // Over the first 200 matches, from the columns (a stored document holds the body).
-        let [sections, tags] = self.columns.facets(&searcher, top.iter().map(|&(_, a)| a));
+        let [sections, tags] = self.columns.facets(&searcher, &addresses);
         let facets = Facets {
             sections: counts(sections),
             tags: counts(tags),
         };
-        let addresses: Vec<DocAddress> = top.iter().map(|&(_, a)| a).collect();
         let scores: Vec<f32> = top.iter().map(|&(score, _)| score).collect();
         let order = by_score_then_path(&scores, &self.paths(&searcher, &addresses));
         let hits = order

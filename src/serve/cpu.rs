@@ -30,14 +30,15 @@ pub(super) async fn off_the_async_threads<T: Send + 'static>(
     .map_err(|e| failed(&e))
 }
 
-/// Two slots per core for [`off_the_async_threads`].
+/// Two per core: how many pieces [`off_the_async_threads`] runs at once.
+fn slot_count() -> usize {
+    2 * std::thread::available_parallelism().map_or(2, |n| n.get())
+}
+
 fn cpu_slots() -> Arc<tokio::sync::Semaphore> {
     static SLOTS: std::sync::OnceLock<Arc<tokio::sync::Semaphore>> = std::sync::OnceLock::new();
     SLOTS
-        .get_or_init(|| {
-            let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-            Arc::new(tokio::sync::Semaphore::new(2 * cores))
-        })
+        .get_or_init(|| Arc::new(tokio::sync::Semaphore::new(slot_count())))
         .clone()
 }
 
@@ -49,7 +50,7 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn no_more_pieces_run_at_once_than_there_are_slots() {
-        let slots = 2 * std::thread::available_parallelism().map_or(2, |n| n.get());
+        let slots = slot_count();
         let (running, most) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
         let pieces: Vec<_> = (0..4 * slots)
             .map(|_| {
@@ -65,10 +66,8 @@ mod tests {
         for piece in pieces {
             piece.await.unwrap().unwrap();
         }
-        assert_eq!(
-            most.load(Ordering::SeqCst),
-            slots,
-            "every slot used, never more"
-        );
+        // Other tests of this process may hold a slot meanwhile: at least two ran side by side.
+        let most = most.load(Ordering::SeqCst);
+        assert!((2..=slots).contains(&most), "{most} at once, {slots} slots");
     }
 }
