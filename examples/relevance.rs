@@ -173,8 +173,8 @@ fn held_out_misses(
         let outcome = eval::outcome(engine, t, options, &models[fold]);
         let ranked = outcome.ranked(&models[fold].confidence, options, engine.min_probability());
         let ordered = spravka::search::order(&outcome.candidates, options);
-        let right = ranked.rank == Some(0) || (t.expected.is_empty() && !ranked.confident);
-        if !right || ranked.confident == t.expected.is_empty() {
+        let wrong_first = !t.expected.is_empty() && ranked.rank != Some(0);
+        if wrong_first || ranked.confident == t.expected.is_empty() {
             let top: Vec<String> = ordered
                 .iter()
                 .take(3)

@@ -1,14 +1,15 @@
 //! Search-as-you-type over the default content: the facet counts and the filters they lead to.
 
 mod common;
-use spravka::search::SearchRequest;
+use spravka::search::{SearchEngine, SearchRequest};
 
 fn search(
+    engine: &SearchEngine,
     query: &str,
     section: Option<&str>,
     tag: Option<&str>,
 ) -> spravka::search::SearchResponse {
-    common::default_engine().search(&SearchRequest {
+    engine.search(&SearchRequest {
         query: query.into(),
         limit: 10,
         section: section.map(String::from),
@@ -20,7 +21,8 @@ fn search(
 /// still be what its filter keeps, for every section and for the tags shown first.
 #[test]
 fn each_facet_counts_the_matches_its_filter_keeps() {
-    let all = search("пропуск", None, None);
+    let engine = common::default_engine();
+    let all = search(&engine, "пропуск", None, None);
     assert!(all.total > 10, "a common word: {} matches", all.total);
     let in_sections: usize = all.facets.sections.iter().map(|f| f.count).sum();
     assert_eq!(in_sections, all.total, "every match is in one section");
@@ -32,12 +34,12 @@ fn each_facet_counts_the_matches_its_filter_keeps() {
         "most frequent first: {counts:?}"
     );
     for facet in &all.facets.sections {
-        let kept = search("пропуск", Some(&facet.name), None);
+        let kept = search(&engine, "пропуск", Some(&facet.name), None);
         assert_eq!(kept.total, facet.count, "section «{}»", facet.name);
         assert!(kept.hits.iter().all(|h| h.section == facet.name));
     }
     for facet in all.facets.tags.iter().take(5) {
-        let kept = search("пропуск", None, Some(&facet.name));
+        let kept = search(&engine, "пропуск", None, Some(&facet.name));
         assert_eq!(kept.total, facet.count, "tag «{}»", facet.name);
     }
 }
