@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 pub const CONFIG_FILE: &str = "spravka.toml";
 
 /// How page URLs are made from file names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum UrlMode {
     /// Russian transliterated to readable Latin (`/reglamenty/eskalatsiya-v-otdel-razrabotki/`):

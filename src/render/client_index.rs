@@ -249,8 +249,8 @@ fn meta(site: &Site, files: &mut Vec<ClientFile>) -> String {
 /// over 10,000 pages made that table 195 KB).
 fn tag_buckets(site: &Site, files: &mut Vec<ClientFile>) {
     let mut buckets: Vec<BTreeMap<&str, Vec<u32>>> = vec![BTreeMap::new(); TAG_BUCKETS as usize];
-    for (tag, pages) in &site.tags {
-        let mut pages = pages.clone();
+    for (tag, entry) in &site.tags {
+        let mut pages = entry.pages.clone();
         pages.sort_unstable();
         let mut previous = 0;
         let gaps = pages

@@ -1,63 +1,173 @@
-//! The data each template sees, with every href already relative to the page being rendered.
+//! The data each template sees, typed and borrowed from the `Site`. A context is both what a
+//! job renders and what decides whether it must be rendered again: its hash is the job's key
+//! (`render::keys`), so what a page shows and what invalidates it are the same code.
+//!
+//! Links are kept as the two URLs they join and become relative hrefs only when serialised,
+//! and a page's body enters the hash by its document's identity: hashing every job's context
+//! stays cheap.
 
-use crate::content::LinkOutput;
+pub use super::body::Body;
+use crate::content::metadata::Metadata;
 use crate::site::urls::relative_href;
-use crate::site::{LinkTarget, Page, PageId, SectionId, Site};
+use crate::site::{LinkTarget, PageId, SectionId, Site};
 use chrono::NaiveDate;
-use serde::Serialize;
+use rayon::prelude::*;
+use serde::{Serialize, Serializer};
+use std::borrow::Cow;
+use std::hash::{BuildHasher, Hash, Hasher};
 
-#[derive(Serialize)]
-pub struct Link {
-    pub title: String,
-    pub href: String,
+/// A link from the page being rendered (`from`) to a root-relative URL, written as the
+/// relative href the site's link mode asks for.
+///
+/// Hashed without `from`: every href of a context leads from the page that context renders,
+/// whose URL its `Base` hashes once (`current_url`); hashing it again for each of a page's
+/// links was a tenth of keying every job at 10,000 pages.
+#[derive(Debug)]
+pub enum Href<'a> {
+    Relative {
+        from: Cow<'a, str>,
+        to: Cow<'a, str>,
+        local: bool,
+    },
+    /// The site's root as a prefix for the theme's static files: empty at the root itself.
+    RootPrefix { from: Cow<'a, str>, local: bool },
+    /// Already written out (the 404 page, served at any URL, links from the base path).
+    Absolute(String),
 }
 
-#[derive(Serialize)]
-pub struct ListItem {
-    pub title: String,
-    pub href: String,
-    pub summary: String,
-    pub updated: Option<String>,
-    pub status: Option<String>,
-    pub status_class: &'static str,
-    pub stale: bool,
-    pub section: String,
+impl Hash for Href<'_> {
+    fn hash<H: Hasher>(&self, h: &mut H) {
+        std::mem::discriminant(self).hash(h);
+        match self {
+            Href::Relative { to, local, .. } => (to, local).hash(h),
+            Href::RootPrefix { local, .. } => local.hash(h),
+            Href::Absolute(href) => href.hash(h),
+        }
+    }
 }
 
-#[derive(Serialize)]
-pub struct TocEntry {
+impl Serialize for Href<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Href::Relative { from, to, local } => s.serialize_str(&relative_href(from, to, *local)),
+            Href::RootPrefix { from, local } => {
+                let root = relative_href(from, "/", *local);
+                if root == "./" || root == "index.html" {
+                    s.serialize_str("")
+                } else {
+                    s.serialize_str(root.trim_end_matches("index.html"))
+                }
+            }
+            Href::Absolute(href) => s.serialize_str(href),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, Hash)]
+pub struct Link<'a> {
+    pub title: &'a str,
+    pub href: Href<'a>,
+}
+
+/// A page as other pages list it: sections, tags, backlinks, the home page.
+#[derive(Debug, Serialize, Hash)]
+pub struct ListItem<'a> {
+    #[serde(flatten)]
+    pub card: Card<'a>,
+    pub href: Href<'a>,
+}
+
+/// What every listing shows of a page wherever it is listed, made once per render: a page
+/// listed in many places (backlinks, sections, tags) is hashed once, not once per listing.
+#[derive(Debug, Clone, Copy)]
+pub struct Card<'a> {
+    facts: CardFacts<'a>,
+    fingerprint: u64,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Hash)]
+struct CardFacts<'a> {
+    title: &'a str,
+    summary: &'a str,
+    #[serde(serialize_with = "day_month_year")]
+    updated: Option<NaiveDate>,
+    status: Option<&'a str>,
+    status_class: &'static str,
+    stale: bool,
+    section: &'a str,
+}
+
+impl<'a> Card<'a> {
+    fn new(facts: CardFacts<'a>) -> Card<'a> {
+        let fingerprint = foldhash::quality::FixedState::with_seed(0).hash_one(facts);
+        Card { facts, fingerprint }
+    }
+}
+
+impl Serialize for Card<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.facts.serialize(s)
+    }
+}
+
+impl Hash for Card<'_> {
+    fn hash<H: Hasher>(&self, h: &mut H) {
+        self.fingerprint.hash(h);
+    }
+}
+
+fn day_month_year<S: Serializer>(date: &Option<NaiveDate>, s: S) -> Result<S::Ok, S::Error> {
+    match date {
+        Some(d) => s.serialize_str(&d.format("%d.%m.%Y").to_string()),
+        None => s.serialize_none(),
+    }
+}
+
+#[derive(Debug, Serialize, Hash)]
+pub struct TocEntry<'a> {
     pub level: u8,
-    pub id: String,
-    pub title: String,
+    pub id: &'a str,
+    pub title: &'a str,
 }
 
-#[derive(Serialize)]
-pub struct PageContext {
-    pub title: String,
-    pub path: String,
-    pub url: String,
-    pub summary: String,
-    pub content: String,
+#[derive(Debug, Serialize, Hash)]
+pub struct PageContext<'a> {
+    pub title: &'a str,
+    pub path: &'a str,
+    pub url: &'a str,
+    pub summary: &'a str,
+    pub content: Body<'a>,
     /// Headings of levels 2–3 shown in the body; the theme lists them when there are two or more.
-    pub toc: Vec<TocEntry>,
+    pub toc: Vec<TocEntry<'a>>,
     pub has_tasks: bool,
-    pub meta: crate::content::metadata::Metadata,
+    pub meta: &'a Metadata,
     pub status_class: &'static str,
-    pub tags: Vec<Link>,
+    pub tags: Vec<Link<'a>>,
     pub stale: bool,
-    pub backlinks: Vec<ListItem>,
-    pub prev: Option<Link>,
-    pub next: Option<Link>,
-    pub breadcrumbs: Vec<Link>,
-    pub history: Vec<crate::content::metadata::HistoryEntry>,
+    pub backlinks: Vec<ListItem<'a>>,
+    pub prev: Option<Link<'a>>,
+    pub next: Option<Link<'a>>,
+    pub breadcrumbs: Vec<Link<'a>>,
+    pub history: Vec<HistoryRow<'a>>,
     pub broken_links: usize,
 }
 
-/// Facts shared by every page of one render: the site, the date that decides staleness.
+/// One row of a page's change history, as the page shows it.
+#[derive(Debug, Serialize, Hash)]
+pub struct HistoryRow<'a> {
+    pub version: &'a str,
+    pub date: Option<NaiveDate>,
+    pub author: &'a str,
+    pub changes: &'a str,
+}
+
+/// Facts shared by every page of one render: the site, the date that decides staleness, and
+/// each page's card.
 pub struct RenderEnv<'a> {
     pub site: &'a Site,
     pub today: NaiveDate,
     pub local: bool,
+    cards: Vec<Card<'a>>,
 }
 
 pub fn status_class(status: Option<&str>) -> &'static str {
@@ -73,9 +183,38 @@ pub fn status_class(status: Option<&str>) -> &'static str {
     }
 }
 
-impl RenderEnv<'_> {
-    pub fn href(&self, from: &str, to: &str) -> String {
-        relative_href(from, to, self.local)
+impl<'a> RenderEnv<'a> {
+    pub fn new(site: &'a Site, today: NaiveDate, local: bool) -> RenderEnv<'a> {
+        let cards = site
+            .pages
+            .par_iter()
+            .map(|p| {
+                let meta = &p.doc.meta;
+                Card::new(CardFacts {
+                    title: &p.doc.title,
+                    summary: &p.doc.summary,
+                    updated: meta.updated,
+                    status: meta.status.as_deref(),
+                    status_class: status_class(meta.status.as_deref()),
+                    stale: meta.is_stale(site.config.stale_days, today),
+                    section: &site.sections[p.section].title,
+                })
+            })
+            .collect();
+        RenderEnv {
+            site,
+            today,
+            local,
+            cards,
+        }
+    }
+
+    pub fn href(&self, from: impl Into<Cow<'a, str>>, to: impl Into<Cow<'a, str>>) -> Href<'a> {
+        Href::Relative {
+            from: from.into(),
+            to: to.into(),
+            local: self.local,
+        }
     }
 
     pub fn is_stale(&self, page: PageId) -> bool {
@@ -85,29 +224,29 @@ impl RenderEnv<'_> {
             .is_stale(self.site.config.stale_days, self.today)
     }
 
-    pub fn list_item(&self, from: &str, page: PageId) -> ListItem {
-        let p = &self.site.pages[page];
+    pub fn list_item(&self, from: Cow<'a, str>, page: PageId) -> ListItem<'a> {
         ListItem {
-            title: p.doc.title.clone(),
-            href: self.href(from, &p.url),
-            summary: p.doc.summary.clone(),
-            updated: p.doc.meta.updated.map(|d| d.format("%d.%m.%Y").to_string()),
-            status: p.doc.meta.status.clone(),
-            status_class: status_class(p.doc.meta.status.as_deref()),
-            stale: self.is_stale(page),
-            section: self.site.sections[p.section].title.clone(),
+            card: self.cards[page],
+            href: self.href(from, self.site.pages[page].url.as_str()),
         }
     }
 
+    pub fn list_items(&self, from: &Cow<'a, str>, pages: &[PageId]) -> Vec<ListItem<'a>> {
+        pages
+            .iter()
+            .map(|&p| self.list_item(from.clone(), p))
+            .collect()
+    }
+
     /// Root → … → the section that lists the page.
-    pub fn breadcrumbs(&self, from: &str, section: Option<SectionId>) -> Vec<Link> {
+    pub fn breadcrumbs(&self, from: &Cow<'a, str>, section: Option<SectionId>) -> Vec<Link<'a>> {
         let mut chain = vec![];
         let mut current = section;
         while let Some(id) = current {
             let s = &self.site.sections[id];
             chain.push(Link {
-                title: s.title.clone(),
-                href: self.href(from, &s.url),
+                title: &s.title,
+                href: self.href(from.clone(), s.url.as_str()),
             });
             current = s.parent;
         }
@@ -115,68 +254,48 @@ impl RenderEnv<'_> {
         chain
     }
 
-    pub fn tag_url(&self, tag: &str) -> String {
-        super::tag_url(self.site, tag)
-    }
-
-    /// The body HTML with every link slot filled: relative hrefs, or a marked broken span.
-    pub fn body_html(&self, page: PageId) -> String {
-        let p = &self.site.pages[page];
-        p.doc.rendered.finalize(|i| self.link_output(p, i))
-    }
-
-    /// What link `i` of page `p` becomes; a `[{#T}](…)` link takes its target's title.
-    fn link_output(&self, p: &Page, i: usize) -> LinkOutput {
-        let target = &p.links[i];
-        let href = match target {
-            LinkTarget::Broken { reason } => {
-                return LinkOutput::Broken {
-                    reason: reason.clone(),
-                }
-            }
-            LinkTarget::Unlinked => return LinkOutput::Unlinked,
-            LinkTarget::External { url } => url.clone(),
-            target => self.href(&p.url, &self.site.target_url(target).unwrap_or_default()),
-        };
-        // Only a `[{#T}]` link shows its target's title; looking it up costs a heading search.
-        let title = p.doc.rendered.links[i]
-            .title_placeholder
-            .then(|| self.site.target_title(target))
-            .flatten();
-        match title {
-            Some(title) => LinkOutput::Titled {
-                href,
-                title: title.to_string(),
-            },
-            None => LinkOutput::Href(href),
+    /// The URL of a tag's page: the site's, borrowed, for a tag some page carries.
+    pub fn tag_url(&self, tag: &str) -> Cow<'a, str> {
+        match self.site.tags.get(tag) {
+            Some(t) => Cow::Borrowed(&t.url),
+            None => Cow::Owned(super::tag_url(self.site, tag)),
         }
     }
 
-    pub fn page(&self, id: PageId) -> PageContext {
+    pub fn body(&self, page: PageId) -> Body<'a> {
+        Body::new(self.site, &self.site.pages[page], self.local)
+    }
+
+    /// The pages before and after `id` in the section that lists it (none for section pages).
+    fn neighbours(&self, id: PageId) -> (Option<Link<'a>>, Option<Link<'a>>) {
+        let site = self.site;
+        let p = &site.pages[id];
+        let (false, Some(section)) = (p.is_index, site.listing_section(id)) else {
+            return (None, None);
+        };
+        let list = &site.sections[section].pages;
+        let pos = list.iter().position(|&x| x == id).unwrap_or(0);
+        let link = |i: Option<usize>| {
+            i.and_then(|i| list.get(i)).map(|&q| Link {
+                title: &site.pages[q].doc.title,
+                href: self.href(&p.url, site.pages[q].url.as_str()),
+            })
+        };
+        (link(pos.checked_sub(1)), link(Some(pos + 1)))
+    }
+
+    pub fn page(&self, id: PageId) -> PageContext<'a> {
         let site = self.site;
         let p = &site.pages[id];
         let doc = &p.doc;
-        let listing = site.listing_section(id);
-        let (prev, next) = match (p.is_index, listing) {
-            (false, Some(section)) => {
-                let list = &site.sections[section].pages;
-                let pos = list.iter().position(|&x| x == id).unwrap_or(0);
-                let link = |i: Option<usize>| {
-                    i.and_then(|i| list.get(i)).map(|&q| Link {
-                        title: site.pages[q].doc.title.clone(),
-                        href: self.href(&p.url, &site.pages[q].url),
-                    })
-                };
-                (link(pos.checked_sub(1)), link(Some(pos + 1)))
-            }
-            _ => (None, None),
-        };
+        let from = Cow::Borrowed(p.url.as_str());
+        let (prev, next) = self.neighbours(id);
         PageContext {
-            title: doc.title.clone(),
-            path: doc.rel_path.clone(),
-            url: p.url.clone(),
-            summary: doc.summary.clone(),
-            content: self.body_html(id),
+            title: &doc.title,
+            path: &doc.rel_path,
+            url: &p.url,
+            summary: &doc.summary,
+            content: self.body(id),
             toc: doc
                 .rendered
                 .headings
@@ -188,32 +307,37 @@ impl RenderEnv<'_> {
                 })
                 .map(|h| TocEntry {
                     level: h.level,
-                    id: h.id.clone(),
-                    title: h.text.clone(),
+                    id: &h.id,
+                    title: &h.text,
                 })
                 .collect(),
             has_tasks: doc.rendered.has_tasks,
-            meta: doc.meta.clone(),
+            meta: &doc.meta,
             status_class: status_class(doc.meta.status.as_deref()),
             tags: doc
                 .meta
                 .tags
                 .iter()
                 .map(|t| Link {
-                    title: t.clone(),
-                    href: self.href(&p.url, &self.tag_url(t)),
+                    title: t,
+                    href: self.href(&p.url, self.tag_url(t)),
                 })
                 .collect(),
             stale: self.is_stale(id),
-            backlinks: p
-                .backlinks
-                .iter()
-                .map(|&b| self.list_item(&p.url, b))
-                .collect(),
+            backlinks: self.list_items(&from, &p.backlinks),
             prev,
             next,
-            breadcrumbs: self.breadcrumbs(&p.url, listing),
-            history: doc.history.clone(),
+            breadcrumbs: self.breadcrumbs(&from, site.listing_section(id)),
+            history: doc
+                .history
+                .iter()
+                .map(|h| HistoryRow {
+                    version: &h.version,
+                    date: h.date,
+                    author: &h.author,
+                    changes: &h.changes,
+                })
+                .collect(),
             broken_links: p
                 .links
                 .iter()

@@ -1,18 +1,19 @@
 //! Rendering the site model to files: tera templates from the theme, feeds, the client-side
 //! search index, static files and assets, all through one `Output`.
 
+mod body;
 pub mod client_index;
 pub mod context;
-pub mod deps;
 mod feeds;
+mod jobs;
+pub mod keys;
 pub mod output;
 pub mod stats;
 pub mod theme;
 
-use crate::site::urls::output_path;
 use crate::site::{PageId, SectionId, Site};
 use chrono::NaiveDate;
-use context::{Link, RenderEnv};
+use context::RenderEnv;
 use output::Output;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -28,10 +29,11 @@ pub const OPERATOR_LINKS: [&str; 2] = [
     "Процессы технической поддержки.md",
 ];
 
+/// The URL of a tag's page (the tag's own, or where it would be when no page carries it).
 pub fn tag_url(site: &Site, tag: &str) -> String {
-    format!(
-        "{TAGS_URL}{}/",
-        crate::content::slug::url_segment(tag, site.config.url_mode)
+    site.tags.get(tag).map_or_else(
+        || crate::site::urls::tag_url(tag, site.config.url_mode),
+        |t| t.url.clone(),
     )
 }
 
@@ -199,11 +201,7 @@ impl Renderer {
         options: RenderOptions,
         out: &dyn Output,
     ) -> Result<RenderStats, Vec<RenderError>> {
-        let env = RenderEnv {
-            site,
-            today: options.today,
-            local: site.config.local_links,
-        };
+        let env = RenderEnv::new(site, options.today, site.config.local_links);
         let errors: Vec<RenderError> = jobs
             .par_iter()
             .filter_map(|job| self.run(&env, job, options, out).err())
@@ -234,93 +232,15 @@ impl Renderer {
                 source,
             })
         };
+        if let Some(template) = jobs::template(site, job) {
+            let ctx = Context::from_serialize(env.job_context(job, options))
+                .map_err(|e| template_error(template, e))?;
+            return write(
+                &keys::job_name(site, job),
+                self.html(template, &ctx)?.as_bytes(),
+            );
+        }
         match job {
-            Job::Page(id) => {
-                let page = &site.pages[*id];
-                let mut ctx = self.base(env, &page.url, options);
-                ctx.insert("page", &env.page(*id));
-                let template = if page.is_index {
-                    "section.html"
-                } else {
-                    "page.html"
-                };
-                let template = if page.url == "/" {
-                    "home.html"
-                } else {
-                    template
-                };
-                if page.is_index {
-                    self.section_context(env, &mut ctx, &page.url, page.section);
-                }
-                write(
-                    &output_path(&page.url),
-                    self.html(template, &ctx)?.as_bytes(),
-                )
-            }
-            Job::GeneratedSection(id) => {
-                let section = &site.sections[*id];
-                let mut ctx = self.base(env, &section.url, options);
-                self.section_context(env, &mut ctx, &section.url, *id);
-                let template = if section.url == "/" {
-                    "home.html"
-                } else {
-                    "section.html"
-                };
-                write(
-                    &output_path(&section.url),
-                    self.html(template, &ctx)?.as_bytes(),
-                )
-            }
-            Job::TagIndex => {
-                let mut ctx = self.base(env, TAGS_URL, options);
-                let tags: Vec<_> = site
-                    .tags
-                    .iter()
-                    .map(|(t, pages)| serde_json::json!({"title": t, "href": env.href(TAGS_URL, &env.tag_url(t)), "count": pages.len()}))
-                    .collect();
-                ctx.insert("tags", &tags);
-                write(
-                    &output_path(TAGS_URL),
-                    self.html("tags.html", &ctx)?.as_bytes(),
-                )
-            }
-            Job::Tag(tag) => {
-                let url = env.tag_url(tag);
-                let mut ctx = self.base(env, &url, options);
-                let pages: Vec<_> = site
-                    .tags
-                    .get(tag)
-                    .into_iter()
-                    .flatten()
-                    .map(|&p| env.list_item(&url, p))
-                    .collect();
-                ctx.insert("tag", tag);
-                ctx.insert("pages", &pages);
-                ctx.insert("tags_href", &env.href(&url, TAGS_URL));
-                write(&output_path(&url), self.html("tag.html", &ctx)?.as_bytes())
-            }
-            Job::NotFound => {
-                // Served for any unknown path, so its links must not be relative.
-                let ctx = self.base_absolute(env, options);
-                write("404.html", self.html("404.html", &ctx)?.as_bytes())
-            }
-            Job::Operator => {
-                let mut ctx = self.base(env, OPERATOR_URL, options);
-                let link = |path: &str| {
-                    site.page_by_path(path).map(|p| Link {
-                        title: p.doc.title.clone(),
-                        href: env.href(OPERATOR_URL, &p.url),
-                    })
-                };
-                let [escalation, process] = OPERATOR_LINKS;
-                ctx.insert("escalation", &link(escalation));
-                ctx.insert("process", &link(process));
-                ctx.insert("feedback_kept", feedback_kept(&site.config.feedback));
-                write(
-                    &output_path(OPERATOR_URL),
-                    self.html("operator.html", &ctx)?.as_bytes(),
-                )
-            }
             Job::Feeds => {
                 write("sitemap.xml", feeds::sitemap(site).as_bytes())?;
                 write("atom.xml", feeds::atom(site).as_bytes())?;
@@ -347,6 +267,7 @@ impl Renderer {
                     })?;
                 write(asset.url.trim_start_matches('/'), &bytes)
             }
+            templated => unreachable!("{templated:?} has a template"),
         }
     }
 
@@ -354,96 +275,6 @@ impl Renderer {
         self.tera
             .render(template, ctx)
             .map_err(|e| template_error(template, e))
-    }
-
-    fn section_context(&self, env: &RenderEnv, ctx: &mut Context, from: &str, id: SectionId) {
-        let site = env.site;
-        let section = &site.sections[id];
-        let pages: Vec<_> = section
-            .pages
-            .iter()
-            .map(|&p| env.list_item(from, p))
-            .collect();
-        let subsections: Vec<_> = section
-            .subsections
-            .iter()
-            .map(|&s| {
-                let sub = &site.sections[s];
-                let summary = sub.index.map(|i| site.pages[i].doc.summary.clone()).unwrap_or_default();
-                serde_json::json!({"title": sub.title, "href": env.href(from, &sub.url), "count": sub.pages.len(), "summary": summary})
-            })
-            .collect();
-        ctx.insert("section", &serde_json::json!({"title": section.title, "pages": pages, "subsections": subsections}));
-        if section.index.is_none() {
-            ctx.insert("breadcrumbs", &env.breadcrumbs(from, section.parent));
-        }
-        if section.url == "/" {
-            let recent: Vec<_> = recent_pages(site)
-                .into_iter()
-                .map(|p| env.list_item(from, p))
-                .collect();
-            ctx.insert("recent", &recent);
-            let top: Vec<_> = section
-                .pages
-                .iter()
-                .map(|&p| env.list_item(from, p))
-                .collect();
-            ctx.insert("top_pages", &top);
-        }
-    }
-
-    fn base(&self, env: &RenderEnv, from: &str, options: RenderOptions) -> Context {
-        let site = env.site;
-        let mut ctx = Context::new();
-        let root = env.href(from, "/");
-        ctx.insert("site_title", &site.config.title);
-        ctx.insert("lang", &site.config.language);
-        ctx.insert(
-            "root",
-            if root == "./" || root == "index.html" {
-                ""
-            } else {
-                root.trim_end_matches("index.html")
-            },
-        );
-        ctx.insert("home_href", &root);
-        ctx.insert("live_reload", &options.live_reload);
-        ctx.insert("stale_days", &site.config.stale_days);
-        ctx.insert("current_url", from);
-        let mut nav = vec![];
-        for &s in &site.sections[0].subsections {
-            let section = &site.sections[s];
-            nav.push(serde_json::json!({"title": section.title, "href": env.href(from, &section.url), "active": from.starts_with(&section.url)}));
-        }
-        ctx.insert("nav", &nav);
-        ctx.insert("operator_href", &env.href(from, OPERATOR_URL));
-        ctx.insert("tags_href", &env.href(from, TAGS_URL));
-        ctx.insert("feed_href", &env.href(from, "/atom.xml"));
-        ctx
-    }
-
-    /// Context for pages served at any URL (404): links from the site's base path.
-    fn base_absolute(&self, env: &RenderEnv, options: RenderOptions) -> Context {
-        let mut ctx = self.base(env, "/", options);
-        let base = env.site.config.base_path();
-        ctx.insert("root", &base);
-        ctx.insert("home_href", &base);
-        ctx.insert(
-            "operator_href",
-            &format!("{base}{}", OPERATOR_URL.trim_start_matches('/')),
-        );
-        ctx.insert(
-            "tags_href",
-            &format!("{base}{}", TAGS_URL.trim_start_matches('/')),
-        );
-        ctx.insert("feed_href", &format!("{base}atom.xml"));
-        let nav: Vec<_> = env.site.sections[0]
-            .subsections
-            .iter()
-            .map(|&s| serde_json::json!({"title": env.site.sections[s].title, "href": format!("{base}{}", env.site.sections[s].url.trim_start_matches('/')), "active": false}))
-            .collect();
-        ctx.insert("nav", &nav);
-        ctx
     }
 }
 

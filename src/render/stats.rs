@@ -8,6 +8,18 @@ use crate::feedback::report::{Report, Week};
 use crate::site::Site;
 use serde::Serialize;
 
+/// What `stats.html` sees.
+#[derive(Serialize)]
+struct StatsPage<'a> {
+    #[serde(flatten)]
+    base: super::jobs::Base<'a>,
+    problem: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    report: Option<&'a Report>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    chart: Option<Chart>,
+}
+
 /// Where the server answers the report page.
 pub const STATS_URL: &str = "/stats/";
 
@@ -129,17 +141,15 @@ impl Renderer {
         problem: Option<&str>,
         options: RenderOptions,
     ) -> Result<String, RenderError> {
-        let env = RenderEnv {
-            site,
-            today: options.today,
-            local: false,
+        let env = RenderEnv::new(site, options.today, false);
+        let page = StatsPage {
+            base: env.base(STATS_URL.into(), options),
+            problem,
+            report,
+            chart: report.map(|r| chart(&r.weeks)),
         };
-        let mut ctx = self.base(&env, STATS_URL, options);
-        ctx.insert("problem", &problem);
-        if let Some(report) = report {
-            ctx.insert("report", report);
-            ctx.insert("chart", &chart(&report.weeks));
-        }
+        let ctx = tera::Context::from_serialize(page)
+            .map_err(|e| super::template_error("stats.html", e))?;
         self.html("stats.html", &ctx)
     }
 }

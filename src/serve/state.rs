@@ -3,7 +3,7 @@
 //!
 //! A full build renders into a fresh `gen-N` folder and a new index in `index-N` beside it
 //! (opened from disk: its files are mapped, not held in memory). An edit of content only
-//! re-parses the changed files, re-renders the jobs whose inputs changed (`render::deps`) in
+//! re-parses the changed files, re-renders the jobs whose context changed (`render::keys`) in
 //! place (each file replaced atomically) and replaces the changed documents of the index.
 //! Content with errors is served as it is (broken links marked); the overlay lists them.
 
@@ -11,7 +11,7 @@ use super::metrics::{BuildKind, Phase, PhaseTimer};
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics, Severity};
 use crate::render::context::RenderEnv;
-use crate::render::deps::JobKeys;
+use crate::render::keys::JobKeys;
 use crate::render::output::{DiskOutput, Output};
 use crate::render::{Job, RenderOptions, Renderer};
 use crate::search::update::IndexUpdater;
@@ -256,13 +256,9 @@ impl Builder {
             live_reload: self.live_reload,
             today: crate::render::today(),
         };
-        let env = RenderEnv {
-            site,
-            today: options.today,
-            local: site.config.local_links,
-        };
+        let env = RenderEnv::new(site, options.today, site.config.local_links);
         let all = Renderer::all_jobs(site);
-        let keys = JobKeys::compute(&env, &all);
+        let keys = JobKeys::compute(&env, &all, options);
         // A full build goes to a fresh folder that is served only after the swap.
         let out = match previous {
             Some(_) => DiskOutput::new(dir),

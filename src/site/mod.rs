@@ -56,6 +56,13 @@ pub struct Section {
     pub parent: Option<SectionId>,
 }
 
+/// A tag: the URL of its page, and the pages that carry it.
+#[derive(Debug, Clone, Default)]
+pub struct Tag {
+    pub url: String,
+    pub pages: Vec<PageId>,
+}
+
 #[derive(Debug, Clone)]
 pub struct Asset {
     pub rel_path: String,
@@ -72,8 +79,8 @@ pub struct Site {
     /// `sections[0]` is the root.
     pub sections: Vec<Section>,
     pub assets: Vec<Asset>,
-    /// Tag → pages, both sorted.
-    pub tags: BTreeMap<String, Vec<PageId>>,
+    /// Tag → its page and the pages it tags, both sorted.
+    pub tags: BTreeMap<String, Tag>,
     /// Problems of loading and linking (documents' own problems stay in each `Document`).
     pub diagnostics: Vec<Diagnostic>,
     by_path: HashMap<String, PageId>,
@@ -280,7 +287,7 @@ impl Site {
                 url
             };
             for tag in &doc.meta.tags {
-                self.tags.entry(tag.clone()).or_default().push(id);
+                self.tags.entry(tag.clone()).or_default().pages.push(id);
             }
             self.by_path.insert(doc.rel_path.clone(), id);
             self.pages.push(Page {
@@ -291,6 +298,9 @@ impl Site {
                 links: Arc::default(),
                 backlinks: vec![],
             });
+        }
+        for (name, tag) in &mut self.tags {
+            tag.url = urls::tag_url(name, self.config.url_mode);
         }
         let pages = &self.pages;
         for section in &mut self.sections {

@@ -170,7 +170,8 @@ fn sections_and_tags() {
         .collect();
     assert_eq!(titles, ["А", "Б"]);
     assert_eq!(x.subsections.len(), 1);
-    assert_eq!(s.tags["шлагбаум"].len(), 2);
+    assert_eq!(s.tags["шлагбаум"].pages.len(), 2);
+    assert_eq!(s.tags["шлагбаум"].url, "/tags/shlagbaum/");
     assert_eq!(s.sections[0].index, s.page_id_by_path("README.md"));
 }
 

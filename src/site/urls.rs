@@ -22,6 +22,11 @@ pub const GENERATED_URLS: [(&str, &str); 4] = [
     (STATIC_URL, "the theme's files"),
 ];
 
+/// The page of tag `name`: `/tags/shlagbaum/`.
+pub fn tag_url(name: &str, mode: UrlMode) -> String {
+    format!("{TAGS_URL}{}/", url_segment(name, mode))
+}
+
 /// `Регламенты/Эскалация в отдел разработки.md` → `/reglamenty/eskalatsiya-v-otdel-razrabotki/`;
 /// a folder's README.md → the folder's URL. Root-relative, before collision suffixes.
 pub fn page_url(rel_path: &str, mode: UrlMode) -> String {
