@@ -3,7 +3,11 @@
 //! tuned, on outside ticket sets, and timed.
 //!
 //! cargo run --release --example relevance -- [--root .] [--cv eval/tickets.jsonl]
-//!     [--tickets FILE]... [--folds 5] [--only spravka] [--verbose]
+//!     [--tickets FILE]... [--folds 5] [--only spravka] [--verbose] [--dump FILE]
+//!
+//! `--dump FILE` also writes, for every ticket of every set, the shipped model's first 20
+//! suggestions (path, score, probability) as JSON lines: the input of experiments outside
+//! Rust (`eval/experiments/`).
 //!
 //! Without `--tickets`, the outside sets `../shared/eval/dev-tickets.jsonl` and
 //! `dev-hard.jsonl` are measured when they exist (they do only on the project's machines).
@@ -90,8 +94,36 @@ fn main() -> anyhow::Result<()> {
             }
         }
     }
+    if let Some(file) = values("--dump").pop() {
+        let mut sets = vec![(cv_path.clone(), own.clone())];
+        for path in &outside {
+            sets.push((path.clone(), eval::read_tickets(Path::new(path))?));
+        }
+        dump(&engine, &sets, Path::new(&file))?;
+    }
     println!();
     latency(&engine, &own);
+    Ok(())
+}
+
+/// Each ticket with the shipped model's first 20 suggestions, one JSON line per ticket.
+fn dump(engine: &SearchEngine, sets: &[(String, Vec<Ticket>)], file: &Path) -> anyhow::Result<()> {
+    let mut out = String::new();
+    for (set, tickets) in sets {
+        for t in tickets {
+            let response = engine.suggest(&t.text, 20);
+            let suggestions: Vec<_> = response
+                .suggestions
+                .iter()
+                .map(|s| serde_json::json!({"path": s.hit.path, "score": s.hit.score, "probability": s.probability}))
+                .collect();
+            let line = serde_json::json!({"set": set, "id": t.id, "style": t.style, "text": t.text, "expected": t.expected, "confident": response.confident, "suggestions": suggestions});
+            out.push_str(&line.to_string());
+            out.push('\n');
+        }
+    }
+    std::fs::write(file, out)?;
+    println!("\nwrote {}", file.display());
     Ok(())
 }
 
