@@ -110,7 +110,7 @@ fn every_link_resolves_and_every_document_has_metadata() {
                 page.doc.rel_path
             );
         }
-        let size = page.doc.source.len();
+        let size = page.doc.source.read().len();
         assert!(
             (2048..=8192).contains(&size),
             "{} is {size} bytes",

@@ -1,6 +1,7 @@
 //! One markdown file parsed: title, metadata, summary, history, the rendered body, problems.
 
 use super::include::{self, Load};
+use super::kept::KeptText;
 use super::markdown::{render_markdown_with, Included, MarkdownOptions, Rendered};
 use super::metadata::{self, HistoryEntry, Metadata};
 use super::presets::Variables;
@@ -28,7 +29,9 @@ pub struct Document {
     pub has_metadata: bool,
     pub missing_fields: Vec<&'static str>,
     /// The text, kept for diagnostics that quote a line.
-    pub source: String,
+    pub source: KeptText,
+    /// The file holds nothing but white space.
+    pub is_blank: bool,
     /// The files its include lines read, nested ones too, sorted (`include`).
     pub includes: Vec<String>,
     /// Problems found while parsing this file alone.
@@ -36,6 +39,14 @@ pub struct Document {
 }
 
 impl Document {
+    /// Moves the source, the body HTML and the plain text into `file` (`serve`: after a
+    /// page is rendered and indexed, they are read again only when an edit or a diagnostic
+    /// needs them).
+    pub fn spill(&self, file: &std::sync::Arc<super::kept::SpillFile>) -> std::io::Result<()> {
+        self.source.spill(file)?;
+        self.rendered.spill(file)
+    }
+
     /// A typical-request article: by its declared type, or because it has a "Симптомы" section.
     pub fn is_typical_request(&self) -> bool {
         self.meta
@@ -200,7 +211,8 @@ pub fn parse_document_with(
         rendered,
         has_metadata,
         missing_fields,
-        source: text,
+        is_blank: text.trim().is_empty(),
+        source: KeptText::new(text),
         includes,
         diagnostics,
     }

@@ -3,6 +3,7 @@
 //! this value; nobody parses the markdown or the HTML again.
 
 use super::include::Expanded;
+use super::kept::KeptText;
 use super::pass::Pass;
 use super::presets::{VariableFilter, Variables};
 use super::rawlinks;
@@ -72,7 +73,7 @@ pub struct Section {
 #[derive(Debug, Clone, Default)]
 pub struct Rendered {
     /// Body HTML with link slots; see `slots`.
-    pub(super) html: String,
+    pub(super) html: KeptText,
     /// Text of the first H1 (left out of `html`: the theme shows the title).
     pub title: Option<String>,
     /// The first H1's own `{#id}`: it names the top of the page.
@@ -83,7 +84,7 @@ pub struct Rendered {
     pub links: Vec<LinkRef>,
     pub sections: Vec<Section>,
     /// All text of the body, for search.
-    pub plain_text: String,
+    pub plain_text: KeptText,
     /// First paragraph outside quotes, for the summary fallback.
     pub first_paragraph: Option<String>,
     /// The body HTML has checklist boxes (the theme offers to reset them).
@@ -104,6 +105,13 @@ pub struct UnknownVariable {
 }
 
 impl Rendered {
+    /// Moves the body HTML and the plain text into `file` (`serve`: after a page is rendered
+    /// and indexed, they are read again only when an edit makes it render or index again).
+    pub fn spill(&self, file: &std::sync::Arc<super::kept::SpillFile>) -> std::io::Result<()> {
+        self.html.spill(file)?;
+        self.plain_text.spill(file)
+    }
+
     pub fn section(&self, title: &str) -> Option<&Section> {
         self.sections
             .iter()

@@ -125,7 +125,11 @@ fn images_resolve_through_slots() {
 fn plain_text_has_the_words() {
     let r = render("# T\n\nСлово **жирное** и `код`.\n\n| a | b |\n|---|---|\n| ячейка | два |\n");
     for w in ["Слово", "жирное", "код", "ячейка"] {
-        assert!(r.plain_text.contains(w), "{w} in {:?}", r.plain_text);
+        assert!(
+            r.plain_text.read().contains(w),
+            "{w} in {:?}",
+            r.plain_text.read()
+        );
     }
 }
 
@@ -149,7 +153,11 @@ fn closing_ids_anchor_paragraphs_and_list_items() {
         assert!(html.contains(needle), "{needle:?} in {html}");
     }
     for cut in ["{#top}", "{#abzats}", "{#punkt_1}", "{#p2}", "{#loose}"] {
-        assert!(!r.plain_text.contains(cut), "{cut} in {:?}", r.plain_text);
+        assert!(
+            !r.plain_text.read().contains(cut),
+            "{cut} in {:?}",
+            r.plain_text.read()
+        );
     }
     assert_eq!(r.first_paragraph.as_deref(), Some("Абзац с якорем"));
 }
@@ -166,7 +174,11 @@ fn title_placeholders_take_the_targets_title() {
     let r = render("См. [{#T}](a.md) и [{#T}](нет.md) и [текст](b.md).\n");
     let flags: Vec<_> = r.links.iter().map(|l| l.title_placeholder).collect();
     assert_eq!(flags, [true, true, false]);
-    assert!(!r.plain_text.contains("{#T}"), "{}", r.plain_text);
+    assert!(
+        !r.plain_text.read().contains("{#T}"),
+        "{}",
+        r.plain_text.read()
+    );
     let html = r.finalize(|i| match i {
         0 => LinkOutput::Titled {
             href: "/a/".into(),
@@ -209,5 +221,9 @@ fn email_autolinks_are_mailto_and_empty_links_are_their_text() {
 #[test]
 fn a_nested_list_starts_a_new_line_in_the_plain_text() {
     let r = render("- Web\n  - шаг\n");
-    assert!(!r.plain_text.contains("Webшаг"), "{:?}", r.plain_text);
+    assert!(
+        !r.plain_text.read().contains("Webшаг"),
+        "{:?}",
+        r.plain_text.read()
+    );
 }

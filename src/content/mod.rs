@@ -6,6 +6,7 @@
 mod anchors;
 pub mod document;
 pub mod include;
+pub mod kept;
 pub mod markdown;
 pub mod metadata;
 mod pass;

@@ -3,6 +3,7 @@
 //! rewritten on the way to the HTML writer.
 
 use super::anchors;
+use super::kept::KeptText;
 use super::markdown::{
     escape_html, Heading, LinkRef, Rendered, Section, TableRow, METADATA_SECTION,
 };
@@ -24,6 +25,8 @@ struct OpenHeading<'a> {
 /// State of the single pass.
 pub struct Pass<'a> {
     out: Rendered,
+    /// `out.plain_text` while it is written.
+    plain_text: String,
     events: Vec<Event<'a>>,
     ids: HeadingIds,
     /// Inside a heading: its level, custom id, start position and buffered inner events.
@@ -50,6 +53,7 @@ impl<'a> Pass<'a> {
                 sections: vec![Section::default()],
                 ..Default::default()
             },
+            plain_text: String::new(),
             events: Vec::new(),
             ids: HeadingIds::default(),
             heading: None,
@@ -72,8 +76,9 @@ impl<'a> Pass<'a> {
         // Documents live as long as the site model (all of `serve`): give back the growth
         // slack, up to half of each buffer.
         html.shrink_to_fit();
-        self.out.html = html;
-        self.out.plain_text.shrink_to_fit();
+        self.out.html = KeptText::new(html);
+        self.plain_text.shrink_to_fit();
+        self.out.plain_text = KeptText::new(self.plain_text);
         self.out.headings.shrink_to_fit();
         self.out.links.shrink_to_fit();
         for section in &mut self.out.sections {
@@ -91,7 +96,7 @@ impl<'a> Pass<'a> {
 
     /// Records text for search, the current section, paragraph, table cell, heading, link.
     fn text(&mut self, text: &str) {
-        self.out.plain_text.push_str(text);
+        self.plain_text.push_str(text);
         // A section's text is its body: the heading is its title, not its content.
         if self.heading.is_none() {
             self.section().text.push_str(text);
@@ -128,10 +133,7 @@ impl<'a> Pass<'a> {
             .last_mut()
             .expect("there is always a section")
             .text;
-        let buffers = [
-            Some(&mut self.out.plain_text),
-            (!in_heading).then_some(section),
-        ];
+        let buffers = [Some(&mut self.plain_text), (!in_heading).then_some(section)];
         for buf in buffers
             .into_iter()
             .chain([self.paragraph.as_mut(), self.cell.as_mut()])
@@ -174,7 +176,7 @@ impl<'a> Pass<'a> {
     }
 
     fn block_break(&mut self) {
-        self.out.plain_text.push('\n');
+        self.plain_text.push('\n');
         self.section().text.push('\n');
     }
 
@@ -188,10 +190,7 @@ impl<'a> Pass<'a> {
             .last_mut()
             .expect("there is always a section")
             .text;
-        let buffers = [
-            Some(&mut self.out.plain_text),
-            (!in_heading).then_some(section),
-        ];
+        let buffers = [Some(&mut self.plain_text), (!in_heading).then_some(section)];
         for buf in buffers.into_iter().flatten() {
             if !buf.is_empty() && !buf.ends_with('\n') {
                 buf.push('\n');
@@ -305,7 +304,7 @@ impl<'a> Pass<'a> {
             pos,
             inner: Vec::new(),
             text: String::new(),
-            text_offset: self.out.plain_text.len(),
+            text_offset: self.plain_text.len(),
         });
     }
 

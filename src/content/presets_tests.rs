@@ -67,7 +67,7 @@ fn text_and_link_destinations_are_replaced_code_is_not() {
     let source = "# О {{ product_name }}\n\n**{{ product_name }}** и [ссылка]({{ base }}/a.md) ![схема]({{ base }}/s.png).\n\n`{{ product_name }}`\n\n```\n{{ product_name }}\n```\n\nНет: {{ nope }}\n";
     let r = render_markdown_with(source, MarkdownOptions::default(), &v, None);
     assert_eq!(r.title.as_deref(), Some("О PASS24"));
-    let html = r.html.clone();
+    let html = r.html.read().to_string();
     assert!(html.contains("<strong>PASS24</strong>"), "{html}");
     assert!(html.contains("<code>{{ product_name }}</code>"), "{html}");
     assert!(html.contains("<code>{{ product_name }}\n</code>"), "{html}");

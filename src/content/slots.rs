@@ -44,7 +44,8 @@ pub(super) fn scrub(text: CowStr<'_>) -> CowStr<'_> {
 impl Rendered {
     /// Fills every link slot; `resolve` is called once per link index.
     pub fn finalize(&self, mut resolve: impl FnMut(usize) -> LinkOutput) -> String {
-        let html = self.html.as_str();
+        let html = self.html.read();
+        let html: &str = &html;
         let mut out = String::with_capacity(html.len() + self.links.len() * 32);
         let mut resolved: Vec<Option<LinkOutput>> = (0..self.links.len()).map(|_| None).collect();
         let mut rest = html;

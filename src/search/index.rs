@@ -147,15 +147,15 @@ pub fn fingerprint(site: &Site) -> String {
     for page in &site.pages {
         hasher.update(page.doc.rel_path.as_bytes());
         hasher.update(page.url.as_bytes());
-        hasher.update(page.doc.source.as_bytes());
+        hasher.update(page.doc.source.read().as_bytes());
     }
     hasher.finalize().to_hex().to_string()
 }
 
-/// The body as readers see it: without the H1 (the title field has it) and the metadata
-/// table, which otherwise opened every snippet of a page found by a word of its title.
-pub fn readable_body(d: &crate::content::Document) -> &str {
-    let text = d.rendered.plain_text.as_str();
+/// The body as readers see it, cut from the document's plain text `text`: without the H1
+/// (the title field has it) and the metadata table, which otherwise opened every snippet of a
+/// page found by a word of its title.
+pub fn readable_body<'t>(d: &crate::content::Document, text: &'t str) -> &'t str {
     let metadata = d
         .rendered
         .section(crate::content::markdown::METADATA_SECTION)
@@ -191,7 +191,8 @@ pub fn page_document(site: &Site, id: usize, f: &Fields) -> TantivyDocument {
         .iter()
         .map(|h| h.text.as_str())
         .collect();
-    let body = readable_body(d);
+    let plain = d.rendered.plain_text.read();
+    let body = readable_body(d, &plain);
     let mut document = doc!(
         f.path => d.rel_path.as_str(),
         f.url => page.url.as_str(),
@@ -211,7 +212,7 @@ pub fn page_document(site: &Site, id: usize, f: &Fields) -> TantivyDocument {
     for tag in &d.meta.tags {
         document.add_text(f.tag_key, tag);
     }
-    let passages = super::passages::page_passages(d, body);
+    let passages = super::passages::page_passages(d, &plain);
     for i in 0..passages.starts.len() {
         document.add_u64(f.passage_starts, passages.starts[i]);
         document.add_u64(f.passage_heading_ends, passages.heading_ends[i]);
@@ -317,9 +318,8 @@ mod tests {
     fn site(extra: &str) -> Site {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/basic");
         let mut site = Site::load(&root, Config::default());
-        std::sync::Arc::make_mut(&mut site.pages[0].doc)
-            .source
-            .push_str(extra);
+        let doc = std::sync::Arc::make_mut(&mut site.pages[0].doc);
+        doc.source = crate::content::kept::KeptText::new(format!("{}{extra}", &*doc.source.read()));
         site
     }
 

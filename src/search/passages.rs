@@ -64,21 +64,21 @@ struct Cut<'a> {
 /// was cut.
 pub const LONG_PAGE_BYTES: usize = 8 * 1024;
 
-/// The passages of `doc`, whose searchable body is `body` (a suffix of its plain text, see
-/// `index::readable_body`); none for a page shorter than [`LONG_PAGE_BYTES`]. A passage that
+/// The passages of `doc`, whose plain text is `plain` (its searchable body is a suffix of
+/// it, see `index::readable_body`); none for a page shorter than [`LONG_PAGE_BYTES`]. A passage that
 /// is mostly link text is navigation («Связанные материалы» listing other articles' titles)
 /// and is left out: it would answer for them.
-pub fn page_passages(doc: &Document, body: &str) -> PagePassages {
+pub fn page_passages(doc: &Document, plain: &str) -> PagePassages {
+    let body = super::index::readable_body(doc, plain);
     if body.len() < LONG_PAGE_BYTES {
         return PagePassages::default();
     }
-    cut(doc, body)
+    cut(doc, plain.len(), body)
 }
 
-/// The passages of `doc`, whatever its length.
-fn cut(doc: &Document, body: &str) -> PagePassages {
-    let plain = &doc.rendered.plain_text;
-    let body_start = plain.len().saturating_sub(body.len());
+/// The passages of `doc` (its plain text `plain_len` bytes long), whatever its length.
+fn cut(doc: &Document, plain_len: usize, body: &str) -> PagePassages {
+    let body_start = plain_len.saturating_sub(body.len());
     let mut cuts = vec![Cut {
         at: 0,
         anchor: "",
@@ -318,9 +318,10 @@ mod tests {
     /// The passages of `source` as (heading, the terms inside it).
     fn passages_of(source: &str) -> Vec<(String, Vec<String>)> {
         let doc = parse_document("x.md", source.to_string(), MarkdownOptions::default());
-        let body = readable_body(&doc);
+        let plain = doc.rendered.plain_text.read();
+        let body = readable_body(&doc, &plain);
         let terms = analyze(body);
-        let p = cut(&doc, body);
+        let p = cut(&doc, plain.len(), body);
         (0..p.starts.len())
             .map(|i| {
                 let inside = terms
@@ -372,7 +373,7 @@ mod tests {
             MarkdownOptions::default(),
         );
         assert_eq!(
-            page_passages(&doc, readable_body(&doc)),
+            page_passages(&doc, &doc.rendered.plain_text.read()),
             PagePassages::default()
         );
     }

@@ -52,7 +52,7 @@ struct At<'a> {
 impl At<'_> {
     fn problem(self, severity: Severity, code: Code, message: String) -> Diagnostic {
         Diagnostic::new(severity, code, &self.doc.rel_path, message).at(
-            &self.doc.source,
+            &self.doc.source.read(),
             self.link.pos,
             self.link.length,
         )
