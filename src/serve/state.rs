@@ -49,11 +49,12 @@ pub fn index_dir(dir: &Path) -> PathBuf {
     dir.with_file_name(format!("index-{generation}"))
 }
 
-/// Returns the pages freed texts held to the system. The binary's allocator is mimalloc
-/// (`main.rs`), which keeps a freed page until its heap allocates again: without this, the
-/// 190 MB of texts spilled at 10,000 pages stayed resident (RSS 497 MB after start, 249 MB
-/// with it; BENCHMARKS.md). Under another allocator it only tidies mimalloc's empty heaps.
-fn give_back_freed_memory() {
+/// Returns freed pages to the system (the texts just spilled, a replaced snapshot). The
+/// binary's allocator is mimalloc (`main.rs`), which keeps a freed page until its heap
+/// allocates again: without this, the 190 MB of texts spilled at 10,000 pages stayed resident
+/// (RSS 497 MB after start, 249 MB with it; BENCHMARKS.md). Under another allocator it only
+/// tidies mimalloc's empty heaps.
+pub(crate) fn give_back_freed_memory() {
     // SAFETY: mi_collect takes a flag and touches only mimalloc's own heaps.
     unsafe { libmimalloc_sys::mi_collect(true) }
 }

@@ -105,6 +105,8 @@ pub fn rebuild(state: &AppState, change: &Change) {
     let started = Instant::now();
     let (kind, ok) = swap_in_next(state, change, started);
     super::metrics::rebuild(kind, ok, started.elapsed());
+    // The previous snapshot is gone by now, unless a request still reads it.
+    super::state::give_back_freed_memory();
 }
 
 /// `rebuild` but for its metric: which build it tried last, and whether it succeeded (the
