@@ -1,7 +1,7 @@
-//! The large texts a document keeps for later passes (its body HTML, its plain text): in
-//! memory while it is parsed, rendered and indexed, then, in `serve`, moved to a spill file in
-//! the cache folder and read back when a later render or index update needs them. At 10,000
-//! pages they were 120 MB of the site model's 386 MB, read only after an edit.
+//! The large texts a document keeps for later passes (its source, body HTML and plain text):
+//! in memory while it is parsed, rendered and indexed, then, in `serve`, moved to a spill file
+//! in the cache folder and read back when a later render, index update or warning needs them.
+//! At 10,000 pages they were 190 MB of the site model's 386 MB, read only after an edit.
 //!
 //! Written by hand: the texts are read from several threads behind a shared `Arc<Document>`
 //! and moved out once, in place, which an mmap'd or memory-only crate does not do; `pread`
@@ -72,25 +72,41 @@ impl KeptText {
         KeptText(RwLock::new(Place::Memory(text)))
     }
 
-    /// The text. A file that can no longer be read (the cache folder removed under a running
-    /// server) is logged and reads as empty: the page renders without its body until the
-    /// next edit of it re-parses the file.
-    pub fn read(&self) -> Text<'_> {
+    /// The text, or why its spill file could not give it back (an I/O error of the disk).
+    pub fn try_read(&self) -> io::Result<Text<'_>> {
         let guard = self.0.read().unwrap_or_else(|e| e.into_inner());
         let (file, offset, len) = match &*guard {
-            Place::Memory(_) => return Text(Held::Memory(guard)),
+            Place::Memory(_) => return Ok(Text(Held::Memory(guard))),
             Place::Spilled { file, offset, len } => (file.clone(), *offset, *len),
         };
         drop(guard);
-        Text(Held::Read(file.read(offset, len).unwrap_or_else(|e| {
-            let dir = file.dir.display();
-            tracing::error!("cannot read back a document's text from its spill file in {dir}: {e}");
-            String::new()
-        })))
+        file.read(offset, len)
+            .map(|text| Text(Held::Read(text)))
+            .map_err(|e| {
+                let dir = file.dir.display();
+                io::Error::new(
+                    e.kind(),
+                    format!("a document's text in the spill file in {dir}: {e}"),
+                )
+            })
     }
 
-    /// Moves the text into `file`, unless it is there already.
+    /// The text, for a reader that can do without it: a text that cannot be read back is
+    /// logged and reads as empty (a warning without its quoted line, a search document
+    /// without its body until the page's next edit). Rendering uses [`KeptText::try_read`].
+    pub fn read(&self) -> Text<'_> {
+        self.try_read().unwrap_or_else(|e| {
+            tracing::error!("cannot read back {e}");
+            Text(Held::Read(String::new()))
+        })
+    }
+
+    /// Moves the text into `file`, unless it is there already (checked under the read lock
+    /// first: the texts of the served snapshot are shared with requests' threads).
     pub fn spill(&self, file: &Arc<SpillFile>) -> io::Result<()> {
+        if self.is_spilled() {
+            return Ok(());
+        }
         let mut place = self.0.write().unwrap_or_else(|e| e.into_inner());
         if let Place::Memory(text) = &*place {
             let offset = file.append(text)?;
@@ -130,8 +146,15 @@ pub struct SpillFile {
 }
 
 impl SpillFile {
-    /// A new, empty spill file in `dir`.
+    /// A new, empty spill file in `dir` (none on a system without positioned reads: texts
+    /// stay in memory there).
     pub fn create_in(dir: &Path) -> io::Result<Arc<SpillFile>> {
+        if cfg!(not(unix)) {
+            return Err(io::Error::new(
+                io::ErrorKind::Unsupported,
+                "texts are kept in memory on this system",
+            ));
+        }
         Ok(Arc::new(SpillFile {
             dir: dir.to_path_buf(),
             file: tempfile::tempfile_in(dir)?,

@@ -7,6 +7,7 @@ fn render(src: &str) -> Rendered {
 
 fn hrefs(r: &Rendered) -> String {
     r.finalize(|i| LinkOutput::Href(format!("/resolved/{}", r.links[i].dest)))
+        .unwrap()
 }
 
 #[test]
@@ -45,9 +46,11 @@ fn collects_title_headings_links_and_sections() {
 #[test]
 fn broken_links_render_as_marked_spans() {
     let r = render("[нет](missing.md)\n");
-    let html = r.finalize(|_| LinkOutput::Broken {
-        reason: "Документ не найден".into(),
-    });
+    let html = r
+        .finalize(|_| LinkOutput::Broken {
+            reason: "Документ не найден".into(),
+        })
+        .unwrap();
     assert!(
         html.contains(
             "<span class=\"broken-link\" title=\"Документ не найден: missing.md\">нет</span>"
@@ -106,7 +109,7 @@ fn raw_html_passes_or_is_escaped() {
 #[test]
 fn forged_slots_in_content_are_neutralised() {
     let r = render("текст \u{E000}0\u{E001} [a](b.md)\n");
-    let html = r.finalize(|_| LinkOutput::Href("/b/".into()));
+    let html = r.finalize(|_| LinkOutput::Href("/b/".into())).unwrap();
     assert_eq!(html.matches("<a href").count(), 1, "{html}");
 }
 
@@ -114,7 +117,9 @@ fn forged_slots_in_content_are_neutralised() {
 fn images_resolve_through_slots() {
     let r = render("![Схема](img/схема.png)\n");
     assert!(r.links[0].is_image);
-    let html = r.finalize(|_| LinkOutput::Href("../img/shema.png".into()));
+    let html = r
+        .finalize(|_| LinkOutput::Href("../img/shema.png".into()))
+        .unwrap();
     assert!(
         html.contains("<img src=\"../img/shema.png\" alt=\"Схема\""),
         "{html}"
@@ -179,16 +184,18 @@ fn title_placeholders_take_the_targets_title() {
         "{}",
         r.plain_text.read()
     );
-    let html = r.finalize(|i| match i {
-        0 => LinkOutput::Titled {
-            href: "/a/".into(),
-            title: "Статья <А>".into(),
-        },
-        1 => LinkOutput::Broken {
-            reason: "Документ не найден".into(),
-        },
-        _ => LinkOutput::Href("/b/".into()),
-    });
+    let html = r
+        .finalize(|i| match i {
+            0 => LinkOutput::Titled {
+                href: "/a/".into(),
+                title: "Статья <А>".into(),
+            },
+            1 => LinkOutput::Broken {
+                reason: "Документ не найден".into(),
+            },
+            _ => LinkOutput::Href("/b/".into()),
+        })
+        .unwrap();
     assert!(
         html.contains("<a href=\"/a/\">Статья &lt;А&gt;</a>"),
         "{html}"
@@ -206,10 +213,12 @@ fn email_autolinks_are_mailto_and_empty_links_are_their_text() {
     let r = render("Пишите <support@pass24.online> или [сюда]().\n");
     assert_eq!(r.links[0].dest, "mailto:support@pass24.online");
     assert_eq!(r.links[1].dest, "");
-    let html = r.finalize(|i| match i {
-        0 => LinkOutput::Href(r.links[0].dest.clone()),
-        _ => LinkOutput::Unlinked,
-    });
+    let html = r
+        .finalize(|i| match i {
+            0 => LinkOutput::Href(r.links[0].dest.clone()),
+            _ => LinkOutput::Unlinked,
+        })
+        .unwrap();
     assert!(
         html.contains(
             "<a href=\"mailto:support@pass24.online\">support@pass24.online</a> или сюда."

@@ -42,10 +42,13 @@ pub(super) fn scrub(text: CowStr<'_>) -> CowStr<'_> {
 }
 
 impl Rendered {
-    /// Fills every link slot; `resolve` is called once per link index.
-    pub fn finalize(&self, mut resolve: impl FnMut(usize) -> LinkOutput) -> String {
-        let html = self.html.read();
-        let html: &str = &html;
+    /// The body HTML with every link slot filled; `resolve` is called once per link index.
+    /// Fails only when the HTML was spilled (`content::kept`) and cannot be read back.
+    pub fn finalize(&self, resolve: impl FnMut(usize) -> LinkOutput) -> std::io::Result<String> {
+        Ok(self.fill(&self.html.try_read()?, resolve))
+    }
+
+    fn fill(&self, html: &str, mut resolve: impl FnMut(usize) -> LinkOutput) -> String {
         let mut out = String::with_capacity(html.len() + self.links.len() * 32);
         let mut resolved: Vec<Option<LinkOutput>> = (0..self.links.len()).map(|_| None).collect();
         let mut rest = html;

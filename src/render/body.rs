@@ -26,7 +26,7 @@ impl<'a> Body<'a> {
         Body { site, page, local }
     }
 
-    pub fn html(&self) -> String {
+    pub fn html(&self) -> std::io::Result<String> {
         self.page.doc.rendered.finalize(|i| self.link_output(i))
     }
 
@@ -69,7 +69,12 @@ impl<'a> Body<'a> {
 
 impl Serialize for Body<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.html())
+        // A body that cannot be read back fails the render (and `serve` then rebuilds in full,
+        // parsing the file again) rather than serving a page without its text.
+        let html = self
+            .html()
+            .map_err(|e| serde::ser::Error::custom(format!("{}: {e}", self.page.doc.rel_path)))?;
+        s.serialize_str(&html)
     }
 }
 
@@ -78,6 +83,7 @@ impl Hash for Body<'_> {
         let p = self.page;
         (Arc::as_ptr(&p.doc) as usize, &p.url, self.local).hash(h);
         for (i, target) in p.links.iter().enumerate() {
+            std::mem::discriminant(target).hash(h);
             match target {
                 LinkTarget::Page { page, anchor } => (&self.site.pages[*page].url, anchor).hash(h),
                 LinkTarget::Broken { reason } => reason.hash(h),

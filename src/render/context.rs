@@ -161,13 +161,32 @@ pub struct HistoryRow<'a> {
     pub changes: &'a str,
 }
 
+/// The headings of levels 2–3 of a page's body, the metadata table's left out.
+fn toc(doc: &crate::content::Document) -> Vec<TocEntry<'_>> {
+    doc.rendered
+        .headings
+        .iter()
+        .filter(|h| {
+            h.in_body
+                && (2..=3).contains(&h.level)
+                && h.text != crate::content::markdown::METADATA_SECTION
+        })
+        .map(|h| TocEntry {
+            level: h.level,
+            id: &h.id,
+            title: &h.text,
+        })
+        .collect()
+}
+
 /// Facts shared by every page of one render: the site, the date that decides staleness, and
 /// each page's card.
 pub struct RenderEnv<'a> {
     pub site: &'a Site,
     pub today: NaiveDate,
     pub local: bool,
-    cards: Vec<Card<'a>>,
+    /// Made on first use: a page made on request (`/stats/`) lists no page.
+    cards: std::sync::OnceLock<Vec<Card<'a>>>,
 }
 
 pub fn status_class(status: Option<&str>) -> &'static str {
@@ -185,28 +204,33 @@ pub fn status_class(status: Option<&str>) -> &'static str {
 
 impl<'a> RenderEnv<'a> {
     pub fn new(site: &'a Site, today: NaiveDate, local: bool) -> RenderEnv<'a> {
-        let cards = site
-            .pages
-            .par_iter()
-            .map(|p| {
-                let meta = &p.doc.meta;
-                Card::new(CardFacts {
-                    title: &p.doc.title,
-                    summary: &p.doc.summary,
-                    updated: meta.updated,
-                    status: meta.status.as_deref(),
-                    status_class: status_class(meta.status.as_deref()),
-                    stale: meta.is_stale(site.config.stale_days, today),
-                    section: &site.sections[p.section].title,
-                })
-            })
-            .collect();
         RenderEnv {
             site,
             today,
             local,
-            cards,
+            cards: std::sync::OnceLock::new(),
         }
+    }
+
+    fn cards(&self) -> &[Card<'a>] {
+        let (site, today) = (self.site, self.today);
+        self.cards.get_or_init(|| {
+            site.pages
+                .par_iter()
+                .map(|p| {
+                    let meta = &p.doc.meta;
+                    Card::new(CardFacts {
+                        title: &p.doc.title,
+                        summary: &p.doc.summary,
+                        updated: meta.updated,
+                        status: meta.status.as_deref(),
+                        status_class: status_class(meta.status.as_deref()),
+                        stale: meta.is_stale(site.config.stale_days, today),
+                        section: &site.sections[p.section].title,
+                    })
+                })
+                .collect()
+        })
     }
 
     pub fn href(&self, from: impl Into<Cow<'a, str>>, to: impl Into<Cow<'a, str>>) -> Href<'a> {
@@ -226,7 +250,7 @@ impl<'a> RenderEnv<'a> {
 
     pub fn list_item(&self, from: Cow<'a, str>, page: PageId) -> ListItem<'a> {
         ListItem {
-            card: self.cards[page],
+            card: self.cards()[page],
             href: self.href(from, self.site.pages[page].url.as_str()),
         }
     }
@@ -296,21 +320,7 @@ impl<'a> RenderEnv<'a> {
             url: &p.url,
             summary: &doc.summary,
             content: self.body(id),
-            toc: doc
-                .rendered
-                .headings
-                .iter()
-                .filter(|h| {
-                    h.in_body
-                        && (2..=3).contains(&h.level)
-                        && h.text != crate::content::markdown::METADATA_SECTION
-                })
-                .map(|h| TocEntry {
-                    level: h.level,
-                    id: &h.id,
-                    title: &h.text,
-                })
-                .collect(),
+            toc: toc(doc),
             has_tasks: doc.rendered.has_tasks,
             meta: &doc.meta,
             status_class: status_class(doc.meta.status.as_deref()),

@@ -1,6 +1,10 @@
 //! Each render job's key: the hash of the context it renders from (`render::jobs`). `serve`
-//! re-renders only the jobs whose key changed after an edit; nothing here lists what a job
-//! reads, so a template that shows one more field cannot go stale in the live preview.
+//! re-renders only the jobs whose key changed after an edit. What a template sees is hashed
+//! by deriving `Hash` on the same types it is serialised from, so a template that shows one
+//! more field cannot go stale in the live preview; the two hand-written hashes left are a
+//! body's (`render::body::Body`: its document's identity and what each link became, both
+//! what `Body` serialises from) and the inputs of the jobs without a template
+//! (`render::jobs::FileInputs`).
 //!
 //! Keys are only compared within one process; a document enters by its identity
 //! (`context::Body`). The hash is foldhash with a fixed seed: SipHash spent half the time of
