@@ -7,7 +7,7 @@
 //! ticket words it matched, by field. Raw text never reaches a query parser.
 
 use super::calibrate::Features;
-use super::engine::{by_score_then_path, Hit, SearchEngine};
+use super::engine::{by_score_then_path, comparable, Hit, SearchEngine};
 use super::features::{intent_fit, ArticleFacts, TicketFacts, WordMatches, INTENT_FIT};
 use super::index::Role;
 use super::intent::IntentModel;
@@ -186,7 +186,7 @@ pub fn order(candidates: &[Candidate], options: SuggestOptions) -> Vec<usize> {
     ordered.sort_by(|&a, &b| {
         last(a)
             .cmp(&last(b))
-            .then(candidates[b].score.total_cmp(&candidates[a].score))
+            .then(comparable(candidates[b].score).cmp(&comparable(candidates[a].score)))
             .then(a.cmp(&b))
     });
     ordered
