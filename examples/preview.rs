@@ -28,12 +28,13 @@ fn main() -> anyhow::Result<()> {
         let clock = Instant::now();
         let next = builder.incremental(&snapshot, std::slice::from_ref(&path))?;
         let swapped = clock.elapsed();
-        builder.finish(&next)?;
+        let done = builder.finish(&next)?;
         println!(
             "edit {edit}: swapped in {swapped:?}, feeds written at {:?}",
             clock.elapsed()
         );
-        snapshot = next;
+        snapshot = done.unwrap_or(next);
+        builder.collect_garbage();
     }
     Ok(())
 }

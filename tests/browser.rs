@@ -495,8 +495,37 @@ fn the_static_search_box_forgives_typos_translit_and_the_wrong_layout() {
             "{note}"
         );
         static_tag_filter(&c, &home, &kb.out()).await;
+        static_search_across_a_rebuild(&c, &mut kb, &home).await;
         c.close().await.unwrap();
     });
+}
+
+/// A page open across a rebuild holds an entry naming index files the rebuild pruned: its
+/// next search starts again from the newest entry and finds what was added.
+async fn static_search_across_a_rebuild(c: &Client, kb: &mut Fixture, home: &str) {
+    c.goto(home).await.unwrap();
+    let input = c.find(Locator::Id("search-input")).await.unwrap();
+    input.click().await.unwrap();
+    wait_js(
+        c,
+        "the entry of the first build",
+        "return window.__spravkaSearch.loaded.includes('index.js') || null;",
+    )
+    .await;
+    kb.write(
+        "content/База типичных запросов/Квазипростокваша на датчике.md",
+        "# Квазипростокваша на датчике\n\nДатчик шлагбаума залит квазипростоквашей.\n",
+    );
+    kb.build().success();
+    input.send_keys("квазипростокваша ").await.unwrap();
+    let first = wait_js(
+        c,
+        "the new page found from the tab opened before the rebuild",
+        "const t = document.querySelector('#search-results [role=option] .sr-title');
+         return t && t.textContent;",
+    )
+    .await;
+    assert_eq!(first, "Квазипростокваша на датчике");
 }
 
 /// A tag chip of the static search keeps exactly the hits with that tag: the client reads the

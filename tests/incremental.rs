@@ -59,9 +59,9 @@ fn every_kind_of_edit_gives_what_a_full_build_gives() {
     );
     let current = s.state.current();
     let url = &current.site.page_by_path(ARTICLE).unwrap().url;
-    let html = std::fs::read_to_string(current.dir.join(spravka::site::urls::output_path(url)));
+    let html = current.files.get(&spravka::site::urls::output_path(url));
     assert!(
-        html.is_ok_and(|h| h.contains("Новая статья")),
+        html.is_some_and(|h| String::from_utf8_lossy(&h.read().unwrap()).contains("Новая статья")),
         "the backlink appears"
     );
 
@@ -121,10 +121,10 @@ fn deleting_a_linked_page_is_served_and_lists_the_links_that_broke() {
     let current = s.state.current();
     assert!(current.site.page_by_path(ARTICLE).is_none());
     assert!(
-        !current
-            .dir
-            .join(spravka::site::urls::output_path(&url))
-            .exists(),
+        current
+            .files
+            .get(&spravka::site::urls::output_path(&url))
+            .is_none(),
         "{url} is no longer served"
     );
     let problems = s
@@ -156,8 +156,9 @@ fn a_theme_change_is_a_full_rebuild() {
     let after = s.state.current();
     assert_eq!(after.generation, before.generation + 1);
     assert_ne!(
-        after.dir, before.dir,
-        "a full rebuild renders into a new folder"
+        after.index_dir(),
+        before.index_dir(),
+        "a full rebuild indexes into a new folder"
     );
     assert_same_as_full_build(&s.f, &s.state, "full");
 }

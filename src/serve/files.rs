@@ -1,46 +1,55 @@
-//! Static files of the current snapshot: safe path mapping (no traversal in any spelling, no
-//! listings), content types, ETag / Last-Modified, and the site's 404 page. A file read once
-//! is kept in the snapshot's `HotFiles`.
+//! Static files of the current snapshot: request paths looked up among the files it serves
+//! (no traversal in any spelling, no listings), content types, ETags (the blob's hash), and
+//! the site's 404 page. Nothing here touches a folder: a snapshot's files are its blobs.
 
-use super::hot::HotFile;
+use super::blobs::{Blob, SiteFiles};
 use super::state::AppState;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use percent_encoding::percent_decode_str;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
-/// Maps a request path to a file under `root`, or `None`. Decodes once: a double-encoded
-/// `%252e%252e` stays the literal name `%2e%2e`, which no page has.
-pub fn resolve(root: &Path, request_path: &str) -> Option<PathBuf> {
-    let decoded = percent_decode_str(request_path).decode_utf8().ok()?;
-    let mut path = root.to_path_buf();
-    for segment in decoded.split('/') {
-        if segment.is_empty() {
-            continue;
+/// What a request path names among a snapshot's files.
+#[derive(Debug, PartialEq)]
+pub enum Resolved<'a> {
+    /// A file, by its output path.
+    File(&'a str),
+    /// A folder asked for without its closing slash: its `index.html` exists.
+    Folder,
+    Missing,
+}
+
+/// Looks `request_path` up in `files`. Decodes once: a double-encoded `%252e%252e` stays the
+/// literal name `%2e%2e`, which no page has; dot segments and hidden names are refused
+/// outright, though no output path has them.
+pub fn resolve<'a>(files: &'a SiteFiles, request_path: &str) -> Resolved<'a> {
+    let Ok(decoded) = percent_decode_str(request_path).decode_utf8() else {
+        return Resolved::Missing;
+    };
+    let mut segments = Vec::new();
+    for segment in decoded.split('/').filter(|s| !s.is_empty()) {
+        if segment.starts_with('.') || segment.contains(['\\', '\0', ':']) {
+            return Resolved::Missing;
         }
-        if segment == "."
-            || segment == ".."
-            || segment.contains(['\\', '\0', ':'])
-            || segment.starts_with('.')
-        {
-            return None;
-        }
-        path.push(segment);
+        segments.push(segment);
     }
-    let meta = std::fs::symlink_metadata(&path).ok()?;
-    if meta.file_type().is_symlink() {
-        return None;
+    let joined = segments.join("/");
+    let index = match joined.as_str() {
+        "" => "index.html".to_string(),
+        folder => format!("{folder}/index.html"),
+    };
+    if decoded.ends_with('/') || joined.is_empty() {
+        return files.key(&index).map_or(Resolved::Missing, Resolved::File);
     }
-    if meta.is_dir() {
-        path.push("index.html");
-        return std::fs::metadata(&path)
-            .ok()
-            .filter(|m| m.is_file())
-            .map(|_| path);
+    if let Some(path) = files.key(&joined) {
+        return Resolved::File(path);
     }
-    meta.is_file().then_some(path)
+    if files.contains(&index) {
+        return Resolved::Folder;
+    }
+    Resolved::Missing
 }
 
 pub fn content_type(path: &Path) -> &'static str {
@@ -74,76 +83,64 @@ pub async fn serve_file(
 ) -> Response {
     let snapshot = state.current();
     let request_path = uri.path();
-    if let Some(file) = snapshot.hot.get(request_path) {
-        return respond(&file, &headers);
+    let path = match resolve(&snapshot.files, request_path) {
+        Resolved::File(path) => path,
+        // `/reglamenty` (a folder) → `/reglamenty/`, so the page's relative links work.
+        Resolved::Folder => {
+            let location = format!("{request_path}/");
+            return (
+                StatusCode::PERMANENT_REDIRECT,
+                [(header::LOCATION, location)],
+            )
+                .into_response();
+        }
+        Resolved::Missing => return not_found(&snapshot.files).await,
+    };
+    let blob = snapshot
+        .files
+        .get(path)
+        .expect("resolved among these files");
+    match blob.bytes().await {
+        Ok(bytes) => respond(blob, bytes, content_type(Path::new(path)), &headers),
+        Err(e) => {
+            tracing::error!("cannot read {path} of the served site: {e}");
+            (StatusCode::INTERNAL_SERVER_ERROR, "").into_response()
+        }
     }
-    let epoch = snapshot.hot.epoch();
-    let Some(path) = resolve(&snapshot.dir, request_path) else {
-        return not_found(&snapshot.dir).await;
-    };
-    // `/reglamenty` (a folder) → `/reglamenty/`, so the page's relative links work.
-    if path.ends_with("index.html")
-        && !request_path.ends_with('/')
-        && !request_path.ends_with("index.html")
-    {
-        let location = format!("{request_path}/");
-        return (
-            StatusCode::PERMANENT_REDIRECT,
-            [(header::LOCATION, location)],
-        )
-            .into_response();
-    }
-    let Ok(bytes) = tokio::fs::read(&path).await else {
-        return not_found(&snapshot.dir).await;
-    };
-    let etag = format!("\"{}\"", &blake3::hash(&bytes).to_hex()[..20]);
-    let file = HotFile {
-        bytes: bytes.into(),
-        etag: HeaderValue::from_str(&etag).expect("hex is a valid header value"),
-        last_modified: std::fs::metadata(&path)
-            .and_then(|m| m.modified())
-            .ok()
-            .and_then(|t| HeaderValue::from_str(&httpdate::fmt_http_date(t)).ok()),
-        content_type: content_type(&path),
-    };
-    respond(&snapshot.hot.insert(request_path, file, epoch), &headers)
 }
 
-fn respond(file: &HotFile, headers: &HeaderMap) -> Response {
-    let etag = file.etag.to_str().unwrap_or_default();
+fn respond(
+    blob: &Blob,
+    bytes: axum::body::Bytes,
+    content_type: &'static str,
+    headers: &HeaderMap,
+) -> Response {
+    let etag = blob.etag();
+    let tag = etag.to_str().unwrap_or_default();
     if headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag))
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == tag))
     {
-        return (
-            StatusCode::NOT_MODIFIED,
-            [(header::ETAG, file.etag.clone())],
-        )
-            .into_response();
+        return (StatusCode::NOT_MODIFIED, [(header::ETAG, etag.clone())]).into_response();
     }
-    let mut response = (StatusCode::OK, file.bytes.clone()).into_response();
+    let mut response = (StatusCode::OK, bytes).into_response();
     let h = response.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(file.content_type),
-    );
-    h.insert(header::ETAG, file.etag.clone());
-    if let Some(modified) = &file.last_modified {
-        h.insert(header::LAST_MODIFIED, modified.clone());
-    }
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    h.insert(header::ETAG, etag.clone());
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     response
 }
 
-async fn not_found(dir: &Path) -> Response {
-    let body = tokio::fs::read(dir.join("404.html"))
-        .await
-        .unwrap_or_else(|_| b"<h1>404</h1>".to_vec());
+async fn not_found(files: &SiteFiles) -> Response {
+    let page = match files.get("404.html") {
+        Some(blob) => blob.bytes().await.ok(),
+        None => None,
+    };
     (
         StatusCode::NOT_FOUND,
         [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-        body,
+        page.unwrap_or_else(|| axum::body::Bytes::from_static(b"<h1>404</h1>")),
     )
         .into_response()
 }
@@ -153,25 +150,35 @@ mod tests {
     use super::*;
 
     #[test]
-    fn traversal_in_every_spelling_is_refused() {
+    fn only_the_snapshots_files_are_found_in_any_spelling() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(dir.path().join("site/a")).unwrap();
-        std::fs::write(dir.path().join("site/a/index.html"), "x").unwrap();
-        std::fs::write(dir.path().join("secret.txt"), "s").unwrap();
-        let root = dir.path().join("site");
-        assert!(resolve(&root, "/a/").is_some());
+        let store = super::super::blobs::BlobStore::open(dir.path()).unwrap();
+        let mut files = SiteFiles::default();
+        for path in ["index.html", "a/index.html", "a/b.css", "%2e%2e/x.txt"] {
+            files.insert(path.into(), store.put(path.as_bytes()).unwrap());
+        }
+        assert_eq!(resolve(&files, "/"), Resolved::File("index.html"));
+        assert_eq!(resolve(&files, "/a/"), Resolved::File("a/index.html"));
+        assert_eq!(resolve(&files, "/a"), Resolved::Folder);
+        assert_eq!(resolve(&files, "//a///b.css"), Resolved::File("a/b.css"));
+        assert_eq!(resolve(&files, "/%61/b.css"), Resolved::File("a/b.css"));
+        assert_eq!(resolve(&files, "/a/b.css/"), Resolved::Missing);
+        // Decoded once: the double-encoded dots are a literal name, not a way up.
+        assert_eq!(
+            resolve(&files, "/%252e%252e/x.txt"),
+            Resolved::File("%2e%2e/x.txt")
+        );
         for bad in [
-            "/../secret.txt",
-            "/%2e%2e/secret.txt",
-            "/a/..%2fsecret.txt",
-            "/..%5csecret.txt",
-            "/%252e%252e/secret.txt",
+            "/../a/b.css",
+            "/%2e%2e/a/b.css",
+            "/a/..%2fb.css",
+            "/..%5ca/b.css",
             "/a/%00",
-            "/.%2e/secret.txt",
-            "//etc/passwd",
+            "/.%2e/a/b.css",
             "/C:/x",
+            "/%ff",
         ] {
-            assert!(resolve(&root, bad).is_none(), "{bad}");
+            assert_eq!(resolve(&files, bad), Resolved::Missing, "{bad}");
         }
     }
 }

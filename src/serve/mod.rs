@@ -2,11 +2,11 @@
 //! `app` builds the router used by `main` and by the tests alike.
 
 pub mod api;
+mod blobs;
 pub mod client;
 mod cpu;
 pub mod feedback;
 pub mod files;
-mod hot;
 pub mod metrics;
 pub mod openapi;
 mod rate_limit;
@@ -38,8 +38,8 @@ use tower_http::timeout::TimeoutLayer;
 pub const CONTENT_SECURITY_POLICY: &str =
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
-/// Builds the state for `root`: the first snapshot (rendered into `cache_dir`) and the
-/// live-event channel.
+/// Builds the state for `root`: the first snapshot (its files in the blob store in
+/// `cache_dir`) and the live-event channel.
 pub fn state(
     root: &Path,
     cache_dir: &Path,
@@ -50,7 +50,7 @@ pub fn state(
     let problems = state::overlay_text(None, &snapshot.diagnostics);
     Ok(Arc::new(AppState {
         root: root.to_path_buf(),
-        snapshot: RwLock::new(Arc::new(snapshot)),
+        snapshot: arc_swap::ArcSwap::from_pointee(snapshot),
         events,
         builder: std::sync::Mutex::new(builder),
         problems: RwLock::new(problems),

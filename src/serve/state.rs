@@ -1,12 +1,15 @@
-//! What the server serves: one immutable snapshot (site model, search engine, problems), and
-//! the `Builder` that makes the next one, incrementally where it can.
+//! What the server serves: one immutable snapshot (site model, search engine, problems, and
+//! its files as content-addressed blobs), and the `Builder` that makes the next one,
+//! incrementally where it can.
 //!
-//! A full build renders into a fresh `gen-N` folder and a new index in `index-N` beside it
-//! (opened from disk: its files are mapped, not held in memory). An edit of content only
-//! re-parses the changed files, re-renders the jobs whose context changed (`render::keys`) in
-//! place (each file replaced atomically) and replaces the changed documents of the index.
+//! A full build renders every file into the blob store (`serve::blobs`) and a new index into
+//! `index-N` (opened from disk: its files are mapped, not held in memory). An edit of content
+//! only re-parses the changed files, re-renders the jobs whose context changed
+//! (`render::keys`) into new blobs and replaces the changed documents of the index. The next
+//! snapshot shares every unchanged blob; nothing is written under one being served.
 //! Content with errors is served as it is (broken links marked); the overlay lists them.
 
+use super::blobs::{BlobOutput, BlobStore, SiteFiles};
 use super::metrics::{BuildKind, Phase, PhaseTimer};
 use crate::check::LintMemo;
 use crate::config::Config;
@@ -14,7 +17,6 @@ use crate::content::kept::SpillFile;
 use crate::diagnostics::{Diagnostic, Diagnostics, Severity};
 use crate::render::context::RenderEnv;
 use crate::render::keys::JobKeys;
-use crate::render::output::{DiskOutput, Output};
 use crate::render::{Job, RenderOptions, Renderer};
 use crate::search::update::IndexUpdater;
 use crate::search::SearchEngine;
@@ -23,30 +25,60 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
 use tokio::sync::broadcast;
 
+/// One served version of the site. Never changed once made: the next version is another
+/// snapshot, sharing what did not change.
 pub struct Snapshot {
-    pub site: Site,
-    pub engine: SearchEngine,
-    /// Folder holding the rendered files.
-    pub dir: PathBuf,
-    pub diagnostics: Diagnostics,
+    pub site: Arc<Site>,
+    pub engine: Arc<SearchEngine>,
+    /// The rendered files, by output path.
+    pub files: SiteFiles,
+    pub diagnostics: Arc<Diagnostics>,
     pub generation: u64,
     /// What each render job of this snapshot read, to find what the next edit changes.
-    pub keys: JobKeys,
-    /// Files of `dir` already read, served from memory.
-    pub hot: super::hot::HotFiles,
+    pub keys: Arc<JobKeys>,
     /// The theme's compiled templates, for the pages made on request (`/stats/`).
     pub renderer: Arc<Renderer>,
+    /// The files the feeds job wrote (feeds, sitemap, the client index): the next feeds
+    /// replace them as a whole.
+    feed_files: Arc<Vec<String>>,
+    /// The folder the engine's index lives in, removed when nothing reads it any more.
+    index_folder: Arc<IndexFolder>,
 }
 
-/// Where the index of the snapshot rendered into `dir` (`gen-N`) lives: `index-N` beside it,
-/// outside the served folder, and removed with it.
-pub fn index_dir(dir: &Path) -> PathBuf {
-    let generation = dir
-        .file_name()
-        .and_then(|n| n.to_str())
-        .and_then(|n| n.strip_prefix("gen-"))
-        .unwrap_or("0");
-    dir.with_file_name(format!("index-{generation}"))
+impl Snapshot {
+    /// This snapshot with the files the feeds job wrote after it was swapped in.
+    fn with_feeds(&self, files: SiteFiles, feed_files: Vec<String>) -> Snapshot {
+        Snapshot {
+            site: self.site.clone(),
+            engine: self.engine.clone(),
+            files,
+            diagnostics: self.diagnostics.clone(),
+            generation: self.generation,
+            keys: self.keys.clone(),
+            renderer: self.renderer.clone(),
+            feed_files: Arc::new(feed_files),
+            index_folder: self.index_folder.clone(),
+        }
+    }
+
+    /// Where this snapshot's index lives.
+    pub fn index_dir(&self) -> &Path {
+        &self.index_folder.0
+    }
+}
+
+/// Where the index of generation N of a full build lives: `index-N` in the cache folder.
+pub fn index_dir(cache_dir: &Path, generation: u64) -> PathBuf {
+    cache_dir.join(format!("index-{generation}"))
+}
+
+/// An index folder, removed once the builder and the last snapshot reading it are gone.
+struct IndexFolder(PathBuf);
+
+impl Drop for IndexFolder {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 /// Returns freed pages to the system (the texts just spilled, a replaced snapshot). The
@@ -68,7 +100,8 @@ pub enum LiveEvent {
 
 pub struct AppState {
     pub root: PathBuf,
-    pub snapshot: RwLock<Arc<Snapshot>>,
+    /// The served snapshot, swapped whole (requests never wait on a rebuild).
+    pub snapshot: arc_swap::ArcSwap<Snapshot>,
     pub events: broadcast::Sender<LiveEvent>,
     pub builder: Mutex<Builder>,
     /// What the overlay shows (`overlay_text`): why the last rebuild failed, if it did, and the
@@ -123,7 +156,7 @@ pub fn overlay_text(failure: Option<&str>, served: &Diagnostics) -> Option<Strin
 
 impl AppState {
     pub fn current(&self) -> Arc<Snapshot> {
-        self.snapshot.read().expect("snapshot lock").clone()
+        self.snapshot.load_full()
     }
 }
 
@@ -148,7 +181,8 @@ fn render_error(errors: Vec<crate::render::RenderError>) -> SnapshotError {
     SnapshotError::Render(lines.join("\n"))
 }
 
-/// Everything a rebuild reuses: compiled templates, parsed documents, the index writer.
+/// Everything a rebuild reuses: compiled templates, parsed documents, the index writer, the
+/// blob store.
 pub struct Builder {
     root: PathBuf,
     cache_dir: PathBuf,
@@ -158,18 +192,63 @@ pub struct Builder {
     documents: DocumentCache,
     lints: LintMemo,
     index: tantivy::Index,
+    index_folder: Arc<IndexFolder>,
     updater: IndexUpdater,
-    /// Jobs of the last incremental rebuild left for after the swap (`finish`).
-    deferred: Vec<Job>,
+    blobs: Arc<BlobStore>,
+    /// The last incremental rebuild left the feeds for after the swap (`finish`).
+    feeds_pending: bool,
     /// Where documents' texts go once rendered and indexed (`content::kept`).
     spill: Option<Arc<SpillFile>>,
 }
 
+/// What a render of a site made: the keys of its jobs and the files it serves.
+struct Rendered {
+    keys: JobKeys,
+    files: SiteFiles,
+}
+
 impl Builder {
-    /// Loads, renders into `cache_dir/gen-N` and indexes the site at `root` from scratch.
+    /// Serve's first build: opens the blob store in `cache_dir` (reusing the files an earlier
+    /// run left that this site still has, removing the rest, and earlier runs' index
+    /// folders), then loads, renders and indexes the site at `root` from scratch.
     pub fn full(
         root: &Path,
         cache_dir: &Path,
+        generation: u64,
+        live_reload: bool,
+    ) -> Result<(Builder, Snapshot), SnapshotError> {
+        std::fs::create_dir_all(cache_dir)?;
+        for entry in std::fs::read_dir(cache_dir)? {
+            let path = entry?.path();
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            // `gen-N`: the rendered folders of versions before the blob store.
+            if name.starts_with("index-") || name.starts_with("gen-") {
+                std::fs::remove_dir_all(&path)?;
+            }
+        }
+        let blobs = BlobStore::open(&cache_dir.join("files"))?;
+        let built = Self::full_with(root, cache_dir, blobs.clone(), generation, live_reload)?;
+        let removed = blobs.remove_unnamed()?;
+        tracing::debug!("removed {removed} files of an earlier run");
+        Ok(built)
+    }
+
+    /// A full rebuild (templates, config): the same blob store, a new index folder.
+    pub fn full_again(&self, generation: u64) -> Result<(Builder, Snapshot), SnapshotError> {
+        let (root, cache_dir) = (&self.root, &self.cache_dir);
+        Self::full_with(
+            root,
+            cache_dir,
+            self.blobs.clone(),
+            generation,
+            self.live_reload,
+        )
+    }
+
+    fn full_with(
+        root: &Path,
+        cache_dir: &Path,
+        blobs: Arc<BlobStore>,
         generation: u64,
         live_reload: bool,
     ) -> Result<(Builder, Snapshot), SnapshotError> {
@@ -183,12 +262,8 @@ impl Builder {
         let mut lints = LintMemo::default();
         let diagnostics = crate::check::diagnostics_with(&site, crate::render::today(), &mut lints);
         timer.lap(Phase::Check);
-        let dir = cache_dir.join(format!("gen-{generation}"));
-        if dir.exists() {
-            std::fs::remove_dir_all(&dir)?;
-        }
-        std::fs::create_dir_all(&dir)?;
-        let index = crate::search::index::build_in_dir(&site, &index_dir(&dir))?;
+        let index_folder = Arc::new(IndexFolder(index_dir(cache_dir, generation)));
+        let index = crate::search::index::build_in_dir(&site, &index_folder.0)?;
         let updater = IndexUpdater::new(&index, &site)?;
         let mut builder = Builder {
             root: root.to_path_buf(),
@@ -199,26 +274,30 @@ impl Builder {
             documents,
             lints,
             index,
+            index_folder: index_folder.clone(),
             updater,
-            deferred: vec![],
+            blobs,
+            feeds_pending: false,
             spill: SpillFile::create_in(cache_dir)
                 .inspect_err(|e| tracing::warn!("documents' texts stay in memory: {e}"))
                 .ok(),
         };
         let engine = builder.engine(&site)?;
         timer.lap(Phase::Index);
-        let keys = builder.render(&site, &dir, None)?;
+        let Rendered { keys, mut files } = builder.render(&site, None)?;
+        let feed_files = builder.render_feeds(&site, &mut files, &[])?;
         timer.lap(Phase::Render);
         builder.spill(&site);
         let snapshot = Snapshot {
-            site,
-            engine,
-            dir,
-            diagnostics,
+            site: Arc::new(site),
+            engine: Arc::new(engine),
+            files,
+            diagnostics: Arc::new(diagnostics),
             generation,
-            keys,
-            hot: Default::default(),
+            keys: Arc::new(keys),
             renderer: builder.renderer.clone(),
+            feed_files: Arc::new(feed_files),
+            index_folder,
         };
         Ok((builder, snapshot))
     }
@@ -246,7 +325,7 @@ impl Builder {
         let diagnostics =
             crate::check::diagnostics_with(&site, crate::render::today(), &mut self.lints);
         let checked = timer.lap(Phase::Check);
-        let keys = self.render(&site, &current.dir, Some(&current.keys))?;
+        let Rendered { keys, files } = self.render(&site, Some(current))?;
         let rendered = timer.lap(Phase::Render);
         self.updater.update(&site)?;
         let engine = self.engine(&site)?;
@@ -256,80 +335,98 @@ impl Builder {
             "incremental: load {loaded:.0?}, check {checked:.0?}, render {rendered:.0?}, index {indexed:.0?}"
         );
         Ok(Snapshot {
-            site,
-            engine,
-            dir: current.dir.clone(),
-            diagnostics,
+            site: Arc::new(site),
+            engine: Arc::new(engine),
+            files,
+            diagnostics: Arc::new(diagnostics),
             generation: current.generation + 1,
-            keys,
-            hot: Default::default(),
+            keys: Arc::new(keys),
             renderer: self.renderer.clone(),
+            feed_files: current.feed_files.clone(),
+            index_folder: self.index_folder.clone(),
         })
     }
 
-    /// Renders every job of `site` into `dir`, or, given the keys of the site already there,
-    /// only what changed since; returns the keys of `site`.
+    fn options(&self) -> RenderOptions {
+        RenderOptions {
+            live_reload: self.live_reload,
+            today: crate::render::today(),
+        }
+    }
+
+    /// Renders every job of `site` but the feeds, or, given the snapshot it follows, only
+    /// what changed since (the feeds, if they changed, are left for `finish`).
     fn render(
         &mut self,
         site: &Site,
-        dir: &Path,
-        previous: Option<&JobKeys>,
-    ) -> Result<JobKeys, SnapshotError> {
-        let options = RenderOptions {
-            live_reload: self.live_reload,
-            today: crate::render::today(),
-        };
+        previous: Option<&Snapshot>,
+    ) -> Result<Rendered, SnapshotError> {
+        let options = self.options();
         let env = RenderEnv::new(site, options.today, site.config.local_links);
         let all = Renderer::all_jobs(site);
         let keys = JobKeys::compute(&env, &all, options);
-        // A full build goes to a fresh folder that is served only after the swap.
-        let out = match previous {
-            Some(_) => DiskOutput::new(dir),
-            None => DiskOutput::staging(dir),
-        };
-        let (jobs, remove) = match previous {
+        let (jobs, remove): (Vec<Job>, _) = match previous {
             Some(old) => {
-                let changes = keys.changes_from(old);
+                let changes = keys.changes_from(&old.keys);
                 // The feeds and the client index cover every page (a tenth of a second at
                 // 10,000 documents) and the edited page does not show them: they are written
                 // after the swap, so the writer's browser reloads sooner.
-                let (later, now) = changes.render.into_iter().partition(|j| *j == Job::Feeds);
-                self.deferred = later;
-                (now, changes.remove)
+                self.feeds_pending = changes.render.contains(&Job::Feeds);
+                let now = changes.render.into_iter().filter(|j| *j != Job::Feeds);
+                (now.collect(), changes.remove)
             }
-            None => (all.clone(), vec![]),
+            None => (
+                all.iter().filter(|j| **j != Job::Feeds).cloned().collect(),
+                vec![],
+            ),
         };
+        let out = BlobOutput::new(&self.blobs);
         self.renderer
             .render(site, &jobs, options, &out)
             .map_err(render_error)?;
-        for path in remove {
-            out.remove(&path)?;
+        let mut files = previous.map(|old| old.files.clone()).unwrap_or_default();
+        for path in &remove {
+            files.remove(path);
         }
+        out.apply_to(&mut files);
         tracing::debug!("rendered {} of {} jobs", jobs.len(), all.len());
-        Ok(keys)
+        Ok(Rendered { keys, files })
     }
 
-    /// Renders what the last incremental rebuild left for after the swap.
-    pub fn finish(&mut self, snapshot: &Snapshot) -> Result<(), SnapshotError> {
-        let jobs = std::mem::take(&mut self.deferred);
-        if jobs.is_empty() {
-            return Ok(());
-        }
-        let options = RenderOptions {
-            live_reload: self.live_reload,
-            today: crate::render::today(),
-        };
+    /// Renders the feeds (feeds, sitemap, client index) of `site` into `files`, in place of
+    /// `old_feed_files`; returns the paths written.
+    fn render_feeds(
+        &self,
+        site: &Site,
+        files: &mut SiteFiles,
+        old_feed_files: &[String],
+    ) -> Result<Vec<String>, SnapshotError> {
+        let out = BlobOutput::new(&self.blobs);
         self.renderer
-            .render(
-                &snapshot.site,
-                &jobs,
-                options,
-                &DiskOutput::new(&snapshot.dir),
-            )
-            .map(drop)
+            .render(site, &[Job::Feeds], self.options(), &out)
             .map_err(render_error)?;
-        snapshot.hot.clear();
-        Ok(())
+        for path in old_feed_files {
+            files.remove(path);
+        }
+        let written = out.written_paths();
+        out.apply_to(files);
+        Ok(written)
+    }
+
+    /// The snapshot that completes `snapshot` with what its rebuild left for after the swap
+    /// (the feeds), or `None` when nothing was left.
+    pub fn finish(&mut self, snapshot: &Snapshot) -> Result<Option<Snapshot>, SnapshotError> {
+        if !std::mem::take(&mut self.feeds_pending) {
+            return Ok(None);
+        }
+        let mut files = snapshot.files.clone();
+        let feed_files = self.render_feeds(&snapshot.site, &mut files, &snapshot.feed_files)?;
+        Ok(Some(snapshot.with_feeds(files, feed_files)))
+    }
+
+    /// Deletes the files no snapshot serves any more (run after a swap).
+    pub fn collect_garbage(&self) -> usize {
+        self.blobs.collect_garbage()
     }
 
     /// Moves the texts of documents new to this site out of memory; a failure (a full disk)
@@ -363,23 +460,12 @@ impl Builder {
 mod tests {
     use super::*;
 
-    /// The index of a snapshot is beside its folder, never inside what is served.
-    #[test]
-    fn a_snapshots_index_lives_beside_its_folder() {
-        let root = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(root.path().join("content")).unwrap();
-        std::fs::write(root.path().join("content/README.md"), "# Главная\n").unwrap();
-        let cache = root.path().join(".cache");
-        let (_, snapshot) = Builder::full(root.path(), &cache, 7, false).unwrap();
-        assert_eq!(index_dir(&snapshot.dir), cache.join("index-7"));
-        assert!(cache.join("index-7/meta.json").is_file());
-        assert!(!snapshot.dir.join("meta.json").exists());
+    fn text(snapshot: &Snapshot, path: &str) -> String {
+        let blob = snapshot.files.get(path).expect(path);
+        String::from_utf8(blob.read().unwrap().to_vec()).unwrap()
     }
 
-    /// Once rendered and indexed, documents' texts live in the spill file; a page rendered
-    /// again after an edit of another (here: its link's title changed) reads its body back.
-    #[test]
-    fn documents_texts_leave_memory_and_come_back_for_a_render() {
+    fn site_with_page(title: &str) -> (tempfile::TempDir, PathBuf) {
         let root = tempfile::tempdir().unwrap();
         let content = root.path().join("content");
         std::fs::create_dir_all(&content).unwrap();
@@ -389,7 +475,29 @@ mod tests {
         )
         .unwrap();
         let page = content.join("а.md");
-        std::fs::write(&page, "# Старое название\n\nТекст.\n").unwrap();
+        std::fs::write(&page, format!("# {title}\n\nТекст.\n")).unwrap();
+        (root, page)
+    }
+
+    /// The index of a snapshot is outside what is served, and goes with the last snapshot and
+    /// builder that read it.
+    #[test]
+    fn a_snapshots_index_is_not_served_and_goes_with_it() {
+        let (root, _) = site_with_page("Страница");
+        let cache = root.path().join(".cache");
+        let (builder, snapshot) = Builder::full(root.path(), &cache, 7, false).unwrap();
+        assert_eq!(snapshot.index_dir(), cache.join("index-7"));
+        assert!(cache.join("index-7/meta.json").is_file());
+        assert!(snapshot.files.get("meta.json").is_none());
+        drop((builder, snapshot));
+        assert!(!cache.join("index-7").exists());
+    }
+
+    /// Once rendered and indexed, documents' texts live in the spill file; a page rendered
+    /// again after an edit of another (here: its link's title changed) reads its body back.
+    #[test]
+    fn documents_texts_leave_memory_and_come_back_for_a_render() {
+        let (root, page) = site_with_page("Старое название");
         let cache = root.path().join(".cache");
         let (mut builder, first) = Builder::full(root.path(), &cache, 0, false).unwrap();
         let spilled = |s: &Snapshot| {
@@ -402,39 +510,48 @@ mod tests {
         std::fs::write(&page, "# Новое название\n\nТекст.\n").unwrap();
         let next = builder.incremental(&first, &[page]).unwrap();
         assert!(spilled(&next));
-        let home = std::fs::read_to_string(next.dir.join("index.html")).unwrap();
+        let home = text(&next, "index.html");
         assert!(home.contains("Новое название"), "{home}");
         assert!(home.contains("Главная"));
     }
 
-    /// A file served between the swap and the feeds written after it must not stay in memory.
+    /// A snapshot never changes once made: the feeds written after the swap come in a
+    /// snapshot of their own, and the files only the old snapshots named are deleted once
+    /// those are gone.
     #[test]
-    fn finish_forgets_files_read_before_the_feeds_were_rewritten() {
-        let root = tempfile::tempdir().unwrap();
-        let content = root.path().join("content");
-        std::fs::create_dir_all(&content).unwrap();
-        std::fs::write(content.join("README.md"), "# Главная\n\n[а](а.md)\n").unwrap();
-        let page = content.join("а.md");
-        std::fs::write(&page, "# Старое название\n\nТекст.\n").unwrap();
+    fn the_feeds_come_in_a_snapshot_of_their_own_and_old_files_go_with_old_snapshots() {
+        let (root, page) = site_with_page("Старое название");
         let cache = root.path().join(".cache");
         let (mut builder, first) = Builder::full(root.path(), &cache, 0, false).unwrap();
+        let stored = || {
+            walkdir::WalkDir::new(cache.join("files"))
+                .into_iter()
+                .filter(|e| e.as_ref().unwrap().file_type().is_file())
+                .count()
+        };
+        let distinct = |s: &Snapshot| {
+            let mut tags: Vec<_> = s.files.read_all().unwrap().into_values().collect();
+            tags.sort();
+            tags.dedup();
+            tags.len()
+        };
+        assert_eq!(stored(), distinct(&first));
         std::fs::write(&page, "# Новое название\n\nТекст.\n").unwrap();
         let next = builder.incremental(&first, &[page]).unwrap();
-        let stale = super::super::hot::HotFile {
-            bytes: std::fs::read(next.dir.join("search/index.js"))
-                .unwrap()
-                .into(),
-            etag: axum::http::HeaderValue::from_static("\"old\""),
-            last_modified: None,
-            content_type: "application/json",
-        };
-        next.hot.insert("/search/index.js", stale, next.hot.epoch());
-        builder.finish(&next).unwrap();
-        assert!(next.hot.get("/search/index.js").is_none());
-        let fragment = std::fs::read_to_string(next.dir.join("search/f/1.js")).unwrap();
+        let fragment = "search/f/1.js";
+        assert!(text(&next, "index.html").contains("Новое название"));
+        assert!(text(&next, fragment).contains("Старое название"), "not yet");
+        let done = builder.finish(&next).unwrap().expect("the feeds changed");
+        assert!(text(&done, fragment).contains("Новое название"));
         assert!(
-            fragment.contains("Новое название"),
-            "the feeds were written after the swap"
+            text(&next, fragment).contains("Старое название"),
+            "unchanged"
         );
+        assert_eq!(done.generation, next.generation);
+        assert!(builder.finish(&done).unwrap().is_none());
+        assert_eq!(builder.collect_garbage(), 0, "every snapshot is still held");
+        drop((first, next));
+        assert!(builder.collect_garbage() > 0);
+        assert_eq!(stored(), distinct(&done));
     }
 }

@@ -105,7 +105,14 @@ pub fn rebuild(state: &AppState, change: &Change) {
     let started = Instant::now();
     let (kind, ok) = swap_in_next(state, change, started);
     super::metrics::rebuild(kind, ok, started.elapsed());
-    // The previous snapshot is gone by now, unless a request still reads it.
+    // The previous snapshots are gone by now, unless a request still reads one: their files
+    // go at a later collection.
+    let removed = state
+        .builder
+        .lock()
+        .expect("builder lock")
+        .collect_garbage();
+    tracing::debug!("removed {removed} files no snapshot serves");
     super::state::give_back_freed_memory();
 }
 
@@ -114,7 +121,7 @@ pub fn rebuild(state: &AppState, change: &Change) {
 fn swap_in_next(state: &AppState, change: &Change, started: Instant) -> (BuildKind, bool) {
     let current = state.current();
     let mut builder = state.builder.lock().expect("builder lock");
-    let (snapshot, kind) = match next_snapshot(state, &current, &mut builder, change) {
+    let (snapshot, kind) = match next_snapshot(&current, &mut builder, change) {
         Ok(next) => next,
         Err(e) => {
             show_failure(state, &current, e.to_string());
@@ -123,7 +130,7 @@ fn swap_in_next(state: &AppState, change: &Change, started: Instant) -> (BuildKi
     };
     let generation = snapshot.generation;
     let snapshot = Arc::new(snapshot);
-    *state.snapshot.write().expect("snapshot lock") = snapshot.clone();
+    state.snapshot.store(snapshot.clone());
     // Before the reload: the reloaded pages ask for the problems as they connect.
     let problems = overlay_text(None, &snapshot.diagnostics);
     *state.problems.write().expect("problems lock") = problems;
@@ -137,27 +144,22 @@ fn swap_in_next(state: &AppState, change: &Change, started: Instant) -> (BuildKi
         }
     );
     let _ = state.events.send(LiveEvent::Reload);
-    let finished = builder.finish(&snapshot);
-    if let Err(e) = &finished {
-        show_failure(state, &snapshot, e.to_string());
+    // The feeds and the client index, left for after the swap, come as a snapshot of their
+    // own: the one just swapped in is never written to.
+    match builder.finish(&snapshot) {
+        Ok(Some(done)) => state.snapshot.store(Arc::new(done)),
+        Ok(None) => {}
+        Err(e) => {
+            show_failure(state, &snapshot, e.to_string());
+            return (kind, false);
+        }
     }
-    drop(builder);
-    if kind == BuildKind::Full {
-        // Requests still holding the old snapshot finish within the request timeout.
-        let old_dir = current.dir.clone();
-        std::thread::spawn(move || {
-            std::thread::sleep(Duration::from_secs(30));
-            let _ = std::fs::remove_dir_all(super::state::index_dir(&old_dir));
-            let _ = std::fs::remove_dir_all(old_dir);
-        });
-    }
-    (kind, finished.is_ok())
+    (kind, true)
 }
 
 /// The snapshot after `change`: incremental when only content changed and that succeeds,
-/// else a full build into a new folder (then `builder` is replaced).
+/// else a full build (then `builder` is replaced).
 fn next_snapshot(
-    state: &AppState,
     current: &Snapshot,
     builder: &mut Builder,
     change: &Change,
@@ -167,12 +169,7 @@ fn next_snapshot(
             return Ok((snapshot, BuildKind::Incremental));
         }
     }
-    let (fresh, snapshot) = Builder::full(
-        &state.root,
-        builder.cache_dir(),
-        current.generation + 1,
-        builder.live_reload(),
-    )?;
+    let (fresh, snapshot) = builder.full_again(current.generation + 1)?;
     *builder = fresh;
     Ok((snapshot, BuildKind::Full))
 }

@@ -5,64 +5,15 @@
 use super::Fixture;
 use spravka::serve::{rebuild, AppState, Builder, Change};
 use std::collections::BTreeMap;
-use std::path::Path;
 use std::sync::Arc;
 
-pub fn files_under(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    walkdir::WalkDir::new(dir)
-        .into_iter()
-        .map(Result::unwrap)
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            let rel = e
-                .path()
-                .strip_prefix(dir)
-                .unwrap()
-                .to_string_lossy()
-                .into_owned();
-            (rel, std::fs::read(e.path()).unwrap())
-        })
-        .collect()
+/// Every file a snapshot serves, by output path.
+pub fn files_of(snapshot: &spravka::serve::Snapshot) -> BTreeMap<String, Vec<u8>> {
+    let files = snapshot.files.read_all().unwrap();
+    files.into_iter().map(|(k, v)| (k, v.to_vec())).collect()
 }
 
-/// `files` without the parts of the static search index its entry no longer names: serve
-/// keeps the chunks of earlier entries (named by their hash) for browsers that loaded one,
-/// and the fragments of pages that are gone.
-fn reachable(mut files: BTreeMap<String, Vec<u8>>) -> BTreeMap<String, Vec<u8>> {
-    let entry = String::from_utf8(files["search/index.js"].clone()).unwrap();
-    let json = entry
-        .split_once(',')
-        .and_then(|(_, rest)| rest.trim_end().strip_suffix(");"))
-        .expect("the entry is a __spravkaSearch call");
-    let entry: serde_json::Value = serde_json::from_str(json).unwrap();
-    let mut named = vec![
-        "index.js".to_string(),
-        entry["meta"].as_str().unwrap().to_string(),
-    ];
-    named.extend(
-        entry["letters"]
-            .as_object()
-            .unwrap()
-            .values()
-            .map(|v| v.as_str().unwrap().to_string()),
-    );
-    named.extend(
-        entry["chunks"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|c| c[1].as_str().unwrap().to_string()),
-    );
-    named.extend((0..entry["docs"].as_u64().unwrap()).map(|i| format!("f/{i}.js")));
-    named.extend((0..entry["tag_buckets"].as_u64().unwrap()).map(|i| format!("g/{i}.js")));
-    files.retain(|name, _| {
-        name.strip_prefix("search/")
-            .is_none_or(|part| named.iter().any(|n| n == part))
-    });
-    files
-}
-
-/// The served folder equals a from-scratch build of the same content, file for file, the
+/// The served files equal a from-scratch build of the same content, file for file, the
 /// overlay shows what it would show after that build, and search answers each of `queries` as
 /// that build's index does.
 pub fn assert_same_as_full_build_searching(
@@ -73,8 +24,8 @@ pub fn assert_same_as_full_build_searching(
 ) {
     let fresh_cache = tempfile::tempdir().unwrap();
     let (_, fresh) = Builder::full(f.root(), fresh_cache.path(), 0, true).unwrap();
-    let served = reachable(files_under(&state.current().dir));
-    let expected = files_under(&fresh.dir);
+    let served = files_of(&state.current());
+    let expected = files_of(&fresh);
     let served_names: Vec<_> = served.keys().collect();
     let expected_names: Vec<_> = expected.keys().collect();
     assert_eq!(
@@ -175,7 +126,11 @@ impl Session {
             before.generation + 1,
             "the rebuild was swapped in"
         );
-        assert_eq!(after.dir, before.dir, "an edit of content renders in place");
+        assert_eq!(
+            after.index_dir(),
+            before.index_dir(),
+            "an edit of content updates the index in place"
+        );
         after.keys.changes_from(&before.keys).render.len()
     }
 }

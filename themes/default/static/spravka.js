@@ -671,6 +671,12 @@
 
   var clientIndex = null;
 
+  /* Drops the entry and every part loaded by it: the next query starts from the newest. */
+  function forgetClientIndex() {
+    clientIndex = null;
+    parts = dict();
+  }
+
   function loadClientIndex() {
     if (clientIndex) return clientIndex;
     // The entry is asked for afresh on every page: it names the files of the newest build.
@@ -1337,7 +1343,7 @@
       open();
     }
 
-    function runLocal(query, my) {
+    function runLocal(query, my, retried) {
       return loadClientIndex()
         .then(function (entry) {
           return searchClient(entry, query, filters, 8);
@@ -1349,6 +1355,12 @@
           },
           function () {
             if (my !== seq) return;
+            // The entry this page loaded may name the files of a build since replaced (a page
+            // open across an edit or a deploy): once, start again from the newest entry.
+            if (!retried) {
+              forgetClientIndex();
+              return runLocal(query, my, true);
+            }
             fail("Не удалось загрузить индекс поиска: его нет рядом со страницами или он повреждён.");
           }
         );

@@ -1,0 +1,354 @@
+//! Content-addressed files of serve's snapshots. Each rendered file is stored once, named by
+//! the hash of its bytes, and shared by every snapshot that serves it: the next snapshot never
+//! writes under one being served, a page's ETag is its hash, and a file is deleted once no
+//! snapshot names it any more (`collect_garbage`, run by the builder after each swap).
+//!
+//! Written by hand: the store is a folder of immutable files plus a table of weak references;
+//! the content-addressed crates (cacache and the like) keep indexes and metadata serve does
+//! not need, and none ties a file's life to the values that name it.
+
+use axum::body::Bytes;
+use axum::http::HeaderValue;
+use std::collections::{BTreeMap, HashMap};
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, Weak};
+
+/// Bytes all blobs together may keep in memory once read: a few hundred pages, the theme
+/// and the client index. What does not fit is read from its file on each request.
+const MEMORY_BUDGET: usize = 32 << 20;
+/// Larger files (attachments, big images) are not worth a share of the budget.
+const LARGEST_IN_MEMORY: usize = 1 << 20;
+
+type Hash = [u8; 32];
+
+/// One folder of blobs (`.spravka/serve/files`), one per `serve`; see the module's comment.
+pub struct BlobStore {
+    dir: PathBuf,
+    /// Every blob some value may still hold; a dead entry's file goes at the next collection.
+    live: Mutex<HashMap<Hash, Weak<Blob>>>,
+    in_memory: Arc<AtomicUsize>,
+    temp_names: AtomicU64,
+}
+
+/// One stored file. Immutable: its bytes are those its name hashes.
+pub struct Blob {
+    path: PathBuf,
+    len: usize,
+    etag: HeaderValue,
+    bytes: OnceLock<Bytes>,
+    in_memory: Arc<AtomicUsize>,
+}
+
+impl BlobStore {
+    /// Opens (creating) the store in `dir`. Files an earlier run left are reused by `put` and
+    /// removed by [`BlobStore::remove_unnamed`].
+    pub fn open(dir: &Path) -> io::Result<Arc<BlobStore>> {
+        for fan in 0..=255u8 {
+            std::fs::create_dir_all(dir.join(format!("{fan:02x}")))?;
+        }
+        Ok(Arc::new(BlobStore {
+            dir: dir.to_path_buf(),
+            live: Mutex::default(),
+            in_memory: Arc::default(),
+            temp_names: AtomicU64::new(0),
+        }))
+    }
+
+    /// The blob holding `bytes`: the live one if any, else a file written under its hash
+    /// (written beside and renamed, so a file under a hash name is always whole).
+    pub fn put(&self, bytes: &[u8]) -> io::Result<Arc<Blob>> {
+        let hash = *blake3::hash(bytes).as_bytes();
+        let path = self.path_of(&hash);
+        {
+            let mut live = self.live.lock().expect("blob table lock");
+            if let Some(blob) = live.get(&hash).and_then(Weak::upgrade) {
+                return Ok(blob);
+            }
+            // Left by a blob now dead, or by an earlier run: the name vouches for the bytes.
+            if std::fs::metadata(&path).is_ok_and(|m| m.len() == bytes.len() as u64) {
+                return Ok(self.register(&mut live, hash, path, bytes.len()));
+            }
+        }
+        let temp = self.dir.join(format!(
+            "tmp-{}-{}",
+            std::process::id(),
+            self.temp_names.fetch_add(1, Ordering::Relaxed)
+        ));
+        std::fs::write(&temp, bytes)?;
+        let mut live = self.live.lock().expect("blob table lock");
+        if let Some(blob) = live.get(&hash).and_then(Weak::upgrade) {
+            let _ = std::fs::remove_file(&temp);
+            return Ok(blob);
+        }
+        std::fs::rename(&temp, &path)?;
+        Ok(self.register(&mut live, hash, path, bytes.len()))
+    }
+
+    fn register(
+        &self,
+        live: &mut HashMap<Hash, Weak<Blob>>,
+        hash: Hash,
+        path: PathBuf,
+        len: usize,
+    ) -> Arc<Blob> {
+        let hex = blake3::Hash::from_bytes(hash).to_hex();
+        let blob = Arc::new(Blob {
+            path,
+            len,
+            etag: HeaderValue::from_str(&format!("\"{}\"", &hex[..20]))
+                .expect("hex is a valid header value"),
+            bytes: OnceLock::new(),
+            in_memory: self.in_memory.clone(),
+        });
+        live.insert(hash, Arc::downgrade(&blob));
+        blob
+    }
+
+    fn path_of(&self, hash: &Hash) -> PathBuf {
+        let hex = blake3::Hash::from_bytes(*hash).to_hex();
+        self.dir.join(&hex[..2]).join(&hex[2..])
+    }
+
+    /// Deletes the files of blobs no snapshot holds any more; returns how many. A request
+    /// still reading an old snapshot holds its blobs, which go at a later collection.
+    pub fn collect_garbage(&self) -> usize {
+        let mut live = self.live.lock().expect("blob table lock");
+        let dead: Vec<Hash> = live
+            .iter()
+            .filter(|(_, blob)| blob.strong_count() == 0)
+            .map(|(hash, _)| *hash)
+            .collect();
+        for hash in &dead {
+            live.remove(hash);
+            let _ = std::fs::remove_file(self.path_of(hash));
+        }
+        dead.len()
+    }
+
+    /// Deletes every file in the store that no blob names: an earlier run's leftovers, once
+    /// the first snapshot has claimed what it reuses. Returns how many.
+    pub fn remove_unnamed(&self) -> io::Result<usize> {
+        let live = self.live.lock().expect("blob table lock");
+        let named: std::collections::HashSet<PathBuf> = live
+            .iter()
+            .filter(|(_, blob)| blob.strong_count() > 0)
+            .map(|(hash, _)| self.path_of(hash))
+            .collect();
+        let mut removed = 0;
+        for entry in walkdir::WalkDir::new(&self.dir).min_depth(1).max_depth(2) {
+            let entry = entry.map_err(io::Error::other)?;
+            if entry.file_type().is_file() && !named.contains(entry.path()) {
+                std::fs::remove_file(entry.path())?;
+                removed += 1;
+            }
+        }
+        Ok(removed)
+    }
+}
+
+impl Blob {
+    /// The file's bytes: from memory once read, while the store's budget lasts.
+    pub async fn bytes(&self) -> io::Result<Bytes> {
+        if let Some(bytes) = self.bytes.get() {
+            return Ok(bytes.clone());
+        }
+        let bytes = Bytes::from(tokio::fs::read(&self.path).await?);
+        Ok(self.keep(bytes))
+    }
+
+    /// [`Blob::bytes`] for callers off the async threads (the builder, tests).
+    pub fn read(&self) -> io::Result<Bytes> {
+        match self.bytes.get() {
+            Some(bytes) => Ok(bytes.clone()),
+            None => Ok(self.keep(Bytes::from(std::fs::read(&self.path)?))),
+        }
+    }
+
+    fn keep(&self, bytes: Bytes) -> Bytes {
+        let fits = self.len <= LARGEST_IN_MEMORY
+            && self
+                .in_memory
+                .fetch_update(Ordering::AcqRel, Ordering::Acquire, |used| {
+                    (used + self.len <= MEMORY_BUDGET).then_some(used + self.len)
+                })
+                .is_ok();
+        if fits && self.bytes.set(bytes.clone()).is_err() {
+            // Another request kept the same bytes first.
+            self.in_memory.fetch_sub(self.len, Ordering::AcqRel);
+        }
+        bytes
+    }
+
+    /// The hash as an entity tag.
+    pub fn etag(&self) -> &HeaderValue {
+        &self.etag
+    }
+}
+
+impl Drop for Blob {
+    fn drop(&mut self) {
+        if self.bytes.get().is_some() {
+            self.in_memory.fetch_sub(self.len, Ordering::AcqRel);
+        }
+    }
+}
+
+/// What one snapshot serves: output path (`razdel/stranitsa/index.html`) → blob. Cloning
+/// shares every blob.
+#[derive(Clone, Default)]
+pub struct SiteFiles {
+    files: HashMap<String, Arc<Blob>>,
+}
+
+impl SiteFiles {
+    pub fn get(&self, path: &str) -> Option<&Arc<Blob>> {
+        self.files.get(path)
+    }
+
+    /// The path as stored, for a borrow that outlives the caller's string.
+    pub fn key(&self, path: &str) -> Option<&str> {
+        self.files.get_key_value(path).map(|(key, _)| key.as_str())
+    }
+
+    pub fn contains(&self, path: &str) -> bool {
+        self.files.contains_key(path)
+    }
+
+    pub fn insert(&mut self, path: String, blob: Arc<Blob>) {
+        self.files.insert(path, blob);
+    }
+
+    pub fn remove(&mut self, path: &str) {
+        self.files.remove(path);
+    }
+
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    /// Every file's bytes by path, sorted (tests compare snapshots with this).
+    pub fn read_all(&self) -> io::Result<BTreeMap<String, Bytes>> {
+        self.files
+            .iter()
+            .map(|(path, blob)| Ok((path.clone(), blob.read()?)))
+            .collect()
+    }
+}
+
+/// Renders into the store: each file written becomes a blob, recorded under its path, and
+/// applied to a snapshot's files afterwards.
+pub struct BlobOutput<'a> {
+    store: &'a BlobStore,
+    written: Mutex<Vec<(String, Arc<Blob>)>>,
+    removed: Mutex<Vec<String>>,
+}
+
+impl<'a> BlobOutput<'a> {
+    pub fn new(store: &'a BlobStore) -> Self {
+        BlobOutput {
+            store,
+            written: Mutex::default(),
+            removed: Mutex::default(),
+        }
+    }
+
+    /// The paths written, in no particular order.
+    pub fn written_paths(&self) -> Vec<String> {
+        let written = self.written.lock().expect("output lock");
+        written.iter().map(|(path, _)| path.clone()).collect()
+    }
+
+    /// `files` with what was removed gone and what was written in.
+    pub fn apply_to(self, files: &mut SiteFiles) {
+        for path in self.removed.into_inner().expect("output lock") {
+            files.remove(&path);
+        }
+        for (path, blob) in self.written.into_inner().expect("output lock") {
+            files.insert(path, blob);
+        }
+    }
+}
+
+impl crate::render::output::Output for BlobOutput<'_> {
+    fn write(&self, path: &str, bytes: &[u8]) -> io::Result<()> {
+        let blob = self.store.put(bytes)?;
+        let entry = (path.to_string(), blob);
+        self.written.lock().expect("output lock").push(entry);
+        Ok(())
+    }
+
+    fn remove(&self, path: &str) -> io::Result<()> {
+        self.removed
+            .lock()
+            .expect("output lock")
+            .push(path.to_string());
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn files_in(dir: &Path) -> usize {
+        walkdir::WalkDir::new(dir)
+            .into_iter()
+            .filter(|e| e.as_ref().unwrap().file_type().is_file())
+            .count()
+    }
+
+    #[test]
+    fn the_same_bytes_are_one_blob_and_its_file_goes_with_the_last_holder() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = BlobStore::open(dir.path()).unwrap();
+        let a = store.put(b"<p>one</p>").unwrap();
+        let again = store.put(b"<p>one</p>").unwrap();
+        assert!(Arc::ptr_eq(&a, &again));
+        let b = store.put(b"<p>two</p>").unwrap();
+        assert_ne!(a.etag(), b.etag());
+        assert_eq!(files_in(dir.path()), 2);
+        assert_eq!(store.collect_garbage(), 0, "both are held");
+        drop((a, again));
+        assert_eq!(store.collect_garbage(), 1);
+        assert_eq!(files_in(dir.path()), 1);
+        assert_eq!(&b.read().unwrap()[..], b"<p>two</p>");
+    }
+
+    #[test]
+    fn a_restart_reuses_the_files_it_still_names_and_removes_the_rest() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = BlobStore::open(dir.path()).unwrap();
+        let kept = first.put(b"kept").unwrap();
+        let _gone = first.put(b"gone").unwrap();
+        let written = std::fs::metadata(&kept.path).unwrap().modified().unwrap();
+        drop(first);
+        let second = BlobStore::open(dir.path()).unwrap();
+        let again = second.put(b"kept").unwrap();
+        assert_eq!(again.path, kept.path);
+        let now = std::fs::metadata(&again.path).unwrap().modified().unwrap();
+        assert_eq!(now, written, "not written again");
+        assert_eq!(second.remove_unnamed().unwrap(), 1);
+        assert_eq!(files_in(dir.path()), 1);
+        assert_eq!(&again.read().unwrap()[..], b"kept");
+    }
+
+    #[test]
+    fn memory_holds_read_files_within_the_budget_and_frees_them_with_the_blob() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = BlobStore::open(dir.path()).unwrap();
+        let small = store.put(&[1; 1000]).unwrap();
+        let large = store.put(&vec![2; LARGEST_IN_MEMORY + 1]).unwrap();
+        small.read().unwrap();
+        large.read().unwrap();
+        assert!(small.bytes.get().is_some() && large.bytes.get().is_none());
+        assert_eq!(store.in_memory.load(Ordering::Acquire), 1000);
+        drop(small);
+        assert_eq!(store.in_memory.load(Ordering::Acquire), 0);
+    }
+}
