@@ -25,20 +25,33 @@ type Hash = [u8; 32];
 
 /// One folder of blobs (`.spravka/serve/files`), one per `serve`; see the module's comment.
 pub struct BlobStore {
-    dir: PathBuf,
+    shared: Arc<Shared>,
     /// Every blob some value may still hold; a dead entry's file goes at the next collection.
     live: Mutex<HashMap<Hash, Weak<Blob>>>,
-    in_memory: Arc<AtomicUsize>,
     temp_names: AtomicU64,
 }
 
-/// One stored file. Immutable: its bytes are those its name hashes.
+/// One stored file. Immutable: its bytes are those its name hashes. One allocation: the
+/// path and the ETag are made from the hash when needed (24,000 blobs at 10,000 pages).
 pub struct Blob {
-    path: PathBuf,
+    hash: Hash,
     len: usize,
-    etag: HeaderValue,
     bytes: OnceLock<Bytes>,
-    in_memory: Arc<AtomicUsize>,
+    store: Arc<Shared>,
+}
+
+/// What every blob of a store shares.
+struct Shared {
+    dir: PathBuf,
+    /// Bytes of all blobs kept in memory.
+    in_memory: AtomicUsize,
+}
+
+impl Shared {
+    fn path_of(&self, hash: &Hash) -> PathBuf {
+        let hex = blake3::Hash::from_bytes(*hash).to_hex();
+        self.dir.join(&hex[..2]).join(&hex[2..])
+    }
 }
 
 impl BlobStore {
@@ -49,9 +62,11 @@ impl BlobStore {
             std::fs::create_dir_all(dir.join(format!("{fan:02x}")))?;
         }
         Ok(Arc::new(BlobStore {
-            dir: dir.to_path_buf(),
+            shared: Arc::new(Shared {
+                dir: dir.to_path_buf(),
+                in_memory: AtomicUsize::new(0),
+            }),
             live: Mutex::default(),
-            in_memory: Arc::default(),
             temp_names: AtomicU64::new(0),
         }))
     }
@@ -60,7 +75,7 @@ impl BlobStore {
     /// (written beside and renamed, so a file under a hash name is always whole).
     pub fn put(&self, bytes: &[u8]) -> io::Result<Arc<Blob>> {
         let hash = *blake3::hash(bytes).as_bytes();
-        let path = self.path_of(&hash);
+        let path = self.shared.path_of(&hash);
         {
             let mut live = self.live.lock().expect("blob table lock");
             if let Some(blob) = live.get(&hash).and_then(Weak::upgrade) {
@@ -68,10 +83,10 @@ impl BlobStore {
             }
             // Left by a blob now dead, or by an earlier run: the name vouches for the bytes.
             if std::fs::metadata(&path).is_ok_and(|m| m.len() == bytes.len() as u64) {
-                return Ok(self.register(&mut live, hash, path, bytes.len()));
+                return Ok(self.register(&mut live, hash, bytes.len()));
             }
         }
-        let temp = self.dir.join(format!(
+        let temp = self.shared.dir.join(format!(
             "tmp-{}-{}",
             std::process::id(),
             self.temp_names.fetch_add(1, Ordering::Relaxed)
@@ -83,32 +98,18 @@ impl BlobStore {
             return Ok(blob);
         }
         std::fs::rename(&temp, &path)?;
-        Ok(self.register(&mut live, hash, path, bytes.len()))
+        Ok(self.register(&mut live, hash, bytes.len()))
     }
 
-    fn register(
-        &self,
-        live: &mut HashMap<Hash, Weak<Blob>>,
-        hash: Hash,
-        path: PathBuf,
-        len: usize,
-    ) -> Arc<Blob> {
-        let hex = blake3::Hash::from_bytes(hash).to_hex();
+    fn register(&self, live: &mut HashMap<Hash, Weak<Blob>>, hash: Hash, len: usize) -> Arc<Blob> {
         let blob = Arc::new(Blob {
-            path,
+            hash,
             len,
-            etag: HeaderValue::from_str(&format!("\"{}\"", &hex[..20]))
-                .expect("hex is a valid header value"),
             bytes: OnceLock::new(),
-            in_memory: self.in_memory.clone(),
+            store: self.shared.clone(),
         });
         live.insert(hash, Arc::downgrade(&blob));
         blob
-    }
-
-    fn path_of(&self, hash: &Hash) -> PathBuf {
-        let hex = blake3::Hash::from_bytes(*hash).to_hex();
-        self.dir.join(&hex[..2]).join(&hex[2..])
     }
 
     /// Deletes the files of blobs no snapshot holds any more; returns how many. A request
@@ -122,7 +123,7 @@ impl BlobStore {
             .collect();
         for hash in &dead {
             live.remove(hash);
-            let _ = std::fs::remove_file(self.path_of(hash));
+            let _ = std::fs::remove_file(self.shared.path_of(hash));
         }
         dead.len()
     }
@@ -131,15 +132,19 @@ impl BlobStore {
     /// the first snapshot has claimed what it reuses. Returns how many.
     pub fn remove_unnamed(&self) -> io::Result<usize> {
         let live = self.live.lock().expect("blob table lock");
-        let named: std::collections::HashSet<PathBuf> = live
-            .iter()
-            .filter(|(_, blob)| blob.strong_count() > 0)
-            .map(|(hash, _)| self.path_of(hash))
-            .collect();
+        let named = |entry: &walkdir::DirEntry| {
+            let fan = entry.path().parent().and_then(Path::file_name);
+            let hex = format!("{}{}", fan?.to_str()?, entry.file_name().to_str()?);
+            let hash = blake3::Hash::from_hex(hex).ok()?;
+            live.get(hash.as_bytes()).filter(|blob| blob.strong_count() > 0)
+        };
         let mut removed = 0;
-        for entry in walkdir::WalkDir::new(&self.dir).min_depth(1).max_depth(2) {
+        for entry in walkdir::WalkDir::new(&self.shared.dir)
+            .min_depth(1)
+            .max_depth(2)
+        {
             let entry = entry.map_err(io::Error::other)?;
-            if entry.file_type().is_file() && !named.contains(entry.path()) {
+            if entry.file_type().is_file() && named(&entry).is_none() {
                 std::fs::remove_file(entry.path())?;
                 removed += 1;
             }
@@ -154,7 +159,7 @@ impl Blob {
         if let Some(bytes) = self.bytes.get() {
             return Ok(bytes.clone());
         }
-        let bytes = Bytes::from(tokio::fs::read(&self.path).await?);
+        let bytes = Bytes::from(tokio::fs::read(self.path()).await?);
         Ok(self.keep(bytes))
     }
 
@@ -162,13 +167,14 @@ impl Blob {
     pub fn read(&self) -> io::Result<Bytes> {
         match self.bytes.get() {
             Some(bytes) => Ok(bytes.clone()),
-            None => Ok(self.keep(Bytes::from(std::fs::read(&self.path)?))),
+            None => Ok(self.keep(Bytes::from(std::fs::read(self.path())?))),
         }
     }
 
     fn keep(&self, bytes: Bytes) -> Bytes {
         let fits = self.len <= LARGEST_IN_MEMORY
             && self
+                .store
                 .in_memory
                 .fetch_update(Ordering::AcqRel, Ordering::Acquire, |used| {
                     (used + self.len <= MEMORY_BUDGET).then_some(used + self.len)
@@ -176,21 +182,26 @@ impl Blob {
                 .is_ok();
         if fits && self.bytes.set(bytes.clone()).is_err() {
             // Another request kept the same bytes first.
-            self.in_memory.fetch_sub(self.len, Ordering::AcqRel);
+            self.store.in_memory.fetch_sub(self.len, Ordering::AcqRel);
         }
         bytes
     }
 
     /// The hash as an entity tag.
-    pub fn etag(&self) -> &HeaderValue {
-        &self.etag
+    pub fn etag(&self) -> HeaderValue {
+        let hex = blake3::Hash::from_bytes(self.hash).to_hex();
+        HeaderValue::from_str(&format!("\"{}\"", &hex[..20])).expect("hex is a valid header value")
+    }
+
+    fn path(&self) -> PathBuf {
+        self.store.path_of(&self.hash)
     }
 }
 
 impl Drop for Blob {
     fn drop(&mut self) {
         if self.bytes.get().is_some() {
-            self.in_memory.fetch_sub(self.len, Ordering::AcqRel);
+            self.store.in_memory.fetch_sub(self.len, Ordering::AcqRel);
         }
     }
 }
@@ -270,7 +281,10 @@ impl<'a> BlobOutput<'a> {
             files.remove(&path);
         }
         for (path, blob) in self.written.into_inner().expect("output lock") {
-            files.insert(path, blob);
+            // A copy made now, not the string made mid-render: the snapshot keeps it, and
+            // long-lived strings scattered among a render's short-lived ones kept mimalloc's
+            // pages from being given back (RSS after start-up, BENCHMARKS.md).
+            files.insert(path.as_str().to_owned(), blob);
         }
     }
 }
@@ -326,12 +340,12 @@ mod tests {
         let first = BlobStore::open(dir.path()).unwrap();
         let kept = first.put(b"kept").unwrap();
         let _gone = first.put(b"gone").unwrap();
-        let written = std::fs::metadata(&kept.path).unwrap().modified().unwrap();
+        let written = std::fs::metadata(kept.path()).unwrap().modified().unwrap();
         drop(first);
         let second = BlobStore::open(dir.path()).unwrap();
         let again = second.put(b"kept").unwrap();
-        assert_eq!(again.path, kept.path);
-        let now = std::fs::metadata(&again.path).unwrap().modified().unwrap();
+        assert_eq!(again.path(), kept.path());
+        let now = std::fs::metadata(again.path()).unwrap().modified().unwrap();
         assert_eq!(now, written, "not written again");
         assert_eq!(second.remove_unnamed().unwrap(), 1);
         assert_eq!(files_in(dir.path()), 1);
@@ -347,8 +361,8 @@ mod tests {
         small.read().unwrap();
         large.read().unwrap();
         assert!(small.bytes.get().is_some() && large.bytes.get().is_none());
-        assert_eq!(store.in_memory.load(Ordering::Acquire), 1000);
+        assert_eq!(store.shared.in_memory.load(Ordering::Acquire), 1000);
         drop(small);
-        assert_eq!(store.in_memory.load(Ordering::Acquire), 0);
+        assert_eq!(store.shared.in_memory.load(Ordering::Acquire), 0);
     }
 }

@@ -230,6 +230,7 @@ impl Builder {
         let built = Self::full_with(root, cache_dir, blobs.clone(), generation, live_reload)?;
         let removed = blobs.remove_unnamed()?;
         tracing::debug!("removed {removed} files of an earlier run");
+        give_back_freed_memory();
         Ok(built)
     }
 
