@@ -121,7 +121,7 @@ struct Postings {
 impl Postings {
     /// Adds the words of `text`, found in the field `bit` of `page` (pages come in order).
     fn add(&mut self, page: u32, text: &str, bit: u8) {
-        for word in words(&text.to_lowercase().replace('ё', "е")) {
+        for word in words(&crate::text::lowercase(text).replace('ё', "е")) {
             let number = match self.word_stems.get(word) {
                 Some(&number) => number,
                 None => {

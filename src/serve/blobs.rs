@@ -136,7 +136,8 @@ impl BlobStore {
             let fan = entry.path().parent().and_then(Path::file_name);
             let hex = format!("{}{}", fan?.to_str()?, entry.file_name().to_str()?);
             let hash = blake3::Hash::from_hex(hex).ok()?;
-            live.get(hash.as_bytes()).filter(|blob| blob.strong_count() > 0)
+            live.get(hash.as_bytes())
+                .filter(|blob| blob.strong_count() > 0)
         };
         let mut removed = 0;
         for entry in walkdir::WalkDir::new(&self.shared.dir)

@@ -13,8 +13,59 @@ pub fn nfc(text: &str) -> String {
     }
 }
 
+/// `text.to_lowercase()`, fast for what a Russian base is written in. std lowers each
+/// non-ASCII letter through a table search; ASCII and the Cyrillic block lower by arithmetic
+/// (А–Я and Ѐ–Џ are a fixed distance from their small letters), and any other letter sends
+/// the whole text to std, whose rules (the Greek final sigma) look at neighbours. Lowering
+/// titles, headings and summaries was a tenth of an edit's rebuild at 10,000 pages.
+pub fn lowercase(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match simple_lowercase(c) {
+            Some(lowered) => out.push(lowered),
+            None => return text.to_lowercase(),
+        }
+    }
+    out
+}
+
+/// `c` lowered by arithmetic when it is ASCII or Cyrillic, else `None`.
+fn simple_lowercase(c: char) -> Option<char> {
+    match c {
+        _ if c.is_ascii() => Some(c.to_ascii_lowercase()),
+        'А'..='Я' => char::from_u32(c as u32 + 0x20),
+        'Ѐ'..='Џ' => char::from_u32(c as u32 + 0x50),
+        'а'..='я' | 'ѐ'..='џ' => Some(c),
+        _ => None,
+    }
+}
+
+/// The first char of `c.to_lowercase()`, by arithmetic for ASCII and Cyrillic ([`lowercase`]).
+pub fn lowercase_char(c: char) -> char {
+    simple_lowercase(c).unwrap_or_else(|| c.to_lowercase().next().unwrap_or(c))
+}
+
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn lowercase_is_std_lowercase(text in "\\PC*", russian in "[А-яЁёЀ-џ A-Za-z0-9.,-]*") {
+            prop_assert_eq!(super::lowercase(&text), text.to_lowercase());
+            prop_assert_eq!(super::lowercase(&russian), russian.to_lowercase());
+            for c in text.chars().chain(russian.chars()) {
+                prop_assert_eq!(super::lowercase_char(c), c.to_lowercase().next().unwrap());
+            }
+        }
+    }
+
+    #[test]
+    fn lowercase_lowers_every_script() {
+        assert_eq!(super::lowercase("Ёлка ШЛАГБАУМ QR"), "ёлка шлагбаум qr");
+        assert_eq!(super::lowercase("ΟΔΟΣ Ёж"), "οδος ёж");
+    }
+
     #[test]
     fn nfc_composes_only_what_needs_it() {
         assert_eq!(super::nfc("Мои\u{306} файл"), "Мой файл");

@@ -121,7 +121,7 @@ pub fn latin_to_cyrillic(chunk: &str) -> Option<String> {
 pub fn cyrillic_to_latin(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
-        let lower = c.to_lowercase().next().unwrap_or(c);
+        let lower = super::lowercase_char(c);
         let Some(latin) = russian_letter_to_latin(lower) else {
             out.push(c);
             continue;
