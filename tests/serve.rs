@@ -183,6 +183,14 @@ async fn search_static_files_and_traversal() {
         .unwrap();
     assert_eq!(call(&app, cached).await.0, StatusCode::NOT_MODIFIED);
 
+    // A folder without its slash is sent to it, on this host, its query kept.
+    for (asked, sent) in [("/razdel", "/razdel/"), ("//razdel?x=1", "/razdel/?x=1")] {
+        let (status, headers, _) =
+            call(&app, Request::get(asked).body(Body::empty()).unwrap()).await;
+        assert_eq!(status, StatusCode::PERMANENT_REDIRECT, "{asked}");
+        assert_eq!(headers["location"], sent, "{asked}");
+    }
+
     let (status, _, body) = call(
         &app,
         Request::get("/no/such/page/").body(Body::empty()).unwrap(),

@@ -345,6 +345,8 @@ pub(super) fn by_score_then_path(scores: &[f32], paths: &[String]) -> Vec<usize>
 /// in an order that depends on where the documents sit in the segments (block-WAND sorts its
 /// scorers by their current document), so an index built edit by edit and one built whole
 /// gave 1.640311480 and 1.640311360 to the same page (`tests/incremental_props.rs` found it).
+/// Rarer, not impossible: two such scores either side of a rounding edge still differ, and
+/// the top-N cut inside tantivy is made on the raw scores.
 pub(super) fn comparable(score: f32) -> i64 {
     (f64::from(score) * 1e4).round() as i64
 }

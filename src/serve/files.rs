@@ -87,7 +87,9 @@ pub async fn serve_file(
         Resolved::File(path) => path,
         // `/reglamenty` (a folder) → `/reglamenty/`, so the page's relative links work.
         Resolved::Folder => {
-            let location = format!("{request_path}/");
+            // One leading slash: `//razdel/` would name another host.
+            let query = uri.query().map(|q| format!("?{q}")).unwrap_or_default();
+            let location = format!("/{}/{query}", request_path.trim_start_matches('/'));
             return (
                 StatusCode::PERMANENT_REDIRECT,
                 [(header::LOCATION, location)],
@@ -155,7 +157,7 @@ mod tests {
         let store = super::super::blobs::BlobStore::open(dir.path()).unwrap();
         let mut files = SiteFiles::default();
         for path in ["index.html", "a/index.html", "a/b.css", "%2e%2e/x.txt"] {
-            files.insert(path.into(), store.put(path.as_bytes()).unwrap());
+            files.insert(path, store.put(path.as_bytes()).unwrap());
         }
         assert_eq!(resolve(&files, "/"), Resolved::File("index.html"));
         assert_eq!(resolve(&files, "/a/"), Resolved::File("a/index.html"));

@@ -192,13 +192,17 @@ pub struct Builder {
     documents: DocumentCache,
     lints: LintMemo,
     index: tantivy::Index,
-    index_folder: Arc<IndexFolder>,
     updater: IndexUpdater,
     blobs: Arc<BlobStore>,
     /// The last incremental rebuild left the feeds for after the swap (`finish`).
     feeds_pending: bool,
+    /// The last `finish` failed: the served feeds are older than the keys say, so the next
+    /// rebuild renders them whatever changed.
+    feeds_stale: bool,
     /// Where documents' texts go once rendered and indexed (`content::kept`).
     spill: Option<Arc<SpillFile>>,
+    /// Last, so that it is dropped (and the folder removed) after the index writer.
+    index_folder: Arc<IndexFolder>,
 }
 
 /// What a render of a site made: the keys of its jobs and the files it serves.
@@ -279,6 +283,7 @@ impl Builder {
             updater,
             blobs,
             feeds_pending: false,
+            feeds_stale: false,
             spill: SpillFile::create_in(cache_dir)
                 .inspect_err(|e| tracing::warn!("documents' texts stay in memory: {e}"))
                 .ok(),
@@ -372,7 +377,8 @@ impl Builder {
                 // The feeds and the client index cover every page (a tenth of a second at
                 // 10,000 documents) and the edited page does not show them: they are written
                 // after the swap, so the writer's browser reloads sooner.
-                self.feeds_pending = changes.render.contains(&Job::Feeds);
+                self.feeds_pending =
+                    changes.render.contains(&Job::Feeds) || std::mem::take(&mut self.feeds_stale);
                 let now = changes.render.into_iter().filter(|j| *j != Job::Feeds);
                 (now.collect(), changes.remove)
             }
@@ -421,7 +427,9 @@ impl Builder {
             return Ok(None);
         }
         let mut files = snapshot.files.clone();
-        let feed_files = self.render_feeds(&snapshot.site, &mut files, &snapshot.feed_files)?;
+        let feed_files = self
+            .render_feeds(&snapshot.site, &mut files, &snapshot.feed_files)
+            .inspect_err(|_| self.feeds_stale = true)?;
         Ok(Some(snapshot.with_feeds(files, feed_files)))
     }
 
