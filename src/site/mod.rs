@@ -277,11 +277,10 @@ impl Site {
                 } else {
                     doc.stem()
                 };
-                let wanted = format!(
-                    "{}{}/",
-                    self.sections[section].url,
-                    crate::content::slug::url_segment(stem, self.config.url_mode)
-                );
+                let mode = self.config.url_mode;
+                let segment =
+                    doc.url_segment(mode, || crate::content::slug::url_segment(stem, mode));
+                let wanted = format!("{}{segment}/", self.sections[section].url);
                 let url = self.unique_url(&wanted, &doc.rel_path, &mut taken);
                 self.sections[section].pages.push(id);
                 url
