@@ -39,6 +39,10 @@ pub struct Page {
     pub is_index: bool,
     /// One target per `doc.rendered.links` entry (shared with the next load's memo).
     pub links: Arc<Vec<LinkTarget>>,
+    /// What resolving those links found wrong (shared with the memo, not copied into the
+    /// site's list: 25,000 warnings cloned on every load were a fifth of an edit's load
+    /// phase at 10,000 pages).
+    pub link_diagnostics: Arc<Vec<Diagnostic>>,
     /// Pages that link here, sorted, without self-links.
     pub backlinks: Vec<PageId>,
 }
@@ -81,7 +85,8 @@ pub struct Site {
     pub assets: Vec<Asset>,
     /// Tag → its page and the pages it tags, both sorted.
     pub tags: BTreeMap<String, Tag>,
-    /// Problems of loading and linking (documents' own problems stay in each `Document`).
+    /// Problems of loading (those of links stay in each `Page`, documents' own in each
+    /// `Document`; `all_diagnostics` gives them all).
     pub diagnostics: Vec<Diagnostic>,
     by_path: HashMap<String, PageId>,
     section_by_dir: HashMap<String, SectionId>,
@@ -295,6 +300,7 @@ impl Site {
                 section,
                 is_index,
                 links: Arc::default(),
+                link_diagnostics: Arc::default(),
                 backlinks: vec![],
             });
         }
@@ -366,7 +372,7 @@ impl Site {
                 }
             }
             self.pages[id].links = targets;
-            self.diagnostics.extend(diagnostics.iter().cloned());
+            self.pages[id].link_diagnostics = diagnostics;
         }
         for (page, links) in self.pages.iter_mut().zip(backlinks) {
             page.backlinks = links.into_iter().collect();
@@ -409,6 +415,7 @@ impl Site {
     pub fn all_diagnostics(&self) -> impl Iterator<Item = &Diagnostic> {
         self.diagnostics
             .iter()
+            .chain(self.pages.iter().flat_map(|p| p.link_diagnostics.iter()))
             .chain(self.pages.iter().flat_map(|p| p.doc.diagnostics.iter()))
     }
 }

@@ -2,6 +2,15 @@ use super::*;
 use crate::content::parse_document;
 use crate::diagnostics::{Code, Severity};
 
+/// The problems of loading and of links, in that order: the site's own, then each page's
+/// links' (documents' own are left out).
+fn problems(s: &Site) -> Vec<&Diagnostic> {
+    s.diagnostics
+        .iter()
+        .chain(s.pages.iter().flat_map(|p| p.link_diagnostics.iter()))
+        .collect()
+}
+
 fn site(files: &[(&str, &str)]) -> Site {
     site_with(Config::default(), files)
 }
@@ -108,7 +117,7 @@ fn url_collisions_are_resolved_deterministically() {
         ]
     );
     assert_eq!(
-        s.diagnostics
+        problems(&s)
             .iter()
             .filter(|d| d.code == Code::UrlCollision)
             .count(),
@@ -137,8 +146,7 @@ fn pages_and_sections_never_take_a_generated_url() {
         "/tegi/",
         "only the generated URLs are taken"
     );
-    let collisions: Vec<&str> = s
-        .diagnostics
+    let collisions: Vec<&str> = problems(&s)
         .iter()
         .filter(|d| d.code == Code::UrlCollision)
         .map(|d| d.message.as_str())
@@ -207,22 +215,20 @@ fn kept_link_resolutions_follow_what_they_point_at() {
         vec![a.clone(), doc("B.md", "# Б\n\n## Шаг первый\n")],
         &mut memo,
     );
-    assert!(heading_edit
-        .diagnostics
+    assert!(problems(&heading_edit)
         .iter()
         .any(|d| d.code == Code::BrokenAnchor));
     let gone = load(vec![a.clone()], &mut memo);
-    assert!(gone.diagnostics.iter().any(|d| d.code == Code::BrokenLink));
+    assert!(problems(&gone).iter().any(|d| d.code == Code::BrokenLink));
     let to_item = doc("C.md", "# C\n\n[к пункту](D.md#punkt)\n");
     let with_id = load(
         vec![to_item.clone(), doc("D.md", "# D\n\n- пункт {#punkt}\n")],
         &mut memo,
     );
-    assert!(with_id.diagnostics.is_empty());
+    assert!(problems(&with_id).is_empty());
     let without = load(vec![to_item, doc("D.md", "# D\n\n- пункт\n")], &mut memo);
     assert!(
-        without
-            .diagnostics
+        problems(&without)
             .iter()
             .any(|d| d.code == Code::BrokenAnchor),
         "a closing id removed is an anchor gone"
@@ -278,8 +284,7 @@ fn links_as_real_bases_write_them_resolve() {
     assert_eq!(home.links[10], LinkTarget::Unlinked);
     assert_eq!(s.target_title(&home.links[9]), Some("Шаг 1"));
     assert_eq!(s.target_title(&home.links[0]), Some("Диск"));
-    let problems: Vec<_> = s
-        .diagnostics
+    let problems: Vec<_> = problems(&s)
         .iter()
         .filter(|d| d.file == "README.md")
         .map(|d| (d.code, d.severity, d.line, d.column, d.help.clone()))
@@ -313,7 +318,7 @@ fn a_folder_link_ignoring_case_names_the_folder() {
     ]);
     let a = s.page_by_path("a.md").unwrap();
     assert_eq!(s.target_url(&a.links[0]).as_deref(), Some("/reglamenty/"));
-    assert!(s.diagnostics[0]
+    assert!(problems(&s)[0]
         .help
         .as_deref()
         .unwrap()
@@ -361,8 +366,7 @@ fn did_you_mean_holds_for_many_broken_links() {
         .map(|(p, t)| (p.as_str(), t.as_str()))
         .collect();
     let s = site(&borrowed);
-    let helps: Vec<_> = s
-        .diagnostics
+    let helps: Vec<_> = problems(&s)
         .iter()
         .take(links.len())
         .map(|d| (d.code, d.help.as_deref().unwrap_or("")))
@@ -390,9 +394,8 @@ fn did_you_mean_holds_for_many_broken_links() {
             (Code::BrokenAnchor, ""),
         ]
     );
-    assert_eq!(s.diagnostics.len(), 60, "each link reported where it is");
-    assert!(s
-        .diagnostics
+    assert_eq!(problems(&s).len(), 60, "each link reported where it is");
+    assert!(problems(&s)
         .windows(links.len() + 1)
         .all(|w| w[0].help == w[links.len()].help));
 }
