@@ -1,6 +1,7 @@
 //! Times `serve`'s incremental rebuild in-process, phase by phase (debug log), without HTTP:
 //! `cargo run --release --example preview -- ROOT FILE [EDITS]`, FILE relative to content/.
-//! Each edit appends a line to FILE, rebuilds, then writes what was left for after the swap.
+//! Each edit appends a line to FILE, rebuilds, times the new engine's first search, then writes
+//! what was left for after the swap.
 
 use std::time::Instant;
 
@@ -28,9 +29,18 @@ fn main() -> anyhow::Result<()> {
         let clock = Instant::now();
         let next = builder.incremental(&snapshot, std::slice::from_ref(&path))?;
         let swapped = clock.elapsed();
+        let request = spravka::search::SearchRequest {
+            query: "пропуск".into(),
+            limit: 8,
+            section: None,
+            tag: None,
+        };
+        let searched = Instant::now();
+        next.engine.search(&request);
+        let first_search = searched.elapsed();
         let done = builder.finish(&next)?;
         println!(
-            "edit {edit}: swapped in {swapped:?}, feeds written at {:?}",
+            "edit {edit}: swapped in {swapped:?}, feeds written at {:?}, first search {first_search:?}",
             clock.elapsed()
         );
         snapshot = done.unwrap_or(next);

@@ -6,7 +6,7 @@ use super::snippet::{truncate_chars, Snippets, SUMMARY_CHARS};
 use super::synonyms::Synonyms;
 use levenshtein_automata::{Distance, LevenshteinAutomatonBuilder, DFA};
 use serde::Serialize;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{DocAddress, DocSet, Index, IndexReader, Searcher, TantivyDocument, Term};
 
@@ -18,7 +18,7 @@ pub struct SearchEngine {
     pub(super) model: super::model::SuggestModel,
     /// Paths, sections and tags per segment, decoded once (learning needs the path of every
     /// candidate, search the sections and tags of 200 matches).
-    pub(super) columns: super::columns::SegmentColumns,
+    pub(super) columns: Arc<super::columns::SegmentColumns>,
 }
 
 /// The fields of a page a term occurs in, as bits.
@@ -78,6 +78,15 @@ impl SearchEngine {
     ) -> SearchEngine {
         self.settings = settings;
         self.model = model;
+        self
+    }
+
+    /// This engine reading the columns `previous` already decoded: the engine after an edit
+    /// of one page shares every segment but the new one with the engine before it, and
+    /// decoding the large segment's columns again made the first search after each edit
+    /// the slowest (segments never change, so what is decoded stays true).
+    pub fn sharing_columns_with(mut self, previous: &SearchEngine) -> SearchEngine {
+        self.columns = previous.columns.clone();
         self
     }
 

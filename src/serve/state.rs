@@ -334,7 +334,7 @@ impl Builder {
         let Rendered { keys, files } = self.render(&site, Some(current))?;
         let rendered = timer.lap(Phase::Render);
         self.updater.update(&site)?;
-        let engine = self.engine(&site)?;
+        let engine = self.engine(&site)?.sharing_columns_with(&current.engine);
         let indexed = timer.lap(Phase::Index);
         self.spill(&site);
         tracing::debug!(
