@@ -29,7 +29,12 @@ pub struct BlobStore {
     /// Every blob some value may still hold; a dead entry's file goes at the next collection.
     live: Mutex<HashMap<Hash, Weak<Blob>>>,
     temp_names: AtomicU64,
+    /// Held (locked) as long as the store is open.
+    _lock: std::fs::File,
 }
+
+/// The file whose lock says the store is open; beside the fan-out folders, never removed.
+const LOCK_FILE: &str = "lock";
 
 /// One stored file. Immutable: its bytes are those its name hashes. One allocation: the
 /// path and the ETag are made from the hash when needed (24,000 blobs at 10,000 pages).
@@ -57,9 +62,21 @@ impl Shared {
 impl BlobStore {
     /// Opens (creating) the store in `dir`. Files an earlier run left are reused by `put` and
     /// removed by [`BlobStore::remove_unnamed`].
+    /// Refused while another store (another `serve` of the same site) has the folder open: the
+    /// two would delete each other's files.
     pub fn open(dir: &Path) -> io::Result<Arc<BlobStore>> {
         for fan in 0..=255u8 {
             std::fs::create_dir_all(dir.join(format!("{fan:02x}")))?;
+        }
+        let lock = std::fs::File::create(dir.join(LOCK_FILE))?;
+        if let Err(std::fs::TryLockError::WouldBlock) = lock.try_lock() {
+            return Err(io::Error::new(
+                io::ErrorKind::WouldBlock,
+                format!(
+                    "another `spravka serve` is using {}: stop it first, or serve a copy of the site",
+                    dir.display()
+                ),
+            ));
         }
         Ok(Arc::new(BlobStore {
             shared: Arc::new(Shared {
@@ -68,6 +85,7 @@ impl BlobStore {
             }),
             live: Mutex::default(),
             temp_names: AtomicU64::new(0),
+            _lock: lock,
         }))
     }
 
@@ -157,7 +175,9 @@ impl BlobStore {
             .max_depth(2)
         {
             let entry = entry.map_err(io::Error::other)?;
-            if entry.file_type().is_file() && named(&entry).is_none() {
+            let ours =
+                entry.depth() == 2 || entry.file_name().to_string_lossy().starts_with("tmp-");
+            if entry.file_type().is_file() && ours && named(&entry).is_none() {
                 std::fs::remove_file(entry.path())?;
                 removed += 1;
             }
@@ -337,6 +357,7 @@ mod tests {
 
     fn files_in(dir: &Path) -> usize {
         walkdir::WalkDir::new(dir)
+            .min_depth(2)
             .into_iter()
             .filter(|e| e.as_ref().unwrap().file_type().is_file())
             .count()
@@ -396,6 +417,24 @@ mod tests {
         let mut files = SiteFiles::default();
         out.apply_to(&mut files);
         assert_eq!(files.len(), 1);
+    }
+
+    #[test]
+    fn a_second_store_on_the_same_folder_is_refused_until_the_first_is_closed() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = BlobStore::open(dir.path()).unwrap();
+        let refused = BlobStore::open(dir.path()).err().expect("refused");
+        assert!(
+            refused.to_string().contains("another `spravka serve`"),
+            "{refused}"
+        );
+        first.remove_unnamed().unwrap();
+        assert!(
+            dir.path().join(LOCK_FILE).is_file(),
+            "the sweep leaves the lock"
+        );
+        drop(first);
+        BlobStore::open(dir.path()).unwrap();
     }
 
     #[test]

@@ -534,6 +534,7 @@ mod tests {
         let (mut builder, first) = Builder::full(root.path(), &cache, 0, false).unwrap();
         let stored = || {
             walkdir::WalkDir::new(cache.join("files"))
+                .min_depth(2)
                 .into_iter()
                 .filter(|e| e.as_ref().unwrap().file_type().is_file())
                 .count()
