@@ -516,6 +516,8 @@ async fn cors_is_off_by_default_and_allows_only_listed_origins() {
     let (status, headers, _) = call(&app, from("http://helpdesk.local")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(headers.get(&allow).is_none(), "CORS is off by default");
+    // The server is restarted with the new setting (one server per site at a time).
+    drop(app);
 
     f.write(
         "spravka.toml",
@@ -541,7 +543,8 @@ async fn cors_is_off_by_default_and_allows_only_listed_origins() {
 }
 
 /// Files served from memory never outlive their snapshot: the page and the client index
-/// (written just after the swap) read before an edit show the edit after the rebuild.
+/// (whose snapshot comes just after the swap) read before an edit show the edit after the
+/// rebuild.
 #[tokio::test]
 async fn hot_files_follow_each_rebuild() {
     let mut f = Fixture::new("basic");
