@@ -455,14 +455,6 @@ impl Builder {
         Ok(SearchEngine::new(self.index.clone(), synonyms)?
             .with_suggest(site.config.suggest.clone(), model))
     }
-
-    pub fn cache_dir(&self) -> &Path {
-        &self.cache_dir
-    }
-
-    pub fn live_reload(&self) -> bool {
-        self.live_reload
-    }
 }
 
 #[cfg(test)]
