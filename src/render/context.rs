@@ -8,6 +8,7 @@
 
 pub use super::body::Body;
 use crate::content::metadata::Metadata;
+use crate::content::Document;
 use crate::site::urls::relative_href;
 use crate::site::{LinkTarget, PageId, SectionId, Site};
 use chrono::NaiveDate;
@@ -15,6 +16,7 @@ use rayon::prelude::*;
 use serde::{Serialize, Serializer};
 use std::borrow::Cow;
 use std::hash::{BuildHasher, Hash, Hasher};
+use std::sync::Arc;
 
 /// A link from the page being rendered (`from`) to a root-relative URL, written as the
 /// relative href the site's link mode asks for.
@@ -69,12 +71,43 @@ pub struct Link<'a> {
     pub href: Href<'a>,
 }
 
-/// A page as other pages list it: sections, tags, backlinks, the home page.
-#[derive(Debug, Serialize, Hash)]
+/// A page as other pages list it: sections, tags, backlinks, the home page. Its link leads
+/// from the page being rendered to the card's page.
+///
+/// Hashed as its card, whose fingerprint covers the URL the link leads to, and the link mode
+/// (`from`, as for every `Href`, is the rendered page's own URL, which its `Base` hashes):
+/// hashing each listed page's URL again was a fifth of keying every job at 10,000 pages.
+#[derive(Debug)]
 pub struct ListItem<'a> {
-    #[serde(flatten)]
-    pub card: Card<'a>,
-    pub href: Href<'a>,
+    card: Card<'a>,
+    from: Cow<'a, str>,
+    local: bool,
+}
+
+impl Serialize for ListItem<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Shown<'b, 'a> {
+            #[serde(flatten)]
+            card: &'b Card<'a>,
+            href: Href<'b>,
+        }
+        Shown {
+            card: &self.card,
+            href: Href::Relative {
+                from: Cow::Borrowed(&self.from),
+                to: Cow::Borrowed(self.card.facts.url),
+                local: self.local,
+            },
+        }
+        .serialize(s)
+    }
+}
+
+impl Hash for ListItem<'_> {
+    fn hash<H: Hasher>(&self, h: &mut H) {
+        (&self.card, self.local).hash(h);
+    }
 }
 
 /// What every listing shows of a page wherever it is listed, made once per render: a page
@@ -95,6 +128,9 @@ struct CardFacts<'a> {
     status_class: &'static str,
     stale: bool,
     section: &'a str,
+    /// Where the page is: listings link to it.
+    #[serde(skip)]
+    url: &'a str,
 }
 
 impl<'a> Card<'a> {
@@ -123,7 +159,7 @@ fn day_month_year<S: Serializer>(date: &Option<NaiveDate>, s: S) -> Result<S::Ok
     }
 }
 
-#[derive(Debug, Serialize, Hash)]
+#[derive(Debug, Serialize)]
 pub struct TocEntry<'a> {
     pub level: u8,
     pub id: &'a str,
@@ -132,28 +168,72 @@ pub struct TocEntry<'a> {
 
 #[derive(Debug, Serialize, Hash)]
 pub struct PageContext<'a> {
-    pub title: &'a str,
-    pub path: &'a str,
+    #[serde(flatten)]
+    pub document: DocumentFacts<'a>,
     pub url: &'a str,
-    pub summary: &'a str,
     pub content: Body<'a>,
-    /// Headings of levels 2–3 shown in the body; the theme lists them when there are two or more.
-    pub toc: Vec<TocEntry<'a>>,
-    pub has_tasks: bool,
-    pub meta: &'a Metadata,
-    pub status_class: &'static str,
     pub tags: Vec<Link<'a>>,
     pub stale: bool,
     pub backlinks: Vec<ListItem<'a>>,
     pub prev: Option<Link<'a>>,
     pub next: Option<Link<'a>>,
     pub breadcrumbs: Vec<Link<'a>>,
-    pub history: Vec<HistoryRow<'a>>,
     pub broken_links: usize,
 }
 
+/// What a page shows of its own document alone: made only from the document
+/// ([`DocumentFacts::of`]), so hashed as the document's identity, as its body is
+/// (`render::body`). Hashing these fields one by one was 40 % of keying every job at 10,000
+/// pages (BENCHMARKS.md).
+#[derive(Debug, Serialize)]
+pub struct DocumentFacts<'a> {
+    #[serde(skip)]
+    document: &'a Arc<Document>,
+    pub title: &'a str,
+    pub path: &'a str,
+    pub summary: &'a str,
+    /// Headings of levels 2–3 shown in the body; the theme lists them when there are two or more.
+    pub toc: Vec<TocEntry<'a>>,
+    pub has_tasks: bool,
+    pub meta: &'a Metadata,
+    pub status_class: &'static str,
+    pub history: Vec<HistoryRow<'a>>,
+}
+
+impl<'a> DocumentFacts<'a> {
+    pub fn of(document: &'a Arc<Document>) -> DocumentFacts<'a> {
+        let doc = &**document;
+        DocumentFacts {
+            document,
+            title: &doc.title,
+            path: &doc.rel_path,
+            summary: &doc.summary,
+            toc: toc(doc),
+            has_tasks: doc.rendered.has_tasks,
+            meta: &doc.meta,
+            status_class: status_class(doc.meta.status.as_deref()),
+            history: doc
+                .history
+                .iter()
+                .map(|h| HistoryRow {
+                    version: &h.version,
+                    date: h.date,
+                    author: &h.author,
+                    changes: &h.changes,
+                })
+                .collect(),
+        }
+    }
+}
+
+impl Hash for DocumentFacts<'_> {
+    fn hash<H: Hasher>(&self, h: &mut H) {
+        (Arc::as_ptr(self.document) as usize).hash(h);
+    }
+}
+
 /// One row of a page's change history, as the page shows it.
-#[derive(Debug, Serialize, Hash)]
+#[derive(Debug, Serialize)]
 pub struct HistoryRow<'a> {
     pub version: &'a str,
     pub date: Option<NaiveDate>,
@@ -187,6 +267,7 @@ pub struct RenderEnv<'a> {
     pub local: bool,
     /// Made on first use: a page made on request (`/stats/`) lists no page.
     cards: std::sync::OnceLock<Vec<Card<'a>>>,
+    nav: std::sync::OnceLock<std::sync::Arc<super::jobs::NavEntries<'a>>>,
 }
 
 pub fn status_class(status: Option<&str>) -> &'static str {
@@ -209,7 +290,14 @@ impl<'a> RenderEnv<'a> {
             today,
             local,
             cards: std::sync::OnceLock::new(),
+            nav: std::sync::OnceLock::new(),
         }
+    }
+
+    /// The site's top sections, as every page's navigation lists them.
+    pub fn nav_entries(&self) -> &std::sync::Arc<super::jobs::NavEntries<'a>> {
+        self.nav
+            .get_or_init(|| std::sync::Arc::new(super::jobs::NavEntries::new(self.site)))
     }
 
     fn cards(&self) -> &[Card<'a>] {
@@ -227,6 +315,7 @@ impl<'a> RenderEnv<'a> {
                         status_class: status_class(meta.status.as_deref()),
                         stale: meta.is_stale(site.config.stale_days, today),
                         section: &site.sections[p.section].title,
+                        url: &p.url,
                     })
                 })
                 .collect()
@@ -251,7 +340,8 @@ impl<'a> RenderEnv<'a> {
     pub fn list_item(&self, from: Cow<'a, str>, page: PageId) -> ListItem<'a> {
         ListItem {
             card: self.cards()[page],
-            href: self.href(from, self.site.pages[page].url.as_str()),
+            from,
+            local: self.local,
         }
     }
 
@@ -315,15 +405,9 @@ impl<'a> RenderEnv<'a> {
         let from = Cow::Borrowed(p.url.as_str());
         let (prev, next) = self.neighbours(id);
         PageContext {
-            title: &doc.title,
-            path: &doc.rel_path,
+            document: DocumentFacts::of(&p.doc),
             url: &p.url,
-            summary: &doc.summary,
             content: self.body(id),
-            toc: toc(doc),
-            has_tasks: doc.rendered.has_tasks,
-            meta: &doc.meta,
-            status_class: status_class(doc.meta.status.as_deref()),
             tags: doc
                 .meta
                 .tags
@@ -338,16 +422,6 @@ impl<'a> RenderEnv<'a> {
             prev,
             next,
             breadcrumbs: self.breadcrumbs(&from, site.listing_section(id)),
-            history: doc
-                .history
-                .iter()
-                .map(|h| HistoryRow {
-                    version: &h.version,
-                    date: h.date,
-                    author: &h.author,
-                    changes: &h.changes,
-                })
-                .collect(),
             broken_links: p
                 .links
                 .iter()

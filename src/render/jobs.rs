@@ -7,7 +7,7 @@ use super::{Job, RenderOptions, OPERATOR_LINKS, OPERATOR_URL, TAGS_URL};
 use crate::site::{SectionId, Site};
 use serde::Serialize;
 use std::borrow::Cow;
-use std::hash::{Hash, Hasher};
+use std::hash::{BuildHasher, Hash, Hasher};
 use std::sync::Arc;
 
 /// What every template sees: the site's name, where the page is, the navigation.
@@ -20,17 +20,106 @@ pub struct Base<'a> {
     pub live_reload: bool,
     pub stale_days: i64,
     pub current_url: Cow<'a, str>,
-    pub nav: Vec<NavItem<'a>>,
+    pub nav: Nav<'a>,
     pub operator_href: Href<'a>,
     pub tags_href: Href<'a>,
     pub feed_href: Href<'a>,
 }
 
-#[derive(Debug, Serialize, Hash)]
-pub struct NavItem<'a> {
-    pub title: &'a str,
-    pub href: Href<'a>,
-    pub active: bool,
+/// The site's top sections as one page shows them: the entries are made once per render
+/// (`RenderEnv::nav_entries`) and hashed once, so keying 10,000 pages hashes each page's
+/// navigation as one fingerprint, not 40 titles and URLs each.
+#[derive(Debug)]
+pub struct Nav<'a> {
+    entries: Arc<NavEntries<'a>>,
+    links: NavLinks<'a>,
+}
+
+/// Each top section's title and URL, and their hash.
+#[derive(Debug)]
+pub struct NavEntries<'a> {
+    entries: Vec<(&'a str, &'a str)>,
+    fingerprint: u64,
+}
+
+impl<'a> NavEntries<'a> {
+    pub(super) fn new(site: &'a Site) -> NavEntries<'a> {
+        let entries: Vec<(&str, &str)> = site.sections[0]
+            .subsections
+            .iter()
+            .map(|&s| {
+                (
+                    site.sections[s].title.as_str(),
+                    site.sections[s].url.as_str(),
+                )
+            })
+            .collect();
+        let fingerprint = foldhash::quality::FixedState::with_seed(0).hash_one(&entries);
+        NavEntries {
+            entries,
+            fingerprint,
+        }
+    }
+}
+
+/// Where a navigation's links lead from.
+#[derive(Debug)]
+enum NavLinks<'a> {
+    /// From the page at `from` (its `Base` hashes the URL): the entries it is under are active.
+    From { from: Cow<'a, str>, local: bool },
+    /// Written out from the site's base path, none active (the 404 page).
+    Absolute { base_path: String },
+}
+
+/// One entry as the template sees it.
+#[derive(Serialize)]
+struct NavItem<'a> {
+    title: &'a str,
+    href: Href<'a>,
+    active: bool,
+}
+
+impl<'a> Nav<'a> {
+    fn items(&self) -> impl Iterator<Item = NavItem<'a>> + '_ {
+        self.entries
+            .entries
+            .iter()
+            .map(|&(title, url)| match &self.links {
+                NavLinks::From { from, local } => NavItem {
+                    title,
+                    href: Href::Relative {
+                        from: from.clone(),
+                        to: Cow::Borrowed(url),
+                        local: *local,
+                    },
+                    active: from.starts_with(url),
+                },
+                NavLinks::Absolute { base_path } => NavItem {
+                    title,
+                    href: Href::Absolute(format!("{base_path}{}", url.trim_start_matches('/'))),
+                    active: false,
+                },
+            })
+    }
+}
+
+impl Serialize for Nav<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.items())
+    }
+}
+
+impl Hash for Nav<'_> {
+    fn hash<H: Hasher>(&self, h: &mut H) {
+        self.entries.fingerprint.hash(h);
+        // What is shown is made of the entries and where the links lead from: `from` (which
+        // entries are active, and every href) is the rendered page's URL, which its `Base`
+        // hashes, as for every `Href`.
+        match &self.links {
+            NavLinks::From { local, .. } => local.hash(h),
+            NavLinks::Absolute { base_path } => base_path.hash(h),
+        }
+    }
 }
 
 /// A section's listing: on its README page, on a generated page, on the home page.
@@ -271,11 +360,13 @@ impl<'a> RenderEnv<'a> {
             home_href: self.href(from.clone(), "/"),
             live_reload: options.live_reload,
             stale_days: site.config.stale_days,
-            nav: self.top_sections(|s| NavItem {
-                title: &s.title,
-                href: self.href(from.clone(), s.url.as_str()),
-                active: from.starts_with(s.url.as_str()),
-            }),
+            nav: Nav {
+                entries: self.nav_entries().clone(),
+                links: NavLinks::From {
+                    from: from.clone(),
+                    local: self.local,
+                },
+            },
             operator_href: self.href(from.clone(), OPERATOR_URL),
             tags_href: self.href(from.clone(), TAGS_URL),
             feed_href: self.href(from.clone(), "/atom.xml"),
@@ -290,28 +381,17 @@ impl<'a> RenderEnv<'a> {
         Base {
             root: absolute("/"),
             home_href: absolute("/"),
-            nav: self.top_sections(|s| NavItem {
-                title: &s.title,
-                href: absolute(&s.url),
-                active: false,
-            }),
+            nav: Nav {
+                entries: self.nav_entries().clone(),
+                links: NavLinks::Absolute {
+                    base_path: base.clone(),
+                },
+            },
             operator_href: absolute(OPERATOR_URL),
             tags_href: absolute(TAGS_URL),
             feed_href: absolute("/atom.xml"),
             ..self.base(Cow::Borrowed("/"), options)
         }
-    }
-
-    fn top_sections(
-        &self,
-        item: impl Fn(&'a crate::site::Section) -> NavItem<'a>,
-    ) -> Vec<NavItem<'a>> {
-        let site = self.site;
-        site.sections[0]
-            .subsections
-            .iter()
-            .map(|&s| item(&site.sections[s]))
-            .collect()
     }
 }
 
