@@ -135,6 +135,14 @@ pub struct Diagnostic {
     pub source_line: Option<String>,
 }
 
+/// By the fields that tell two diagnostics apart (as `Diagnostics::sort` orders them): equal
+/// diagnostics hash alike, and the quoted source line, often a whole paragraph, is not read.
+impl std::hash::Hash for Diagnostic {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        (&self.file, self.line, self.column, self.code, &self.message).hash(h);
+    }
+}
+
 impl Diagnostic {
     pub fn new(
         severity: Severity,
@@ -273,6 +281,33 @@ impl LineIndex {
     }
 }
 
+/// The order of [`Diagnostics::sort`]: by file, position, code name and message, then by
+/// everything else, so that equal diagnostics end up side by side.
+pub fn order(a: &Diagnostic, b: &Diagnostic) -> std::cmp::Ordering {
+    (
+        a.file.as_str(),
+        a.line,
+        a.column,
+        a.code.as_str(),
+        a.message.as_str(),
+    )
+        .cmp(&(
+            b.file.as_str(),
+            b.line,
+            b.column,
+            b.code.as_str(),
+            b.message.as_str(),
+        ))
+        .then_with(|| {
+            (a.length, a.severity, &a.help, &a.source_line).cmp(&(
+                b.length,
+                b.severity,
+                &b.help,
+                &b.source_line,
+            ))
+        })
+}
+
 /// Everything found in one run, in a stable order (file, line, column, code).
 #[derive(Debug, Clone, Default, Serialize)]
 #[serde(transparent)]
@@ -281,22 +316,7 @@ pub struct Diagnostics(pub Vec<Diagnostic>);
 impl Diagnostics {
     /// Sorts by file, position and code name, and drops duplicates.
     pub fn sort(&mut self) {
-        self.0.sort_by(|a, b| {
-            (
-                a.file.as_str(),
-                a.line,
-                a.column,
-                a.code.as_str(),
-                a.message.as_str(),
-            )
-                .cmp(&(
-                    b.file.as_str(),
-                    b.line,
-                    b.column,
-                    b.code.as_str(),
-                    b.message.as_str(),
-                ))
-        });
+        self.0.sort_by(order);
         self.0.dedup();
     }
 

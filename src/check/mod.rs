@@ -1,19 +1,71 @@
 //! The writers' quality gate: every diagnostic of a loaded site, from loading, linking and the
-//! content rules below. `build`, `check` and the serve overlay all call `diagnostics`; serve
-//! keeps each unchanged document's findings across rebuilds (`LintMemo`).
+//! content rules below. `build` and `check` list them all (`diagnostics`); `serve` keeps each
+//! unchanged document's findings across rebuilds (`LintMemo`) and only its errors in full
+//! (`Summary`, from the same findings).
 
 use crate::content::document::TYPICAL_SECTIONS;
 use crate::content::markdown::METADATA_SECTION;
 use crate::content::Document;
-use crate::diagnostics::{Code, Diagnostic, Diagnostics, Position};
-use crate::site::Site;
+use crate::diagnostics::{Code, Diagnostic, Diagnostics, Position, Severity};
+use crate::site::{Page, Site};
 use chrono::NaiveDate;
-use std::collections::HashMap;
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 /// Every problem of the site, sorted by file and position.
 pub fn diagnostics(site: &Site, today: NaiveDate) -> Diagnostics {
-    diagnostics_with(site, today, &mut LintMemo::default())
+    let mut memo = LintMemo::default();
+    memo.update(site, today);
+    let mut all = Diagnostics(found(site, &memo).map(Cow::into_owned).collect());
+    all.sort();
+    all
+}
+
+/// What `serve` shows of a site's problems: every error, sorted (the overlay lists them), and
+/// how many distinct warnings there are (`/api/health`). Cloning and sorting every warning
+/// after each edit (25,000 in the generated 10,000-page corpus) was most of the check.
+#[derive(Debug, Clone, Default)]
+pub struct Summary {
+    pub errors: Diagnostics,
+    pub warnings: usize,
+}
+
+/// [`Summary`] of the site, with the findings of documents `memo` already linted reused.
+pub fn summary_with(site: &Site, today: NaiveDate, memo: &mut LintMemo) -> Summary {
+    memo.update(site, today);
+    let warning = |d: &Cow<Diagnostic>| d.severity == Severity::Warning;
+    let mut errors = Diagnostics(
+        found(site, memo)
+            .filter(|d| !warning(d))
+            .map(Cow::into_owned)
+            .collect(),
+    );
+    errors.sort();
+    // Counted as `Diagnostics::sort` leaves them, duplicates once. A page's diagnostics all
+    // name its own file, so two can only be equal within one page, or with one of the site's
+    // own: each page's are compared among themselves rather than 30,000 hashed together.
+    let site_level: HashSet<&Diagnostic> = site
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Warning)
+        .collect();
+    let mut warnings = site_level.len();
+    let mut page_warnings: Vec<Cow<Diagnostic>> = vec![];
+    for page in &site.pages {
+        page_warnings.clear();
+        page_warnings.extend(found_on(page, memo).filter(warning));
+        page_warnings.sort_unstable_by(|a, b| crate::diagnostics::order(a, b));
+        page_warnings.dedup();
+        warnings += page_warnings
+            .iter()
+            .filter(|d| {
+                let d: &Diagnostic = d;
+                !site_level.contains(&d)
+            })
+            .count();
+    }
+    Summary { errors, warnings }
 }
 
 /// The content rules' findings of each document, kept while the document (the same shared
@@ -27,45 +79,59 @@ pub struct LintMemo {
 }
 
 impl LintMemo {
-    fn lint(&mut self, doc: &Arc<Document>, stale_days: i64, today: NaiveDate) -> &[Diagnostic] {
-        let address = Arc::as_ptr(doc) as usize;
-        let kept = matches!(self.found.get(&address),
-            Some((_, days, day, _)) if (*days, *day) == (stale_days, today));
-        if !kept {
-            let found = lint_document(doc, stale_days, today);
-            self.found
-                .insert(address, (doc.clone(), stale_days, today, found));
+    /// Lints the documents of `site` it has not linted for this day, forgets the others.
+    fn update(&mut self, site: &Site, today: NaiveDate) {
+        let stale_days = site.config.stale_days;
+        let current: HashSet<usize> = site.pages.iter().map(|p| address(&p.doc)).collect();
+        self.found.retain(|address, _| current.contains(address));
+        for page in &site.pages {
+            let kept = matches!(self.found.get(&address(&page.doc)),
+                Some((_, days, day, _)) if (*days, *day) == (stale_days, today));
+            if !kept {
+                let found = lint_document(&page.doc, stale_days, today);
+                self.found.insert(
+                    address(&page.doc),
+                    (page.doc.clone(), stale_days, today, found),
+                );
+            }
         }
-        &self.found[&address].3
+    }
+
+    fn of(&self, doc: &Arc<Document>) -> &[Diagnostic] {
+        &self.found[&address(doc)].3
     }
 }
 
-/// [`diagnostics`], with the findings of documents `memo` already linted reused.
-pub fn diagnostics_with(site: &Site, today: NaiveDate, memo: &mut LintMemo) -> Diagnostics {
-    let mut all = Diagnostics(site.all_diagnostics().cloned().collect());
-    let current: std::collections::HashSet<usize> = site
-        .pages
+fn address(doc: &Arc<Document>) -> usize {
+    Arc::as_ptr(doc) as usize
+}
+
+/// Every diagnostic of the site, unsorted: the model's own, then each page's.
+fn found<'a>(site: &'a Site, memo: &'a LintMemo) -> impl Iterator<Item = Cow<'a, Diagnostic>> {
+    let pages = site.pages.iter().flat_map(move |page| found_on(page, memo));
+    site.diagnostics.iter().map(Cow::Borrowed).chain(pages)
+}
+
+/// A page's diagnostics, all about its own file: its links', its document's, the content
+/// rules' (from an updated `memo`), and whether it is an orphan.
+fn found_on<'a>(page: &'a Page, memo: &'a LintMemo) -> impl Iterator<Item = Cow<'a, Diagnostic>> {
+    // The home page is where readers start; everything else must be reachable by a link.
+    let orphan = (page.url != "/" && page.backlinks.is_empty()).then(|| {
+        Cow::Owned(
+            Diagnostic::warning(
+                Code::Orphan,
+                &page.doc.rel_path,
+                "no other document links to this one",
+            )
+            .with_help("link it from its section's README.md so that readers can find it"),
+        )
+    });
+    page.link_diagnostics
         .iter()
-        .map(|p| Arc::as_ptr(&p.doc) as usize)
-        .collect();
-    memo.found.retain(|address, _| current.contains(address));
-    for page in &site.pages {
-        let stale_days = site.config.stale_days;
-        all.extend(memo.lint(&page.doc, stale_days, today).iter().cloned());
-        // The home page is where readers start; everything else must be reachable by a link.
-        if page.url != "/" && page.backlinks.is_empty() {
-            all.0.push(
-                Diagnostic::warning(
-                    Code::Orphan,
-                    &page.doc.rel_path,
-                    "no other document links to this one",
-                )
-                .with_help("link it from its section's README.md so that readers can find it"),
-            );
-        }
-    }
-    all.sort();
-    all
+        .chain(&page.doc.diagnostics)
+        .chain(memo.of(&page.doc))
+        .map(Cow::Borrowed)
+        .chain(orphan)
 }
 
 /// Where a metadata row is, for pointing a warning at it.

@@ -128,8 +128,8 @@ pub async fn health(State(state): State<Arc<AppState>>) -> Json<Health> {
         status: "ok",
         documents: snapshot.site.pages.len(),
         generation: snapshot.generation,
-        errors: snapshot.diagnostics.errors(),
-        warnings: snapshot.diagnostics.warnings(),
+        errors: snapshot.summary.errors.0.len(),
+        warnings: snapshot.summary.warnings,
     })
 }
 

@@ -47,7 +47,7 @@ pub fn state(
 ) -> Result<Arc<AppState>, state::SnapshotError> {
     let (builder, snapshot) = Builder::full(root, cache_dir, 0, live_reload)?;
     let (events, _) = tokio::sync::broadcast::channel(64);
-    let problems = state::overlay_text(None, &snapshot.diagnostics);
+    let problems = state::overlay_text(None, &snapshot.summary);
     Ok(Arc::new(AppState {
         root: root.to_path_buf(),
         snapshot: arc_swap::ArcSwap::from_pointee(snapshot),
@@ -160,11 +160,7 @@ async fn events(
 async fn problems(axum::extract::State(state): axum::extract::State<Arc<AppState>>) -> Response {
     let overlay = state.problems.read().expect("problems lock").clone();
     let snapshot = state.current();
-    let errors: Vec<&crate::diagnostics::Diagnostic> = snapshot
-        .diagnostics
-        .iter()
-        .filter(|d| d.severity == crate::diagnostics::Severity::Error)
-        .collect();
+    let errors = &snapshot.summary.errors;
     (
         [(header::CACHE_CONTROL, "no-store")],
         axum::Json(serde_json::json!({ "overlay": overlay, "errors": errors })),
@@ -186,11 +182,7 @@ pub async fn run(options: ServeOptions) -> anyhow::Result<()> {
     let watch = options.watch;
     let state = tokio::task::spawn_blocking(move || state(&root, &cache_dir, watch)).await??;
     let snapshot = state.current();
-    for d in snapshot
-        .diagnostics
-        .iter()
-        .filter(|d| d.severity == crate::diagnostics::Severity::Error)
-    {
+    for d in snapshot.summary.errors.iter() {
         eprintln!("{}", d.render_human(false));
     }
     if options.watch {

@@ -11,10 +11,9 @@
 
 use super::blobs::{BlobOutput, BlobStore, SiteFiles};
 use super::metrics::{BuildKind, Phase, PhaseTimer};
-use crate::check::LintMemo;
+use crate::check::{LintMemo, Summary};
 use crate::config::Config;
 use crate::content::kept::SpillFile;
-use crate::diagnostics::{Diagnostic, Diagnostics, Severity};
 use crate::render::context::RenderEnv;
 use crate::render::keys::JobKeys;
 use crate::render::{Job, RenderOptions, Renderer};
@@ -32,7 +31,8 @@ pub struct Snapshot {
     pub engine: Arc<SearchEngine>,
     /// The rendered files, by output path.
     pub files: SiteFiles,
-    pub diagnostics: Arc<Diagnostics>,
+    /// Its errors in full, its warnings counted.
+    pub summary: Arc<Summary>,
     pub generation: u64,
     /// What each render job of this snapshot read, to find what the next edit changes.
     pub keys: Arc<JobKeys>,
@@ -52,7 +52,7 @@ impl Snapshot {
             site: self.site.clone(),
             engine: self.engine.clone(),
             files,
-            diagnostics: self.diagnostics.clone(),
+            summary: self.summary.clone(),
             generation: self.generation,
             keys: self.keys.clone(),
             renderer: self.renderer.clone(),
@@ -118,12 +118,9 @@ const OVERLAY_ERRORS: usize = 100;
 /// The overlay's text: why the last rebuild failed (the last good version stays served), then
 /// the errors of the served site with file:line and help ("did you mean"); `None` when there
 /// is neither.
-pub fn overlay_text(failure: Option<&str>, served: &Diagnostics) -> Option<String> {
+pub fn overlay_text(failure: Option<&str>, served: &Summary) -> Option<String> {
     use std::fmt::Write;
-    let errors: Vec<&Diagnostic> = served
-        .iter()
-        .filter(|d| d.severity == Severity::Error)
-        .collect();
+    let errors = &served.errors.0;
     if failure.is_none() && errors.is_empty() {
         return None;
     }
@@ -265,7 +262,7 @@ impl Builder {
         let site = Site::load_with_cache(root, config.clone(), &mut documents);
         timer.lap(Phase::Load);
         let mut lints = LintMemo::default();
-        let diagnostics = crate::check::diagnostics_with(&site, crate::render::today(), &mut lints);
+        let summary = crate::check::summary_with(&site, crate::render::today(), &mut lints);
         timer.lap(Phase::Check);
         let index_folder = Arc::new(IndexFolder(index_dir(cache_dir, generation)));
         let index = crate::search::index::build_in_dir(&site, &index_folder.0)?;
@@ -298,7 +295,7 @@ impl Builder {
             site: Arc::new(site),
             engine: Arc::new(engine),
             files,
-            diagnostics: Arc::new(diagnostics),
+            summary: Arc::new(summary),
             generation,
             keys: Arc::new(keys),
             renderer: builder.renderer.clone(),
@@ -328,8 +325,7 @@ impl Builder {
         let mut timer = PhaseTimer::start(BuildKind::Incremental);
         let site = Site::load_with_cache(&self.root, self.config.clone(), &mut self.documents);
         let loaded = timer.lap(Phase::Load);
-        let diagnostics =
-            crate::check::diagnostics_with(&site, crate::render::today(), &mut self.lints);
+        let summary = crate::check::summary_with(&site, crate::render::today(), &mut self.lints);
         let checked = timer.lap(Phase::Check);
         let Rendered { keys, files } = self.render(&site, Some(current))?;
         let rendered = timer.lap(Phase::Render);
@@ -344,7 +340,7 @@ impl Builder {
             site: Arc::new(site),
             engine: Arc::new(engine),
             files,
-            diagnostics: Arc::new(diagnostics),
+            summary: Arc::new(summary),
             generation: current.generation + 1,
             keys: Arc::new(keys),
             renderer: self.renderer.clone(),

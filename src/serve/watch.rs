@@ -132,13 +132,13 @@ fn swap_in_next(state: &AppState, change: &Change, started: Instant) -> (BuildKi
     let snapshot = Arc::new(snapshot);
     state.snapshot.store(snapshot.clone());
     // Before the reload: the reloaded pages ask for the problems as they connect.
-    let problems = overlay_text(None, &snapshot.diagnostics);
+    let problems = overlay_text(None, &snapshot.summary);
     *state.problems.write().expect("problems lock") = problems;
     tracing::info!(
         "rebuilt generation {generation} ({}) in {:.0?}{}",
         kind.label(),
         started.elapsed(),
-        match snapshot.diagnostics.errors() {
+        match snapshot.summary.errors.0.len() {
             0 => String::new(),
             n => format!(", served with {n} errors"),
         }
@@ -177,7 +177,7 @@ fn next_snapshot(
 /// A rebuild failed: `served` stays, and browsers are shown why, with its own errors.
 fn show_failure(state: &AppState, served: &Snapshot, failure: String) {
     tracing::warn!("rebuild failed; serving the last good version:\n{failure}");
-    let text = overlay_text(Some(&failure), &served.diagnostics).unwrap_or(failure);
+    let text = overlay_text(Some(&failure), &served.summary).unwrap_or(failure);
     *state.problems.write().expect("problems lock") = Some(text.clone());
     let _ = state.events.send(LiveEvent::Problems(text));
 }

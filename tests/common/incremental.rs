@@ -41,7 +41,7 @@ pub fn assert_same_as_full_build_searching(
     }
     assert_eq!(
         *state.problems.read().unwrap(),
-        spravka::serve::state::overlay_text(None, &fresh.diagnostics),
+        spravka::serve::state::overlay_text(None, &fresh.summary),
         "{step}: the problems shown"
     );
     for query in queries {
