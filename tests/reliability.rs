@@ -402,6 +402,11 @@ fn oversized_bodies_and_stalled_clients_are_cut_off() {
     let started = Instant::now();
     let response = server.raw(b"POST /api/suggest HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000000\r\n\r\n{\"text\": \"aaaa");
     assert_eq!(status(&response), 413, "{response}");
+    // The body is left unread: a client must not send its next request on this connection.
+    assert!(
+        response.to_lowercase().contains("connection: close"),
+        "{response}"
+    );
     assert!(
         started.elapsed() < Duration::from_secs(5),
         "{:?}",
