@@ -36,8 +36,13 @@ pub struct Document {
     pub includes: Vec<String>,
     /// Problems found while parsing this file alone.
     pub diagnostics: Vec<Diagnostic>,
+    /// Its title lowered, as listings order pages by it: lowered once per parse, not once per
+    /// page per rebuild (`site` sorts 10,000 of them after each edit).
+    pub title_key: String,
     /// Its URL segment once made ([`Document::url_segment`]).
     url_segment: std::sync::OnceLock<(crate::config::UrlMode, String)>,
+    /// [`Document::link_targets`], once made.
+    link_targets: std::sync::OnceLock<u64>,
 }
 
 impl Document {
@@ -56,6 +61,22 @@ impl Document {
             .as_deref()
             .is_some_and(|k| k.to_lowercase().contains("типичный запрос"))
             || self.rendered.section(TYPICAL_SECTIONS[0]).is_some()
+    }
+
+    /// A hash of what links from other documents can point at in this one: its path, its
+    /// heading ids, its closing `{#id}`s and its title's id. Made once per document; `site`
+    /// folds it into the link environment after every edit.
+    pub fn link_targets(&self) -> u64 {
+        *self.link_targets.get_or_init(|| {
+            use std::hash::{BuildHasher, Hash, Hasher};
+            let mut h = foldhash::quality::FixedState::with_seed(0).build_hasher();
+            self.rel_path.hash(&mut h);
+            for heading in &self.rendered.headings {
+                heading.id.hash(&mut h);
+            }
+            (&self.rendered.anchors, &self.rendered.title_id).hash(&mut h);
+            h.finish()
+        })
     }
 
     /// The "Симптомы" section's text: the customer's words, which ticket matching leans on.
@@ -217,6 +238,7 @@ pub fn parse_document_with(
     rendered.retain_section_text(&[super::markdown::METADATA_SECTION, TYPICAL_SECTIONS[0]]);
     Document {
         rel_path: rel_path.to_string(),
+        title_key: crate::text::lowercase(title.as_deref().unwrap_or(&stem)),
         title: title.unwrap_or(stem),
         meta,
         summary,
@@ -229,6 +251,7 @@ pub fn parse_document_with(
         includes,
         diagnostics,
         url_segment: std::sync::OnceLock::new(),
+        link_targets: std::sync::OnceLock::new(),
     }
 }
 

@@ -18,7 +18,7 @@ use std::time::SystemTime;
 pub struct DocumentCache {
     entries: HashMap<String, Entry>,
     /// The last walk of content/, reused while only known files change (`keep_listing`).
-    listing: Option<Listing>,
+    listing: Option<Arc<Listing>>,
     links: super::LinkMemo,
 }
 
@@ -161,9 +161,10 @@ impl DocumentCache {
     /// list lacks (an editor's temporary file, a folder), means walking again. Walking 10,000
     /// files was a sixth of a live rebuild.
     pub fn keep_listing<'a>(&mut self, changed: impl IntoIterator<Item = (&'a str, &'a Path)>) {
-        let Some((files, _)) = &self.listing else {
+        let Some(listing) = &self.listing else {
             return;
         };
+        let files = &listing.0;
         let known = |rel: &str| {
             files
                 .binary_search_by(|f| f.rel_path.as_str().cmp(rel))
@@ -183,8 +184,8 @@ impl DocumentCache {
     }
 
     /// The listing kept by `keep_listing`, or a fresh walk made by `walk` and kept.
-    pub fn listing(&mut self, walk: impl FnOnce() -> Listing) -> Listing {
-        self.listing.get_or_insert_with(walk).clone()
+    pub fn listing(&mut self, walk: impl FnOnce() -> Listing) -> Arc<Listing> {
+        self.listing.get_or_insert_with(|| Arc::new(walk())).clone()
     }
 
     /// The documents of the markdown files among `files`, reusing the unchanged ones; files

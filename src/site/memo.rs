@@ -60,12 +60,7 @@ impl Site {
         let mut h = foldhash::quality::FixedState::with_seed(0).build_hasher();
         self.config.base_path().hash(&mut h);
         for page in &self.pages {
-            let rendered = &page.doc.rendered;
-            (&page.doc.rel_path, &page.url, page.is_index).hash(&mut h);
-            for heading in &rendered.headings {
-                heading.id.hash(&mut h);
-            }
-            (&rendered.anchors, &rendered.title_id).hash(&mut h);
+            (page.doc.link_targets(), &page.url, page.is_index).hash(&mut h);
         }
         for section in &self.sections {
             (&section.dir, section.index).hash(&mut h);

@@ -21,7 +21,10 @@ use crate::content::walk::{is_index_name, FileKind};
 use crate::content::{walk, Document, MarkdownOptions};
 use crate::diagnostics::{Code, Diagnostic};
 use rayon::prelude::*;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+// Maps keyed by URL and path hash with foldhash: SipHash on 10,000 URLs and paths was a tenth
+// of an edit's load (BENCHMARKS.md).
+use foldhash::HashMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -102,23 +105,25 @@ impl Site {
     /// Loads content/, reading and parsing only the files `cache` does not hold unchanged.
     pub fn load_with_cache(root: &Path, config: Config, cache: &mut DocumentCache) -> Site {
         let content_dir = root.join(&config.content_dir);
-        let (files, mut diagnostics) =
+        let listing =
             cache.listing(|| walk(&content_dir, &config.synonyms_file, &config.fragments));
+        let (files, walk_problems) = &*listing;
+        let mut diagnostics = walk_problems.clone();
         let options = MarkdownOptions {
             escape_html: config.escape_html,
         };
-        let (presets, presets_problems) = crate::content::presets::Presets::load(&files);
+        let (presets, presets_problems) = crate::content::presets::Presets::load(files);
         diagnostics.extend(presets_problems);
-        let (docs, unreadable) = cache.load(&files, options, &presets);
+        let (docs, unreadable) = cache.load(files, options, &presets);
         diagnostics.extend(unreadable);
         let mode = config.url_mode;
         let assets = files
-            .into_iter()
+            .iter()
             .filter(|f| f.kind == FileKind::Asset)
             .map(|f| Asset {
                 url: urls::asset_url(&f.rel_path, mode),
-                rel_path: f.rel_path,
-                abs_path: f.abs_path,
+                rel_path: f.rel_path.clone(),
+                abs_path: f.abs_path.clone(),
             });
         Site::assemble(
             config,
@@ -165,8 +170,8 @@ impl Site {
             assets,
             tags: BTreeMap::new(),
             diagnostics,
-            by_path: HashMap::new(),
-            section_by_dir: HashMap::new(),
+            by_path: HashMap::with_capacity_and_hasher(docs.len(), Default::default()),
+            section_by_dir: HashMap::default(),
             asset_by_path,
         };
         site.build_sections(&docs);
@@ -177,10 +182,20 @@ impl Site {
 
     fn build_sections(&mut self, docs: &[Arc<Document>]) {
         let mut dirs: BTreeSet<String> = BTreeSet::from([String::new()]);
+        // Documents come sorted by path, so most share the folder of the one before, whose
+        // ancestors are in already.
+        let mut last_folder = None;
         for doc in docs {
+            let folder = doc.rel_path.rsplit_once('/').map(|(f, _)| f);
+            if folder == last_folder {
+                continue;
+            }
+            last_folder = folder;
             let mut dir = doc.rel_path.as_str();
             while let Some((parent, _)) = dir.rsplit_once('/') {
-                dirs.insert(parent.to_string());
+                if !dirs.insert(parent.to_string()) {
+                    break;
+                }
                 dir = parent;
             }
         }
@@ -257,14 +272,12 @@ impl Site {
         // Sections claim their URLs first, then pages in path order: collisions are resolved
         // the same way on every build.
         let mut taken = generated_urls();
+        taken.reserve(self.sections.len() + docs.len());
         taken.extend(self.sections.iter().map(|s| (s.url.clone(), s.dir.clone())));
-        for doc in docs {
-            let dir = doc
-                .rel_path
-                .rsplit_once('/')
-                .map_or("", |(d, _)| d)
-                .to_string();
-            let section = self.section_by_dir[&dir];
+        let mut tags: HashMap<&str, Vec<PageId>> = HashMap::default();
+        for doc in &docs {
+            let dir = doc.rel_path.rsplit_once('/').map_or("", |(d, _)| d);
+            let section = self.section_by_dir[dir];
             let file_name = doc.rel_path.rsplit('/').next().unwrap_or("");
             let is_index = is_index_name(file_name) && self.sections[section].index.is_none();
             let id = self.pages.len();
@@ -291,11 +304,11 @@ impl Site {
                 url
             };
             for tag in &doc.meta.tags {
-                self.tags.entry(tag.clone()).or_default().pages.push(id);
+                tags.entry(tag).or_default().push(id);
             }
             self.by_path.insert(doc.rel_path.clone(), id);
             self.pages.push(Page {
-                doc,
+                doc: doc.clone(),
                 url,
                 section,
                 is_index,
@@ -304,18 +317,21 @@ impl Site {
                 backlinks: vec![],
             });
         }
-        for (name, tag) in &mut self.tags {
-            tag.url = urls::tag_url(name, self.config.url_mode);
-        }
+        // Gathered in a hash map, then sorted once: a search of the sorted map for each of a
+        // page's tags compared 30,000 Cyrillic names a dozen times each.
+        let mode = self.config.url_mode;
+        self.tags = tags
+            .into_iter()
+            .map(|(name, pages)| {
+                let url = urls::tag_url(name, mode);
+                (name.to_string(), Tag { url, pages })
+            })
+            .collect();
         let pages = &self.pages;
         for section in &mut self.sections {
-            // Each title lowered once, not twice per comparison: with a few hundred pages per
-            // section that was a tenth of an edit's rebuild at 10,000 pages (BENCHMARKS.md).
-            section.pages.sort_by_cached_key(|&id| {
-                (
-                    crate::text::lowercase(&pages[id].doc.title),
-                    &pages[id].doc.rel_path,
-                )
+            section.pages.sort_by(|&a, &b| {
+                let key = |id: PageId| (&pages[id].doc.title_key, &pages[id].doc.rel_path);
+                key(a).cmp(&key(b))
             });
         }
     }
