@@ -181,30 +181,38 @@ pub struct PageContext<'a> {
     pub broken_links: usize,
 }
 
-/// What a page shows of its own document alone: made only from the document
-/// ([`DocumentFacts::of`]), so hashed as the document's identity, as its body is
-/// (`render::body`). Hashing these fields one by one was 40 % of keying every job at 10,000
-/// pages (BENCHMARKS.md).
-#[derive(Debug, Serialize)]
+/// What a page shows of its own document alone: made only from the document, so hashed as
+/// its identity, as its body is (`render::body`), and serialised from it only when the page is
+/// rendered. Hashing these fields one by one was 40 % of keying every job at 10,000 pages, and
+/// making them (the table of contents, the history) a further tenth (BENCHMARKS.md).
+#[derive(Debug)]
 pub struct DocumentFacts<'a> {
-    #[serde(skip)]
     document: &'a Arc<Document>,
-    pub title: &'a str,
-    pub path: &'a str,
-    pub summary: &'a str,
-    /// Headings of levels 2–3 shown in the body; the theme lists them when there are two or more.
-    pub toc: Vec<TocEntry<'a>>,
-    pub has_tasks: bool,
-    pub meta: &'a Metadata,
-    pub status_class: &'static str,
-    pub history: Vec<HistoryRow<'a>>,
 }
 
 impl<'a> DocumentFacts<'a> {
     pub fn of(document: &'a Arc<Document>) -> DocumentFacts<'a> {
-        let doc = &**document;
-        DocumentFacts {
-            document,
+        DocumentFacts { document }
+    }
+}
+
+impl Serialize for DocumentFacts<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Shown<'a> {
+            title: &'a str,
+            path: &'a str,
+            summary: &'a str,
+            /// Headings of levels 2–3 shown in the body; the theme lists them when there are
+            /// two or more.
+            toc: Vec<TocEntry<'a>>,
+            has_tasks: bool,
+            meta: &'a Metadata,
+            status_class: &'static str,
+            history: Vec<HistoryRow<'a>>,
+        }
+        let doc = &**self.document;
+        Shown {
             title: &doc.title,
             path: &doc.rel_path,
             summary: &doc.summary,
@@ -223,6 +231,7 @@ impl<'a> DocumentFacts<'a> {
                 })
                 .collect(),
         }
+        .serialize(s)
     }
 }
 
@@ -268,6 +277,9 @@ pub struct RenderEnv<'a> {
     /// Made on first use: a page made on request (`/stats/`) lists no page.
     cards: std::sync::OnceLock<Vec<Card<'a>>>,
     nav: std::sync::OnceLock<std::sync::Arc<super::jobs::NavEntries<'a>>>,
+    /// Each tag's URL, for the pages' tag links: a search of the site's sorted map compared
+    /// Cyrillic names a dozen times per link.
+    tag_urls: std::sync::OnceLock<foldhash::HashMap<&'a str, &'a str>>,
 }
 
 pub fn status_class(status: Option<&str>) -> &'static str {
@@ -291,6 +303,7 @@ impl<'a> RenderEnv<'a> {
             local,
             cards: std::sync::OnceLock::new(),
             nav: std::sync::OnceLock::new(),
+            tag_urls: std::sync::OnceLock::new(),
         }
     }
 
@@ -370,8 +383,15 @@ impl<'a> RenderEnv<'a> {
 
     /// The URL of a tag's page: the site's, borrowed, for a tag some page carries.
     pub fn tag_url(&self, tag: &str) -> Cow<'a, str> {
-        match self.site.tags.get(tag) {
-            Some(t) => Cow::Borrowed(&t.url),
+        let site = self.site;
+        let urls = self.tag_urls.get_or_init(|| {
+            site.tags
+                .iter()
+                .map(|(name, t)| (name.as_str(), t.url.as_str()))
+                .collect()
+        });
+        match urls.get(tag) {
+            Some(url) => Cow::Borrowed(url),
             None => Cow::Owned(super::tag_url(self.site, tag)),
         }
     }
