@@ -1,6 +1,7 @@
 //! Times `serve`'s incremental rebuild in-process, phase by phase (debug log), without HTTP:
-//! `cargo run --release --example preview -- ROOT FILE [EDITS]`, FILE relative to content/.
-//! Each edit appends a line to FILE, rebuilds, times the new engine's first search, then writes
+//! `cargo run --release --example preview -- ROOT FILE [EDITS] [--add]`, FILE relative to
+//! content/. Each edit appends a line to FILE (with `--add`: writes a copy of FILE beside it,
+//! then removes it, as two edits), rebuilds, times the new engine's first search, then writes
 //! what was left for after the swap.
 
 use std::time::Instant;
@@ -17,17 +18,28 @@ fn main() -> anyhow::Result<()> {
         anyhow::bail!("usage: preview ROOT FILE [EDITS]");
     };
     let edits: usize = args.get(3).map_or(Ok(5), |n| n.parse())?;
+    let add = args.iter().any(|a| a == "--add");
     let root = std::path::PathBuf::from(root);
     let cache = tempfile::tempdir()?;
     let clock = Instant::now();
     let (mut builder, mut snapshot) = spravka::serve::Builder::full(&root, cache.path(), 0, true)?;
     println!("full build: {:?}", clock.elapsed());
     let path = root.join("content").join(file);
+    let copy = path.with_file_name("Копия для замера.md");
     for edit in 0..edits {
-        let text = std::fs::read_to_string(&path)?;
-        std::fs::write(&path, format!("{text}\nПравка {edit}.\n"))?;
+        let changed = if !add {
+            let text = std::fs::read_to_string(&path)?;
+            std::fs::write(&path, format!("{text}\nПравка {edit}.\n"))?;
+            &path
+        } else if edit % 2 == 0 {
+            std::fs::copy(&path, &copy)?;
+            &copy
+        } else {
+            std::fs::remove_file(&copy)?;
+            &copy
+        };
         let clock = Instant::now();
-        let next = builder.incremental(&snapshot, std::slice::from_ref(&path))?;
+        let next = builder.incremental(&snapshot, std::slice::from_ref(changed))?;
         let swapped = clock.elapsed();
         let request = spravka::search::SearchRequest {
             query: "пропуск".into(),

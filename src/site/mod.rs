@@ -346,13 +346,14 @@ impl Site {
                     return kept;
                 }
                 let mut diags = vec![];
+                let source = links::LinkSource::new(self, id);
                 let targets = self.pages[id]
                     .doc
                     .rendered
                     .links
                     .iter()
                     .map(|link| {
-                        let (target, mut d) = resolver.resolve(id, link);
+                        let (target, mut d) = resolver.resolve(&source, link);
                         diags.append(&mut d);
                         target
                     })
