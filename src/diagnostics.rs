@@ -172,14 +172,17 @@ impl Diagnostic {
     }
 
     /// Points the diagnostic at a span; `source` is the whole file text the position refers to.
-    pub fn at(mut self, source: &str, pos: Position, length: u32) -> Self {
+    pub fn at(self, source: &str, pos: Position, length: u32) -> Self {
+        let line = source.lines().nth(pos.line.saturating_sub(1) as usize);
+        self.at_line(line, pos, length)
+    }
+
+    /// [`Diagnostic::at`] with the source's line at `pos` already found.
+    pub fn at_line(mut self, source_line: Option<&str>, pos: Position, length: u32) -> Self {
         self.line = pos.line;
         self.column = pos.column;
         self.length = length.max(1);
-        self.source_line = source
-            .lines()
-            .nth(pos.line.saturating_sub(1) as usize)
-            .map(str::to_owned);
+        self.source_line = source_line.map(str::to_owned);
         self
     }
 

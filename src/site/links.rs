@@ -43,23 +43,36 @@ pub(super) struct Resolver<'a> {
     closest: OnceLock<Closest>,
 }
 
-/// A page whose links are being resolved: its source, read back (`content::kept`) at its
-/// first problem and kept for the others. Read once per warning, a base with 25,000 link
-/// warnings read 25,000 sources after each edit that changed the link environment (an added,
-/// renamed or deleted file), 40 % of that rebuild at 10,000 pages.
+/// A page whose links are being resolved, and where its problems find the line they quote:
+/// in the problems its links had at the last load (the same document), else in its source,
+/// read back (`content::kept`) once. Read once per warning, a base with 25,000 link warnings
+/// read 25,000 sources after each edit that changed the link environment (an added, renamed
+/// or deleted file), 40 % of that rebuild at 10,000 pages.
 pub(super) struct LinkSource<'a> {
     page: PageId,
     doc: &'a Document,
+    quoted: &'a [Diagnostic],
     text: std::cell::OnceCell<Text<'a>>,
 }
 
 impl<'a> LinkSource<'a> {
-    pub(super) fn new(site: &'a Site, page: PageId) -> LinkSource<'a> {
+    /// `last_problems`: what the page's document's links reported at the last load.
+    pub(super) fn new(site: &'a Site, page: PageId, last_problems: &'a [Diagnostic]) -> Self {
         LinkSource {
             page,
             doc: &site.pages[page].doc,
+            quoted: last_problems,
             text: std::cell::OnceCell::new(),
         }
+    }
+
+    fn line(&self, line: u32) -> Option<&str> {
+        let quoted = self.quoted.iter().find(|d| d.line == line);
+        if let Some(quoted) = quoted.and_then(|d| d.source_line.as_deref()) {
+            return Some(quoted);
+        }
+        let text = self.text.get_or_init(|| self.doc.source.read());
+        text.lines().nth(line.saturating_sub(1) as usize)
     }
 }
 
@@ -73,11 +86,10 @@ struct At<'s, 'a> {
 
 impl At<'_, '_> {
     fn problem(self, severity: Severity, code: Code, message: String) -> Diagnostic {
-        let from = self.source;
-        let source = from.text.get_or_init(|| from.doc.source.read());
-        Diagnostic::new(severity, code, &self.doc.rel_path, message).at(
-            source,
-            self.link.pos,
+        let pos = self.link.pos;
+        Diagnostic::new(severity, code, &self.doc.rel_path, message).at_line(
+            self.source.line(pos.line),
+            pos,
             self.link.length,
         )
     }

@@ -41,6 +41,15 @@ impl LinkMemo {
             .map(|(_, resolved)| resolved.clone())
     }
 
+    /// The problems `doc`'s links had at the last load, whatever has changed since: the lines
+    /// they quote are lines of this same document.
+    pub fn last_problems(&self, doc: &Arc<Document>) -> &[Diagnostic] {
+        self.by_doc
+            .get(&identity(doc))
+            .filter(|(kept, _)| Arc::ptr_eq(kept, doc))
+            .map_or(&[], |(_, resolved)| resolved.diagnostics.as_slice())
+    }
+
     /// Replaces the memo with this load's resolutions.
     pub fn keep(&mut self, environment: u64, entries: Vec<(Arc<Document>, Resolved)>) {
         self.environment = environment;

@@ -346,7 +346,8 @@ impl Site {
                     return kept;
                 }
                 let mut diags = vec![];
-                let source = links::LinkSource::new(self, id);
+                let doc = &self.pages[id].doc;
+                let source = links::LinkSource::new(self, id, memo.last_problems(doc));
                 let targets = self.pages[id]
                     .doc
                     .rendered

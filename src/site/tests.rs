@@ -399,3 +399,47 @@ fn did_you_mean_holds_for_many_broken_links() {
         .windows(links.len() + 1)
         .all(|w| w[0].help == w[links.len()].help));
 }
+
+/// A page whose links are resolved again (another file came) quotes each problem's own line,
+/// taken from its problems at the last load or from its source.
+#[test]
+fn problems_resolved_again_quote_their_own_lines() {
+    let doc =
+        |p: &str, t: &str| Arc::new(parse_document(p, t.to_string(), MarkdownOptions::default()));
+    let text = "# А\n\n[первая](нет.md)\n\nтекст\n\n[вторая](тоже-нет.md) и [третья](C.md)\n";
+    let a = doc("A.md", text);
+    let load = |docs: Vec<Arc<Document>>, memo: &mut LinkMemo| {
+        Site::assemble(
+            Config::default(),
+            PathBuf::from("content"),
+            docs,
+            vec![],
+            vec![],
+            memo,
+        )
+    };
+    let mut memo = LinkMemo::default();
+    let quoted = |site: &Site| -> Vec<(u32, Option<String>)> {
+        let mut found: Vec<_> = problems(site)
+            .iter()
+            .map(|d| (d.line, d.source_line.clone()))
+            .collect();
+        found.sort();
+        found
+    };
+    let first = load(vec![a.clone()], &mut memo);
+    let own_lines = |found: &[(u32, Option<String>)]| {
+        found
+            .iter()
+            .all(|(line, quoted)| text.lines().nth(*line as usize - 1) == quoted.as_deref())
+    };
+    assert_eq!(quoted(&first).len(), 3, "{:?}", quoted(&first));
+    assert!(own_lines(&quoted(&first)));
+    // C.md appears: the environment changes, A's links are resolved again, one fewer broken.
+    let again = load(vec![a.clone(), doc("C.md", "# C\n")], &mut memo);
+    assert_eq!(quoted(&again).len(), 2, "{:?}", quoted(&again));
+    assert!(own_lines(&quoted(&again)), "{:?}", quoted(&again));
+    // C.md goes: the third problem's line, not quoted at the last load, comes from the source.
+    let without = load(vec![a], &mut memo);
+    assert_eq!(quoted(&without), quoted(&first));
+}
