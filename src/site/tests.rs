@@ -23,6 +23,27 @@ fn site_with(config: Config, files: &[(&str, &str)]) -> Site {
     Site::from_documents(config, PathBuf::from("content"), docs, vec![], vec![])
 }
 
+/// A parsed document, shared as a load shares it.
+fn doc(path: &str, text: &str) -> Arc<Document> {
+    Arc::new(parse_document(
+        path,
+        text.to_string(),
+        MarkdownOptions::default(),
+    ))
+}
+
+/// A site of `docs` with the default config, reusing the link resolutions of `memo`.
+fn load(docs: Vec<Arc<Document>>, memo: &mut LinkMemo) -> Site {
+    Site::assemble(
+        Config::default(),
+        PathBuf::from("content"),
+        docs,
+        vec![],
+        vec![],
+        memo,
+    )
+}
+
 /// The 1-based character column of `needle` in `line`.
 fn column(line: &str, needle: &str) -> u32 {
     line[..line.find(needle).unwrap()].chars().count() as u32 + 1
@@ -187,19 +208,7 @@ fn sections_and_tags() {
 /// at changes: here the heading an anchor names, then the page itself, then a closing `{#id}`.
 #[test]
 fn kept_link_resolutions_follow_what_they_point_at() {
-    let doc =
-        |p: &str, t: &str| Arc::new(parse_document(p, t.to_string(), MarkdownOptions::default()));
     let a = doc("A.md", "# А\n\n[к шагу](B.md#шаг-1)\n");
-    let load = |docs: Vec<Arc<Document>>, memo: &mut LinkMemo| {
-        Site::assemble(
-            Config::default(),
-            PathBuf::from("content"),
-            docs,
-            vec![],
-            vec![],
-            memo,
-        )
-    };
     let mut memo = LinkMemo::default();
     let first = load(vec![a.clone(), doc("B.md", "# Б\n\n## Шаг 1\n")], &mut memo);
     assert!(matches!(first.pages[0].links[0], LinkTarget::Page { .. }));
@@ -404,20 +413,8 @@ fn did_you_mean_holds_for_many_broken_links() {
 /// taken from its problems at the last load or from its source.
 #[test]
 fn problems_resolved_again_quote_their_own_lines() {
-    let doc =
-        |p: &str, t: &str| Arc::new(parse_document(p, t.to_string(), MarkdownOptions::default()));
     let text = "# А\n\n[первая](нет.md)\n\nтекст\n\n[вторая](тоже-нет.md) и [третья](C.md)\n";
     let a = doc("A.md", text);
-    let load = |docs: Vec<Arc<Document>>, memo: &mut LinkMemo| {
-        Site::assemble(
-            Config::default(),
-            PathBuf::from("content"),
-            docs,
-            vec![],
-            vec![],
-            memo,
-        )
-    };
     let mut memo = LinkMemo::default();
     let quoted = |site: &Site| -> Vec<(u32, Option<String>)> {
         let mut found: Vec<_> = problems(site)
