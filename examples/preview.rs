@@ -13,12 +13,12 @@ fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter("spravka=debug")
         .init();
-    let args: Vec<String> = std::env::args().collect();
+    let add = std::env::args().any(|a| a == "--add");
+    let args: Vec<String> = std::env::args().filter(|a| a != "--add").collect();
     let (Some(root), Some(file)) = (args.get(1), args.get(2)) else {
-        anyhow::bail!("usage: preview ROOT FILE [EDITS]");
+        anyhow::bail!("usage: preview ROOT FILE [EDITS] [--add]");
     };
     let edits: usize = args.get(3).map_or(Ok(5), |n| n.parse())?;
-    let add = args.iter().any(|a| a == "--add");
     let root = std::path::PathBuf::from(root);
     let cache = tempfile::tempdir()?;
     let clock = Instant::now();
@@ -57,6 +57,9 @@ fn main() -> anyhow::Result<()> {
         );
         snapshot = done.unwrap_or(next);
         builder.collect_garbage();
+    }
+    if copy.exists() {
+        std::fs::remove_file(&copy)?;
     }
     Ok(())
 }

@@ -1,10 +1,13 @@
 //! Each render job's key: the hash of the context it renders from (`render::jobs`). `serve`
 //! re-renders only the jobs whose key changed after an edit. What a template sees is hashed
 //! by deriving `Hash` on the same types it is serialised from, so a template that shows one
-//! more field cannot go stale in the live preview; the two hand-written hashes left are a
-//! body's (`render::body::Body`: its document's identity and what each link became, both
-//! what `Body` serialises from) and the inputs of the jobs without a template
-//! (`render::jobs::FileInputs`).
+//! more field cannot go stale in the live preview. The hand-written hashes hash what their
+//! value is made from, not each field: a body and a page's own facts by their document's
+//! identity (`Body`, `DocumentFacts`, which take nothing else), a card and the navigation by a
+//! fingerprint of what they serialise made once per render (`Card`, `Nav`; a `ListItem` is its
+//! card), a link without the page it leads from (`Href`: the context's `current_url`), and the
+//! inputs of the jobs without a template (`render::jobs::FileInputs`). A field added to one of
+//! those must go into what it is made from; the key test and `tests/incremental.rs` check it.
 //!
 //! Keys are only compared within one process; a document enters by its identity
 //! (`context::Body`). The hash is foldhash with a fixed seed: SipHash spent half the time of

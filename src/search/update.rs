@@ -85,49 +85,52 @@ impl IndexUpdater {
         // save was a quarter of updating the index at 10,000 pages.
         self.updates += 1;
         let update = self.updates;
-        let (mut changed, mut seen, known_before) = (0, 0, self.indexed.len());
+        let mut replaced = vec![];
+        let (mut seen, known_before) = (0, self.indexed.len());
         for id in 0..site.pages.len() {
             let path = &site.pages[id].doc.rel_path;
             let key = page_key(site, id);
-            let known = self.indexed.get_mut(path.as_str());
-            let unchanged = known.as_ref().is_some_and(|k| k.key == key);
-            match known {
-                Some(entry) => {
-                    seen += 1;
-                    *entry = Indexed {
-                        key,
-                        seen_by: update,
-                    };
-                }
-                None => {
-                    let entry = Indexed {
-                        key,
-                        seen_by: update,
-                    };
-                    self.indexed.insert(path.clone(), entry);
+            if let Some(entry) = self.indexed.get_mut(path.as_str()) {
+                seen += 1;
+                entry.seen_by = update;
+                if entry.key == key {
+                    continue;
                 }
             }
-            if !unchanged {
-                self.writer
-                    .delete_term(Term::from_field_text(self.fields.path, path));
-                self.writer
-                    .add_document(page_document(site, id, &self.fields))?;
-                changed += 1;
-            }
+            self.writer
+                .delete_term(Term::from_field_text(self.fields.path, path));
+            self.writer
+                .add_document(page_document(site, id, &self.fields))?;
+            replaced.push((id, key));
         }
-        if seen < known_before {
-            let (writer, path_field) = (&self.writer, self.fields.path);
-            self.indexed.retain(|path, entry| {
-                let gone = entry.seen_by != update;
-                if gone {
-                    writer.delete_term(Term::from_field_text(path_field, path));
-                    changed += 1;
-                }
-                !gone
-            });
+        let gone: Vec<String> = if seen < known_before {
+            let unseen = self.indexed.iter().filter(|(_, e)| e.seen_by != update);
+            unseen.map(|(path, _)| path.clone()).collect()
+        } else {
+            vec![]
+        };
+        for path in &gone {
+            self.writer
+                .delete_term(Term::from_field_text(self.fields.path, path));
         }
+        let changed = replaced.len() + gone.len();
         if changed > 0 {
             self.writer.commit()?;
+        }
+        // Recorded once committed: after a failure the map still says what the index holds,
+        // and the next update replaces the same pages again.
+        for path in &gone {
+            self.indexed.remove(path);
+        }
+        for (id, key) in replaced {
+            let entry = Indexed {
+                key,
+                seen_by: update,
+            };
+            self.indexed
+                .insert(site.pages[id].doc.rel_path.clone(), entry);
+        }
+        if changed > 0 {
             self.merge_if_small(site.pages.len())?;
         }
         Ok(changed)

@@ -79,7 +79,6 @@ impl<'a> LinkSource<'a> {
 /// The link being resolved and the file it is in: where its problems are reported.
 #[derive(Clone, Copy)]
 struct At<'s, 'a> {
-    doc: &'s Document,
     source: &'s LinkSource<'a>,
     link: &'s LinkRef,
 }
@@ -87,7 +86,7 @@ struct At<'s, 'a> {
 impl At<'_, '_> {
     fn problem(self, severity: Severity, code: Code, message: String) -> Diagnostic {
         let pos = self.link.pos;
-        Diagnostic::new(severity, code, &self.doc.rel_path, message).at_line(
+        Diagnostic::new(severity, code, &self.source.doc.rel_path, message).at_line(
             self.source.line(pos.line),
             pos,
             self.link.length,
@@ -117,11 +116,7 @@ impl<'a> Resolver<'a> {
         from: &LinkSource,
         link: &LinkRef,
     ) -> (LinkTarget, Vec<Diagnostic>) {
-        let at = At {
-            doc: from.doc,
-            source: from,
-            link,
-        };
+        let at = At { source: from, link };
         let dest = link.dest.trim();
         if dest.is_empty() {
             let d = at.problem(
@@ -166,7 +161,12 @@ impl<'a> Resolver<'a> {
         diags: &mut Vec<Diagnostic>,
     ) -> Result<PageId, LinkTarget> {
         let written = decode(path_part);
-        let dir = at.doc.rel_path.rsplit_once('/').map_or("", |(d, _)| d);
+        let dir = at
+            .source
+            .doc
+            .rel_path
+            .rsplit_once('/')
+            .map_or("", |(d, _)| d);
         let Some(joined) = join_path(dir, self.content_path(&written)) else {
             diags.push(at.problem(
                 Severity::Error,

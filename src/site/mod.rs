@@ -317,6 +317,11 @@ impl Site {
                 backlinks: vec![],
             });
         }
+        self.order_listings(tags);
+    }
+
+    /// The tags gathered while assigning pages, sorted, and each section's pages in order.
+    fn order_listings(&mut self, tags: HashMap<&str, Vec<PageId>>) {
         // Gathered in a hash map, then sorted once: a search of the sorted map for each of a
         // page's tags compared 30,000 Cyrillic names a dozen times each.
         let mode = self.config.url_mode;
@@ -348,8 +353,7 @@ impl Site {
                 let mut diags = vec![];
                 let doc = &self.pages[id].doc;
                 let source = links::LinkSource::new(self, id, memo.last_problems(doc));
-                let targets = self.pages[id]
-                    .doc
+                let targets = doc
                     .rendered
                     .links
                     .iter()
