@@ -7,6 +7,7 @@ pub mod config;
 pub mod content;
 pub mod diagnostics;
 pub mod feedback;
+pub mod fingerprint;
 pub mod publish;
 pub mod render;
 pub mod scaffold;

@@ -68,8 +68,8 @@ impl Document {
     /// folds it into the link environment after every edit.
     pub fn link_targets(&self) -> u64 {
         *self.link_targets.get_or_init(|| {
-            use std::hash::{BuildHasher, Hash, Hasher};
-            let mut h = foldhash::quality::FixedState::with_seed(0).build_hasher();
+            use std::hash::{Hash, Hasher};
+            let mut h = crate::fingerprint::hasher();
             self.rel_path.hash(&mut h);
             for heading in &self.rendered.headings {
                 heading.id.hash(&mut h);

@@ -15,7 +15,7 @@ use chrono::NaiveDate;
 use rayon::prelude::*;
 use serde::{Serialize, Serializer};
 use std::borrow::Cow;
-use std::hash::{BuildHasher, Hash, Hasher};
+use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 /// A link from the page being rendered (`from`) to a root-relative URL, written as the
@@ -135,7 +135,7 @@ struct CardFacts<'a> {
 
 impl<'a> Card<'a> {
     fn new(facts: CardFacts<'a>) -> Card<'a> {
-        let fingerprint = foldhash::quality::FixedState::with_seed(0).hash_one(facts);
+        let fingerprint = crate::fingerprint::of(facts);
         Card { facts, fingerprint }
     }
 }

@@ -7,7 +7,7 @@ use super::{Job, RenderOptions, OPERATOR_LINKS, OPERATOR_URL, TAGS_URL};
 use crate::site::{SectionId, Site};
 use serde::Serialize;
 use std::borrow::Cow;
-use std::hash::{BuildHasher, Hash, Hasher};
+use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 /// What every template sees: the site's name, where the page is, the navigation.
@@ -54,7 +54,7 @@ impl<'a> NavEntries<'a> {
                 )
             })
             .collect();
-        let fingerprint = foldhash::quality::FixedState::with_seed(0).hash_one(&entries);
+        let fingerprint = crate::fingerprint::of(&entries);
         NavEntries {
             entries,
             fingerprint,

@@ -10,8 +10,7 @@
 //! those must go into what it is made from; the key test and `tests/incremental.rs` check it.
 //!
 //! Keys are only compared within one process; a document enters by its identity
-//! (`context::Body`). The hash is foldhash with a fixed seed: SipHash spent half the time of
-//! keying 14,000 jobs on the listings' summaries (BENCHMARKS.md).
+//! (`context::Body`). The hash is a `crate::fingerprint`.
 
 use super::context::RenderEnv;
 use super::{Job, RenderOptions, TAGS_URL};
@@ -19,7 +18,7 @@ use crate::site::urls::output_path;
 use crate::site::Site;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
-use std::hash::{BuildHasher, Hash, Hasher};
+use std::hash::{Hash, Hasher};
 
 /// Each job of a site under a name that stays the same across rebuilds (its main output
 /// file), with the hash of its context.
@@ -41,7 +40,7 @@ impl JobKeys {
         let keys = jobs
             .par_iter()
             .map(|job| {
-                let mut h = foldhash::quality::FixedState::with_seed(0).build_hasher();
+                let mut h = crate::fingerprint::hasher();
                 super::jobs::template(env.site, job).hash(&mut h);
                 env.job_context(job, options).hash(&mut h);
                 (job_name(env.site, job), (job.clone(), h.finish()))

@@ -3,7 +3,6 @@
 
 use super::index::{page_document, schema, Fields, IndexError};
 use crate::site::Site;
-use std::hash::BuildHasher;
 use std::sync::Arc;
 use tantivy::{Index, IndexWriter, TantivyDocument, Term};
 
@@ -38,7 +37,7 @@ struct Indexed {
 /// `site::DocumentCache` keeps while the file is unchanged), its URL and its section's title.
 fn page_key(site: &Site, id: usize) -> u64 {
     let page = &site.pages[id];
-    foldhash::quality::FixedState::with_seed(0).hash_one((
+    crate::fingerprint::of((
         Arc::as_ptr(&page.doc) as usize,
         &page.url,
         &site.sections[page.section].title,

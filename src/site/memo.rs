@@ -61,12 +61,11 @@ impl LinkMemo {
 }
 
 impl Site {
-    /// A hash of everything a link's resolution reads besides its own document. foldhash,
-    /// as `render::keys`: SipHash over every page's paths and heading ids was 3 % of an edit's
+    /// A hash of everything a link's resolution reads besides its own document, a
+    /// `crate::fingerprint`: SipHash over every page's paths and heading ids was 3 % of an edit's
     /// rebuild at 10,000 pages.
     pub(super) fn link_environment(&self) -> u64 {
-        use std::hash::BuildHasher;
-        let mut h = foldhash::quality::FixedState::with_seed(0).build_hasher();
+        let mut h = crate::fingerprint::hasher();
         self.config.base_path().hash(&mut h);
         for page in &self.pages {
             (page.doc.link_targets(), &page.url, page.is_index).hash(&mut h);
