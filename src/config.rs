@@ -18,7 +18,7 @@ pub enum UrlMode {
     Unicode,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     /// Site title shown in the header and the feed.
@@ -96,7 +96,7 @@ pub enum OnError {
     Warn,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct BuildConfig {
     pub on_error: OnError,
@@ -124,7 +124,7 @@ impl Default for SuggestConfig {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ServeConfig {
     /// Origins allowed by CORS on `/api`; empty means CORS is off.

@@ -1,4 +1,5 @@
-//! Incremental equals full, as a property: random sequences of edits (a body, a title, a link,
+//! Incremental equals full, as a property: random sequences of edits (a body, a title, a link
+//! added or removed,
 //! a page added, renamed or deleted, an included fragment, the presets, an asset, a theme file,
 //! spravka.toml) go through `serve`'s live rebuild, and after each one the served folder, the
 //! problems shown and the search and suggest answers must be those of a full build of the
@@ -28,6 +29,7 @@ enum Edit {
     Body { page: usize, word: usize },
     Title { page: usize, word: usize },
     Link { page: usize, target: usize },
+    Unlink { page: usize },
     Add { word: usize },
     Rename { page: usize },
     Delete { page: usize },
@@ -44,6 +46,7 @@ fn edit_strategy() -> impl Strategy<Value = Edit> {
         3 => (any::<usize>(), word.clone()).prop_map(|(page, word)| Edit::Body { page, word }),
         3 => (any::<usize>(), word.clone()).prop_map(|(page, word)| Edit::Title { page, word }),
         3 => (any::<usize>(), any::<usize>()).prop_map(|(page, target)| Edit::Link { page, target }),
+        2 => any::<usize>().prop_map(|page| Edit::Unlink { page }),
         2 => word.clone().prop_map(|word| Edit::Add { word }),
         1 => any::<usize>().prop_map(|page| Edit::Rename { page }),
         1 => any::<usize>().prop_map(|page| Edit::Delete { page }),
@@ -99,6 +102,17 @@ fn apply(s: &mut Session, edit: &Edit, step: usize) {
         Edit::Link { page, target } => {
             if let (Some(p), Some(to)) = (pick(page), pick(target)) {
                 s.edit(&p, |t| format!("{t}\nСм. [{{#T}}](/{to}).\n"));
+            }
+        }
+        Edit::Unlink { page } => {
+            // Takes back the links `Link` added: the pages they pointed at lose a backlink.
+            if let Some(p) = pick(page) {
+                s.edit(&p, |t| {
+                    t.lines()
+                        .filter(|line| !line.starts_with("См. ["))
+                        .map(|line| format!("{line}\n"))
+                        .collect()
+                });
             }
         }
         Edit::Add { word } => {

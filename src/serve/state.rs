@@ -323,7 +323,12 @@ impl Builder {
         self.documents
             .keep_listing(rel.iter().map(|(r, p)| (r.as_str(), *p)));
         let mut timer = PhaseTimer::start(BuildKind::Incremental);
-        let site = Site::load_with_cache(&self.root, self.config.clone(), &mut self.documents);
+        let site = Site::reload(
+            &self.root,
+            self.config.clone(),
+            &mut self.documents,
+            &current.site,
+        );
         let loaded = timer.lap(Phase::Load);
         let summary = crate::check::summary_with(&site, crate::render::today(), &mut self.lints);
         let checked = timer.lap(Phase::Check);

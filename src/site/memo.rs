@@ -50,6 +50,17 @@ impl LinkMemo {
             .map_or(&[], |(_, resolved)| resolved.diagnostics.as_slice())
     }
 
+    /// The environment the kept resolutions were made in.
+    pub fn environment(&self) -> u64 {
+        self.environment
+    }
+
+    /// Keeps `resolved` for `doc` in place of `before`'s, in the same environment.
+    pub fn replace(&mut self, before: &Arc<Document>, doc: &Arc<Document>, resolved: Resolved) {
+        self.by_doc.remove(&identity(before));
+        self.by_doc.insert(identity(doc), (doc.clone(), resolved));
+    }
+
     /// Replaces the memo with this load's resolutions.
     pub fn keep(&mut self, environment: u64, entries: Vec<(Arc<Document>, Resolved)>) {
         self.environment = environment;

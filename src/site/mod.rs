@@ -6,19 +6,24 @@
 mod cache;
 mod closest;
 mod links;
+mod loaded;
 mod lookup;
 mod memo;
+mod patch;
 pub mod urls;
 
 pub use cache::DocumentCache;
 pub use memo::LinkMemo;
+pub use patch::Placement;
+
+use loaded::Loaded;
 
 pub use crate::content::paths::{is_external, join_path};
 pub use links::LinkTarget;
 
 use crate::config::Config;
-use crate::content::walk::{is_index_name, FileKind};
-use crate::content::{walk, Document, MarkdownOptions};
+use crate::content::walk::is_index_name;
+use crate::content::Document;
 use crate::diagnostics::{Code, Diagnostic};
 use rayon::prelude::*;
 // Maps keyed by URL and path hash with foldhash: SipHash on 10,000 URLs and paths was a tenth
@@ -70,7 +75,7 @@ pub struct Tag {
     pub pages: Vec<PageId>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Asset {
     pub rel_path: String,
     pub abs_path: PathBuf,
@@ -91,9 +96,15 @@ pub struct Site {
     /// Problems of loading (those of links stay in each `Page`, documents' own in each
     /// `Document`; `all_diagnostics` gives them all).
     pub diagnostics: Vec<Diagnostic>,
-    by_path: HashMap<String, PageId>,
-    section_by_dir: HashMap<String, SectionId>,
-    asset_by_path: HashMap<String, usize>,
+    /// How many of `diagnostics`, from the front, are loading's own (the walk's, presets',
+    /// unreadable files'); the rest are assembling's (URL collisions).
+    loading_problems: usize,
+    /// `Site::link_environment`, made when the links were resolved.
+    link_environment: u64,
+    // Shared: an edit that moves no page (`patch`) keeps them as they are.
+    by_path: Arc<HashMap<String, PageId>>,
+    section_by_dir: Arc<HashMap<String, SectionId>>,
+    asset_by_path: Arc<HashMap<String, usize>>,
 }
 
 impl Site {
@@ -104,33 +115,33 @@ impl Site {
 
     /// Loads content/, reading and parsing only the files `cache` does not hold unchanged.
     pub fn load_with_cache(root: &Path, config: Config, cache: &mut DocumentCache) -> Site {
-        let content_dir = root.join(&config.content_dir);
-        let listing =
-            cache.listing(|| walk(&content_dir, &config.synonyms_file, &config.fragments));
-        let (files, walk_problems) = &*listing;
-        let mut diagnostics = walk_problems.clone();
-        let options = MarkdownOptions {
-            escape_html: config.escape_html,
-        };
-        let (presets, presets_problems) = crate::content::presets::Presets::load(files);
-        diagnostics.extend(presets_problems);
-        let (docs, unreadable) = cache.load(files, options, &presets);
-        diagnostics.extend(unreadable);
-        let mode = config.url_mode;
-        let assets = files
-            .iter()
-            .filter(|f| f.kind == FileKind::Asset)
-            .map(|f| Asset {
-                url: urls::asset_url(&f.rel_path, mode),
-                rel_path: f.rel_path.clone(),
-                abs_path: f.abs_path.clone(),
-            });
+        let loaded = Loaded::read(root, &config, cache);
         Site::assemble(
             config,
-            content_dir,
-            docs,
-            assets.collect(),
-            diagnostics,
+            loaded.content_dir,
+            loaded.docs,
+            loaded.assets,
+            loaded.diagnostics,
+            cache.links(),
+        )
+    }
+
+    /// `load_with_cache` after `previous` was loaded with the same `config` and `cache`: when
+    /// no document moved (the same files, each with the same [`Placement`]), `previous` with
+    /// the changed documents swapped in and only their links resolved again.
+    pub fn reload(root: &Path, config: Config, cache: &mut DocumentCache, previous: &Site) -> Site {
+        let loaded = Loaded::read(root, &config, cache);
+        if previous.config == config {
+            if let Some(site) = previous.patched(&loaded, cache.links()) {
+                return site;
+            }
+        }
+        Site::assemble(
+            config,
+            loaded.content_dir,
+            loaded.docs,
+            loaded.assets,
+            loaded.diagnostics,
             cache.links(),
         )
     }
@@ -169,10 +180,15 @@ impl Site {
             sections: Vec::new(),
             assets,
             tags: BTreeMap::new(),
+            loading_problems: diagnostics.len(),
             diagnostics,
-            by_path: HashMap::with_capacity_and_hasher(docs.len(), Default::default()),
-            section_by_dir: HashMap::default(),
-            asset_by_path,
+            link_environment: 0,
+            by_path: Arc::new(HashMap::with_capacity_and_hasher(
+                docs.len(),
+                Default::default(),
+            )),
+            section_by_dir: Arc::default(),
+            asset_by_path: Arc::new(asset_by_path),
         };
         site.build_sections(&docs);
         site.assign_pages(docs);
@@ -232,7 +248,7 @@ impl Site {
             if let Some(parent) = parent {
                 self.sections[parent].subsections.push(id);
             }
-            self.section_by_dir.insert(dir, id);
+            Arc::make_mut(&mut self.section_by_dir).insert(dir, id);
         }
     }
 
@@ -276,17 +292,19 @@ impl Site {
         taken.extend(self.sections.iter().map(|s| (s.url.clone(), s.dir.clone())));
         let mut tags: HashMap<&str, Vec<PageId>> = HashMap::default();
         for doc in &docs {
-            let dir = doc.rel_path.rsplit_once('/').map_or("", |(d, _)| d);
+            // What assembling reads of a document; `Site::patched` relies on it.
+            let place = Placement::of(doc);
+            let dir = place.rel_path.rsplit_once('/').map_or("", |(d, _)| d);
             let section = self.section_by_dir[dir];
-            let file_name = doc.rel_path.rsplit('/').next().unwrap_or("");
+            let file_name = place.rel_path.rsplit('/').next().unwrap_or("");
             let is_index = is_index_name(file_name) && self.sections[section].index.is_none();
             let id = self.pages.len();
             let url = if is_index {
                 self.sections[section].index = Some(id);
-                self.sections[section].title = doc.title.clone();
+                self.sections[section].title = place.title.to_string();
                 let url = self.sections[section].url.clone();
                 // The folder claimed this URL; a collision message names its README instead.
-                taken.insert(url.clone(), doc.rel_path.clone());
+                taken.insert(url.clone(), place.rel_path.to_string());
                 url
             } else {
                 // A second index file in one folder (README.md beside index.md) is an ordinary page.
@@ -295,18 +313,19 @@ impl Site {
                 } else {
                     doc.stem()
                 };
+                // The segment is made from the stem alone: the path decides it.
                 let mode = self.config.url_mode;
                 let segment =
                     doc.url_segment(mode, || crate::content::slug::url_segment(stem, mode));
                 let wanted = format!("{}{segment}/", self.sections[section].url);
-                let url = self.unique_url(&wanted, &doc.rel_path, &mut taken);
+                let url = self.unique_url(&wanted, place.rel_path, &mut taken);
                 self.sections[section].pages.push(id);
                 url
             };
-            for tag in &doc.meta.tags {
+            for tag in place.tags {
                 tags.entry(tag).or_default().push(id);
             }
-            self.by_path.insert(doc.rel_path.clone(), id);
+            Arc::make_mut(&mut self.by_path).insert(doc.rel_path.clone(), id);
             self.pages.push(Page {
                 doc: doc.clone(),
                 url,
@@ -335,7 +354,10 @@ impl Site {
         let pages = &self.pages;
         for section in &mut self.sections {
             section.pages.sort_by(|&a, &b| {
-                let key = |id: PageId| (&pages[id].doc.title_key, &pages[id].doc.rel_path);
+                let key = |id: PageId| {
+                    let place = Placement::of(&pages[id].doc);
+                    (place.title_key, place.rel_path)
+                };
                 key(a).cmp(&key(b))
             });
         }
@@ -343,30 +365,15 @@ impl Site {
 
     fn resolve_all_links(&mut self, memo: &mut LinkMemo) {
         let environment = self.link_environment();
+        self.link_environment = environment;
         let resolver = links::Resolver::new(self);
         let resolved: Vec<memo::Resolved> = (0..self.pages.len())
             .into_par_iter()
             .map(|id| {
-                if let Some(kept) = memo.get(environment, &self.pages[id].doc) {
-                    return kept;
-                }
-                let mut diags = vec![];
                 let doc = &self.pages[id].doc;
-                let source = links::LinkSource::new(self, id, memo.last_problems(doc));
-                let targets = doc
-                    .rendered
-                    .links
-                    .iter()
-                    .map(|link| {
-                        let (target, mut d) = resolver.resolve(&source, link);
-                        diags.append(&mut d);
-                        target
-                    })
-                    .collect();
-                memo::Resolved {
-                    targets: Arc::new(targets),
-                    diagnostics: Arc::new(diags),
-                }
+                memo.get(environment, doc).unwrap_or_else(|| {
+                    self.resolve_links_of(&resolver, id, memo.last_problems(doc))
+                })
             })
             .collect();
         memo.keep(
@@ -398,6 +405,32 @@ impl Site {
         }
         for (page, links) in self.pages.iter_mut().zip(backlinks) {
             page.backlinks = links.into_iter().collect();
+        }
+    }
+
+    /// Resolves the links of page `id`; `last_problems`: its document's at the last load.
+    fn resolve_links_of(
+        &self,
+        resolver: &links::Resolver,
+        id: PageId,
+        last_problems: &[Diagnostic],
+    ) -> memo::Resolved {
+        let mut diagnostics = vec![];
+        let source = links::LinkSource::new(self, id, last_problems);
+        let targets = self.pages[id]
+            .doc
+            .rendered
+            .links
+            .iter()
+            .map(|link| {
+                let (target, mut d) = resolver.resolve(&source, link);
+                diagnostics.append(&mut d);
+                target
+            })
+            .collect();
+        memo::Resolved {
+            targets: Arc::new(targets),
+            diagnostics: Arc::new(diagnostics),
         }
     }
 

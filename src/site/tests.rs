@@ -1,5 +1,5 @@
 use super::*;
-use crate::content::parse_document;
+use crate::content::{parse_document, MarkdownOptions};
 use crate::diagnostics::{Code, Severity};
 
 /// The problems of loading and of links, in that order: the site's own, then each page's
