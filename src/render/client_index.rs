@@ -8,13 +8,11 @@
 //! so the client resolves what is typed against the index's own vocabulary instead of keeping a
 //! stemmer of its own that could drift from the server's.
 
+use super::client_pages::ClientPages;
 use crate::site::Site;
 use serde::Serialize;
 use serde_json::json;
 use std::collections::BTreeMap;
-// foldhash: SipHash on every word of 10,000 pages' titles and summaries was a fifth of making
-// this index after each save.
-use foldhash::HashMap;
 
 /// The entry file: the only file with a fixed name; it names every other one.
 pub const ENTRY: &str = "search/index.js";
@@ -25,13 +23,17 @@ const CHUNK_BYTES: usize = 16 * 1024;
 const TAG_BUCKETS: u32 = 64;
 
 /// Which field of a page a word was found in, as bits of a posting (the client weighs them).
-const TITLE: u8 = 1;
-const TAGS: u8 = 2;
-const HEADINGS: u8 = 4;
-const SECTION: u8 = 8;
-const SUMMARY: u8 = 16;
+pub(super) const TITLE: u8 = 1;
+pub(super) const TAGS: u8 = 2;
+pub(super) const HEADINGS: u8 = 4;
+pub(super) const SECTION: u8 = 8;
+pub(super) const SUMMARY: u8 = 16;
+
+/// A stem and its pages, in increasing order, each with its field bits.
+pub(super) type StemPages = (String, Vec<(u32, u8)>);
 
 /// One file of the client index: its path under the output folder and its bytes.
+#[derive(Clone)]
 pub struct ClientFile {
     pub path: String,
     pub bytes: Vec<u8>,
@@ -39,41 +41,26 @@ pub struct ClientFile {
 
 /// What the client shows of a page once it is a hit (one small file per page).
 #[derive(Serialize)]
-struct Fragment<'a> {
+pub(super) struct Fragment<'a> {
     /// Title.
-    t: &'a str,
+    pub t: &'a str,
     /// URL relative to the site root (no leading slash), so the script can prefix its root.
-    u: &'a str,
+    pub u: &'a str,
     /// Section title.
-    s: &'a str,
+    pub s: &'a str,
     /// Headings.
-    h: Vec<&'a str>,
+    pub h: Vec<&'a str>,
     /// Tags.
-    g: &'a [String],
+    pub g: &'a [String],
     /// Summary.
-    d: &'a str,
+    pub d: &'a str,
 }
 
 /// Every file of the client index of `site`, the entry last. Deterministic: the same site
 /// gives the same files; every file but the entry, the fragments and the tag buckets is named
 /// by its hash, and those are versioned by their hash in the entry.
-pub fn client_index(site: &Site) -> Vec<ClientFile> {
-    let mut files = vec![];
-    let mut postings = Postings::default();
-    for id in 0..site.pages.len() {
-        let fragment = fragment(site, id);
-        let page = id as u32;
-        postings.add(page, fragment.t, TITLE);
-        fragment.g.iter().for_each(|g| postings.add(page, g, TAGS));
-        fragment
-            .h
-            .iter()
-            .for_each(|h| postings.add(page, h, HEADINGS));
-        postings.add(page, fragment.s, SECTION);
-        postings.add(page, fragment.d, SUMMARY);
-        files.push(script(format!("search/f/{id}.js"), &fragment));
-    }
-    let postings = postings.sorted();
+pub fn client_index(site: &Site, pages: &mut ClientPages) -> Vec<ClientFile> {
+    let (mut files, postings) = pages.pages(site);
     let fragments = version(&files);
     let letters = stem_lists(&postings, &mut files);
     let chunks = posting_chunks(&postings, &mut files);
@@ -109,66 +96,7 @@ fn version(files: &[ClientFile]) -> String {
     hasher.finalize().to_hex()[..16].to_string()
 }
 
-/// The pages of every stem, with the fields each page has it in, gathered page by page.
-#[derive(Default)]
-struct Postings {
-    /// A word's stem number (none for a stop word), worked out once: titles, headings and
-    /// section names repeat their words across thousands of pages.
-    word_stems: HashMap<String, Option<usize>>,
-    stem_numbers: HashMap<String, usize>,
-    stems: Vec<String>,
-    /// Per stem number, its pages in increasing order with their field bits.
-    pages: Vec<Vec<(u32, u8)>>,
-}
-
-impl Postings {
-    /// Adds the words of `text`, found in the field `bit` of `page` (pages come in order).
-    fn add(&mut self, page: u32, text: &str, bit: u8) {
-        let mut lowered = crate::text::lowercase(text);
-        if lowered.contains('ё') {
-            lowered = lowered.replace('ё', "е");
-        }
-        for word in words(&lowered) {
-            let number = match self.word_stems.get(word) {
-                Some(&number) => number,
-                None => {
-                    let number = self.number_of(word);
-                    self.word_stems.insert(word.to_string(), number);
-                    number
-                }
-            };
-            let Some(number) = number else { continue };
-            let pages = &mut self.pages[number];
-            match pages.last_mut() {
-                Some((last, bits)) if *last == page => *bits |= bit,
-                _ => pages.push((page, bit)),
-            }
-        }
-    }
-
-    fn number_of(&mut self, word: &str) -> Option<usize> {
-        if crate::search::analyzer::is_stop_word(word) {
-            return None;
-        }
-        let stem = crate::search::analyzer::stem(word);
-        let next = self.stems.len();
-        let number = *self.stem_numbers.entry(stem.clone()).or_insert(next);
-        if number == next {
-            self.stems.push(stem);
-            self.pages.push(vec![]);
-        }
-        Some(number)
-    }
-
-    /// Every stem with its pages, in the stems' (byte) order.
-    fn sorted(self) -> Vec<(String, Vec<(u32, u8)>)> {
-        let mut all: Vec<_> = self.stems.into_iter().zip(self.pages).collect();
-        all.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        all
-    }
-}
-
-fn fragment(site: &Site, id: usize) -> Fragment<'_> {
+pub(super) fn fragment(site: &Site, id: usize) -> Fragment<'_> {
     let p = &site.pages[id];
     Fragment {
         t: &p.doc.title,
@@ -188,10 +116,7 @@ fn fragment(site: &Site, id: usize) -> Fragment<'_> {
 
 /// Per first letter, the stems starting with it and how many pages have each: what the
 /// client reads a typed word against (its stem, a prefix while typing, a typo's near stems).
-fn stem_lists(
-    postings: &[(String, Vec<(u32, u8)>)],
-    files: &mut Vec<ClientFile>,
-) -> BTreeMap<char, String> {
+fn stem_lists(postings: &[StemPages], files: &mut Vec<ClientFile>) -> BTreeMap<char, String> {
     let mut by_letter: BTreeMap<char, Vec<(&str, usize)>> = BTreeMap::new();
     for (stem, docs) in postings {
         if let Some(first) = stem.chars().next() {
@@ -207,10 +132,7 @@ fn stem_lists(
 /// The postings, sorted by stem and cut into files of about [`CHUNK_BYTES`]; each posting is
 /// the page's number (as the gap from the previous one) and its field bits. Returns the first
 /// stem and the file of each chunk.
-fn posting_chunks(
-    postings: &[(String, Vec<(u32, u8)>)],
-    files: &mut Vec<ClientFile>,
-) -> Vec<(String, String)> {
+fn posting_chunks(postings: &[StemPages], files: &mut Vec<ClientFile>) -> Vec<(String, String)> {
     let mut chunks = vec![];
     let mut chunk: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
     let mut size = 0;
@@ -300,7 +222,7 @@ fn hashed<T: Serialize>(files: &mut Vec<ClientFile>, folder: &str, data: &T) -> 
 
 /// `data` as the script at `path`, serialised straight after the call's start (10,000 page
 /// fragments are written after every save).
-fn script<T: Serialize>(path: String, data: &T) -> ClientFile {
+pub(super) fn script<T: Serialize>(path: String, data: &T) -> ClientFile {
     let mut bytes = prefix(path.trim_start_matches("search/"), 256);
     serde_json::to_writer(&mut bytes, data).expect("client index data serialises");
     bytes.extend_from_slice(SUFFIX);
@@ -318,7 +240,7 @@ const SUFFIX: &[u8] = b");\n";
 
 /// The words of `lowered` (lower case, `ё` as `е`) as the client splits what is typed: runs
 /// of Latin and Cyrillic letters and digits.
-fn words(lowered: &str) -> impl Iterator<Item = &str> {
+pub(super) fn words(lowered: &str) -> impl Iterator<Item = &str> {
     lowered
         .split(|c: char| {
             !(c.is_ascii_lowercase() || c.is_ascii_digit() || ('а'..='я').contains(&c))

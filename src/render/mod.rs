@@ -3,6 +3,7 @@
 
 mod body;
 pub mod client_index;
+mod client_pages;
 pub mod context;
 mod feeds;
 mod jobs;
@@ -105,6 +106,8 @@ pub struct RenderStats {
 pub struct Renderer {
     tera: Tera,
     theme: Theme,
+    /// Each page's part of the client index, reused by the next build while it is the same.
+    client_pages: std::sync::Mutex<client_pages::ClientPages>,
 }
 
 /// What the server keeps of a ticket, for the operator page's promise: "off", "terms" (its
@@ -168,7 +171,11 @@ impl Renderer {
                 .map(|(n, s)| (n.as_str(), s.as_str())),
         )
         .map_err(|e| template_error("theme", e))?;
-        Ok(Renderer { tera, theme })
+        Ok(Renderer {
+            tera,
+            theme,
+            client_pages: Default::default(),
+        })
     }
 
     /// Every job of a full build, in a stable order.
@@ -244,7 +251,8 @@ impl Renderer {
             Job::Feeds => {
                 write("sitemap.xml", feeds::sitemap(site).as_bytes())?;
                 write("atom.xml", feeds::atom(site).as_bytes())?;
-                for file in client_index::client_index(site) {
+                let mut pages = self.client_pages.lock().unwrap_or_else(|e| e.into_inner());
+                for file in client_index::client_index(site, &mut pages) {
                     write(&file.path, &file.bytes)?;
                 }
                 Ok(())
