@@ -99,11 +99,15 @@ impl Document {
     }
 
     pub fn stem(&self) -> &str {
-        let name = self.rel_path.rsplit('/').next().unwrap_or(&self.rel_path);
-        name.strip_suffix(".md")
-            .or_else(|| name.strip_suffix(".MD"))
-            .unwrap_or(name)
+        stem_of(self.rel_path.rsplit('/').next().unwrap_or(&self.rel_path))
     }
+}
+
+/// A file name without its `.md`.
+pub fn stem_of(name: &str) -> &str {
+    name.strip_suffix(".md")
+        .or_else(|| name.strip_suffix(".MD"))
+        .unwrap_or(name)
 }
 
 pub fn parse_document(rel_path: &str, text: String, options: MarkdownOptions) -> Document {

@@ -251,8 +251,11 @@ impl Renderer {
             Job::Feeds => {
                 write("sitemap.xml", feeds::sitemap(site).as_bytes())?;
                 write("atom.xml", feeds::atom(site).as_bytes())?;
-                let mut pages = self.client_pages.lock().unwrap_or_else(|e| e.into_inner());
-                for file in client_index::client_index(site, &mut pages) {
+                let files = {
+                    let mut pages = self.client_pages.lock().unwrap_or_else(|e| e.into_inner());
+                    client_index::client_index(site, &mut pages)
+                };
+                for file in files {
                     write(&file.path, &file.bytes)?;
                 }
                 Ok(())

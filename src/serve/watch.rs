@@ -12,8 +12,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Quiet time that ends a burst: editors save as temp file + rename, or in several writes.
-/// A burst ends at once when a file of the site is closed after writing (`ends_burst`).
+/// A burst ends sooner when a document is closed after writing (`ends_burst`): after this
+/// much quiet, which still gathers what a save does right after the close (vim removes its
+/// backup file) and the other files of a "save all".
 const DEBOUNCE: Duration = Duration::from_millis(30);
+const AFTER_SAVE: Duration = Duration::from_millis(5);
 
 /// What a change must touch to matter: content, the site's themes, the config file and the
 /// tuned suggest model beside it. The
@@ -41,15 +44,19 @@ impl Watched {
 
     /// Whether `event` says a save is complete: a markdown file of content/ (not an editor's
     /// temporary or hidden file, whose save ends with a rename) closed after writing, as
-    /// editors that write in place do. Waiting out the quiet time after it was a fifth of an
-    /// edit's way to the browser at 10,000 pages.
+    /// editors that write in place do: the burst then ends after `AFTER_SAVE` of quiet. Waiting
+    /// out the whole quiet time after it was a fifth of an edit's way to the browser at
+    /// 10,000 pages.
     fn ends_burst(&self, event: &notify::Event) -> bool {
         use notify::event::{AccessKind, AccessMode, EventKind};
         let document = |p: &PathBuf| {
             let name = p.file_name().and_then(|n| n.to_str()).unwrap_or(".");
-            p.starts_with(&self.content)
-                && !name.starts_with('.')
-                && name.to_lowercase().ends_with(".md")
+            // As `content::walk` lists them: no hidden file or folder.
+            let hidden = p.strip_prefix(&self.content).map_or(true, |rel| {
+                rel.components()
+                    .any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
+            });
+            !hidden && name.to_lowercase().ends_with(".md")
         };
         matches!(
             event.kind,
@@ -108,17 +115,15 @@ pub fn spawn(state: Arc<AppState>) -> notify::Result<()> {
             while let Ok(first) = rx.recv() {
                 let mut change = Change::Content(vec![]);
                 change.add(&watched, &first);
-                let mut saved = watched.ends_burst(&first);
-                while !saved {
-                    let Ok(event) = rx.recv_timeout(DEBOUNCE) else {
-                        break;
-                    };
-                    change.add(&watched, &event);
-                    saved = watched.ends_burst(&event);
+                let mut quiet = DEBOUNCE;
+                if watched.ends_burst(&first) {
+                    quiet = AFTER_SAVE;
                 }
-                // Whatever else already arrived (a "save all") joins this rebuild.
-                while let Ok(event) = rx.try_recv() {
+                while let Ok(event) = rx.recv_timeout(quiet) {
                     change.add(&watched, &event);
+                    if watched.ends_burst(&event) {
+                        quiet = AFTER_SAVE;
+                    }
                 }
                 if change != Change::Content(vec![]) {
                     rebuild(&state, &change);
@@ -239,6 +244,7 @@ mod tests {
             ),
             // Editors' temporary files: the save ends with a rename still to come.
             (closed, "/site/content/.Статья.md.swp"),
+            (closed, "/site/content/.git/Статья.md"),
             (closed, "/site/content/Статья.md~"),
             (closed, "/site/content/Статья.md___jb_tmp___"),
             // Not content: themes and the config keep the quiet time.

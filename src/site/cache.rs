@@ -246,18 +246,30 @@ impl DocumentCache {
                 (stamp, includes, parsed)
             })
             .collect();
+        self.keep_entries(&markdown, loaded)
+    }
+
+    /// Records what a load read, in place (making the map again cloned 10,000 paths per
+    /// edit), and returns the documents and the problems of the files that could not be read.
+    fn keep_entries(
+        &mut self,
+        markdown: &[&SourceFile],
+        loaded: Vec<Loaded>,
+    ) -> (Vec<Arc<Document>>, Vec<Diagnostic>) {
         let mut docs = Vec::with_capacity(loaded.len());
         let mut problems = Vec::new();
-        // Entries are updated in place: making the map again cloned 10,000 paths per edit.
+        // How many of `markdown` have an entry: any more entries are of files that are gone.
+        let mut held = 0;
         for (file, (stamp, includes, result)) in markdown.iter().zip(loaded) {
+            let path = &file.rel_path;
             match result {
                 Ok(doc) => {
                     let kept = self
                         .entries
-                        .get(&file.rel_path)
+                        .get(path)
                         .is_some_and(|e| Arc::ptr_eq(&e.doc, &doc) && Some(e.stamp) == stamp);
                     match stamp {
-                        _ if kept => {}
+                        _ if kept => held += 1,
                         Some(stamp) => {
                             let entry = Entry {
                                 stamp,
@@ -265,31 +277,32 @@ impl DocumentCache {
                                 includes,
                                 stale: false,
                             };
-                            self.entries.insert(file.rel_path.clone(), entry);
+                            self.entries.insert(path.clone(), entry);
+                            held += 1;
                         }
                         None => {
-                            self.entries.remove(&file.rel_path);
+                            self.entries.remove(path);
                         }
                     }
                     docs.push(doc);
                 }
                 Err(Unreadable { problem, keep_last }) => {
                     // The last good document stays, and the file is read again next time.
-                    match self.entries.get_mut(&file.rel_path) {
+                    match self.entries.get_mut(path) {
                         Some(entry) if keep_last => {
                             entry.stale = true;
                             docs.push(entry.doc.clone());
+                            held += 1;
                         }
                         _ => {
-                            self.entries.remove(&file.rel_path);
+                            self.entries.remove(path);
                         }
                     }
                     problems.push(problem);
                 }
             }
         }
-        if self.entries.len() > markdown.len() {
-            // Files are gone: drop their entries.
+        if self.entries.len() > held {
             let present: HashSet<&str> = markdown.iter().map(|f| f.rel_path.as_str()).collect();
             self.entries
                 .retain(|path, _| present.contains(path.as_str()));
@@ -365,6 +378,37 @@ mod tests {
         std::fs::write(&a, b"\xff").unwrap();
         let (none, problems) = fresh.load(&files, options, &Presets::default());
         assert!(none.is_empty() && problems[0].help.is_none());
+    }
+
+    /// A file deleted while another appears unreadable keeps no entry: back unreadable
+    /// later, it has no last good document to stand in for it.
+    #[test]
+    fn a_removed_file_leaves_no_entry_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b, c) = (
+            dir.path().join("a.md"),
+            dir.path().join("b.md"),
+            dir.path().join("c.md"),
+        );
+        std::fs::write(&a, "# А\n").unwrap();
+        std::fs::write(&b, "# Удалённый\n").unwrap();
+        let options = MarkdownOptions::default();
+        let mut cache = DocumentCache::default();
+        let load = |cache: &mut DocumentCache| {
+            let (files, _) = walk(dir.path(), "synonyms.toml", &[]);
+            cache.load(&files, options, &Presets::default())
+        };
+        load(&mut cache);
+        std::fs::remove_file(&b).unwrap();
+        std::fs::write(&c, b"# \xff").unwrap();
+        let (docs, problems) = load(&mut cache);
+        assert_eq!((docs.len(), problems.len()), (1, 1));
+        std::fs::write(&b, b"# \xff").unwrap();
+        let (docs, _) = load(&mut cache);
+        assert!(
+            docs.iter().all(|d| d.title != "Удалённый"),
+            "the deleted file's old text is not served"
+        );
     }
 
     #[test]

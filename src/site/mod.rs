@@ -14,7 +14,7 @@ pub mod urls;
 
 pub use cache::DocumentCache;
 pub use memo::LinkMemo;
-pub use patch::Placement;
+use patch::Placement;
 
 use loaded::Loaded;
 
@@ -202,12 +202,13 @@ impl Site {
         // ancestors are in already.
         let mut last_folder = None;
         for doc in docs {
-            let folder = doc.rel_path.rsplit_once('/').map(|(f, _)| f);
+            let rel_path = Placement::of(doc).rel_path;
+            let folder = rel_path.rsplit_once('/').map(|(f, _)| f);
             if folder == last_folder {
                 continue;
             }
             last_folder = folder;
-            let mut dir = doc.rel_path.as_str();
+            let mut dir = rel_path;
             while let Some((parent, _)) = dir.rsplit_once('/') {
                 if !dirs.insert(parent.to_string()) {
                     break;
@@ -311,7 +312,7 @@ impl Site {
                 let stem = if is_index_name(file_name) {
                     file_name.split('.').next().unwrap_or("index")
                 } else {
-                    doc.stem()
+                    crate::content::document::stem_of(file_name)
                 };
                 // The segment is made from the stem alone: the path decides it.
                 let mode = self.config.url_mode;

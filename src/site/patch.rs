@@ -5,6 +5,7 @@
 use super::loaded::Loaded;
 use super::{memo, LinkMemo, LinkTarget, PageId, Site};
 use crate::content::Document;
+use rayon::prelude::*;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
@@ -15,7 +16,7 @@ use std::sync::Arc;
 /// are assembled alike, and an edit that keeps every placement keeps every URL, section,
 /// tag and other page's links.
 #[derive(Debug, PartialEq, Eq)]
-pub struct Placement<'a> {
+pub(crate) struct Placement<'a> {
     pub rel_path: &'a str,
     pub title: &'a str,
     pub title_key: &'a str,
@@ -41,22 +42,26 @@ impl Site {
     /// same [`Placement`], the same assets and loading problems. `None` otherwise (then the
     /// model is assembled whole). `memo` must hold this site's link resolutions.
     pub(super) fn patched(&self, loaded: &Loaded, memo: &mut LinkMemo) -> Option<Site> {
+        if memo.environment() != self.link_environment {
+            // The memo is of a later load that was not served (it failed).
+            return None;
+        }
         let changed = self.changed_in_place(loaded)?;
+        if changed.len() > self.pages.len() / 4 {
+            // Most pages changed (presets, a fragment): assembling them all costs no more.
+            return None;
+        }
         let mut site = self.clone();
         for &id in &changed {
             site.pages[id].doc = loaded.docs[id].clone();
         }
         // Every placement is the same, so is the environment this site's links were
-        // resolved in (made again only to check it, in tests' debug builds).
+        // resolved in (made again only to check it, in debug builds and the patch test).
         debug_assert_eq!(site.link_environment(), self.link_environment);
-        if memo.environment() != self.link_environment {
-            // The memo is of a later load that was not served (it failed).
-            return None;
-        }
         let resolved: Vec<(PageId, memo::Resolved)> = {
             let resolver = super::links::Resolver::new(&site);
             changed
-                .iter()
+                .par_iter()
                 .map(|&id| (id, site.resolve_links_of(&resolver, id, &[])))
                 .collect()
         };
@@ -239,6 +244,7 @@ mod tests {
             let (patched, whole) = reload(root.path(), &mut cache, &site);
             if let Some(patched) = &patched {
                 assert_eq!(view(patched), view(&whole), "patched after editing {path}");
+                assert_eq!(patched.link_environment, patched.link_environment());
             }
             assert_eq!(patched.is_some(), in_place, "{path}");
             let next = Site::reload(root.path(), Config::default(), &mut cache, &site);
