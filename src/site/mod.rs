@@ -116,14 +116,7 @@ impl Site {
     /// Loads content/, reading and parsing only the files `cache` does not hold unchanged.
     pub fn load_with_cache(root: &Path, config: Config, cache: &mut DocumentCache) -> Site {
         let loaded = Loaded::read(root, &config, cache);
-        Site::assemble(
-            config,
-            loaded.content_dir,
-            loaded.docs,
-            loaded.assets,
-            loaded.diagnostics,
-            cache.links(),
-        )
+        Site::assemble_loaded(config, loaded, cache.links())
     }
 
     /// `load_with_cache` after `previous` was loaded with the same `config` and `cache`: when
@@ -136,14 +129,17 @@ impl Site {
                 return site;
             }
         }
-        Site::assemble(
-            config,
-            loaded.content_dir,
-            loaded.docs,
-            loaded.assets,
-            loaded.diagnostics,
-            cache.links(),
-        )
+        Site::assemble_loaded(config, loaded, cache.links())
+    }
+
+    fn assemble_loaded(config: Config, loaded: Loaded, memo: &mut LinkMemo) -> Site {
+        let Loaded {
+            content_dir,
+            docs,
+            assets,
+            diagnostics,
+        } = loaded;
+        Site::assemble(config, content_dir, docs, assets, diagnostics, memo)
     }
 
     /// Assembles the model from parsed documents: URLs, sections, links, backlinks, tags.
