@@ -101,15 +101,16 @@ impl ClientPages {
         for (id, page) in site.pages.iter().enumerate() {
             let identity = Arc::as_ptr(&page.doc) as usize;
             let inputs = inputs(site, id);
+            let fragment = fragment(site, id);
             let entry = match self.pages.remove(&identity) {
                 Some(e) if Arc::ptr_eq(&e.doc, &page.doc) && e.inputs == inputs => e,
-                _ => make(&mut stemming, site, id, inputs),
+                _ => make(&mut stemming, &fragment, &page.doc, inputs),
             };
             postings.resize_with(stemming.stems.stems.len(), Vec::new);
             for &(stem, bits) in &entry.words {
                 postings[stem as usize].push((id as u32, bits));
             }
-            files.push(script(format!("search/f/{id}.js"), &fragment(site, id)));
+            files.push(script(format!("search/f/{id}.js"), &fragment));
             kept.insert(identity, entry);
         }
         self.pages = kept;
@@ -124,8 +125,8 @@ impl ClientPages {
     }
 }
 
-fn make(stemming: &mut Stemming, site: &Site, id: usize, inputs: u64) -> Kept {
-    let fragment: Fragment = fragment(site, id);
+/// The words of a page whose fragment is `fragment`.
+fn make(stemming: &mut Stemming, fragment: &Fragment, doc: &Arc<Document>, inputs: u64) -> Kept {
     let mut words = vec![];
     stemming.add(&mut words, fragment.t, TITLE);
     for tag in fragment.g {
@@ -137,7 +138,7 @@ fn make(stemming: &mut Stemming, site: &Site, id: usize, inputs: u64) -> Kept {
     stemming.add(&mut words, fragment.s, SECTION);
     stemming.add(&mut words, fragment.d, SUMMARY);
     Kept {
-        doc: site.pages[id].doc.clone(),
+        doc: doc.clone(),
         inputs,
         words: words.into_boxed_slice(),
     }

@@ -390,12 +390,8 @@ impl Site {
             },
         ) in resolved.into_iter().enumerate()
         {
-            for target in targets.iter() {
-                if let LinkTarget::Page { page, .. } = target {
-                    if *page != id {
-                        backlinks[*page].insert(id);
-                    }
-                }
+            for target in patch::linked_pages(id, &targets) {
+                backlinks[target].insert(id);
             }
             self.pages[id].links = targets;
             self.pages[id].link_diagnostics = diagnostics;

@@ -48,7 +48,8 @@ impl Site {
         }
         let changed = self.changed_in_place(loaded)?;
         if changed.len() > self.pages.len() / 4 {
-            // Most pages changed (presets, a fragment): assembling them all costs no more.
+            // Most pages changed (presets, a fragment): little is kept by patching, so they
+            // take the whole assembly every other load takes.
             return None;
         }
         let mut site = self.clone();
@@ -107,8 +108,8 @@ impl Site {
     }
 }
 
-/// The other pages `targets` link to.
-fn linked_pages(from: PageId, targets: &[LinkTarget]) -> BTreeSet<PageId> {
+/// The other pages `targets` link to: what makes backlinks, assembled whole or patched.
+pub(super) fn linked_pages(from: PageId, targets: &[LinkTarget]) -> BTreeSet<PageId> {
     targets
         .iter()
         .filter_map(|t| match t {
