@@ -320,8 +320,12 @@ impl Builder {
             .map(|p| (crate::content::walk::relative(&content_dir, p), p.as_path()))
             .collect();
         self.documents.forget(rel.iter().map(|(r, _)| r.as_str()));
-        self.documents
-            .keep_listing(rel.iter().map(|(r, p)| (r.as_str(), *p)));
+        self.documents.keep_listing(
+            &content_dir,
+            rel.iter().map(|(r, p)| (r.as_str(), *p)),
+            &self.config.synonyms_file,
+            &self.config.fragments,
+        );
         let mut timer = PhaseTimer::start(BuildKind::Incremental);
         let site = Site::reload(
             &self.root,

@@ -6,6 +6,7 @@
 
 use crate::content::presets::Presets;
 use crate::content::source::{read_text, ReadError};
+use crate::content::walk::{self, Listing};
 use crate::content::{parse_document_with, Document, FileKind, MarkdownOptions, SourceFile};
 use crate::diagnostics::{Code, Diagnostic};
 use rayon::prelude::*;
@@ -22,9 +23,6 @@ pub struct DocumentCache {
     listing: Option<Arc<Listing>>,
     links: super::LinkMemo,
 }
-
-/// The files of content/ and the walk's own problems.
-pub type Listing = (Vec<SourceFile>, Vec<Diagnostic>);
 
 /// A file's stamp, its includes' stamps, and its document or why it could not be read.
 type Loaded = (
@@ -157,24 +155,20 @@ impl DocumentCache {
         }
     }
 
-    /// The file list of the last walk, if every path changed since is a file it already holds
-    /// that still exists: an edit of a document. A new, removed or renamed file, or a path the
-    /// list lacks (an editor's temporary file, a folder), means walking again. Walking 10,000
-    /// files was a sixth of a live rebuild.
-    pub fn keep_listing<'a>(&mut self, changed: impl IntoIterator<Item = (&'a str, &'a Path)>) {
-        let Some(listing) = &self.listing else {
+    /// Brings the kept listing up to date with the `changed` files (relative to content/, and
+    /// where they are), or drops it when only a new walk can tell (`walk::patch`).
+    pub fn keep_listing<'a>(
+        &mut self,
+        content_dir: &Path,
+        changed: impl IntoIterator<Item = (&'a str, &'a Path)>,
+        synonyms_file: &str,
+        fragments: &[String],
+    ) {
+        let Some(listing) = &mut self.listing else {
             return;
         };
-        let files = &listing.0;
-        let known = |rel: &str| {
-            files
-                .binary_search_by(|f| f.rel_path.as_str().cmp(rel))
-                .is_ok()
-        };
-        if !changed
-            .into_iter()
-            .all(|(rel, abs)| known(rel) && abs.is_file())
-        {
+        let listing = Arc::make_mut(listing);
+        if !walk::patch(listing, content_dir, changed, synonyms_file, fragments) {
             self.listing = None;
         }
     }
@@ -412,7 +406,7 @@ mod tests {
     }
 
     #[test]
-    fn the_listing_is_kept_only_while_known_files_change() {
+    fn the_listing_is_patched_for_files_and_walked_again_for_folders() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("a.md"), "# А\n").unwrap();
         let mut cache = DocumentCache::default();
@@ -424,26 +418,42 @@ mod tests {
                     walk(dir.path(), "synonyms.toml", &[])
                 })
                 .0
-                .len()
+                .iter()
+                .map(|f| f.rel_path.clone())
+                .collect::<Vec<_>>()
         };
-        assert_eq!(list(&mut cache), 1);
-        let a = dir.path().join("a.md");
-        cache.keep_listing([("a.md", a.as_path())]);
-        assert_eq!((list(&mut cache), walks.get()), (1, 1), "an edit: no walk");
-        let b = dir.path().join("b.md");
-        std::fs::write(&b, "# Б\n").unwrap();
-        cache.keep_listing([("b.md", b.as_path())]);
+        let changed = |cache: &mut DocumentCache, rel: &str| {
+            let abs = dir.path().join(rel);
+            cache.keep_listing(dir.path(), [(rel, abs.as_path())], "synonyms.toml", &[]);
+        };
+        assert_eq!(list(&mut cache), ["a.md"]);
+        changed(&mut cache, "a.md");
         assert_eq!(
             (list(&mut cache), walks.get()),
-            (2, 2),
-            "a new file: walked"
+            (vec!["a.md".into()], 1),
+            "an edit"
         );
-        std::fs::remove_file(&a).unwrap();
-        cache.keep_listing([("a.md", a.as_path())]);
+        std::fs::write(dir.path().join("b.md"), "# Б\n").unwrap();
+        changed(&mut cache, "b.md");
         assert_eq!(
             (list(&mut cache), walks.get()),
-            (1, 3),
-            "a removed file: walked"
+            (vec!["a.md".into(), "b.md".into()], 1),
+            "a new file: listed without a walk"
+        );
+        std::fs::remove_file(dir.path().join("a.md")).unwrap();
+        changed(&mut cache, "a.md");
+        assert_eq!(
+            (list(&mut cache), walks.get()),
+            (vec!["b.md".into()], 1),
+            "a removed file"
+        );
+        std::fs::create_dir(dir.path().join("c")).unwrap();
+        std::fs::write(dir.path().join("c/d.md"), "# Д\n").unwrap();
+        changed(&mut cache, "c");
+        assert_eq!(
+            (list(&mut cache), walks.get()),
+            (vec!["b.md".into(), "c/d.md".into()], 2),
+            "a new folder: walked"
         );
     }
 }

@@ -4,6 +4,7 @@
 
 use super::closest::Closest;
 use super::lookup::{anchor_id, anchor_ids, CaseIndex, Found};
+use super::memo::Reads;
 use super::{PageId, Site};
 use crate::content::kept::Text;
 use crate::content::markdown::LinkRef;
@@ -11,6 +12,7 @@ use crate::content::paths::{is_external, join_path};
 use crate::content::Document;
 use crate::diagnostics::{Code, Diagnostic, Severity};
 use percent_encoding::percent_decode_str;
+use std::cell::RefCell;
 use std::sync::OnceLock;
 
 /// Where a link goes.
@@ -53,6 +55,8 @@ pub(super) struct LinkSource<'a> {
     doc: &'a Document,
     quoted: &'a [Diagnostic],
     text: std::cell::OnceCell<Text<'a>>,
+    /// What its links read of the site.
+    reads: RefCell<Reads>,
 }
 
 impl<'a> LinkSource<'a> {
@@ -63,7 +67,13 @@ impl<'a> LinkSource<'a> {
             doc: &site.pages[page].doc,
             quoted: last_problems,
             text: std::cell::OnceCell::new(),
+            reads: RefCell::default(),
         }
+    }
+
+    /// What the links resolved from this source read of the site.
+    pub(super) fn into_reads(self) -> Reads {
+        self.reads.into_inner()
     }
 
     fn line(&self, line: u32) -> Option<&str> {
@@ -177,9 +187,13 @@ impl<'a> Resolver<'a> {
             return Err(broken("Ссылка за пределы базы знаний"));
         };
         let folder_first = written.ends_with('/');
-        let found = match self.site.find(&joined, folder_first) {
+        let reads = &at.source.reads;
+        let found = match self.site.find(&joined, folder_first, reads) {
             Some(found) => found,
-            None => match self.case_index().find(self.site, &joined, folder_first) {
+            None => match self
+                .case_index()
+                .find(self.site, &joined, folder_first, reads)
+            {
                 Some(found) => {
                     diags.push(self.miscased(at, found));
                     found
@@ -240,6 +254,7 @@ impl<'a> Resolver<'a> {
                 at.link.text
             ),
         );
+        at.source.reads.borrow_mut().all_names = true;
         let closest = self.closest.get_or_init(|| Closest::new(self.site));
         match closest.suggest(self.site, joined) {
             Some(page) => d.with_help(format!(
@@ -259,8 +274,13 @@ impl<'a> Resolver<'a> {
         anchor: Option<String>,
         diags: &mut Vec<Diagnostic>,
     ) -> LinkTarget {
-        let rendered = &self.site.pages[page].doc.rendered;
-        let anchor = match anchor.filter(|a| !a.is_empty()) {
+        let target = &self.site.pages[page].doc;
+        let rendered = &target.rendered;
+        let anchor = anchor.filter(|a| !a.is_empty());
+        if anchor.is_some() {
+            at.source.reads.borrow_mut().note(&target.rel_path);
+        }
+        let anchor = match anchor {
             // The title's own id names the top of the page.
             Some(written) if rendered.title_id.as_ref() != Some(&written) => {
                 match anchor_id(rendered, &written) {

@@ -3,8 +3,10 @@
 //! written on Windows or macOS, where the file system forgives it. And what an anchor names
 //! on a page: a heading's id or a closing `{#id}`.
 
+use super::memo::Reads;
 use super::{LinkTarget, PageId, SectionId, Site};
 use crate::content::Rendered;
+use std::cell::RefCell;
 use std::collections::HashMap;
 
 /// What a path names.
@@ -54,6 +56,33 @@ fn find(site: &Site, paths: &impl Paths, path: &str, folder_first: bool) -> Opti
     found.or_else(|| paths.asset(path).map(Found::Asset))
 }
 
+/// A lookup that notes each path it is asked for: what a kept resolution depends on.
+struct Noted<'a, P> {
+    paths: &'a P,
+    reads: &'a RefCell<Reads>,
+}
+
+impl<P: Paths> Noted<'_, P> {
+    fn note(&self, path: &str) {
+        self.reads.borrow_mut().note(path);
+    }
+}
+
+impl<P: Paths> Paths for Noted<'_, P> {
+    fn page(&self, path: &str) -> Option<PageId> {
+        self.note(path);
+        self.paths.page(path)
+    }
+    fn folder(&self, path: &str) -> Option<SectionId> {
+        self.note(path);
+        self.paths.folder(path)
+    }
+    fn asset(&self, path: &str) -> Option<usize> {
+        self.note(path);
+        self.paths.asset(path)
+    }
+}
+
 impl Paths for Site {
     fn page(&self, path: &str) -> Option<PageId> {
         self.by_path.get(path).copied()
@@ -67,9 +96,16 @@ impl Paths for Site {
 }
 
 impl Site {
-    /// What the content-relative `path` names, spelled exactly as the file is.
-    pub(super) fn find(&self, path: &str, folder_first: bool) -> Option<Found> {
-        find(self, self, path, folder_first)
+    /// What the content-relative `path` names, spelled exactly as the file is; every path
+    /// looked up is noted in `reads`.
+    pub(super) fn find(
+        &self,
+        path: &str,
+        folder_first: bool,
+        reads: &RefCell<Reads>,
+    ) -> Option<Found> {
+        let paths = Noted { paths: self, reads };
+        find(self, &paths, path, folder_first)
     }
 
     /// The path of what `found` names, as content/ spells it (a folder's ends in `/`).
@@ -118,9 +154,16 @@ impl CaseIndex {
         }
     }
 
-    /// What `path` names when case is ignored.
-    pub(super) fn find(&self, site: &Site, path: &str, folder_first: bool) -> Option<Found> {
-        find(site, self, &path.to_lowercase(), folder_first)
+    /// What `path` names when case is ignored; every path looked up is noted in `reads`.
+    pub(super) fn find(
+        &self,
+        site: &Site,
+        path: &str,
+        folder_first: bool,
+        reads: &RefCell<Reads>,
+    ) -> Option<Found> {
+        let paths = Noted { paths: self, reads };
+        find(site, &paths, &path.to_lowercase(), folder_first)
     }
 }
 

@@ -361,20 +361,23 @@ impl Site {
     }
 
     fn resolve_all_links(&mut self, memo: &mut LinkMemo) {
-        let environment = self.link_environment();
-        self.link_environment = environment;
+        self.link_environment = self.link_environment();
+        let surface = memo::Surface::of(self);
+        let changes = memo.changes(&surface);
         let resolver = links::Resolver::new(self);
         let resolved: Vec<memo::Resolved> = (0..self.pages.len())
             .into_par_iter()
             .map(|id| {
                 let doc = &self.pages[id].doc;
-                memo.get(environment, doc).unwrap_or_else(|| {
+                let kept = changes.as_ref().and_then(|c| memo.get(c, doc));
+                kept.unwrap_or_else(|| {
                     self.resolve_links_of(&resolver, id, memo.last_problems(doc))
                 })
             })
             .collect();
         memo.keep(
-            environment,
+            self.link_environment,
+            surface,
             self.pages
                 .iter()
                 .zip(&resolved)
@@ -387,6 +390,7 @@ impl Site {
             memo::Resolved {
                 targets,
                 diagnostics,
+                ..
             },
         ) in resolved.into_iter().enumerate()
         {
@@ -424,6 +428,7 @@ impl Site {
         memo::Resolved {
             targets: Arc::new(targets),
             diagnostics: Arc::new(diagnostics),
+            reads: Arc::new(source.into_reads()),
         }
     }
 

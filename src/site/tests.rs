@@ -440,3 +440,85 @@ fn problems_resolved_again_quote_their_own_lines() {
     let without = load(vec![a], &mut memo);
     assert_eq!(quoted(&without), quoted(&first));
 }
+
+/// After files come and go, a page keeps its kept resolution only while nothing its links looked
+/// up changed, and that resolution is what resolving again gives: the same targets (renumbered)
+/// and the same problems. Each step is checked against a load with an empty memo.
+#[test]
+fn a_kept_resolution_holds_until_a_path_it_looked_up_changes() {
+    let a = doc(
+        "A.md",
+        "# А\n\n[папка](disk#раздел) [регистр](b.md) [якорь](C.md#шаг) [ниже](Z.md)\n",
+    );
+    let far = doc("Y/Далеко.md", "# Далеко\n\n[к Z](../Z.md)\n");
+    let typo = doc("W.md", "# W\n\n[куда-то](Dsk.md)\n");
+    let readme = doc("disk/README.md", "# Диск\n\n## Раздел\n");
+    let c = doc("C.md", "# C\n\n## Шаг\n");
+    let base = |extra: Vec<Arc<Document>>| {
+        let mut docs = vec![a.clone(), far.clone(), typo.clone(), doc("Z.md", "# Z\n")];
+        docs.extend([doc("B.md", "# Б\n")]);
+        docs.extend(extra);
+        docs
+    };
+    let steps: Vec<(&str, Vec<Arc<Document>>, bool)> = vec![
+        ("first", base(vec![readme.clone(), c.clone()]), false),
+        (
+            "disk.md beside disk/",
+            base(vec![doc("disk.md", "# Д\n"), readme.clone(), c.clone()]),
+            false,
+        ),
+        (
+            "b.md as written",
+            base(vec![doc("b.md", "# б\n"), readme.clone(), c.clone()]),
+            false,
+        ),
+        (
+            "the anchor's heading renamed",
+            base(vec![readme.clone(), doc("C.md", "# C\n\n## Иной\n")]),
+            false,
+        ),
+        (
+            "an unrelated page added",
+            base(vec![
+                doc("X.md", "# X\n"),
+                readme.clone(),
+                doc("C.md", "# C\n\n## Иной\n"),
+            ]),
+            true,
+        ),
+        (
+            "the folder page's heading renamed",
+            base(vec![
+                doc("disk/README.md", "# Диск\n\n## Иное\n"),
+                doc("C.md", "# C\n\n## Иной\n"),
+            ]),
+            false,
+        ),
+        ("the folder's page gone", base(vec![c.clone()]), false),
+    ];
+    let mut memo = LinkMemo::default();
+    let mut last: Option<Site> = None;
+    for (step, docs, a_kept) in steps {
+        let kept = load(docs.clone(), &mut memo);
+        let fresh = load(docs, &mut LinkMemo::default());
+        for (k, f) in kept.pages.iter().zip(&fresh.pages) {
+            let path = &k.doc.rel_path;
+            assert_eq!(k.links, f.links, "{step}: the links of {path}");
+            assert_eq!(k.link_diagnostics, f.link_diagnostics, "{step}: {path}");
+            assert_eq!(k.backlinks, f.backlinks, "{step}: the backlinks of {path}");
+        }
+        if let Some(last) = &last {
+            // Renumbered targets are a new list; the problems of a kept resolution are not.
+            let kept_from = |p: &str| {
+                let problems = |s: &Site| s.page_by_path(p).unwrap().link_diagnostics.clone();
+                Arc::ptr_eq(&problems(last), &problems(&kept))
+            };
+            assert_eq!(kept_from("A.md"), a_kept, "{step}: A.md's resolution kept");
+            assert!(
+                kept_from("Y/Далеко.md"),
+                "{step}: a page whose lookups found the same keeps its resolution"
+            );
+        }
+        last = Some(kept);
+    }
+}
