@@ -210,7 +210,7 @@ fn fnv1a(text: &str) -> u32 {
 fn hashed<T: Serialize>(files: &mut Vec<ClientFile>, folder: &str, data: &T) -> String {
     let json = serde_json::to_vec(data).expect("client index data serialises");
     let name = format!("{folder}/{}.js", &blake3::hash(&json).to_hex()[..16]);
-    let mut bytes = prefix(&name, json.len());
+    let mut bytes = prefix(Some(&name), json.len());
     bytes.extend_from_slice(&json);
     bytes.extend_from_slice(SUFFIX);
     files.push(ClientFile {
@@ -223,16 +223,31 @@ fn hashed<T: Serialize>(files: &mut Vec<ClientFile>, folder: &str, data: &T) -> 
 /// `data` as the script at `path`, serialised straight after the call's start (10,000 page
 /// fragments are written after every save).
 pub(super) fn script<T: Serialize>(path: String, data: &T) -> ClientFile {
-    let mut bytes = prefix(path.trim_start_matches("search/"), 256);
+    let mut bytes = prefix(Some(path.trim_start_matches("search/")), 256);
     serde_json::to_writer(&mut bytes, data).expect("client index data serialises");
     bytes.extend_from_slice(SUFFIX);
     ClientFile { path, bytes }
 }
 
-/// A script is `__spravkaSearch("<name>",<data>);`, the name its path under `search/`.
-fn prefix(name: &str, room: usize) -> Vec<u8> {
-    let mut bytes = Vec::with_capacity(name.len() + room + 24);
-    bytes.extend_from_slice(format!("__spravkaSearch({name:?},").as_bytes());
+/// A page's fragment as the script at `path`, which does not name itself: the client knows the
+/// script element it added for it. So its bytes are the page's alone, and the fragments of the
+/// pages after an added or removed one, renumbered, are the files they were: a new document
+/// wrote 10,000 fragments (150–220 ms at 10,000 pages), now one.
+pub(super) fn fragment_script(path: String, fragment: &Fragment) -> ClientFile {
+    let mut bytes = prefix(None, 256);
+    serde_json::to_writer(&mut bytes, fragment).expect("client index data serialises");
+    bytes.extend_from_slice(SUFFIX);
+    ClientFile { path, bytes }
+}
+
+/// A script is `__spravkaSearch("<name>",<data>);`, the name its path under `search/`, or
+/// `__spravkaSearch(null,<data>);` for a fragment.
+fn prefix(name: Option<&str>, room: usize) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(name.map_or(4, str::len) + room + 24);
+    match name {
+        Some(name) => bytes.extend_from_slice(format!("__spravkaSearch({name:?},").as_bytes()),
+        None => bytes.extend_from_slice(b"__spravkaSearch(null,"),
+    }
     bytes
 }
 

@@ -628,6 +628,12 @@
    * data to __spravkaSearch(name, data); scripts load from file:// where fetch may not. */
   var parts = dict();
   window.__spravkaSearch = function (name, data) {
+    /* A page's fragment does not name itself (so that its bytes stay the same when pages
+     * before it come or go): the script element running it says which part it is. */
+    if (name === null) {
+      var running = doc.currentScript;
+      name = running ? running.getAttribute("data-part") : null;
+    }
     var part = parts[name];
     if (part && !part.done) {
       part.done = true;
@@ -647,6 +653,7 @@
       part.resolve = resolve;
       var script = doc.createElement("script");
       script.src = siteRoot() + "search/" + name + (query ? "?" + query : "");
+      script.setAttribute("data-part", name);
       script.async = true;
       function failed(message) {
         if (script.parentNode) script.parentNode.removeChild(script);
