@@ -43,12 +43,13 @@ impl Watched {
     }
 
     /// Whether `event` says a save is complete: a markdown file of content/ (not an editor's
-    /// temporary or hidden file, whose save ends with a rename) closed after writing, as
-    /// editors that write in place do: the burst then ends after `AFTER_SAVE` of quiet. Waiting
-    /// out the whole quiet time after it was a fifth of an edit's way to the browser at
-    /// 10,000 pages.
+    /// temporary or hidden file) closed after writing, as editors that write in place do; a
+    /// file renamed onto a document, as editors that write a temporary file first do (and as a
+    /// writer renames a document); a document removed. The burst then ends after `AFTER_SAVE`
+    /// of quiet, which still gathers the rest of a "save all" or of `rm -r`. Waiting out the
+    /// whole quiet time after it was a fifth of an edit's way to the browser at 10,000 pages.
     fn ends_burst(&self, event: &notify::Event) -> bool {
-        use notify::event::{AccessKind, AccessMode, EventKind};
+        use notify::event::{AccessKind, AccessMode, EventKind, ModifyKind, RenameMode};
         let document = |p: &PathBuf| {
             let name = p.file_name().and_then(|n| n.to_str()).unwrap_or(".");
             // As `content::walk` lists them: no hidden file or folder.
@@ -58,11 +59,17 @@ impl Watched {
             });
             !hidden && name.to_lowercase().ends_with(".md")
         };
-        matches!(
-            event.kind,
-            EventKind::Access(AccessKind::Close(AccessMode::Write))
-        ) && !event.paths.is_empty()
-            && event.paths.iter().all(document)
+        let every_path_a_document = !event.paths.is_empty() && event.paths.iter().all(document);
+        match event.kind {
+            EventKind::Access(AccessKind::Close(AccessMode::Write)) | EventKind::Remove(_) => {
+                every_path_a_document
+            }
+            // The last path is where the file went.
+            EventKind::Modify(ModifyKind::Name(RenameMode::To | RenameMode::Both)) => {
+                event.paths.last().is_some_and(document)
+            }
+            _ => false,
+        }
     }
 }
 
@@ -222,9 +229,10 @@ fn show_failure(state: &AppState, served: &Snapshot, failure: String) {
 mod tests {
     use super::*;
     use notify::event::{AccessKind, AccessMode, CreateKind, DataChange, EventKind, ModifyKind};
+    use notify::event::{RemoveKind, RenameMode};
 
     #[test]
-    fn a_document_closed_after_writing_ends_the_burst_and_nothing_else_does() {
+    fn a_document_saved_renamed_or_removed_ends_the_burst_and_nothing_else_does() {
         let watched = Watched {
             content: "/site/content".into(),
             themes: "/site/themes".into(),
@@ -234,7 +242,21 @@ mod tests {
         let event = |kind, path: &str| notify::Event::new(kind).add_path(path.into());
         let closed = EventKind::Access(AccessKind::Close(AccessMode::Write));
         let written = EventKind::Modify(ModifyKind::Data(DataChange::Content));
+        let renamed = EventKind::Modify(ModifyKind::Name(RenameMode::Both));
         assert!(watched.ends_burst(&event(closed, "/site/content/Раздел/Статья.md")));
+        assert!(watched.ends_burst(&event(
+            EventKind::Remove(RemoveKind::File),
+            "/site/content/Статья.md"
+        )));
+        let saved_by_rename = event(renamed, "/site/content/.Статья.md.tmp")
+            .add_path("/site/content/Статья.md".into());
+        assert!(watched.ends_burst(&saved_by_rename));
+        let moved_aside =
+            event(renamed, "/site/content/Статья.md").add_path("/site/content/Статья.md~".into());
+        assert!(
+            !watched.ends_burst(&moved_aside),
+            "a backup made: the save goes on"
+        );
         for (kind, path) in [
             // Still being written, or only created.
             (written, "/site/content/Раздел/Статья.md"),
