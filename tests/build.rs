@@ -570,7 +570,7 @@ fn the_client_index_leads_from_a_stem_to_its_pages() {
         serde_json::from_str(json).unwrap()
     };
     let entry = part("index.js");
-    assert_eq!(entry["version"], 3);
+    assert_eq!(entry["version"], 4);
     let stem = "шлагбаум";
     let chunks = entry["chunks"].as_array().unwrap();
     let chunk = chunks

@@ -146,8 +146,8 @@ pub fn walk(content_dir: &Path, synonyms_file: &str, fragments: &[String]) -> Li
 
 /// Brings `listing` up to date with the `changed` files (each relative to content/, and where
 /// it is) in place, as walking again would; `false` when only a new walk can tell (a folder
-/// appeared or went, a symbolic link, a path the walk reported a problem for, two names that
-/// normalise alike). Walking 10,000 files was a sixth of a live rebuild, and after an added or
+/// appeared, or went while files under it are listed; a symbolic link; a path the walk
+/// reported a problem for; two names that normalise alike, or differ only in case). Walking 10,000 files was a sixth of a live rebuild, and after an added or
 /// removed document, a fifth: a save must not cost a walk.
 pub fn patch<'a>(
     listing: &mut Listing,
@@ -168,7 +168,13 @@ pub fn patch<'a>(
         match std::fs::symlink_metadata(abs) {
             Ok(meta) if meta.is_file() => match at {
                 Ok(i) if files[i].abs_path == abs => {}
-                Err(i) if !has_files_under(files, rel) && in_real_folders(content_dir, abs) => {
+                // A name differing from a listed one only in case is a rename on a file system
+                // that ignores case (macOS, Windows), where the old name still answers.
+                Err(i)
+                    if !has_files_under(files, rel)
+                        && !has_case_twin(files, rel)
+                        && in_real_folders(content_dir, abs) =>
+                {
                     if let Some(kind) = kind_of(rel, synonyms_file, fragments) {
                         let file = SourceFile {
                             rel_path: rel.to_string(),
@@ -181,9 +187,11 @@ pub fn patch<'a>(
                 _ => return false,
             },
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => match at {
-                Ok(i) => {
+                Ok(i) if files[i].abs_path == abs => {
                     files.remove(i);
                 }
+                // Another spelling of a listed name went (a name twin): the walk decides.
+                Ok(_) => return false,
                 Err(_) if has_files_under(files, rel) => return false,
                 Err(_) => {} // an editor's temporary file, written and removed
             },
@@ -206,6 +214,13 @@ fn has_files_under(files: &[SourceFile], rel: &str) -> bool {
     files
         .get(first)
         .is_some_and(|f| f.rel_path.starts_with(&folder))
+}
+
+/// Whether `files` list a path equal to `rel` when case is ignored.
+fn has_case_twin(files: &[SourceFile], rel: &str) -> bool {
+    let lowered = |p: &str| p.chars().flat_map(char::to_lowercase).collect::<String>();
+    let rel = lowered(rel);
+    files.iter().any(|f| lowered(&f.rel_path) == rel)
 }
 
 /// Whether every folder between content/ and `abs` is a real folder, not a link the walk would
@@ -304,6 +319,20 @@ mod tests {
                 write(&nfd);
                 return vec!["Ёж.md".into(), nfd];
             }
+            "nfd twin removed" => {
+                std::fs::remove_file(root.join(&nfd)).unwrap();
+                return vec![nfd];
+            }
+            "nfd twin came and went" => {
+                write(&nfd);
+                std::fs::remove_file(root.join(&nfd)).unwrap();
+                return vec![nfd];
+            }
+            "case twin" => {
+                // What a rename by case leaves on a file system that ignores case.
+                write("Раздел/В.md");
+                return vec!["Раздел/В.md".into()];
+            }
             "symlink" => {
                 std::os::unix::fs::symlink(root.join("Раздел/в.md"), root.join("ссылка.md"))
                     .unwrap();
@@ -354,6 +383,9 @@ mod tests {
             ("removed", true),
             ("gone temporary", true),
             ("nfc twin", false),
+            ("nfd twin removed", false),
+            ("nfd twin came and went", false),
+            ("case twin", false),
             ("symlink", false),
             ("folder removed", false),
         ] {

@@ -2,7 +2,8 @@
 //! cuts its: a small entry file, then only the word lists, postings and page fragments a query
 //! needs. A search at 10,000 pages fetches a few hundred kilobytes instead of the whole index.
 //!
-//! Every file is a script that hands its data to `__spravkaSearch(name, data)`: browsers refuse
+//! Every file is a script that hands its data to `__spravkaSearch(name, data)` (a page's
+//! fragment passes `null` for its name: see `fragment_script`): browsers refuse
 //! `fetch` between `file://` pages but load scripts, so one format serves a copy opened from
 //! disk and a plain web server alike. Words are the server's stems (`search::analyzer::stem`),
 //! so the client resolves what is typed against the index's own vocabulary instead of keeping a
@@ -70,7 +71,7 @@ pub fn client_index(site: &Site, pages: &mut ClientPages) -> Vec<ClientFile> {
     let tags = version(&files[before_tags..]);
     let synonyms = crate::search::load_synonyms(site).unwrap_or_default();
     let entry = json!({
-        "version": 3,
+        "version": 4,
         "docs": site.pages.len(),
         "vocabulary": crate::search::vocabulary::client_vocabulary(&synonyms),
         "letters": letters,
@@ -220,8 +221,7 @@ fn hashed<T: Serialize>(files: &mut Vec<ClientFile>, folder: &str, data: &T) -> 
     name
 }
 
-/// `data` as the script at `path`, serialised straight after the call's start (10,000 page
-/// fragments are written after every save).
+/// `data` as the script at `path`, serialised straight after the call's start.
 pub(super) fn script<T: Serialize>(path: String, data: &T) -> ClientFile {
     let mut bytes = prefix(Some(path.trim_start_matches("search/")), 256);
     serde_json::to_writer(&mut bytes, data).expect("client index data serialises");
@@ -229,7 +229,8 @@ pub(super) fn script<T: Serialize>(path: String, data: &T) -> ClientFile {
     ClientFile { path, bytes }
 }
 
-/// A page's fragment as the script at `path`, which does not name itself: the client knows the
+/// A page's fragment as the script at `path`, serialised straight after the call's start (10,000
+/// are made after every save), which does not name itself: the client knows the
 /// script element it added for it. So its bytes are the page's alone, and the fragments of the
 /// pages after an added or removed one, renumbered, are the files they were: a new document
 /// wrote 10,000 fragments (150–220 ms at 10,000 pages), now one.

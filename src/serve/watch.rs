@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Quiet time that ends a burst: editors save as temp file + rename, or in several writes.
-/// A burst ends sooner when a document is closed after writing (`ends_burst`): after this
+/// A burst ends sooner when a save is complete (`ends_burst`): after this
 /// much quiet, which still gathers what a save does right after the close (vim removes its
 /// backup file) and the other files of a "save all".
 const DEBOUNCE: Duration = Duration::from_millis(30);
@@ -43,11 +43,13 @@ impl Watched {
     }
 
     /// Whether `event` says a save is complete: a markdown file of content/ (not an editor's
-    /// temporary or hidden file) closed after writing, as editors that write in place do; a
-    /// file renamed onto a document, as editors that write a temporary file first do (and as a
-    /// writer renames a document); a document removed. The burst then ends after `AFTER_SAVE`
-    /// of quiet, which still gathers the rest of a "save all" or of `rm -r`. Waiting out the
-    /// whole quiet time after it was a fifth of an edit's way to the browser at 10,000 pages.
+    /// temporary or hidden file) closed after writing, as editors that write in place do, or
+    /// an editor's temporary file renamed onto a document, as editors that write a temporary
+    /// file first do. The burst then ends after `AFTER_SAVE` of quiet, which still gathers the
+    /// rest of a "save all". Waiting out the whole quiet time after it was a fifth of an edit's
+    /// way to the browser at 10,000 pages. A document renamed or removed keeps the full quiet:
+    /// editors rewrite the links to a moved document right after, and a tool may write a
+    /// removed file anew.
     fn ends_burst(&self, event: &notify::Event) -> bool {
         use notify::event::{AccessKind, AccessMode, EventKind, ModifyKind, RenameMode};
         let document = |p: &PathBuf| {
@@ -59,14 +61,12 @@ impl Watched {
             });
             !hidden && name.to_lowercase().ends_with(".md")
         };
-        let every_path_a_document = !event.paths.is_empty() && event.paths.iter().all(document);
-        match event.kind {
-            EventKind::Access(AccessKind::Close(AccessMode::Write)) | EventKind::Remove(_) => {
-                every_path_a_document
+        match (event.kind, event.paths.as_slice()) {
+            (EventKind::Access(AccessKind::Close(AccessMode::Write)), paths) => {
+                !paths.is_empty() && paths.iter().all(document)
             }
-            // The last path is where the file went.
-            EventKind::Modify(ModifyKind::Name(RenameMode::To | RenameMode::Both)) => {
-                event.paths.last().is_some_and(document)
+            (EventKind::Modify(ModifyKind::Name(RenameMode::Both)), [from, to]) => {
+                !document(from) && document(to)
             }
             _ => false,
         }
@@ -232,7 +232,8 @@ mod tests {
     use notify::event::{RemoveKind, RenameMode};
 
     #[test]
-    fn a_document_saved_renamed_or_removed_ends_the_burst_and_nothing_else_does() {
+    fn a_document_saved_in_place_or_through_a_temporary_file_ends_the_burst_and_nothing_else_does()
+    {
         let watched = Watched {
             content: "/site/content".into(),
             themes: "/site/themes".into(),
@@ -244,18 +245,28 @@ mod tests {
         let written = EventKind::Modify(ModifyKind::Data(DataChange::Content));
         let renamed = EventKind::Modify(ModifyKind::Name(RenameMode::Both));
         assert!(watched.ends_burst(&event(closed, "/site/content/Раздел/Статья.md")));
-        assert!(watched.ends_burst(&event(
-            EventKind::Remove(RemoveKind::File),
-            "/site/content/Статья.md"
-        )));
         let saved_by_rename = event(renamed, "/site/content/.Статья.md.tmp")
             .add_path("/site/content/Статья.md".into());
         assert!(watched.ends_burst(&saved_by_rename));
-        let moved_aside =
-            event(renamed, "/site/content/Статья.md").add_path("/site/content/Статья.md~".into());
+        for (from, to, why) in [
+            ("Статья.md", "Статья.md~", "a backup made: the save goes on"),
+            (
+                "Статья.md",
+                "Новая.md",
+                "a document moved: links to it are rewritten next",
+            ),
+        ] {
+            let moved = event(renamed, &format!("/site/content/{from}"))
+                .add_path(format!("/site/content/{to}").into());
+            assert!(!watched.ends_burst(&moved), "{why}");
+        }
+        let removed = event(
+            EventKind::Remove(RemoveKind::File),
+            "/site/content/Статья.md",
+        );
         assert!(
-            !watched.ends_burst(&moved_aside),
-            "a backup made: the save goes on"
+            !watched.ends_burst(&removed),
+            "a removed file may be written anew"
         );
         for (kind, path) in [
             // Still being written, or only created.

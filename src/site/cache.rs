@@ -19,7 +19,7 @@ use std::time::SystemTime;
 #[derive(Default)]
 pub struct DocumentCache {
     entries: HashMap<String, Entry>,
-    /// The last walk of content/, reused while only known files change (`keep_listing`).
+    /// The last walk of content/, patched for the files the watcher names (`keep_listing`).
     listing: Option<Arc<Listing>>,
     links: super::LinkMemo,
 }

@@ -48,8 +48,8 @@ pub(super) struct Resolver<'a> {
 /// A page whose links are being resolved, and where its problems find the line they quote:
 /// in the problems its links had at the last load (the same document), else in its source,
 /// read back (`content::kept`) once. Read once per warning, a base with 25,000 link warnings
-/// read 25,000 sources after each edit that changed the link environment (an added, renamed
-/// or deleted file), 40 % of that rebuild at 10,000 pages.
+/// read 25,000 sources after each added, renamed or deleted file (when every page with a
+/// broken link was resolved again), 40 % of that rebuild at 10,000 pages.
 pub(super) struct LinkSource<'a> {
     page: PageId,
     doc: &'a Document,

@@ -7,6 +7,7 @@
 //! that rebuild.
 
 use super::{LinkTarget, PageId, Site};
+use crate::config::UrlMode;
 use crate::content::Document;
 use crate::diagnostics::Diagnostic;
 use foldhash::{HashMap, HashSet};
@@ -41,8 +42,10 @@ impl Reads {
 /// What links can read of a site besides their own document.
 pub(super) struct Surface {
     base_path: String,
-    /// In page order, which is path order: each page's document and its `link_targets`.
-    pages: Vec<(Arc<Document>, u64)>,
+    /// What asset URLs are made with.
+    url_mode: UrlMode,
+    /// In page order, which is path order: each page's path and its `link_targets`.
+    pages: Vec<(String, u64)>,
     /// In section order, which is folder order: each folder and its section page's path.
     sections: Vec<(String, Option<String>)>,
     /// In path order.
@@ -54,8 +57,9 @@ impl Surface {
         let path_of = |id: PageId| site.pages[id].doc.rel_path.clone();
         Surface {
             base_path: site.config.base_path(),
+            url_mode: site.config.url_mode,
             pages: (site.pages.iter())
-                .map(|p| (p.doc.clone(), p.doc.link_targets()))
+                .map(|p| (p.doc.rel_path.clone(), p.doc.link_targets()))
                 .collect(),
             sections: (site.sections.iter())
                 .map(|s| (s.dir.clone(), s.index.map(path_of)))
@@ -78,7 +82,7 @@ pub(super) struct Changes {
 
 impl Changes {
     fn between(old: &Surface, new: &Surface) -> Option<Changes> {
-        if old.base_path != new.base_path {
+        if (&old.base_path, old.url_mode) != (&new.base_path, new.url_mode) {
             return None;
         }
         let mut changes = Changes {
@@ -87,19 +91,24 @@ impl Changes {
             renumbered: None,
         };
         let mut renumbered = vec![PageId::MAX; old.pages.len()];
-        merge(&old.pages, &new.pages, page_path, |pair| match pair {
-            (Some((i, (doc, was))), Some((j, (_, is)))) => {
-                renumbered[i] = j;
-                if was != is {
-                    changes.add(&doc.rel_path);
+        merge(
+            &old.pages,
+            &new.pages,
+            |p| p.0.as_str(),
+            |pair| match pair {
+                (Some((i, (path, was))), Some((j, (_, is)))) => {
+                    renumbered[i] = j;
+                    if was != is {
+                        changes.add(path);
+                    }
                 }
-            }
-            (Some((_, (doc, _))), None) | (None, Some((_, (doc, _)))) => {
-                changes.names_changed = true;
-                changes.add(&doc.rel_path);
-            }
-            (None, None) => {}
-        });
+                (Some((_, (path, _))), None) | (None, Some((_, (path, _)))) => {
+                    changes.names_changed = true;
+                    changes.add(path);
+                }
+                (None, None) => {}
+            },
+        );
         merge(
             &old.sections,
             &new.sections,
@@ -153,10 +162,6 @@ impl Changes {
             ..resolved.clone()
         })
     }
-}
-
-fn page_path((doc, _): &(Arc<Document>, u64)) -> &str {
-    doc.rel_path.as_str()
 }
 
 /// Calls `each` with every item of two lists sorted by `key`, paired when their keys are equal,

@@ -384,7 +384,8 @@ impl Site {
                 .map(|(page, r)| (page.doc.clone(), r.clone()))
                 .collect(),
         );
-        let mut backlinks: Vec<BTreeSet<PageId>> = vec![BTreeSet::new(); self.pages.len()];
+        // Pages come in order, so each page's backlinks are gathered sorted.
+        let mut backlinks: Vec<Vec<PageId>> = vec![Vec::new(); self.pages.len()];
         for (
             id,
             memo::Resolved {
@@ -395,13 +396,13 @@ impl Site {
         ) in resolved.into_iter().enumerate()
         {
             for target in patch::linked_pages(id, &targets) {
-                backlinks[target].insert(id);
+                backlinks[target].push(id);
             }
             self.pages[id].links = targets;
             self.pages[id].link_diagnostics = diagnostics;
         }
         for (page, links) in self.pages.iter_mut().zip(backlinks) {
-            page.backlinks = links.into_iter().collect();
+            page.backlinks = links;
         }
     }
 

@@ -6,7 +6,6 @@ use super::loaded::Loaded;
 use super::{memo, LinkMemo, LinkTarget, PageId, Site};
 use crate::content::Document;
 use rayon::prelude::*;
-use std::collections::BTreeSet;
 use std::sync::Arc;
 
 /// Everything assembling the model reads of a document besides its own links: its path
@@ -69,10 +68,11 @@ impl Site {
         for (id, resolved) in resolved {
             let before = linked_pages(id, &site.pages[id].links);
             let after = linked_pages(id, &resolved.targets);
-            for &target in before.difference(&after) {
+            let absent = |pages: &[PageId], page: &PageId| pages.binary_search(page).is_err();
+            for &target in before.iter().filter(|t| absent(&after, t)) {
                 site.pages[target].backlinks.retain(|&from| from != id);
             }
-            for &target in after.difference(&before) {
+            for &target in after.iter().filter(|t| absent(&before, t)) {
                 let backlinks = &mut site.pages[target].backlinks;
                 if let Err(at) = backlinks.binary_search(&id) {
                     backlinks.insert(at, id);
@@ -108,15 +108,19 @@ impl Site {
     }
 }
 
-/// The other pages `targets` link to: what makes backlinks, assembled whole or patched.
-pub(super) fn linked_pages(from: PageId, targets: &[LinkTarget]) -> BTreeSet<PageId> {
-    targets
-        .iter()
+/// The other pages `targets` link to, sorted, each once: what makes backlinks, assembled
+/// whole or patched. A vector, not a set: building a tree per page was a fifth of assembling
+/// the model after an added file at 10,000 pages.
+pub(super) fn linked_pages(from: PageId, targets: &[LinkTarget]) -> Vec<PageId> {
+    let mut pages: Vec<PageId> = (targets.iter())
         .filter_map(|t| match t {
             LinkTarget::Page { page, .. } if *page != from => Some(*page),
             _ => None,
         })
-        .collect()
+        .collect();
+    pages.sort_unstable();
+    pages.dedup();
+    pages
 }
 
 #[cfg(test)]

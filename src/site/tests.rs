@@ -432,7 +432,7 @@ fn problems_resolved_again_quote_their_own_lines() {
     };
     assert_eq!(quoted(&first).len(), 3, "{:?}", quoted(&first));
     assert!(own_lines(&quoted(&first)));
-    // C.md appears: the environment changes, A's links are resolved again, one fewer broken.
+    // C.md appears, a path A looked up: A's links are resolved again, one fewer broken.
     let again = load(vec![a.clone(), doc("C.md", "# C\n")], &mut memo);
     assert_eq!(quoted(&again).len(), 2, "{:?}", quoted(&again));
     assert!(own_lines(&quoted(&again)), "{:?}", quoted(&again));

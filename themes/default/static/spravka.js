@@ -630,12 +630,12 @@
   window.__spravkaSearch = function (name, data) {
     /* A page's fragment does not name itself (so that its bytes stay the same when pages
      * before it come or go): the script element running it says which part it is. */
-    if (name === null) {
-      var running = doc.currentScript;
-      name = running ? running.getAttribute("data-part") : null;
-    }
+    var running = doc.currentScript;
+    if (name === null) name = running ? running.getAttribute("data-part") : null;
     var part = parts[name];
-    if (part && !part.done) {
+    // Only the script added for this part: one of an earlier index still loading carries the
+    // same name, and after pages came or went its number means another page.
+    if (part && !part.done && (!running || running === part.script)) {
       part.done = true;
       window.__spravkaSearch.loaded.push(name);
       part.resolve(data);
@@ -654,6 +654,7 @@
       var script = doc.createElement("script");
       script.src = siteRoot() + "search/" + name + (query ? "?" + query : "");
       script.setAttribute("data-part", name);
+      part.script = script;
       script.async = true;
       function failed(message) {
         if (script.parentNode) script.parentNode.removeChild(script);
@@ -688,7 +689,7 @@
     if (clientIndex) return clientIndex;
     // The entry is asked for afresh on every page: it names the files of the newest build.
     clientIndex = loadPart("index.js", "t=" + Date.now()).then(function (entry) {
-      if (!entry || entry.version !== 3) throw new Error("unknown search index");
+      if (!entry || entry.version !== 4) throw new Error("unknown search index");
       useVocabulary(entry.vocabulary);
       return entry;
     });
