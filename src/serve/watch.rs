@@ -84,6 +84,12 @@ pub enum Change {
 
 impl Change {
     fn add(&mut self, watched: &Watched, event: &notify::Event) {
+        // Events were lost (the kernel's queue overflowed): what changed is unknown, and the
+        // kept listing of content/, patched event by event, may miss files. Build it all.
+        if event.need_rescan() {
+            *self = Change::Full;
+            return;
+        }
         if !watched.is_relevant(event) {
             return;
         }
@@ -231,15 +237,19 @@ mod tests {
     use notify::event::{AccessKind, AccessMode, CreateKind, DataChange, EventKind, ModifyKind};
     use notify::event::{RemoveKind, RenameMode};
 
-    #[test]
-    fn a_document_saved_in_place_or_through_a_temporary_file_ends_the_burst_and_nothing_else_does()
-    {
-        let watched = Watched {
+    fn watched() -> Watched {
+        Watched {
             content: "/site/content".into(),
             themes: "/site/themes".into(),
             config: "/site/spravka.toml".into(),
             model: "/site/suggest-model.toml".into(),
-        };
+        }
+    }
+
+    #[test]
+    fn a_document_saved_in_place_or_through_a_temporary_file_ends_the_burst_and_nothing_else_does()
+    {
+        let watched = watched();
         let event = |kind, path: &str| notify::Event::new(kind).add_path(path.into());
         let closed = EventKind::Access(AccessKind::Close(AccessMode::Write));
         let written = EventKind::Modify(ModifyKind::Data(DataChange::Content));
@@ -286,5 +296,21 @@ mod tests {
         ] {
             assert!(!watched.ends_burst(&event(kind, path)), "{kind:?} {path}");
         }
+    }
+
+    #[test]
+    fn lost_events_rebuild_everything() {
+        let watched = watched();
+        let mut change = Change::Content(vec![]);
+        let saved = notify::Event::new(EventKind::Modify(ModifyKind::Data(DataChange::Content)))
+            .add_path("/site/content/Статья.md".into());
+        change.add(&watched, &saved);
+        assert_eq!(
+            change,
+            Change::Content(vec!["/site/content/Статья.md".into()])
+        );
+        let overflow = notify::Event::new(EventKind::Other).set_flag(notify::event::Flag::Rescan);
+        change.add(&watched, &overflow);
+        assert_eq!(change, Change::Full);
     }
 }
