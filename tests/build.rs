@@ -559,9 +559,10 @@ fn the_client_index_leads_from_a_stem_to_its_pages() {
     f.build().success();
     let part = |name: &str| -> serde_json::Value {
         let text = std::fs::read_to_string(f.out().join("search").join(name)).unwrap();
-        let prefix = match name.starts_with("f/") {
-            true => "__spravkaSearch(null,".to_string(),
-            false => format!("__spravkaSearch({name:?},"),
+        let prefix = if name.starts_with("f/") {
+            "__spravkaSearch(null,".to_string()
+        } else {
+            format!("__spravkaSearch({name:?},")
         };
         let json = text
             .strip_prefix(&prefix)

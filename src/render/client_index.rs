@@ -221,22 +221,25 @@ fn hashed<T: Serialize>(files: &mut Vec<ClientFile>, folder: &str, data: &T) -> 
     name
 }
 
-/// `data` as the script at `path`, serialised straight after the call's start.
+/// `data` as the script at `path`, which names itself by that path under `search/`.
 pub(super) fn script<T: Serialize>(path: String, data: &T) -> ClientFile {
-    let mut bytes = prefix(Some(path.trim_start_matches("search/")), 256);
-    serde_json::to_writer(&mut bytes, data).expect("client index data serialises");
-    bytes.extend_from_slice(SUFFIX);
-    ClientFile { path, bytes }
+    let name = path.trim_start_matches("search/").to_string();
+    script_named(path, Some(&name), data)
 }
 
-/// A page's fragment as the script at `path`, serialised straight after the call's start (10,000
-/// are made after every save), which does not name itself: the client knows the
+/// A page's fragment as the script at `path`, which does not name itself: the client knows the
 /// script element it added for it. So its bytes are the page's alone, and the fragments of the
 /// pages after an added or removed one, renumbered, are the files they were: a new document
 /// wrote 10,000 fragments (150–220 ms at 10,000 pages), now one.
 pub(super) fn fragment_script(path: String, fragment: &Fragment) -> ClientFile {
-    let mut bytes = prefix(None, 256);
-    serde_json::to_writer(&mut bytes, fragment).expect("client index data serialises");
+    script_named(path, None, fragment)
+}
+
+/// `data` serialised straight after the call's start (10,000 fragments are made after every
+/// save).
+fn script_named<T: Serialize>(path: String, name: Option<&str>, data: &T) -> ClientFile {
+    let mut bytes = prefix(name, 256);
+    serde_json::to_writer(&mut bytes, data).expect("client index data serialises");
     bytes.extend_from_slice(SUFFIX);
     ClientFile { path, bytes }
 }

@@ -12,7 +12,6 @@ use crate::content::Document;
 use crate::diagnostics::Diagnostic;
 use foldhash::{HashMap, HashSet};
 use std::cmp::Ordering;
-use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 /// What one document's links resolved to.
@@ -40,6 +39,7 @@ impl Reads {
 }
 
 /// What links can read of a site besides their own document.
+#[derive(Hash)]
 pub(super) struct Surface {
     base_path: String,
     /// What asset URLs are made with.
@@ -66,6 +66,11 @@ impl Surface {
                 .collect(),
             assets: site.assets.iter().map(|a| a.rel_path.clone()).collect(),
         }
+    }
+
+    /// Its `crate::fingerprint`: whether a memo was made for this site (`Site::patched`).
+    pub(super) fn fingerprint(&self) -> u64 {
+        crate::fingerprint::of(self)
     }
 }
 
@@ -192,7 +197,7 @@ fn merge<'a, T>(
 
 #[derive(Default)]
 pub struct LinkMemo {
-    /// `Site::link_environment` of the load the entries were made in.
+    /// The fingerprint of `surface`.
     environment: u64,
     /// What the entries' links could read when they were resolved.
     surface: Option<Surface>,
@@ -240,13 +245,8 @@ impl LinkMemo {
     }
 
     /// Replaces the memo with this load's resolutions, made on `surface`.
-    pub(super) fn keep(
-        &mut self,
-        environment: u64,
-        surface: Surface,
-        entries: Vec<(Arc<Document>, Resolved)>,
-    ) {
-        self.environment = environment;
+    pub(super) fn keep(&mut self, surface: Surface, entries: Vec<(Arc<Document>, Resolved)>) {
+        self.environment = surface.fingerprint();
         self.surface = Some(surface);
         self.by_doc = entries
             .into_iter()
@@ -256,20 +256,9 @@ impl LinkMemo {
 }
 
 impl Site {
-    /// A hash of everything a link's resolution reads besides its own document, a
-    /// `crate::fingerprint`: a patched model ([`Site::patched`]) must keep it.
+    /// The fingerprint of what links can read of this site ([`Surface`]): a patched model
+    /// ([`Site::patched`]) must keep it.
     pub(super) fn link_environment(&self) -> u64 {
-        let mut h = crate::fingerprint::hasher();
-        self.config.base_path().hash(&mut h);
-        for page in &self.pages {
-            (page.doc.link_targets(), &page.url, page.is_index).hash(&mut h);
-        }
-        for section in &self.sections {
-            (&section.dir, section.index).hash(&mut h);
-        }
-        for asset in &self.assets {
-            (&asset.rel_path, &asset.url).hash(&mut h);
-        }
-        h.finish()
+        Surface::of(self).fingerprint()
     }
 }

@@ -361,8 +361,8 @@ impl Site {
     }
 
     fn resolve_all_links(&mut self, memo: &mut LinkMemo) {
-        self.link_environment = self.link_environment();
         let surface = memo::Surface::of(self);
+        self.link_environment = surface.fingerprint();
         let changes = memo.changes(&surface);
         let resolver = links::Resolver::new(self);
         let resolved: Vec<memo::Resolved> = (0..self.pages.len())
@@ -376,7 +376,6 @@ impl Site {
             })
             .collect();
         memo.keep(
-            self.link_environment,
             surface,
             self.pages
                 .iter()
