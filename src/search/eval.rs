@@ -464,6 +464,20 @@ impl<'a> OutcomeCache<'a> {
             .collect()
     }
 
+    /// Each ticket's probability of being procedural as the ranking and the confidence model
+    /// will meet it: held out ([`intent::held_out`]) for a ticket of `train`, from `fitted`
+    /// (the intent model of all of `train`) for any other.
+    fn procedural_held_out(&self, train: &[usize], fitted: &IntentModel) -> Vec<f32> {
+        let mut procedural = self.procedural(fitted);
+        if self.options.intent {
+            let held_out = intent::held_out(&self.intent_texts, &self.procedural_labels, train);
+            for (&i, p) in train.iter().zip(held_out) {
+                procedural[i] = p;
+            }
+        }
+        procedural
+    }
+
     /// Every ticket's outcome under `ranking` and the intent decision `procedural` makes, as
     /// found: its candidates' order, not yet their intent feature.
     fn found(&mut self, ranking: &Ranking, procedural: &[f32]) -> Vec<&Outcome> {
@@ -566,7 +580,7 @@ fn with_value(mut ranking: Ranking, name: &str, value: f32) -> Ranking {
 /// confidence model fitted on `train` under that ranking (the order does not depend on it).
 fn fit_model(cache: &mut OutcomeCache, train: &[usize], start: Ranking) -> SuggestModel {
     let intent = cache.fit_intent(train);
-    let procedural = cache.procedural(&intent);
+    let procedural = cache.procedural_held_out(train, &intent);
     let mut ranking = start;
     let mut best = cache.mrr(&ranking, &procedural, train);
     for _ in 0..2 {
