@@ -9,8 +9,10 @@
 //! suggestions (path, score, probability) as JSON lines: the input of experiments outside
 //! Rust (`eval/experiments/`).
 //!
-//! Without `--tickets`, the outside sets `../shared/eval/dev-tickets.jsonl` and
-//! `dev-hard.jsonl` are measured when they exist (they do only on the project's machines).
+//! Without `--tickets`, the project's held-out operators' questions
+//! (`eval/operator-questions.jsonl`, never tuned on) and the outside sets
+//! `../shared/eval/dev-tickets.jsonl` and `dev-hard.jsonl` are measured when they exist (the
+//! outside ones do only on the project's machines).
 
 use spravka::config::Config;
 use spravka::search::eval::{self, Metrics, Ticket};
@@ -42,6 +44,7 @@ fn main() -> anyhow::Result<()> {
     let mut outside = values("--tickets");
     if outside.is_empty() {
         outside = [
+            "eval/operator-questions.jsonl",
             "../shared/eval/dev-tickets.jsonl",
             "../shared/eval/dev-hard.jsonl",
         ]
