@@ -68,8 +68,8 @@ fn suggestions_are_ordered_by_search_score() {
 
 /// The held-out operators' questions (never tuned on; `examples/relevance` measures them)
 /// each expect only regulations that exist, every regulation is expected, and the shipped
-/// model still puts a regulation first for 34 or more of them (38 today: a floor, not the
-/// target).
+/// model still puts a regulation first for 34 or more of them and the expected one for 30 %
+/// (floors under today's figures, not the target).
 #[test]
 fn held_out_operators_questions_expect_regulations() {
     use spravka::search::index::Role;
@@ -91,7 +91,11 @@ fn held_out_operators_questions_expect_regulations() {
             expected.insert(p.clone());
         }
     }
-    assert_eq!(expected.len(), 10, "{expected:?}");
+    assert_eq!(
+        expected.len(),
+        10,
+        "the base's ten regulations: {expected:?}"
+    );
     let regulation_first = tickets
         .iter()
         .filter(|t| {
@@ -102,6 +106,8 @@ fn held_out_operators_questions_expect_regulations() {
         })
         .count();
     assert!(regulation_first >= 34, "{regulation_first} of 60");
+    let metrics = spravka::search::eval::measure(&engine, &tickets, SuggestOptions::default());
+    assert!(metrics.recall_at_1() >= 0.3, "{metrics:?}");
 }
 
 /// The outside dev tickets exist only on the project's machines; they are measured (never
