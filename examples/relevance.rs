@@ -4,6 +4,11 @@
 //!
 //! cargo run --release --example relevance -- [--root .] [--cv eval/tickets.jsonl]
 //!     [--tickets FILE]... [--folds 5] [--only spravka] [--verbose] [--dump FILE]
+//!     [--distractors DIR]
+//!
+//! `--distractors DIR` (a folder of other documents, e.g. `gen_corpus --docs 10000 --out DIR`)
+//! tunes, as `spravka tune --distractors` does, for the base alone and among them at once, and
+//! reports every table for both.
 //!
 //! `--dump FILE` also writes, for every ticket of every set, the shipped model's first 20
 //! suggestions (path, score, probability) as JSON lines: the input of experiments outside
@@ -14,7 +19,8 @@
 //! `../shared/eval/dev-tickets.jsonl` and `dev-hard.jsonl` are measured when they exist (the
 //! outside ones do only on the project's machines).
 
-use spravka::config::Config;
+use spravka::config::{Config, SuggestConfig};
+use spravka::search::distractors::AmongDistractors;
 use spravka::search::eval::{self, Metrics, Ticket};
 use spravka::search::{Forgiveness, SearchEngine, SuggestModel, SuggestOptions};
 use spravka::site::Site;
@@ -56,10 +62,22 @@ fn main() -> anyhow::Result<()> {
     let config = Config::load(&root)?;
     let settings = config.suggest.clone();
     let site = Site::load(&root, config);
-    let synonyms = spravka::search::load_synonyms(&site).map_err(anyhow::Error::msg)?;
-    let engine = SearchEngine::new(spravka::search::index::build_in_ram(&site)?, synonyms)?
-        .with_suggest(settings, SuggestModel::load(&root)?);
-    println!("{} documents\n", engine.num_docs());
+    let engine = engine_of(&site, &settings, &root)?;
+    let among = match values("--distractors").pop() {
+        Some(dir) => Some(AmongDistractors::new(
+            &site.content_dir,
+            &site.config,
+            Path::new(&dir),
+        )?),
+        None => None,
+    };
+    let grown = match &among {
+        Some(among) => Some(engine_of(&among.site(), &settings, &root)?),
+        None => None,
+    };
+    let bases: Vec<&SearchEngine> = std::iter::once(&engine).chain(grown.as_ref()).collect();
+    let sizes: Vec<String> = bases.iter().map(|b| b.num_docs().to_string()).collect();
+    println!("{} documents\n", sizes.join(" and "));
 
     let own = eval::read_tickets(Path::new(&cv_path))?;
     println!(
@@ -70,10 +88,12 @@ fn main() -> anyhow::Result<()> {
     // `--no-cv`: only the measured tables (for looking at misses with `--verbose`).
     let cross_validate = !args.iter().any(|a| a == "--no-cv");
     for (name, options) in techniques().filter(|_| cross_validate) {
-        let tuned = eval::tune(&engine, &own, options, folds);
-        row(name, &tuned.cross_validated);
+        let tuned = eval::tune(&bases, &own, options, folds);
+        for (base, metrics) in bases.iter().zip(&tuned.cross_validated) {
+            row(&sized(name, base, &bases), metrics);
+        }
         if name == "spravka" {
-            styles(&tuned.cross_validated);
+            styles(&tuned.cross_validated[0]);
             if verbose {
                 held_out_misses(&engine, &own, options, folds);
             }
@@ -87,8 +107,14 @@ fn main() -> anyhow::Result<()> {
         );
         header();
         for (name, options) in techniques() {
+            for base in &bases[1..] {
+                row(
+                    &sized(name, base, &bases),
+                    &eval::measure(base, &tickets, options),
+                );
+            }
             let metrics = eval::measure(&engine, &tickets, options);
-            row(name, &metrics);
+            row(&sized(name, &engine, &bases), &metrics);
             if name == "spravka" {
                 styles(&metrics);
                 if verbose {
@@ -128,6 +154,24 @@ fn dump(engine: &SearchEngine, sets: &[(String, Vec<Ticket>)], file: &Path) -> a
     std::fs::write(file, out)?;
     println!("\nwrote {}", file.display());
     Ok(())
+}
+
+/// The search engine of `site` under the model of `root`, its index in memory.
+fn engine_of(site: &Site, settings: &SuggestConfig, root: &Path) -> anyhow::Result<SearchEngine> {
+    let synonyms = spravka::search::load_synonyms(site).map_err(anyhow::Error::msg)?;
+    Ok(
+        SearchEngine::new(spravka::search::index::build_in_ram(site)?, synonyms)?
+            .with_suggest(settings.clone(), SuggestModel::load(root)?),
+    )
+}
+
+/// A row's name, with the base's size when there are several bases.
+fn sized(name: &str, base: &SearchEngine, bases: &[&SearchEngine]) -> String {
+    if bases.len() == 1 {
+        name.to_string()
+    } else {
+        format!("{name}, {} documents", base.num_docs())
+    }
 }
 
 fn techniques() -> Vec<(&'static str, SuggestOptions)> {

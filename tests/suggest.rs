@@ -1,6 +1,6 @@
 //! Suggest on the default knowledge base: the project's own tickets find their article, each
 //! technique of ticket understanding makes its difference, out-of-scope tickets are not
-//! confident, `spravka tune` refits the model, and the CLI prints the JSON contract.
+//! confident, and the CLI prints the JSON contract (`spravka tune`: tests/tune.rs).
 
 mod common;
 use spravka::search::{Forgiveness, SearchEngine, SuggestOptions};
@@ -259,8 +259,8 @@ fn the_confidence_threshold_comes_from_spravka_toml() {
     assert!(f.stderr().contains("spravka.toml:2:"), "{}", f.stderr());
 }
 
-/// Each correction proves itself: with it off the misspelt word finds nothing, with it on the
-/// right article comes first and the ticket's own word is shown as matched.
+/// Each correction proves itself: with it off the misspelt ticket finds nothing, with it on the
+/// right article comes first and the ticket's own misspelt word is shown as matched.
 #[test]
 fn each_correction_is_what_makes_the_match() {
     let engine = engine();
@@ -298,8 +298,10 @@ fn each_correction_is_what_makes_the_match() {
             },
             "Шлагбаум",
         ),
+        // «приложение не запускается»: the word alone is vague (the regulation for a cause
+        // that is not obvious may come first), the problem is not.
         (
-            "ghbkj;tybt",
+            "ghbkj;tybt yt pfgecrftncz",
             SuggestOptions {
                 forgiveness: Forgiveness {
                     transliteration: false,
@@ -307,7 +309,7 @@ fn each_correction_is_what_makes_the_match() {
                 },
                 ..Default::default()
             },
-            "Приложение",
+            "Приложение не запускается",
         ),
     ] {
         assert!(
@@ -331,8 +333,9 @@ fn each_correction_is_what_makes_the_match() {
             "{text}: {}",
             first.hit.title
         );
+        let misspelt = text.split(' ').next().unwrap();
         assert!(
-            first.matched_terms.iter().any(|t| t == text),
+            first.matched_terms.iter().any(|t| t == misspelt),
             "{text}: {:?}",
             first.matched_terms
         );
@@ -409,77 +412,6 @@ fn stop_words_on_the_wrong_layout_are_not_unknown_words() {
         a.probability,
         b.probability
     );
-}
-
-/// `spravka tune` refits the model on a department's tickets, reports cross-validated
-/// figures, writes `suggest-model.toml`, and suggest then reads that file; bad ticket files
-/// are refused with the file and line.
-#[test]
-fn tune_refits_the_model_from_a_ticket_file() {
-    let mut f = common::Fixture::default_content();
-    let own =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("eval/tickets.jsonl"))
-            .unwrap();
-    let sample: Vec<&str> = own.lines().step_by(20).collect();
-    f.write("tickets.jsonl", &sample.join("\n"));
-    let tickets = f.root().join("tickets.jsonl").display().to_string();
-    f.run(&["tune", "--tickets", &tickets, "--folds", "2"])
-        .success();
-    assert!(
-        f.stdout().contains(&format!(
-            "Cross-validated (2 folds, {} tickets)",
-            sample.len()
-        )),
-        "{}",
-        f.stdout()
-    );
-    let written = std::fs::read_to_string(f.root().join("suggest-model.toml")).unwrap();
-    assert!(written.contains("[confidence]") && written.contains("[ranking.boosts]"));
-    let probability = |f: &mut common::Fixture| {
-        f.run(&[
-            "suggest",
-            "--json",
-            "QR-код гостя не считывается турникетом",
-        ])
-        .success();
-        let json: serde_json::Value = serde_json::from_str(&f.stdout()).unwrap();
-        json["suggestions"][0]["probability"].as_f64().unwrap()
-    };
-    assert!(probability(&mut f) > 0.0);
-    // Suggest reads the written file: a model that never believes anything is obeyed.
-    let sceptic = regex_free_replace(&written, "bias = ", "bias = -80.0 # was ");
-    f.write("suggest-model.toml", &sceptic);
-    assert!(probability(&mut f) < 0.001);
-
-    f.write(
-        "tickets.jsonl",
-        "{\"id\": \"x\", \"text\": \"шлагбаум\", \"expected\": []}\n{ not json\n",
-    );
-    f.run(&["tune", "--tickets", &tickets]);
-    assert!(f.stderr().contains("tickets.jsonl:2:"), "{}", f.stderr());
-    f.write(
-        "tickets.jsonl",
-        "{\"id\": \"q7\", \"text\": \"шлагбаум\", \"expected\": [\"Нет такого.md\"]}\n",
-    );
-    f.run(&["tune", "--tickets", &tickets]);
-    assert!(
-        f.stderr().contains("q7") && f.stderr().contains("Нет такого.md"),
-        "{}",
-        f.stderr()
-    );
-}
-
-fn regex_free_replace(text: &str, from: &str, to: &str) -> String {
-    text.lines()
-        .map(|l| {
-            if l.starts_with(from) {
-                l.replacen(from, to, 1)
-            } else {
-                l.to_string()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 /// More suggestions than the model's usual pool of 20 can be asked for (the API allows 50).

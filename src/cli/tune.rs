@@ -2,7 +2,8 @@
 //! own labelled tickets, prints the cross-validated figures, and writes `suggest-model.toml`.
 
 use super::RootArg;
-use crate::search::eval::{self, Metrics};
+use crate::search::distractors::AmongDistractors;
+use crate::search::eval::{self, Metrics, Tuned};
 use crate::search::model::MODEL_FILE;
 use crate::search::{SearchEngine, SuggestModel, SuggestOptions};
 use std::path::PathBuf;
@@ -21,6 +22,11 @@ pub struct Args {
     /// Where to write the model (default: suggest-model.toml beside spravka.toml).
     #[arg(long)]
     out: Option<PathBuf>,
+    /// A folder of other documents (e.g. `cargo run --release --example gen_corpus -- --docs
+    /// 10000 --out DIR`) to search the base among as well: every number is then chosen for
+    /// the base alone and for the base grown to that size at once.
+    #[arg(long)]
+    distractors: Option<PathBuf>,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -45,27 +51,40 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             );
         }
     }
-    let synonyms = crate::search::load_synonyms(&site).map_err(anyhow::Error::msg)?;
-    let index = crate::search::index::build_in_ram(&site)?;
-    let engine =
-        SearchEngine::new(index, synonyms)?.with_suggest(settings, SuggestModel::load(root)?);
+    let model = SuggestModel::load(root)?;
+    let base = engine(&site, settings.clone(), model.clone())?;
+    let among = match &args.distractors {
+        Some(dir) => Some(AmongDistractors::new(&site.content_dir, &site.config, dir)?),
+        None => None,
+    };
+    let mut bases = vec![base];
+    if let Some(among) = &among {
+        bases.push(engine(&among.site(), settings, model)?);
+    }
+    let sizes: Vec<String> = bases.iter().map(|b| b.num_docs().to_string()).collect();
     eprintln!(
         "tuning on {} tickets ({} folds) over {} documents…",
         tickets.len(),
         args.folds,
-        engine.num_docs()
+        sizes.join(" and ")
     );
+    let bases: Vec<&SearchEngine> = bases.iter().collect();
     let tuned = eval::tune(
-        &engine,
+        &bases,
         &tickets,
         SuggestOptions::default(),
         args.folds.into(),
     );
-    let summary = summary(&tuned.cross_validated, tuned.folds, tickets.len());
+    let summary = summary(&tuned, &bases, tickets.len());
     println!("{summary}");
     let out = args.out.unwrap_or_else(|| root.join(MODEL_FILE));
+    let distractors_flag = args
+        .distractors
+        .as_ref()
+        .map(|d| format!(" --distractors {}", d.display()))
+        .unwrap_or_default();
     let comment = format!(
-        "Written by `spravka tune --tickets {}`: every number below was chosen on these tickets.\n{summary}",
+        "Written by `spravka tune --tickets {}{distractors_flag}`: every number below was chosen on these tickets.\n{summary}",
         args.tickets.display()
     );
     std::fs::write(&out, tuned.model.to_toml(&comment))
@@ -74,11 +93,29 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The cross-validated figures as a one-row table.
-fn summary(m: &Metrics, folds: usize, tickets: usize) -> String {
+/// The search engine of `site` under `model`, its index in memory.
+fn engine(
+    site: &crate::site::Site,
+    settings: crate::config::SuggestConfig,
+    model: SuggestModel,
+) -> anyhow::Result<SearchEngine> {
+    let synonyms = crate::search::load_synonyms(site).map_err(anyhow::Error::msg)?;
+    let index = crate::search::index::build_in_ram(site)?;
+    Ok(SearchEngine::new(index, synonyms)?.with_suggest(settings, model))
+}
+
+/// The cross-validated figures, a row per base.
+fn summary(tuned: &Tuned, bases: &[&SearchEngine], tickets: usize) -> String {
+    let rows: Vec<String> = tuned
+        .cross_validated
+        .iter()
+        .zip(bases)
+        .map(|(m, base)| m.table_row(&format!("spravka, {} documents", base.num_docs())))
+        .collect();
     format!(
-        "Cross-validated ({folds} folds, {tickets} tickets):\n{}\n{}",
+        "Cross-validated ({} folds, {tickets} tickets):\n{}\n{}",
+        tuned.folds,
         Metrics::table_header(),
-        m.table_row("spravka")
+        rows.join("\n")
     )
 }

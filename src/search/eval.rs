@@ -330,36 +330,46 @@ pub fn measure(engine: &SearchEngine, tickets: &[Ticket], options: SuggestOption
 
 /// The result of tuning: the figures measured on held-out folds, and the model fitted on all.
 pub struct Tuned {
-    pub cross_validated: Metrics,
+    /// Per base tuned on (as [`tune`] was given them), the figures of the held-out folds.
+    pub cross_validated: Vec<Metrics>,
     pub model: SuggestModel,
     pub folds: usize,
 }
 
 /// Fits the intent model, tunes the ranking and fits the confidence model with `folds`-fold
 /// cross-validation (folds stratified by style), then fits all three on every ticket for the
-/// model to ship.
+/// model to ship. `bases` are the same knowledge base searched alone and among distractor
+/// documents (the first is the one the model ships with): each choice is made for all of
+/// them at once, so that no setting has to change as the base grows.
 pub fn tune(
-    engine: &SearchEngine,
+    bases: &[&SearchEngine],
     tickets: &[Ticket],
     options: SuggestOptions,
     folds: usize,
 ) -> Tuned {
+    assert!(!bases.is_empty(), "tuning needs a base to search");
     let folds = folds.clamp(2, tickets.len().max(2));
     let fold_of = stratified_folds(tickets, folds);
-    let mut cache = OutcomeCache::new(engine, tickets, options);
-    let mut cross_validated = Metrics::default();
+    let mut caches: Vec<OutcomeCache> = bases
+        .iter()
+        .map(|engine| OutcomeCache::new(engine, tickets, options))
+        .collect();
+    let mut cross_validated = vec![Metrics::default(); bases.len()];
     for fold in 0..folds {
         let train: Vec<usize> = (0..tickets.len()).filter(|&i| fold_of[i] != fold).collect();
-        let model = fit_model(&mut cache, &train, engine.model().ranking);
-        let procedural = cache.procedural(&model.intent);
-        let outcomes = cache.described(&model.ranking, &procedural);
-        for i in (0..tickets.len()).filter(|&i| fold_of[i] == fold) {
-            let ranked = outcomes[i].ranked(&model.confidence, options, engine.min_probability());
-            cross_validated.add(&tickets[i], ranked);
+        let model = fit_model(&mut caches, &train);
+        for (cache, metrics) in caches.iter_mut().zip(&mut cross_validated) {
+            let procedural = cache.procedural(&model.intent);
+            let outcomes = cache.described(&model.ranking, &procedural);
+            let min_probability = cache.engine.min_probability();
+            for i in (0..tickets.len()).filter(|&i| fold_of[i] == fold) {
+                let ranked = outcomes[i].ranked(&model.confidence, options, min_probability);
+                metrics.add(&tickets[i], ranked);
+            }
         }
     }
     let all: Vec<usize> = (0..tickets.len()).collect();
-    let model = fit_model(&mut cache, &all, engine.model().ranking);
+    let model = fit_model(&mut caches, &all);
     Tuned {
         cross_validated,
         model,
@@ -368,7 +378,8 @@ pub fn tune(
 }
 
 /// The cross-validation's folds and, per fold, the model fitted on the other folds (as
-/// [`tune`] fits them): for measuring something else held out, such as operators' feedback.
+/// [`tune`] fits them on `engine` alone): for measuring something else held out, such as
+/// operators' feedback.
 pub fn fold_models(
     engine: &SearchEngine,
     tickets: &[Ticket],
@@ -377,11 +388,11 @@ pub fn fold_models(
 ) -> (Vec<usize>, Vec<SuggestModel>) {
     let folds = folds.clamp(2, tickets.len().max(2));
     let fold_of = stratified_folds(tickets, folds);
-    let mut cache = OutcomeCache::new(engine, tickets, options);
+    let mut caches = vec![OutcomeCache::new(engine, tickets, options)];
     let models = (0..folds)
         .map(|fold| {
             let train: Vec<usize> = (0..tickets.len()).filter(|&i| fold_of[i] != fold).collect();
-            fit_model(&mut cache, &train, engine.model().ranking)
+            fit_model(&mut caches, &train)
         })
         .collect();
     (fold_of, models)
@@ -535,17 +546,16 @@ impl<'a> OutcomeCache<'a> {
         sum / answerable.len().max(1) as f64
     }
 
-    /// The confidence model fitted on `subset` under `ranking`.
-    fn fit_confidence(
+    /// The confidence model's training rows of `subset` under `ranking`: every candidate of
+    /// each ticket, labelled whether it is expected.
+    fn confidence_rows(
         &mut self,
         ranking: &Ranking,
         procedural: &[f32],
         subset: &[usize],
-    ) -> ConfidenceModel {
+    ) -> Vec<(Features, bool)> {
         let outcomes = self.described(ranking, procedural);
-        let (rows, labels): (Vec<Features>, Vec<bool>) =
-            subset.iter().flat_map(|&i| outcomes[i].rows()).unzip();
-        fit(&rows, &labels)
+        subset.iter().flat_map(|&i| outcomes[i].rows()).collect()
     }
 }
 
@@ -575,28 +585,53 @@ fn with_value(mut ranking: Ranking, name: &str, value: f32) -> Ranking {
     ranking
 }
 
-/// The intent model fitted on `train`, then the ranking with the best MRR@5 on `train` (two
-/// rounds of coordinate ascent from `start`, moving only on a strict gain), then the
-/// confidence model fitted on `train` under that ranking (the order does not depend on it).
-fn fit_model(cache: &mut OutcomeCache, train: &[usize], start: Ranking) -> SuggestModel {
-    let intent = cache.fit_intent(train);
-    let procedural = cache.procedural_held_out(train, &intent);
+/// The intent model fitted on `train`, then the ranking with the best MRR@5 on `train` averaged
+/// over the bases (coordinate ascent from [`Ranking::NEUTRAL`]), then the confidence model
+/// fitted on `train`'s candidates in every base under that ranking (the order does not depend
+/// on it).
+fn fit_model(caches: &mut [OutcomeCache], train: &[usize]) -> SuggestModel {
+    let intent = caches[0].fit_intent(train);
+    let procedural: Vec<Vec<f32>> = caches
+        .iter()
+        .map(|cache| cache.procedural_held_out(train, &intent))
+        .collect();
+    let mut mean_mrr = |ranking: &Ranking| {
+        let sum: f64 = caches
+            .iter_mut()
+            .zip(&procedural)
+            .map(|(cache, procedural)| cache.mrr(ranking, procedural, train))
+            .sum();
+        sum / caches.len() as f64
+    };
+    let ranking = ascend(Ranking::NEUTRAL, &mut mean_mrr);
+    let (rows, labels): (Vec<Features>, Vec<bool>) = caches
+        .iter_mut()
+        .zip(&procedural)
+        .flat_map(|(cache, procedural)| cache.confidence_rows(&ranking, procedural, train))
+        .unzip();
+    SuggestModel {
+        ranking,
+        intent,
+        confidence: fit(&rows, &labels),
+    }
+}
+
+/// Two rounds of coordinate ascent over [`GRID`] from `start`, moving only on a strict gain of
+/// `objective`. The start is not one chosen on tickets: starting from the shipped ranking
+/// (as tuning once did) let a fold keep choices its held-out tickets had made.
+fn ascend(start: Ranking, objective: &mut impl FnMut(&Ranking) -> f64) -> Ranking {
     let mut ranking = start;
-    let mut best = cache.mrr(&ranking, &procedural, train);
+    let mut best = objective(&ranking);
     for _ in 0..2 {
         for (name, values) in GRID {
             for &value in values {
                 let candidate = with_value(ranking, name, value);
-                let score = cache.mrr(&candidate, &procedural, train);
+                let score = objective(&candidate);
                 if score > best + 1e-9 {
                     (best, ranking) = (score, candidate);
                 }
             }
         }
     }
-    SuggestModel {
-        ranking,
-        intent,
-        confidence: cache.fit_confidence(&ranking, &procedural, train),
-    }
+    ranking
 }

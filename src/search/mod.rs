@@ -3,6 +3,7 @@
 pub mod analyzer;
 pub mod calibrate;
 mod columns;
+pub mod distractors;
 pub mod engine;
 pub mod eval;
 pub mod features;

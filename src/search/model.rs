@@ -11,8 +11,9 @@ use std::path::{Path, PathBuf};
 /// The file `spravka tune` writes, beside `spravka.toml`.
 pub const MODEL_FILE: &str = "suggest-model.toml";
 
-/// The model shipped with spravka: `spravka tune --tickets eval/tickets.jsonl --out
-/// src/search/suggest-model.toml` on the default base.
+/// The model shipped with spravka: `spravka tune --tickets eval/tickets.jsonl --distractors
+/// /tmp/gen10k --out src/search/suggest-model.toml` on the default base, the distractors
+/// written by `cargo run --release --example gen_corpus -- --docs 10000 --out /tmp/gen10k`.
 const DEFAULT_MODEL: &str = include_str!("suggest-model.toml");
 
 /// How candidates are scored and re-ranked before the confidence model sees them.
@@ -34,6 +35,24 @@ pub struct Ranking {
 }
 
 impl Ranking {
+    /// Where tuning starts: no field, role or match kind favoured, the intent cut at even odds.
+    /// The start is not one chosen on the tickets being tuned (the shipped ranking was), so a
+    /// fold cannot inherit a choice its held-out tickets made.
+    pub const NEUTRAL: Ranking = Ranking {
+        boosts: FieldBoosts {
+            title: 1.0,
+            symptoms: 1.0,
+            headings: 1.0,
+            tags: 1.0,
+            body: 1.0,
+        },
+        procedural_regulation: 1.0,
+        customer_regulation: 1.0,
+        procedural_from: 0.5,
+        fuzzy_weight: 0.7,
+        synonym_weight: 0.5,
+    };
+
     /// How much a match through a term of `origin` counts in the ticket's query.
     pub fn origin_weight(&self, origin: super::vocabulary::Origin) -> f32 {
         use super::vocabulary::Origin;

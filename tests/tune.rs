@@ -1,0 +1,226 @@
+//! `spravka tune`: it refits the model from a department's tickets, and chooses every number
+//! for the base alone and for the base among distractor documents at once.
+
+mod common;
+use spravka::search::eval::{self, Ticket};
+use spravka::search::{Ranking, SearchEngine, SuggestOptions};
+use std::path::Path;
+
+/// `spravka tune` refits the model on a department's tickets, reports cross-validated
+/// figures, writes `suggest-model.toml`, and suggest then reads that file; bad ticket files
+/// are refused with the file and line.
+#[test]
+fn tune_refits_the_model_from_a_ticket_file() {
+    let mut f = common::Fixture::default_content();
+    let own =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("eval/tickets.jsonl"))
+            .unwrap();
+    let sample: Vec<&str> = own.lines().step_by(20).collect();
+    f.write("tickets.jsonl", &sample.join("\n"));
+    let tickets = f.root().join("tickets.jsonl").display().to_string();
+    f.run(&["tune", "--tickets", &tickets, "--folds", "2"])
+        .success();
+    assert!(
+        f.stdout().contains(&format!(
+            "Cross-validated (2 folds, {} tickets)",
+            sample.len()
+        )),
+        "{}",
+        f.stdout()
+    );
+    let written = std::fs::read_to_string(f.root().join("suggest-model.toml")).unwrap();
+    assert!(written.contains("[confidence]") && written.contains("[ranking.boosts]"));
+    let probability = |f: &mut common::Fixture| {
+        f.run(&[
+            "suggest",
+            "--json",
+            "QR-код гостя не считывается турникетом",
+        ])
+        .success();
+        let json: serde_json::Value = serde_json::from_str(&f.stdout()).unwrap();
+        json["suggestions"][0]["probability"].as_f64().unwrap()
+    };
+    assert!(probability(&mut f) > 0.0);
+    // Suggest reads the written file: a model that never believes anything is obeyed.
+    let sceptic = regex_free_replace(&written, "bias = ", "bias = -80.0 # was ");
+    f.write("suggest-model.toml", &sceptic);
+    assert!(probability(&mut f) < 0.001);
+
+    f.write(
+        "tickets.jsonl",
+        "{\"id\": \"x\", \"text\": \"шлагбаум\", \"expected\": []}\n{ not json\n",
+    );
+    f.run(&["tune", "--tickets", &tickets]);
+    assert!(f.stderr().contains("tickets.jsonl:2:"), "{}", f.stderr());
+    f.write(
+        "tickets.jsonl",
+        "{\"id\": \"q7\", \"text\": \"шлагбаум\", \"expected\": [\"Нет такого.md\"]}\n",
+    );
+    f.run(&["tune", "--tickets", &tickets]);
+    assert!(
+        f.stderr().contains("q7") && f.stderr().contains("Нет такого.md"),
+        "{}",
+        f.stderr()
+    );
+}
+
+fn regex_free_replace(text: &str, from: &str, to: &str) -> String {
+    text.lines()
+        .map(|l| {
+            if l.starts_with(from) {
+                l.replacen(from, to, 1)
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The engine of the markdown files `docs` (path, text), with the shipped model.
+fn engine_of(docs: &[(&str, &str)]) -> (tempfile::TempDir, SearchEngine) {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, text) in docs {
+        let file = dir.path().join("content").join(path);
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(file, text).unwrap();
+    }
+    let site = spravka::site::Site::load(dir.path(), spravka::config::Config::default());
+    let index = spravka::search::index::build_in_ram(&site).unwrap();
+    let engine = SearchEngine::new(index, spravka::search::load_synonyms(&site).unwrap()).unwrap();
+    (dir, engine)
+}
+
+const BARRIER: (&str, &str) = (
+    "Шлагбаум не открывается.md",
+    "# Шлагбаум не открывается\n\nПроверьте питание пульта и связь контроллера.\n",
+);
+
+/// A page that says the ticket's word thirty times in its body and never in its title: with
+/// every field weighted alike it outscores the title that names the problem.
+const DISTRACTOR: (&str, &str) = (
+    "Журнал событий.md",
+    "# Журнал событий\n\nшлагбаум шлагбаум шлагбаум шлагбаум шлагбаум шлагбаум шлагбаум шлагбаум \
+     шлагбаум шлагбаум шлагбаум шлагбаум шлагбаум шлагбаум шлагбаум шлагбаум шлагбаум шлагбаум \
+     шлагбаум шлагбаум шлагбаум шлагбаум шлагбаум шлагбаум шлагбаум шлагбаум шлагбаум шлагбаум \
+     шлагбаум шлагбаум\n",
+);
+
+/// Tuning starts from [`Ranking::NEUTRAL`] and chooses for every base it is given: alone, the
+/// barrier article is first whatever the weights, so nothing moves; among a distractor only a
+/// heavier title keeps it first, and the tune over both bases must find that.
+#[test]
+fn tune_chooses_for_the_base_alone_and_among_distractors() {
+    let (_a, alone) = engine_of(&[BARRIER]);
+    let (_g, grown) = engine_of(&[BARRIER, DISTRACTOR]);
+    let tickets: Vec<Ticket> = [
+        "шлагбаум",
+        "шлагбаум!",
+        "шлагбаум?",
+        "шлагбаум...",
+        "шлагбаум!!",
+    ]
+    .iter()
+    .enumerate()
+    .map(|(i, text)| Ticket {
+        id: format!("t{i}"),
+        text: text.to_string(),
+        expected: vec![BARRIER.0.to_string()],
+        channel: String::new(),
+        style: String::new(),
+    })
+    .collect();
+    let first = |engine: &SearchEngine, ranking: Ranking| {
+        let mut model = engine.model().clone();
+        model.ranking = ranking;
+        eval::outcome(engine, &tickets[0], SuggestOptions::default(), &model)
+    };
+    let neutral = first(&grown, Ranking::NEUTRAL);
+    assert_eq!(
+        spravka::search::order(&neutral.candidates, SuggestOptions::default())
+            .first()
+            .map(|&i| neutral.expected[i]),
+        Some(false),
+        "the distractor must win with every field alike, or this test shows nothing"
+    );
+
+    let tuned_alone = eval::tune(&[&alone], &tickets, SuggestOptions::default(), 2);
+    assert_eq!(tuned_alone.model.ranking, Ranking::NEUTRAL);
+    let tuned = eval::tune(&[&alone, &grown], &tickets, SuggestOptions::default(), 2);
+    assert_eq!(tuned.cross_validated.len(), 2);
+    let title = tuned.model.ranking.boosts.title;
+    assert!(title > Ranking::NEUTRAL.boosts.title, "title boost {title}");
+    let chosen = first(&grown, tuned.model.ranking);
+    assert!(
+        chosen.expected[spravka::search::order(&chosen.candidates, SuggestOptions::default())[0]]
+    );
+    for metrics in &tuned.cross_validated {
+        assert_eq!(
+            metrics.first,
+            tickets.len(),
+            "held out, every ticket first in both bases"
+        );
+    }
+}
+
+/// `spravka tune --distractors DIR` reports the cross-validated figures for the base alone
+/// and among DIR's documents, writes the model, leaves content/ as it was, and names a
+/// distractor folder that is not there.
+#[test]
+fn tune_with_distractors_reports_both_bases_and_leaves_the_content_alone() {
+    let mut f = common::Fixture::default_content();
+    let own =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("eval/tickets.jsonl"))
+            .unwrap();
+    let sample: Vec<&str> = own.lines().step_by(25).collect();
+    f.write("tickets.jsonl", &sample.join("\n"));
+    for n in 0..12 {
+        f.write(
+            &format!("more/content/Раздел/Заметка {n}.md"),
+            &format!("# Заметка {n}\n\nШлагбаум, пропуск и гостевой доступ: заметка номер {n}.\n"),
+        );
+    }
+    let listing = |f: &common::Fixture| {
+        walkdir::WalkDir::new(f.root().join("content"))
+            .sort_by_file_name()
+            .into_iter()
+            .map(|e| e.unwrap().path().display().to_string())
+            .collect::<Vec<_>>()
+    };
+    let before = listing(&f);
+    let tickets = f.root().join("tickets.jsonl").display().to_string();
+    let more = f.root().join("more").display().to_string();
+    f.run(&[
+        "tune",
+        "--tickets",
+        &tickets,
+        "--folds",
+        "2",
+        "--distractors",
+        &more,
+    ])
+    .success();
+    let rows: Vec<String> = f
+        .stdout()
+        .lines()
+        .filter(|l| l.starts_with("| spravka, "))
+        .map(String::from)
+        .collect();
+    assert_eq!(rows.len(), 2, "{}", f.stdout());
+    let size = |row: &str| -> usize {
+        row["| spravka, ".len()..]
+            .split(' ')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    assert!(size(&rows[1]) >= size(&rows[0]) + 12, "{rows:?}");
+    assert!(f.root().join("suggest-model.toml").exists());
+    assert_eq!(listing(&f), before, "content/ is untouched");
+
+    let missing = f.root().join("nowhere").display().to_string();
+    f.run(&["tune", "--tickets", &tickets, "--distractors", &missing]);
+    assert_ne!(f.code(), Some(0));
+    assert!(f.stderr().contains("nowhere"), "{}", f.stderr());
+}
