@@ -8,7 +8,8 @@
 //!
 //! `--distractors DIR` (a folder of other documents, e.g. `gen_corpus --docs 10000 --out DIR`)
 //! tunes, as `spravka tune --distractors` does, for the base alone and among them at once, and
-//! reports every table for both.
+//! prints a row for each base in every table; the styles, `--verbose`, `--dump` and the
+//! latency are of the base alone.
 //!
 //! `--dump FILE` also writes, for every ticket of every set, the shipped model's first 20
 //! suggestions (path, score, probability) as JSON lines: the input of experiments outside
@@ -107,14 +108,14 @@ fn main() -> anyhow::Result<()> {
         );
         header();
         for (name, options) in techniques() {
+            let metrics = eval::measure(&engine, &tickets, options);
+            row(&sized(name, &engine, &bases), &metrics);
             for base in &bases[1..] {
                 row(
                     &sized(name, base, &bases),
                     &eval::measure(base, &tickets, options),
                 );
             }
-            let metrics = eval::measure(&engine, &tickets, options);
-            row(&sized(name, &engine, &bases), &metrics);
             if name == "spravka" {
                 styles(&metrics);
                 if verbose {

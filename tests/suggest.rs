@@ -340,6 +340,21 @@ fn each_correction_is_what_makes_the_match() {
             first.matched_terms
         );
     }
+    // The word alone names no problem (the regulation for an unclear cause may come first), but
+    // read through the layout it still brings the app's articles into the first three.
+    let vague = engine.suggest("ghbkj;tybt", 3);
+    assert!(
+        vague
+            .suggestions
+            .iter()
+            .any(|s| s.hit.title.starts_with("Приложение")),
+        "{:?}",
+        vague
+            .suggestions
+            .iter()
+            .map(|s| &s.hit.title)
+            .collect::<Vec<_>>()
+    );
 }
 
 /// Snippets show the article's own text: never its H1 again, never the metadata table, even

@@ -6,17 +6,23 @@ use spravka::search::eval::{self, Ticket};
 use spravka::search::{Ranking, SearchEngine, SuggestOptions};
 use std::path::Path;
 
+/// Every `step`-th of the project's tickets, written to the fixture's `tickets.jsonl`.
+fn sample_of_own_tickets(f: &mut common::Fixture, step: usize) -> Vec<String> {
+    let own =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("eval/tickets.jsonl"))
+            .unwrap();
+    let sample: Vec<String> = own.lines().step_by(step).map(String::from).collect();
+    f.write("tickets.jsonl", &sample.join("\n"));
+    sample
+}
+
 /// `spravka tune` refits the model on a department's tickets, reports cross-validated
 /// figures, writes `suggest-model.toml`, and suggest then reads that file; bad ticket files
 /// are refused with the file and line.
 #[test]
 fn tune_refits_the_model_from_a_ticket_file() {
     let mut f = common::Fixture::default_content();
-    let own =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("eval/tickets.jsonl"))
-            .unwrap();
-    let sample: Vec<&str> = own.lines().step_by(20).collect();
-    f.write("tickets.jsonl", &sample.join("\n"));
+    let sample = sample_of_own_tickets(&mut f, 20);
     let tickets = f.root().join("tickets.jsonl").display().to_string();
     f.run(&["tune", "--tickets", &tickets, "--folds", "2"])
         .success();
@@ -113,12 +119,14 @@ const DISTRACTOR: (&str, &str) = (
 fn tune_chooses_for_the_base_alone_and_among_distractors() {
     let (_a, alone) = engine_of(&[BARRIER]);
     let (_g, grown) = engine_of(&[BARRIER, DISTRACTOR]);
+    // The last ticket names the distractor's title too: first alone, never first among it.
     let tickets: Vec<Ticket> = [
         "шлагбаум",
         "шлагбаум!",
         "шлагбаум?",
         "шлагбаум...",
         "шлагбаум!!",
+        "журнал событий: шлагбаум",
     ]
     .iter()
     .enumerate()
@@ -130,12 +138,12 @@ fn tune_chooses_for_the_base_alone_and_among_distractors() {
         style: String::new(),
     })
     .collect();
-    let first = |engine: &SearchEngine, ranking: Ranking| {
+    let outcome_under = |engine: &SearchEngine, ranking: Ranking| {
         let mut model = engine.model().clone();
         model.ranking = ranking;
         eval::outcome(engine, &tickets[0], SuggestOptions::default(), &model)
     };
-    let neutral = first(&grown, Ranking::NEUTRAL);
+    let neutral = outcome_under(&grown, Ranking::NEUTRAL);
     assert_eq!(
         spravka::search::order(&neutral.candidates, SuggestOptions::default())
             .first()
@@ -150,17 +158,16 @@ fn tune_chooses_for_the_base_alone_and_among_distractors() {
     assert_eq!(tuned.cross_validated.len(), 2);
     let title = tuned.model.ranking.boosts.title;
     assert!(title > Ranking::NEUTRAL.boosts.title, "title boost {title}");
-    let chosen = first(&grown, tuned.model.ranking);
+    let chosen = outcome_under(&grown, tuned.model.ranking);
     assert!(
         chosen.expected[spravka::search::order(&chosen.candidates, SuggestOptions::default())[0]]
     );
-    for metrics in &tuned.cross_validated {
-        assert_eq!(
-            metrics.first,
-            tickets.len(),
-            "held out, every ticket first in both bases"
-        );
-    }
+    let firsts: Vec<usize> = tuned.cross_validated.iter().map(|m| m.first).collect();
+    assert_eq!(
+        firsts,
+        [tickets.len(), tickets.len() - 1],
+        "held out, in the order of the bases"
+    );
 }
 
 /// `spravka tune --distractors DIR` reports the cross-validated figures for the base alone
@@ -169,11 +176,7 @@ fn tune_chooses_for_the_base_alone_and_among_distractors() {
 #[test]
 fn tune_with_distractors_reports_both_bases_and_leaves_the_content_alone() {
     let mut f = common::Fixture::default_content();
-    let own =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("eval/tickets.jsonl"))
-            .unwrap();
-    let sample: Vec<&str> = own.lines().step_by(25).collect();
-    f.write("tickets.jsonl", &sample.join("\n"));
+    sample_of_own_tickets(&mut f, 25);
     for n in 0..12 {
         f.write(
             &format!("more/content/Раздел/Заметка {n}.md"),
@@ -184,7 +187,10 @@ fn tune_with_distractors_reports_both_bases_and_leaves_the_content_alone() {
         walkdir::WalkDir::new(f.root().join("content"))
             .sort_by_file_name()
             .into_iter()
-            .map(|e| e.unwrap().path().display().to_string())
+            .map(|e| {
+                let path = e.unwrap().into_path();
+                (path.display().to_string(), std::fs::read(&path).ok())
+            })
             .collect::<Vec<_>>()
     };
     let before = listing(&f);
@@ -216,7 +222,11 @@ fn tune_with_distractors_reports_both_bases_and_leaves_the_content_alone() {
             .unwrap()
     };
     assert!(size(&rows[1]) >= size(&rows[0]) + 12, "{rows:?}");
-    assert!(f.root().join("suggest-model.toml").exists());
+    let written = std::fs::read_to_string(f.root().join("suggest-model.toml")).unwrap();
+    assert!(
+        written.lines().next().unwrap().contains("--distractors"),
+        "the model says how it was tuned"
+    );
     assert_eq!(listing(&f), before, "content/ is untouched");
 
     let missing = f.root().join("nowhere").display().to_string();

@@ -40,17 +40,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         "{}: no tickets",
         args.tickets.display()
     );
-    for t in &tickets {
-        for path in &t.expected {
-            anyhow::ensure!(
-                site.page_by_path(path).is_some(),
-                "{}: ticket {} expects {path}, which is not a document of {}",
-                args.tickets.display(),
-                t.id,
-                site.content_dir.display()
-            );
-        }
-    }
+    check_expected_paths(&tickets, &args.tickets, &site)?;
     let model = SuggestModel::load(root)?;
     let base = engine(&site, settings.clone(), model.clone())?;
     let among = match &args.distractors {
@@ -91,6 +81,27 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .map_err(|e| anyhow::anyhow!("{}: {e}", out.display()))?;
     println!("wrote {}", out.display());
     Ok(ExitCode::SUCCESS)
+}
+
+/// Every article a ticket expects is a document of the base: a typo in a label would
+/// otherwise count as a miss in every figure.
+fn check_expected_paths(
+    tickets: &[eval::Ticket],
+    file: &std::path::Path,
+    site: &crate::site::Site,
+) -> anyhow::Result<()> {
+    for t in tickets {
+        for path in &t.expected {
+            anyhow::ensure!(
+                site.page_by_path(path).is_some(),
+                "{}: ticket {} expects {path}, which is not a document of {}",
+                file.display(),
+                t.id,
+                site.content_dir.display()
+            );
+        }
+    }
+    Ok(())
 }
 
 /// The search engine of `site` under `model`, its index in memory.

@@ -1,8 +1,9 @@
 //! The fold replay: what operators' feedback does for suggest, measured on tickets neither the
 //! model nor the feedback has seen. For each fold of a labelled ticket set, the model is fitted
-//! on the other folds (as `spravka tune` does), the tickets of the next fold are replayed as
-//! an operator would vote on them — «Помогло» on the expected article, «Не то» on a wrong
-//! top suggestion — and the held-out fold is measured before and after. A hostile client is
+//! on the other folds (as `spravka tune` does without `--distractors`), the tickets of the
+//! next fold are replayed as an operator would vote on them — «Помогло» on the expected
+//! article, «Не то» on a wrong top suggestion — and the held-out fold is measured before and
+//! after. A hostile client is
 //! measured too: on every held-out ticket it confirms the best-placed wrong article and
 //! rejects the right one, the strongest thing one client can do; the cap bounds it.
 

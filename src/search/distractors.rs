@@ -7,7 +7,8 @@ use crate::site::Site;
 use std::io;
 use std::path::{Path, PathBuf};
 
-/// The base's own documents and the distractors together; the folder goes with the value.
+/// The base's own documents and the distractors together, in a temporary folder that lives as
+/// long as this value: build what needs the files (an index) before dropping it.
 pub struct AmongDistractors {
     folder: tempfile::TempDir,
     config: Config,
@@ -21,21 +22,17 @@ pub struct DistractorsError {
 }
 
 impl AmongDistractors {
-    /// Copies `content_dir` (the base's content, configured by `config`) and every file under
-    /// `distractors` into one content folder. A distractor never replaces a file of the base
-    /// (a generated corpus has its own `README.md` and `synonyms.toml`); `distractors` may be a
-    /// content folder or a root holding one (`gen_corpus --out DIR` writes `DIR/content`).
+    /// Copies `content_dir` (the base's content, configured by `config`) and the documents
+    /// under `distractors` into one content folder. `distractors` may be a content folder or a
+    /// root holding one (`gen_corpus --out DIR` writes `DIR/content`). The base keeps every
+    /// path it has (a generated corpus has its own `README.md`) and its synonyms: the
+    /// distractors' synonyms file is never taken. Like the site's own walk, symbolic links
+    /// and hidden entries are left out.
     pub fn new(
         content_dir: &Path,
         config: &Config,
         distractors: &Path,
     ) -> Result<AmongDistractors, DistractorsError> {
-        let error = |path: &Path| {
-            let path = path.to_path_buf();
-            move |source| DistractorsError { path, source }
-        };
-        let folder = tempfile::tempdir().map_err(error(Path::new("a temporary folder")))?;
-        let content = folder.path().join("content");
         let nested = distractors.join("content");
         let distractors = if nested.is_dir() {
             &nested
@@ -48,23 +45,36 @@ impl AmongDistractors {
                 source: io::Error::new(io::ErrorKind::NotFound, "not a folder of documents"),
             });
         }
-        copy_tree(content_dir, &content, true)?;
-        copy_tree(distractors, &content, false)?;
+        let folder = tempfile::tempdir().map_err(|source| DistractorsError {
+            path: std::env::temp_dir(),
+            source,
+        })?;
+        let content = folder.path().join("content");
+        copy_new_files(content_dir, &content, None)?;
+        copy_new_files(
+            distractors,
+            &content,
+            Some(Path::new(&config.synonyms_file)),
+        )?;
         let mut config = config.clone();
         config.content_dir = "content".into();
         Ok(AmongDistractors { folder, config })
     }
 
-    /// The site of the base among the distractors.
+    /// The site of the base among the distractors, read from the temporary folder.
     pub fn site(&self) -> Site {
         Site::load(self.folder.path(), self.config.clone())
     }
 }
 
-/// Copies every file under `from` into `to`, keeping their relative paths; an existing file is
-/// replaced only when `replace`.
-fn copy_tree(from: &Path, to: &Path, replace: bool) -> Result<(), DistractorsError> {
-    for entry in walkdir::WalkDir::new(from).sort_by_file_name() {
+/// Copies every file under `from` that `to` does not have yet into `to`, keeping its relative
+/// path, except `skip` (relative to `from`), symbolic links and hidden entries.
+fn copy_new_files(from: &Path, to: &Path, skip: Option<&Path>) -> Result<(), DistractorsError> {
+    let walk = walkdir::WalkDir::new(from)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+    for entry in walk {
         let entry = entry.map_err(|e| DistractorsError {
             path: e.path().unwrap_or(from).to_path_buf(),
             source: e.into(),
@@ -72,18 +82,20 @@ fn copy_tree(from: &Path, to: &Path, replace: bool) -> Result<(), DistractorsErr
         let relative = entry.path().strip_prefix(from).expect("walked from `from`");
         let target = to.join(relative);
         let failed = |source| DistractorsError {
-            path: target.clone(),
+            path: entry.path().to_path_buf(),
             source,
         };
+        if entry.path_is_symlink() || Some(relative) == skip {
+            continue;
+        }
         if entry.file_type().is_dir() {
             std::fs::create_dir_all(&target).map_err(failed)?;
-        } else if replace || !target.exists() {
+        } else if !target.exists() {
             std::fs::copy(entry.path(), &target).map_err(failed)?;
         }
     }
     Ok(())
 }
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -94,8 +106,9 @@ mod tests {
         std::fs::write(path, text).unwrap();
     }
 
-    /// The base keeps its own files where a distractor has the same path, gains the others,
-    /// and a root holding `content/` is read as its content folder.
+    /// The base keeps its own files where a distractor has the same path, gains the others
+    /// (never their synonyms, links or hidden files), and a root holding `content/` is read
+    /// as its content folder.
     #[test]
     fn the_base_wins_every_shared_path() {
         let base = tempfile::tempdir().unwrap();
@@ -104,6 +117,14 @@ mod tests {
         let other = tempfile::tempdir().unwrap();
         write(other.path(), "content/README.md", "# Чужое\n");
         write(other.path(), "content/Раздел/Чужая.md", "# Чужая\n");
+        write(other.path(), "content/synonyms.toml", "[[group]]\n");
+        write(other.path(), "content/.git/Скрытая.md", "# Скрытая\n");
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(
+            base.path().join("content/Статья.md"),
+            other.path().join("content/Ссылка.md"),
+        )
+        .unwrap();
         let among = AmongDistractors::new(
             &base.path().join("content"),
             &Config::default(),
@@ -115,6 +136,9 @@ mod tests {
         assert_eq!(read("README.md"), "# База\n");
         assert_eq!(read("Статья.md"), "# Статья\n");
         assert_eq!(read("Раздел/Чужая.md"), "# Чужая\n");
+        for left_out in ["synonyms.toml", ".git", "Ссылка.md"] {
+            assert!(!site.content_dir.join(left_out).exists(), "{left_out}");
+        }
         let missing = AmongDistractors::new(
             &base.path().join("content"),
             &Config::default(),

@@ -339,8 +339,10 @@ pub struct Tuned {
 /// Fits the intent model, tunes the ranking and fits the confidence model with `folds`-fold
 /// cross-validation (folds stratified by style), then fits all three on every ticket for the
 /// model to ship. `bases` are the same knowledge base searched alone and among distractor
-/// documents (the first is the one the model ships with): each choice is made for all of
-/// them at once, so that no setting has to change as the base grows.
+/// documents (the first is the one the model ships with): the ranking is chosen for all of
+/// them at once and the confidence model fitted on all of their candidates, so that no
+/// setting has to change as the base grows. The intent model reads tickets as the first base
+/// does (its vocabulary decides how a Latin word is re-read) and is fitted once.
 pub fn tune(
     bases: &[&SearchEngine],
     tickets: &[Ticket],
