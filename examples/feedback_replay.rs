@@ -41,11 +41,9 @@ fn main() -> anyhow::Result<()> {
             .collect();
     }
     let config = Config::load(&root)?;
-    let (settings, cap) = (config.suggest.clone(), config.feedback.confirmation_cap);
+    let cap = config.feedback.confirmation_cap;
     let site = Site::load(&root, config);
-    let synonyms = spravka::search::load_synonyms(&site).map_err(anyhow::Error::msg)?;
-    let engine = SearchEngine::new(spravka::search::index::build_in_ram(&site)?, synonyms)?
-        .with_suggest(settings, SuggestModel::load(&root)?);
+    let engine = spravka::search::engine_in_ram(&site, SuggestModel::load(&root)?)?;
     let own = eval::read_tickets(Path::new(&cv))?;
     println!(
         "{} documents, {} tickets, cap {cap}\n",

@@ -20,10 +20,10 @@
 //! `../shared/eval/dev-tickets.jsonl` and `dev-hard.jsonl` are measured when they exist (the
 //! outside ones do only on the project's machines).
 
-use spravka::config::{Config, SuggestConfig};
+use spravka::config::Config;
 use spravka::search::distractors::AmongDistractors;
 use spravka::search::eval::{self, Metrics, Ticket};
-use spravka::search::{Forgiveness, SearchEngine, SuggestModel, SuggestOptions};
+use spravka::search::{engine_in_ram, Forgiveness, SearchEngine, SuggestModel, SuggestOptions};
 use spravka::site::Site;
 use std::path::{Path, PathBuf};
 
@@ -60,20 +60,14 @@ fn main() -> anyhow::Result<()> {
         .map(String::from)
         .collect();
     }
-    let config = Config::load(&root)?;
-    let settings = config.suggest.clone();
-    let site = Site::load(&root, config);
-    let engine = engine_of(&site, &settings, &root)?;
-    let among = match values("--distractors").pop() {
-        Some(dir) => Some(AmongDistractors::new(
-            &site.content_dir,
-            &site.config,
-            Path::new(&dir),
-        )?),
-        None => None,
-    };
-    let grown = match &among {
-        Some(among) => Some(engine_of(&among.site(), &settings, &root)?),
+    let site = Site::load(&root, Config::load(&root)?);
+    let model = SuggestModel::load(&root)?;
+    let engine = engine_in_ram(&site, model.clone())?;
+    let grown = match values("--distractors").pop() {
+        Some(dir) => {
+            let among = AmongDistractors::new(&site.content_dir, &site.config, Path::new(&dir))?;
+            Some(engine_in_ram(&among.site(), model)?)
+        }
         None => None,
     };
     let bases: Vec<&SearchEngine> = std::iter::once(&engine).chain(grown.as_ref()).collect();
@@ -155,15 +149,6 @@ fn dump(engine: &SearchEngine, sets: &[(String, Vec<Ticket>)], file: &Path) -> a
     std::fs::write(file, out)?;
     println!("\nwrote {}", file.display());
     Ok(())
-}
-
-/// The search engine of `site` under the model of `root`, its index in memory.
-fn engine_of(site: &Site, settings: &SuggestConfig, root: &Path) -> anyhow::Result<SearchEngine> {
-    let synonyms = spravka::search::load_synonyms(site).map_err(anyhow::Error::msg)?;
-    Ok(
-        SearchEngine::new(spravka::search::index::build_in_ram(site)?, synonyms)?
-            .with_suggest(settings.clone(), SuggestModel::load(root)?),
-    )
 }
 
 /// A row's name, with the base's size when there are several bases.

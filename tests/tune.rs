@@ -3,7 +3,7 @@
 
 mod common;
 use spravka::search::eval::{self, Ticket};
-use spravka::search::{Ranking, SearchEngine, SuggestOptions};
+use spravka::search::{Ranking, SearchEngine, SuggestModel, SuggestOptions};
 use std::path::Path;
 
 /// Every `step`-th of the project's tickets, written to the fixture's `tickets.jsonl`.
@@ -92,8 +92,7 @@ fn engine_of(docs: &[(&str, &str)]) -> (tempfile::TempDir, SearchEngine) {
         std::fs::write(file, text).unwrap();
     }
     let site = spravka::site::Site::load(dir.path(), spravka::config::Config::default());
-    let index = spravka::search::index::build_in_ram(&site).unwrap();
-    let engine = SearchEngine::new(index, spravka::search::load_synonyms(&site).unwrap()).unwrap();
+    let engine = spravka::search::engine_in_ram(&site, SuggestModel::default()).unwrap();
     (dir, engine)
 }
 

@@ -5,7 +5,7 @@ use super::RootArg;
 use crate::search::distractors::AmongDistractors;
 use crate::search::eval::{self, Metrics, Tuned};
 use crate::search::model::MODEL_FILE;
-use crate::search::{SearchEngine, SuggestModel, SuggestOptions};
+use crate::search::{engine_in_ram, SearchEngine, SuggestModel, SuggestOptions};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -32,7 +32,6 @@ pub struct Args {
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let root = &args.root.root;
     let config = crate::config::Config::load(root)?;
-    let settings = config.suggest.clone();
     let site = crate::site::Site::load(root, config);
     let tickets = eval::read_tickets(&args.tickets)?;
     anyhow::ensure!(
@@ -42,14 +41,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     );
     check_expected_paths(&tickets, &args.tickets, &site)?;
     let model = SuggestModel::load(root)?;
-    let base = engine(&site, settings.clone(), model.clone())?;
-    let among = match &args.distractors {
-        Some(dir) => Some(AmongDistractors::new(&site.content_dir, &site.config, dir)?),
-        None => None,
-    };
-    let mut bases = vec![base];
-    if let Some(among) = &among {
-        bases.push(engine(&among.site(), settings, model)?);
+    let mut bases = vec![engine_in_ram(&site, model.clone())?];
+    if let Some(dir) = &args.distractors {
+        let among = AmongDistractors::new(&site.content_dir, &site.config, dir)?;
+        bases.push(engine_in_ram(&among.site(), model)?);
     }
     let sizes: Vec<String> = bases.iter().map(|b| b.num_docs().to_string()).collect();
     eprintln!(
@@ -102,17 +97,6 @@ fn check_expected_paths(
         }
     }
     Ok(())
-}
-
-/// The search engine of `site` under `model`, its index in memory.
-fn engine(
-    site: &crate::site::Site,
-    settings: crate::config::SuggestConfig,
-    model: SuggestModel,
-) -> anyhow::Result<SearchEngine> {
-    let synonyms = crate::search::load_synonyms(site).map_err(anyhow::Error::msg)?;
-    let index = crate::search::index::build_in_ram(site)?;
-    Ok(SearchEngine::new(index, synonyms)?.with_suggest(settings, model))
 }
 
 /// The cross-validated figures, a row per base.

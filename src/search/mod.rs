@@ -26,6 +26,27 @@ pub use query::{SearchRequest, SearchResponse};
 pub use suggest::{order, FieldBoosts, SuggestOptions, SuggestResponse, Suggestion};
 pub use vocabulary::Forgiveness;
 
+/// Why a search engine could not be made for a site.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error("{0}")]
+    Synonyms(String),
+    #[error(transparent)]
+    Index(#[from] index::IndexError),
+}
+
+/// The engine of `site` with its index built in memory, suggesting under `model` with the
+/// site's own `[suggest]` settings: what tuning and measuring search (`serve` and the CLI's
+/// searches keep their index on disk).
+pub fn engine_in_ram(
+    site: &crate::site::Site,
+    model: SuggestModel,
+) -> Result<SearchEngine, EngineError> {
+    let synonyms = load_synonyms(site).map_err(EngineError::Synonyms)?;
+    let engine = SearchEngine::new(index::build_in_ram(site)?, synonyms)?;
+    Ok(engine.with_suggest(site.config.suggest.clone(), model))
+}
+
 /// Loads the synonyms file of a site; a missing file means no synonyms, a broken one is an
 /// error naming the line.
 pub fn load_synonyms(site: &crate::site::Site) -> Result<synonyms::Synonyms, String> {

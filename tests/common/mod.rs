@@ -313,11 +313,7 @@ impl Drop for Server {
 pub fn default_engine() -> spravka::search::SearchEngine {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let site = spravka::site::Site::load(root, spravka::config::Config::default());
-    spravka::search::SearchEngine::new(
-        spravka::search::index::build_in_ram(&site).unwrap(),
-        spravka::search::load_synonyms(&site).unwrap(),
-    )
-    .unwrap()
+    spravka::search::engine_in_ram(&site, spravka::search::SuggestModel::default()).unwrap()
 }
 
 /// Queries the search box must forgive, each finding a barrier article first: a typo,
