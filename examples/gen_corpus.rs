@@ -1,16 +1,20 @@
 //! Deterministic seeded generator of a large Russian knowledge base in the department's template (issue 7).
 //!
-//! `cargo run --release --example gen_corpus -- --docs 10000 --out DIR [--seed N] [--from content] [--flat]`
+//! `cargo run --release --example gen_corpus -- --docs 10000 --out DIR [--seed N] [--from content] [--flat] [--topical]`
 //! writes DIR/content/: folders 1-3 levels deep, each with a README.md index, documents of
 //! 3-12 KB with the metadata table, summary, symptoms (typical requests), headings, tables,
 //! checklists, code blocks, 3-15 valid relative links in every link style of the seeds, related
 //! material and change history. Words are drawn from the real content so search is realistic.
+//! `--topical` makes every document about one real article (`topical`) instead of words drawn
+//! from the whole vocabulary.
 //! `--flat` writes one folder of short articles instead, a fifth of their links broken (`flat`).
 //! `--dialect yfm` writes the nested corpus as a Diplodoc/YFM base (`yfm`): includes,
 //! variables, notes, cuts, tabs, extensionless, folder, site-absolute and `{#T}` links, ids.
 
 #[path = "gen_corpus/flat.rs"]
 mod flat;
+#[path = "gen_corpus/topical.rs"]
+mod topical;
 #[path = "gen_corpus/yfm.rs"]
 mod yfm;
 
@@ -47,6 +51,7 @@ struct Args {
     seed: u64,
     from: PathBuf,
     flat: bool,
+    topical: bool,
     dialect: Dialect,
 }
 
@@ -66,12 +71,17 @@ fn parse_args() -> Result<Args, String> {
         seed: 7,
         from: Path::new(env!("CARGO_MANIFEST_DIR")).join("content"),
         flat: false,
+        topical: false,
         dialect: Dialect::Seeds,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         if flag == "--flat" {
             args.flat = true;
+            continue;
+        }
+        if flag == "--topical" {
+            args.topical = true;
             continue;
         }
         let value = it.next().ok_or(format!("{flag} needs a value"))?;
@@ -87,14 +97,14 @@ fn parse_args() -> Result<Args, String> {
     }
     if args.out.as_os_str().is_empty() {
         return Err(
-            "usage: gen_corpus --docs N --out DIR [--seed N] [--from CONTENT] [--flat] [--dialect yfm]".into(),
+            "usage: gen_corpus --docs N --out DIR [--seed N] [--from CONTENT] [--flat] [--topical] [--dialect yfm]".into(),
         );
     }
     Ok(args)
 }
 
-/// Lowercase Cyrillic words of the real content, sorted and deduplicated.
-fn vocabulary(from: &Path) -> Result<Vec<String>, String> {
+/// The markdown files under `from`, sorted.
+fn markdown_files(from: &Path) -> Result<Vec<PathBuf>, String> {
     let mut files: Vec<PathBuf> = Vec::new();
     let mut stack = vec![from.to_path_buf()];
     while let Some(dir) = stack.pop() {
@@ -109,17 +119,25 @@ fn vocabulary(from: &Path) -> Result<Vec<String>, String> {
         }
     }
     files.sort();
+    Ok(files)
+}
+
+/// The lowercase Cyrillic words of at least three letters in `text`, in order.
+fn cyrillic_words(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|c: char| !c.is_alphabetic())
+        .map(str::to_lowercase)
+        .filter(|word| {
+            word.chars().count() >= 3 && word.chars().all(|c| ('а'..='я').contains(&c) || c == 'ё')
+        })
+}
+
+/// Lowercase Cyrillic words of the real content, sorted and deduplicated.
+fn vocabulary(from: &Path) -> Result<Vec<String>, String> {
     let mut words = BTreeSet::new();
-    for file in files {
+    for file in markdown_files(from)? {
         let text =
             std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
-        for word in text.split(|c: char| !c.is_alphabetic()) {
-            let word = word.to_lowercase();
-            let is_cyrillic = word.chars().all(|c| ('а'..='я').contains(&c) || c == 'ё');
-            if word.chars().count() >= 3 && is_cyrillic {
-                words.insert(word);
-            }
-        }
+        words.extend(cyrillic_words(&text));
     }
     if words.len() < 100 {
         return Err(format!("too few words in {}", from.display()));
@@ -145,6 +163,8 @@ struct Doc {
     title: String,
     headings: Vec<String>,
     typical: bool,
+    /// `--topical`: the article it is about (`topical`).
+    topic: Option<usize>,
 }
 
 impl Doc {
@@ -227,6 +247,7 @@ fn plan_docs(rng: &mut Rng, vocab: &[String], docs: usize, folders: usize) -> Ve
                 title,
                 headings,
                 typical,
+                topic: None,
             }
         })
         .collect()
@@ -503,7 +524,11 @@ fn run() -> Result<(), String> {
     if args.flat {
         flat::generate(&mut rng, &vocab, args.docs, &root)?;
     } else {
-        nested(&mut rng, &vocab, args.docs, args.dialect, &root)?;
+        let topics = match args.topical {
+            true => topical::topics(&args.from, &vocab)?,
+            false => vec![],
+        };
+        nested(&mut rng, (&vocab, &topics), args.docs, args.dialect, &root)?;
     }
     let synonyms = std::fs::read(args.from.join("synonyms.toml"))
         .map_err(|e| format!("synonyms.toml: {e}"))?;
@@ -516,20 +541,24 @@ fn run() -> Result<(), String> {
 /// Folders 1-3 levels deep with a README each, every link resolving.
 fn nested(
     rng: &mut Rng,
-    vocab: &[String],
+    (vocab, topics): (&[String], &[topical::Topic]),
     n: usize,
     dialect: Dialect,
     root: &Path,
 ) -> Result<(), String> {
     let folders = plan_folders(rng, vocab, n);
-    let docs = plan_docs(rng, vocab, n, folders.len());
+    let mut docs = plan_docs(rng, vocab, n, folders.len());
+    if !topics.is_empty() {
+        topical::assign(rng, topics, &mut docs);
+    }
     let dir = |parts: &[String]| parts.iter().fold(root.to_path_buf(), |p, s| p.join(s));
     let plan = (folders.as_slice(), docs.as_slice());
     if dialect == Dialect::Yfm {
         yfm::shared_files(rng, vocab, &folders, root)?;
     }
     for me in 0..docs.len() {
-        let text = render_doc(rng, vocab, dialect, plan, me);
+        let words = docs[me].topic.map_or(vocab, |t| &topics[t].words);
+        let text = render_doc(rng, words, dialect, plan, me);
         write(
             &dir(&folders[docs[me].folder].parts).join(docs[me].file()),
             &text,

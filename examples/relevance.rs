@@ -6,9 +6,9 @@
 //!     [--tickets FILE]... [--folds 5] [--only spravka] [--verbose] [--dump FILE]
 //!     [--distractors DIR]
 //!
-//! `--distractors DIR` (a folder of other documents, e.g. `gen_corpus --docs 10000 --out DIR`)
-//! tunes, as `spravka tune --distractors` does, for the base alone and among them at once, and
-//! prints a row for each base in every table; the styles, `--verbose`, `--dump` and the
+//! `--distractors DIR` (a folder of other documents, e.g. `gen_corpus --docs 10000 --out DIR`;
+//! repeatable) tunes, as `spravka tune --distractors` does, for the base alone and among each
+//! folder at once, and prints a row for each base in every table; the styles, `--verbose`, `--dump` and the
 //! latency are of the base alone.
 //!
 //! `--dump FILE` also writes, for every ticket of every set, the shipped model's first 20
@@ -63,14 +63,23 @@ fn main() -> anyhow::Result<()> {
     let site = Site::load(&root, Config::load(&root)?);
     let model = SuggestModel::load(&root)?;
     let engine = engine_in_ram(&site, model.clone())?;
-    let grown = match values("--distractors").pop() {
-        Some(dir) => {
-            let among = AmongDistractors::new(&site.content_dir, &site.config, Path::new(&dir))?;
-            Some(engine_in_ram(&among.site(), model)?)
-        }
-        None => None,
+    let distractors = values("--distractors");
+    let mut grown = Vec::new();
+    for dir in &distractors {
+        let among = AmongDistractors::new(&site.content_dir, &site.config, Path::new(dir))?;
+        grown.push(engine_in_ram(&among.site(), model.clone())?);
+    }
+    let bases: Vec<&SearchEngine> = std::iter::once(&engine).chain(&grown).collect();
+    // Each base's name in the tables: its size, and the folder it was grown with.
+    let names: Vec<String> = std::iter::once(String::new())
+        .chain(distractors.iter().map(|d| format!(" among {d}")))
+        .zip(&bases)
+        .map(|(among, base)| format!("{} documents{among}", base.num_docs()))
+        .collect();
+    let sized = |name: &str, base: usize| match bases.len() {
+        1 => name.to_string(),
+        _ => format!("{name}, {}", names[base]),
     };
-    let bases: Vec<&SearchEngine> = std::iter::once(&engine).chain(grown.as_ref()).collect();
     let sizes: Vec<String> = bases.iter().map(|b| b.num_docs().to_string()).collect();
     println!("{} documents\n", sizes.join(" and "));
 
@@ -84,8 +93,8 @@ fn main() -> anyhow::Result<()> {
     let cross_validate = !args.iter().any(|a| a == "--no-cv");
     for (name, options) in techniques().filter(|_| cross_validate) {
         let tuned = eval::tune(&bases, &own, options, folds);
-        for (base, metrics) in bases.iter().zip(&tuned.cross_validated) {
-            row(&sized(name, base, &bases), metrics);
+        for (base, metrics) in tuned.cross_validated.iter().enumerate() {
+            row(&sized(name, base), metrics);
         }
         if name == "spravka" {
             styles(&tuned.cross_validated[0]);
@@ -103,12 +112,9 @@ fn main() -> anyhow::Result<()> {
         header();
         for (name, options) in techniques() {
             let metrics = eval::measure(&engine, &tickets, options);
-            row(&sized(name, &engine, &bases), &metrics);
-            for base in &bases[1..] {
-                row(
-                    &sized(name, base, &bases),
-                    &eval::measure(base, &tickets, options),
-                );
+            row(&sized(name, 0), &metrics);
+            for (i, base) in bases.iter().enumerate().skip(1) {
+                row(&sized(name, i), &eval::measure(base, &tickets, options));
             }
             if name == "spravka" {
                 styles(&metrics);
@@ -149,15 +155,6 @@ fn dump(engine: &SearchEngine, sets: &[(String, Vec<Ticket>)], file: &Path) -> a
     std::fs::write(file, out)?;
     println!("\nwrote {}", file.display());
     Ok(())
-}
-
-/// A row's name, with the base's size when there are several bases.
-fn sized(name: &str, base: &SearchEngine, bases: &[&SearchEngine]) -> String {
-    if bases.len() == 1 {
-        name.to_string()
-    } else {
-        format!("{name}, {} documents", base.num_docs())
-    }
 }
 
 fn techniques() -> Vec<(&'static str, SuggestOptions)> {

@@ -233,3 +233,67 @@ fn tune_with_distractors_reports_both_bases_and_leaves_the_content_alone() {
     assert_ne!(f.code(), Some(0));
     assert!(f.stderr().contains("nowhere"), "{}", f.stderr());
 }
+
+/// The distinct lowercase Cyrillic words (three letters or more) of `text`.
+fn cyrillic_words(text: &str) -> std::collections::BTreeSet<String> {
+    text.split(|c: char| !c.is_alphabetic())
+        .map(str::to_lowercase)
+        .filter(|w| {
+            w.chars().count() >= 3 && w.chars().all(|c| ('а'..='я').contains(&c) || c == 'ё')
+        })
+        .collect()
+}
+
+/// The words of every markdown file under `dir` but the section indexes.
+fn articles_words(dir: &Path) -> Vec<std::collections::BTreeSet<String>> {
+    walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .map(|e| e.unwrap().into_path())
+        .filter(|p| p.extension().is_some_and(|e| e == "md") && !p.ends_with("README.md"))
+        .map(|p| cyrillic_words(&std::fs::read_to_string(p).unwrap()))
+        .collect()
+}
+
+/// `gen_corpus --topical` (the second kind of distractors tuning is measured among) writes
+/// documents each about one real article: the median document shares far more of its words
+/// with its closest article than a document of words drawn from the whole vocabulary does.
+#[test]
+fn a_topical_corpus_keeps_each_document_to_one_article() {
+    let examples = Path::new(common::binary())
+        .parent()
+        .expect("target/<profile>")
+        .join("examples");
+    let generator = examples.join(format!("gen_corpus{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        generator.exists(),
+        "{} is built by `cargo test` (run the whole suite, not `--test` alone)",
+        generator.display()
+    );
+    let real = articles_words(&Path::new(env!("CARGO_MANIFEST_DIR")).join("content"));
+    let median_closeness = |extra: &[&str]| -> f64 {
+        let dir = tempfile::tempdir().unwrap();
+        let status = std::process::Command::new(&generator)
+            .args(["--docs", "60", "--out"])
+            .arg(dir.path())
+            .args(extra)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let mut closeness: Vec<f64> = articles_words(&dir.path().join("content"))
+            .iter()
+            .map(|doc| {
+                let shared = real.iter().map(|a| doc.intersection(a).count()).max();
+                shared.unwrap() as f64 / doc.len() as f64
+            })
+            .collect();
+        assert_eq!(closeness.len(), 60);
+        closeness.sort_by(f64::total_cmp);
+        closeness[30]
+    };
+    let (drawn, topical) = (median_closeness(&[]), median_closeness(&["--topical"]));
+    assert!(
+        topical >= drawn + 0.1,
+        "topical {topical:.2}, drawn from the whole vocabulary {drawn:.2}"
+    );
+}

@@ -24,9 +24,10 @@ pub struct Args {
     out: Option<PathBuf>,
     /// A folder of other documents (e.g. `cargo run --release --example gen_corpus -- --docs
     /// 10000 --out DIR`) to search the base among as well: every number is then chosen for
-    /// the base alone and for the base grown to that size at once.
+    /// the base alone and for the base grown to that size at once. Repeat it to grow the
+    /// base in several ways (each folder is a base of its own).
     #[arg(long)]
-    distractors: Option<PathBuf>,
+    distractors: Vec<PathBuf>,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -42,9 +43,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     check_expected_paths(&tickets, &args.tickets, &site)?;
     let model = SuggestModel::load(root)?;
     let mut bases = vec![engine_in_ram(&site, model.clone())?];
-    if let Some(dir) = &args.distractors {
+    for dir in &args.distractors {
         let among = AmongDistractors::new(&site.content_dir, &site.config, dir)?;
-        bases.push(engine_in_ram(&among.site(), model)?);
+        bases.push(engine_in_ram(&among.site(), model.clone())?);
     }
     let sizes: Vec<String> = bases.iter().map(|b| b.num_docs().to_string()).collect();
     eprintln!(
@@ -60,14 +61,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         SuggestOptions::default(),
         args.folds.into(),
     );
-    let summary = summary(&tuned, &bases, tickets.len());
+    let summary = summary(&tuned, &bases, &args.distractors, tickets.len());
     println!("{summary}");
     let out = args.out.unwrap_or_else(|| root.join(MODEL_FILE));
-    let distractors_flag = args
+    let distractors_flag: String = args
         .distractors
-        .as_ref()
+        .iter()
         .map(|d| format!(" --distractors {}", d.display()))
-        .unwrap_or_default();
+        .collect();
     let comment = format!(
         "Written by `spravka tune --tickets {}{distractors_flag}`: every number below was chosen on these tickets.\n{summary}",
         args.tickets.display()
@@ -99,13 +100,27 @@ fn check_expected_paths(
     Ok(())
 }
 
-/// The cross-validated figures, a row per base.
-fn summary(tuned: &Tuned, bases: &[&SearchEngine], tickets: usize) -> String {
+/// The cross-validated figures, a row per base: the base alone, then among each folder of
+/// `distractors`, named.
+fn summary(
+    tuned: &Tuned,
+    bases: &[&SearchEngine],
+    distractors: &[PathBuf],
+    tickets: usize,
+) -> String {
+    let among = std::iter::once(String::new()).chain(
+        distractors
+            .iter()
+            .map(|d| format!(" among {}", d.display())),
+    );
     let rows: Vec<String> = tuned
         .cross_validated
         .iter()
         .zip(bases)
-        .map(|(m, base)| m.table_row(&format!("spravka, {} documents", base.num_docs())))
+        .zip(among)
+        .map(|((m, base), among)| {
+            m.table_row(&format!("spravka, {} documents{among}", base.num_docs()))
+        })
         .collect();
     format!(
         "Cross-validated ({} folds, {tickets} tickets):\n{}\n{}",
