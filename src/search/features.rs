@@ -30,7 +30,8 @@ pub(super) struct TicketFacts {
     weight_with_unknown: f32,
     unknown_share: f32,
     words: usize,
-    ln_docs: f32,
+    /// The IDF of the ticket's rarest own word the base knows.
+    rarest_known: f32,
 }
 
 impl TicketFacts {
@@ -42,7 +43,12 @@ impl TicketFacts {
             weight_with_unknown: total_weight + vocabulary.unknown_words as f32 * rarest_possible,
             unknown_share: vocabulary.unknown_words as f32 / vocabulary.words.max(1) as f32,
             words: vocabulary.words,
-            ln_docs: ((num_docs + 1) as f32).ln().max(1.0),
+            rarest_known: vocabulary
+                .terms
+                .iter()
+                .filter(|t| t.origin != Origin::Synonym)
+                .map(|t| t.idf)
+                .fold(f32::MIN_POSITIVE, f32::max),
         }
     }
 
@@ -61,7 +67,7 @@ impl TicketFacts {
                 0.0
             },
             (1.0 + m.all.len() as f32).ln(),
-            m.rarest_idf / self.ln_docs,
+            (m.rarest_idf / self.rarest_known).min(1.0),
             self.unknown_share,
             (1.0 + self.words as f32).ln(),
             intent_fit(procedural, a.regulation),
@@ -136,5 +142,71 @@ impl WordMatches {
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ticket(idfs: &[f32]) -> TextTerms {
+        let terms = idfs
+            .iter()
+            .enumerate()
+            .map(|(i, &idf)| QueryTerm {
+                term: format!("t{i}"),
+                word: format!("w{i}"),
+                origin: Origin::Exact,
+                position: i as u32,
+                idf,
+            })
+            .collect();
+        TextTerms {
+            terms,
+            unknown_words: 0,
+            words: idfs.len(),
+        }
+    }
+
+    /// The features of an article that matched the ticket's first two words (the first in
+    /// its title), in a base of `num_docs` where the ticket's words have `idfs`.
+    fn described(idfs: &[f32], num_docs: u64) -> Features {
+        let vocabulary = ticket(idfs);
+        let found = [
+            MatchFields(MatchFields::TITLE | MatchFields::BODY),
+            MatchFields(MatchFields::BODY),
+            MatchFields(0),
+            MatchFields(0),
+        ];
+        let matches = WordMatches::new(&vocabulary.terms, &found);
+        let weight: f32 = idfs.iter().sum();
+        let article = ArticleFacts {
+            score: weight,
+            top_score: weight,
+            next_score: weight / 2.0,
+            regulation: false,
+            title_terms: 3,
+        };
+        TicketFacts::new(&vocabulary, num_docs).features(&matches, &article, 0.0)
+    }
+
+    /// A base that grows around the same articles makes every word commoner: the ticket's
+    /// words keep their order of rarity, each worth less. The features read shares of the
+    /// ticket's own weight, so they stay where they were, and one confidence threshold holds
+    /// at both sizes. (The rarest matched word was once read against the rarest word a base of
+    /// that size can have: it fell by half from 43 documents to 10,000, and with it the
+    /// probability of right answers.)
+    #[test]
+    fn features_do_not_move_when_every_word_gets_commoner() {
+        let small = described(&[3.0, 2.0, 1.5, 0.5], 43);
+        let grown = described(&[1.5, 1.0, 0.75, 0.25], 10_217);
+        for (i, name) in crate::search::calibrate::FEATURE_NAMES.iter().enumerate() {
+            assert!(
+                (small[i] - grown[i]).abs() < 1e-5,
+                "{name}: {} at 43 documents, {} at 10,217",
+                small[i],
+                grown[i]
+            );
+        }
     }
 }
