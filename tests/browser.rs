@@ -162,6 +162,8 @@ async fn operator_page(c: &Client, server: &Server, root: &Path, width: &str) {
     assert_eq!(heading[1], "#коды-закрытия");
     screenshot(c, &format!("operator-heading-{width}")).await;
 
+    // Not confident with articles listed: the note does not claim that nothing fits (most
+    // often the answer is listed, only not surely), it asks to check them, then escalate.
     submit("спасибо, всё работает".into()).await;
     let link = wait_js(
         c,
@@ -170,19 +172,21 @@ async fn operator_page(c: &Client, server: &Server, root: &Path, width: &str) {
          if (note.hidden) return null;
          const a = [...note.querySelectorAll('a')].find(a => a.textContent.includes('Эскалация'));
          const list = document.getElementById('suggest-results');
-         const weak = !list.firstChild || (list.classList.contains('is-weak')
-             && !document.getElementById('suggest-weak-note').hidden);
-         return [note.innerText, a ? a.href : null, weak];",
+         const weak = list.classList.contains('is-weak')
+             && !document.getElementById('suggest-weak-note').hidden;
+         return [note.innerText, a ? a.href : null, weak, list.children.length];",
     )
     .await;
-    assert!(
-        link[0].as_str().unwrap().contains("Подходящей статьи нет"),
-        "{link}"
-    );
+    let note = link[0].as_str().unwrap();
+    assert!(link[3].as_u64().unwrap() > 0, "articles are listed: {link}");
+    assert!(note.contains("Уверенного ответа нет"), "{link}");
+    assert!(note.contains("Сверьте симптомы"), "{link}");
+    assert!(!note.contains("Подходящей статьи нет"), "{link}");
     assert_eq!(
         link[2], true,
-        "any article listed is marked as a weak guess: {link}"
+        "every article listed is marked as a weak guess: {link}"
     );
+    screenshot(c, &format!("operator-not-sure-{width}")).await;
     let href = link[1]
         .as_str()
         .expect("a link to the escalation regulation");
@@ -191,6 +195,22 @@ async fn operator_page(c: &Client, server: &Server, root: &Path, width: &str) {
         page.contains(ESCALATION_TITLE),
         "{href} is not the escalation regulation"
     );
+
+    // Nothing found at all: now the note says that no article fits.
+    submit("ъъъ ыыы".into()).await;
+    let empty = wait_js(
+        c,
+        "the note for a text that finds nothing",
+        "const note = document.getElementById('suggest-not-confident');
+         if (note.hidden) return null;
+         return [note.innerText, document.getElementById('suggest-results').children.length];",
+    )
+    .await;
+    let note = empty[0].as_str().unwrap();
+    assert_eq!(empty[1], 0, "{empty}");
+    assert!(note.contains("Подходящей статьи нет"), "{empty}");
+    assert!(!note.contains("Уверенного ответа нет"), "{empty}");
+    assert!(note.contains("Эскалация"), "{empty}");
 }
 
 /// Clicks (a real click) the button `css` and waits for its confirmation in `note`; then every

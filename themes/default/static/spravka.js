@@ -1728,7 +1728,16 @@
       var confident = !!(body && body.confident);
       clear();
       if (!confident) {
-        if (notConfident) notConfident.hidden = false;
+        if (notConfident) {
+          /* Below the threshold is not "nothing fits": most often the answer is listed,
+           * only not surely. The note says so when there is a list, and "no article" only
+           * when there is none. */
+          var weak = suggestions.length > 0;
+          Array.prototype.forEach.call(notConfident.querySelectorAll("[data-when]"), function (part) {
+            part.hidden = part.getAttribute("data-when") !== (weak ? "weak" : "none");
+          });
+          notConfident.hidden = false;
+        }
         if (suggestions.length && weakNote) weakNote.hidden = false;
         if (results) results.classList.add("is-weak");
       }
