@@ -37,18 +37,37 @@ pub const MONOTONE: [i8; FEATURE_COUNT] = [1, 1, 1, 1, 1, 1, 1, 1, -1, 0, 1, 1, 
 /// One suggestion described for the model. See [`FEATURE_NAMES`] for the meaning of each slot.
 pub type Features = [f32; FEATURE_COUNT];
 
-/// A fitted model: standardisation, weights and bias.
+/// A fitted model: standardisation, weights and bias, and what one matched word is worth.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ConfidenceModel {
     pub bias: f32,
     pub weights: Vec<f32>,
     pub mean: Vec<f32>,
     pub scale: Vec<f32>,
+    /// The most an article that matched one distinct word of the ticket may get: the share of
+    /// such first candidates that answered their ticket where the model was fitted (a lower
+    /// one's weights already give it less). One word is no
+    /// evidence («спасибо, всё работает» matches every article that says «работает»), yet it
+    /// is the whole of such a ticket's weight, which the weights read as full coverage
+    /// (82 % for an app article). `None` in a model written before it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub one_word: Option<f32>,
 }
 
 impl ConfidenceModel {
-    /// The probability (0..1) that the described suggestion answers its ticket.
+    /// The probability (0..1) that the described suggestion answers its ticket. Capped at
+    /// [`ConfidenceModel::one_word`] below two matched words: the cap only ever lowers it, so
+    /// the probability stays monotone in every constrained feature.
     pub fn probability(&self, features: &Features) -> f32 {
+        let p = self.weighted(features);
+        match self.one_word {
+            Some(cap) if super::features::distinct_words(features) < 2 => p.min(cap),
+            _ => p,
+        }
+    }
+
+    /// The logistic part.
+    fn weighted(&self, features: &Features) -> f32 {
         let mut z = self.bias;
         for (i, &x) in features.iter().enumerate() {
             let w = self.weights.get(i).copied().unwrap_or(0.0);
@@ -83,9 +102,34 @@ const L2: f64 = 0.01;
 const STEPS: usize = 1000;
 const LEARNING_RATE: f64 = 0.5;
 
-/// Fits the model to `rows` labelled `true` (the suggestion answers the ticket) or `false`, by
-/// full-batch projected gradient descent on the mean log loss plus [`L2`]. Deterministic.
+/// Fits the model to `rows` labelled `true` (the suggestion answers the ticket) or `false`:
+/// the weights on the rows of two matched words or more, by full-batch projected gradient
+/// descent on the mean log loss plus [`L2`], and the one-word cap as the share of first
+/// candidates of one matched word that are right (Laplace-smoothed: a handful of rows does
+/// not make it 0 or 1). Deterministic.
 pub fn fit(rows: &[Features], labels: &[bool]) -> ConfidenceModel {
+    use super::features::{distinct_words, is_first};
+    let (mut several, mut several_labels) = (Vec::new(), Vec::new());
+    let (mut one, mut one_right) = (0usize, 0usize);
+    for (row, &label) in rows.iter().zip(labels) {
+        if distinct_words(row) < 2 {
+            if is_first(row) {
+                one += 1;
+                one_right += usize::from(label);
+            }
+        } else {
+            several.push(*row);
+            several_labels.push(label);
+        }
+    }
+    ConfidenceModel {
+        one_word: Some((one_right as f32 + 1.0) / (one as f32 + 2.0)),
+        ..fit_weights(&several, &several_labels)
+    }
+}
+
+/// The logistic part of [`fit`].
+fn fit_weights(rows: &[Features], labels: &[bool]) -> ConfidenceModel {
     let n = rows.len().max(1) as f64;
     let mut mean = [0.0f64; FEATURE_COUNT];
     let mut scale = [0.0f64; FEATURE_COUNT];
@@ -133,6 +177,7 @@ pub fn fit(rows: &[Features], labels: &[bool]) -> ConfidenceModel {
         weights: weights.iter().map(|&w| w as f32).collect(),
         mean: mean.iter().map(|&m| m as f32).collect(),
         scale: scale.iter().map(|&s| s as f32).collect(),
+        one_word: None,
     }
 }
 
@@ -140,9 +185,11 @@ pub fn fit(rows: &[Features], labels: &[bool]) -> ConfidenceModel {
 mod tests {
     use super::*;
 
+    /// A candidate that matched three distinct words.
     fn row(coverage: f32, unknown: f32) -> Features {
         let mut f = [0.5; FEATURE_COUNT];
         f[0] = coverage;
+        f[6] = 4f32.ln();
         f[8] = unknown;
         f
     }
@@ -163,6 +210,40 @@ mod tests {
         assert_eq!(model.weights[8], 0.0, "unknown_share may not raise it");
         assert!(model.probability(&row(0.9, 0.0)) > 0.8);
         assert!(model.probability(&row(0.1, 0.0)) < 0.2);
+    }
+
+    /// One matched word is no evidence: however much of the ticket it covers, its probability
+    /// stays at the share of one-word candidates that were right, and a second word lifts the
+    /// cap.
+    #[test]
+    fn one_matched_word_gets_the_share_of_one_word_matches_that_were_right() {
+        let mut rows = vec![];
+        let mut labels = vec![];
+        for i in 0..50 {
+            let c = i as f32 / 50.0;
+            rows.push(row(c, 0.0));
+            labels.push(c > 0.5);
+        }
+        // Eight first candidates of one word covering the whole ticket, one of them right,
+        // and a lower one (right) that does not count: the cap is about the first answer.
+        let mut one_word = row(1.0, 0.0);
+        one_word[4] = 1.0;
+        one_word[6] = 2f32.ln();
+        for i in 0..8 {
+            rows.push(one_word);
+            labels.push(i == 0);
+        }
+        let mut lower = one_word;
+        lower[4] = 0.5;
+        rows.push(lower);
+        labels.push(true);
+        let model = fit(&rows, &labels);
+        assert_eq!(model.one_word, Some(0.2), "(1 + 1) / (8 + 2)");
+        assert!((model.probability(&one_word) - 0.2).abs() < 1e-6);
+        assert!(
+            model.probability(&row(1.0, 0.0)) > 0.8,
+            "two words or more: the weights"
+        );
     }
 
     #[test]

@@ -10,6 +10,22 @@ use std::collections::BTreeMap;
 
 /// The slot of the intent fit in [`Features`].
 pub(super) const INTENT_FIT: usize = 10;
+/// The slot of the score relative to the first candidate's in [`Features`].
+const RELATIVE_SCORE: usize = 4;
+/// The slot of the distinct matched words, `ln(1 + n)`, in [`Features`].
+const MATCHED_WORDS: usize = 6;
+
+/// Whether the described article scored as high as any candidate: it is the first (or tied
+/// with it).
+pub(super) fn is_first(features: &Features) -> bool {
+    features[RELATIVE_SCORE] >= 1.0
+}
+
+/// How many distinct words of the ticket the described article matched (the inverse of how
+/// [`TicketFacts::features`] writes them).
+pub(super) fn distinct_words(features: &Features) -> usize {
+    features[MATCHED_WORDS].exp_m1().round().max(0.0) as usize
+}
 
 /// How well an article's role fits the ticket's intent: a regulation fits a procedural
 /// question, anything else a customer's problem.

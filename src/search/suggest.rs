@@ -110,7 +110,8 @@ pub struct SuggestResponse {
     /// At most `limit` articles, in the search's order (score, section pages last).
     pub suggestions: Vec<Suggestion>,
     /// The top suggestion answers the ticket: its probability reaches `[suggest]
-    /// min_probability` (`is_confident`). False: no article really answers it.
+    /// min_probability` (`is_confident`). False: no sure answer (the answer may still be
+    /// listed; check them, escalate when none fits).
     pub confident: bool,
     pub intent: Intent,
 }

@@ -308,7 +308,8 @@ fn is_json(content_type: &HeaderValue) -> bool {
 ///
 /// The knowledge base's articles that answer a customer's ticket, best match first, each
 /// with the probability that it answers it and the ticket's words it matched. `confident`
-/// false means no article really answers the ticket: follow the escalation regulation.
+/// false means no sure answer: check the articles listed, and follow the escalation
+/// regulation when none fits.
 #[utoipa::path(
     post,
     path = "/api/suggest",
