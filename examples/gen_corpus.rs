@@ -524,9 +524,10 @@ fn run() -> Result<(), String> {
     if args.flat {
         flat::generate(&mut rng, &vocab, args.docs, &root)?;
     } else {
-        let topics = match args.topical {
-            true => topical::topics(&args.from, &vocab)?,
-            false => vec![],
+        let topics = if args.topical {
+            topical::topics(&args.from, &vocab)?
+        } else {
+            vec![]
         };
         nested(&mut rng, (&vocab, &topics), args.docs, args.dialect, &root)?;
     }

@@ -4,7 +4,7 @@
 //!
 //! cargo run --release --example relevance -- [--root .] [--cv eval/tickets.jsonl]
 //!     [--tickets FILE]... [--folds 5] [--only spravka] [--verbose] [--dump FILE]
-//!     [--distractors DIR]
+//!     [--distractors DIR]...
 //!
 //! `--distractors DIR` (a folder of other documents, e.g. `gen_corpus --docs 10000 --out DIR`;
 //! repeatable) tunes, as `spravka tune --distractors` does, for the base alone and among each

@@ -342,7 +342,11 @@ impl Auditor<'_> {
             ),
             (
                 "спасибо, всё работает",
-                "#suggest-not-confident:not([hidden])",
+                "#suggest-not-confident:not([hidden]) [data-when=weak]:not([hidden])",
+            ),
+            (
+                "ъъъ ыыы",
+                "#suggest-not-confident:not([hidden]) [data-when=none]:not([hidden])",
             ),
         ] {
             let area = c.find(Locator::Id("ticket-text")).await.unwrap();

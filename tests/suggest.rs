@@ -191,6 +191,21 @@ fn out_of_scope_tickets_are_not_confident() {
     }
 }
 
+/// The CLI's words for a ticket below the threshold are the suggest page's: «no article» only
+/// when nothing was found, else a request to check what is listed.
+#[test]
+fn cli_says_no_article_only_when_nothing_was_found() {
+    let mut f = common::Fixture::default_content();
+    f.run(&["suggest", "спасибо, всё работает"]).success();
+    let weak = f.stdout().to_string();
+    assert!(weak.contains("Уверенного совпадения нет"), "{weak}");
+    assert!(!weak.contains("Подходящей статьи нет"), "{weak}");
+    f.run(&["suggest", "ъъъ ыыы"]).success();
+    let none = f.stdout().to_string();
+    assert!(none.contains("Подходящей статьи нет"), "{none}");
+    assert!(!none.contains("Уверенного совпадения нет"), "{none}");
+}
+
 #[test]
 fn cli_json_matches_the_contract() {
     let mut f = common::Fixture::default_content();

@@ -134,11 +134,13 @@ pub fn run_suggest(args: SuggestArgs) -> anyhow::Result<ExitCode> {
         println!("{}", serde_json::to_string_pretty(&response)?);
         return Ok(ExitCode::SUCCESS);
     }
-    if !response.confident {
+    // As the suggest page says it: below the threshold the answer is often listed all the
+    // same, so "no article" only when there is none.
+    if !response.confident && response.suggestions.is_empty() {
         println!("Подходящей статьи нет: действуйте по регламенту эскалации (Регламенты/Эскалация в отдел разработки.md).\n");
-        if !response.suggestions.is_empty() {
-            println!("Возможно, близкие статьи:");
-        }
+    } else if !response.confident {
+        println!("Уверенного совпадения нет: сверьте симптомы статей ниже с обращением; если ни одна не подходит, действуйте по регламенту эскалации (Регламенты/Эскалация в отдел разработки.md).\n");
+        println!("Возможно, близкие статьи:");
     }
     for (i, s) in response.suggestions.iter().enumerate() {
         let heading = s.heading.as_ref().map_or(String::new(), |h| {

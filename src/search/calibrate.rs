@@ -44,12 +44,12 @@ pub struct ConfidenceModel {
     pub weights: Vec<f32>,
     pub mean: Vec<f32>,
     pub scale: Vec<f32>,
-    /// The most an article that matched one distinct word of the ticket may get: the share of
-    /// such first candidates that answered their ticket where the model was fitted (a lower
-    /// one's weights already give it less). One word is no
-    /// evidence («спасибо, всё работает» matches every article that says «работает»), yet it
-    /// is the whole of such a ticket's weight, which the weights read as full coverage
-    /// (82 % for an app article). `None` in a model written before it existed.
+    /// The most an article that matched fewer than two distinct words of the ticket may get:
+    /// the share of such first candidates that answered their ticket where the model was
+    /// fitted (a lower one's weights already give it less). One word is no evidence
+    /// («спасибо, всё работает» matches every article that says «работает»), yet it can be
+    /// the whole of a ticket's weight, which the weights read as full coverage. `None` in a
+    /// model written before it existed: no cap.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub one_word: Option<f32>,
 }
@@ -78,9 +78,11 @@ impl ConfidenceModel {
         sigmoid(z)
     }
 
-    /// Whether the model has one weight per feature and obeys [`MONOTONE`].
+    /// Whether the model has one weight per feature, obeys [`MONOTONE`], and caps a one-word
+    /// match at a probability.
     pub fn is_valid(&self) -> bool {
-        self.weights.len() == FEATURE_COUNT
+        self.one_word.is_none_or(|cap| (0.0..=1.0).contains(&cap))
+            && self.weights.len() == FEATURE_COUNT
             && self.mean.len() == FEATURE_COUNT
             && self.scale.len() == FEATURE_COUNT
             && self.scale.iter().all(|&s| s > 0.0)
@@ -250,18 +252,26 @@ mod tests {
     fn probability_is_monotone_in_every_constrained_feature() {
         let model: ConfidenceModel = crate::search::model::SuggestModel::default().confidence;
         assert!(model.is_valid());
-        let base = [0.4; FEATURE_COUNT];
-        for (i, sign) in MONOTONE.iter().enumerate().filter(|(_, &s)| s != 0) {
-            let mut previous = None;
-            for step in 0..=10 {
-                let mut f = base;
-                f[i] = step as f32 / 5.0;
-                let p = model.probability(&f);
-                if let Some(q) = previous {
-                    let ok = if *sign > 0 { p >= q } else { p <= q };
-                    assert!(ok, "{}: {q} then {p}", FEATURE_NAMES[i]);
+        assert!(
+            model.one_word.is_some(),
+            "the shipped model caps one-word matches"
+        );
+        // Around a candidate of one matched word (capped) and of two (the weights alone).
+        for words in [1f32, 2.0] {
+            let mut base = [0.4; FEATURE_COUNT];
+            base[6] = words.ln_1p();
+            for (i, sign) in MONOTONE.iter().enumerate().filter(|(_, &s)| s != 0) {
+                let mut previous = None;
+                for step in 0..=10 {
+                    let mut f = base;
+                    f[i] = step as f32 / 5.0;
+                    let p = model.probability(&f);
+                    if let Some(q) = previous {
+                        let ok = if *sign > 0 { p >= q } else { p <= q };
+                        assert!(ok, "{}: {q} then {p}", FEATURE_NAMES[i]);
+                    }
+                    previous = Some(p);
                 }
-                previous = Some(p);
             }
         }
     }

@@ -5,7 +5,7 @@
 use super::calibrate::Features;
 use super::engine::MatchFields;
 use super::suggest::MatchedWords;
-use super::vocabulary::{idf, informative_weight, Origin, QueryTerm, TextTerms};
+use super::vocabulary::{informative_weight, Origin, QueryTerm, TextTerms};
 use std::collections::BTreeMap;
 
 /// The slot of the intent fit in [`Features`].
@@ -40,9 +40,11 @@ pub(super) fn intent_fit(procedural: f32, regulation: bool) -> f32 {
 /// What the features need to know of the ticket itself.
 pub(super) struct TicketFacts {
     total_weight: f32,
-    /// The total weight with each word the base does not know counted as the rarest word
-    /// there can be: a word no article has is the ticket's most telling one, and no article
-    /// covers it («ветеринар», «Мосэнергосбыт», «коммерческое предложение»).
+    /// The total weight with each word the base does not know counted as the ticket's
+    /// rarest known word: a word no article has is among the ticket's most telling, and no
+    /// article covers it («ветеринар», «Мосэнергосбыт», «коммерческое предложение»). (Not as
+    /// the rarest word a base of this size can have: that grows with the base, and the
+    /// feature fell with it.)
     weight_with_unknown: f32,
     unknown_share: f32,
     words: usize,
@@ -51,20 +53,20 @@ pub(super) struct TicketFacts {
 }
 
 impl TicketFacts {
-    pub(super) fn new(vocabulary: &TextTerms, num_docs: u64) -> TicketFacts {
+    pub(super) fn new(vocabulary: &TextTerms) -> TicketFacts {
         let total_weight = informative_weight(&vocabulary.terms).max(f32::MIN_POSITIVE);
-        let rarest_possible = idf(num_docs as f32, 0);
+        let rarest_known = vocabulary
+            .terms
+            .iter()
+            .filter(|t| t.origin != Origin::Synonym)
+            .map(|t| t.idf)
+            .fold(f32::MIN_POSITIVE, f32::max);
         TicketFacts {
             total_weight,
-            weight_with_unknown: total_weight + vocabulary.unknown_words as f32 * rarest_possible,
+            weight_with_unknown: total_weight + vocabulary.unknown_words as f32 * rarest_known,
             unknown_share: vocabulary.unknown_words as f32 / vocabulary.words.max(1) as f32,
             words: vocabulary.words,
-            rarest_known: vocabulary
-                .terms
-                .iter()
-                .filter(|t| t.origin != Origin::Synonym)
-                .map(|t| t.idf)
-                .fold(f32::MIN_POSITIVE, f32::max),
+            rarest_known,
         }
     }
 
@@ -177,21 +179,40 @@ mod tests {
                 idf,
             })
             .collect();
+        // One more word the base does not know at all.
         TextTerms {
             terms,
-            unknown_words: 0,
-            words: idfs.len(),
+            unknown_words: 1,
+            words: idfs.len() + 1,
         }
     }
 
-    /// The features of an article that matched the ticket's first two words (the first in
-    /// its title), in a base of `num_docs` where the ticket's words have `idfs`.
-    fn described(idfs: &[f32], num_docs: u64) -> Features {
+    fn slot(name: &str) -> usize {
+        let names = crate::search::calibrate::FEATURE_NAMES;
+        names.iter().position(|n| *n == name).unwrap()
+    }
+
+    /// The slots read back by name are the ones written there.
+    #[test]
+    fn the_slots_read_back_are_the_named_ones() {
+        assert_eq!(RELATIVE_SCORE, slot("relative_score"));
+        assert_eq!(MATCHED_WORDS, slot("matched_words"));
+        assert_eq!(INTENT_FIT, slot("intent_fit"));
+        let mut f = [0.0; crate::search::calibrate::FEATURE_COUNT];
+        for n in 0..40 {
+            f[MATCHED_WORDS] = (1.0 + n as f32).ln();
+            assert_eq!(distinct_words(&f), n);
+        }
+    }
+
+    /// The features of an article that matched the ticket's second and third words (the
+    /// second in its title), where the ticket's words have `idfs`.
+    fn described(idfs: &[f32]) -> Features {
         let vocabulary = ticket(idfs);
         let found = [
+            MatchFields(0),
             MatchFields(MatchFields::TITLE | MatchFields::BODY),
             MatchFields(MatchFields::BODY),
-            MatchFields(0),
             MatchFields(0),
         ];
         let matches = WordMatches::new(&vocabulary.terms, &found);
@@ -203,19 +224,24 @@ mod tests {
             regulation: false,
             title_terms: 3,
         };
-        TicketFacts::new(&vocabulary, num_docs).features(&matches, &article, 0.0)
+        TicketFacts::new(&vocabulary).features(&matches, &article, 0.0)
     }
 
     /// A base that grows around the same articles makes every word commoner: the ticket's
     /// words keep their order of rarity, each worth less. The features read shares of the
     /// ticket's own weight, so they stay where they were, and one confidence threshold holds
-    /// at both sizes. (The rarest matched word was once read against the rarest word a base of
-    /// that size can have: it fell by half from 43 documents to 10,000, and with it the
-    /// probability of right answers.)
+    /// at both sizes. (The rarest matched word, and an unknown word's weight, were once read
+    /// against the rarest word a base of that size can have: they fell by half from 43
+    /// documents to 10,000, and with them the probability of right answers.)
     #[test]
     fn features_do_not_move_when_every_word_gets_commoner() {
-        let small = described(&[3.0, 2.0, 1.5, 0.5], 43);
-        let grown = described(&[1.5, 1.0, 0.75, 0.25], 10_217);
+        let small = described(&[3.0, 2.0, 1.5, 0.5]);
+        let grown = described(&[1.5, 1.0, 0.75, 0.25]);
+        let rarest = slot("rarest_matched");
+        assert!(
+            small[rarest] > 0.0 && small[rarest] < 1.0,
+            "the article has not the ticket's rarest word: {small:?}"
+        );
         for (i, name) in crate::search::calibrate::FEATURE_NAMES.iter().enumerate() {
             assert!(
                 (small[i] - grown[i]).abs() < 1e-5,

@@ -86,7 +86,7 @@ pub enum ModelError {
         line: usize,
         message: String,
     },
-    #[error("{path}: the confidence model needs {count} weights that respect their signs (refit it with `spravka tune`)", count = super::calibrate::FEATURE_COUNT)]
+    #[error("{path}: the confidence model needs {count} weights that respect their signs and a one-word cap between 0 and 1 (refit it with `spravka tune`)", count = super::calibrate::FEATURE_COUNT)]
     Invalid { path: PathBuf },
 }
 
@@ -159,5 +159,22 @@ mod tests {
         std::fs::write(dir.path().join(MODEL_FILE), wrong.to_toml("")).unwrap();
         let e = SuggestModel::load(dir.path()).unwrap_err().to_string();
         assert!(e.contains("spravka tune"), "{e}");
+        let mut wrong = SuggestModel::default();
+        wrong.confidence.one_word = Some(1.5);
+        std::fs::write(dir.path().join(MODEL_FILE), wrong.to_toml("")).unwrap();
+        let e = SuggestModel::load(dir.path()).unwrap_err().to_string();
+        assert!(e.contains("one-word cap"), "{e}");
+    }
+
+    /// A model file written before the one-word cap existed still loads, uncapped.
+    #[test]
+    fn a_model_file_without_the_one_word_cap_loads() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut old = SuggestModel::default();
+        old.confidence.one_word = None;
+        let text = old.to_toml("");
+        assert!(!text.contains("one_word"), "{text}");
+        std::fs::write(dir.path().join(MODEL_FILE), text).unwrap();
+        assert_eq!(SuggestModel::load(dir.path()).unwrap(), old);
     }
 }

@@ -446,7 +446,7 @@ impl SearchEngine {
         let words: Vec<&str> = terms.iter().map(|t| t.term.as_str()).collect();
         let addresses: Vec<DocAddress> = found.iter().map(|f| f.address).collect();
         let matches = self.field_matches(searcher, &addresses, &words);
-        let ticket = TicketFacts::new(vocabulary, searcher.num_docs());
+        let ticket = TicketFacts::new(vocabulary);
         let top_score = found
             .first()
             .map_or(0.0, |f| f.score)
