@@ -463,17 +463,7 @@ fn includes_expand_in_place_with_rebased_links() {
 /// document) builds with no broken link and no `{%` or `{{` left outside code.
 #[test]
 fn a_generated_yfm_base_builds_with_every_feature_resolved() {
-    // `cargo test` builds the examples beside the test binaries' folder.
-    let examples = std::path::Path::new(common::binary())
-        .parent()
-        .expect("target/<profile>")
-        .join("examples");
-    let generator = examples.join(format!("gen_corpus{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        generator.exists(),
-        "{} is built by `cargo test` (run the whole suite, not `--test` alone)",
-        generator.display()
-    );
+    let generator = common::example("gen_corpus");
     let dir = tempfile::tempdir().unwrap();
     let status = std::process::Command::new(&generator)
         .args(["--docs", "120", "--dialect", "yfm", "--out"])

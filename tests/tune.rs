@@ -260,16 +260,7 @@ fn articles_words(dir: &Path) -> Vec<std::collections::BTreeSet<String>> {
 /// with its closest article than a document of words drawn from the whole vocabulary does.
 #[test]
 fn a_topical_corpus_keeps_each_document_to_one_article() {
-    let examples = Path::new(common::binary())
-        .parent()
-        .expect("target/<profile>")
-        .join("examples");
-    let generator = examples.join(format!("gen_corpus{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        generator.exists(),
-        "{} is built by `cargo test` (run the whole suite, not `--test` alone)",
-        generator.display()
-    );
+    let generator = common::example("gen_corpus");
     let real = articles_words(&Path::new(env!("CARGO_MANIFEST_DIR")).join("content"));
     let median_closeness = |extra: &[&str]| -> f64 {
         let dir = tempfile::tempdir().unwrap();

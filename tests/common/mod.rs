@@ -17,6 +17,21 @@ pub fn binary() -> &'static str {
     env!("CARGO_BIN_EXE_spravka")
 }
 
+/// An example program (`gen_corpus`) that `cargo test` builds beside the test binaries.
+pub fn example(name: &str) -> PathBuf {
+    let examples = Path::new(binary())
+        .parent()
+        .expect("target/<profile>")
+        .join("examples");
+    let path = examples.join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        path.exists(),
+        "{} is built by `cargo test` (run the whole suite, not `--test` alone)",
+        path.display()
+    );
+    path
+}
+
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
