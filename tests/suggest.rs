@@ -259,7 +259,7 @@ fn cli_json_matches_the_contract() {
 }
 
 /// The confidence threshold is the site's own (`[suggest] min_probability` in spravka.toml),
-/// for the CLI and for the server alike.
+/// for the CLI, the server and the operator page's «likely» badge alike.
 #[test]
 fn the_confidence_threshold_comes_from_spravka_toml() {
     let ticket = "QR-код гостя не считывается турникетом";
@@ -280,6 +280,12 @@ fn the_confidence_threshold_comes_from_spravka_toml() {
     assert!(
         !state.current().engine.suggest(ticket, 3).confident,
         "serve reads it too"
+    );
+    f.run(&["build"]).success();
+    let page = std::fs::read_to_string(f.root().join("public/podbor/index.html")).unwrap();
+    assert!(
+        page.contains(r#"data-min-probability="0.9999""#),
+        "the operator page marks a suggestion likely from the same threshold"
     );
     f.write("spravka.toml", "[suggest]\nmin_probabilty = 0.5\n");
     f.run(&["suggest", ticket]);

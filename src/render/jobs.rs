@@ -197,6 +197,10 @@ pub enum JobContext<'a> {
         escalation: Option<Link<'a>>,
         process: Option<Link<'a>>,
         feedback_kept: &'static str,
+        /// `[suggest] min_probability`: the page marks a suggestion «likely» from there on,
+        /// as the server calls the first one confident. Written out, since the context is
+        /// hashed for its key and a float is not `Hash`.
+        min_probability: String,
     },
     /// Not templated: the feeds, the client index, the theme's files, an asset.
     #[serde(skip)]
@@ -293,6 +297,7 @@ impl<'a> RenderEnv<'a> {
                     escalation: link(escalation),
                     process: link(process),
                     feedback_kept: super::feedback_kept(&site.config.feedback),
+                    min_probability: site.config.suggest.min_probability.to_string(),
                 }
             }
             Job::Feeds => JobContext::Files(FileInputs::Feeds(site)),

@@ -1584,6 +1584,10 @@
     // With feedback off ([feedback] database = "") the server would answer every vote 503.
     var canVote = !!form && form.getAttribute("data-feedback") !== "off";
     if (!form) return;
+    /* The site's `[suggest] min_probability`, rendered into the page: a suggestion is marked
+     * likely from where the server would call it confident. */
+    var likelyFrom = parseFloat(form.getAttribute("data-min-probability"));
+    if (!(likelyFrom >= 0 && likelyFrom <= 1)) likelyFrom = 0.5;
     var textarea = doc.getElementById("ticket-text");
     var status = doc.getElementById("suggest-status");
     var notConfident = doc.getElementById("suggest-not-confident");
@@ -1757,7 +1761,7 @@
         }
         if (typeof s.probability === "number") {
           var percent = Math.round(s.probability * 100);
-          var badge = el("span", "suggestion-probability" + (percent >= 50 ? " is-likely" : ""), percent + " %");
+          var badge = el("span", "suggestion-probability" + (s.probability >= likelyFrom ? " is-likely" : ""), percent + " %");
           badge.title = "Вероятность, что статья решает обращение";
           li.insertBefore(badge, a.nextSibling);
         }
