@@ -40,14 +40,6 @@ fn main() -> anyhow::Result<()> {
         .pop()
         .unwrap_or_else(|| "eval/tickets.jsonl".into());
     let folds: usize = values("--folds").pop().map_or(Ok(5), |f| f.parse())?;
-    let verbose = args.iter().any(|a| a == "--verbose");
-    // `--only spravka`: one row per table (each cross-validated row takes a while).
-    let only = values("--only").pop();
-    let techniques = || {
-        techniques()
-            .into_iter()
-            .filter(|(name, _)| only.as_deref().is_none_or(|o| o == *name))
-    };
     let mut outside = values("--tickets");
     if outside.is_empty() {
         outside = [
@@ -69,18 +61,18 @@ fn main() -> anyhow::Result<()> {
         let among = AmongDistractors::new(&site.content_dir, &site.config, Path::new(dir))?;
         grown.push(engine_in_ram(&among.site(), model.clone())?);
     }
-    let bases: Vec<&SearchEngine> = std::iter::once(&engine).chain(&grown).collect();
-    // Each base's name in the tables: its size, and the folder it was grown with.
-    let names: Vec<String> = std::iter::once(String::new())
-        .chain(distractors.iter().map(|d| format!(" among {d}")))
-        .zip(&bases)
-        .map(|(among, base)| format!("{} documents{among}", base.num_docs()))
-        .collect();
-    let sized = |name: &str, base: usize| match bases.len() {
-        1 => name.to_string(),
-        _ => format!("{name}, {}", names[base]),
+    let tables = Tables {
+        bases: std::iter::once(&engine).chain(&grown).collect(),
+        distractors,
+        // `--only spravka`: one row per table (each cross-validated row takes a while).
+        only: values("--only").pop(),
+        verbose: args.iter().any(|a| a == "--verbose"),
     };
-    let sizes: Vec<String> = bases.iter().map(|b| b.num_docs().to_string()).collect();
+    let sizes: Vec<String> = tables
+        .bases
+        .iter()
+        .map(|b| b.num_docs().to_string())
+        .collect();
     println!("{} documents\n", sizes.join(" and "));
 
     let own = eval::read_tickets(Path::new(&cv_path))?;
@@ -90,39 +82,11 @@ fn main() -> anyhow::Result<()> {
     );
     header();
     // `--no-cv`: only the measured tables (for looking at misses with `--verbose`).
-    let cross_validate = !args.iter().any(|a| a == "--no-cv");
-    for (name, options) in techniques().filter(|_| cross_validate) {
-        let tuned = eval::tune(&bases, &own, options, folds);
-        for (base, metrics) in tuned.cross_validated.iter().enumerate() {
-            row(&sized(name, base), metrics);
-        }
-        if name == "spravka" {
-            styles(&tuned.cross_validated[0]);
-            if verbose {
-                held_out_misses(&engine, &own, options, folds);
-            }
-        }
+    if !args.iter().any(|a| a == "--no-cv") {
+        tables.cross_validated(&own, folds);
     }
     for path in &outside {
-        let tickets = eval::read_tickets(Path::new(path))?;
-        println!(
-            "\n## {path} ({} tickets), measured with the shipped model\n",
-            tickets.len()
-        );
-        header();
-        for (name, options) in techniques() {
-            let metrics = eval::measure(&engine, &tickets, options);
-            row(&sized(name, 0), &metrics);
-            for (i, base) in bases.iter().enumerate().skip(1) {
-                row(&sized(name, i), &eval::measure(base, &tickets, options));
-            }
-            if name == "spravka" {
-                styles(&metrics);
-                if verbose {
-                    misses(&engine, &tickets);
-                }
-            }
-        }
+        tables.measured(path, &eval::read_tickets(Path::new(path))?);
     }
     if let Some(file) = values("--dump").pop() {
         let mut sets = vec![(cv_path.clone(), own.clone())];
@@ -134,6 +98,76 @@ fn main() -> anyhow::Result<()> {
     println!();
     latency(&engine, &own);
     Ok(())
+}
+
+/// The bases measured (the first is the base alone) and what the tables show of them.
+struct Tables<'a> {
+    bases: Vec<&'a SearchEngine>,
+    /// The folder each base after the first was grown with.
+    distractors: Vec<String>,
+    /// Only this technique's rows.
+    only: Option<String>,
+    verbose: bool,
+}
+
+impl Tables<'_> {
+    fn techniques(&self) -> impl Iterator<Item = (&'static str, SuggestOptions)> + '_ {
+        techniques()
+            .into_iter()
+            .filter(|(name, _)| self.only.as_deref().is_none_or(|o| o == *name))
+    }
+
+    /// A row's name: the technique's, and with several bases the base's size and the folder it
+    /// was grown with.
+    fn sized(&self, name: &str, base: usize) -> String {
+        match (self.bases.len(), base) {
+            (1, _) => name.to_string(),
+            (_, 0) => format!("{name}, {} documents", self.bases[0].num_docs()),
+            (_, i) => format!(
+                "{name}, {} documents among {}",
+                self.bases[i].num_docs(),
+                self.distractors[i - 1]
+            ),
+        }
+    }
+
+    /// Each technique tuned and measured on held-out folds of `own`, a row per base.
+    fn cross_validated(&self, own: &[Ticket], folds: usize) {
+        for (name, options) in self.techniques() {
+            let tuned = eval::tune(&self.bases, own, options, folds);
+            for (base, metrics) in tuned.cross_validated.iter().enumerate() {
+                row(&self.sized(name, base), metrics);
+            }
+            if name == "spravka" {
+                styles(&tuned.cross_validated[0]);
+                if self.verbose {
+                    held_out_misses(self.bases[0], own, options, folds);
+                }
+            }
+        }
+    }
+
+    /// The shipped model on `tickets` (never tuned on), a row per technique and base.
+    fn measured(&self, path: &str, tickets: &[Ticket]) {
+        println!(
+            "\n## {path} ({} tickets), measured with the shipped model\n",
+            tickets.len()
+        );
+        header();
+        for (name, options) in self.techniques() {
+            let metrics = eval::measure(self.bases[0], tickets, options);
+            row(&self.sized(name, 0), &metrics);
+            for (i, base) in self.bases.iter().enumerate().skip(1) {
+                row(&self.sized(name, i), &eval::measure(base, tickets, options));
+            }
+            if name == "spravka" {
+                styles(&metrics);
+                if self.verbose {
+                    misses(self.bases[0], tickets);
+                }
+            }
+        }
+    }
 }
 
 /// Each ticket with the shipped model's first 20 suggestions, one JSON line per ticket.
