@@ -438,7 +438,13 @@ fn searches_that_found_nothing_and_unanswered_tickets_are_recorded() {
                 1,
                 "{rows:?}"
             );
-            let stored = serde_json::to_string(&rows).unwrap();
+            // What was kept of the texts: the client's id is a random hash, and one once held
+            // «912» by chance.
+            let kept: Vec<&Value> = rows
+                .iter()
+                .flat_map(|r| [&r["terms"], &r["text"]])
+                .collect();
+            let stored = serde_json::to_string(&kept).unwrap();
             assert!(
                 stored.contains("клиник") && !stored.contains("912"),
                 "{stored}"
