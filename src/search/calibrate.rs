@@ -196,17 +196,22 @@ mod tests {
         f
     }
 
+    /// Fifty candidates of three words labelled by their coverage (right above one half),
+    /// with the unknown share `unknown(coverage)`.
+    fn by_coverage(unknown: fn(f32) -> f32) -> (Vec<Features>, Vec<bool>) {
+        (0..50)
+            .map(|i| {
+                let c = i as f32 / 50.0;
+                (row(c, unknown(c)), c > 0.5)
+            })
+            .unzip()
+    }
+
     #[test]
     fn fit_separates_and_respects_the_signs_even_against_the_data() {
         // Coverage predicts the label; unknown words are made to look *helpful* in the data,
         // which the sign constraint must refuse.
-        let mut rows = vec![];
-        let mut labels = vec![];
-        for i in 0..50 {
-            let c = i as f32 / 50.0;
-            rows.push(row(c, c));
-            labels.push(c > 0.5);
-        }
+        let (rows, labels) = by_coverage(|c| c);
         let model = fit(&rows, &labels);
         assert!(model.is_valid(), "{model:?}");
         assert_eq!(model.weights[8], 0.0, "unknown_share may not raise it");
@@ -219,13 +224,8 @@ mod tests {
     /// cap.
     #[test]
     fn one_matched_word_gets_the_share_of_one_word_matches_that_were_right() {
-        let mut rows = vec![];
-        let mut labels = vec![];
-        for i in 0..50 {
-            let c = i as f32 / 50.0;
-            rows.push(row(c, 0.0));
-            labels.push(c > 0.5);
-        }
+        let (mut rows, mut labels) = by_coverage(|_| 0.0);
+        let without_one_word = fit(&rows, &labels);
         // Eight first candidates of one word covering the whole ticket, one of them right,
         // and a lower one (right) that does not count: the cap is about the first answer.
         let mut one_word = row(1.0, 0.0);
@@ -241,6 +241,15 @@ mod tests {
         labels.push(true);
         let model = fit(&rows, &labels);
         assert_eq!(model.one_word, Some(0.2), "(1 + 1) / (8 + 2)");
+        assert_eq!(
+            (model.bias, &model.weights, &model.mean),
+            (
+                without_one_word.bias,
+                &without_one_word.weights,
+                &without_one_word.mean
+            ),
+            "one-word candidates are left out of the weights' fit"
+        );
         assert!((model.probability(&one_word) - 0.2).abs() < 1e-6);
         assert!(
             model.probability(&row(1.0, 0.0)) > 0.8,
