@@ -6,22 +6,21 @@
 //! suggest its `confident`; each suggestion carries the
 //! ticket words it matched, by field. Raw text never reaches a query parser.
 
+mod candidates;
+
 use super::calibrate::Features;
-use super::engine::{by_score_then_path, comparable, Hit, SearchEngine};
-use super::features::{intent_fit, ArticleFacts, TicketFacts, WordMatches, INTENT_FIT};
+use super::engine::{comparable, Hit, SearchEngine};
+use super::features::{intent_fit, WordMatches, INTENT_FIT};
 use super::index::Role;
 use super::intent::IntentModel;
 use super::learned::Learned;
-use super::model::{Ranking, SuggestModel};
+use super::model::SuggestModel;
 use super::passages::HeadingLink;
 use super::ticket::problem_text;
-use super::vocabulary::{Forgiveness, Origin, QueryTerm, TextTerms};
+use super::vocabulary::{Forgiveness, QueryTerm};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use tantivy::collector::TopDocs;
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery};
-use tantivy::schema::IndexRecordOption;
-use tantivy::{DocAddress, Searcher, Term};
+use tantivy::{DocAddress, Searcher};
 
 /// How many candidates the first search keeps, at least, for the model to order.
 const POOL: usize = 20;
@@ -300,190 +299,4 @@ impl SearchEngine {
             intent,
         }
     }
-
-    /// The candidates of a ticket's [`understood`] problem, found and described (unordered) for
-    /// a ticket procedural with probability `procedural`: at least [`POOL`] of them to order,
-    /// more when more suggestions are asked for. What operators taught (`learned`) scales
-    /// each one's score before it is described, so the features see it too.
-    #[allow(clippy::too_many_arguments)] // each is one decision of the caller's; see `respond`
-    pub fn pool(
-        &self,
-        searcher: &Searcher,
-        problem: &str,
-        procedural: f32,
-        limit: usize,
-        options: SuggestOptions,
-        ranking: &Ranking,
-        learned: &Learned,
-    ) -> Pool {
-        let vocabulary = self.text_terms(searcher, problem, options.forgiveness);
-        if vocabulary.terms.is_empty() {
-            return Pool {
-                candidates: vec![],
-                terms: vec![],
-            };
-        }
-        let query = self.ticket_query(&vocabulary.terms, ranking);
-        let mut found = self.found(
-            searcher,
-            &query,
-            limit.max(POOL),
-            procedural,
-            ranking,
-            options,
-        );
-        let addresses: Vec<DocAddress> = found.iter().map(|f| f.address).collect();
-        let paths = self.paths(searcher, &addresses);
-        if !learned.is_empty() {
-            let factor = learned.factors(&vocabulary.terms);
-            for (f, path) in found.iter_mut().zip(&paths) {
-                f.score *= factor(path);
-            }
-        }
-        let scores: Vec<f32> = found.iter().map(|f| f.score).collect();
-        let found: Vec<Found> = by_score_then_path(&scores, &paths)
-            .into_iter()
-            .map(|i| found[i])
-            .collect();
-        let candidates = self.describe(searcher, &vocabulary, &found, procedural);
-        Pool {
-            candidates,
-            terms: vocabulary.terms,
-        }
-    }
-
-    /// Every term in every boosted field, weighted by how it was found; neighbouring words of
-    /// the ticket found together in the article weigh more.
-    fn ticket_query(&self, terms: &[QueryTerm], ranking: &Ranking) -> BooleanQuery {
-        let boosts = ranking.boosts;
-        let f = &self.fields;
-        let fields = [
-            (f.title, boosts.title),
-            (f.symptoms, boosts.symptoms),
-            (f.headings, boosts.headings),
-            (f.tags, boosts.tags),
-            (f.body, boosts.body),
-        ];
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for qt in terms {
-            for (field, boost) in fields {
-                let query = TermQuery::new(
-                    Term::from_field_text(field, &qt.term),
-                    IndexRecordOption::WithFreqs,
-                );
-                let weight = boost * ranking.origin_weight(qt.origin);
-                clauses.push((
-                    Occur::Should,
-                    Box::new(BoostQuery::new(Box::new(query), weight)),
-                ));
-            }
-        }
-        let exact: Vec<&QueryTerm> = terms
-            .iter()
-            .filter(|t| t.origin != Origin::Synonym)
-            .collect();
-        for pair in exact.windows(2) {
-            if pair[1].position == pair[0].position + 1 && pair[0].term != pair[1].term {
-                for field in [f.body, f.symptoms] {
-                    let mut phrase = PhraseQuery::new(vec![
-                        Term::from_field_text(field, &pair[0].term),
-                        Term::from_field_text(field, &pair[1].term),
-                    ]);
-                    phrase.set_slop(2);
-                    clauses.push((
-                        Occur::Should,
-                        Box::new(BoostQuery::new(Box::new(phrase), 1.5)),
-                    ));
-                }
-            }
-        }
-        BooleanQuery::new(clauses)
-    }
-
-    /// The top `size` articles for `query`, with their role factor applied (a regulation's
-    /// score is scaled by what the ticket is) and their title's term count.
-    fn found(
-        &self,
-        searcher: &Searcher,
-        query: &dyn Query,
-        size: usize,
-        procedural: f32,
-        ranking: &Ranking,
-        options: SuggestOptions,
-    ) -> Vec<Found> {
-        let procedural = procedural >= ranking.procedural_from;
-        let top = searcher
-            .search(query, &TopDocs::with_limit(size).order_by_score())
-            .unwrap_or_default();
-        let addresses: Vec<DocAddress> = top.iter().map(|&(_, a)| a).collect();
-        top.into_iter()
-            .zip(self.roles(searcher, &addresses))
-            .map(|((score, address), (role, title_terms))| {
-                let factor = match (role, options.intent, procedural) {
-                    (Role::Regulation, true, true) => ranking.procedural_regulation,
-                    (Role::Regulation, true, false) => ranking.customer_regulation,
-                    _ => 1.0,
-                };
-                Found {
-                    address,
-                    score: score * factor,
-                    role,
-                    title_terms,
-                }
-            })
-            .collect()
-    }
-
-    /// Every found article with its matched words and features.
-    fn describe(
-        &self,
-        searcher: &Searcher,
-        vocabulary: &TextTerms,
-        found: &[Found],
-        procedural: f32,
-    ) -> Vec<Candidate> {
-        let terms = &vocabulary.terms;
-        let words: Vec<&str> = terms.iter().map(|t| t.term.as_str()).collect();
-        let addresses: Vec<DocAddress> = found.iter().map(|f| f.address).collect();
-        let matches = self.field_matches(searcher, &addresses, &words);
-        let ticket = TicketFacts::new(vocabulary);
-        let top_score = found
-            .first()
-            .map_or(0.0, |f| f.score)
-            .max(f32::MIN_POSITIVE);
-        found
-            .iter()
-            .zip(matches)
-            .enumerate()
-            .map(|(i, (f, m))| {
-                let next_score = found.get(i + 1).map_or(0.0, |f| f.score);
-                let matches = WordMatches::new(terms, &m);
-                let article = ArticleFacts {
-                    score: f.score,
-                    top_score,
-                    next_score,
-                    regulation: f.role == Role::Regulation,
-                    title_terms: f.title_terms,
-                };
-                Candidate {
-                    address: f.address,
-                    score: f.score,
-                    role: f.role,
-                    features: ticket.features(&matches, &article, procedural),
-                    matches,
-                }
-            })
-            .collect()
-    }
-}
-
-/// A found article, before it is described.
-#[derive(Clone, Copy)]
-struct Found {
-    address: DocAddress,
-    /// BM25 with the role factor.
-    score: f32,
-    role: Role,
-    /// Its title's distinct term count.
-    title_terms: u64,
 }
