@@ -182,7 +182,8 @@ async fn not_confident_notes(c: &Client, width: &str) {
          const list = document.getElementById('suggest-results');
          const weak = list.classList.contains('is-weak')
              && !document.getElementById('suggest-weak-note').hidden;
-         return [note.innerText, a ? a.href : null, weak, list.children.length];",
+         return [note.innerText, a ? a.href : null, weak, list.children.length,
+                 document.getElementById('suggest-status').textContent];",
     )
     .await;
     let note = link[0].as_str().unwrap();
@@ -190,6 +191,11 @@ async fn not_confident_notes(c: &Client, width: &str) {
     assert!(note.contains("Уверенного совпадения нет"), "{link}");
     assert!(note.contains("Сверьте симптомы"), "{link}");
     assert!(!note.contains("Подходящей статьи нет"), "{link}");
+    let status = link[4].as_str().unwrap();
+    assert!(
+        status.contains("Найдено статей") && !status.contains("Уверенного совпадения нет"),
+        "the status says how many, and does not repeat the note's title: {link}"
+    );
     assert_eq!(
         link[2], true,
         "every article listed is marked as a weak guess: {link}"
@@ -219,6 +225,53 @@ async fn not_confident_notes(c: &Client, width: &str) {
     assert!(note.contains("Подходящей статьи нет"), "{empty}");
     assert!(!note.contains("Уверенного совпадения нет"), "{empty}");
     assert!(note.contains("Эскалация"), "{empty}");
+    likely_badges_follow_the_pages_threshold(c).await;
+}
+
+/// The «likely» badge reads the threshold the page carries (`data-min-probability`, from
+/// spravka.toml: `tests/suggest.rs::the_confidence_threshold_comes_from_spravka_toml`): at
+/// the default 0.5 none of the weak answers is marked, at 0.1 exactly those of 10 % or more.
+async fn likely_badges_follow_the_pages_threshold(c: &Client) {
+    let badges =
+        "const b = [...document.querySelectorAll('#suggest-results .suggestion-probability')];
+         if (!b.length) return null;
+         return b.map(e => [parseInt(e.textContent), e.classList.contains('is-likely')]);";
+    let mut marked = Vec::new();
+    for threshold in ["0.5", "0.1"] {
+        c.execute(
+            "document.getElementById('suggest-results').replaceChildren();
+             document.getElementById('suggest-form').setAttribute('data-min-probability', arguments[0]);",
+            vec![threshold.into()],
+        )
+        .await
+        .unwrap();
+        submit_ticket(c, "спасибо, всё работает").await;
+        let shown = wait_js(c, "the weak answers' badges", badges).await;
+        let limit: f64 = threshold.parse().unwrap();
+        for badge in shown.as_array().unwrap() {
+            let (percent, likely) = (badge[0].as_f64().unwrap(), badge[1].as_bool().unwrap());
+            // The badge rounds: compare away from the edge.
+            if (percent / 100.0 - limit).abs() > 0.01 {
+                assert_eq!(likely, percent / 100.0 >= limit, "at {threshold}: {shown}");
+            }
+        }
+        marked.push(
+            shown
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|b| b[1] == true)
+                .count(),
+        );
+    }
+    assert_eq!(marked[0], 0, "no weak answer is likely at 0.5");
+    assert!(marked[1] > 0, "the first (19 %) is likely at 0.1");
+    c.execute(
+        "document.getElementById('suggest-form').setAttribute('data-min-probability', '0.5');",
+        vec![],
+    )
+    .await
+    .unwrap();
 }
 
 /// Clicks (a real click) the button `css` and waits for its confirmation in `note`; then every

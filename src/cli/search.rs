@@ -136,11 +136,15 @@ pub fn run_suggest(args: SuggestArgs) -> anyhow::Result<ExitCode> {
     }
     // As the suggest page says it: below the threshold the answer is often listed all the
     // same, so "no article" only when there is none.
-    if !response.confident && response.suggestions.is_empty() {
-        println!("Подходящей статьи нет: действуйте по регламенту эскалации (Регламенты/Эскалация в отдел разработки.md).\n");
-    } else if !response.confident {
-        println!("Уверенного совпадения нет: сверьте симптомы статей ниже с обращением; если ни одна не подходит, действуйте по регламенту эскалации (Регламенты/Эскалация в отдел разработки.md).\n");
-        println!("Возможно, близкие статьи:");
+    if !response.confident {
+        let escalate =
+            "действуйте по регламенту эскалации (Регламенты/Эскалация в отдел разработки.md)";
+        if response.suggestions.is_empty() {
+            println!("Подходящей статьи нет: {escalate}.\n");
+        } else {
+            println!("Уверенного совпадения нет: сверьте симптомы статей ниже с обращением; если ни одна не подходит, {escalate}.\n");
+            println!("Возможно, близкие статьи:");
+        }
     }
     for (i, s) in response.suggestions.iter().enumerate() {
         let heading = s.heading.as_ref().map_or(String::new(), |h| {

@@ -8,6 +8,7 @@
 //! which neither crate's logistic regression offers; projected gradient descent does it in a
 //! few lines and keeps the dependency tree small.
 
+use super::features::{distinct_words, EVIDENCE_WORDS};
 use serde::{Deserialize, Serialize};
 
 /// How many features a suggestion is described by.
@@ -46,7 +47,7 @@ pub struct ConfidenceModel {
     pub scale: Vec<f32>,
     /// The most an article that matched fewer than two distinct words of the ticket may get:
     /// the share of such first candidates that answered their ticket where the model was
-    /// fitted (a lower one's weights already give it less). One word is no evidence
+    /// fitted. One word is no evidence
     /// («спасибо, всё работает» matches every article that says «работает»), yet it can be
     /// the whole of a ticket's weight, which the weights read as full coverage. `None` in a
     /// model written before it existed: no cap.
@@ -61,7 +62,7 @@ impl ConfidenceModel {
     pub fn probability(&self, features: &Features) -> f32 {
         let p = self.weighted(features);
         match self.one_word {
-            Some(cap) if super::features::distinct_words(features) < 2 => p.min(cap),
+            Some(cap) if distinct_words(features) < EVIDENCE_WORDS => p.min(cap),
             _ => p,
         }
     }
@@ -110,11 +111,11 @@ const LEARNING_RATE: f64 = 0.5;
 /// candidates of one matched word that are right (Laplace-smoothed: a handful of rows does
 /// not make it 0 or 1). Deterministic.
 pub fn fit(rows: &[Features], labels: &[bool]) -> ConfidenceModel {
-    use super::features::{distinct_words, is_first};
+    use super::features::is_first;
     let (mut several, mut several_labels) = (Vec::new(), Vec::new());
     let (mut one, mut one_right) = (0usize, 0usize);
     for (row, &label) in rows.iter().zip(labels) {
-        if distinct_words(row) < 2 {
+        if distinct_words(row) < EVIDENCE_WORDS {
             if is_first(row) {
                 one += 1;
                 one_right += usize::from(label);

@@ -21,6 +21,12 @@ pub(super) fn is_first(features: &Features) -> bool {
     features[RELATIVE_SCORE] >= 1.0
 }
 
+/// An article must match at least this many distinct words of the ticket for its match to be
+/// evidence: one word is none («спасибо, всё работает» matches every article that says
+/// «работает»). The confidence model caps the probability below it, and `suggest` is never
+/// confident below it; both read it here.
+pub const EVIDENCE_WORDS: usize = 2;
+
 /// How many distinct words of the ticket the described article matched (the inverse of how
 /// [`TicketFacts::features`] writes them).
 pub(super) fn distinct_words(features: &Features) -> usize {

@@ -10,7 +10,7 @@ mod candidates;
 
 use super::calibrate::Features;
 use super::engine::{comparable, Hit, SearchEngine};
-use super::features::{intent_fit, WordMatches, INTENT_FIT};
+use super::features::{intent_fit, WordMatches, EVIDENCE_WORDS, INTENT_FIT};
 use super::index::Role;
 use super::intent::IntentModel;
 use super::learned::Learned;
@@ -193,10 +193,11 @@ pub fn order(candidates: &[Candidate], options: SuggestOptions) -> Vec<usize> {
 }
 
 /// Whether the top suggestion is "this is it": its probability reaches the site's threshold,
-/// and it matched at least two distinct words of the ticket — one word is no evidence («спасибо,
-/// всё работает» matches every article that says «работает»). Suggest and tuning share it.
+/// and it matched at least [`EVIDENCE_WORDS`] distinct words of the ticket (the model's
+/// one-word cap says the same, but a model file written before the cap has none). Suggest and
+/// tuning share it.
 pub fn is_confident(top: &Candidate, probability: f32, min_probability: f32) -> bool {
-    probability >= min_probability && top.matches.all.len() >= 2
+    probability >= min_probability && top.matches.all.len() >= EVIDENCE_WORDS
 }
 
 impl SearchEngine {

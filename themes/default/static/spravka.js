@@ -1585,9 +1585,13 @@
     var canVote = !!form && form.getAttribute("data-feedback") !== "off";
     if (!form) return;
     /* The site's `[suggest] min_probability`, rendered into the page: a suggestion is marked
-     * likely from where the server would call it confident. */
-    var likelyFrom = parseFloat(form.getAttribute("data-min-probability"));
-    if (!(likelyFrom >= 0 && likelyFrom <= 1)) likelyFrom = 0.5;
+     * likely from where the server would call it confident. Read at each answer; a theme's
+     * page without it marks none (no copy of the default here: the server's `confident`
+     * still says whether the first is sure). */
+    function likelyFrom() {
+      var threshold = parseFloat(form.getAttribute("data-min-probability"));
+      return threshold >= 0 && threshold <= 1 ? threshold : Infinity;
+    }
     var textarea = doc.getElementById("ticket-text");
     var status = doc.getElementById("suggest-status");
     var notConfident = doc.getElementById("suggest-not-confident");
@@ -1761,7 +1765,7 @@
         }
         if (typeof s.probability === "number") {
           var percent = Math.round(s.probability * 100);
-          var badge = el("span", "suggestion-probability" + (s.probability >= likelyFrom ? " is-likely" : ""), percent + " %");
+          var badge = el("span", "suggestion-probability" + (s.probability >= likelyFrom() ? " is-likely" : ""), percent + " %");
           badge.title = "Вероятность, что статья решает обращение";
           li.insertBefore(badge, a.nextSibling);
         }
@@ -1802,7 +1806,9 @@
       if (confident) {
         setStatus(suggestions.length ? "Подходящие статьи: " + suggestions.length + ". По порядку совпадения с обращением; процент — уверенность в каждой." + procedural : "Ничего не найдено.");
       } else {
-        setStatus(suggestions.length ? "Уверенного совпадения нет: проверьте статьи ниже внимательно." + procedural : "Подходящих статей не найдено.");
+        /* The note below carries its title and what to do; the status (read out by screen
+         * readers) only says how many were found and that none is sure, in other words. */
+        setStatus(suggestions.length ? "Найдено статей: " + suggestions.length + ", ни одна не решает обращение наверняка." + procedural : "Подходящих статей не найдено.");
       }
       reveal();
     }
