@@ -203,6 +203,7 @@ fn techniques() -> Vec<(&'static str, SuggestOptions)> {
         ("baseline (all off)", SuggestOptions::baseline()),
         ("without ticket cleaning", off(|o| o.understanding = false)),
         ("without procedural intent", off(|o| o.intent = false)),
+        ("without scope", off(|o| o.scope = false)),
         (
             "without section demotion",
             off(|o| o.demote_sections = false),

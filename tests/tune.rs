@@ -34,8 +34,18 @@ fn tune_refits_the_model_from_a_ticket_file() {
         "{}",
         f.stdout()
     );
+    // The figures at every cut `min_probability` could take, and the one recommended.
+    assert!(
+        f.stdout().contains("| 0.45 |") && f.stdout().contains("Lowest cut that keeps 90 %"),
+        "{}",
+        f.stdout()
+    );
     let written = std::fs::read_to_string(f.root().join("suggest-model.toml")).unwrap();
     assert!(written.contains("[confidence]") && written.contains("[ranking.boosts]"));
+    assert!(
+        written.contains("[scope.words]"),
+        "the scope model is refitted too"
+    );
     let probability = |f: &mut common::Fixture| {
         f.run(&[
             "suggest",

@@ -61,7 +61,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         SuggestOptions::default(),
         args.folds.into(),
     );
-    let summary = summary(&tuned, &bases, &args.distractors, tickets.len());
+    let summary = format!(
+        "{}\n\n{}",
+        summary(&tuned, &bases, &args.distractors, tickets.len()),
+        cuts(&tuned, &bases, site.config.suggest.min_probability)
+    );
     println!("{summary}");
     let out = args.out.unwrap_or_else(|| root.join(MODEL_FILE));
     let distractors_flag: String = args
@@ -98,6 +102,42 @@ fn check_expected_paths(
         }
     }
     Ok(())
+}
+
+/// The held-out figures that depend on where `confident` is cut, a row per cut, and the cut
+/// [`Tuned::recommended_cut`] names beside the site's own.
+fn cuts(tuned: &Tuned, bases: &[&SearchEngine], current: f32) -> String {
+    let columns: Vec<String> = bases
+        .iter()
+        .map(|b| format!("{} documents", b.num_docs()))
+        .collect();
+    let mut out = format!(
+        "Held out, by where `[suggest] min_probability` cuts (answerable confident / out-of-scope not confident / right when confident):\n| min_probability | {} |\n|---|{}\n",
+        columns.join(" | "),
+        "---|".repeat(columns.len())
+    );
+    for (cut, metrics) in tuned.by_cut.rows() {
+        let cells: Vec<String> = metrics
+            .iter()
+            .map(|m| {
+                format!(
+                    "{:.3} / {:.3} / {:.3}",
+                    m.answerable_confident_share(),
+                    m.out_of_scope_rejected_share(),
+                    m.precision_when_confident()
+                )
+            })
+            .collect();
+        out.push_str(&format!("| {cut} | {} |\n", cells.join(" | ")));
+    }
+    out.push_str(&match tuned.by_cut.recommended() {
+        Some(cut) => format!(
+            "Lowest cut that keeps {:.0} % of out-of-scope tickets not confident in every base: {cut} (this site's min_probability: {current}).",
+            eval::OUT_OF_SCOPE_NOT_CONFIDENT * 100.0
+        ),
+        None => format!("No out-of-scope tickets to choose a cut on (this site's min_probability: {current})."),
+    });
+    out
 }
 
 /// The cross-validated figures, a row per base: the base alone, then among each folder of

@@ -4,12 +4,14 @@
 
 use super::calibrate::Features;
 use super::engine::MatchFields;
-use super::suggest::MatchedWords;
+use super::suggest::{MatchedWords, Reading};
 use super::vocabulary::{informative_weight, Origin, QueryTerm, TextTerms};
 use std::collections::BTreeMap;
 
 /// The slot of the intent fit in [`Features`].
 pub(super) const INTENT_FIT: usize = 10;
+/// The slot of the ticket's probability of being in scope in [`Features`].
+pub(super) const IN_SCOPE: usize = 13;
 /// The slot of the score relative to the first candidate's in [`Features`].
 const RELATIVE_SCORE: usize = 4;
 /// The slot of the distinct matched words, `ln(1 + n)`, in [`Features`].
@@ -77,7 +79,7 @@ impl TicketFacts {
     }
 
     /// See `calibrate::FEATURE_NAMES` for the order.
-    pub(super) fn features(&self, m: &WordMatches, a: &ArticleFacts, procedural: f32) -> Features {
+    pub(super) fn features(&self, m: &WordMatches, a: &ArticleFacts, reading: Reading) -> Features {
         let score = a.score.max(0.0);
         [
             m.weight_any / self.total_weight,
@@ -94,9 +96,10 @@ impl TicketFacts {
             (m.rarest_idf / self.rarest_known).min(1.0),
             self.unknown_share,
             (1.0 + self.words as f32).ln(),
-            intent_fit(procedural, a.regulation),
+            intent_fit(reading.procedural, a.regulation),
             (m.title_terms as f32 / a.title_terms.max(1) as f32).min(1.0),
             m.weight_any / self.weight_with_unknown,
+            reading.in_scope,
         ]
     }
 }
@@ -204,6 +207,7 @@ mod tests {
         assert_eq!(RELATIVE_SCORE, slot("relative_score"));
         assert_eq!(MATCHED_WORDS, slot("matched_words"));
         assert_eq!(INTENT_FIT, slot("intent_fit"));
+        assert_eq!(IN_SCOPE, slot("in_scope"));
         let mut f = [0.0; crate::search::calibrate::FEATURE_COUNT];
         for n in 0..40 {
             f[MATCHED_WORDS] = (1.0 + n as f32).ln();
@@ -230,7 +234,11 @@ mod tests {
             regulation: false,
             title_terms: 3,
         };
-        TicketFacts::new(&vocabulary).features(&matches, &article, 0.0)
+        let reading = Reading {
+            procedural: 0.0,
+            in_scope: 0.7,
+        };
+        TicketFacts::new(&vocabulary).features(&matches, &article, reading)
     }
 
     /// A base that grows around the same articles makes every word commoner: the ticket's

@@ -8,7 +8,6 @@ pub mod engine;
 pub mod eval;
 pub mod features;
 pub mod index;
-pub mod intent;
 pub mod learned;
 pub mod model;
 pub mod passages;
@@ -19,6 +18,7 @@ pub mod synonyms;
 pub mod ticket;
 pub mod update;
 pub mod vocabulary;
+pub mod word_model;
 
 pub use engine::{Hit, SearchEngine};
 pub use model::{Ranking, SuggestModel};

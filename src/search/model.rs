@@ -3,8 +3,9 @@
 //! without that file the model fitted on the project's own tickets (`eval/tickets.jsonl`) is used.
 
 use super::calibrate::ConfidenceModel;
-use super::intent::IntentModel;
+use super::features::IN_SCOPE;
 use super::suggest::FieldBoosts;
+use super::word_model::WordModel;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -69,7 +70,13 @@ impl Ranking {
 pub struct SuggestModel {
     pub ranking: Ranking,
     /// Tells an operator's procedural question from a customer's problem.
-    pub intent: IntentModel,
+    pub intent: WordModel,
+    /// Tells a ticket the base answers from one about something else (another service's
+    /// SMS, a job application, a sales offer): the confidence model's `in_scope` feature.
+    /// `None` in a model written before it existed; its confidence model then reads the
+    /// feature with weight 0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<WordModel>,
     pub confidence: ConfidenceModel,
 }
 
@@ -86,7 +93,7 @@ pub enum ModelError {
         line: usize,
         message: String,
     },
-    #[error("{path}: the confidence model needs {count} weights that respect their signs and a one-word cap between 0 and 1 (refit it with `spravka tune`)", count = super::calibrate::FEATURE_COUNT)]
+    #[error("{path}: the confidence model needs {count} weights that respect their signs, a one-word cap between 0 and 1, and no weight on `in_scope` without a `[scope]` model (refit it with `spravka tune`)", count = super::calibrate::FEATURE_COUNT)]
     Invalid { path: PathBuf },
 }
 
@@ -109,14 +116,16 @@ impl SuggestModel {
     }
 
     fn parse(text: &str, path: &Path) -> Result<SuggestModel, ModelError> {
-        let model: SuggestModel = toml::from_str(text).map_err(|e| ModelError::Parse {
+        let mut model: SuggestModel = toml::from_str(text).map_err(|e| ModelError::Parse {
             path: path.to_path_buf(),
             line: e.span().map_or(0, |s| {
                 text[..s.start.min(text.len())].lines().count().max(1)
             }),
             message: e.message().to_string(),
         })?;
-        if !model.confidence.is_valid() {
+        model.confidence = model.confidence.with_new_features();
+        let scope_weight = model.confidence.weights.get(IN_SCOPE).copied();
+        if !model.confidence.is_valid() || (model.scope.is_none() && scope_weight != Some(0.0)) {
             return Err(ModelError::Invalid {
                 path: path.to_path_buf(),
             });
@@ -164,6 +173,56 @@ mod tests {
         std::fs::write(dir.path().join(MODEL_FILE), wrong.to_toml("")).unwrap();
         let e = SuggestModel::load(dir.path()).unwrap_err().to_string();
         assert!(e.contains("one-word cap"), "{e}");
+        // A weight on the scope feature with no scope model to give it a value.
+        let mut wrong = SuggestModel {
+            scope: None,
+            ..SuggestModel::default()
+        };
+        wrong.confidence.weights[IN_SCOPE] = 0.5;
+        std::fs::write(dir.path().join(MODEL_FILE), wrong.to_toml("")).unwrap();
+        let e = SuggestModel::load(dir.path()).unwrap_err().to_string();
+        assert!(e.contains("in_scope"), "{e}");
+    }
+
+    /// A model file written before the scope model existed (thirteen weights, no `[scope]`)
+    /// still loads, and gives every suggestion the probability it was fitted to give: the
+    /// new feature is read with weight 0.
+    #[test]
+    fn a_model_file_from_before_the_scope_feature_loads_unchanged() {
+        let mut old = SuggestModel {
+            scope: None,
+            ..SuggestModel::default()
+        };
+        for column in [
+            &mut old.confidence.weights,
+            &mut old.confidence.mean,
+            &mut old.confidence.scale,
+        ] {
+            column.truncate(IN_SCOPE);
+        }
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(MODEL_FILE), old.to_toml("")).unwrap();
+        let loaded = SuggestModel::load(dir.path()).unwrap();
+        assert_eq!(loaded.confidence.weights[IN_SCOPE], 0.0);
+        let mut features = [0.5; super::super::calibrate::FEATURE_COUNT];
+        features[6] = 3f32.ln();
+        let thirteen = |confidence: &ConfidenceModel, in_scope: f32| {
+            let mut f = features;
+            f[IN_SCOPE] = in_scope;
+            confidence.probability(&f)
+        };
+        for in_scope in [0.0, 0.5, 1.0] {
+            let p = thirteen(&loaded.confidence, in_scope);
+            assert!((p - thirteen(&loaded.confidence, 1.0)).abs() < 1e-6);
+        }
+        // And the same as the thirteen weights alone, computed by hand.
+        let c = &old.confidence;
+        let z: f32 = c.bias
+            + (0..IN_SCOPE)
+                .map(|i| c.weights[i] * (features[i] - c.mean[i]) / c.scale[i])
+                .sum::<f32>();
+        let by_hand = 1.0 / (1.0 + (-z).exp());
+        assert!((thirteen(&loaded.confidence, 0.3) - by_hand).abs() < 1e-6);
     }
 
     /// A model file written before the one-word cap existed still loads, uncapped.
@@ -176,5 +235,21 @@ mod tests {
         assert!(!text.contains("one_word"), "{text}");
         std::fs::write(dir.path().join(MODEL_FILE), text).unwrap();
         assert_eq!(SuggestModel::load(dir.path()).unwrap(), old);
+    }
+
+    /// The default `[suggest] min_probability` is the cut the shipped tune recommended: a
+    /// refit that moves the probabilities must move the default with it.
+    #[test]
+    fn the_default_cut_is_the_one_the_shipped_tune_recommends() {
+        let line = DEFAULT_MODEL
+            .lines()
+            .find(|l| l.starts_with("# Lowest cut that keeps"))
+            .expect("the shipped model's header names its recommended cut");
+        let cut: f32 = line
+            .split_once("in every base: ")
+            .and_then(|(_, rest)| rest.split_whitespace().next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("a number in {line}"));
+        assert_eq!(cut, crate::config::DEFAULT_MIN_PROBABILITY, "{line}");
     }
 }

@@ -10,14 +10,14 @@ mod candidates;
 
 use super::calibrate::Features;
 use super::engine::{comparable, Hit, SearchEngine};
-use super::features::{intent_fit, WordMatches, EVIDENCE_WORDS, INTENT_FIT};
+use super::features::{intent_fit, WordMatches, EVIDENCE_WORDS, INTENT_FIT, IN_SCOPE};
 use super::index::Role;
-use super::intent::IntentModel;
 use super::learned::Learned;
 use super::model::SuggestModel;
 use super::passages::HeadingLink;
 use super::ticket::problem_text;
 use super::vocabulary::{Forgiveness, QueryTerm};
+use super::word_model::WordModel;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use tantivy::{DocAddress, Searcher};
@@ -35,6 +35,9 @@ pub struct SuggestOptions {
     pub intent: bool,
     /// Section pages (a folder's README) come after every article.
     pub demote_sections: bool,
+    /// The confidence model reads how likely the ticket's words are to be about something
+    /// the base answers at all (`SuggestModel::scope`).
+    pub scope: bool,
 }
 
 impl Default for SuggestOptions {
@@ -44,6 +47,7 @@ impl Default for SuggestOptions {
             understanding: true,
             intent: true,
             demote_sections: true,
+            scope: true,
         }
     }
 }
@@ -60,6 +64,7 @@ impl SuggestOptions {
             understanding: false,
             intent: false,
             demote_sections: false,
+            scope: false,
         }
     }
 }
@@ -136,11 +141,21 @@ pub struct Candidate {
 }
 
 impl Candidate {
-    /// Describes the candidate for a ticket procedural with probability `procedural` (tuning
-    /// reuses a pool found under one intent decision for every fold's probability).
-    pub fn set_procedural(&mut self, procedural: f32) {
-        self.features[INTENT_FIT] = intent_fit(procedural, self.role == Role::Regulation);
+    /// Describes the candidate for a ticket read as `reading` (tuning reuses a pool found
+    /// under one intent decision for every fold's reading).
+    pub fn set_reading(&mut self, reading: Reading) {
+        self.features[INTENT_FIT] = intent_fit(reading.procedural, self.role == Role::Regulation);
+        self.features[IN_SCOPE] = reading.in_scope;
     }
+}
+
+/// What a ticket's words say before any article is found (`word_model`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Reading {
+    /// The probability that it is an operator's procedural question.
+    pub procedural: f32,
+    /// The probability that it is about something the base answers.
+    pub in_scope: f32,
 }
 
 /// The candidates of a ticket, and its searchable terms.
@@ -161,7 +176,7 @@ pub fn understood(text: &str, options: SuggestOptions) -> String {
 /// The probability that a ticket is an operator's procedural question (none when intent is
 /// off), read from its [`intent_text`](SearchEngine::intent_text). Suggest and tuning share it.
 pub fn procedural_probability(
-    intent: &IntentModel,
+    intent: &WordModel,
     intent_text: &str,
     options: SuggestOptions,
 ) -> f32 {
@@ -169,6 +184,20 @@ pub fn procedural_probability(
         intent.probability(intent_text)
     } else {
         0.0
+    }
+}
+
+/// The probability that a ticket is about something the base answers, read from its
+/// [`intent_text`](SearchEngine::intent_text): 1 when scope is off or the model has no scope
+/// model (the confidence model then gives the feature no weight). Suggest and tuning share it.
+pub fn in_scope_probability(
+    scope: Option<&WordModel>,
+    intent_text: &str,
+    options: SuggestOptions,
+) -> f32 {
+    match scope {
+        Some(model) if options.scope => model.probability(intent_text),
+        _ => 1.0,
     }
 }
 
@@ -246,17 +275,20 @@ impl SearchEngine {
         let searcher = self.searcher();
         let problem = understood(text, options);
         let intent_text = self.intent_text(&searcher, &problem, options);
-        let procedural = procedural_probability(&model.intent, &intent_text, options);
+        let reading = Reading {
+            procedural: procedural_probability(&model.intent, &intent_text, options),
+            in_scope: in_scope_probability(model.scope.as_ref(), &intent_text, options),
+        };
         let pool = self.pool(
             &searcher,
             &problem,
-            procedural,
+            reading,
             limit,
             options,
             &model.ranking,
             learned,
         );
-        let intent = if procedural >= model.ranking.procedural_from {
+        let intent = if reading.procedural >= model.ranking.procedural_from {
             Intent::Procedural
         } else {
             Intent::Problem

@@ -6,14 +6,17 @@ use super::calibrate::{ConfidenceModel, Features};
 use super::learned::Learned;
 use super::model::{Ranking, SuggestModel};
 use super::suggest::{
-    is_confident, order, procedural_probability, understood, Candidate, SuggestOptions,
+    in_scope_probability, is_confident, order, procedural_probability, understood, Candidate,
+    Reading, SuggestOptions,
 };
 use super::SearchEngine;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+mod cuts;
 mod tune;
+pub use cuts::{ByCut, OUT_OF_SCOPE_NOT_CONFIDENT};
 pub use tune::{fold_models, tune, Tuned};
 
 /// How many suggestions are looked at: MRR@5 and the confidence model's rows.
@@ -110,11 +113,11 @@ impl Outcome {
         self.first_expected(&order(&self.candidates, options))
     }
 
-    /// The same candidates described for a ticket procedural with probability `procedural`.
-    fn with_procedural(&self, procedural: f32) -> Outcome {
+    /// The same candidates described for a ticket read as `reading`.
+    fn with_reading(&self, reading: Reading) -> Outcome {
         let mut out = self.clone();
         for c in &mut out.candidates {
-            c.set_procedural(procedural);
+            c.set_reading(reading);
         }
         out
     }
@@ -148,19 +151,21 @@ pub fn outcome_learning(
 ) -> Outcome {
     let problem = understood(&ticket.text, options);
     let intent_text = engine.intent_text(&engine.searcher(), &problem, options);
-    let procedural = procedural_probability(&model.intent, &intent_text, options);
     let at = Decision {
         problem: &problem,
-        procedural,
+        reading: Reading {
+            procedural: procedural_probability(&model.intent, &intent_text, options),
+            in_scope: in_scope_probability(model.scope.as_ref(), &intent_text, options),
+        },
         ranking: &model.ranking,
     };
     outcome_at(engine, ticket, &at, options, learned)
 }
 
-/// What a ticket is searched as: its problem part, how procedural it is, under which ranking.
+/// What a ticket is searched as: its problem part, how its words read, under which ranking.
 struct Decision<'a> {
     problem: &'a str,
-    procedural: f32,
+    reading: Reading,
     ranking: &'a Ranking,
 }
 
@@ -174,13 +179,7 @@ fn outcome_at(
 ) -> Outcome {
     let searcher = engine.searcher();
     let pool = engine.pool(
-        &searcher,
-        at.problem,
-        at.procedural,
-        DEPTH,
-        options,
-        at.ranking,
-        learned,
+        &searcher, at.problem, at.reading, DEPTH, options, at.ranking, learned,
     );
     let expected = pool
         .candidates

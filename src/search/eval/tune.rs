@@ -1,13 +1,16 @@
 //! Tuning: every number suggest uses chosen by k-fold cross-validation over labelled tickets,
 //! for one base or for the same base at several sizes at once, from a neutral start.
 
+use super::cuts::ByCut;
 use super::{outcome_at, Decision, Metrics, Outcome, Ticket};
 use crate::search::calibrate::{fit, Features};
 use crate::search::index::Role;
-use crate::search::intent::{self, IntentModel};
 use crate::search::learned::Learned;
 use crate::search::model::{Ranking, SuggestModel};
-use crate::search::suggest::{procedural_probability, understood, SuggestOptions};
+use crate::search::suggest::{
+    in_scope_probability, procedural_probability, understood, Reading, SuggestOptions,
+};
+use crate::search::word_model::{self, WordModel};
 use crate::search::SearchEngine;
 use std::collections::HashMap;
 
@@ -15,6 +18,8 @@ use std::collections::HashMap;
 pub struct Tuned {
     /// Per base tuned on (as [`tune`] was given them), the figures of the held-out folds.
     pub cross_validated: Vec<Metrics>,
+    /// The same figures with `confident` cut at each value it could take.
+    pub by_cut: ByCut,
     pub model: SuggestModel,
     pub folds: usize,
 }
@@ -40,16 +45,24 @@ pub fn tune(
         .map(|engine| OutcomeCache::new(engine, tickets, options))
         .collect();
     let mut cross_validated = vec![Metrics::default(); bases.len()];
+    let mut by_cut = ByCut::new(bases.len());
     for fold in 0..folds {
         let train: Vec<usize> = (0..tickets.len()).filter(|&i| fold_of[i] != fold).collect();
         let model = fit_model(&mut caches, &train);
-        for (cache, metrics) in caches.iter_mut().zip(&mut cross_validated) {
+        for (base, cache) in caches.iter_mut().enumerate() {
             let procedural = cache.procedural(&model.intent);
-            let outcomes = cache.described(&model.ranking, &procedural);
+            let in_scope = cache.in_scope(model.scope.as_ref());
+            let outcomes = cache.described(&model.ranking, &procedural, &in_scope);
             let min_probability = cache.engine.min_probability();
             for i in (0..tickets.len()).filter(|&i| fold_of[i] == fold) {
                 let ranked = outcomes[i].ranked(&model.confidence, options, min_probability);
-                metrics.add(&tickets[i], ranked);
+                cross_validated[base].add(&tickets[i], ranked);
+                by_cut.add(
+                    base,
+                    &tickets[i],
+                    &outcomes[i],
+                    (&model.confidence, options),
+                );
             }
         }
     }
@@ -57,6 +70,7 @@ pub fn tune(
     let model = fit_model(&mut caches, &all);
     Tuned {
         cross_validated,
+        by_cut,
         model,
         folds,
     }
@@ -110,6 +124,8 @@ struct OutcomeCache<'a> {
     intent_texts: Vec<String>,
     /// Whether a regulation answers each ticket: the intent model's label.
     procedural_labels: Vec<bool>,
+    /// Whether any article answers each ticket: the scope model's label.
+    answerable_labels: Vec<bool>,
     /// Per ranking, each ticket's outcome found as a customer's problem and as a procedural question.
     by_ranking: HashMap<String, Vec<[Option<Outcome>; 2]>>,
 }
@@ -139,21 +155,54 @@ impl<'a> OutcomeCache<'a> {
                         .any(|path| engine.role_of_path(&searcher, path) == Some(Role::Regulation))
                 })
                 .collect(),
+            answerable_labels: tickets.iter().map(|t| !t.expected.is_empty()).collect(),
             by_ranking: HashMap::new(),
         }
     }
 
     /// The intent model fitted on `subset`.
-    fn fit_intent(&self, subset: &[usize]) -> IntentModel {
+    fn fit_intent(&self, subset: &[usize]) -> WordModel {
+        self.fit_words(subset, &self.procedural_labels)
+    }
+
+    /// The scope model fitted on `subset`, when scope is on.
+    fn fit_scope(&self, subset: &[usize]) -> Option<WordModel> {
+        self.options
+            .scope
+            .then(|| self.fit_words(subset, &self.answerable_labels))
+    }
+
+    fn fit_words(&self, subset: &[usize], labels: &[bool]) -> WordModel {
         let rows: Vec<(&str, bool)> = subset
             .iter()
-            .map(|&i| (self.intent_texts[i].as_str(), self.procedural_labels[i]))
+            .map(|&i| (self.intent_texts[i].as_str(), labels[i]))
             .collect();
-        intent::fit(&rows)
+        word_model::fit(&rows)
+    }
+
+    /// Each ticket's probability of being in scope under `scope`.
+    fn in_scope(&self, scope: Option<&WordModel>) -> Vec<f32> {
+        self.intent_texts
+            .iter()
+            .map(|p| in_scope_probability(scope, p, self.options))
+            .collect()
+    }
+
+    /// [`in_scope`](Self::in_scope) as the confidence model will meet it: held out for a
+    /// ticket of `train`, as [`procedural_held_out`](Self::procedural_held_out) is.
+    fn in_scope_held_out(&self, train: &[usize], fitted: Option<&WordModel>) -> Vec<f32> {
+        let mut in_scope = self.in_scope(fitted);
+        if fitted.is_some() {
+            let held_out = word_model::held_out(&self.intent_texts, &self.answerable_labels, train);
+            for (&i, p) in train.iter().zip(held_out) {
+                in_scope[i] = p;
+            }
+        }
+        in_scope
     }
 
     /// Each ticket's probability of being procedural under `intent`.
-    fn procedural(&self, intent: &IntentModel) -> Vec<f32> {
+    fn procedural(&self, intent: &WordModel) -> Vec<f32> {
         self.intent_texts
             .iter()
             .map(|p| procedural_probability(intent, p, self.options))
@@ -161,12 +210,12 @@ impl<'a> OutcomeCache<'a> {
     }
 
     /// Each ticket's probability of being procedural as the ranking and the confidence model
-    /// will meet it: held out ([`intent::held_out`]) for a ticket of `train`, from `fitted`
+    /// will meet it: held out ([`word_model::held_out`]) for a ticket of `train`, from `fitted`
     /// (the intent model of all of `train`) for any other.
-    fn procedural_held_out(&self, train: &[usize], fitted: &IntentModel) -> Vec<f32> {
+    fn procedural_held_out(&self, train: &[usize], fitted: &WordModel) -> Vec<f32> {
         let mut procedural = self.procedural(fitted);
         if self.options.intent {
-            let held_out = intent::held_out(&self.intent_texts, &self.procedural_labels, train);
+            let held_out = word_model::held_out(&self.intent_texts, &self.procedural_labels, train);
             for (&i, p) in train.iter().zip(held_out) {
                 procedural[i] = p;
             }
@@ -194,7 +243,10 @@ impl<'a> OutcomeCache<'a> {
                     let p = if decision == 1 { 1.0 } else { 0.0 };
                     let at = Decision {
                         problem: &problems[i],
-                        procedural: p,
+                        reading: Reading {
+                            procedural: p,
+                            in_scope: 1.0,
+                        },
                         ranking,
                     };
                     outcome_at(engine, &tickets[i], &at, options, &Learned::default())
@@ -203,14 +255,24 @@ impl<'a> OutcomeCache<'a> {
             .collect()
     }
 
-    /// [`found`](Self::found), each described with its ticket's own probability of being
-    /// procedural.
-    fn described(&mut self, ranking: &Ranking, procedural: &[f32]) -> Vec<Outcome> {
+    /// [`found`](Self::found), each described with its ticket's own probabilities of being
+    /// procedural and in scope.
+    fn described(
+        &mut self,
+        ranking: &Ranking,
+        procedural: &[f32],
+        in_scope: &[f32],
+    ) -> Vec<Outcome> {
         let found = self.found(ranking, procedural);
         found
             .into_iter()
-            .zip(procedural)
-            .map(|(o, &p)| o.with_procedural(p))
+            .zip(procedural.iter().zip(in_scope))
+            .map(|(o, (&procedural, &in_scope))| {
+                o.with_reading(Reading {
+                    procedural,
+                    in_scope,
+                })
+            })
             .collect()
     }
 
@@ -236,10 +298,10 @@ impl<'a> OutcomeCache<'a> {
     fn confidence_rows(
         &mut self,
         ranking: &Ranking,
-        procedural: &[f32],
+        (procedural, in_scope): (&[f32], &[f32]),
         subset: &[usize],
     ) -> Vec<(Features, bool)> {
-        let outcomes = self.described(ranking, procedural);
+        let outcomes = self.described(ranking, procedural, in_scope);
         subset.iter().flat_map(|&i| outcomes[i].rows()).collect()
     }
 }
@@ -271,11 +333,16 @@ fn with_value(mut ranking: Ranking, name: &str, value: f32) -> Ranking {
 }
 
 /// The intent model fitted on `train`, then the ranking with the best MRR@5 on `train` averaged
-/// over the bases (coordinate ascent from [`Ranking::NEUTRAL`]), then the confidence model
-/// fitted on `train`'s candidates in every base under that ranking (the order does not depend
-/// on it).
+/// over the bases (coordinate ascent from [`Ranking::NEUTRAL`]), then the scope model and the
+/// confidence model fitted on `train`'s candidates in every base under that ranking (the order
+/// does not depend on them).
 fn fit_model(caches: &mut [OutcomeCache], train: &[usize]) -> SuggestModel {
     let intent = caches[0].fit_intent(train);
+    let scope = caches[0].fit_scope(train);
+    let in_scope: Vec<Vec<f32>> = caches
+        .iter()
+        .map(|cache| cache.in_scope_held_out(train, scope.as_ref()))
+        .collect();
     let procedural: Vec<Vec<f32>> = caches
         .iter()
         .map(|cache| cache.procedural_held_out(train, &intent))
@@ -291,12 +358,15 @@ fn fit_model(caches: &mut [OutcomeCache], train: &[usize]) -> SuggestModel {
     let ranking = ascend(Ranking::NEUTRAL, &mut mean_mrr);
     let (rows, labels): (Vec<Features>, Vec<bool>) = caches
         .iter_mut()
-        .zip(&procedural)
-        .flat_map(|(cache, procedural)| cache.confidence_rows(&ranking, procedural, train))
+        .zip(procedural.iter().zip(&in_scope))
+        .flat_map(|(cache, (procedural, in_scope))| {
+            cache.confidence_rows(&ranking, (procedural, in_scope), train)
+        })
         .unzip();
     SuggestModel {
         ranking,
         intent,
+        scope,
         confidence: fit(&rows, &labels),
     }
 }

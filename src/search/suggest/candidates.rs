@@ -2,7 +2,7 @@
 //! found, with phrase pairs; a regulation's score scaled by the ticket's intent, what
 //! operators taught applied, and each found article described for the model.
 
-use super::{Candidate, Pool, SuggestOptions, POOL};
+use super::{Candidate, Pool, Reading, SuggestOptions, POOL};
 use crate::search::engine::{by_score_then_path, SearchEngine};
 use crate::search::features::{ArticleFacts, TicketFacts, WordMatches};
 use crate::search::index::Role;
@@ -16,7 +16,7 @@ use tantivy::{DocAddress, Searcher, Term};
 
 impl SearchEngine {
     /// The candidates of a ticket's [`understood`](super::understood) problem, found and described (unordered) for
-    /// a ticket procedural with probability `procedural`: at least [`POOL`] of them to order,
+    /// a ticket read as `reading`: at least [`POOL`] of them to order,
     /// more when more suggestions are asked for. What operators taught (`learned`) scales
     /// each one's score before it is described, so the features see it too.
     #[allow(clippy::too_many_arguments)] // each is one decision of the caller's; see `respond`
@@ -24,7 +24,7 @@ impl SearchEngine {
         &self,
         searcher: &Searcher,
         problem: &str,
-        procedural: f32,
+        reading: Reading,
         limit: usize,
         options: SuggestOptions,
         ranking: &Ranking,
@@ -42,7 +42,7 @@ impl SearchEngine {
             searcher,
             &query,
             limit.max(POOL),
-            procedural,
+            reading.procedural,
             ranking,
             options,
         );
@@ -59,7 +59,7 @@ impl SearchEngine {
             .into_iter()
             .map(|i| found[i])
             .collect();
-        let candidates = self.describe(searcher, &vocabulary, &found, procedural);
+        let candidates = self.describe(searcher, &vocabulary, &found, reading);
         Pool {
             candidates,
             terms: vocabulary.terms,
@@ -154,7 +154,7 @@ impl SearchEngine {
         searcher: &Searcher,
         vocabulary: &TextTerms,
         found: &[Found],
-        procedural: f32,
+        reading: Reading,
     ) -> Vec<Candidate> {
         let terms = &vocabulary.terms;
         let words: Vec<&str> = terms.iter().map(|t| t.term.as_str()).collect();
@@ -183,7 +183,7 @@ impl SearchEngine {
                     address: f.address,
                     score: f.score,
                     role: f.role,
-                    features: ticket.features(&matches, &article, procedural),
+                    features: ticket.features(&matches, &article, reading),
                     matches,
                 }
             })

@@ -1,13 +1,17 @@
-//! Whether a ticket is an operator's question about the support process (priority, SLA,
-//! escalation, closing, what to answer a customer) or a customer's own problem: a logistic
-//! regression over the ticket's word stems, fitted by `spravka tune` on labelled tickets (a
-//! ticket is procedural when a regulation answers it).
+//! What a ticket's words say about it, before any article is found: a logistic regression
+//! over its word stems, fitted by `spravka tune` on labelled tickets. Suggest reads two:
+//! the intent (an operator's question about the support process, such as priority, SLA,
+//! escalation, closing or what to answer a customer, rather than a customer's own problem; a
+//! ticket is procedural when a regulation answers it) and the scope (a ticket the base
+//! answers at all, rather than another service's SMS, a job application or a sales offer).
 //!
 //! Learned rather than a list of cue words: an operator's question is told by its voice
-//! («клиент пишет…, что ему ответить?», «ставлю средний, норм?») as much as by its terms, and a
-//! hand-kept list tuned on the project's tickets is a number nobody cross-validated. Written by
-//! hand for the same reason as `calibrate`: a sparse fit of a few hundred weights is a few
-//! lines, and a crate would bring a linear-algebra stack for it.
+//! («клиент пишет…, что ему ответить?», «ставлю средний, норм?») as much as by its terms, and
+//! a request the department does not serve by what it asks for («купить», «вакансия»,
+//! «квитанция») rather than by the base's own words it borrows; a hand-kept list tuned on the
+//! project's tickets is a number nobody cross-validated. Written by hand for the same reason
+//! as `calibrate`: a sparse fit of a few hundred weights is a few lines, and a crate would
+//! bring a linear-algebra stack for it.
 
 use super::analyzer::word_stems;
 use serde::{Deserialize, Serialize};
@@ -24,18 +28,18 @@ const LEARNING_RATE: f64 = 1.0;
 /// Weights smaller than this are left out of the model file (they change no decision).
 const KEEP_FROM: f64 = 0.05;
 
-/// A fitted intent model: a bias and one weight per word stem present in the ticket.
+/// A fitted model: a bias and one weight per word stem present in the ticket.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct IntentModel {
+pub struct WordModel {
     pub bias: f32,
-    /// Positive: the word makes a procedural question likelier.
+    /// Positive: the word makes the label likelier (a procedural question, a ticket in scope).
     pub words: BTreeMap<String, f32>,
 }
 
-impl IntentModel {
-    /// The probability (0..1) that `ticket` (its problem part) is an operator's procedural
-    /// question.
+impl WordModel {
+    /// The probability (0..1) that `ticket` (its problem part) has the label the model was
+    /// fitted for.
     pub fn probability(&self, ticket: &str) -> f32 {
         let z: f32 = self.bias
             + signals(ticket)
@@ -55,9 +59,9 @@ fn signals(ticket: &str) -> BTreeSet<String> {
     out
 }
 
-/// Fits the model to tickets labelled procedural (`true`) or not, by full-batch gradient
+/// Fits the model to tickets labelled `true` (procedural, in scope) or not, by full-batch gradient
 /// descent on the mean log loss plus [`L2`]. Deterministic.
-pub fn fit(tickets: &[(&str, bool)]) -> IntentModel {
+pub fn fit(tickets: &[(&str, bool)]) -> WordModel {
     let mut vocabulary: BTreeMap<String, usize> = BTreeMap::new();
     let rows: Vec<Vec<usize>> = tickets
         .iter()
@@ -92,7 +96,7 @@ pub fn fit(tickets: &[(&str, bool)]) -> IntentModel {
             *w -= LEARNING_RATE * (g + L2 * *w);
         }
     }
-    IntentModel {
+    WordModel {
         bias: bias as f32,
         words: vocabulary
             .into_iter()
@@ -106,13 +110,13 @@ pub fn fit(tickets: &[(&str, bool)]) -> IntentModel {
 /// inner model is fitted on about the share of tickets the outer one is.
 const HELD_OUT_FOLDS: usize = 5;
 
-/// The probability of being procedural of each ticket of `train` (in its order), each from a
-/// model fitted on the rest of `train` ([`HELD_OUT_FOLDS`] folds).
+/// The probability of its label of each ticket of `train` (in its order), each from a model
+/// fitted on the rest of `train` ([`HELD_OUT_FOLDS`] folds).
 ///
-/// An intent model asked about its own training tickets is sure of nearly every one, so
-/// numbers tuned on those probabilities (where to cut, how far to lift a regulation, how much
-/// the confidence model trusts the intent fit) assumed an intent model far better than the one
-/// a new ticket meets (BENCHMARKS.md, 2026-12-04, session 15).
+/// A model asked about its own training tickets is sure of nearly every one, so numbers tuned
+/// on those probabilities (where to cut, how far to lift a regulation, how much the confidence
+/// model trusts the intent fit or the scope) assumed a model far better than the one a new
+/// ticket meets (BENCHMARKS.md, 2026-12-04, session 15).
 pub fn held_out(texts: &[String], labels: &[bool], train: &[usize]) -> Vec<f32> {
     let mut out = vec![0.0; train.len()];
     for inner in 0..HELD_OUT_FOLDS.min(train.len()) {
@@ -225,6 +229,31 @@ mod tests {
             "Я отправила обращение неделю назад, ответа нет, пропуск не работает",
         ] {
             assert!(model.probability(t) < cut, "{t}: {}", model.probability(t));
+        }
+    }
+
+    /// The shipped scope model reads what a message asks for: buying hardware, a job, a bank's
+    /// SMS are outside the base; the base's own problems, however briefly put, are inside.
+    #[test]
+    fn the_shipped_scope_model_tells_other_requests_from_the_bases_problems() {
+        let scope = crate::search::SuggestModel::default()
+            .scope
+            .expect("the shipped model has a scope model");
+        for outside in [
+            "Подскажите, пожалуйста, где можно купить шлагбаум для дачи и сколько стоит установка?",
+            "Здравствуйте, хочу устроиться к вам на работу оператором, куда отправить резюме?",
+            "Не приходит смс от банка с кодом для оплаты покупки, а ваши смс приходят",
+        ] {
+            let p = scope.probability(outside);
+            assert!(p < 0.5, "{outside}: {p}");
+        }
+        for inside in [
+            "не открывается шлагбаум по номеру машины",
+            "охранник не видит гостевой пропуск на посту",
+            "не приходит смс с кодом при входе в приложение",
+        ] {
+            let p = scope.probability(inside);
+            assert!(p >= 0.5, "{inside}: {p}");
         }
     }
 }
