@@ -16,7 +16,8 @@
 //! Rust (`eval/experiments/`).
 //!
 //! Without `--tickets`, the project's held-out operators' questions
-//! (`eval/operator-questions.jsonl`, never tuned on) and the outside sets
+//! (`eval/operator-questions.jsonl` and `eval/operator-voices.jsonl`, never tuned on) and the
+//! outside sets
 //! `../shared/eval/dev-tickets.jsonl` and `dev-hard.jsonl` are measured when they exist (the
 //! outside ones do only on the project's machines).
 
@@ -44,6 +45,7 @@ fn main() -> anyhow::Result<()> {
     if outside.is_empty() {
         outside = [
             "eval/operator-questions.jsonl",
+            "eval/operator-voices.jsonl",
             "../shared/eval/dev-tickets.jsonl",
             "../shared/eval/dev-hard.jsonl",
         ]

@@ -191,6 +191,24 @@ fn a_message_about_another_service_is_not_confident() {
     assert!(!on.confident, "{:?}", on.suggestions[0].probability);
     assert!(off.confident, "{:?}", off.suggestions[0].probability);
     assert!(on.suggestions[0].probability < off.suggestions[0].probability);
+    // Tuning and measuring read the ticket as suggest does: the same first answer, the same
+    // probability.
+    let labelled = spravka::search::eval::Ticket {
+        id: "bank".into(),
+        text: ticket.into(),
+        expected: vec![],
+        channel: String::new(),
+        style: String::new(),
+    };
+    let options = SuggestOptions::default();
+    let outcome = spravka::search::eval::outcome(&engine, &labelled, options, engine.model());
+    let top = &outcome.candidates[spravka::search::order(&outcome.candidates, options)[0]];
+    let measured = engine.model().confidence.probability(&top.features);
+    assert!(
+        (measured - on.suggestions[0].probability).abs() < 0.001,
+        "{measured} measured, {} served",
+        on.suggestions[0].probability
+    );
     let own = "не приходит смс с кодом при входе в приложение";
     let own = engine.suggest_with(own, 3, SuggestOptions::default(), engine.model());
     assert_eq!(first(&own), "Не приходит SMS с кодом подтверждения");

@@ -36,7 +36,9 @@ fn tune_refits_the_model_from_a_ticket_file() {
     );
     // The figures at every cut `min_probability` could take, and the one recommended.
     assert!(
-        f.stdout().contains("| 0.45 |") && f.stdout().contains("Lowest cut that keeps 90 %"),
+        f.stdout().contains("| 0.45 |")
+            && f.stdout()
+                .contains("90 % of out-of-scope tickets not confident in every base"),
         "{}",
         f.stdout()
     );
@@ -297,4 +299,46 @@ fn a_topical_corpus_keeps_each_document_to_one_article() {
         topical >= drawn + 0.1,
         "topical {topical:.2}, drawn from the whole vocabulary {drawn:.2}"
     );
+}
+
+/// Tuning measures the held-out folds at every cut `min_probability` could take: the row at the
+/// site's own cut is the cross-validated figure, and raising the cut never makes more tickets
+/// confident. The scope model is fitted with the rest.
+#[test]
+fn the_figures_at_each_cut_agree_with_the_sites_cut() {
+    let engine = common::default_engine();
+    let own =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("eval/tickets.jsonl"))
+            .unwrap();
+    let tickets: Vec<Ticket> = own
+        .lines()
+        .step_by(8)
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(tickets.iter().any(|t| t.expected.is_empty()));
+    let tuned = eval::tune(&[&engine], &tickets, SuggestOptions::default(), 2);
+    assert!(tuned.model.scope.is_some());
+    let rows: Vec<(f32, &[eval::Metrics])> = tuned.by_cut.rows().collect();
+    let at_site = rows
+        .iter()
+        .find(|(cut, _)| *cut == engine.min_probability())
+        .expect("the site's cut is one of the cuts measured");
+    let (site, cv) = (&at_site.1[0], &tuned.cross_validated[0]);
+    assert_eq!(
+        (
+            site.answerable_confident,
+            site.out_of_scope_not_confident,
+            site.first
+        ),
+        (
+            cv.answerable_confident,
+            cv.out_of_scope_not_confident,
+            cv.first
+        )
+    );
+    for pair in rows.windows(2) {
+        let (lower, higher) = (&pair[0].1[0], &pair[1].1[0]);
+        assert!(higher.answerable_confident <= lower.answerable_confident);
+        assert!(higher.out_of_scope_not_confident >= lower.out_of_scope_not_confident);
+    }
 }

@@ -105,7 +105,7 @@ fn check_expected_paths(
 }
 
 /// The held-out figures that depend on where `confident` is cut, a row per cut, and the cut
-/// [`Tuned::recommended_cut`] names beside the site's own.
+/// [`ByCut::recommended`](eval::ByCut::recommended) names beside the site's own.
 fn cuts(tuned: &Tuned, bases: &[&SearchEngine], current: f32) -> String {
     let columns: Vec<String> = bases
         .iter()
@@ -130,10 +130,15 @@ fn cuts(tuned: &Tuned, bases: &[&SearchEngine], current: f32) -> String {
             .collect();
         out.push_str(&format!("| {cut} | {} |\n", cells.join(" | ")));
     }
+    let share = eval::OUT_OF_SCOPE_NOT_CONFIDENT * 100.0;
     out.push_str(&match tuned.by_cut.recommended() {
-        Some(cut) => format!(
-            "Lowest cut that keeps {:.0} % of out-of-scope tickets not confident in every base: {cut} (this site's min_probability: {current}).",
-            eval::OUT_OF_SCOPE_NOT_CONFIDENT * 100.0
+        Some(r) if r.holds => format!(
+            "Lowest cut that keeps {share:.0} % of out-of-scope tickets not confident in every base: {} (this site's min_probability: {current}). The cut is chosen on these figures, so at it they are a little optimistic.",
+            r.cut
+        ),
+        Some(r) => format!(
+            "No cut keeps {share:.0} % of out-of-scope tickets not confident in every base; the most cautious is {} (this site's min_probability: {current}).",
+            r.cut
         ),
         None => format!("No out-of-scope tickets to choose a cut on (this site's min_probability: {current})."),
     });

@@ -160,6 +160,10 @@ fn fit_weights(rows: &[Features], labels: &[bool]) -> ConfidenceModel {
             scale[i] += (f64::from(row[i]) - mean[i]).powi(2) / n;
         }
     }
+    // A feature that never varies (scope switched off) tells nothing, and rounding would
+    // otherwise leave it a weight of 1e-16 that a model file could not carry (`SuggestModel`
+    // refuses a weight on `in_scope` without a scope model).
+    let constant = scale.map(|v| v <= 1e-12);
     let scale = scale.map(|v| if v > 1e-12 { v.sqrt() } else { 1.0 });
     let standard: Vec<[f64; FEATURE_COUNT]> = rows
         .iter()
@@ -181,7 +185,7 @@ fn fit_weights(rows: &[Features], labels: &[bool]) -> ConfidenceModel {
             }
         }
         bias -= LEARNING_RATE * gradient_bias;
-        for i in 0..FEATURE_COUNT {
+        for i in (0..FEATURE_COUNT).filter(|&i| !constant[i]) {
             weights[i] -= LEARNING_RATE * (gradient[i] + L2 * weights[i]);
             // The projection: a weight against its feature's direction becomes zero.
             if weights[i] * f64::from(MONOTONE[i]) < 0.0 {

@@ -187,17 +187,27 @@ pub fn procedural_probability(
     }
 }
 
-/// The probability that a ticket is about something the base answers, read from its
-/// [`intent_text`](SearchEngine::intent_text): 1 when scope is off or the model has no scope
-/// model (the confidence model then gives the feature no weight). Suggest and tuning share it.
+/// How a ticket's words read under `model`, from its [`intent_text`](SearchEngine::intent_text).
+/// Suggest and tuning share it.
+pub fn reading(model: &SuggestModel, intent_text: &str, options: SuggestOptions) -> Reading {
+    Reading {
+        procedural: procedural_probability(&model.intent, intent_text, options),
+        in_scope: in_scope_probability(model, intent_text, options),
+    }
+}
+
+/// The probability that a ticket is about something the base answers. With scope off, or a
+/// model without a scope model, the ticket reads as the average ticket the confidence model
+/// was fitted on (the feature's mean), so the scope term adds nothing: switched off means no
+/// scope, not «surely in scope».
 pub fn in_scope_probability(
-    scope: Option<&WordModel>,
+    model: &SuggestModel,
     intent_text: &str,
     options: SuggestOptions,
 ) -> f32 {
-    match scope {
-        Some(model) if options.scope => model.probability(intent_text),
-        _ => 1.0,
+    match (&model.scope, options.scope) {
+        (Some(scope), true) => scope.probability(intent_text),
+        _ => model.confidence.mean.get(IN_SCOPE).copied().unwrap_or(0.0),
     }
 }
 
@@ -275,10 +285,7 @@ impl SearchEngine {
         let searcher = self.searcher();
         let problem = understood(text, options);
         let intent_text = self.intent_text(&searcher, &problem, options);
-        let reading = Reading {
-            procedural: procedural_probability(&model.intent, &intent_text, options),
-            in_scope: in_scope_probability(model.scope.as_ref(), &intent_text, options),
-        };
+        let reading = reading(model, &intent_text, options);
         let pool = self.pool(
             &searcher,
             &problem,

@@ -232,17 +232,18 @@ mod tests {
         }
     }
 
-    /// The shipped scope model reads what a message asks for: buying hardware, a job, a bank's
-    /// SMS are outside the base; the base's own problems, however briefly put, are inside.
+    /// The shipped scope model reads what a message asks for: a tax certificate, a sales
+    /// enquiry, a neighbour's leak are outside the base (none of the project's tickets is about
+    /// them); the base's own problems, however briefly put, are inside.
     #[test]
     fn the_shipped_scope_model_tells_other_requests_from_the_bases_problems() {
         let scope = crate::search::SuggestModel::default()
             .scope
             .expect("the shipped model has a scope model");
         for outside in [
-            "Подскажите, пожалуйста, где можно купить шлагбаум для дачи и сколько стоит установка?",
-            "Здравствуйте, хочу устроиться к вам на работу оператором, куда отправить резюме?",
-            "Не приходит смс от банка с кодом для оплаты покупки, а ваши смс приходят",
+            "Мне нужна справка для налоговой о вычете за квартиру, подскажите, где её взять?",
+            "Продаёте ли вы видеодомофоны для частного дома? Нужна цена с установкой",
+            "У соседа сверху течёт вода на мой балкон, кому звонить?",
         ] {
             let p = scope.probability(outside);
             assert!(p < 0.5, "{outside}: {p}");
@@ -251,6 +252,7 @@ mod tests {
             "не открывается шлагбаум по номеру машины",
             "охранник не видит гостевой пропуск на посту",
             "не приходит смс с кодом при входе в приложение",
+            "гость приехал, а пропуск на него не создаётся, пишет ошибку",
         ] {
             let p = scope.probability(inside);
             assert!(p >= 0.5, "{inside}: {p}");

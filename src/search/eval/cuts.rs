@@ -19,7 +19,16 @@ pub const OUT_OF_SCOPE_NOT_CONFIDENT: f64 = 0.90;
 #[derive(Debug, Clone)]
 pub struct ByCut(Vec<Vec<Metrics>>);
 
+/// The cut [`ByCut::recommended`] names.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Recommended {
+    pub cut: f32,
+    /// The target holds there; when no cut reaches it, the most cautious cut is named.
+    pub holds: bool,
+}
+
 impl ByCut {
+    /// No tickets counted yet, for `bases` bases.
     pub fn new(bases: usize) -> ByCut {
         ByCut(vec![vec![Metrics::default(); bases]; CUTS.len()])
     }
@@ -45,7 +54,7 @@ impl ByCut {
     /// The lowest cut at which every base keeps [`OUT_OF_SCOPE_NOT_CONFIDENT`] of the
     /// out-of-scope tickets not confident, else the highest; `None` without out-of-scope
     /// tickets to measure it on.
-    pub fn recommended(&self) -> Option<f32> {
+    pub fn recommended(&self) -> Option<Recommended> {
         if self.0.first()?.iter().all(|m| m.out_of_scope == 0) {
             return None;
         }
@@ -54,8 +63,16 @@ impl ByCut {
                 .iter()
                 .all(|m| m.out_of_scope_rejected_share() >= OUT_OF_SCOPE_NOT_CONFIDENT)
         };
-        let at = self.0.iter().position(holds).unwrap_or(CUTS.len() - 1);
-        Some(CUTS[at])
+        Some(match self.0.iter().position(holds) {
+            Some(at) => Recommended {
+                cut: CUTS[at],
+                holds: true,
+            },
+            None => Recommended {
+                cut: CUTS[CUTS.len() - 1],
+                holds: false,
+            },
+        })
     }
 }
 
@@ -81,10 +98,15 @@ mod tests {
     fn the_recommended_cut_is_the_lowest_that_holds_in_every_base() {
         // The first base holds from the second cut, the grown one only from the third.
         let figures = by_cut([[8, 9, 9, 10, 10, 10], [7, 8, 9, 9, 10, 10]]);
-        assert_eq!(figures.recommended(), Some(CUTS[2]));
-        // Nowhere: the most cautious cut.
+        let holds = |cut| Some(Recommended { cut, holds: true });
+        assert_eq!(figures.recommended(), holds(CUTS[2]));
+        // Nowhere: the most cautious cut, and said so.
         let figures = by_cut([[5; CUTS.len()], [9; CUTS.len()]]);
-        assert_eq!(figures.recommended(), Some(CUTS[CUTS.len() - 1]));
+        let fallback = Recommended {
+            cut: CUTS[CUTS.len() - 1],
+            holds: false,
+        };
+        assert_eq!(figures.recommended(), Some(fallback));
         // No out-of-scope tickets at all: nothing to choose on.
         assert_eq!(ByCut::new(2).recommended(), None);
     }

@@ -6,8 +6,7 @@ use super::calibrate::{ConfidenceModel, Features};
 use super::learned::Learned;
 use super::model::{Ranking, SuggestModel};
 use super::suggest::{
-    in_scope_probability, is_confident, order, procedural_probability, understood, Candidate,
-    Reading, SuggestOptions,
+    is_confident, order, reading, understood, Candidate, Reading, SuggestOptions,
 };
 use super::SearchEngine;
 use serde::{Deserialize, Serialize};
@@ -16,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 mod cuts;
 mod tune;
-pub use cuts::{ByCut, OUT_OF_SCOPE_NOT_CONFIDENT};
+pub use cuts::{ByCut, Recommended, OUT_OF_SCOPE_NOT_CONFIDENT};
 pub use tune::{fold_models, tune, Tuned};
 
 /// How many suggestions are looked at: MRR@5 and the confidence model's rows.
@@ -153,10 +152,7 @@ pub fn outcome_learning(
     let intent_text = engine.intent_text(&engine.searcher(), &problem, options);
     let at = Decision {
         problem: &problem,
-        reading: Reading {
-            procedural: procedural_probability(&model.intent, &intent_text, options),
-            in_scope: in_scope_probability(model.scope.as_ref(), &intent_text, options),
-        },
+        reading: reading(model, &intent_text, options),
         ranking: &model.ranking,
     };
     outcome_at(engine, ticket, &at, options, learned)

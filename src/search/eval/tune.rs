@@ -24,13 +24,14 @@ pub struct Tuned {
     pub folds: usize,
 }
 
-/// Fits the intent model, tunes the ranking and fits the confidence model with `folds`-fold
-/// cross-validation (folds stratified by style), then fits all three on every ticket for the
-/// model to ship. `bases` are the same knowledge base searched alone and among distractor
+/// Fits the intent model, tunes the ranking and fits the scope and confidence models with
+/// `folds`-fold cross-validation (folds stratified by style), measuring the held-out folds at
+/// the site's cut and at each of [`CUTS`](super::cuts::CUTS), then fits all four on every
+/// ticket for the model to ship. `bases` are the same knowledge base searched alone and among distractor
 /// documents (the first is the one the model ships with): the ranking is chosen for all of
 /// them at once and the confidence model fitted on all of their candidates, so that no
-/// setting has to change as the base grows. The intent model reads tickets as the first base
-/// does (its vocabulary decides how a Latin word is re-read) and is fitted once.
+/// setting has to change as the base grows. The intent and scope models read tickets as the
+/// first base does (its vocabulary decides how a Latin word is re-read) and are fitted once.
 pub fn tune(
     bases: &[&SearchEngine],
     tickets: &[Ticket],
@@ -51,7 +52,7 @@ pub fn tune(
         let model = fit_model(&mut caches, &train);
         for (base, cache) in caches.iter_mut().enumerate() {
             let procedural = cache.procedural(&model.intent);
-            let in_scope = cache.in_scope(model.scope.as_ref());
+            let in_scope = cache.in_scope(&model);
             let outcomes = cache.described(&model.ranking, &procedural, &in_scope);
             let min_probability = cache.engine.min_probability();
             for i in (0..tickets.len()).filter(|&i| fold_of[i] == fold) {
@@ -180,23 +181,30 @@ impl<'a> OutcomeCache<'a> {
         word_model::fit(&rows)
     }
 
-    /// Each ticket's probability of being in scope under `scope`.
-    fn in_scope(&self, scope: Option<&WordModel>) -> Vec<f32> {
+    /// Each ticket's probability of being in scope under `model`, as suggest reads it.
+    fn in_scope(&self, model: &SuggestModel) -> Vec<f32> {
         self.intent_texts
             .iter()
-            .map(|p| in_scope_probability(scope, p, self.options))
+            .map(|p| in_scope_probability(model, p, self.options))
             .collect()
     }
 
-    /// [`in_scope`](Self::in_scope) as the confidence model will meet it: held out for a
-    /// ticket of `train`, as [`procedural_held_out`](Self::procedural_held_out) is.
+    /// Each ticket's probability of being in scope as the confidence model will be fitted on
+    /// it: held out for a ticket of `train` (as [`procedural_held_out`](Self::procedural_held_out)
+    /// is), from `fitted` for any other. Without a scope model, one constant for all, which
+    /// the confidence fit gives no weight.
     fn in_scope_held_out(&self, train: &[usize], fitted: Option<&WordModel>) -> Vec<f32> {
-        let mut in_scope = self.in_scope(fitted);
-        if fitted.is_some() {
-            let held_out = word_model::held_out(&self.intent_texts, &self.answerable_labels, train);
-            for (&i, p) in train.iter().zip(held_out) {
-                in_scope[i] = p;
-            }
+        let Some(fitted) = fitted else {
+            return vec![1.0; self.intent_texts.len()];
+        };
+        let mut in_scope: Vec<f32> = self
+            .intent_texts
+            .iter()
+            .map(|p| fitted.probability(p))
+            .collect();
+        let held_out = word_model::held_out(&self.intent_texts, &self.answerable_labels, train);
+        for (&i, p) in train.iter().zip(held_out) {
+            in_scope[i] = p;
         }
         in_scope
     }
@@ -224,7 +232,8 @@ impl<'a> OutcomeCache<'a> {
     }
 
     /// Every ticket's outcome under `ranking` and the intent decision `procedural` makes, as
-    /// found: its candidates' order, not yet their intent feature.
+    /// found: its candidates' order, not yet their intent and scope features
+    /// ([`described`](Self::described) sets them).
     fn found(&mut self, ranking: &Ranking, procedural: &[f32]) -> Vec<&Outcome> {
         let key = format!("{ranking:?}");
         let (engine, tickets, options) = (self.engine, self.tickets, self.options);
@@ -243,6 +252,7 @@ impl<'a> OutcomeCache<'a> {
                     let p = if decision == 1 { 1.0 } else { 0.0 };
                     let at = Decision {
                         problem: &problems[i],
+                        // Neither changes the pool; `described` sets both per fold.
                         reading: Reading {
                             procedural: p,
                             in_scope: 1.0,
