@@ -4,9 +4,8 @@
 //! (`Summary`, from the same findings).
 
 use crate::content::document::TYPICAL_SECTIONS;
-use crate::content::markdown::METADATA_SECTION;
 use crate::content::Document;
-use crate::diagnostics::{Code, Diagnostic, Diagnostics, Position, Severity};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics, Severity};
 use crate::site::{Page, Site};
 use chrono::NaiveDate;
 use std::borrow::Cow;
@@ -134,28 +133,11 @@ fn found_on<'a>(page: &'a Page, memo: &'a LintMemo) -> impl Iterator<Item = Cow<
         .chain(orphan)
 }
 
-/// Where a metadata row is, for pointing a warning at it.
-fn row_position(doc: &Document, key_prefix: &str) -> Option<Position> {
-    let section = doc.rendered.section(METADATA_SECTION)?;
-    let key = |k: &String| k.trim_matches('*').trim().to_lowercase();
-    section
-        .tables
-        .iter()
-        .flatten()
-        .find(|row| {
-            row.cells
-                .first()
-                .is_some_and(|k| key(k).starts_with(key_prefix))
-        })
-        .map(|row| row.pos)
-}
-
-/// Points `d` at the metadata row starting with `key_prefix`, else at the metadata heading.
-fn at_row(doc: &Document, d: Diagnostic, key_prefix: Option<&str>) -> Diagnostic {
-    match key_prefix
-        .and_then(|k| row_position(doc, k))
-        .or_else(|| doc.rendered.section(METADATA_SECTION).map(|s| s.pos))
-    {
+/// Points `d` at the metadata row that gives `field` (one of `TEMPLATE_FIELDS`), else at the
+/// metadata heading.
+fn at_row(doc: &Document, d: Diagnostic, field: Option<&str>) -> Diagnostic {
+    let place = &doc.metadata_place;
+    match field.and_then(|f| place.row(f)).or(place.heading) {
         Some(pos) => {
             let source = doc.source.read();
             let len = source
@@ -200,7 +182,7 @@ pub fn lint_document(doc: &Document, stale_days: i64, today: NaiveDate) -> Vec<D
                 doc,
                 Diagnostic::warning(Code::Stale, path, format!("last updated {updated}, {age} days ago (more than {stale_days}): the document may be out of date"))
                     .with_help("review it, then raise the version and the date"),
-                Some("дата последнего"),
+                Some("Дата последнего обновления"),
             ));
         }
     }
@@ -217,7 +199,7 @@ pub fn lint_document(doc: &Document, stale_days: i64, today: NaiveDate) -> Vec<D
                 path,
                 format!("status is «{status}», not «Актуально»"),
             ),
-            Some("статус"),
+            Some("Статус"),
         ));
     }
     if doc.is_typical_request() {

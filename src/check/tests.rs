@@ -28,6 +28,21 @@ fn stale_status_and_history_point_at_their_rows() {
         .all(|x| x.code != Code::Stale));
 }
 
+/// A field written under another of its names («Обновлено») is found by its row as well (the
+/// warning pointed at the heading when rows were matched by the first words of a name); a
+/// warning about the whole table points at its heading.
+#[test]
+fn a_field_under_another_name_points_at_its_row() {
+    let d = doc("# T\n\n## Метаданные документа\n\n| Параметр | Значение |\n|---|---|\n| Обновлено | 2024-01-01 |\n| Статус: | Черновик |\n");
+    let found: Vec<_> = lint_document(&d, 365, date("2026-01-01"))
+        .into_iter()
+        .map(|d| (d.code, d.line))
+        .collect();
+    assert!(found.contains(&(Code::Stale, 7)), "{found:?}");
+    assert!(found.contains(&(Code::Status, 8)), "{found:?}");
+    assert!(found.contains(&(Code::MissingMetadata, 3)), "{found:?}");
+}
+
 #[test]
 fn typical_requests_need_their_sections() {
     let d = doc("# T\n\n## Симптомы\n\n- x\n\n## Решение\n\n1. y\n");

@@ -3,7 +3,7 @@
 use super::include::{self, Load};
 use super::kept::KeptText;
 use super::markdown::{render_markdown_with, Included, MarkdownOptions, Rendered};
-use super::metadata::{self, HistoryEntry, Metadata};
+use super::metadata::{self, HistoryEntry, Metadata, TablePlace};
 use super::presets::Variables;
 use super::yfm::SyntaxProblem;
 use crate::diagnostics::{Code, Diagnostic, LineIndex, Position};
@@ -28,6 +28,8 @@ pub struct Document {
     /// The document has the template's metadata table or front matter.
     pub has_metadata: bool,
     pub missing_fields: Vec<&'static str>,
+    /// Where its metadata table's rows are (warnings point at them).
+    pub metadata_place: TablePlace,
     /// The text, kept for diagnostics that quote a line.
     pub source: KeptText,
     /// The file holds nothing but white space.
@@ -39,6 +41,8 @@ pub struct Document {
     /// Its title lowered, as listings order pages by it: lowered once per parse, not once per
     /// page per rebuild (`site` sorts 10,000 of them after each edit).
     pub title_key: String,
+    /// Where [`Document::readable_body`] starts in the plain text, found while parsing.
+    body_start: usize,
     /// Its URL segment once made ([`Document::url_segment`]).
     url_segment: std::sync::OnceLock<(crate::config::UrlMode, String)>,
     /// [`Document::link_targets`], once made.
@@ -98,9 +102,34 @@ impl Document {
         }
     }
 
+    /// The body as readers see it, cut from its plain text `plain`: without the H1 (the title
+    /// is shown and searched on its own) and the metadata table, which otherwise opened every
+    /// snippet of a page found by a word of its title.
+    pub fn readable_body<'t>(&self, plain: &'t str) -> &'t str {
+        plain.get(self.body_start..).unwrap_or(plain)
+    }
+
     pub fn stem(&self) -> &str {
         stem_of(self.rel_path.rsplit('/').next().unwrap_or(&self.rel_path))
     }
+}
+
+/// Where the readable body starts in `rendered`'s plain text: after the metadata table the
+/// template puts right under the title, else after the title.
+fn body_start(title: &str, rendered: &Rendered) -> usize {
+    let plain = rendered.plain_text.read();
+    let metadata = rendered
+        .section(super::markdown::METADATA_SECTION)
+        .map(|s| s.text.trim())
+        .filter(|t| !t.is_empty());
+    // A table further down is the body's.
+    let after_table =
+        metadata.and_then(|m| plain.find(m).filter(|&at| at < 1024).map(|at| at + m.len()));
+    let rest = match after_table {
+        Some(at) => &plain[at..],
+        None => plain.strip_prefix(title).unwrap_or(&plain),
+    };
+    plain.len() - rest.trim_start().len()
 }
 
 /// A file name without its `.md`.
@@ -239,7 +268,8 @@ pub fn parse_document_with(
         .and_then(|s| s.first_paragraph.clone())
         .or_else(|| rendered.first_paragraph.clone())
         .unwrap_or_default();
-    rendered.retain_section_text(&[super::markdown::METADATA_SECTION, TYPICAL_SECTIONS[0]]);
+    let body_start = body_start(title.as_deref().unwrap_or(&stem), &rendered);
+    rendered.retain_sections(&TYPICAL_SECTIONS, TYPICAL_SECTIONS[0]);
     Document {
         rel_path: rel_path.to_string(),
         title_key: crate::text::lowercase(title.as_deref().unwrap_or(&stem)),
@@ -250,6 +280,8 @@ pub fn parse_document_with(
         rendered,
         has_metadata,
         missing_fields,
+        metadata_place: table.place,
+        body_start,
         is_blank: text.trim().is_empty(),
         source: KeptText::new(text),
         includes,
@@ -303,6 +335,41 @@ mod tests {
             ]
         );
         assert!(doc.diagnostics.is_empty(), "{:?}", doc.diagnostics);
+    }
+
+    /// A parsed document keeps what later stages read and nothing only parsing reads: of its
+    /// sections the typical article's (titles; the text of «Симптомы»), no table cells, and
+    /// where its readable body and metadata rows are. `serve` holds 10,000 of them.
+    #[test]
+    fn a_parsed_document_keeps_only_what_later_stages_read() {
+        let text = DOC.replace(
+            "## История",
+            "## Решение\n\nПерезапустить.\n\n| Шаг | Что |\n|---|---|\n| 1 | a |\n\n## История",
+        );
+        let doc = parse_document("База/x.md", text, MarkdownOptions::default());
+        let kept: Vec<(&str, &str)> = doc
+            .rendered
+            .sections
+            .iter()
+            .map(|s| (s.title.as_str(), s.text.as_str()))
+            .collect();
+        assert_eq!(kept, [("Симптомы", "«смс не приходит»"), ("Решение", "")]);
+        assert!(doc
+            .rendered
+            .sections
+            .iter()
+            .all(|s| s.tables.is_empty() && s.first_paragraph.is_none()));
+        assert_eq!(doc.rendered.first_paragraph, None);
+        assert_eq!(doc.metadata_place.heading.map(|p| p.line), Some(3));
+        let row = |field| doc.metadata_place.row(field).map(|p| p.line);
+        assert_eq!(row("Дата последнего обновления"), Some(9));
+        assert_eq!(row("Статус"), Some(10));
+        assert_eq!(row("Автор"), None);
+        let plain = doc.rendered.plain_text.read();
+        assert!(
+            doc.readable_body(&plain).starts_with("Краткое описание"),
+            "{plain}"
+        );
     }
 
     #[test]

@@ -85,7 +85,8 @@ pub struct Rendered {
     pub sections: Vec<Section>,
     /// All text of the body, for search.
     pub plain_text: KeptText,
-    /// First paragraph outside quotes, for the summary fallback.
+    /// First paragraph outside quotes, for the summary fallback (`None` once parsed into a
+    /// document: the summary has it).
     pub first_paragraph: Option<String>,
     /// The body HTML has checklist boxes (the theme offers to reset them).
     pub has_tasks: bool,
@@ -112,23 +113,31 @@ impl Rendered {
         self.plain_text.spill(file)
     }
 
+    /// The section titled `title`. On a parsed [`Document`](super::Document) only the typical
+    /// article's sections are left, and only «Симптомы» with its text ([`Rendered::retain_sections`]).
     pub fn section(&self, title: &str) -> Option<&Section> {
         self.sections
             .iter()
             .find(|s| s.title.eq_ignore_ascii_case(title))
     }
 
-    /// Frees the text, tables and first paragraph of every section but `kept`. After parsing
-    /// only those are read (metadata rows by `check`, «Симптомы» by the index); everything else
-    /// is in `plain_text` and the HTML already, and at 10,000 documents the copies were 75 MB.
-    pub fn retain_section_text(&mut self, kept: &[&str]) {
+    /// Keeps, of what was read for parsing alone, only what later stages read: the sections
+    /// named in `kept` (their title and position: `check` asks which a typical article has),
+    /// the text of `with_text` among them («Симптомы», which the index reads). The rest is in
+    /// `plain_text` and the HTML already, or was read into the document's metadata and
+    /// summary; at 10,000 documents the copies were 75 MB, the sections themselves 20 MB.
+    pub fn retain_sections(&mut self, kept: &[&str], with_text: &str) {
+        self.sections
+            .retain(|s| kept.iter().any(|k| s.title.eq_ignore_ascii_case(k)));
         for section in &mut self.sections {
-            if !kept.iter().any(|k| section.title.eq_ignore_ascii_case(k)) {
+            if !section.title.eq_ignore_ascii_case(with_text) {
                 section.text = String::new();
-                section.tables = Vec::new();
-                section.first_paragraph = None;
             }
+            section.tables = Vec::new();
+            section.first_paragraph = None;
         }
+        self.sections.shrink_to_fit();
+        self.first_paragraph = None;
     }
 }
 

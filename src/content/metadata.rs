@@ -59,6 +59,28 @@ pub struct TableMetadata {
     pub present: bool,
     pub missing: Vec<&'static str>,
     pub problems: Vec<MetadataProblem>,
+    pub place: TablePlace,
+}
+
+/// Where the metadata table and its rows are, for pointing a warning at a field. A document
+/// keeps this instead of the table: its cells are read once, while parsing, and at 10,000
+/// documents `serve` held 20 MB of them for two positions a warning might need.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TablePlace {
+    /// The «Метаданные документа» heading; `None` without the table.
+    pub heading: Option<Position>,
+    /// Each field the table gives (as written in [`TEMPLATE_FIELDS`]), with its row.
+    rows: Vec<(&'static str, Position)>,
+}
+
+impl TablePlace {
+    /// The row that gives `field`, one of [`TEMPLATE_FIELDS`], under any of its names.
+    pub fn row(&self, field: &str) -> Option<Position> {
+        self.rows
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|&(_, pos)| pos)
+    }
 }
 
 fn clean_key(key: &str) -> String {
@@ -102,8 +124,8 @@ pub fn from_table(rendered: &Rendered) -> TableMetadata {
         return result;
     };
     result.present = true;
+    result.place.heading = Some(section.pos);
     let rows: Vec<&TableRow> = section.tables.iter().flatten().skip(1).collect();
-    let mut seen = Vec::new();
     for row in rows {
         let Some(key) = row.cells.first() else {
             continue;
@@ -167,12 +189,13 @@ pub fn from_table(rendered: &Rendered) -> TableMetadata {
             }
             _ => continue,
         };
-        seen.push(field);
+        result.place.rows.push((field, row.pos));
     }
+    result.place.rows.shrink_to_fit();
     result.missing = TEMPLATE_FIELDS
         .iter()
         .copied()
-        .filter(|f| !seen.contains(f))
+        .filter(|f| result.place.row(f).is_none())
         .collect();
     result
 }

@@ -81,6 +81,10 @@ impl<'a> Pass<'a> {
         self.out.plain_text = KeptText::new(self.plain_text);
         self.out.headings.shrink_to_fit();
         self.out.links.shrink_to_fit();
+        // Written a word at a time, a link's text holds up to twice its bytes.
+        for link in &mut self.out.links {
+            link.text.shrink_to_fit();
+        }
         for section in &mut self.out.sections {
             section.text = section.text.trim().to_string();
         }

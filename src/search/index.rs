@@ -152,26 +152,6 @@ pub fn fingerprint(site: &Site) -> String {
     hasher.finalize().to_hex().to_string()
 }
 
-/// The body as readers see it, cut from the document's plain text `text`: without the H1
-/// (the title field has it) and the metadata table, which otherwise opened every snippet of a
-/// page found by a word of its title.
-pub fn readable_body<'t>(d: &crate::content::Document, text: &'t str) -> &'t str {
-    let metadata = d
-        .rendered
-        .section(crate::content::markdown::METADATA_SECTION)
-        .map(|s| s.text.trim())
-        .filter(|t| !t.is_empty());
-    // The template puts the table right under the title; a table further down is the body's.
-    if let Some(at) =
-        metadata.and_then(|m| text.find(m).filter(|&at| at < 1024).map(|at| at + m.len()))
-    {
-        return text[at..].trim_start();
-    }
-    text.strip_prefix(d.title.as_str())
-        .unwrap_or(text)
-        .trim_start()
-}
-
 fn distinct_terms(text: &str) -> u64 {
     let terms: std::collections::BTreeSet<String> = super::analyzer::analyze(text)
         .into_iter()
@@ -192,7 +172,7 @@ pub fn page_document(site: &Site, id: usize, f: &Fields) -> TantivyDocument {
         .map(|h| h.text.as_str())
         .collect();
     let plain = d.rendered.plain_text.read();
-    let body = readable_body(d, &plain);
+    let body = d.readable_body(&plain);
     let mut document = doc!(
         f.path => d.rel_path.as_str(),
         f.url => page.url.as_str(),

@@ -65,11 +65,11 @@ struct Cut<'a> {
 pub const LONG_PAGE_BYTES: usize = 8 * 1024;
 
 /// The passages of `doc`, whose plain text is `plain` (its searchable body is a suffix of
-/// it, see `index::readable_body`); none for a page shorter than [`LONG_PAGE_BYTES`]. A passage that
+/// it, see [`Document::readable_body`]); none for a page shorter than [`LONG_PAGE_BYTES`]. A passage that
 /// is mostly link text is navigation («Связанные материалы» listing other articles' titles)
 /// and is left out: it would answer for them.
 pub fn page_passages(doc: &Document, plain: &str) -> PagePassages {
-    let body = super::index::readable_body(doc, plain);
+    let body = doc.readable_body(plain);
     if body.len() < LONG_PAGE_BYTES {
         return PagePassages::default();
     }
@@ -313,13 +313,12 @@ mod tests {
     use crate::content::document::parse_document;
     use crate::content::markdown::MarkdownOptions;
     use crate::search::analyzer::analyze;
-    use crate::search::index::readable_body;
 
     /// The passages of `source` as (heading, the terms inside it).
     fn passages_of(source: &str) -> Vec<(String, Vec<String>)> {
         let doc = parse_document("x.md", source.to_string(), MarkdownOptions::default());
         let plain = doc.rendered.plain_text.read();
-        let body = readable_body(&doc, &plain);
+        let body = doc.readable_body(&plain);
         let terms = analyze(body);
         let p = cut(&doc, plain.len(), body);
         (0..p.starts.len())
