@@ -16,8 +16,7 @@ fn engine() -> SearchEngine {
 #[test]
 fn project_tickets_find_their_article_in_the_top_three() {
     let engine = engine();
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("eval/tickets.jsonl");
-    let tickets = spravka::search::eval::read_tickets(&path).unwrap();
+    let tickets = project_tickets("tickets.jsonl");
     let sample: Vec<_> = tickets
         .iter()
         .step_by(7)
@@ -46,8 +45,7 @@ fn project_tickets_find_their_article_in_the_top_three() {
 #[test]
 fn suggestions_are_ordered_by_search_score() {
     let engine = engine();
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("eval/tickets.jsonl");
-    let tickets = spravka::search::eval::read_tickets(&path).unwrap();
+    let tickets = project_tickets("tickets.jsonl");
     for t in tickets.iter().step_by(5) {
         let articles: Vec<_> = engine
             .suggest(&t.text, 5)
@@ -66,6 +64,14 @@ fn suggestions_are_ordered_by_search_score() {
     }
 }
 
+/// One of the project's ticket files under eval/.
+fn project_tickets(file: &str) -> Vec<spravka::search::eval::Ticket> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("eval")
+        .join(file);
+    spravka::search::eval::read_tickets(&path).unwrap()
+}
+
 /// The held-out operators' questions (never tuned on; `examples/relevance` measures them)
 /// each expect only regulations that exist, every regulation is expected, and the shipped
 /// model still puts a regulation first for 34 or more of them and the expected one for 30 %
@@ -75,8 +81,7 @@ fn held_out_operators_questions_expect_regulations() {
     use spravka::search::index::Role;
     let engine = engine();
     let searcher = engine.searcher();
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("eval/operator-questions.jsonl");
-    let tickets = spravka::search::eval::read_tickets(&path).unwrap();
+    let tickets = project_tickets("operator-questions.jsonl");
     assert_eq!(tickets.len(), 60);
     let mut expected = std::collections::BTreeSet::new();
     for t in &tickets {
@@ -132,8 +137,7 @@ fn held_out_operator_voices_expect_their_kind_of_answer() {
     use spravka::search::index::Role;
     let engine = engine();
     let searcher = engine.searcher();
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("eval/operator-voices.jsonl");
-    let tickets = spravka::search::eval::read_tickets(&path).unwrap();
+    let tickets = project_tickets("operator-voices.jsonl");
     assert_eq!(tickets.len(), 120);
     let (procedural, relayed): (Vec<_>, Vec<_>) =
         tickets.into_iter().partition(|t| t.style == "regulation");

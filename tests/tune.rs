@@ -307,13 +307,11 @@ fn a_topical_corpus_keeps_each_document_to_one_article() {
 #[test]
 fn the_figures_at_each_cut_agree_with_the_sites_cut() {
     let engine = common::default_engine();
-    let own =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("eval/tickets.jsonl"))
-            .unwrap();
-    let tickets: Vec<Ticket> = own
-        .lines()
+    let own = Path::new(env!("CARGO_MANIFEST_DIR")).join("eval/tickets.jsonl");
+    let tickets: Vec<Ticket> = eval::read_tickets(&own)
+        .unwrap()
+        .into_iter()
         .step_by(8)
-        .map(|l| serde_json::from_str(l).unwrap())
         .collect();
     assert!(tickets.iter().any(|t| t.expected.is_empty()));
     let tuned = eval::tune(&[&engine], &tickets, SuggestOptions::default(), 2);

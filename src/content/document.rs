@@ -225,8 +225,8 @@ pub fn parse_document_with(
             .with_help("give it a value in presets.yaml (or presets.toml) of this folder or a folder above"),
         );
     }
-    let has_metadata = table.present || front.is_some();
-    let missing_fields = if front.is_some() && !table.present {
+    let has_metadata = table.present() || front.is_some();
+    let missing_fields = if front.is_some() && !table.present() {
         vec![]
     } else {
         table.missing.clone()

@@ -56,7 +56,6 @@ pub struct MetadataProblem {
 #[derive(Debug, Clone, Default)]
 pub struct TableMetadata {
     pub metadata: Metadata,
-    pub present: bool,
     pub missing: Vec<&'static str>,
     pub problems: Vec<MetadataProblem>,
     pub place: TablePlace,
@@ -71,6 +70,13 @@ pub struct TablePlace {
     pub heading: Option<Position>,
     /// Each field the table gives (as written in [`TEMPLATE_FIELDS`]), with its row.
     rows: Vec<(&'static str, Position)>,
+}
+
+impl TableMetadata {
+    /// The document has the table (its heading, at least).
+    pub fn present(&self) -> bool {
+        self.place.heading.is_some()
+    }
 }
 
 impl TablePlace {
@@ -123,7 +129,6 @@ pub fn from_table(rendered: &Rendered) -> TableMetadata {
         result.missing = TEMPLATE_FIELDS.to_vec();
         return result;
     };
-    result.present = true;
     result.place.heading = Some(section.pos);
     let rows: Vec<&TableRow> = section.tables.iter().flatten().skip(1).collect();
     for row in rows {

@@ -63,15 +63,10 @@ impl ByCut {
                 .iter()
                 .all(|m| m.out_of_scope_rejected_share() >= OUT_OF_SCOPE_NOT_CONFIDENT)
         };
-        Some(match self.0.iter().position(holds) {
-            Some(at) => Recommended {
-                cut: CUTS[at],
-                holds: true,
-            },
-            None => Recommended {
-                cut: CUTS[CUTS.len() - 1],
-                holds: false,
-            },
+        let at = self.0.iter().position(holds);
+        Some(Recommended {
+            cut: CUTS[at.unwrap_or(CUTS.len() - 1)],
+            holds: at.is_some(),
         })
     }
 }
