@@ -4,7 +4,7 @@
 //!
 //! cargo run --release --example relevance -- [--root .] [--cv eval/tickets.jsonl]
 //!     [--tickets FILE]... [--folds 5] [--only spravka] [--verbose] [--dump FILE]
-//!     [--distractors DIR]...
+//!     [--dump-held-out FILE] [--distractors DIR]...
 //!
 //! `--distractors DIR` (a folder of other documents, e.g. `gen_corpus --docs 10000 --out DIR`;
 //! repeatable) tunes, as `spravka tune --distractors` does, for the base alone and among each
@@ -13,7 +13,9 @@
 //!
 //! `--dump FILE` also writes, for every ticket of every set, the shipped model's first 20
 //! suggestions (path, score, probability) as JSON lines: the input of experiments outside
-//! Rust (`eval/experiments/`).
+//! Rust (`eval/experiments/`). `--dump-held-out FILE` writes the project's tickets the same
+//! way, each ranked by the model of the fold it was held out of: the shipped model's rankings
+//! of them are in-sample, so an experiment that chooses its numbers on them must use these.
 //!
 //! Without `--tickets`, the project's held-out operators' questions
 //! (`eval/operator-questions.jsonl` and `eval/operator-voices.jsonl`, never tuned on) and the
@@ -89,6 +91,9 @@ fn main() -> anyhow::Result<()> {
     }
     for path in &outside {
         tables.measured(path, &eval::read_tickets(Path::new(path))?);
+    }
+    if let Some(file) = values("--dump-held-out").pop() {
+        dump_held_out(&engine, &cv_path, &own, folds, Path::new(&file))?;
     }
     if let Some(file) = values("--dump").pop() {
         let mut sets = vec![(cv_path.clone(), own.clone())];
@@ -187,6 +192,41 @@ fn dump(engine: &SearchEngine, sets: &[(String, Vec<Ticket>)], file: &Path) -> a
             out.push_str(&line.to_string());
             out.push('\n');
         }
+    }
+    std::fs::write(file, out)?;
+    println!("\nwrote {}", file.display());
+    Ok(())
+}
+
+/// `dump`'s lines for the project's tickets as the cross-validation sees them: each ranked by
+/// the model of the fold it was held out of (the shipped model was fitted on all of them, so
+/// its rankings of them are in-sample).
+fn dump_held_out(
+    engine: &SearchEngine,
+    set: &str,
+    tickets: &[Ticket],
+    folds: usize,
+    file: &Path,
+) -> anyhow::Result<()> {
+    let options = SuggestOptions::default();
+    let (fold_of, models) = eval::fold_models(engine, tickets, options, folds);
+    let searcher = engine.searcher();
+    let mut out = String::new();
+    for (t, fold) in tickets.iter().zip(fold_of) {
+        let outcome = eval::outcome(engine, t, options, &models[fold]);
+        let ranked = outcome.ranked(&models[fold].confidence, options, engine.min_probability());
+        let suggestions: Vec<_> = spravka::search::order(&outcome.candidates, options)
+            .iter()
+            .take(20)
+            .map(|&i| {
+                let c = &outcome.candidates[i];
+                let probability = models[fold].confidence.probability(&c.features);
+                serde_json::json!({"path": engine.path_of(&searcher, c.address), "score": c.score, "probability": probability})
+            })
+            .collect();
+        let line = serde_json::json!({"set": set, "id": t.id, "style": t.style, "text": t.text, "expected": t.expected, "confident": ranked.confident, "fold": fold, "suggestions": suggestions});
+        out.push_str(&line.to_string());
+        out.push('\n');
     }
     std::fs::write(file, out)?;
     println!("\nwrote {}", file.display());

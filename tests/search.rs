@@ -43,3 +43,29 @@ fn each_facet_counts_the_matches_its_filter_keeps() {
         assert_eq!(kept.total, facet.count, "tag «{}»", facet.name);
     }
 }
+
+/// A search box shows a few facets, so the response names only the most frequent
+/// (`FACET_VALUES`), and they are the most frequent: every tag of the base, counted through
+/// its filter, and the top of that list must be what the facets say.
+#[test]
+fn the_facets_name_only_the_most_frequent() {
+    let engine = common::default_engine();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let site = spravka::site::Site::load(root, spravka::config::Config::default());
+    let all = search(&engine, "пропуск", None, None);
+    let mut counted: Vec<usize> = site
+        .tags
+        .keys()
+        .map(|tag| search(&engine, "пропуск", None, Some(tag)).total)
+        .filter(|&n| n > 0)
+        .collect();
+    assert!(
+        counted.len() > spravka::search::FACET_VALUES,
+        "the content has more tags among the matches ({}) than are shown",
+        counted.len()
+    );
+    counted.sort_unstable_by(|a, b| b.cmp(a));
+    counted.truncate(spravka::search::FACET_VALUES);
+    let shown: Vec<usize> = all.facets.tags.iter().map(|f| f.count).collect();
+    assert_eq!(shown, counted, "{:?}", all.facets.tags);
+}

@@ -160,6 +160,14 @@ fn analyze_with(text: &str, with_original: bool) -> Vec<AnalyzedTerm> {
     terms
 }
 
+/// The first token of `text` (which starts at a word) and its index term: the token's
+/// length in bytes and the term, when the index keeps one. Snippets check a candidate word
+/// alone with it rather than analysing the text around it.
+pub fn first_term(text: &str) -> Option<(usize, String)> {
+    let raw = raw_tokens(text).into_iter().next()?;
+    Some((raw.to, index_term(&normalize(&raw.pieces))?))
+}
+
 /// Every word of `text` stemmed, stop words included and codes and numbers left out: the
 /// voice of a message («что ему ответить», «у меня») is in the words an index drops.
 pub fn word_stems(text: &str) -> Vec<String> {

@@ -3,7 +3,7 @@
 //! decompresses a block per look-up (naming the sections and tags of 200 matches that way,
 //! or reading them from the stored documents, was most of a search's time at 10,000 pages).
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use tantivy::columnar::StrColumn;
 use tantivy::index::SegmentId;
@@ -32,6 +32,8 @@ impl Strings {
             out.starts.push(out.ords.len() as u32);
         }
         out.names = all_names(&column);
+        // Facets rely on it: an ordinal's order is its name's.
+        debug_assert!(out.names.is_sorted(), "{field}: ordinals out of name order");
         out
     }
 
@@ -126,29 +128,81 @@ impl SegmentColumns {
             .collect()
     }
 
-    /// How many of the found pages are in each section, and carry each tag.
+    /// The `keep` sections and tags most of the found pages are in or carry, with how many,
+    /// most first (equal counts by name).
     pub(super) fn facets(
         &self,
         searcher: &Searcher,
         addresses: &[DocAddress],
-    ) -> [BTreeMap<String, usize>; 2] {
+        keep: usize,
+    ) -> [Vec<(String, usize)>; 2] {
         let segments = self.segments_of(searcher, addresses);
         let count = |column: fn(&Segment) -> &Strings| {
-            // By (segment, ordinal) first: a name is copied once, not once per page.
-            let mut by_ord: BTreeMap<(u32, u32), usize> = BTreeMap::new();
-            for a in addresses {
-                for &ord in column(&segments[&a.segment_ord]).of(a.doc_id) {
-                    *by_ord.entry((a.segment_ord, ord)).or_default() += 1;
-                }
+            // By (segment, ordinal), sorted and counted in runs: a segment's ordinals are in
+            // its names' order, so each segment's counts come out sorted by name and the
+            // segments merge without sorting names (sorting 600 tags by name, or hashing
+            // them, was a sixth of a search at 10,000 pages).
+            let mut ords: Vec<(u32, u32)> = addresses
+                .iter()
+                .flat_map(|a| {
+                    let strings = column(&segments[&a.segment_ord]);
+                    strings.of(a.doc_id).iter().map(|&o| (a.segment_ord, o))
+                })
+                .collect();
+            ords.sort_unstable();
+            let mut counted: Vec<(&str, usize)> = vec![];
+            for in_segment in ords.chunk_by(|a, b| a.0 == b.0) {
+                let strings = column(&segments[&in_segment[0].0]);
+                let named = in_segment.chunk_by(|a, b| a == b).filter_map(|run| {
+                    let name = strings.names.get(run[0].1 as usize)?;
+                    Some((name.as_str(), run.len()))
+                });
+                counted = merge_by_name(counted, named);
             }
-            let mut named: BTreeMap<String, usize> = BTreeMap::new();
-            for ((segment, ord), n) in by_ord {
-                if let Some(name) = column(&segments[&segment]).names.get(ord as usize) {
-                    *named.entry(name.clone()).or_default() += n;
-                }
-            }
-            named
+            // Most first; equal counts stay in name order.
+            counted.sort_by_key(|c| std::cmp::Reverse(c.1));
+            counted.truncate(keep);
+            counted
+                .into_iter()
+                .map(|(name, n)| (name.to_string(), n))
+                .collect()
         };
         [count(|s| &s.sections), count(|s| &s.tags)]
+    }
+}
+
+/// Two lists of counts sorted by name merged into one, a name in both counted once.
+fn merge_by_name<'a>(
+    left: Vec<(&'a str, usize)>,
+    right: impl Iterator<Item = (&'a str, usize)>,
+) -> Vec<(&'a str, usize)> {
+    let mut merged = Vec::with_capacity(left.len());
+    let mut left = left.into_iter().peekable();
+    for (name, n) in right {
+        while let Some(l) = left.next_if(|l| l.0 < name) {
+            merged.push(l);
+        }
+        match left.next_if(|l| l.0 == name) {
+            Some((_, m)) => merged.push((name, n + m)),
+            None => merged.push((name, n)),
+        }
+    }
+    merged.extend(left);
+    merged
+}
+
+#[cfg(test)]
+mod tests {
+    use super::merge_by_name;
+
+    #[test]
+    fn counts_sorted_by_name_merge_with_a_name_once() {
+        let left = vec![("а", 1), ("в", 2), ("д", 1)];
+        let right = [("б", 1), ("в", 3), ("е", 2)];
+        assert_eq!(
+            merge_by_name(left, right.into_iter()),
+            [("а", 1), ("б", 1), ("в", 5), ("д", 1), ("е", 2)]
+        );
+        assert_eq!(merge_by_name(vec![], right.into_iter()), right);
     }
 }

@@ -22,7 +22,7 @@ pub mod word_model;
 
 pub use engine::{Hit, SearchEngine};
 pub use model::{Ranking, SuggestModel};
-pub use query::{SearchRequest, SearchResponse};
+pub use query::{SearchRequest, SearchResponse, FACET_VALUES};
 pub use suggest::{order, FieldBoosts, SuggestOptions, SuggestResponse, Suggestion};
 pub use vocabulary::Forgiveness;
 

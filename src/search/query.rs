@@ -3,7 +3,9 @@
 //! section and tag, facet counts over the matches.
 
 use super::analyzer::normalize;
-use super::engine::{by_score_then_path, Hit, SearchEngine};
+#[cfg(test)]
+use super::engine::by_score_then_path;
+use super::engine::{comparable, Hit, SearchEngine};
 use super::vocabulary::Forgiveness;
 use crate::text::translit::{fix_keyboard_layout, latin_to_cyrillic};
 use serde::Serialize;
@@ -15,6 +17,10 @@ use tantivy::{DocAddress, Term};
 
 /// How many matches the facet counts look at.
 const FACET_WINDOW: usize = 200;
+/// How many sections and how many tags the facets name: a search box shows a few (the
+/// theme's four and six); every section of 200 matches was most of a response at 10,000
+/// pages.
+pub const FACET_VALUES: usize = 10;
 
 #[derive(Debug, Clone, Default)]
 pub struct SearchRequest {
@@ -31,7 +37,8 @@ pub struct FacetCount {
     pub count: usize,
 }
 
-/// Counts over the first 200 matches, most frequent first.
+/// Counts over the first 200 matches: the ten most frequent sections and tags, most frequent
+/// first (equal counts by name).
 #[derive(Debug, Clone, Serialize, PartialEq, Default, utoipa::ToSchema)]
 pub struct Facets {
     pub sections: Vec<FacetCount>,
@@ -146,19 +153,20 @@ impl SearchEngine {
             .chain(&prefix_terms)
             .map(|t| (t.clone(), 1.0))
             .collect();
-        let snippets = super::snippet::Snippets::new(&snippet_terms, f.body);
+        let snippets = super::snippet::Snippets::new(&snippet_terms);
         let addresses: Vec<DocAddress> = top.iter().map(|&(_, a)| a).collect();
         // Over the first 200 matches, from the columns (a stored document holds the body).
-        let [sections, tags] = self.columns.facets(&searcher, &addresses);
+        let [sections, tags] = self.columns.facets(&searcher, &addresses, FACET_VALUES);
         let facets = Facets {
             sections: counts(sections),
             tags: counts(tags),
         };
         let scores: Vec<f32> = top.iter().map(|&(score, _)| score).collect();
-        let order = by_score_then_path(&scores, &self.paths(&searcher, &addresses));
+        let order = first_by_score_then_path(&scores, request.limit, |i| {
+            self.paths(&searcher, &addresses[i..=i]).remove(0)
+        });
         let hits = order
             .into_iter()
-            .take(request.limit)
             .filter_map(|i| self.hit(&searcher, top[i].1, top[i].0, &snippets))
             .collect();
         SearchResponse {
@@ -169,11 +177,59 @@ impl SearchEngine {
     }
 }
 
-fn counts(map: BTreeMap<String, usize>) -> Vec<FacetCount> {
-    let mut v: Vec<FacetCount> = map
+fn counts(counted: Vec<(String, usize)>) -> Vec<FacetCount> {
+    counted
         .into_iter()
         .map(|(name, count)| FacetCount { name, count })
-        .collect();
-    v.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(&b.name)));
-    v
+        .collect()
+}
+
+/// The first `limit` of hits in tantivy's order (by score, highest first) as
+/// [`by_score_then_path`] orders them: paths are looked up only for a run of equal scores
+/// that reaches into the first `limit`, not for all 200 hits the facets count.
+fn first_by_score_then_path(
+    scores: &[f32],
+    limit: usize,
+    path: impl Fn(usize) -> String,
+) -> Vec<usize> {
+    debug_assert!(scores.windows(2).all(|w| w[0] >= w[1]), "{scores:?}");
+    let mut order: Vec<usize> = (0..scores.len()).collect();
+    let mut start = 0;
+    while start < limit.min(scores.len()) {
+        let run = comparable(scores[start]);
+        let end = start
+            + scores[start..]
+                .iter()
+                .take_while(|&&s| comparable(s) == run)
+                .count();
+        if end - start > 1 {
+            order[start..end].sort_by_cached_key(|&i| path(i));
+        }
+        start = end;
+    }
+    order.truncate(limit);
+    order
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_first_hits_are_ordered_as_by_score_then_path() {
+        let scores = [9.0, 7.00001, 7.0, 7.0, 5.0, 5.0, 5.0, 1.0];
+        let paths = ["z", "y", "b", "a", "q", "c", "p", "a"].map(String::from);
+        let full = by_score_then_path(&scores, &paths);
+        for limit in 0..=scores.len() + 1 {
+            let looked_up = std::cell::RefCell::new(vec![]);
+            let first = first_by_score_then_path(&scores, limit, |i| {
+                looked_up.borrow_mut().push(i);
+                paths[i].clone()
+            });
+            assert_eq!(first, full[..limit.min(full.len())], "limit {limit}");
+            if limit <= 1 {
+                assert!(looked_up.borrow().is_empty(), "no tie to break at {limit}");
+            }
+        }
+    }
 }

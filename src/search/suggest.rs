@@ -311,7 +311,7 @@ impl SearchEngine {
         });
         let snippet_terms: BTreeMap<String, f32> =
             pool.terms.iter().map(|t| (t.term.clone(), t.idf)).collect();
-        let snippets = super::snippet::Snippets::new(&snippet_terms, self.fields.body);
+        let snippets = super::snippet::Snippets::new(&snippet_terms);
         let shown: Vec<usize> = ordered.into_iter().take(limit.max(1)).collect();
         let addresses: Vec<DocAddress> =
             shown.iter().map(|&i| pool.candidates[i].address).collect();
