@@ -679,3 +679,25 @@ fn an_edited_fragment_re_renders_the_pages_that_include_it() {
         server.get("/guides/new/")
     );
 }
+
+/// Two `serve`s of one site would delete each other's files: the second is refused, and says
+/// why once (the error's source was printed again after it).
+#[test]
+fn a_second_server_of_the_same_site_is_refused_saying_why_once() {
+    let f = Fixture::new("basic");
+    let _first = common::Server::start(f.root());
+    let second = std::process::Command::new(common::binary())
+        .args(["serve", "--bind", "127.0.0.1:0", "--no-watch", "--root"])
+        .arg(f.root())
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert!(!second.status.success());
+    let stderr = String::from_utf8_lossy(&second.stderr);
+    assert_eq!(
+        stderr.matches("another `spravka serve` is using").count(),
+        1,
+        "{stderr}"
+    );
+    assert!(stderr.contains("serve a copy of the site"), "{stderr}");
+}

@@ -21,9 +21,9 @@ const WRITER_BUDGET: usize = 200_000_000;
 
 #[derive(Debug, thiserror::Error)]
 pub enum IndexError {
-    #[error("{0}")]
+    #[error(transparent)]
     Tantivy(#[from] tantivy::TantivyError),
-    #[error("{0}")]
+    #[error(transparent)]
     Io(#[from] std::io::Error),
 }
 

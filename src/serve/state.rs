@@ -168,13 +168,13 @@ pub enum SnapshotError {
     Config(#[from] crate::config::ConfigError),
     #[error("{0}")]
     Render(String),
-    #[error("{0}")]
+    #[error(transparent)]
     Index(#[from] crate::search::index::IndexError),
     #[error("{0}")]
     Synonyms(String),
     #[error(transparent)]
     Model(#[from] crate::search::model::ModelError),
-    #[error("{0}")]
+    #[error(transparent)]
     Io(#[from] std::io::Error),
 }
 
