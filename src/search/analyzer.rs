@@ -160,12 +160,31 @@ fn analyze_with(text: &str, with_original: bool) -> Vec<AnalyzedTerm> {
     terms
 }
 
-/// The first token of `text` (which starts at a word) and its index term: the token's
-/// length in bytes and the term, when the index keeps one. Snippets check a candidate word
-/// alone with it rather than analysing the text around it.
-pub fn first_term(text: &str) -> Option<(usize, String)> {
-    let raw = raw_tokens(text).into_iter().next()?;
-    Some((raw.to, index_term(&normalize(&raw.pieces))?))
+/// The token of `text` that begins at byte `at` and its index term: where the token ends and
+/// the term, when the index keeps one there; `None` when `at` is inside a token (`102` in
+/// `E-102`). Snippets check a candidate word with it rather than analysing the text around
+/// it; the text is read from the space before `at`, so a token glued across punctuation is
+/// seen whole.
+pub fn term_at(text: &str, at: usize) -> Option<(usize, String)> {
+    let back = floor_char_boundary(text, at.saturating_sub(64));
+    let from = text[back..at]
+        .char_indices()
+        .rfind(|(_, c)| c.is_whitespace())
+        .map_or(back, |(i, c)| back + i + c.len_utf8());
+    let to = floor_char_boundary(text, at + 128);
+    let raw = raw_tokens(&text[from..to])
+        .into_iter()
+        .find(|t| from + t.from >= at)?;
+    (from + raw.from == at).then_some(())?;
+    Some((from + raw.to, index_term(&normalize(&raw.pieces))?))
+}
+
+fn floor_char_boundary(text: &str, mut at: usize) -> usize {
+    at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
 }
 
 /// Every word of `text` stemmed, stop words included and codes and numbers left out: the

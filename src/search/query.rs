@@ -185,7 +185,7 @@ fn counts(counted: Vec<(String, usize)>) -> Vec<FacetCount> {
 }
 
 /// The first `limit` of hits in tantivy's order (by score, highest first) as
-/// [`by_score_then_path`] orders them: paths are looked up only for a run of equal scores
+/// [`super::engine::by_score_then_path`] orders them: paths are looked up only for a run of equal scores
 /// that reaches into the first `limit`, not for all 200 hits the facets count.
 fn first_by_score_then_path(
     scores: &[f32],

@@ -8,7 +8,7 @@
 //! `SnippetGenerator`: it analysed the whole window for every hit, a fifth of a search's time
 //! at 10,000 pages (BENCHMARKS.md, session 21).
 
-use super::analyzer::{analyze, first_term};
+use super::analyzer::{analyze, term_at};
 use crate::content::markdown::escape_into;
 use aho_corasick::AhoCorasick;
 use std::collections::BTreeMap;
@@ -27,6 +27,8 @@ pub struct Snippets {
     /// Sorted, as the map they came from.
     terms: Vec<String>,
     weights: Vec<f32>,
+    /// Some term holds a digit: a code or a plate, which folding does not find.
+    has_codes: bool,
 }
 
 impl Snippets {
@@ -36,10 +38,13 @@ impl Snippets {
             matcher: AhoCorasick::new(terms.keys()).ok(),
             terms: terms.keys().cloned().collect(),
             weights: terms.values().copied().collect(),
+            has_codes: terms.keys().any(|t| t.chars().any(|c| c.is_numeric())),
         }
     }
 
     /// Highlighted HTML of the best window of `body`, or `None` when no term occurs in it.
+    /// A word is marked when the token that begins at a term's place is that term, as the
+    /// index reads it (`кодекс` is not `код`; `102` inside `E-102` is not `102`).
     pub fn html(&self, body: &str) -> Option<String> {
         let places = self.places(body);
         let window = self.best_window(body, &places, WINDOW_BYTES);
@@ -54,19 +59,22 @@ impl Snippets {
         let mut marks: Vec<(usize, usize)> = starts
             .into_iter()
             .filter_map(|at| {
-                let (len, term) = first_term(&body[at..floor_boundary(body, at + 128)])?;
-                let end = (at + len).min(fragment_end);
+                let (end, term) = term_at(body, at)?;
+                let end = end.min(fragment_end);
                 self.terms.binary_search(&term).is_ok().then_some((at, end))
             })
             .collect();
-        if places.is_empty() {
-            // No stem's place: a code (`E-102` for the term `e102`) or a plate is found only by
-            // analysing the text as the index did.
-            marks = analyze(fragment)
-                .into_iter()
-                .filter(|t| self.terms.binary_search(&t.term).is_ok())
-                .map(|t| (window.start + t.offset_from, window.start + t.offset_to))
-                .collect();
+        if self.has_codes {
+            // A code (`E-102` for the term `e102`) or a plate has no stem's place: it is found
+            // only by analysing the fragment as the index did.
+            marks.extend(
+                analyze(fragment)
+                    .into_iter()
+                    .filter(|t| self.terms.binary_search(&t.term).is_ok())
+                    .map(|t| (window.start + t.offset_from, window.start + t.offset_to)),
+            );
+            marks.sort_unstable();
+            marks.dedup();
         }
         (!marks.is_empty()).then(|| marked_html(body, window.start..fragment_end, &marks))
     }
@@ -98,7 +106,8 @@ impl Snippets {
         places: &[(usize, usize)],
         window: usize,
     ) -> std::ops::Range<usize> {
-        if text.len() <= window {
+        // Short enough to be the snippet whole (in bytes, so in characters too).
+        if text.len() <= window.min(SNIPPET_CHARS) {
             return 0..text.len();
         }
         if places.is_empty() {
@@ -130,8 +139,9 @@ impl Snippets {
         let from = match text[..best_start].rfind('\n').filter(|&n| n >= from) {
             Some(line) => line + 1,
             None => text[from..best_start]
-                .find(char::is_whitespace)
-                .map_or(best_start, |space| from + space + 1),
+                .char_indices()
+                .find(|(_, c)| c.is_whitespace())
+                .map_or(best_start, |(at, space)| from + at + space.len_utf8()),
         };
         from..floor_boundary(text, (from + window).min(text.len()))
     }
@@ -307,6 +317,40 @@ mod tests {
         let html = snippets(&[(&code, 1.0)]).html(text).unwrap();
         assert_eq!(html, "Контроллер пишет <mark>E-102</mark> &amp; гаснет");
         assert_eq!(snippets(&[("шлагбаум", 1.0)]).html(text), None);
+    }
+
+    #[test]
+    fn a_snippet_starts_after_a_space_of_any_width_and_escapes_marked_text() {
+        for space in [" ", "\u{a0}", "\u{202f}"] {
+            let text = format!("{}{space}шлагбаум и ещё", "x".repeat(400));
+            let html = snippets(&[("шлагбаум", 1.0)]).html(&text).unwrap();
+            assert_eq!(html, "<mark>шлагбаум</mark> и ещё");
+        }
+        let html = snippets(&[("пульт", 1.0)]).html("x <пульт> & y").unwrap();
+        assert_eq!(html, "x &lt;<mark>пульт</mark>&gt; &amp; y");
+    }
+
+    #[test]
+    fn a_short_body_is_marked_wherever_its_term_is() {
+        let text = format!("{}шлагбаум", "ab ".repeat(80));
+        let html = snippets(&[("шлагбаум", 1.0)]).html(&text).unwrap();
+        assert!(html.contains("<mark>шлагбаум</mark>"), "{html}");
+    }
+
+    #[test]
+    fn codes_are_marked_beside_words_and_a_number_inside_a_code_is_not() {
+        let text = "Шлагбаум пишет E-102, код 102 отдельно";
+        let code = analyze("E-102").remove(0).term;
+        let html = snippets(&[("шлагбаум", 1.0), (&code, 1.0)])
+            .html(text)
+            .unwrap();
+        assert!(
+            html.starts_with("<mark>Шлагбаум</mark> пишет <mark>E-102</mark>,"),
+            "{html}"
+        );
+        let html = snippets(&[("102", 1.0)]).html(text).unwrap();
+        assert!(html.contains("E-102, код <mark>102</mark>"), "{html}");
+        assert!(!html.contains("E-<mark>"), "{html}");
     }
 
     #[test]
