@@ -183,14 +183,11 @@ fn dump(engine: &SearchEngine, sets: &[(String, Vec<Ticket>)], file: &Path) -> a
     for (set, tickets) in sets {
         for t in tickets {
             let response = engine.suggest(&t.text, 20);
-            let suggestions: Vec<_> = response
+            let top = response
                 .suggestions
                 .iter()
-                .map(|s| serde_json::json!({"path": s.hit.path, "score": s.hit.score, "probability": s.probability}))
-                .collect();
-            let line = serde_json::json!({"set": set, "id": t.id, "style": t.style, "text": t.text, "expected": t.expected, "confident": response.confident, "suggestions": suggestions});
-            out.push_str(&line.to_string());
-            out.push('\n');
+                .map(|s| (s.hit.path.clone(), s.hit.score, s.probability));
+            out.push_str(&dump_line(set, t, response.confident, None, top));
         }
     }
     std::fs::write(file, out)?;
@@ -208,29 +205,85 @@ fn dump_held_out(
     folds: usize,
     file: &Path,
 ) -> anyhow::Result<()> {
-    let options = SuggestOptions::default();
-    let (fold_of, models) = eval::fold_models(engine, tickets, options, folds);
-    let searcher = engine.searcher();
     let mut out = String::new();
-    for (t, fold) in tickets.iter().zip(fold_of) {
-        let outcome = eval::outcome(engine, t, options, &models[fold]);
-        let ranked = outcome.ranked(&models[fold].confidence, options, engine.min_probability());
-        let suggestions: Vec<_> = spravka::search::order(&outcome.candidates, options)
-            .iter()
-            .take(20)
-            .map(|&i| {
-                let c = &outcome.candidates[i];
-                let probability = models[fold].confidence.probability(&c.features);
-                serde_json::json!({"path": engine.path_of(&searcher, c.address), "score": c.score, "probability": probability})
-            })
-            .collect();
-        let line = serde_json::json!({"set": set, "id": t.id, "style": t.style, "text": t.text, "expected": t.expected, "confident": ranked.confident, "fold": fold, "suggestions": suggestions});
-        out.push_str(&line.to_string());
-        out.push('\n');
+    for h in held_out(engine, tickets, SuggestOptions::default(), folds, 20) {
+        out.push_str(&dump_line(
+            set,
+            h.ticket,
+            h.confident,
+            Some(h.fold),
+            h.top.into_iter(),
+        ));
     }
     std::fs::write(file, out)?;
     println!("\nwrote {}", file.display());
     Ok(())
+}
+
+/// One ticket of a dump: its suggestions as (path, score, probability), and for a held-out
+/// ranking the fold it was held out of.
+fn dump_line(
+    set: &str,
+    t: &Ticket,
+    confident: bool,
+    fold: Option<usize>,
+    top: impl Iterator<Item = (String, f32, f32)>,
+) -> String {
+    let suggestions: Vec<_> = top
+        .map(|(path, score, probability)| serde_json::json!({"path": path, "score": score, "probability": probability}))
+        .collect();
+    let mut line = serde_json::json!({"set": set, "id": t.id, "style": t.style, "text": t.text, "expected": t.expected, "confident": confident, "suggestions": suggestions});
+    if let Some(fold) = fold {
+        line["fold"] = fold.into();
+    }
+    format!("{line}\n")
+}
+
+/// A ticket ranked by the model of the fold it was held out of.
+struct HeldOut<'t> {
+    ticket: &'t Ticket,
+    fold: usize,
+    rank: Option<usize>,
+    confident: bool,
+    /// The first `depth` suggestions: path, score, probability.
+    top: Vec<(String, f32, f32)>,
+}
+
+/// Every ticket of `tickets` ranked as the cross-validation ranks it.
+fn held_out<'t>(
+    engine: &SearchEngine,
+    tickets: &'t [Ticket],
+    options: SuggestOptions,
+    folds: usize,
+    depth: usize,
+) -> Vec<HeldOut<'t>> {
+    let (fold_of, models) = eval::fold_models(engine, tickets, options, folds);
+    let searcher = engine.searcher();
+    tickets
+        .iter()
+        .zip(fold_of)
+        .map(|(ticket, fold)| {
+            let model = &models[fold];
+            let outcome = eval::outcome(engine, ticket, options, model);
+            let ranked = outcome.ranked(&model.confidence, options, engine.min_probability());
+            let top = spravka::search::order(&outcome.candidates, options)
+                .iter()
+                .take(depth)
+                .map(|&i| {
+                    let c = &outcome.candidates[i];
+                    let p = model.confidence.probability(&c.features);
+                    (engine.path_of(&searcher, c.address), c.score, p)
+                })
+                .collect();
+            HeldOut {
+                ticket,
+                fold,
+                rank: ranked.rank,
+                confident: ranked.confident,
+                top,
+            }
+        })
+        .collect()
 }
 
 fn techniques() -> Vec<(&'static str, SuggestOptions)> {
@@ -306,29 +359,21 @@ fn held_out_misses(
     options: SuggestOptions,
     folds: usize,
 ) {
-    let (fold_of, models) = eval::fold_models(engine, tickets, options, folds);
-    let searcher = engine.searcher();
-    for (t, fold) in tickets.iter().zip(fold_of) {
-        let outcome = eval::outcome(engine, t, options, &models[fold]);
-        let ranked = outcome.ranked(&models[fold].confidence, options, engine.min_probability());
-        let ordered = spravka::search::order(&outcome.candidates, options);
-        let wrong_first = !t.expected.is_empty() && ranked.rank != Some(0);
-        if wrong_first || ranked.confident == t.expected.is_empty() {
-            let top: Vec<String> = ordered
+    for h in held_out(engine, tickets, options, folds, 3) {
+        let t = h.ticket;
+        let wrong_first = !t.expected.is_empty() && h.rank != Some(0);
+        if wrong_first || h.confident == t.expected.is_empty() {
+            let top: Vec<String> = h
+                .top
                 .iter()
-                .take(3)
-                .map(|&i| {
-                    let c = &outcome.candidates[i];
-                    let p = models[fold].confidence.probability(&c.features);
-                    format!("{} {p:.2}", engine.path_of(&searcher, c.address))
-                })
+                .map(|(path, _, p)| format!("{path} {p:.2}"))
                 .collect();
             eprintln!(
                 "CV {} [{}] rank={:?} confident={} top={:?} expected={:?}\n   {}",
                 t.id,
                 t.style,
-                ranked.rank,
-                ranked.confident,
+                h.rank,
+                h.confident,
                 top,
                 t.expected,
                 t.text.replace('\n', " / ")

@@ -166,25 +166,17 @@ fn analyze_with(text: &str, with_original: bool) -> Vec<AnalyzedTerm> {
 /// it; the text is read from the space before `at`, so a token glued across punctuation is
 /// seen whole.
 pub fn term_at(text: &str, at: usize) -> Option<(usize, String)> {
-    let back = floor_char_boundary(text, at.saturating_sub(64));
+    let back = crate::text::floor_char_boundary(text, at.saturating_sub(64));
     let from = text[back..at]
         .char_indices()
         .rfind(|(_, c)| c.is_whitespace())
         .map_or(back, |(i, c)| back + i + c.len_utf8());
-    let to = floor_char_boundary(text, at + 128);
+    let to = crate::text::floor_char_boundary(text, at + 128);
     let raw = raw_tokens(&text[from..to])
         .into_iter()
-        .find(|t| from + t.from >= at)?;
-    (from + raw.from == at).then_some(())?;
+        .find(|t| from + t.from >= at)
+        .filter(|t| from + t.from == at)?;
     Some((from + raw.to, index_term(&normalize(&raw.pieces))?))
-}
-
-fn floor_char_boundary(text: &str, mut at: usize) -> usize {
-    at = at.min(text.len());
-    while !text.is_char_boundary(at) {
-        at -= 1;
-    }
-    at
 }
 
 /// Every word of `text` stemmed, stop words included and codes and numbers left out: the

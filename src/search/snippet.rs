@@ -50,32 +50,30 @@ impl Snippets {
         let window = self.best_window(body, &places, WINDOW_BYTES);
         let fragment = cut_chars(&body[window.clone()], SNIPPET_CHARS);
         let fragment_end = window.start + fragment.len();
-        let mut starts: Vec<usize> = places
-            .iter()
-            .map(|&(at, _)| at)
-            .filter(|&at| window.start <= at && at < fragment_end)
-            .collect();
-        starts.dedup();
-        let mut marks: Vec<(usize, usize)> = starts
-            .into_iter()
-            .filter_map(|at| {
-                let (end, term) = term_at(body, at)?;
-                let end = end.min(fragment_end);
-                self.terms.binary_search(&term).is_ok().then_some((at, end))
-            })
-            .collect();
-        if self.has_codes {
+        let marks: Vec<(usize, usize)> = if self.has_codes {
             // A code (`E-102` for the term `e102`) or a plate has no stem's place: it is found
             // only by analysing the fragment as the index did.
-            marks.extend(
-                analyze(fragment)
-                    .into_iter()
-                    .filter(|t| self.terms.binary_search(&t.term).is_ok())
-                    .map(|t| (window.start + t.offset_from, window.start + t.offset_to)),
-            );
-            marks.sort_unstable();
-            marks.dedup();
-        }
+            analyze(fragment)
+                .into_iter()
+                .filter(|t| self.terms.binary_search(&t.term).is_ok())
+                .map(|t| (window.start + t.offset_from, window.start + t.offset_to))
+                .collect()
+        } else {
+            let mut starts: Vec<usize> = places
+                .iter()
+                .map(|&(at, _)| at)
+                .filter(|&at| window.start <= at && at < fragment_end)
+                .collect();
+            starts.dedup();
+            starts
+                .into_iter()
+                .filter_map(|at| {
+                    let (end, term) = term_at(body, at)?;
+                    let end = end.min(fragment_end);
+                    self.terms.binary_search(&term).is_ok().then_some((at, end))
+                })
+                .collect()
+        };
         (!marks.is_empty()).then(|| marked_html(body, window.start..fragment_end, &marks))
     }
 
@@ -111,7 +109,7 @@ impl Snippets {
             return 0..text.len();
         }
         if places.is_empty() {
-            return 0..floor_boundary(text, window);
+            return 0..crate::text::floor_char_boundary(text, window);
         }
         // A sliding window over the places: each distinct term counts once per window.
         let mut count = vec![0u32; self.weights.len()];
@@ -135,7 +133,7 @@ impl Snippets {
             }
         }
         // Start a little before the first place, at a line or word break, for context.
-        let from = floor_boundary(text, best_start.saturating_sub(window / 6));
+        let from = crate::text::floor_char_boundary(text, best_start.saturating_sub(window / 6));
         let from = match text[..best_start].rfind('\n').filter(|&n| n >= from) {
             Some(line) => line + 1,
             None => text[from..best_start]
@@ -143,7 +141,7 @@ impl Snippets {
                 .find(|(_, c)| c.is_whitespace())
                 .map_or(best_start, |(at, space)| from + at + space.len_utf8()),
         };
-        from..floor_boundary(text, (from + window).min(text.len()))
+        from..crate::text::floor_char_boundary(text, from + window)
     }
 }
 
@@ -227,14 +225,6 @@ fn fold_char(c: char) -> char {
             }
         }
     }
-}
-
-fn floor_boundary(text: &str, mut at: usize) -> usize {
-    at = at.min(text.len());
-    while !text.is_char_boundary(at) {
-        at -= 1;
-    }
-    at
 }
 
 pub fn truncate_chars(text: &str, max: usize) -> String {

@@ -251,10 +251,7 @@ impl Synonyms {
 impl Location {
     /// The location of byte `offset` in `text` (clamped to the text).
     fn at(text: &str, offset: usize) -> Location {
-        let mut offset = offset.min(text.len());
-        while !text.is_char_boundary(offset) {
-            offset -= 1;
-        }
+        let offset = crate::text::floor_char_boundary(text, offset);
         let before = &text[..offset];
         let line_start = before.rfind('\n').map_or(0, |newline| newline + 1);
         Location {

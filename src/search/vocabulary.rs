@@ -76,7 +76,7 @@ pub struct TextTerms {
 impl SearchEngine {
     /// The text's searchable terms, most informative first, at most `MAX_TERMS`.
     pub fn text_terms(&self, searcher: &Searcher, text: &str, options: Forgiveness) -> TextTerms {
-        let text = &text[..floor_char_boundary(text, MAX_TEXT_BYTES)];
+        let text = &text[..crate::text::floor_char_boundary(text, MAX_TEXT_BYTES)];
         let num_docs = searcher.num_docs().max(1) as f32;
         let idf = |df: u64| idf(num_docs, df);
         let mut raw = analyze(text);
@@ -349,14 +349,4 @@ pub fn informative_weight(terms: &[QueryTerm]) -> f32 {
         *e = e.max(t.idf);
     }
     best.values().sum()
-}
-
-fn floor_char_boundary(text: &str, max: usize) -> usize {
-    if text.len() <= max {
-        return text.len();
-    }
-    (0..=max)
-        .rev()
-        .find(|&i| text.is_char_boundary(i))
-        .unwrap_or(0)
 }

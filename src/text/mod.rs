@@ -53,6 +53,16 @@ pub fn lowercase_char(c: char) -> char {
     simple_lowercase(c).unwrap_or_else(|| c.to_lowercase().next().unwrap_or(c))
 }
 
+/// The largest character boundary of `text` at or before byte `at` (the text's length past
+/// its end): `str::floor_char_boundary`, stable only since Rust 1.91, above this crate's MSRV.
+pub fn floor_char_boundary(text: &str, at: usize) -> usize {
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;
