@@ -1,5 +1,5 @@
-//! Incremental equals full, as a property: random sequences of edits (a body, a title, a link
-//! added or removed,
+//! Incremental equals full, as a property: random sequences of edits (a body, its first
+//! paragraph (the summary other pages list), a title, a link added or removed,
 //! a page added, renamed or deleted, an included fragment, the presets, an asset, a theme file,
 //! spravka.toml) go through `serve`'s live rebuild, and after each one the served folder, the
 //! problems shown and the search and suggest answers must be those of a full build of the
@@ -27,6 +27,7 @@ const WORDS: [&str; 8] = [
 #[derive(Debug, Clone)]
 enum Edit {
     Body { page: usize, word: usize },
+    Lead { page: usize, word: usize },
     Title { page: usize, word: usize },
     Link { page: usize, target: usize },
     Unlink { page: usize },
@@ -44,6 +45,7 @@ fn edit_strategy() -> impl Strategy<Value = Edit> {
     let word = 0..WORDS.len();
     prop_oneof![
         3 => (any::<usize>(), word.clone()).prop_map(|(page, word)| Edit::Body { page, word }),
+        2 => (any::<usize>(), word.clone()).prop_map(|(page, word)| Edit::Lead { page, word }),
         3 => (any::<usize>(), word.clone()).prop_map(|(page, word)| Edit::Title { page, word }),
         3 => (any::<usize>(), any::<usize>()).prop_map(|(page, target)| Edit::Link { page, target }),
         2 => any::<usize>().prop_map(|page| Edit::Unlink { page }),
@@ -89,6 +91,14 @@ fn apply(s: &mut Session, edit: &Edit, step: usize) {
         Edit::Body { page, word } => {
             if let Some(p) = pick(page) {
                 s.edit(&p, |t| format!("{t}\nЕщё: {}.\n", WORDS[word]));
+            }
+        }
+        Edit::Lead { page, word } => {
+            if let Some(p) = pick(page) {
+                s.edit(&p, |t| {
+                    let (title, rest) = t.split_once('\n').unwrap_or((&t, ""));
+                    format!("{title}\n\nКратко: {} {step}.\n{rest}", WORDS[word])
+                });
             }
         }
         Edit::Title { page, word } => {

@@ -85,7 +85,11 @@ impl Hash for Body<'_> {
         for (i, target) in p.links.iter().enumerate() {
             std::mem::discriminant(target).hash(h);
             match target {
-                LinkTarget::Page { page, anchor } => (&self.site.pages[*page].url, anchor).hash(h),
+                LinkTarget::Page { page, anchor } => {
+                    // Its URL here, and its title or a heading's text through a `{#T}` link.
+                    super::reads::page(*page);
+                    (&self.site.pages[*page].url, anchor).hash(h)
+                }
                 LinkTarget::Broken { reason } => reason.hash(h),
                 other => self.site.target_url(other).hash(h),
             }

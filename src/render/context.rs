@@ -12,7 +12,6 @@ use crate::content::Document;
 use crate::site::urls::relative_href;
 use crate::site::{LinkTarget, PageId, SectionId, Site};
 use chrono::NaiveDate;
-use rayon::prelude::*;
 use serde::{Serialize, Serializer};
 use std::borrow::Cow;
 use std::hash::{Hash, Hasher};
@@ -274,8 +273,10 @@ pub struct RenderEnv<'a> {
     pub site: &'a Site,
     pub today: NaiveDate,
     pub local: bool,
-    /// Made on first use: a page made on request (`/stats/`) lists no page.
-    cards: std::sync::OnceLock<Vec<Card<'a>>>,
+    /// Each page's card, made when a job first lists the page: after an edit only the jobs
+    /// that read it are keyed again (`render::reads`), and making all 10,000 cards for them
+    /// was most of that.
+    cards: Box<[std::sync::OnceLock<Card<'a>>]>,
     nav: std::sync::OnceLock<std::sync::Arc<super::jobs::NavEntries<'a>>>,
     /// Each tag's URL, for the pages' tag links: a search of the site's sorted map compared
     /// Cyrillic names a dozen times per link.
@@ -301,7 +302,11 @@ impl<'a> RenderEnv<'a> {
             site,
             today,
             local,
-            cards: std::sync::OnceLock::new(),
+            cards: site
+                .pages
+                .iter()
+                .map(|_| std::sync::OnceLock::new())
+                .collect(),
             nav: std::sync::OnceLock::new(),
             tag_urls: std::sync::OnceLock::new(),
         }
@@ -313,25 +318,22 @@ impl<'a> RenderEnv<'a> {
             .get_or_init(|| std::sync::Arc::new(super::jobs::NavEntries::new(self.site)))
     }
 
-    fn cards(&self) -> &[Card<'a>] {
+    /// Page `page`'s card.
+    fn card(&self, page: PageId) -> Card<'a> {
         let (site, today) = (self.site, self.today);
-        self.cards.get_or_init(|| {
-            site.pages
-                .par_iter()
-                .map(|p| {
-                    let meta = &p.doc.meta;
-                    Card::new(CardFacts {
-                        title: &p.doc.title,
-                        summary: &p.doc.summary,
-                        updated: meta.updated,
-                        status: meta.status.as_deref(),
-                        status_class: status_class(meta.status.as_deref()),
-                        stale: meta.is_stale(site.config.stale_days, today),
-                        section: &site.sections[p.section].title,
-                        url: &p.url,
-                    })
-                })
-                .collect()
+        *self.cards[page].get_or_init(|| {
+            let p = &site.pages[page];
+            let meta = &p.doc.meta;
+            Card::new(CardFacts {
+                title: &p.doc.title,
+                summary: &p.doc.summary,
+                updated: meta.updated,
+                status: meta.status.as_deref(),
+                status_class: status_class(meta.status.as_deref()),
+                stale: meta.is_stale(site.config.stale_days, today),
+                section: &site.sections[p.section].title,
+                url: &p.url,
+            })
         })
     }
 
@@ -344,6 +346,7 @@ impl<'a> RenderEnv<'a> {
     }
 
     pub fn is_stale(&self, page: PageId) -> bool {
+        super::reads::page(page);
         self.site.pages[page]
             .doc
             .meta
@@ -351,8 +354,9 @@ impl<'a> RenderEnv<'a> {
     }
 
     pub fn list_item(&self, from: Cow<'a, str>, page: PageId) -> ListItem<'a> {
+        super::reads::page(page);
         ListItem {
-            card: self.cards()[page],
+            card: self.card(page),
             from,
             local: self.local,
         }
@@ -397,6 +401,7 @@ impl<'a> RenderEnv<'a> {
     }
 
     pub fn body(&self, page: PageId) -> Body<'a> {
+        super::reads::page(page);
         Body::new(self.site, &self.site.pages[page], self.local)
     }
 
@@ -410,15 +415,19 @@ impl<'a> RenderEnv<'a> {
         let list = &site.sections[section].pages;
         let pos = list.iter().position(|&x| x == id).unwrap_or(0);
         let link = |i: Option<usize>| {
-            i.and_then(|i| list.get(i)).map(|&q| Link {
-                title: &site.pages[q].doc.title,
-                href: self.href(&p.url, site.pages[q].url.as_str()),
+            i.and_then(|i| list.get(i)).map(|&q| {
+                super::reads::page(q);
+                Link {
+                    title: &site.pages[q].doc.title,
+                    href: self.href(&p.url, site.pages[q].url.as_str()),
+                }
             })
         };
         (link(pos.checked_sub(1)), link(Some(pos + 1)))
     }
 
     pub fn page(&self, id: PageId) -> PageContext<'a> {
+        super::reads::page(id);
         let site = self.site;
         let p = &site.pages[id];
         let doc = &p.doc;

@@ -222,6 +222,7 @@ impl Hash for FileInputs<'_> {
     fn hash<H: Hasher>(&self, h: &mut H) {
         match self {
             FileInputs::Feeds(site) => {
+                super::reads::everything();
                 for p in &site.pages {
                     (Arc::as_ptr(&p.doc) as usize, &p.url, p.section).hash(h);
                 }
@@ -237,6 +238,8 @@ impl Hash for FileInputs<'_> {
             }
             FileInputs::Statics => {}
             FileInputs::Asset(site, i) => {
+                // The file itself, which no edit of a document announces.
+                super::reads::everything();
                 let asset = &site.assets[*i];
                 let stamp = std::fs::metadata(&asset.abs_path)
                     .ok()
@@ -286,9 +289,13 @@ impl<'a> RenderEnv<'a> {
             },
             Job::Operator => {
                 let link = |path: &str| {
-                    site.page_by_path(path).map(|p| Link {
-                        title: &p.doc.title,
-                        href: self.href(OPERATOR_URL, p.url.as_str()),
+                    site.page_id_by_path(path).map(|id| {
+                        super::reads::page(id);
+                        let p = &site.pages[id];
+                        Link {
+                            title: &p.doc.title,
+                            href: self.href(OPERATOR_URL, p.url.as_str()),
+                        }
                     })
                 };
                 let [escalation, process] = OPERATOR_LINKS;
@@ -334,7 +341,10 @@ impl<'a> RenderEnv<'a> {
                     title: &sub.title,
                     href: self.href(from.clone(), sub.url.as_str()),
                     count: sub.pages.len(),
-                    summary: sub.index.map_or("", |i| &site.pages[i].doc.summary),
+                    summary: sub.index.map_or("", |i| {
+                        super::reads::page(i);
+                        &site.pages[i].doc.summary
+                    }),
                 }
             })
             .collect();
@@ -348,7 +358,11 @@ impl<'a> RenderEnv<'a> {
                 .index
                 .is_none()
                 .then(|| self.breadcrumbs(from, section.parent)),
-            recent: home.then(|| self.list_items(from, &super::recent_pages(site))),
+            recent: home.then(|| {
+                // Which pages are the newest depends on every page's date.
+                super::reads::everything();
+                self.list_items(from, &super::recent_pages(site))
+            }),
             top_pages: home.then(|| self.list_items(from, &section.pages)),
         }
     }

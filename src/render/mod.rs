@@ -9,6 +9,7 @@ mod feeds;
 mod jobs;
 pub mod keys;
 pub mod output;
+mod reads;
 pub mod stats;
 pub mod theme;
 
@@ -40,19 +41,19 @@ pub fn tag_url(site: &Site, tag: &str) -> String {
 
 /// The home page's «recently updated» list: newest update first, ten at most.
 pub fn recent_pages(site: &Site) -> Vec<PageId> {
-    let mut recent: Vec<PageId> = (0..site.pages.len())
-        .filter(|&p| site.pages[p].doc.meta.updated.is_some())
+    const SHOWN: usize = 10;
+    // Newest first, then by page: keyed after every edit (it reads every page's date), so
+    // the ten are selected in one pass rather than all 10,000 sorted.
+    let mut dated: Vec<(std::cmp::Reverse<NaiveDate>, PageId)> = (site.pages.iter())
+        .enumerate()
+        .filter_map(|(id, p)| Some((std::cmp::Reverse(p.doc.meta.updated?), id)))
         .collect();
-    recent.sort_by(|&a, &b| {
-        site.pages[b]
-            .doc
-            .meta
-            .updated
-            .cmp(&site.pages[a].doc.meta.updated)
-            .then(a.cmp(&b))
-    });
-    recent.truncate(10);
-    recent
+    if dated.len() > SHOWN {
+        dated.select_nth_unstable(SHOWN - 1);
+        dated.truncate(SHOWN);
+    }
+    dated.sort_unstable();
+    dated.into_iter().map(|(_, id)| id).collect()
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -86,7 +87,7 @@ pub enum Job {
     Asset(usize),
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RenderOptions {
     /// Inject the live-reload script (serve only; never in `build` output).
     pub live_reload: bool,

@@ -19,7 +19,7 @@ use crate::render::keys::JobKeys;
 use crate::render::{Job, RenderOptions, Renderer};
 use crate::search::update::IndexUpdater;
 use crate::search::SearchEngine;
-use crate::site::{DocumentCache, Site};
+use crate::site::{DocumentCache, PageId, Reloaded, Site};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
 use tokio::sync::broadcast;
@@ -332,7 +332,7 @@ impl Builder {
             &self.config.fragments,
         );
         let mut timer = PhaseTimer::start(BuildKind::Incremental);
-        let site = Site::reload(
+        let Reloaded { site, touched } = Site::reload(
             &self.root,
             self.config.clone(),
             &mut self.documents,
@@ -341,7 +341,7 @@ impl Builder {
         let loaded = timer.lap(Phase::Load);
         let summary = crate::check::summary_with(&site, crate::render::today(), &mut self.lints);
         let checked = timer.lap(Phase::Check);
-        let Rendered { keys, files } = self.render(&site, Some(current))?;
+        let Rendered { keys, files } = self.render(&site, Some((current, touched.as_deref())))?;
         let rendered = timer.lap(Phase::Render);
         self.updater.update(&site)?;
         let engine = self.engine(&site)?.sharing_columns_with(&current.engine);
@@ -370,18 +370,22 @@ impl Builder {
         }
     }
 
-    /// Renders every job of `site` but the feeds, or, given the snapshot it follows, only
-    /// what changed since (the feeds, if they changed, are left for `finish`).
+    /// Renders every job of `site` but the feeds, or, given the snapshot it follows (and the
+    /// pages it touched, when `site` is that snapshot's patched), only what changed since
+    /// (the feeds, if they changed, are left for `finish`).
     fn render(
         &mut self,
         site: &Site,
-        previous: Option<&Snapshot>,
+        previous: Option<(&Snapshot, Option<&[PageId]>)>,
     ) -> Result<Rendered, SnapshotError> {
         let options = self.options();
         let env = RenderEnv::new(site, options.today, site.config.local_links);
         let all = Renderer::all_jobs(site);
-        let keys = JobKeys::compute(&env, &all, options);
-        let (jobs, remove): (Vec<Job>, _) = match previous {
+        let patched_keys = previous.and_then(|(old, touched)| {
+            touched.and_then(|touched| old.keys.after_patch(&env, &all, options, touched))
+        });
+        let keys = patched_keys.unwrap_or_else(|| JobKeys::compute(&env, &all, options));
+        let (jobs, remove): (Vec<Job>, _) = match previous.map(|(old, _)| old) {
             Some(old) => {
                 let changes = keys.changes_from(&old.keys);
                 // The feeds and the client index cover every page (a tenth of a second at
@@ -401,7 +405,9 @@ impl Builder {
         self.renderer
             .render(site, &jobs, options, &out)
             .map_err(render_error)?;
-        let mut files = previous.map(|old| old.files.clone()).unwrap_or_default();
+        let mut files = previous
+            .map(|(old, _)| old.files.clone())
+            .unwrap_or_default();
         for path in &remove {
             files.remove(path);
         }

@@ -82,6 +82,16 @@ pub struct Asset {
     pub url: String,
 }
 
+/// A site loaded again after another (`Site::reload`).
+#[derive(Debug)]
+pub struct Reloaded {
+    pub site: Site,
+    /// `Some` when the site is the previous one with only these pages changed (sorted): their
+    /// documents, links, link problems or backlinks. Every URL, section, tag and title, and
+    /// every other page, is as it was. `None` when it was assembled whole.
+    pub touched: Option<Vec<PageId>>,
+}
+
 #[derive(Debug, Clone)]
 pub struct Site {
     pub config: Config,
@@ -122,14 +132,25 @@ impl Site {
     /// `load_with_cache` after `previous` was loaded with the same `config` and `cache`: when
     /// no document moved (the same files, each with the same [`Placement`]), `previous` with
     /// the changed documents swapped in and only their links resolved again.
-    pub fn reload(root: &Path, config: Config, cache: &mut DocumentCache, previous: &Site) -> Site {
+    pub fn reload(
+        root: &Path,
+        config: Config,
+        cache: &mut DocumentCache,
+        previous: &Site,
+    ) -> Reloaded {
         let loaded = Loaded::read(root, &config, cache);
         if previous.config == config {
-            if let Some(site) = previous.patched(&loaded, cache.links()) {
-                return site;
+            if let Some((site, touched)) = previous.patched(&loaded, cache.links()) {
+                return Reloaded {
+                    site,
+                    touched: Some(touched),
+                };
             }
         }
-        Site::assemble_loaded(config, loaded, cache.links())
+        Reloaded {
+            site: Site::assemble_loaded(config, loaded, cache.links()),
+            touched: None,
+        }
     }
 
     fn assemble_loaded(config: Config, loaded: Loaded, memo: &mut LinkMemo) -> Site {

@@ -38,9 +38,14 @@ impl<'a> Placement<'a> {
 
 impl Site {
     /// This site with `loaded`'s documents in, if none moved: the same files, each in the
-    /// same [`Placement`], the same assets and loading problems. `None` otherwise (then the
+    /// same [`Placement`], the same assets and loading problems; with the pages it touched
+    /// (sorted): the edited ones and those whose backlinks moved. `None` otherwise (then the
     /// model is assembled whole). `memo` must hold this site's link resolutions.
-    pub(super) fn patched(&self, loaded: &Loaded, memo: &mut LinkMemo) -> Option<Site> {
+    pub(super) fn patched(
+        &self,
+        loaded: &Loaded,
+        memo: &mut LinkMemo,
+    ) -> Option<(Site, Vec<PageId>)> {
         if memo.environment() != self.link_environment {
             // The memo is of a later load that was not served (it failed).
             return None;
@@ -65,25 +70,30 @@ impl Site {
                 .map(|&id| (id, site.resolve_links_of(&resolver, id, &[])))
                 .collect()
         };
+        let mut touched = changed.clone();
         for (id, resolved) in resolved {
             let before = linked_pages(id, &site.pages[id].links);
             let after = linked_pages(id, &resolved.targets);
             let absent = |pages: &[PageId], page: &PageId| pages.binary_search(page).is_err();
             for &target in before.iter().filter(|t| absent(&after, t)) {
                 site.pages[target].backlinks.retain(|&from| from != id);
+                touched.push(target);
             }
             for &target in after.iter().filter(|t| absent(&before, t)) {
                 let backlinks = &mut site.pages[target].backlinks;
                 if let Err(at) = backlinks.binary_search(&id) {
                     backlinks.insert(at, id);
                 }
+                touched.push(target);
             }
             memo.replace(&self.pages[id].doc, &loaded.docs[id], resolved.clone());
             let page = &mut site.pages[id];
             page.links = resolved.targets;
             page.link_diagnostics = resolved.diagnostics;
         }
-        Some(site)
+        touched.sort_unstable();
+        touched.dedup();
+        Some((site, touched))
     }
 
     /// The pages whose documents `loaded` changed, if no document moved.
@@ -168,7 +178,11 @@ mod tests {
     }
 
     /// Reloads after `previous` both ways: patched (`Some` when it could be) and whole.
-    fn reload(root: &Path, cache: &mut DocumentCache, previous: &Site) -> (Option<Site>, Site) {
+    fn reload(
+        root: &Path,
+        cache: &mut DocumentCache,
+        previous: &Site,
+    ) -> (Option<(Site, Vec<PageId>)>, Site) {
         let loaded = Loaded::read(root, &previous.config, cache);
         let patched = previous.patched(&loaded, cache.links());
         let whole = Site::load(root, Config::default());
@@ -247,12 +261,24 @@ mod tests {
             write(path, text);
             cache.forget([path]);
             let (patched, whole) = reload(root.path(), &mut cache, &site);
-            if let Some(patched) = &patched {
+            if let Some((patched, touched)) = &patched {
                 assert_eq!(view(patched), view(&whole), "patched after editing {path}");
                 assert_eq!(patched.link_environment, patched.link_environment());
+                // Every page left out of `touched` is as it was.
+                for (id, (old, new)) in site.pages.iter().zip(&patched.pages).enumerate() {
+                    let same = Arc::ptr_eq(&old.doc, &new.doc)
+                        && old.links == new.links
+                        && old.link_diagnostics == new.link_diagnostics
+                        && old.backlinks == new.backlinks;
+                    assert!(
+                        same || touched.contains(&id),
+                        "{} changed after editing {path} and is not touched",
+                        old.doc.rel_path
+                    );
+                }
             }
             assert_eq!(patched.is_some(), in_place, "{path}");
-            let next = Site::reload(root.path(), Config::default(), &mut cache, &site);
+            let next = Site::reload(root.path(), Config::default(), &mut cache, &site).site;
             assert_eq!(view(&next), view(&whole), "after editing {path}");
             site = next;
         }
