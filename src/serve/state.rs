@@ -324,7 +324,8 @@ impl Builder {
             .filter(|p| p.starts_with(&content_dir))
             .map(|p| (crate::content::walk::relative(&content_dir, p), p.as_path()))
             .collect();
-        self.documents.forget(rel.iter().map(|(r, _)| r.as_str()));
+        self.documents
+            .changed_only(rel.iter().map(|(r, _)| r.as_str()));
         self.documents.keep_listing(
             &content_dir,
             rel.iter().map(|(r, p)| (r.as_str(), *p)),

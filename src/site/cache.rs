@@ -1,6 +1,8 @@
 //! Parsed documents kept between loads, so that `serve` re-reads and re-parses only the files
 //! that changed. A file is taken as unchanged when its size and modification time are; paths
-//! the watcher reported are `forget`-ed first, since a quick second save can keep both. A file
+//! the watcher reported are `forget`-ed first, since a quick second save can keep both. When
+//! the watcher names every file that changed (`changed_only`), the others are not even looked
+//! at: a stat of each of 10,000 files was half of an edit's load. A file
 //! that can no longer be read as text (binary, invalid UTF-8) keeps its last good document,
 //! reported `unreadable` all the same.
 
@@ -21,6 +23,9 @@ pub struct DocumentCache {
     entries: HashMap<String, Entry>,
     /// The last walk of content/, patched for the files the watcher names (`keep_listing`).
     listing: Option<Arc<Listing>>,
+    /// For the next load only: these files (relative paths) are all that changed since the
+    /// last load, so the others are unchanged without their stamps being read.
+    changed_only: Option<HashSet<String>>,
     links: super::LinkMemo,
 }
 
@@ -134,13 +139,28 @@ impl<'a> IncludedFiles<'a> {
     }
 }
 
+/// Whether `changed` names the file at `rel_path`, or a folder it is in (a folder moved in
+/// place of another holds other files under the same paths).
+fn names(changed: &HashSet<String>, rel_path: &str) -> bool {
+    changed.contains(rel_path)
+        || changed.iter().any(|c| {
+            rel_path
+                .strip_prefix(c.as_str())
+                .is_some_and(|rest| rest.starts_with('/'))
+        })
+}
+
 impl Stamp {
     fn of(path: &Path, options: MarkdownOptions, variables: u64) -> Option<Stamp> {
-        Some(Stamp {
-            file: FileStamp::of(path)?,
+        Some(Stamp::with(FileStamp::of(path)?, options, variables))
+    }
+
+    fn with(file: FileStamp, options: MarkdownOptions, variables: u64) -> Stamp {
+        Stamp {
+            file,
             escape_html: options.escape_html,
             variables,
-        })
+        }
     }
 }
 
@@ -153,6 +173,17 @@ impl DocumentCache {
                 entry.stale = true;
             }
         }
+    }
+
+    /// The next load is told that these files are all that changed since the last one (the
+    /// watcher named them): they are read again, and so are the documents that include one;
+    /// every other file is taken as unchanged without reading its stamp. Like the tools it is
+    /// modelled on, `serve` trusts its watcher here; events lost by the kernel make it build
+    /// everything (`serve::watch`).
+    pub fn changed_only<'a>(&mut self, rel_paths: impl IntoIterator<Item = &'a str>) {
+        let named: HashSet<String> = rel_paths.into_iter().map(str::to_string).collect();
+        self.forget(named.iter().map(String::as_str));
+        self.changed_only = Some(named);
     }
 
     /// Brings the kept listing up to date with the `changed` files (relative to content/, and
@@ -197,18 +228,26 @@ impl DocumentCache {
             .filter(|f| f.kind == FileKind::Markdown)
             .collect();
         let entries = &self.entries;
+        let changed_only = self.changed_only.take();
         let included = IncludedFiles::new(files);
         let load = |rel: &str| included.load(rel);
         let loaded: Vec<Loaded> = markdown
             .par_iter()
             .map(|f| {
                 let vars = presets.for_document(&f.rel_path);
-                let stamp = Stamp::of(&f.abs_path, options, vars.stamp());
                 let known = entries.get(&f.rel_path);
+                let stamp = match (known, &changed_only) {
+                    (Some(entry), Some(changed)) if !names(changed, &f.rel_path) => {
+                        Some(Stamp::with(entry.stamp.file, options, vars.stamp()))
+                    }
+                    _ => Stamp::of(&f.abs_path, options, vars.stamp()),
+                };
                 if let Some(entry) = known {
-                    if !entry.stale
-                        && stamp.is_some_and(|s| s == entry.stamp)
-                        && included.unchanged(&entry.doc.includes, &entry.includes)
+                    let includes_unchanged = match &changed_only {
+                        Some(changed) => !entry.doc.includes.iter().any(|p| names(changed, p)),
+                        None => included.unchanged(&entry.doc.includes, &entry.includes),
+                    };
+                    if !entry.stale && stamp.is_some_and(|s| s == entry.stamp) && includes_unchanged
                     {
                         return (stamp, entry.includes.clone(), Ok(entry.doc.clone()));
                     }
@@ -309,6 +348,7 @@ impl DocumentCache {
 mod tests {
     use super::*;
     use crate::content::walk;
+    use std::collections::BTreeMap;
 
     #[test]
     fn unchanged_files_are_reused_and_forgotten_ones_reparsed() {
@@ -336,6 +376,56 @@ mod tests {
             cache.entries.len(),
             1,
             "entries of removed files are dropped"
+        );
+    }
+
+    /// Told which files changed, a load reads those, the documents that include one and the
+    /// files under a named folder, and looks at no other file: one changed unnamed keeps its
+    /// document (what `serve` trusts its watcher for), and a stamp-checked load catches up.
+    #[test]
+    fn a_load_told_what_changed_reads_only_that() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |rel: &str, text: &str| {
+            let path = dir.path().join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        };
+        write("a.md", "# А\n");
+        write("b.md", "# Б\n\n{% include [ф](_includes/f.md) %}\n");
+        write("d/c.md", "# В\n");
+        write("_includes/f.md", "Фрагмент.\n");
+        let options = MarkdownOptions::default();
+        let mut cache = DocumentCache::default();
+        let (files, _) = walk(dir.path(), "synonyms.toml", &[]);
+        let load = |cache: &mut DocumentCache| {
+            let (docs, _) = cache.load(&files, options, &Presets::default());
+            let by_path = |d: &Arc<Document>| (d.rel_path.clone(), d.clone());
+            docs.iter().map(by_path).collect::<BTreeMap<_, _>>()
+        };
+        let first = load(&mut cache);
+        assert_eq!(first.len(), 3);
+        // Same sizes: only a stamp's time or the watcher can tell.
+        write("a.md", "# Я\n");
+        write("_includes/f.md", "Обрывок.\n");
+        write("d/c.md", "# Г\n");
+        cache.changed_only(["_includes/f.md", "d"]);
+        let second = load(&mut cache);
+        assert!(
+            Arc::ptr_eq(&first["a.md"], &second["a.md"]),
+            "a.md was not named"
+        );
+        assert!(
+            !Arc::ptr_eq(&first["b.md"], &second["b.md"]),
+            "b.md includes a named file"
+        );
+        assert_eq!(
+            second["d/c.md"].title, "Г",
+            "d/c.md is under a named folder"
+        );
+        let third = load(&mut cache);
+        assert_eq!(
+            third["a.md"].title, "Я",
+            "a load that reads stamps sees every change"
         );
     }
 
