@@ -94,12 +94,73 @@ fn the_summary_is_what_the_full_list_says() {
     assert!(!errors.is_empty() && all.warnings() > 0, "{all:?}");
     let mut memo = LintMemo::default();
     for _ in 0..2 {
-        let summary = summary_with(&site, today, &mut memo);
+        let summary = summary_with(&site, today, &mut memo, None);
         assert!(
             found(&site, &memo).count() > all.0.len(),
             "no duplicate to drop: {all:?}"
         );
         assert_eq!(summary.errors.iter().collect::<Vec<_>>(), errors);
         assert_eq!(summary.warnings, all.warnings());
+    }
+}
+
+/// After an edit that moves no page, counting only the pages it touched gives the summary
+/// counting every page gives: a broken link's error comes and goes, a page left without
+/// links to it becomes an orphan, a document's own warnings follow its text.
+#[test]
+fn a_summary_after_a_patch_is_the_summary_of_the_whole_site() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    let write = |rel: &str, text: &str| {
+        let path = content.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write("README.md", "# Главная\n\n[А](a.md), [Б](b.md).\n");
+    let a = |status: &str, body: &str| {
+        format!("# А\n\n## Метаданные документа\n\n| Параметр | Значение |\n|---|---|\n| **Статус** | {status} |\n\n{body}\n")
+    };
+    write("a.md", &a("Актуально", "О пропусках: [Б](b.md)."));
+    write("b.md", "# Б\n\nО шлагбаумах.\n");
+    // A patch is for a few pages among many (a quarter at most).
+    for name in ["c", "d", "e", "f"] {
+        write(&format!("{name}.md"), &format!("# {name}\n\nТекст.\n"));
+    }
+    let today = date("2026-01-01");
+    let config = crate::config::Config::default;
+    let mut cache = crate::site::DocumentCache::default();
+    let mut site = Site::load_with_cache(dir.path(), config(), &mut cache);
+    let mut memo = LintMemo::default();
+    summary_with(&site, today, &mut memo, None);
+    let edits = [
+        (
+            "a.md",
+            a("Актуально", "О пропусках: [Б](b.md), [нет](nope.md)."),
+        ),
+        ("README.md", "# Главная\n\n[А](a.md).\n".into()),
+        ("a.md", a("Актуально", "О пропусках.")),
+        ("a.md", a("Черновик", "О пропусках: [Б](b.md).")),
+    ];
+    for (rel, text) in edits {
+        write(rel, &text);
+        cache.forget([rel]);
+        let reloaded = Site::reload(dir.path(), config(), &mut cache, &site);
+        let touched = (reloaded.touched).unwrap_or_else(|| panic!("{rel} moved no page"));
+        site = reloaded.site;
+        let patched = summary_with(&site, today, &mut memo, Some(&touched));
+        let whole = summary_with(&site, today, &mut LintMemo::default(), None);
+        assert_eq!(
+            patched.errors.0, whole.errors.0,
+            "errors after editing {rel}"
+        );
+        assert_eq!(
+            patched.warnings, whole.warnings,
+            "warnings after editing {rel}"
+        );
+        assert_eq!(
+            memo.found.len(),
+            site.pages.len(),
+            "findings of replaced documents dropped"
+        );
     }
 }

@@ -267,7 +267,7 @@ impl Builder {
         let site = Site::load_with_cache(root, config.clone(), &mut documents);
         timer.lap(Phase::Load);
         let mut lints = LintMemo::default();
-        let summary = crate::check::summary_with(&site, crate::render::today(), &mut lints);
+        let summary = crate::check::summary_with(&site, crate::render::today(), &mut lints, None);
         timer.lap(Phase::Check);
         let index_folder = Arc::new(IndexFolder(index_dir(cache_dir, generation)));
         let index = crate::search::index::build_in_dir(&site, &index_folder.0)?;
@@ -340,7 +340,12 @@ impl Builder {
             &current.site,
         );
         let loaded = timer.lap(Phase::Load);
-        let summary = crate::check::summary_with(&site, crate::render::today(), &mut self.lints);
+        let summary = crate::check::summary_with(
+            &site,
+            crate::render::today(),
+            &mut self.lints,
+            touched.as_deref(),
+        );
         let checked = timer.lap(Phase::Check);
         let Rendered { keys, files } = self.render(&site, Some((current, touched.as_deref())))?;
         let rendered = timer.lap(Phase::Render);
