@@ -2,7 +2,7 @@
 //! facts changed are replaced, and pages that are gone are deleted.
 
 use super::index::{page_document, schema, Fields, IndexError};
-use crate::site::Site;
+use crate::site::{PageId, Site};
 use std::sync::Arc;
 use tantivy::{Index, IndexWriter, TantivyDocument, Term};
 
@@ -78,15 +78,19 @@ impl IndexUpdater {
     }
 
     /// Brings the index to `site` and commits; returns how many documents were replaced,
-    /// added or deleted. Readers opened before keep seeing the old version.
-    pub fn update(&mut self, site: &Site) -> Result<usize, IndexError> {
+    /// added or deleted. Readers opened before keep seeing the old version. Given the pages a
+    /// patch touched (`site::Reloaded::touched`: `site` is the one last indexed with only those
+    /// changed), only theirs are looked at: keying 10,000 pages was a fifth of an edit's update.
+    pub fn update(&mut self, site: &Site, touched: Option<&[PageId]>) -> Result<usize, IndexError> {
         // Kept in place rather than rebuilt: a map of 10,000 paths made again after every
         // save was a quarter of updating the index at 10,000 pages.
         self.updates += 1;
         let update = self.updates;
         let mut replaced = vec![];
         let (mut seen, known_before) = (0, self.indexed.len());
-        for id in 0..site.pages.len() {
+        let ids: Vec<PageId> =
+            touched.map_or_else(|| (0..site.pages.len()).collect(), <[_]>::to_vec);
+        for id in ids {
             let path = &site.pages[id].doc.rel_path;
             let key = page_key(site, id);
             if let Some(entry) = self.indexed.get_mut(path.as_str()) {
@@ -102,7 +106,7 @@ impl IndexUpdater {
                 .add_document(page_document(site, id, &self.fields))?;
             replaced.push((id, key));
         }
-        let gone: Vec<String> = if seen < known_before {
+        let gone: Vec<String> = if touched.is_none() && seen < known_before {
             let unseen = self.indexed.iter().filter(|(_, e)| e.seen_by != update);
             unseen.map(|(path, _)| path.clone()).collect()
         } else {

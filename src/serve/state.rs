@@ -349,7 +349,7 @@ impl Builder {
         let checked = timer.lap(Phase::Check);
         let Rendered { keys, files } = self.render(&site, Some((current, touched.as_deref())))?;
         let rendered = timer.lap(Phase::Render);
-        self.updater.update(&site)?;
+        self.updater.update(&site, touched.as_deref())?;
         let engine = self.engine(&site)?.sharing_columns_with(&current.engine);
         let indexed = timer.lap(Phase::Index);
         self.spill(&site);
