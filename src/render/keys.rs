@@ -17,7 +17,7 @@
 //! (`context::Body`). The hash is a `crate::fingerprint`.
 
 use super::context::RenderEnv;
-use super::reads::{self, Reading};
+use super::reads::{self, Reading, Readings};
 use super::{Job, RenderOptions, TAGS_URL};
 use crate::site::urls::output_path;
 use crate::site::{PageId, Site};
@@ -34,11 +34,7 @@ pub struct JobKeys {
     jobs: Arc<[Job]>,
     names: Arc<[String]>,
     keys: Vec<u64>,
-    reads: Vec<Reading>,
-    /// For each page, the jobs (indices) whose reading names it.
-    readers: Vec<Arc<[u32]>>,
-    /// The jobs whose reading is `Everything`.
-    everything: Arc<[u32]>,
+    reads: Readings,
     options: RenderOptions,
 }
 
@@ -56,14 +52,11 @@ impl JobKeys {
         let (keys, reads): (Vec<u64>, Vec<Reading>) =
             jobs.par_iter().map(|job| key_of(env, job, options)).unzip();
         let names = jobs.par_iter().map(|job| job_name(env.site, job)).collect();
-        let (readers, everything) = readers_of(&reads, env.site.pages.len());
         JobKeys {
             jobs: jobs.into(),
             names,
             keys,
-            reads,
-            readers,
-            everything,
+            reads: Readings::new(reads, env.site.pages.len()),
             options,
         }
     }
@@ -81,74 +74,28 @@ impl JobKeys {
     ) -> Option<JobKeys> {
         if self.options != options
             || *self.jobs != *jobs
-            || self.readers.len() != env.site.pages.len()
+            || self.reads.pages() != env.site.pages.len()
         {
             return None;
         }
-        let again = self.to_key_again(touched);
+        let again = self.reads.jobs_reading(touched);
         let keyed: Vec<(u64, Reading)> = again
             .par_iter()
             .map(|&i| key_of(env, &jobs[i as usize], options))
             .collect();
-        let mut next = self.clone();
+        let mut keys = self.keys.clone();
+        let mut changed = Vec::with_capacity(again.len());
         for (i, (key, reading)) in again.into_iter().zip(keyed) {
-            next.keys[i as usize] = key;
-            if next.reads[i as usize] != reading {
-                next.move_reader(i, reading);
-            }
+            keys[i as usize] = key;
+            changed.push((i, reading));
         }
-        Some(next)
-    }
-
-    /// The jobs (indices, sorted) that read a `touched` page or everything.
-    fn to_key_again(&self, touched: &[PageId]) -> Vec<u32> {
-        let mut again: Vec<u32> = (touched.iter())
-            .flat_map(|&page| self.readers[page].iter().copied())
-            .chain(self.everything.iter().copied())
-            .collect();
-        again.sort_unstable();
-        again.dedup();
-        again
-    }
-
-    /// Job `i` now reads `reading`: the readers of the pages it read and reads follow.
-    fn move_reader(&mut self, i: u32, reading: Reading) {
-        let pages = |r: &Reading| match r {
-            Reading::Pages(pages) => pages.iter().copied().collect(),
-            Reading::Everything => HashSet::new(),
-        };
-        let (before, after): (HashSet<PageId>, HashSet<PageId>) =
-            (pages(&self.reads[i as usize]), pages(&reading));
-        for &page in before.difference(&after) {
-            self.readers[page] = self.readers[page]
-                .iter()
-                .copied()
-                .filter(|&j| j != i)
-                .collect();
-        }
-        for &page in after.difference(&before) {
-            let mut readers = self.readers[page].to_vec();
-            if let Err(at) = readers.binary_search(&i) {
-                readers.insert(at, i);
-            }
-            self.readers[page] = readers.into();
-        }
-        let was_everything = self.reads[i as usize] == Reading::Everything;
-        let is_everything = reading == Reading::Everything;
-        if was_everything != is_everything {
-            let mut everything: Vec<u32> = self
-                .everything
-                .iter()
-                .copied()
-                .filter(|&j| j != i)
-                .collect();
-            if is_everything {
-                everything.push(i);
-                everything.sort_unstable();
-            }
-            self.everything = everything.into();
-        }
-        self.reads[i as usize] = reading;
+        Some(JobKeys {
+            jobs: self.jobs.clone(),
+            names: self.names.clone(),
+            keys,
+            reads: self.reads.with(changed),
+            options,
+        })
     }
 
     /// Each job's stable name, the job and its key.
@@ -201,23 +148,6 @@ fn key_of(env: &RenderEnv, job: &Job, options: RenderOptions) -> (u64, Reading) 
         env.job_context(job, options).hash(&mut h);
         h.finish()
     })
-}
-
-/// For each of `pages` pages, the jobs whose reading names it; and the jobs that read
-/// everything.
-fn readers_of(reads: &[Reading], pages: usize) -> (Vec<Arc<[u32]>>, Arc<[u32]>) {
-    let mut readers = vec![Vec::new(); pages];
-    let mut everything = vec![];
-    for (i, reading) in reads.iter().enumerate() {
-        match reading {
-            Reading::Pages(read) => read.iter().for_each(|&page| readers[page].push(i as u32)),
-            Reading::Everything => everything.push(i as u32),
-        }
-    }
-    (
-        readers.into_iter().map(Into::into).collect(),
-        everything.into(),
-    )
 }
 
 pub(super) fn job_name(site: &Site, job: &Job) -> String {
@@ -466,7 +396,7 @@ mod tests {
             let elsewhere = (!reads_e)
                 .then(|| jobs.iter().position(|j| *j == e_page))
                 .flatten();
-            let again = keys.to_key_again(&touched);
+            let again = keys.reads.jobs_reading(&touched);
             assert!(
                 elsewhere.is_none_or(|e| !again.contains(&(e as u32))),
                 "editing {rel} keyed d/e.md's page again: {again:?}"
