@@ -181,3 +181,35 @@ fn a_title_shown_by_a_title_link_follows_its_edit() {
     });
     assert_same_as_full_build(&s.f, &s.state, "title edit shown by a title link");
 }
+
+/// A synonym group saved while serving is searched by the next request: between edits the
+/// engine keeps the synonyms only while their file is unchanged.
+#[test]
+fn a_synonym_group_saved_while_serving_is_searched_at_once() {
+    let mut s = Session::new(Fixture::default_content());
+    let barrier = "База типичных запросов/Контроллер шлагбаума не на связи.md";
+    // A word of the base (search corrects words it does not know) that means SMS.
+    s.f.write(
+        &format!("content/{barrier}"),
+        &(std::fs::read_to_string(s.path(barrier)).unwrap() + "\nСмсочка.\n"),
+    );
+    s.rebuild(&[barrier]);
+    assert_eq!(search_paths(&s.state, "смсочка"), [barrier]);
+    s.edit("synonyms.toml", |t| {
+        t + "\n[[group]]\nwords = [\"смсочка\", \"SMS\"]\n"
+    });
+    assert_eq!(
+        search_paths(&s.state, "смсочка")
+            .first()
+            .map(String::as_str),
+        Some(ARTICLE)
+    );
+    // A body edit after it keeps the group.
+    s.edit(ARTICLE, |t| t + "\nЕщё строка.\n");
+    assert_eq!(
+        search_paths(&s.state, "смсочка")
+            .first()
+            .map(String::as_str),
+        Some(ARTICLE)
+    );
+}

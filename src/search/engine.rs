@@ -13,9 +13,9 @@ use tantivy::{DocAddress, DocSet, Index, IndexReader, Searcher, TantivyDocument,
 pub struct SearchEngine {
     reader: IndexReader,
     pub(super) fields: Fields,
-    pub(super) synonyms: Synonyms,
+    pub(super) synonyms: Arc<Synonyms>,
     pub(super) settings: crate::config::SuggestConfig,
-    pub(super) model: super::model::SuggestModel,
+    pub(super) model: Arc<super::model::SuggestModel>,
     /// Paths, sections and tags per segment, decoded once (learning needs the path of every
     /// candidate, search the sections and tags of 200 matches).
     pub(super) columns: Arc<super::columns::SegmentColumns>,
@@ -63,7 +63,7 @@ impl SearchEngine {
         Ok(SearchEngine {
             reader,
             fields: schema().1,
-            synonyms,
+            synonyms: Arc::new(synonyms),
             settings: Default::default(),
             model: Default::default(),
             columns: Default::default(),
@@ -77,7 +77,7 @@ impl SearchEngine {
         model: super::model::SuggestModel,
     ) -> SearchEngine {
         self.settings = settings;
-        self.model = model;
+        self.model = Arc::new(model);
         self
     }
 
@@ -88,6 +88,21 @@ impl SearchEngine {
     pub fn sharing_columns_with(mut self, previous: &SearchEngine) -> SearchEngine {
         self.columns = previous.columns.clone();
         self
+    }
+
+    /// A new reader of `index` (the same index, updated) with this engine's synonyms,
+    /// settings, tuned model and decoded columns: after an edit that changed neither the
+    /// synonyms file nor the model, reading and parsing them again was 2 ms of every save at
+    /// 10,000 pages.
+    pub fn reopened(&self, index: Index) -> Result<SearchEngine, IndexError> {
+        Ok(SearchEngine {
+            reader: super::index::reader(&index)?,
+            fields: self.fields,
+            synonyms: self.synonyms.clone(),
+            settings: self.settings.clone(),
+            model: self.model.clone(),
+            columns: self.columns.clone(),
+        })
     }
 
     /// `[suggest] min_probability`: the top suggestion's probability that makes `confident`.

@@ -350,7 +350,12 @@ impl Builder {
         let Rendered { keys, files } = self.render(&site, Some((current, touched.as_deref())))?;
         let rendered = timer.lap(Phase::Render);
         self.updater.update(&site, touched.as_deref())?;
-        let engine = self.engine(&site)?.sharing_columns_with(&current.engine);
+        // The model's file is not content: a change to it is a full rebuild.
+        let engine = if rel.iter().any(|(r, _)| *r == self.config.synonyms_file) {
+            self.engine(&site)?.sharing_columns_with(&current.engine)
+        } else {
+            current.engine.reopened(self.index.clone())?
+        };
         let indexed = timer.lap(Phase::Index);
         self.spill(&site);
         tracing::debug!(
