@@ -213,3 +213,18 @@ fn a_synonym_group_saved_while_serving_is_searched_at_once() {
         Some(ARTICLE)
     );
 }
+
+/// A save during the first build has no event (the watcher starts after it): the first
+/// rebuild looks at every file, and only later ones take the watcher's word for what changed.
+#[test]
+fn a_save_made_while_serve_was_starting_is_picked_up_by_the_first_rebuild() {
+    let mut s = Session::new(Fixture::default_content());
+    let barrier = "База типичных запросов/Контроллер шлагбаума не на связи.md";
+    // Written after the first build read it, and named by no event.
+    s.f.write(
+        &format!("content/{barrier}"),
+        &(std::fs::read_to_string(s.path(barrier)).unwrap() + "\nКракозяблик.\n"),
+    );
+    s.edit(ARTICLE, |t| t + "\nЕщё строка.\n");
+    assert_eq!(search_paths(&s.state, "кракозяблик"), [barrier]);
+}

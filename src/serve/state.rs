@@ -203,6 +203,12 @@ pub struct Builder {
     feeds_stale: bool,
     /// Where documents' texts go once rendered and indexed (`content::kept`).
     spill: Option<Arc<SpillFile>>,
+    /// The last rebuild succeeded with the watcher running: the next may take the watcher's
+    /// word for which files changed (`DocumentCache::changed_only`), keep the engine's synonyms
+    /// and model unless their file is named, and count the problems of touched pages only.
+    /// False after start-up (a save during the first build has no event) and after a failure
+    /// (what the builder last read may not be what is served).
+    trusted: bool,
     /// Last, so that it is dropped (and the folder removed) after the index writer.
     index_folder: Arc<IndexFolder>,
 }
@@ -286,6 +292,7 @@ impl Builder {
             blobs,
             feeds_pending: false,
             feeds_stale: false,
+            trusted: false,
             spill: SpillFile::create_in(cache_dir)
                 .inspect_err(|e| tracing::warn!("documents' texts stay in memory: {e}"))
                 .ok(),
@@ -324,8 +331,13 @@ impl Builder {
             .filter(|p| p.starts_with(&content_dir))
             .map(|p| (crate::content::walk::relative(&content_dir, p), p.as_path()))
             .collect();
-        self.documents
-            .changed_only(rel.iter().map(|(r, _)| r.as_str()));
+        let trusted = std::mem::replace(&mut self.trusted, false);
+        let named = rel.iter().map(|(r, _)| r.as_str());
+        if trusted {
+            self.documents.changed_only(named);
+        } else {
+            self.documents.forget(named);
+        }
         self.documents.keep_listing(
             &content_dir,
             rel.iter().map(|(r, p)| (r.as_str(), *p)),
@@ -344,14 +356,16 @@ impl Builder {
             &site,
             crate::render::today(),
             &mut self.lints,
-            touched.as_deref(),
+            touched.as_deref().filter(|_| trusted),
         );
         let checked = timer.lap(Phase::Check);
         let Rendered { keys, files } = self.render(&site, Some((current, touched.as_deref())))?;
         let rendered = timer.lap(Phase::Render);
         self.updater.update(&site, touched.as_deref())?;
         // The model's file is not content: a change to it is a full rebuild.
-        let engine = if rel.iter().any(|(r, _)| *r == self.config.synonyms_file) {
+        let synonyms = &self.config.synonyms_file;
+        let names_synonyms = |r: &str| r == synonyms || synonyms.starts_with(&format!("{r}/"));
+        let engine = if !trusted || rel.iter().any(|(r, _)| names_synonyms(r)) {
             self.engine(&site)?.sharing_columns_with(&current.engine)
         } else {
             current.engine.reopened(self.index.clone())?
@@ -361,6 +375,7 @@ impl Builder {
         tracing::debug!(
             "incremental: load {loaded:.0?}, check {checked:.0?}, render {rendered:.0?}, index {indexed:.0?}"
         );
+        self.trusted = true;
         Ok(Snapshot {
             site: Arc::new(site),
             engine: Arc::new(engine),
@@ -458,6 +473,12 @@ impl Builder {
             .render_feeds(&snapshot.site, &mut files, &snapshot.feed_files)
             .inspect_err(|_| self.feeds_stale = true)?;
         Ok(Some(snapshot.with_feeds(files, feed_files)))
+    }
+
+    /// A full rebuild is being tried: should it fail, the next incremental one reads
+    /// everything again rather than trust what this builder read last.
+    pub fn distrust(&mut self) {
+        self.trusted = false;
     }
 
     /// Deletes the files no snapshot serves any more (run after a swap).

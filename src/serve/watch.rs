@@ -218,6 +218,7 @@ fn next_snapshot(
             return Ok((snapshot, BuildKind::Incremental));
         }
     }
+    builder.distrust();
     let (fresh, snapshot) = builder.full_again(current.generation + 1)?;
     *builder = fresh;
     Ok((snapshot, BuildKind::Full))
