@@ -14,4 +14,6 @@ pub mod scaffold;
 pub mod search;
 pub mod serve;
 pub mod site;
+#[cfg(test)]
+mod testing;
 pub mod text;

@@ -189,11 +189,7 @@ fn a_synonym_group_saved_while_serving_is_searched_at_once() {
     let mut s = Session::new(Fixture::default_content());
     let barrier = "База типичных запросов/Контроллер шлагбаума не на связи.md";
     // A word of the base (search corrects words it does not know) that means SMS.
-    s.f.write(
-        &format!("content/{barrier}"),
-        &(std::fs::read_to_string(s.path(barrier)).unwrap() + "\nСмсочка.\n"),
-    );
-    s.rebuild(&[barrier]);
+    s.edit(barrier, |t| t + "\nСмсочка.\n");
     assert_eq!(search_paths(&s.state, "смсочка"), [barrier]);
     s.edit("synonyms.toml", |t| {
         t + "\n[[group]]\nwords = [\"смсочка\", \"SMS\"]\n"

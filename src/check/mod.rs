@@ -50,7 +50,8 @@ pub fn summary_with(
             touched.to_vec()
         }
         _ => {
-            memo.update(site, today);
+            // Each page's document is linted (if it was not) as it is counted below.
+            memo.keep_only(site);
             memo.pages = site.pages.iter().map(|_| PageFindings::default()).collect();
             (0..site.pages.len()).collect()
         }
@@ -122,11 +123,16 @@ impl LintMemo {
     /// Lints the documents of `site` it has not linted for this day, forgets the others.
     fn update(&mut self, site: &Site, today: NaiveDate) {
         let day = (site.config.stale_days, today);
-        let current: HashSet<usize> = site.pages.iter().map(|p| address(&p.doc)).collect();
-        self.found.retain(|address, _| current.contains(address));
+        self.keep_only(site);
         for page in &site.pages {
             self.lint(&page.doc, day);
         }
+    }
+
+    /// Forgets the findings of documents `site` does not show.
+    fn keep_only(&mut self, site: &Site) {
+        let current: HashSet<usize> = site.pages.iter().map(|p| address(&p.doc)).collect();
+        self.found.retain(|address, _| current.contains(address));
     }
 
     /// Lints `doc` unless it was linted for this stale period and day.

@@ -109,13 +109,8 @@ fn the_summary_is_what_the_full_list_says() {
 /// links to it becomes an orphan, a document's own warnings follow its text.
 #[test]
 fn a_summary_after_a_patch_is_the_summary_of_the_whole_site() {
-    let dir = tempfile::tempdir().unwrap();
-    let content = dir.path().join("content");
-    let write = |rel: &str, text: &str| {
-        let path = content.join(rel);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    };
+    let dir = crate::testing::TempSite::new();
+    let write = |rel: &str, text: &str| dir.write(rel, text);
     write("README.md", "# Главная\n\n[А](a.md), [Б](b.md).\n");
     let a = |status: &str, body: &str| {
         format!("# А\n\n## Метаданные документа\n\n| Параметр | Значение |\n|---|---|\n| **Статус** | {status} |\n\n{body}\n")
@@ -129,7 +124,7 @@ fn a_summary_after_a_patch_is_the_summary_of_the_whole_site() {
     let today = date("2026-01-01");
     let config = crate::config::Config::default;
     let mut cache = crate::site::DocumentCache::default();
-    let mut site = Site::load_with_cache(dir.path(), config(), &mut cache);
+    let mut site = Site::load_with_cache(dir.root(), config(), &mut cache);
     let mut memo = LintMemo::default();
     summary_with(&site, today, &mut memo, None);
     let edits = [
@@ -144,7 +139,7 @@ fn a_summary_after_a_patch_is_the_summary_of_the_whole_site() {
     for (rel, text) in edits {
         write(rel, &text);
         cache.forget([rel]);
-        let reloaded = Site::reload(dir.path(), config(), &mut cache, &site);
+        let reloaded = Site::reload(dir.root(), config(), &mut cache, &site);
         let touched = (reloaded.touched).unwrap_or_else(|| panic!("{rel} moved no page"));
         site = reloaded.site;
         let patched = summary_with(&site, today, &mut memo, Some(&touched));

@@ -29,12 +29,16 @@ pub fn is_fragment(rel_path: &str, fragments: &[String]) -> bool {
         .any(|part| part.starts_with('_'))
         || fragments.iter().any(|f| {
             let f = f.trim_matches('/');
-            !f.is_empty()
-                && (rel_path == f
-                    || rel_path
-                        .strip_prefix(f)
-                        .is_some_and(|rest| rest.starts_with('/')))
+            !f.is_empty() && is_at_or_under(rel_path, f)
         })
+}
+
+/// Whether `rel_path` is the file `named`, or under the folder `named` (both relative to
+/// content/).
+pub fn is_at_or_under(rel_path: &str, named: &str) -> bool {
+    rel_path
+        .strip_prefix(named)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
 }
 
 /// A file found under content/.

@@ -162,12 +162,8 @@ mod tests {
 
     #[test]
     fn kept_words_give_the_index_a_fresh_build_gives() {
-        let dir = tempfile::tempdir().unwrap();
-        let write = |rel: &str, text: &str| {
-            let path = dir.path().join("content").join(rel);
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(path, text).unwrap();
-        };
+        let dir = crate::testing::TempSite::new();
+        let write = |rel: &str, text: &str| dir.write(rel, text);
         write("r/README.md", "# Шлагбаумы\n\nО разделе.\n");
         write("r/a.md", "# Пропуск гостя\n\nКак заказать пропуск.\n");
         write("r/b.md", "# Камера\n\nНомер не читается.\n");
@@ -175,7 +171,7 @@ mod tests {
         let mut pages = ClientPages::default();
         let mut load = |edited: &str| {
             cache.forget([edited]);
-            Site::load_with_cache(dir.path(), Config::default(), &mut cache)
+            Site::load_with_cache(dir.root(), Config::default(), &mut cache)
         };
         let [fresh, kept] = both(&load(""), &mut pages);
         assert_eq!(fresh, kept);

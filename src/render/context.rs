@@ -10,7 +10,7 @@ pub use super::body::Body;
 use crate::content::metadata::Metadata;
 use crate::content::Document;
 use crate::site::urls::relative_href;
-use crate::site::{LinkTarget, PageId, SectionId, Site};
+use crate::site::{LinkTarget, Page, PageId, SectionId, Site};
 use chrono::NaiveDate;
 use serde::{Serialize, Serializer};
 use std::borrow::Cow;
@@ -321,8 +321,8 @@ impl<'a> RenderEnv<'a> {
     /// Page `page`'s card.
     fn card(&self, page: PageId) -> Card<'a> {
         let (site, today) = (self.site, self.today);
+        let p = self.read(page);
         *self.cards[page].get_or_init(|| {
-            let p = &site.pages[page];
             let meta = &p.doc.meta;
             Card::new(CardFacts {
                 title: &p.doc.title,
@@ -345,16 +345,21 @@ impl<'a> RenderEnv<'a> {
         }
     }
 
-    pub fn is_stale(&self, page: PageId) -> bool {
+    /// Page `page`, noted as read by the job being keyed (`render::reads`): a context reads
+    /// other pages through here (or through its `Body`), so that no read goes unnoted.
+    pub(super) fn read(&self, page: PageId) -> &'a Page {
         super::reads::page(page);
-        self.site.pages[page]
+        &self.site.pages[page]
+    }
+
+    pub fn is_stale(&self, page: PageId) -> bool {
+        self.read(page)
             .doc
             .meta
             .is_stale(self.site.config.stale_days, self.today)
     }
 
     pub fn list_item(&self, from: Cow<'a, str>, page: PageId) -> ListItem<'a> {
-        super::reads::page(page);
         ListItem {
             card: self.card(page),
             from,
@@ -401,8 +406,7 @@ impl<'a> RenderEnv<'a> {
     }
 
     pub fn body(&self, page: PageId) -> Body<'a> {
-        super::reads::page(page);
-        Body::new(self.site, &self.site.pages[page], self.local)
+        Body::new(self.site, self.read(page), self.local)
     }
 
     /// The pages before and after `id` in the section that lists it (none for section pages).
@@ -416,10 +420,10 @@ impl<'a> RenderEnv<'a> {
         let pos = list.iter().position(|&x| x == id).unwrap_or(0);
         let link = |i: Option<usize>| {
             i.and_then(|i| list.get(i)).map(|&q| {
-                super::reads::page(q);
+                let q = self.read(q);
                 Link {
-                    title: &site.pages[q].doc.title,
-                    href: self.href(&p.url, site.pages[q].url.as_str()),
+                    title: &q.doc.title,
+                    href: self.href(&p.url, q.url.as_str()),
                 }
             })
         };
@@ -427,9 +431,8 @@ impl<'a> RenderEnv<'a> {
     }
 
     pub fn page(&self, id: PageId) -> PageContext<'a> {
-        super::reads::page(id);
         let site = self.site;
-        let p = &site.pages[id];
+        let p = self.read(id);
         let doc = &p.doc;
         let from = Cow::Borrowed(p.url.as_str());
         let (prev, next) = self.neighbours(id);

@@ -290,8 +290,7 @@ impl<'a> RenderEnv<'a> {
             Job::Operator => {
                 let link = |path: &str| {
                     site.page_id_by_path(path).map(|id| {
-                        super::reads::page(id);
-                        let p = &site.pages[id];
+                        let p = self.read(id);
                         Link {
                             title: &p.doc.title,
                             href: self.href(OPERATOR_URL, p.url.as_str()),
@@ -341,10 +340,7 @@ impl<'a> RenderEnv<'a> {
                     title: &sub.title,
                     href: self.href(from.clone(), sub.url.as_str()),
                     count: sub.pages.len(),
-                    summary: sub.index.map_or("", |i| {
-                        super::reads::page(i);
-                        &site.pages[i].doc.summary
-                    }),
+                    summary: sub.index.map_or("", |i| &self.read(i).doc.summary),
                 }
             })
             .collect();

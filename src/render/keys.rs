@@ -194,13 +194,8 @@ mod tests {
     /// HTML included) changed has a new key, and jobs that see nothing new keep theirs.
     #[test]
     fn a_key_changes_whenever_what_its_template_sees_changes() {
-        let dir = tempfile::tempdir().unwrap();
-        let content = dir.path().join("content");
-        let write = |rel: &str, text: &str| {
-            let path = content.join(rel);
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(path, text).unwrap();
-        };
+        let site_dir = crate::testing::TempSite::new();
+        let write = |rel: &str, text: &str| site_dir.write(rel, text);
         write("README.md", "# Главная\n\nБаза.\n");
         write("r/README.md", "# Раздел\n\nО разделе.\n");
         write(
@@ -213,7 +208,7 @@ mod tests {
         let mut cache = DocumentCache::default();
         let mut load = |edited: &[&str]| {
             cache.forget(edited.iter().copied());
-            Site::load_with_cache(dir.path(), Config::default(), &mut cache)
+            Site::load_with_cache(site_dir.root(), Config::default(), &mut cache)
         };
         let mut before = keyed(&load(&[]));
         let edits: [(&str, &str); 6] = [
@@ -262,13 +257,8 @@ mod tests {
     /// job that shows the edit with its old key, and this fails.
     #[test]
     fn keys_after_a_patch_are_the_keys_of_a_full_keying() {
-        let dir = tempfile::tempdir().unwrap();
-        let content = dir.path().join("content");
-        let write = |rel: &str, text: &str| {
-            let path = content.join(rel);
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(path, text).unwrap();
-        };
+        let site_dir = crate::testing::TempSite::new();
+        let write = |rel: &str, text: &str| site_dir.write(rel, text);
         let dated = |title: &str, date: &str, status: &str, body: &str| {
             format!(
                 "# {title}\n\n## Метаданные документа\n\n| Параметр | Значение |\n|---|---|\n\
@@ -310,7 +300,7 @@ mod tests {
             today: NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
         };
         let mut cache = DocumentCache::default();
-        let mut site = Site::load_with_cache(dir.path(), Config::default(), &mut cache);
+        let mut site = Site::load_with_cache(site_dir.root(), Config::default(), &mut cache);
         let jobs = super::super::Renderer::all_jobs(&site);
         let mut keys =
             JobKeys::compute(&RenderEnv::new(&site, options.today, false), &jobs, options);
@@ -379,7 +369,7 @@ mod tests {
         for (rel, text) in edits {
             write(rel, &text);
             cache.forget([rel]);
-            let reloaded = Site::reload(dir.path(), Config::default(), &mut cache, &site);
+            let reloaded = Site::reload(site_dir.root(), Config::default(), &mut cache, &site);
             let touched = (reloaded.touched)
                 .unwrap_or_else(|| panic!("editing {rel} moved no page but was not patched"));
             let next = reloaded.site;

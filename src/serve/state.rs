@@ -364,7 +364,7 @@ impl Builder {
         self.updater.update(&site, touched.as_deref())?;
         // The model's file is not content: a change to it is a full rebuild.
         let synonyms = &self.config.synonyms_file;
-        let names_synonyms = |r: &str| r == synonyms || synonyms.starts_with(&format!("{r}/"));
+        let names_synonyms = |r: &str| crate::content::walk::is_at_or_under(synonyms, r);
         let engine = if !trusted || rel.iter().any(|(r, _)| names_synonyms(r)) {
             self.engine(&site)?.sharing_columns_with(&current.engine)
         } else {

@@ -142,12 +142,7 @@ impl<'a> IncludedFiles<'a> {
 /// Whether `changed` names the file at `rel_path`, or a folder it is in (a folder moved in
 /// place of another holds other files under the same paths).
 fn names(changed: &HashSet<String>, rel_path: &str) -> bool {
-    changed.contains(rel_path)
-        || changed.iter().any(|c| {
-            rel_path
-                .strip_prefix(c.as_str())
-                .is_some_and(|rest| rest.starts_with('/'))
-        })
+    changed.contains(rel_path) || changed.iter().any(|c| walk::is_at_or_under(rel_path, c))
 }
 
 impl Stamp {
@@ -384,19 +379,15 @@ mod tests {
     /// document (what `serve` trusts its watcher for), and a stamp-checked load catches up.
     #[test]
     fn a_load_told_what_changed_reads_only_that() {
-        let dir = tempfile::tempdir().unwrap();
-        let write = |rel: &str, text: &str| {
-            let path = dir.path().join(rel);
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(path, text).unwrap();
-        };
+        let dir = crate::testing::TempSite::new();
+        let write = |rel: &str, text: &str| dir.write(rel, text);
         write("a.md", "# А\n");
         write("b.md", "# Б\n\n{% include [ф](_includes/f.md) %}\n");
         write("d/c.md", "# В\n");
         write("_includes/f.md", "Фрагмент.\n");
         let options = MarkdownOptions::default();
         let mut cache = DocumentCache::default();
-        let (files, _) = walk(dir.path(), "synonyms.toml", &[]);
+        let (files, _) = walk(&dir.content(), "synonyms.toml", &[]);
         let load = |cache: &mut DocumentCache| {
             let (docs, _) = cache.load(&files, options, &Presets::default());
             let by_path = |d: &Arc<Document>| (d.rel_path.clone(), d.clone());
