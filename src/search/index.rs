@@ -240,6 +240,9 @@ fn fill(index: &Index, site: &Site, fields: &Fields) -> Result<(), IndexError> {
         }
     }
     writer.commit()?;
+    // Merges the commit started hold the writer's lock until they end: `serve` opens its own
+    // writer on this index next, which failed now and then with the lock still busy.
+    writer.wait_merging_threads()?;
     Ok(())
 }
 
