@@ -80,3 +80,37 @@ fn the_facets_name_only_the_most_frequent() {
         .collect();
     assert_eq!(shown, counted);
 }
+
+/// A synonym group may name a word no page uses (the customers' or the staff's own word:
+/// «барьер», «грз», «тачка»): the word is searched through its group's other words, in search
+/// and in suggest, and does not count as a word the base has never seen. Before, the word
+/// was dropped as unknown before the groups were read, and such an entry did nothing.
+#[test]
+fn a_synonym_no_page_uses_is_searched_through_its_group() {
+    use spravka::search::vocabulary::Origin;
+    let engine = common::default_engine();
+    let searcher = engine.searcher();
+    let barrier = "Шлагбаум не открывается по номеру автомобиля";
+    for (word, ticket, article) in [
+        ("барьер", "барьер не поднимается", barrier),
+        (
+            "грз",
+            "грз не распознаётся камерой",
+            "Номер автомобиля распознается с ошибками",
+        ),
+    ] {
+        let read = engine.text_terms(&searcher, ticket, Default::default());
+        let own: Vec<_> = read.terms.iter().filter(|t| t.word == word).collect();
+        assert!(!own.is_empty(), "{word}: searched through its group");
+        assert!(
+            own.iter().all(|t| t.origin == Origin::Synonym),
+            "the premise: no page says «{word}»: {own:?}"
+        );
+        assert_eq!(read.unknown_words, 0, "{ticket}");
+        let found = search(&engine, word, None, None);
+        assert!(found.total > 0, "«{word}» finds its group's pages");
+        let response = engine.suggest(ticket, 3);
+        let first = &response.suggestions.first().expect("an answer").hit.title;
+        assert_eq!(first, article, "{ticket}");
+    }
+}

@@ -5,7 +5,7 @@
 use super::calibrate::Features;
 use super::engine::MatchFields;
 use super::suggest::{MatchedWords, Reading};
-use super::vocabulary::{informative_weight, Origin, QueryTerm, TextTerms};
+use super::vocabulary::{informative_weight, word_weights, QueryTerm, TextTerms};
 use std::collections::BTreeMap;
 
 /// The slot of the intent fit in [`Features`].
@@ -63,11 +63,8 @@ pub(super) struct TicketFacts {
 impl TicketFacts {
     pub(super) fn new(vocabulary: &TextTerms) -> TicketFacts {
         let total_weight = informative_weight(&vocabulary.terms).max(f32::MIN_POSITIVE);
-        let rarest_known = vocabulary
-            .terms
-            .iter()
-            .filter(|t| t.origin != Origin::Synonym)
-            .map(|t| t.idf)
+        let rarest_known = word_weights(&vocabulary.terms)
+            .into_values()
             .fold(f32::MIN_POSITIVE, f32::max);
         TicketFacts {
             total_weight,
@@ -129,16 +126,15 @@ pub(super) struct WordMatches {
 
 impl WordMatches {
     pub(super) fn new(terms: &[QueryTerm], found: &[MatchFields]) -> WordMatches {
+        let weights = word_weights(terms);
         let mut best: BTreeMap<&str, (usize, MatchFields, f32)> = BTreeMap::new();
         let title_terms = found.iter().filter(|m| m.has(MatchFields::TITLE)).count();
         for (i, (t, m)) in terms.iter().zip(found).enumerate() {
+            let word = t.word.as_str();
             let entry = best
-                .entry(t.word.as_str())
-                .or_insert((i, MatchFields(0), 0.0));
+                .entry(word)
+                .or_insert((i, MatchFields(0), weights[word]));
             entry.1 .0 |= m.0;
-            if t.origin != Origin::Synonym {
-                entry.2 = entry.2.max(t.idf);
-            }
         }
         let mut ordered: Vec<(&str, (usize, MatchFields, f32))> =
             best.into_iter().filter(|(_, (_, m, _))| m.any()).collect();
@@ -175,6 +171,7 @@ impl WordMatches {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::search::vocabulary::Origin;
 
     fn ticket(idfs: &[f32]) -> TextTerms {
         let terms = idfs

@@ -77,95 +77,64 @@ impl SearchEngine {
     /// The text's searchable terms, most informative first, at most `MAX_TERMS`.
     pub fn text_terms(&self, searcher: &Searcher, text: &str, options: Forgiveness) -> TextTerms {
         let text = &text[..crate::text::floor_char_boundary(text, MAX_TEXT_BYTES)];
-        let num_docs = searcher.num_docs().max(1) as f32;
-        let idf = |df: u64| idf(num_docs, df);
         let mut raw = analyze(text);
         if options.transliteration {
             raw = self.correct_latin(searcher, text, raw);
         }
-        let mut seen: HashSet<String> = HashSet::new();
-        let mut terms: Vec<QueryTerm> = Vec::new();
-        let (mut words, mut unknown_words) = (0, 0);
-        for t in raw {
-            let term = if options.stemming {
-                t.term.clone()
-            } else {
-                normalize(&t.original)
-            };
-            if seen.contains(&term) {
-                continue;
-            }
-            let df = self.doc_freq(searcher, &term);
-            seen.insert(term.clone());
-            words += 1;
-            if df > 0 {
-                terms.push(QueryTerm {
-                    idf: idf(df),
-                    term,
-                    word: t.original.clone(),
-                    origin: Origin::Exact,
-                    position: t.position,
-                });
-            } else if options.fuzzy
-                && term.chars().count() >= 4
-                && !term.chars().any(|c| c.is_ascii_digit())
-            {
-                // A misspelt word stems unpredictably ("шлагбам" → "шлагб"), so the word as
-                // written is tried too: it is usually one edit from the right stem.
-                let mut candidates = self.fuzzy_candidates(searcher, &term);
-                if candidates.is_empty() {
-                    candidates = self.fuzzy_candidates(searcher, &normalize(&t.original));
-                }
-                if candidates.is_empty() {
-                    unknown_words += 1;
-                }
-                for (candidate, df) in candidates {
-                    if seen.insert(candidate.clone()) {
-                        terms.push(QueryTerm {
-                            idf: idf(df),
-                            term: candidate,
-                            word: t.original.clone(),
-                            origin: Origin::Fuzzy,
-                            position: t.position,
-                        });
-                    }
-                }
-            } else {
-                unknown_words += 1;
-            }
+        let sequence: Vec<String> = raw
+            .iter()
+            .map(|t| match options.stemming {
+                true => t.term.clone(),
+                false => normalize(&t.original),
+            })
+            .collect();
+        let mut vocabulary = Gathered {
+            engine: self,
+            searcher,
+            num_docs: searcher.num_docs().max(1) as f32,
+            seen: HashSet::new(),
+            out: TextTerms::default(),
+        };
+        // The groups' entries in the text, each with a word of the base to search for it.
+        let named: Vec<_> = match options.synonyms {
+            true => (self.synonyms.expand_all(&sequence).into_iter())
+                .filter(|e| {
+                    let mut alternatives = e.alternatives.iter().flatten();
+                    alternatives.any(|alt| self.doc_freq(searcher, alt) > 0)
+                })
+                .collect(),
+            false => Vec::new(),
+        };
+        for (i, (t, term)) in raw.iter().zip(&sequence).enumerate() {
+            let in_a_group = named
+                .iter()
+                .any(|e| (e.start..e.start + e.len).contains(&i));
+            vocabulary.own_word(t, term, in_a_group, options.fuzzy);
         }
         if options.synonyms {
-            let words: Vec<String> = terms.iter().map(|t| t.term.clone()).collect();
-            let mut extra = Vec::new();
-            for expansion in self.synonyms.expand_all(&words) {
-                let source = &terms[expansion.start];
-                for alternative in expansion.alternatives {
-                    for alt in alternative {
-                        let df = self.doc_freq(searcher, &alt);
-                        if df > 0 && seen.insert(alt.clone()) {
-                            extra.push(QueryTerm {
-                                idf: idf(df),
-                                term: alt,
-                                word: source.word.clone(),
-                                origin: Origin::Synonym,
-                                position: source.position,
-                            });
-                        }
-                    }
+            // A word no article uses is still searched through the group that names it, so
+            // a writer's entry for the customers' slang («смсочка») works before any article
+            // says it. Its group's words are its own: they go to it before the synonyms of
+            // the words the index knows (expanded with their typos' corrections) take theirs.
+            for expansion in named {
+                let covered = &sequence[expansion.start..expansion.start + expansion.len];
+                if covered
+                    .iter()
+                    .any(|term| self.doc_freq(searcher, term) == 0)
+                {
+                    let source = &raw[expansion.start];
+                    vocabulary.add_alternatives(source, &expansion.alternatives);
                 }
             }
-            terms.extend(extra);
+            vocabulary.synonyms_of_known_terms();
         }
-        if terms.len() > MAX_TERMS {
-            terms.sort_by(|a, b| b.idf.total_cmp(&a.idf));
-            terms.truncate(MAX_TERMS);
-            terms.sort_by_key(|t| t.position);
+        let mut terms = vocabulary.out;
+        if terms.terms.len() > MAX_TERMS {
+            terms.terms.sort_by(|a, b| b.idf.total_cmp(&a.idf));
+            terms.terms.truncate(MAX_TERMS);
+            terms.terms.sort_by_key(|t| t.position);
         }
-        TextTerms {
-            terms,
-            unknown_words,
-            words,
-        }
+        terms
     }
 
     /// Latin words the index does not know are re-read as Russian typed in the wrong keyboard
@@ -311,6 +280,90 @@ impl SearchEngine {
     }
 }
 
+/// The terms of one text as [`SearchEngine::text_terms`] gathers them, each index term once.
+struct Gathered<'e> {
+    engine: &'e SearchEngine,
+    searcher: &'e Searcher,
+    num_docs: f32,
+    seen: HashSet<String>,
+    out: TextTerms,
+}
+
+impl Gathered<'_> {
+    fn push(&mut self, term: String, df: u64, word: &str, origin: Origin, position: u32) {
+        self.out.terms.push(QueryTerm {
+            idf: idf(self.num_docs, df),
+            term,
+            word: word.to_string(),
+            origin,
+            position,
+        });
+    }
+
+    /// One analysed word of the text: its term if the index knows it, else its near terms
+    /// (a typo), else nothing — and the word counts as unknown unless a synonym group names
+    /// it (its group's words are searched for it).
+    fn own_word(&mut self, t: &AnalyzedTerm, term: &str, in_a_group: bool, fuzzy: bool) {
+        if !self.seen.insert(term.to_string()) {
+            return;
+        }
+        self.out.words += 1;
+        let df = self.engine.doc_freq(self.searcher, term);
+        if df > 0 {
+            self.push(term.to_string(), df, &t.original, Origin::Exact, t.position);
+        } else if in_a_group {
+            // Searched through its group's other words (see `text_terms`).
+        } else if fuzzy && term.chars().count() >= 4 && !term.chars().any(|c| c.is_ascii_digit()) {
+            // A misspelt word stems unpredictably ("шлагбам" → "шлагб"), so the word as
+            // written is tried too: it is usually one edit from the right stem.
+            let mut candidates = self.engine.fuzzy_candidates(self.searcher, term);
+            if candidates.is_empty() {
+                candidates = self
+                    .engine
+                    .fuzzy_candidates(self.searcher, &normalize(&t.original));
+            }
+            if candidates.is_empty() {
+                self.out.unknown_words += 1;
+            }
+            for (candidate, df) in candidates {
+                if self.seen.insert(candidate.clone()) {
+                    self.push(candidate, df, &t.original, Origin::Fuzzy, t.position);
+                }
+            }
+        } else {
+            self.out.unknown_words += 1;
+        }
+    }
+
+    /// The synonyms of the terms gathered so far (a corrected typo's too).
+    fn synonyms_of_known_terms(&mut self) {
+        let known: Vec<QueryTerm> = (self.out.terms.iter())
+            .filter(|t| t.origin != Origin::Synonym)
+            .cloned()
+            .collect();
+        let terms: Vec<&str> = known.iter().map(|t| t.term.as_str()).collect();
+        for expansion in self.engine.synonyms.expand_all(&terms) {
+            let source = &known[expansion.start];
+            for alt in expansion.alternatives.into_iter().flatten() {
+                self.add_synonym(alt, &source.word, source.position);
+            }
+        }
+    }
+
+    fn add_alternatives(&mut self, source: &AnalyzedTerm, alternatives: &[Vec<String>]) {
+        for alt in alternatives.iter().flatten() {
+            self.add_synonym(alt.clone(), &source.original, source.position);
+        }
+    }
+
+    fn add_synonym(&mut self, alt: String, word: &str, position: u32) {
+        let df = self.engine.doc_freq(self.searcher, &alt);
+        if df > 0 && self.seen.insert(alt.clone()) {
+            self.push(alt, df, word, Origin::Synonym, position);
+        }
+    }
+}
+
 /// A Latin chunk of a text read as Russian.
 struct Rereading {
     start: usize,
@@ -340,13 +393,28 @@ pub fn idf(num_docs: f32, df: u64) -> f32 {
     ((num_docs + 1.0) / (df as f32 + 0.5)).ln().max(0.05)
 }
 
-/// The weight of all the text's own (non-synonym) words, counted once per word.
-pub fn informative_weight(terms: &[QueryTerm]) -> f32 {
-    // Ordered, so that the sum (a feature of the model) is the same bits on every run.
-    let mut best: BTreeMap<&str, f32> = BTreeMap::new();
-    for t in terms.iter().filter(|t| t.origin != Origin::Synonym) {
-        let e = best.entry(t.word.as_str()).or_insert(0.0);
+/// Each word of the text with the weight it carries: the IDF of its rarest own term (as
+/// written, or a typo's correction), or for a word the index knows only through its synonym
+/// group, of its rarest synonym.
+pub fn word_weights(terms: &[QueryTerm]) -> BTreeMap<&str, f32> {
+    // Ordered, so that a sum over it (a feature of the model) is the same bits on every run.
+    let mut own: BTreeMap<&str, f32> = BTreeMap::new();
+    let mut through_group: BTreeMap<&str, f32> = BTreeMap::new();
+    for t in terms {
+        let map = match t.origin {
+            Origin::Synonym => &mut through_group,
+            Origin::Exact | Origin::Fuzzy => &mut own,
+        };
+        let e = map.entry(t.word.as_str()).or_insert(0.0);
         *e = e.max(t.idf);
     }
-    best.values().sum()
+    for (word, weight) in through_group {
+        own.entry(word).or_insert(weight);
+    }
+    own
+}
+
+/// The weight of all the text's words, counted once per word.
+pub fn informative_weight(terms: &[QueryTerm]) -> f32 {
+    word_weights(terms).values().sum()
 }

@@ -332,12 +332,14 @@ pub fn default_engine() -> spravka::search::SearchEngine {
 }
 
 /// Queries the search box must forgive, each finding a barrier article first: a typo,
-/// transliteration, the wrong layout (whole and half typed), a synonym. The server's
-/// `/api/search` and the static client are held to the same list.
-pub const FORGIVEN_BARRIER_QUERIES: [&str; 5] = [
+/// transliteration, the wrong layout (whole and half typed), a synonym, a synonym no page
+/// uses (content/synonyms.toml names «барьер»; `tests/search.rs` checks no page says it).
+/// The server's `/api/search` and the static client are held to the same list.
+pub const FORGIVEN_BARRIER_QUERIES: [&str; 6] = [
     "шлагбам ",
     "shlagbaum",
     "ikfu,fev",
     "ikfu",
     "палка не поднимается ",
+    "барьер ",
 ];

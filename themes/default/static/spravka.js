@@ -723,7 +723,16 @@
    * MAX_ENDING letters left over, or MAX_SUFFIX down to half the word (a whole short word must
    * be a stem itself). */
   function ownStem(word, stems) {
-    var known = (stems[word[0]] || { map: dict() }).map;
+    return stemIn(word, (stems[word[0]] || { map: dict() }).map);
+  }
+
+  /* The stem of a word a synonym group names although no page uses it (customers' slang): it
+   * is searched through its group's other stems, as the server searches it. */
+  function groupStem(word) {
+    return stemIn(word, ALIASES);
+  }
+
+  function stemIn(word, known) {
     for (var cut = 0; cut <= MAX_SUFFIX && word.length - cut > 0; cut++) {
       var s = word.slice(0, word.length - cut);
       var close = cut <= MAX_ENDING || s.length * 2 >= word.length;
@@ -838,7 +847,8 @@
               add(pair[0], 0.75);
             });
         }
-        if (!found.length) {
+        var slang = found.length ? null : groupStem(w);
+        if (!found.length && !slang) {
           nearStems(w, stems).forEach(function (s) {
             add(s, 1);
           });
@@ -848,6 +858,11 @@
             add(a, pair[1]);
           });
         });
+        if (slang) {
+          ALIASES[slang].forEach(function (a) {
+            add(a, 1);
+          });
+        }
         terms.push({ raw: w, stems: found, prefix: isPrefix });
       });
       return terms;
