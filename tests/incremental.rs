@@ -90,6 +90,33 @@ fn every_kind_of_edit_gives_what_a_full_build_gives() {
     assert_same_as_full_build(&s.f, &s.state, "asset added");
 }
 
+/// When another change is waiting, the watcher swaps a rebuild in without its feeds and
+/// client index (they cover every page: the waiting change would wait for them). The next
+/// rebuild writes them, even when its own change leaves them as they were (an image).
+#[test]
+fn feeds_left_for_a_waiting_change_are_written_by_the_next_rebuild() {
+    let mut s = Session::new(Fixture::default_content());
+    let new_page = "База типичных запросов/Новая статья.md";
+    s.f.write(
+        &format!("content/{new_page}"),
+        "# Новая статья\n\nКвазипростокваша.\n",
+    );
+    s.swap_in(&[new_page]);
+    let current = s.state.current();
+    let url = &current.site.page_by_path(new_page).unwrap().url;
+    let sitemap = |state: &spravka::serve::AppState| {
+        let current = state.current();
+        let file = current.files.get("sitemap.xml").expect("a sitemap");
+        String::from_utf8_lossy(&file.read().unwrap()).into_owned()
+    };
+    assert!(!sitemap(&s.state).contains(url.as_str()), "the feeds wait");
+    std::fs::write(s.path("Регламенты/схема.png"), [0x89, b'P', b'N', b'G']).unwrap();
+    s.swap_in(&["Регламенты/схема.png"]);
+    spravka::serve::complete(&s.state);
+    assert!(sitemap(&s.state).contains(url.as_str()), "written at last");
+    assert_same_as_full_build(&s.f, &s.state, "feeds left, then an image added");
+}
+
 /// Deleting a page that others link to is served at once (its page gone, the links to it
 /// marked), and the overlay lists every link that broke with file:line; putting it back
 /// clears the list.

@@ -83,12 +83,15 @@ impl SearchEngine {
         }
         let sequence: Vec<String> = raw
             .iter()
-            .map(|t| match options.stemming {
-                true => t.term.clone(),
-                false => normalize(&t.original),
+            .map(|t| {
+                if options.stemming {
+                    t.term.clone()
+                } else {
+                    normalize(&t.original)
+                }
             })
             .collect();
-        let mut vocabulary = Gathered {
+        let mut gathered = Gathered {
             engine: self,
             searcher,
             num_docs: searcher.num_docs().max(1) as f32,
@@ -96,20 +99,20 @@ impl SearchEngine {
             out: TextTerms::default(),
         };
         // The groups' entries in the text, each with a word of the base to search for it.
-        let named: Vec<_> = match options.synonyms {
-            true => (self.synonyms.expand_all(&sequence).into_iter())
-                .filter(|e| {
-                    let mut alternatives = e.alternatives.iter().flatten();
-                    alternatives.any(|alt| self.doc_freq(searcher, alt) > 0)
-                })
-                .collect(),
-            false => Vec::new(),
-        };
-        for (i, (t, term)) in raw.iter().zip(&sequence).enumerate() {
-            let in_a_group = named
-                .iter()
-                .any(|e| (e.start..e.start + e.len).contains(&i));
-            vocabulary.own_word(t, term, in_a_group, options.fuzzy);
+        let mut named = Vec::new();
+        if options.synonyms {
+            named = self.synonyms.expand_all(&sequence);
+            named.retain(|e| {
+                let mut alternatives = e.alternatives.iter().flatten();
+                alternatives.any(|alt| self.doc_freq(searcher, alt) > 0)
+            });
+        }
+        let mut in_a_group = vec![false; sequence.len()];
+        for e in &named {
+            in_a_group[e.start..e.start + e.len].fill(true);
+        }
+        for ((t, term), in_a_group) in raw.iter().zip(&sequence).zip(in_a_group) {
+            gathered.own_word(t, term, in_a_group, options.fuzzy);
         }
         if options.synonyms {
             // A word no article uses is still searched through the group that names it, so
@@ -123,12 +126,12 @@ impl SearchEngine {
                     .any(|term| self.doc_freq(searcher, term) == 0)
                 {
                     let source = &raw[expansion.start];
-                    vocabulary.add_alternatives(source, &expansion.alternatives);
+                    gathered.add_alternatives(source, &expansion.alternatives);
                 }
             }
-            vocabulary.synonyms_of_known_terms();
+            gathered.synonyms_of_known_terms();
         }
-        let mut terms = vocabulary.out;
+        let mut terms = gathered.out;
         if terms.terms.len() > MAX_TERMS {
             terms.terms.sort_by(|a, b| b.idf.total_cmp(&a.idf));
             terms.terms.truncate(MAX_TERMS);
@@ -311,9 +314,12 @@ impl Gathered<'_> {
         let df = self.engine.doc_freq(self.searcher, term);
         if df > 0 {
             self.push(term.to_string(), df, &t.original, Origin::Exact, t.position);
-        } else if in_a_group {
-            // Searched through its group's other words (see `text_terms`).
-        } else if fuzzy && term.chars().count() >= 4 && !term.chars().any(|c| c.is_ascii_digit()) {
+            return;
+        }
+        if in_a_group {
+            return; // searched through its group's other words (see `text_terms`)
+        }
+        if fuzzy && term.chars().count() >= 4 && !term.chars().any(|c| c.is_ascii_digit()) {
             // A misspelt word stems unpredictably ("шлагбам" → "шлагб"), so the word as
             // written is tried too: it is usually one edit from the right stem.
             let mut candidates = self.engine.fuzzy_candidates(self.searcher, term);

@@ -1,7 +1,8 @@
 //! Content-addressed files of serve's snapshots. Each rendered file is stored once, named by
 //! the hash of its bytes, and shared by every snapshot that serves it: the next snapshot never
 //! writes under one being served, a page's ETag is its hash, and a file is deleted once no
-//! snapshot names it any more (`collect_garbage`, run by the builder after each swap).
+//! snapshot names it any more (`collect_garbage`, once a snapshot is completed:
+//! `serve::watch::complete`).
 //!
 //! Written by hand: the store is a folder of immutable files plus a table of weak references;
 //! the content-addressed crates (cacache and the like) keep indexes and metadata serve does
@@ -104,7 +105,10 @@ impl BlobStore {
                 return Ok(self.register(&mut live, hash, bytes.len()));
             }
         }
-        let temp = self.shared.dir.join(format!(
+        // Beside its final name: a rename within one folder locks that folder alone, where one
+        // shared temporary folder had every rendering thread wait on its lock (a tenth of
+        // an added page's rebuild at 10,000 pages went to that wait).
+        let temp = path.with_file_name(format!(
             "tmp-{}-{}",
             std::process::id(),
             self.temp_names.fetch_add(1, Ordering::Relaxed)
@@ -175,6 +179,8 @@ impl BlobStore {
             .max_depth(2)
         {
             let entry = entry.map_err(io::Error::other)?;
+            // A temporary file is written beside its blob (depth 2); the top folder's `tmp-`
+            // files are earlier versions' temporaries.
             let ours =
                 entry.depth() == 2 || entry.file_name().to_string_lossy().starts_with("tmp-");
             if entry.file_type().is_file() && ours && named(&entry).is_none() {

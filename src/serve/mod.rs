@@ -15,7 +15,7 @@ pub mod stats;
 mod watch;
 
 pub use state::{AppState, Builder, LiveEvent, Snapshot};
-pub use watch::{rebuild, Change};
+pub use watch::{complete, rebuild, swap_in, Change};
 
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};

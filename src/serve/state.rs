@@ -417,8 +417,10 @@ impl Builder {
                 // The feeds and the client index cover every page (a tenth of a second at
                 // 10,000 documents) and the edited page does not show them: they are written
                 // after the swap, so the writer's browser reloads sooner.
-                self.feeds_pending =
-                    changes.render.contains(&Job::Feeds) || std::mem::take(&mut self.feeds_stale);
+                // Still pending: the last snapshot was not completed (a change was waiting).
+                self.feeds_pending = changes.render.contains(&Job::Feeds)
+                    || std::mem::take(&mut self.feeds_stale)
+                    || self.feeds_pending;
                 let now = changes.render.into_iter().filter(|j| *j != Job::Feeds);
                 (now.collect(), changes.remove)
             }
@@ -481,7 +483,7 @@ impl Builder {
         self.trusted = false;
     }
 
-    /// Deletes the files no snapshot serves any more (run after a swap).
+    /// Deletes the files no snapshot serves any more (run once a snapshot is completed).
     pub fn collect_garbage(&self) -> usize {
         self.blobs.collect_garbage()
     }

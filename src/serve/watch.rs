@@ -125,48 +125,124 @@ pub fn spawn(state: Arc<AppState>) -> notify::Result<()> {
         .name("spravka-watch".into())
         .spawn(move || {
             let _watcher = watcher; // lives as long as the thread
-            while let Ok(first) = rx.recv() {
-                let mut change = Change::Content(vec![]);
-                change.add(&watched, &first);
-                let mut quiet = DEBOUNCE;
-                if watched.ends_burst(&first) {
-                    quiet = AFTER_SAVE;
-                }
-                while let Ok(event) = rx.recv_timeout(quiet) {
-                    change.add(&watched, &event);
-                    if watched.ends_burst(&event) {
-                        quiet = AFTER_SAVE;
+            let mut completion = Completion::default();
+            let mut queued: Vec<notify::Event> = Vec::new();
+            loop {
+                if queued.is_empty() {
+                    match rx.recv() {
+                        Ok(event) => queued.push(event),
+                        Err(_) => break,
                     }
                 }
+                let change = burst(&watched, std::mem::take(&mut queued), &rx);
                 if change != Change::Content(vec![]) {
-                    rebuild(&state, &change);
+                    swap_in(&state, &change);
+                    completion.pending = true;
+                }
+                // What came while that was built: the server's own reads come too (inotify
+                // reports opening a file), so every queued event is looked at.
+                queued.extend(rx.try_iter());
+                if completion.due(waiting_change(&watched, &queued)) {
+                    complete(&state);
                 }
             }
         })?;
     Ok(())
 }
 
-/// Makes the next snapshot and swaps it in, errors in the content and all: browsers reload
-/// and the overlay lists the errors of what is now served. An incremental rebuild that fails
-/// (a template error on one page) is retried as a full one; if that fails too, the last good
+/// How long the feeds may wait for the changes that keep coming (a writer saving every
+/// few hundred milliseconds) before they are written anyway.
+const MOST_DEFERRAL: Duration = Duration::from_secs(2);
+
+/// One burst of events, from those already `queued` on until `rx` is quiet: what changed.
+fn burst(
+    watched: &Watched,
+    queued: Vec<notify::Event>,
+    rx: &mpsc::Receiver<notify::Event>,
+) -> Change {
+    let mut change = Change::Content(vec![]);
+    let mut quiet = DEBOUNCE;
+    let mut next = queued.into_iter();
+    while let Some(event) = next.next().or_else(|| rx.recv_timeout(quiet).ok()) {
+        change.add(watched, &event);
+        if watched.ends_burst(&event) {
+            quiet = AFTER_SAVE;
+        }
+    }
+    change
+}
+
+/// Whether one of `queued` changes what serve serves.
+fn waiting_change(watched: &Watched, queued: &[notify::Event]) -> bool {
+    queued
+        .iter()
+        .any(|e| e.need_rescan() || watched.is_relevant(e))
+}
+
+/// Whether the snapshot swapped in last still waits for its completion (`complete`).
+#[derive(Default)]
+struct Completion {
+    pending: bool,
+    /// Since when it has been put off.
+    put_off_since: Option<Instant>,
+}
+
+impl Completion {
+    /// Whether to complete the snapshot swapped in now: not while a change is already
+    /// waiting, which would wait for it (the feeds and the client index are a tenth of a
+    /// second at 10,000 pages: a rename or a delete right after an add waited for the add's
+    /// feeds); the next rebuild then renders them (`Builder::incremental`), or the first pause
+    /// does, or `MOST_DEFERRAL` after the first time it was put off.
+    fn due(&mut self, change_waiting: bool) -> bool {
+        if !self.pending {
+            return false;
+        }
+        let since = *self.put_off_since.get_or_insert_with(Instant::now);
+        if change_waiting && since.elapsed() < MOST_DEFERRAL {
+            return false;
+        }
+        *self = Completion::default();
+        true
+    }
+}
+
+/// Makes the next snapshot, swaps it in and completes it: what the watcher does when no
+/// other change is waiting. Errors in the content never hold it back: browsers reload and
+/// the overlay lists the errors of what is now served. An incremental rebuild that fails (a
+/// template error on one page) is retried as a full one; if that fails too, the last good
 /// snapshot stays and browsers are shown why.
 pub fn rebuild(state: &AppState, change: &Change) {
+    swap_in(state, change);
+    complete(state);
+}
+
+/// `rebuild` without completing: the feeds are left for [`complete`] or the next rebuild.
+pub fn swap_in(state: &AppState, change: &Change) {
     let started = Instant::now();
     let (kind, ok) = swap_in_next(state, change, started);
     super::metrics::rebuild(kind, ok, started.elapsed());
-    // The previous snapshots are gone by now, unless a request still reads one: their files
-    // go at a later collection.
-    let removed = state
-        .builder
-        .lock()
-        .expect("builder lock")
-        .collect_garbage();
+}
+
+/// Writes what the last swap left for after it (the feeds and the client index) as a
+/// snapshot of its own (the one swapped in is never written to), then deletes the files no
+/// snapshot serves any more: the previous snapshots are gone by now, unless a request still
+/// reads one (their files go at a later collection).
+pub fn complete(state: &AppState) {
+    let mut builder = state.builder.lock().expect("builder lock");
+    let current = state.current();
+    match builder.finish(&current) {
+        Ok(Some(done)) => state.snapshot.store(Arc::new(done)),
+        Ok(None) => {}
+        Err(e) => show_failure(state, &current, e.to_string()),
+    }
+    let removed = builder.collect_garbage();
+    drop(builder);
     tracing::debug!("removed {removed} files no snapshot serves");
     super::state::give_back_freed_memory();
 }
 
-/// `rebuild` but for its metric: which build it tried last, and whether it succeeded (the
-/// feeds written after the swap included).
+/// `swap_in` but for its metric: which build it tried last, and whether it succeeded (a
+/// failure to write the feeds after the swap is shown by `complete`).
 fn swap_in_next(state: &AppState, change: &Change, started: Instant) -> (BuildKind, bool) {
     let current = state.current();
     let mut builder = state.builder.lock().expect("builder lock");
@@ -193,16 +269,6 @@ fn swap_in_next(state: &AppState, change: &Change, started: Instant) -> (BuildKi
         }
     );
     let _ = state.events.send(LiveEvent::Reload);
-    // The feeds and the client index, left for after the swap, come as a snapshot of their
-    // own: the one just swapped in is never written to.
-    match builder.finish(&snapshot) {
-        Ok(Some(done)) => state.snapshot.store(Arc::new(done)),
-        Ok(None) => {}
-        Err(e) => {
-            show_failure(state, &snapshot, e.to_string());
-            return (kind, false);
-        }
-    }
     (kind, true)
 }
 
@@ -297,6 +363,35 @@ mod tests {
         ] {
             assert!(!watched.ends_burst(&event(kind, path)), "{kind:?} {path}");
         }
+    }
+
+    /// The server's own reads come as events too (inotify reports a file opened): a save
+    /// queued behind one is still a change waiting, and the completion waits for it, but
+    /// never longer than `MOST_DEFERRAL`.
+    #[test]
+    fn a_waiting_save_puts_the_completion_off_and_nothing_else_does() {
+        let watched = watched();
+        let event = |kind, path: &str| notify::Event::new(kind).add_path(path.into());
+        let opened = event(
+            EventKind::Access(AccessKind::Open(AccessMode::Any)),
+            "/site/content/Статья.md",
+        );
+        let saved = event(
+            EventKind::Modify(ModifyKind::Data(DataChange::Content)),
+            "/site/content/Статья.md",
+        );
+        assert!(!waiting_change(&watched, std::slice::from_ref(&opened)));
+        assert!(waiting_change(&watched, &[opened, saved]));
+
+        let mut completion = Completion::default();
+        assert!(!completion.due(false), "nothing swapped in");
+        completion.pending = true;
+        assert!(!completion.due(true), "put off while a change waits");
+        assert!(completion.due(false), "due at the first pause");
+        assert!(!completion.due(false), "once");
+        completion.pending = true;
+        completion.put_off_since = Some(Instant::now() - MOST_DEFERRAL);
+        assert!(completion.due(true), "not put off for ever");
     }
 
     #[test]

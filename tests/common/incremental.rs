@@ -3,7 +3,7 @@
 //! reports them, and the comparison with a full build of the same content.
 
 use super::Fixture;
-use spravka::serve::{rebuild, AppState, Builder, Change};
+use spravka::serve::{rebuild, swap_in, AppState, Builder, Change};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -117,9 +117,19 @@ impl Session {
 
     /// Rebuilds after changes to `rels`; returns how many jobs were re-rendered.
     pub fn rebuild(&mut self, rels: &[&str]) -> usize {
+        self.rebuild_with(rels, rebuild)
+    }
+
+    /// [`Session::rebuild`] as the watcher does it when another change is already waiting:
+    /// swapped in, the feeds left (`spravka::serve::complete` writes them).
+    pub fn swap_in(&mut self, rels: &[&str]) -> usize {
+        self.rebuild_with(rels, swap_in)
+    }
+
+    fn rebuild_with(&mut self, rels: &[&str], how: fn(&AppState, &Change)) -> usize {
         let before = self.state.current();
         let paths = rels.iter().map(|r| self.path(r)).collect();
-        rebuild(&self.state, &Change::Content(paths));
+        how(&self.state, &Change::Content(paths));
         let after = self.state.current();
         assert_eq!(
             after.generation,
