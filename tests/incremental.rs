@@ -97,10 +97,7 @@ fn every_kind_of_edit_gives_what_a_full_build_gives() {
 fn feeds_left_for_a_waiting_change_are_written_by_the_next_rebuild() {
     let mut s = Session::new(Fixture::default_content());
     let new_page = "База типичных запросов/Новая статья.md";
-    s.f.write(
-        &format!("content/{new_page}"),
-        "# Новая статья\n\nКвазипростокваша.\n",
-    );
+    s.write(new_page, "# Новая статья\n\nКвазипростокваша.\n");
     s.swap_in(&[new_page]);
     let current = s.state.current();
     let url = &current.site.page_by_path(new_page).unwrap().url;
@@ -168,7 +165,7 @@ fn deleting_a_linked_page_is_served_and_lists_the_links_that_broke() {
         );
     }
     assert!(problems.contains("error[broken-link]"), "{problems}");
-    s.f.write(&format!("content/{ARTICLE}"), &original);
+    s.write(ARTICLE, &original);
     s.rebuild(&[ARTICLE]);
     assert_same_as_full_build(&s.f, &s.state, "linked page restored");
     assert!(s.state.problems.read().unwrap().is_none());
@@ -242,10 +239,8 @@ fn a_save_made_while_serve_was_starting_is_picked_up_by_the_first_rebuild() {
     let mut s = Session::new(Fixture::default_content());
     let barrier = "База типичных запросов/Контроллер шлагбаума не на связи.md";
     // Written after the first build read it, and named by no event.
-    s.f.write(
-        &format!("content/{barrier}"),
-        &(std::fs::read_to_string(s.path(barrier)).unwrap() + "\nКракозяблик.\n"),
-    );
+    let text = std::fs::read_to_string(s.path(barrier)).unwrap();
+    s.write(barrier, &(text + "\nКракозяблик.\n"));
     s.edit(ARTICLE, |t| t + "\nЕщё строка.\n");
     assert_eq!(search_paths(&s.state, "кракозяблик"), [barrier]);
 }

@@ -57,31 +57,7 @@ pub fn summary_with(
         }
     };
     for id in recount {
-        let page = &site.pages[id];
-        memo.lint(&page.doc, day);
-        let forgotten = std::mem::replace(&mut memo.pages[id].doc, address(&page.doc));
-        if forgotten != address(&page.doc) {
-            memo.forget(forgotten);
-        }
-        let mut warnings: Vec<Cow<Diagnostic>> = vec![];
-        let mut errors = vec![];
-        for d in found_on(page, memo) {
-            if warning(&d) {
-                warnings.push(d);
-            } else {
-                errors.push(d.into_owned());
-            }
-        }
-        warnings.sort_unstable_by(|a, b| crate::diagnostics::order(a, b));
-        warnings.dedup();
-        let count = (warnings.iter())
-            .filter(|d| {
-                let d: &Diagnostic = d;
-                !site_level.contains(&d)
-            })
-            .count();
-        let findings = &mut memo.pages[id];
-        (findings.errors, findings.warnings) = (errors, count);
+        memo.count(site, id, day, &site_level);
     }
     memo.summarised = Some(day);
     let mut errors = Diagnostics(
@@ -144,6 +120,37 @@ impl LintMemo {
             self.found
                 .insert(address(doc), (doc.clone(), stale_days, today, found));
         }
+    }
+
+    /// Counts page `id`'s part of the summary again (linting its document if it must): its
+    /// errors, and its distinct warnings that are not among the site's own `site_level`.
+    fn count(
+        &mut self,
+        site: &Site,
+        id: PageId,
+        day: (i64, NaiveDate),
+        site_level: &HashSet<&Diagnostic>,
+    ) {
+        let page = &site.pages[id];
+        self.lint(&page.doc, day);
+        let forgotten = std::mem::replace(&mut self.pages[id].doc, address(&page.doc));
+        if forgotten != address(&page.doc) {
+            self.forget(forgotten);
+        }
+        let (mut warnings, mut errors): (Vec<Cow<Diagnostic>>, Vec<Diagnostic>) = (vec![], vec![]);
+        for d in found_on(page, self) {
+            match d.severity {
+                Severity::Warning => warnings.push(d),
+                _ => errors.push(d.into_owned()),
+            }
+        }
+        warnings.sort_unstable_by(|a, b| crate::diagnostics::order(a, b));
+        warnings.dedup();
+        let count = (warnings.iter())
+            .filter(|d| !site_level.contains(d.as_ref()))
+            .count();
+        let findings = &mut self.pages[id];
+        (findings.errors, findings.warnings) = (errors, count);
     }
 
     /// Drops the findings of a document no page shows any more.

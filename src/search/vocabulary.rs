@@ -4,6 +4,7 @@
 
 use super::analyzer::{analyze, normalize, AnalyzedTerm};
 use super::engine::SearchEngine;
+use super::synonyms::Expansion;
 use crate::text::translit::{fix_keyboard_layout, latin_to_cyrillic};
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashSet};
@@ -98,37 +99,30 @@ impl SearchEngine {
             seen: HashSet::new(),
             out: TextTerms::default(),
         };
-        // The groups' entries in the text, each with a word of the base to search for it.
-        let mut named = Vec::new();
-        if options.synonyms {
-            named = self.synonyms.expand_all(&sequence);
-            named.retain(|e| {
-                let mut alternatives = e.alternatives.iter().flatten();
-                alternatives.any(|alt| self.doc_freq(searcher, alt) > 0)
-            });
-        }
+        let dfs: Vec<u64> = (sequence.iter())
+            .map(|term| self.doc_freq(searcher, term))
+            .collect();
+        let named = match options.synonyms {
+            true => self.groups_in(searcher, &sequence),
+            false => Vec::new(),
+        };
         let mut in_a_group = vec![false; sequence.len()];
         for e in &named {
             in_a_group[e.start..e.start + e.len].fill(true);
         }
-        for ((t, term), in_a_group) in raw.iter().zip(&sequence).zip(in_a_group) {
-            gathered.own_word(t, term, in_a_group, options.fuzzy);
+        for (i, t) in raw.iter().enumerate() {
+            gathered.own_word(t, &sequence[i], dfs[i], in_a_group[i], options.fuzzy);
+        }
+        // A word no article uses is still searched through the group that names it, so a
+        // writer's entry for the customers' slang («смсочка») works before any article says
+        // it. Its group's words are its own: they go to it before the synonyms of the words
+        // the index knows (expanded with their typos' corrections) take theirs.
+        for expansion in named {
+            if dfs[expansion.start..expansion.start + expansion.len].contains(&0) {
+                gathered.add_alternatives(&raw[expansion.start], &expansion.alternatives);
+            }
         }
         if options.synonyms {
-            // A word no article uses is still searched through the group that names it, so
-            // a writer's entry for the customers' slang («смсочка») works before any article
-            // says it. Its group's words are its own: they go to it before the synonyms of
-            // the words the index knows (expanded with their typos' corrections) take theirs.
-            for expansion in named {
-                let covered = &sequence[expansion.start..expansion.start + expansion.len];
-                if covered
-                    .iter()
-                    .any(|term| self.doc_freq(searcher, term) == 0)
-                {
-                    let source = &raw[expansion.start];
-                    gathered.add_alternatives(source, &expansion.alternatives);
-                }
-            }
             gathered.synonyms_of_known_terms();
         }
         let mut terms = gathered.out;
@@ -138,6 +132,17 @@ impl SearchEngine {
             terms.terms.sort_by_key(|t| t.position);
         }
         terms
+    }
+
+    /// The synonym groups' entries in a text's `terms`, each with a word of the base to
+    /// search for it.
+    fn groups_in(&self, searcher: &Searcher, terms: &[String]) -> Vec<Expansion> {
+        let mut named = self.synonyms.expand_all(terms);
+        named.retain(|e| {
+            let mut alternatives = e.alternatives.iter().flatten();
+            alternatives.any(|alt| self.doc_freq(searcher, alt) > 0)
+        });
+        named
     }
 
     /// Latin words the index does not know are re-read as Russian typed in the wrong keyboard
@@ -303,15 +308,15 @@ impl Gathered<'_> {
         });
     }
 
-    /// One analysed word of the text: its term if the index knows it, else its near terms
+    /// One analysed word of the text (`df`: its term's document frequency): its term if the
+    /// index knows it, else its near terms
     /// (a typo), else nothing — and the word counts as unknown unless a synonym group names
     /// it (its group's words are searched for it).
-    fn own_word(&mut self, t: &AnalyzedTerm, term: &str, in_a_group: bool, fuzzy: bool) {
+    fn own_word(&mut self, t: &AnalyzedTerm, term: &str, df: u64, in_a_group: bool, fuzzy: bool) {
         if !self.seen.insert(term.to_string()) {
             return;
         }
         self.out.words += 1;
-        let df = self.engine.doc_freq(self.searcher, term);
         if df > 0 {
             self.push(term.to_string(), df, &t.original, Origin::Exact, t.position);
             return;

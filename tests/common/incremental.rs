@@ -111,8 +111,13 @@ impl Session {
 
     pub fn edit(&mut self, rel: &str, edit: impl FnOnce(String) -> String) -> usize {
         let text = std::fs::read_to_string(self.path(rel)).unwrap_or_default();
-        self.f.write(&format!("content/{rel}"), &edit(text));
+        self.write(rel, &edit(text));
         self.rebuild(&[rel])
+    }
+
+    /// Writes content/`rel` without rebuilding (no event tells the builder).
+    pub fn write(&mut self, rel: &str, text: &str) {
+        self.f.write(&format!("content/{rel}"), text);
     }
 
     /// Rebuilds after changes to `rels`; returns how many jobs were re-rendered.
