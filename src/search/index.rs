@@ -2,6 +2,7 @@
 //! or unreadable: the index is derived data).
 
 use super::analyzer::{text_analyzer, ANALYZER_NAME};
+use super::cache_directory::CacheDirectory;
 use crate::site::Site;
 use rayon::prelude::*;
 use std::path::Path;
@@ -213,13 +214,19 @@ pub fn build_in_ram(site: &Site) -> Result<Index, IndexError> {
 
 /// Builds the index of `site` in `dir` (created empty) and opens it from there: its files
 /// are mapped, not copied into the process (serve keeps only what queries touch in memory).
+/// The folder is a cache, built afresh at every start: its writes are never synced to the
+/// disk ([`CacheDirectory`]).
 pub fn build_in_dir(site: &Site, dir: &Path) -> Result<Index, IndexError> {
     if dir.exists() {
         std::fs::remove_dir_all(dir)?;
     }
     std::fs::create_dir_all(dir)?;
     let (schema, fields) = schema();
-    let index = Index::create_in_dir(dir, schema)?;
+    let index = Index::create(
+        CacheDirectory::open(dir)?,
+        schema,
+        tantivy::IndexSettings::default(),
+    )?;
     fill(&index, site, &fields)?;
     Ok(index)
 }

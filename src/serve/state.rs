@@ -21,7 +21,7 @@ use crate::search::update::IndexUpdater;
 use crate::search::SearchEngine;
 use crate::site::{DocumentCache, PageId, Reloaded, Site};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use tokio::sync::broadcast;
 
 /// One served version of the site. Never changed once made: the next version is another
@@ -194,7 +194,8 @@ pub struct Builder {
     documents: DocumentCache,
     lints: LintMemo,
     index: tantivy::Index,
-    updater: IndexUpdater,
+    /// Behind a lock only so that an update runs beside a render, which borrows the builder.
+    updater: Mutex<IndexUpdater>,
     blobs: Arc<BlobStore>,
     /// The last incremental rebuild left the feeds for after the swap (`finish`).
     feeds_pending: bool,
@@ -217,6 +218,8 @@ pub struct Builder {
 struct Rendered {
     keys: JobKeys,
     files: SiteFiles,
+    /// The feeds' key changed; they were left for after the swap (`Builder::finish`).
+    feeds_changed: bool,
 }
 
 impl Builder {
@@ -288,7 +291,7 @@ impl Builder {
             lints,
             index,
             index_folder: index_folder.clone(),
-            updater,
+            updater: Mutex::new(updater),
             blobs,
             feeds_pending: false,
             feeds_stale: false,
@@ -299,7 +302,9 @@ impl Builder {
         };
         let engine = builder.engine(&site)?;
         timer.lap(Phase::Index);
-        let Rendered { keys, mut files } = builder.render(&site, None)?;
+        let Rendered {
+            keys, mut files, ..
+        } = builder.render(&site, None)?;
         let feed_files = builder.render_feeds(&site, &mut files, &[])?;
         timer.lap(Phase::Render);
         builder.spill(&site);
@@ -359,9 +364,29 @@ impl Builder {
             touched.as_deref().filter(|_| trusted),
         );
         let checked = timer.lap(Phase::Check);
-        let Rendered { keys, files } = self.render(&site, Some((current, touched.as_deref())))?;
+        // The index's commit mostly waits on tantivy's own threads and the disk: it runs
+        // beside the render (an added page at 10,000 pages re-renders a hundred others).
+        let (rendered, updated) = std::thread::scope(|scope| {
+            let updating = scope.spawn(|| {
+                let mut updater = self.updater.lock().unwrap_or_else(PoisonError::into_inner);
+                updater.update(&site, touched.as_deref())
+            });
+            let rendered = self.render(&site, Some((current, touched.as_deref())));
+            let updated = updating
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (rendered, updated)
+        });
+        let Rendered {
+            keys,
+            files,
+            feeds_changed,
+        } = rendered?;
+        updated?;
+        // Still pending: the last snapshot was not completed (a change was waiting).
+        self.feeds_pending =
+            feeds_changed || std::mem::take(&mut self.feeds_stale) || self.feeds_pending;
         let rendered = timer.lap(Phase::Render);
-        self.updater.update(&site, touched.as_deref())?;
         // The model's file is not content: a change to it is a full rebuild.
         let synonyms = &self.config.synonyms_file;
         let names_synonyms = |r: &str| crate::content::walk::is_at_or_under(synonyms, r);
@@ -373,7 +398,7 @@ impl Builder {
         let indexed = timer.lap(Phase::Index);
         self.spill(&site);
         tracing::debug!(
-            "incremental: load {loaded:.0?}, check {checked:.0?}, render {rendered:.0?}, index {indexed:.0?}"
+            "incremental: load {loaded:.0?}, check {checked:.0?}, render and index update {rendered:.0?}, engine {indexed:.0?}"
         );
         self.trusted = true;
         Ok(Snapshot {
@@ -400,7 +425,7 @@ impl Builder {
     /// pages it touched, when `site` is that snapshot's patched), only what changed since
     /// (the feeds, if they changed, are left for `finish`).
     fn render(
-        &mut self,
+        &self,
         site: &Site,
         previous: Option<(&Snapshot, Option<&[PageId]>)>,
     ) -> Result<Rendered, SnapshotError> {
@@ -411,22 +436,20 @@ impl Builder {
             touched.and_then(|touched| old.keys.after_patch(&env, &all, options, touched))
         });
         let keys = patched_keys.unwrap_or_else(|| JobKeys::compute(&env, &all, options));
-        let (jobs, remove): (Vec<Job>, _) = match previous.map(|(old, _)| old) {
+        let (jobs, remove, feeds_changed): (Vec<Job>, _, _) = match previous.map(|(old, _)| old) {
             Some(old) => {
                 let changes = keys.changes_from(&old.keys);
                 // The feeds and the client index cover every page (a tenth of a second at
                 // 10,000 documents) and the edited page does not show them: they are written
                 // after the swap, so the writer's browser reloads sooner.
-                // Still pending: the last snapshot was not completed (a change was waiting).
-                self.feeds_pending = changes.render.contains(&Job::Feeds)
-                    || std::mem::take(&mut self.feeds_stale)
-                    || self.feeds_pending;
+                let feeds_changed = changes.render.contains(&Job::Feeds);
                 let now = changes.render.into_iter().filter(|j| *j != Job::Feeds);
-                (now.collect(), changes.remove)
+                (now.collect(), changes.remove, feeds_changed)
             }
             None => (
                 all.iter().filter(|j| **j != Job::Feeds).cloned().collect(),
                 vec![],
+                false,
             ),
         };
         let out = BlobOutput::new(&self.blobs);
@@ -441,7 +464,11 @@ impl Builder {
         }
         out.apply_to(&mut files);
         tracing::debug!("rendered {} of {} jobs", jobs.len(), all.len());
-        Ok(Rendered { keys, files })
+        Ok(Rendered {
+            keys,
+            files,
+            feeds_changed,
+        })
     }
 
     /// Renders the feeds (feeds, sitemap, client index) of `site` into `files`, in place of
