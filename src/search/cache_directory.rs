@@ -27,7 +27,8 @@ impl CacheDirectory {
     pub fn open(root: &Path) -> Result<CacheDirectory, tantivy::TantivyError> {
         Ok(CacheDirectory {
             mapped: MmapDirectory::open(root)?,
-            root: root.to_path_buf(),
+            // As `MmapDirectory` resolves paths, so that both name the same files.
+            root: root.canonicalize()?,
         })
     }
 }
@@ -132,7 +133,7 @@ mod tests {
     }
 
     #[test]
-    fn a_file_is_never_written_over() {
+    fn a_file_is_never_written_over_and_an_atomic_write_replaces_one_whole() {
         let folder = tempfile::tempdir().unwrap();
         let directory = CacheDirectory::open(folder.path()).unwrap();
         let mut file = directory.open_write(Path::new("segment.idx")).unwrap();

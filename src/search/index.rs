@@ -215,7 +215,7 @@ pub fn build_in_ram(site: &Site) -> Result<Index, IndexError> {
 /// Builds the index of `site` in `dir` (created empty) and opens it from there: its files
 /// are mapped, not copied into the process (serve keeps only what queries touch in memory).
 /// The folder is a cache, built afresh at every start: its writes are never synced to the
-/// disk ([`CacheDirectory`]).
+/// disk (`search::cache_directory`).
 pub fn build_in_dir(site: &Site, dir: &Path) -> Result<Index, IndexError> {
     if dir.exists() {
         std::fs::remove_dir_all(dir)?;

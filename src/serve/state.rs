@@ -21,7 +21,7 @@ use crate::search::update::IndexUpdater;
 use crate::search::SearchEngine;
 use crate::site::{DocumentCache, PageId, Reloaded, Site};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use tokio::sync::broadcast;
 
 /// One served version of the site. Never changed once made: the next version is another
@@ -364,28 +364,7 @@ impl Builder {
             touched.as_deref().filter(|_| trusted),
         );
         let checked = timer.lap(Phase::Check);
-        // The index's commit mostly waits on tantivy's own threads and the disk: it runs
-        // beside the render (an added page at 10,000 pages re-renders a hundred others).
-        let (rendered, updated) = std::thread::scope(|scope| {
-            let updating = scope.spawn(|| {
-                let mut updater = self.updater.lock().unwrap_or_else(PoisonError::into_inner);
-                updater.update(&site, touched.as_deref())
-            });
-            let rendered = self.render(&site, Some((current, touched.as_deref())));
-            let updated = updating
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            (rendered, updated)
-        });
-        let Rendered {
-            keys,
-            files,
-            feeds_changed,
-        } = rendered?;
-        updated?;
-        // Still pending: the last snapshot was not completed (a change was waiting).
-        self.feeds_pending =
-            feeds_changed || std::mem::take(&mut self.feeds_stale) || self.feeds_pending;
+        let (keys, files) = self.render_and_update(&site, current, touched.as_deref())?;
         let rendered = timer.lap(Phase::Render);
         // The model's file is not content: a change to it is a full rebuild.
         let synonyms = &self.config.synonyms_file;
@@ -414,6 +393,39 @@ impl Builder {
         })
     }
 
+    /// Renders what changed since `current` and brings the index to `site`, at once: a
+    /// one-page commit mostly waits on tantivy's own threads (an edit at 10,000 pages renders
+    /// a few pages in about as long). Records the feeds as pending when they changed.
+    fn render_and_update(
+        &mut self,
+        site: &Site,
+        current: &Snapshot,
+        touched: Option<&[PageId]>,
+    ) -> Result<(JobKeys, SiteFiles), SnapshotError> {
+        let (rendered, updated) = std::thread::scope(|scope| {
+            let updating = scope.spawn(|| {
+                // A panic here is raised again below, and the builder is not used after it.
+                let mut updater = self.updater.lock().expect("the index updater's lock");
+                updater.update(site, touched)
+            });
+            let rendered = self.render(site, Some((current, touched)));
+            let updated = updating
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (rendered, updated)
+        });
+        let Rendered {
+            keys,
+            files,
+            feeds_changed,
+        } = rendered?;
+        updated?;
+        // Still pending: the last snapshot was not completed (a change was waiting).
+        self.feeds_pending =
+            feeds_changed || std::mem::take(&mut self.feeds_stale) || self.feeds_pending;
+        Ok((keys, files))
+    }
+
     fn options(&self) -> RenderOptions {
         RenderOptions {
             live_reload: self.live_reload,
@@ -423,7 +435,7 @@ impl Builder {
 
     /// Renders every job of `site` but the feeds, or, given the snapshot it follows (and the
     /// pages it touched, when `site` is that snapshot's patched), only what changed since
-    /// (the feeds, if they changed, are left for `finish`).
+    /// (the feeds are not rendered then: `feeds_changed` says whether `finish` must).
     fn render(
         &self,
         site: &Site,

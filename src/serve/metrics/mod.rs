@@ -163,7 +163,8 @@ impl BuildKind {
 }
 
 /// A phase of a build: the site loaded (config, templates, documents), checked, rendered,
-/// indexed (and the search engine opened).
+/// indexed (and the search engine opened). An incremental rebuild updates the index beside
+/// the render: `Render` counts both, `Index` the opening of the updated index.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Phase {
     Load,
