@@ -115,11 +115,15 @@ pub fn parse_date(value: &str) -> Option<NaiveDate> {
 }
 
 pub fn split_tags(value: &str) -> Vec<String> {
-    value
-        .split([',', ';'])
-        .map(|t| t.trim().to_lowercase())
-        .filter(|t| !t.is_empty())
-        .collect()
+    value.split([',', ';']).filter_map(tag_name).collect()
+}
+
+/// A tag as the site keys it: trimmed, lowercase, ё read as е (writers spell «отчёт» and
+/// «отчет» alike, and search already does: two spellings were two tag pages), or `None` when
+/// empty.
+fn tag_name(raw: &str) -> Option<String> {
+    let name = raw.trim().to_lowercase().replace('ё', "е");
+    (!name.is_empty()).then_some(name)
 }
 
 /// Reads the metadata table of the "Метаданные документа" section.
@@ -366,11 +370,7 @@ pub fn split_front_matter(
         kind: fm.kind,
         department: fm.department,
         tags: match fm.tags {
-            Some(Tags::List(list)) => list
-                .iter()
-                .map(|t| t.trim().to_lowercase())
-                .filter(|t| !t.is_empty())
-                .collect(),
+            Some(Tags::List(list)) => list.iter().filter_map(|t| tag_name(t)).collect(),
             Some(Tags::Text(text)) => split_tags(&text),
             None => vec![],
         },

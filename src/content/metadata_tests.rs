@@ -19,6 +19,14 @@ fn tags_are_lowercased_and_trimmed() {
 }
 
 #[test]
+fn a_tag_spelt_with_yo_is_the_tag_spelt_with_ye() {
+    assert_eq!(
+        split_tags("Отчёт; учётная запись"),
+        ["отчет", "учетная запись"]
+    );
+}
+
+#[test]
 fn unclosed_front_matter_is_content() {
     let (meta, body, lines) = split_front_matter("---\ntitle: x\n# no close\n").unwrap();
     assert!(meta.is_none());

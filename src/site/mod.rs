@@ -362,10 +362,16 @@ impl Site {
         // Gathered in a hash map, then sorted once: a search of the sorted map for each of a
         // page's tags compared 30,000 Cyrillic names a dozen times each.
         let mode = self.config.url_mode;
-        self.tags = tags
+        let mut named: Vec<(&str, Vec<PageId>)> = tags.into_iter().collect();
+        named.sort_unstable_by_key(|&(name, _)| name);
+        // Two tags can share a URL (`вводит` and `вводить` both read `vvodit`): the first by
+        // name keeps it, the next gets `-2`, as pages do. Before, the second page overwrote
+        // the first, and every add re-rendered both (their keys shared one output name).
+        let mut taken = std::collections::HashSet::new();
+        self.tags = named
             .into_iter()
             .map(|(name, pages)| {
-                let url = urls::tag_url(name, mode);
+                let url = urls::unique_tag_url(name, mode, &mut taken);
                 (name.to_string(), Tag { url, pages })
             })
             .collect();

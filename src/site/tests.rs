@@ -204,6 +204,23 @@ fn sections_and_tags() {
     assert_eq!(s.sections[0].index, s.page_id_by_path("README.md"));
 }
 
+/// Tags whose names read the same in Latin (`вводит`, `вводить`) each keep a page: the first
+/// by name its URL, the next one `-2`; «отчёт» and «отчет» are one tag.
+#[test]
+fn every_tag_has_a_url_of_its_own() {
+    let s = site(&[
+        ("в.md", "---\ntags: [вводить, отчёт]\n---\n# В\n"),
+        ("а.md", "---\ntags: [вводит, отчет]\n---\n# А\n"),
+        ("б.md", "---\ntags: [вводит-2]\n---\n# Б\n"),
+    ]);
+    let url = |tag: &str| s.tags[tag].url.as_str();
+    assert_eq!(url("вводит"), "/tags/vvodit/");
+    assert_eq!(url("вводит-2"), "/tags/vvodit-2/");
+    assert_eq!(url("вводить"), "/tags/vvodit-3/");
+    assert_eq!(s.tags.len(), 4);
+    assert_eq!(s.tags["отчет"].pages.len(), 2);
+}
+
 /// Unchanged documents keep their resolved links across loads, until something they can point
 /// at changes: here the heading an anchor names, then the page itself, then a closing `{#id}`.
 #[test]

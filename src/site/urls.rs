@@ -3,6 +3,7 @@
 use crate::config::UrlMode;
 use crate::content::slug::url_segment;
 use crate::content::walk::is_index_name;
+use std::collections::HashSet;
 
 /// The tag pages' folder.
 pub const TAGS_URL: &str = "/tags/";
@@ -25,6 +26,20 @@ pub const GENERATED_URLS: [(&str, &str); 4] = [
 /// The page of tag `name`: `/tags/shlagbaum/`.
 pub fn tag_url(name: &str, mode: UrlMode) -> String {
     format!("{TAGS_URL}{}/", url_segment(name, mode))
+}
+
+/// [`tag_url`], or with `-2`, `-3`… when another tag already took it (`taken`: the URLs given
+/// so far, tags taken in name order so that the same tags always get the same URLs).
+pub fn unique_tag_url(name: &str, mode: UrlMode, taken: &mut HashSet<String>) -> String {
+    let url = tag_url(name, mode);
+    let stem = url.trim_end_matches('/').to_string();
+    let mut candidate = url;
+    let mut n = 2;
+    while !taken.insert(candidate.clone()) {
+        candidate = format!("{stem}-{n}/");
+        n += 1;
+    }
+    candidate
 }
 
 /// `Регламенты/Эскалация в отдел разработки.md` → `/reglamenty/eskalatsiya-v-otdel-razrabotki/`;
