@@ -120,8 +120,8 @@ pub fn split_tags(value: &str) -> Vec<String> {
 
 /// A tag as the site keys it: trimmed, lowercase, ё read as е (writers spell «отчёт» and
 /// «отчет» alike, and search already does: two spellings were two tag pages), or `None` when
-/// empty.
-fn tag_name(raw: &str) -> Option<String> {
+/// empty. Search reads a `tag` filter the same way.
+pub fn tag_name(raw: &str) -> Option<String> {
     let name = raw.trim().to_lowercase().replace('ё', "е");
     (!name.is_empty()).then_some(name)
 }

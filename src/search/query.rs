@@ -7,6 +7,7 @@ use super::analyzer::normalize;
 use super::engine::by_score_then_path;
 use super::engine::{comparable, Hit, SearchEngine};
 use super::vocabulary::Forgiveness;
+use crate::content::metadata::tag_name;
 use crate::text::translit::{fix_keyboard_layout, latin_to_cyrillic};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -127,11 +128,11 @@ impl SearchEngine {
                 )),
             ));
         }
-        if let Some(tag) = request.tag.as_deref().filter(|s| !s.is_empty()) {
+        if let Some(tag) = request.tag.as_deref().and_then(tag_name) {
             clauses.push((
                 Occur::Must,
                 Box::new(TermQuery::new(
-                    Term::from_field_text(f.tag_key, &tag.to_lowercase()),
+                    Term::from_field_text(f.tag_key, &tag),
                     IndexRecordOption::Basic,
                 )),
             ));
