@@ -90,12 +90,7 @@ impl TablePlace {
 }
 
 fn clean_key(key: &str) -> String {
-    key.trim()
-        .trim_matches('*')
-        .trim()
-        .trim_end_matches(':')
-        .to_lowercase()
-        .replace('ё', "е")
+    crate::text::lowercase_without_yo(key.trim().trim_matches('*').trim().trim_end_matches(':'))
 }
 
 /// A date as bases write it: `2026-03-01`, `01.03.2026`, a date-time whose day is enough
@@ -122,7 +117,7 @@ pub fn split_tags(value: &str) -> Vec<String> {
 /// «отчет» alike, and search already does: two spellings were two tag pages), or `None` when
 /// empty. Search reads a `tag` filter the same way.
 pub fn tag_name(raw: &str) -> Option<String> {
-    let name = raw.trim().to_lowercase().replace('ё', "е");
+    let name = crate::text::lowercase_without_yo(raw.trim());
     (!name.is_empty()).then_some(name)
 }
 

@@ -46,10 +46,7 @@ struct Stemming<'a> {
 impl Stemming<'_> {
     /// Adds the stems of `text`, found in the field `bit`, to `words`.
     fn add(&mut self, words: &mut Vec<(u32, u8)>, text: &str, bit: u8) {
-        let mut lowered = crate::text::lowercase(text);
-        if lowered.contains('ё') {
-            lowered = lowered.replace('ё', "е");
-        }
+        let lowered = crate::text::lowercase_without_yo(text);
         for word in super::client_index::words(&lowered) {
             let number = match self.word_stems.get(word) {
                 Some(&number) => number,

@@ -7,7 +7,7 @@ use super::engine::SearchEngine;
 use super::synonyms::Expansion;
 use crate::text::translit::{fix_keyboard_layout, latin_to_cyrillic};
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use tantivy::Searcher;
 
 /// At most this many distinct terms of a text are searched: the most informative ones.
@@ -99,8 +99,15 @@ impl SearchEngine {
             seen: HashSet::new(),
             out: TextTerms::default(),
         };
+        // Once per distinct word: a long e-mail repeats its words, and each lookup reads three
+        // fields of every segment.
+        let mut looked_up: HashMap<&str, u64> = HashMap::new();
         let dfs: Vec<u64> = (sequence.iter())
-            .map(|term| self.doc_freq(searcher, term))
+            .map(|term| {
+                *looked_up
+                    .entry(term)
+                    .or_insert_with(|| self.doc_freq(searcher, term))
+            })
             .collect();
         let named = match options.synonyms {
             true => self.groups_in(searcher, &sequence),

@@ -279,12 +279,7 @@ impl Site {
         source: &str,
         taken: &mut HashMap<String, String>,
     ) -> String {
-        let mut url = wanted.to_string();
-        let mut n = 2;
-        while taken.contains_key(&url) {
-            url = format!("{}-{n}/", wanted.trim_end_matches('/'));
-            n += 1;
-        }
+        let url = urls::first_free(wanted, |url| taken.contains_key(url));
         if url != wanted {
             self.diagnostics.push(
                 Diagnostic::error(
@@ -371,7 +366,8 @@ impl Site {
         self.tags = named
             .into_iter()
             .map(|(name, pages)| {
-                let url = urls::unique_tag_url(name, mode, &mut taken);
+                let url = urls::first_free(&urls::tag_url(name, mode), |u| taken.contains(u));
+                taken.insert(url.clone());
                 (name.to_string(), Tag { url, pages })
             })
             .collect();

@@ -3,7 +3,6 @@
 use crate::config::UrlMode;
 use crate::content::slug::url_segment;
 use crate::content::walk::is_index_name;
-use std::collections::HashSet;
 
 /// The tag pages' folder.
 pub const TAGS_URL: &str = "/tags/";
@@ -28,18 +27,16 @@ pub fn tag_url(name: &str, mode: UrlMode) -> String {
     format!("{TAGS_URL}{}/", url_segment(name, mode))
 }
 
-/// [`tag_url`], or with `-2`, `-3`… when another tag already took it (`taken`: the URLs given
-/// so far, tags taken in name order so that the same tags always get the same URLs).
-pub fn unique_tag_url(name: &str, mode: UrlMode, taken: &mut HashSet<String>) -> String {
-    let url = tag_url(name, mode);
-    let stem = url.trim_end_matches('/').to_string();
-    let mut candidate = url;
+/// `wanted` (a URL ending in `/`), or with `-2`, `-3`… before its slash: the first one
+/// `is_taken` says is free. Pages and tags that would share a URL are told apart this way.
+pub fn first_free(wanted: &str, is_taken: impl Fn(&str) -> bool) -> String {
+    let mut url = wanted.to_string();
     let mut n = 2;
-    while !taken.insert(candidate.clone()) {
-        candidate = format!("{stem}-{n}/");
+    while is_taken(&url) {
+        url = format!("{}-{n}/", wanted.trim_end_matches('/'));
         n += 1;
     }
-    candidate
+    url
 }
 
 /// `Регламенты/Эскалация в отдел разработки.md` → `/reglamenty/eskalatsiya-v-otdel-razrabotki/`;

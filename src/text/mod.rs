@@ -37,6 +37,17 @@ pub fn lowercase(text: &str) -> String {
     out
 }
 
+/// [`lowercase`] with ё read as е: how names a writer may spell either way are compared
+/// (metadata keys, tags, the static client's words).
+pub fn lowercase_without_yo(text: &str) -> String {
+    let lowered = lowercase(text);
+    if lowered.contains('ё') {
+        lowered.replace('ё', "е")
+    } else {
+        lowered
+    }
+}
+
 /// `c` lowered by arithmetic when it is ASCII or Cyrillic, else `None`.
 fn simple_lowercase(c: char) -> Option<char> {
     match c {
