@@ -37,7 +37,7 @@ impl<'a> Body<'a> {
         let href = match target {
             LinkTarget::Broken { reason } => {
                 return LinkOutput::Broken {
-                    reason: reason.clone(),
+                    reason: reason.to_string(),
                 }
             }
             LinkTarget::Unlinked => return LinkOutput::Unlinked,

@@ -7,10 +7,11 @@
 //! stays cheap.
 
 pub use super::body::Body;
+use super::reads::{self, Part};
 use crate::content::metadata::Metadata;
 use crate::content::Document;
 use crate::site::urls::relative_href;
-use crate::site::{LinkTarget, Page, PageId, SectionId, Site};
+use crate::site::{LinkTarget, Page, PageId, Section, SectionId, Site};
 use chrono::NaiveDate;
 use serde::{Serialize, Serializer};
 use std::borrow::Cow;
@@ -278,9 +279,9 @@ pub struct RenderEnv<'a> {
     /// was most of that.
     cards: Box<[std::sync::OnceLock<Card<'a>>]>,
     nav: std::sync::OnceLock<std::sync::Arc<super::jobs::NavEntries<'a>>>,
-    /// Each tag's URL, for the pages' tag links: a search of the site's sorted map compared
-    /// Cyrillic names a dozen times per link.
-    tag_urls: std::sync::OnceLock<foldhash::HashMap<&'a str, &'a str>>,
+    /// Each tag's place among the site's tags and its URL, for the pages' tag links: a search
+    /// of the site's sorted map compared Cyrillic names a dozen times per link.
+    tag_urls: std::sync::OnceLock<foldhash::HashMap<&'a str, (usize, &'a str)>>,
 }
 
 pub fn status_class(status: Option<&str>) -> &'static str {
@@ -314,6 +315,7 @@ impl<'a> RenderEnv<'a> {
 
     /// The site's top sections, as every page's navigation lists them.
     pub fn nav_entries(&self) -> &std::sync::Arc<super::jobs::NavEntries<'a>> {
+        reads::part(Part::Nav);
         self.nav
             .get_or_init(|| std::sync::Arc::new(super::jobs::NavEntries::new(self.site)))
     }
@@ -322,6 +324,7 @@ impl<'a> RenderEnv<'a> {
     fn card(&self, page: PageId) -> Card<'a> {
         let (site, today) = (self.site, self.today);
         let p = self.read(page);
+        let section = self.section_head(p.section);
         *self.cards[page].get_or_init(|| {
             let meta = &p.doc.meta;
             Card::new(CardFacts {
@@ -331,7 +334,7 @@ impl<'a> RenderEnv<'a> {
                 status: meta.status.as_deref(),
                 status_class: status_class(meta.status.as_deref()),
                 stale: meta.is_stale(site.config.stale_days, today),
-                section: &site.sections[p.section].title,
+                section: &section.title,
                 url: &p.url,
             })
         })
@@ -348,8 +351,32 @@ impl<'a> RenderEnv<'a> {
     /// Page `page`, noted as read by the job being keyed (`render::reads`): a context reads
     /// other pages through here (or through its `Body`), so that no read goes unnoted.
     pub(super) fn read(&self, page: PageId) -> &'a Page {
-        super::reads::page(page);
+        reads::page(page);
         &self.site.pages[page]
+    }
+
+    /// Section `id`, noted as read for what a link to it shows: its title, URL, parent and
+    /// section page (`render::reads`).
+    pub(super) fn section_head(&self, id: SectionId) -> &'a Section {
+        reads::part(Part::SectionHead(id));
+        &self.site.sections[id]
+    }
+
+    /// Section `id`, noted as read whole: its list of pages and subsections too.
+    pub(super) fn section_list(&self, id: SectionId) -> &'a Section {
+        reads::part(Part::SectionHead(id));
+        reads::part(Part::SectionList(id));
+        &self.site.sections[id]
+    }
+
+    /// `Site::listing_section`, noted: a section page is listed by its section's parent.
+    fn listing_section(&self, page: PageId) -> Option<SectionId> {
+        let p = self.read(page);
+        if p.is_index {
+            self.section_head(p.section).parent
+        } else {
+            Some(p.section)
+        }
     }
 
     pub fn is_stale(&self, page: PageId) -> bool {
@@ -379,7 +406,7 @@ impl<'a> RenderEnv<'a> {
         let mut chain = vec![];
         let mut current = section;
         while let Some(id) = current {
-            let s = &self.site.sections[id];
+            let s = self.section_head(id);
             chain.push(Link {
                 title: &s.title,
                 href: self.href(from.clone(), s.url.as_str()),
@@ -392,17 +419,35 @@ impl<'a> RenderEnv<'a> {
 
     /// The URL of a tag's page: the site's, borrowed, for a tag some page carries.
     pub fn tag_url(&self, tag: &str) -> Cow<'a, str> {
-        let site = self.site;
-        let urls = self.tag_urls.get_or_init(|| {
-            site.tags
-                .iter()
-                .map(|(name, t)| (name.as_str(), t.url.as_str()))
-                .collect()
-        });
-        match urls.get(tag) {
-            Some(url) => Cow::Borrowed(url),
+        match self.tag_place(tag) {
+            Some((place, url)) => {
+                reads::part(Part::TagUrl(place));
+                Cow::Borrowed(url)
+            }
             None => Cow::Owned(super::tag_url(self.site, tag)),
         }
+    }
+
+    /// The pages a tag tags, noted as read.
+    pub fn tag_pages(&self, tag: &str) -> &'a [PageId] {
+        match (self.tag_place(tag), self.site.tags.get(tag)) {
+            (Some((place, _)), Some(t)) => {
+                reads::part(Part::TagPages(place));
+                &t.pages
+            }
+            _ => &[],
+        }
+    }
+
+    /// A tag's place among the site's tags (sorted by name) and its URL.
+    fn tag_place(&self, tag: &str) -> Option<(usize, &'a str)> {
+        let site = self.site;
+        let places = self.tag_urls.get_or_init(|| {
+            (site.tags.iter().enumerate())
+                .map(|(place, (name, t))| (name.as_str(), (place, t.url.as_str())))
+                .collect()
+        });
+        places.get(tag).copied()
     }
 
     pub fn body(&self, page: PageId) -> Body<'a> {
@@ -411,12 +456,11 @@ impl<'a> RenderEnv<'a> {
 
     /// The pages before and after `id` in the section that lists it (none for section pages).
     fn neighbours(&self, id: PageId) -> (Option<Link<'a>>, Option<Link<'a>>) {
-        let site = self.site;
-        let p = &site.pages[id];
-        let (false, Some(section)) = (p.is_index, site.listing_section(id)) else {
+        let p = self.read(id);
+        let (false, Some(section)) = (p.is_index, self.listing_section(id)) else {
             return (None, None);
         };
-        let list = &site.sections[section].pages;
+        let list = &self.section_list(section).pages;
         let pos = list.iter().position(|&x| x == id).unwrap_or(0);
         let link = |i: Option<usize>| {
             i.and_then(|i| list.get(i)).map(|&q| {
@@ -431,7 +475,6 @@ impl<'a> RenderEnv<'a> {
     }
 
     pub fn page(&self, id: PageId) -> PageContext<'a> {
-        let site = self.site;
         let p = self.read(id);
         let doc = &p.doc;
         let from = Cow::Borrowed(p.url.as_str());
@@ -453,7 +496,7 @@ impl<'a> RenderEnv<'a> {
             backlinks: self.list_items(&from, &p.backlinks),
             prev,
             next,
-            breadcrumbs: self.breadcrumbs(&from, site.listing_section(id)),
+            breadcrumbs: self.breadcrumbs(&from, self.listing_section(id)),
             broken_links: p
                 .links
                 .iter()

@@ -3,6 +3,7 @@
 //! invalidates the job.
 
 use super::context::{Href, Link, ListItem, PageContext, RenderEnv};
+use super::reads::Part;
 use super::{Job, RenderOptions, OPERATOR_LINKS, OPERATOR_URL, TAGS_URL};
 use crate::site::{SectionId, Site};
 use serde::Serialize;
@@ -271,23 +272,27 @@ impl<'a> RenderEnv<'a> {
                     base: self.base(from, options),
                 }
             }
-            Job::TagIndex => JobContext::TagIndex {
-                base: self.base(TAGS_URL.into(), options),
-                tags: site
-                    .tags
-                    .iter()
-                    .map(|(t, tag)| TagCount {
-                        title: t,
-                        href: self.href(TAGS_URL, tag.url.as_str()),
-                        count: tag.pages.len(),
-                    })
-                    .collect(),
-            },
+            Job::TagIndex => {
+                super::reads::part(Part::TagList);
+                JobContext::TagIndex {
+                    base: self.base(TAGS_URL.into(), options),
+                    tags: (site.tags.iter())
+                        .map(|(t, tag)| TagCount {
+                            title: t,
+                            href: self.href(TAGS_URL, tag.url.as_str()),
+                            count: tag.pages.len(),
+                        })
+                        .collect(),
+                }
+            }
             Job::Tag(tag) => self.tag_context(tag, options),
             Job::NotFound => JobContext::NotFound {
                 base: self.base_absolute(options),
             },
             Job::Operator => {
+                // Pages found by their path: one added there is shown, so the page is keyed
+                // again after every edit (it is one job).
+                super::reads::everything();
                 let link = |path: &str| {
                     site.page_id_by_path(path).map(|id| {
                         let p = self.read(id);
@@ -314,11 +319,7 @@ impl<'a> RenderEnv<'a> {
 
     fn tag_context(&self, tag: &str, options: RenderOptions) -> JobContext<'a> {
         let url = self.tag_url(tag);
-        let pages = self
-            .site
-            .tags
-            .get(tag)
-            .map_or(&[][..], |t| t.pages.as_slice());
+        let pages = self.tag_pages(tag);
         JobContext::Tag {
             pages: self.list_items(&url, pages),
             base: self.base(url, options),
@@ -329,13 +330,13 @@ impl<'a> RenderEnv<'a> {
     /// The listing of section `id` on the page at `from`.
     fn listing(&self, from: &Cow<'a, str>, id: SectionId) -> Listing<'a> {
         let site = self.site;
-        let section = &site.sections[id];
+        let section = self.section_list(id);
         let home = section.url == "/";
         let subsections = section
             .subsections
             .iter()
             .map(|&s| {
-                let sub = &site.sections[s];
+                let sub = self.section_list(s);
                 SubsectionItem {
                     title: &sub.title,
                     href: self.href(from.clone(), sub.url.as_str()),

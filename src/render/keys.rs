@@ -17,7 +17,8 @@
 //! (`context::Body`). The hash is a `crate::fingerprint`.
 
 use super::context::RenderEnv;
-use super::reads::{self, Reading, Readings};
+use super::reads::{self, Part, Reading, Readings};
+use super::unchanged::Unchanged;
 use super::{Job, RenderOptions, TAGS_URL};
 use crate::site::urls::output_path;
 use crate::site::{PageId, Site};
@@ -98,6 +99,55 @@ impl JobKeys {
         })
     }
 
+    /// The keys of `env.site`, which was assembled again after `old_site` (the site these keys
+    /// are of: a page was added, renamed or deleted), for `jobs` (its `Renderer::all_jobs`):
+    /// a job that renders what an old one rendered, and whose every read part is the same in
+    /// the new site (`render::unchanged`), keeps the old key; the others are keyed again.
+    /// `None` when the options, the configuration or the assets changed (then `compute`).
+    pub fn carried_over(
+        &self,
+        old_site: &Site,
+        env: &RenderEnv,
+        jobs: &[Job],
+        options: RenderOptions,
+    ) -> Option<JobKeys> {
+        if self.options != options || self.reads.pages() != old_site.pages.len() {
+            return None;
+        }
+        let unchanged = Unchanged::between(old_site, env.site)?;
+        let old_jobs: HashMap<&Job, u32> = (self.jobs.iter().enumerate())
+            .map(|(i, job)| (job, i as u32))
+            .collect();
+        let carried: Vec<Option<(u64, Reading)>> = (jobs.par_iter())
+            .map(|job| {
+                let old = *old_jobs.get(&unchanged.old_job(job)?)?;
+                let Reading::Parts(parts) = self.reads.reading(old) else {
+                    return None;
+                };
+                let mut parts: Vec<Part> = (parts.into_iter())
+                    .map(|part| unchanged.carry(part))
+                    .collect::<Option<_>>()?;
+                parts.sort_unstable();
+                Some((self.keys[old as usize], Reading::Parts(parts)))
+            })
+            .collect();
+        tracing::debug!(
+            "carried {} of {} keys",
+            carried.iter().filter(|c| c.is_some()).count(),
+            jobs.len()
+        );
+        let (keys, reads): (Vec<u64>, Vec<Reading>) = (jobs.par_iter().zip(carried))
+            .map(|(job, carried)| carried.unwrap_or_else(|| key_of(env, job, options)))
+            .unzip();
+        Some(JobKeys {
+            jobs: jobs.into(),
+            names: jobs.par_iter().map(|job| job_name(env.site, job)).collect(),
+            keys,
+            reads: Readings::new(reads, env.site.pages.len()),
+            options,
+        })
+    }
+
     /// Each job's stable name, the job and its key.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Job, u64)> {
         (self.names.iter())
@@ -165,238 +215,5 @@ pub(super) fn job_name(site: &Site, job: &Job) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::config::Config;
-    use crate::site::DocumentCache;
-    use chrono::NaiveDate;
-    use std::collections::BTreeMap;
-
-    /// Every templated job's key and what its template sees, under its stable name.
-    fn keyed(site: &Site) -> BTreeMap<String, (u64, serde_json::Value)> {
-        let options = RenderOptions {
-            live_reload: false,
-            today: NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
-        };
-        let env = RenderEnv::new(site, options.today, false);
-        let jobs = super::super::Renderer::all_jobs(site);
-        let keys = JobKeys::compute(&env, &jobs, options);
-        keys.iter()
-            .filter(|(_, job, _)| super::super::jobs::template(site, job).is_some())
-            .map(|(name, job, key)| {
-                let seen = serde_json::to_value(env.job_context(job, options)).unwrap();
-                (name.to_string(), (key, seen))
-            })
-            .collect()
-    }
-
-    /// The key is what the template sees: after each edit, every job whose context (its body
-    /// HTML included) changed has a new key, and jobs that see nothing new keep theirs.
-    #[test]
-    fn a_key_changes_whenever_what_its_template_sees_changes() {
-        let site_dir = crate::testing::TempSite::new();
-        let write = |rel: &str, text: &str| site_dir.write(rel, text);
-        write("README.md", "# Главная\n\nБаза.\n");
-        write("r/README.md", "# Раздел\n\nО разделе.\n");
-        write(
-            "r/a.md",
-            "---\ntags: [касса]\n---\n# Альфа\n\nПро альфу.\n\n## Шаги {#shagi}\n\nТекст.\n",
-        );
-        write("r/b.md", "# Бета\n\nПро бету. См. [{#T}](a.md#shagi).\n");
-        write("r/c.md", "# Гамма\n\nПро гамму: [бета](b.md).\n");
-        write("d/e.md", "# Дельта\n\nБез ссылок.\n");
-        let mut cache = DocumentCache::default();
-        let mut load = |edited: &[&str]| {
-            cache.forget(edited.iter().copied());
-            Site::load_with_cache(site_dir.root(), Config::default(), &mut cache)
-        };
-        let mut before = keyed(&load(&[]));
-        let edits: [(&str, &str); 6] = [
-            // b's summary is shown on c's page (a backlink), in the section, on the home page.
-            ("r/b.md", "# Бета\n\nДругое описание. См. [{#T}](a.md#shagi).\n"),
-            // a heading another page shows through a `{#T}` link.
-            ("r/a.md", "---\ntags: [касса]\n---\n# Альфа\n\nПро альфу.\n\n## Порядок шагов {#shagi}\n\nНовые шаги.\n"),
-            // a status: every listing shows its class.
-            ("d/e.md", "---\nstatus: Черновик\n---\n# Дельта\n\nБез ссылок.\n"),
-            // a new tag on a listed page.
-            ("r/c.md", "---\ntags: [касса]\n---\n# Гамма\n\nПро гамму: [бета](b.md).\n"),
-            // a title: the neighbours' prev/next links show it.
-            ("r/c.md", "---\ntags: [касса]\n---\n# Гамма-2\n\nПро гамму: [бета](b.md).\n"),
-            // a top section's title: every page's navigation shows it.
-            ("r/README.md", "# Раздел касс\n\nО разделе.\n"),
-        ];
-        for (rel, text) in edits {
-            write(rel, text);
-            let after = keyed(&load(&[rel]));
-            let mut kept = 0;
-            for (name, (key, seen)) in &after {
-                let Some((old_key, old_seen)) = before.get(name) else {
-                    continue;
-                };
-                if seen != old_seen {
-                    assert_ne!(
-                        key, old_key,
-                        "{name} shows something new after editing {rel}"
-                    );
-                } else if key == old_key {
-                    kept += 1;
-                }
-            }
-            // A top section's title is on every page.
-            let everywhere = rel == "r/README.md";
-            assert!(
-                kept > 0 || everywhere,
-                "editing {rel} re-rendered every page"
-            );
-            before = after;
-        }
-    }
-
-    /// After an edit that moves no page, keying only the jobs that read a touched page gives
-    /// every job the key a full keying gives it: a read not noted (`render::reads`) leaves a
-    /// job that shows the edit with its old key, and this fails.
-    #[test]
-    fn keys_after_a_patch_are_the_keys_of_a_full_keying() {
-        let site_dir = crate::testing::TempSite::new();
-        let write = |rel: &str, text: &str| site_dir.write(rel, text);
-        let dated = |title: &str, date: &str, status: &str, body: &str| {
-            format!(
-                "# {title}\n\n## Метаданные документа\n\n| Параметр | Значение |\n|---|---|\n\
-                 | **Дата обновления** | {date} |\n| **Статус** | {status} |\n| **Теги** | касса |\n\n{body}\n"
-            )
-        };
-        write("README.md", "# Главная\n\nБаза.\n");
-        write("r/README.md", "# Раздел\n\nО разделе.\n");
-        write("r/sub/x.md", "# Икс\n\nВ подразделе без README.\n");
-        write(
-            "r/a.md",
-            &dated(
-                "Альфа",
-                "01.10.2026",
-                "Актуально",
-                "Про альфу.\n\n## Шаги {#shagi}\n\nТекст.",
-            ),
-        );
-        write(
-            "r/b.md",
-            &dated(
-                "Бета",
-                "02.10.2026",
-                "Актуально",
-                "Про бету. См. [{#T}](a.md#shagi).",
-            ),
-        );
-        write("r/c.md", "# Гамма\n\nПро гамму: [бета](b.md).\n");
-        write("d/README.md", "# Другой раздел\n\nО другом.\n");
-        let undated = "# Дельта\n\n## Метаданные документа\n\n| Параметр | Значение |\n|---|---|\n\
-                       | **Статус** | Актуально |\n\nБез ссылок.\n";
-        write("d/e.md", undated);
-        // Not a neighbour of a's (they would read each other's titles anyway).
-        write("d/f.md", "# Фита\n\nСм. [{#T}](../r/a.md#shagi).\n");
-        write("r/s/README.md", "# Подраздел\n\nО подразделе.\n");
-        write("r/s/y.md", "# Игрек\n\nВ подразделе.\n");
-        let options = RenderOptions {
-            live_reload: false,
-            today: NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
-        };
-        let mut cache = DocumentCache::default();
-        let mut site = Site::load_with_cache(site_dir.root(), Config::default(), &mut cache);
-        let jobs = super::super::Renderer::all_jobs(&site);
-        let mut keys =
-            JobKeys::compute(&RenderEnv::new(&site, options.today, false), &jobs, options);
-        let edits: [(&str, String); 11] = [
-            // The summary: listed in its section, on the home page, as c's backlink.
-            (
-                "r/b.md",
-                dated(
-                    "Бета",
-                    "02.10.2026",
-                    "Актуально",
-                    "Иначе о бете. См. [{#T}](a.md#shagi).",
-                ),
-            ),
-            // A heading b and f show through their `{#T}` links, its id kept.
-            (
-                "r/a.md",
-                dated(
-                    "Альфа",
-                    "01.10.2026",
-                    "Актуально",
-                    "Про альфу.\n\n## Порядок {#shagi}\n\nТекст.",
-                ),
-            ),
-            // A status and a date: the class every listing shows, the home page's newest.
-            (
-                "r/a.md",
-                dated(
-                    "Альфа",
-                    "03.11.2026",
-                    "Черновик",
-                    "Про альфу.\n\n## Порядок {#shagi}\n\nТекст.",
-                ),
-            ),
-            // A date where there was none: the page is among the home page's newest now.
-            (
-                "d/e.md",
-                undated.replace(
-                    "| **Статус**",
-                    "| **Дата обновления** | 04.11.2026 |\n| **Статус**",
-                ),
-            ),
-            // A section page's summary, shown by its parent's listing.
-            ("d/README.md", "# Другой раздел\n\nИначе о другом.\n".into()),
-            (
-                "r/s/README.md",
-                "# Подраздел\n\nИначе о подразделе.\n".into(),
-            ),
-            // A link added: e gains a backlink.
-            (
-                "r/c.md",
-                "# Гамма\n\nПро гамму: [бета](b.md), [дельта](../d/e.md).\n".into(),
-            ),
-            // A broken link: the count the page shows.
-            (
-                "r/c.md",
-                "# Гамма\n\nПро гамму: [бета](b.md), [нет](nope.md).\n".into(),
-            ),
-            // A link dropped: b loses c's backlink.
-            ("r/c.md", "# Гамма\n\nПро гамму.\n".into()),
-            // The body of a page in a section without README.
-            ("r/sub/x.md", "# Икс\n\nДругой текст.\n".into()),
-            // The home page itself.
-            ("README.md", "# Главная\n\nНаша база.\n".into()),
-        ];
-        for (rel, text) in edits {
-            write(rel, &text);
-            cache.forget([rel]);
-            let reloaded = Site::reload(site_dir.root(), Config::default(), &mut cache, &site);
-            let touched = (reloaded.touched)
-                .unwrap_or_else(|| panic!("editing {rel} moved no page but was not patched"));
-            let next = reloaded.site;
-            let env = RenderEnv::new(&next, options.today, false);
-            let full = JobKeys::compute(&env, &jobs, options);
-            let patched = keys.after_patch(&env, &jobs, options, &touched).unwrap();
-            let expected: Vec<_> = full.iter().collect();
-            let got: Vec<_> = patched.iter().collect();
-            assert_eq!(got, expected, "keys after editing {rel}");
-            assert_eq!(patched.reads, full.reads, "readings after editing {rel}");
-            // d/e.md's page is read only by its section's listing and the feeds.
-            let e_page = Job::Page(next.page_id_by_path("d/e.md").unwrap());
-            let reads_e = ["r/c.md", "d/README.md", "d/e.md"].contains(&rel);
-            let elsewhere = (!reads_e)
-                .then(|| jobs.iter().position(|j| *j == e_page))
-                .flatten();
-            let again = keys.reads.jobs_reading(&touched);
-            assert!(
-                elsewhere.is_none_or(|e| !again.contains(&(e as u32))),
-                "editing {rel} keyed d/e.md's page again: {again:?}"
-            );
-            assert_ne!(
-                patched.changes_from(&keys),
-                Changes::default(),
-                "editing {rel} changed no job"
-            );
-            (site, keys) = (next, patched);
-        }
-    }
-}
+#[path = "keys_tests.rs"]
+mod tests;

@@ -12,6 +12,7 @@ pub mod output;
 mod reads;
 pub mod stats;
 pub mod theme;
+mod unchanged;
 
 use crate::site::{PageId, SectionId, Site};
 use chrono::NaiveDate;

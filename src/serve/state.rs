@@ -444,10 +444,14 @@ impl Builder {
         let options = self.options();
         let env = RenderEnv::new(site, options.today, site.config.local_links);
         let all = Renderer::all_jobs(site);
-        let patched_keys = previous.and_then(|(old, touched)| {
-            touched.and_then(|touched| old.keys.after_patch(&env, &all, options, touched))
+        // Only what an edit can have changed is keyed again: after a patch, the jobs that read
+        // a touched page; after an add, a rename or a delete, those that read a part of the
+        // site that changed.
+        let kept_keys = previous.and_then(|(old, touched)| match touched {
+            Some(touched) => old.keys.after_patch(&env, &all, options, touched),
+            None => old.keys.carried_over(&old.site, &env, &all, options),
         });
-        let keys = patched_keys.unwrap_or_else(|| JobKeys::compute(&env, &all, options));
+        let keys = kept_keys.unwrap_or_else(|| JobKeys::compute(&env, &all, options));
         let (jobs, remove, feeds_changed): (Vec<Job>, _, _) = match previous.map(|(old, _)| old) {
             Some(old) => {
                 let changes = keys.changes_from(&old.keys);

@@ -13,14 +13,15 @@ use crate::content::Document;
 use crate::diagnostics::{Code, Diagnostic, Severity};
 use percent_encoding::percent_decode_str;
 use std::cell::RefCell;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 /// Where a link goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LinkTarget {
     Page {
         page: PageId,
-        anchor: Option<String>,
+        /// Shared, as a broken link's reason is.
+        anchor: Option<Arc<str>>,
     },
     Asset {
         url: String,
@@ -29,7 +30,9 @@ pub enum LinkTarget {
         url: String,
     },
     Broken {
-        reason: String,
+        /// Shared: a link kept over a load (`site::memo`) is renumbered, not copied, and two
+        /// loads' targets compare by pointer first (`render::unchanged`).
+        reason: Arc<str>,
     },
     /// `[text]()`: no destination; shown as its text.
     Unlinked,
@@ -284,7 +287,7 @@ impl<'a> Resolver<'a> {
             // The title's own id names the top of the page.
             Some(written) if rendered.title_id.as_ref() != Some(&written) => {
                 match anchor_id(rendered, &written) {
-                    Some(id) => Some(id.to_string()),
+                    Some(id) => Some(Arc::from(id)),
                     None => {
                         diags.push(self.missing_anchor(at, page, &written));
                         None

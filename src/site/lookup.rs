@@ -195,7 +195,7 @@ impl Site {
         let doc = &self.pages[*page].doc;
         let heading = anchor
             .as_ref()
-            .and_then(|a| doc.rendered.headings.iter().find(|h| h.id == *a));
+            .and_then(|a| doc.rendered.headings.iter().find(|h| *h.id == **a));
         Some(heading.map_or(doc.title.as_str(), |h| h.text.as_str()))
     }
 }

@@ -463,6 +463,11 @@ impl Site {
         self.by_path.get(rel_path).copied()
     }
 
+    /// The section of folder `dir` (relative to content/, `""` for the root).
+    pub fn section_by_dir(&self, dir: &str) -> Option<SectionId> {
+        self.section_by_dir.get(dir).copied()
+    }
+
     /// The section a page belongs to as a listing: its own section for ordinary pages, the
     /// parent section for a section page.
     pub fn listing_section(&self, page: PageId) -> Option<SectionId> {
