@@ -7,157 +7,17 @@
 //! stays cheap.
 
 pub use super::body::Body;
-use super::reads::{self, Part};
+use super::cards::{Card, CardFacts};
+pub use super::cards::{Href, Link, ListItem};
+use super::reads::{self, Part, TagPlace};
 use crate::content::metadata::Metadata;
 use crate::content::Document;
-use crate::site::urls::relative_href;
-use crate::site::{LinkTarget, Page, PageId, Section, SectionId, Site};
+use crate::site::{LinkTarget, Page, PageId, Section, SectionId, Site, Tag};
 use chrono::NaiveDate;
 use serde::{Serialize, Serializer};
 use std::borrow::Cow;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
-
-/// A link from the page being rendered (`from`) to a root-relative URL, written as the
-/// relative href the site's link mode asks for.
-///
-/// Hashed without `from`: every href of a context leads from the page that context renders,
-/// whose URL its `Base` hashes once (`current_url`); hashing it again for each of a page's
-/// links was a tenth of keying every job at 10,000 pages.
-#[derive(Debug)]
-pub enum Href<'a> {
-    Relative {
-        from: Cow<'a, str>,
-        to: Cow<'a, str>,
-        local: bool,
-    },
-    /// The site's root as a prefix for the theme's static files: empty at the root itself.
-    RootPrefix { from: Cow<'a, str>, local: bool },
-    /// Already written out (the 404 page, served at any URL, links from the base path).
-    Absolute(String),
-}
-
-impl Hash for Href<'_> {
-    fn hash<H: Hasher>(&self, h: &mut H) {
-        std::mem::discriminant(self).hash(h);
-        match self {
-            Href::Relative { to, local, .. } => (to, local).hash(h),
-            Href::RootPrefix { local, .. } => local.hash(h),
-            Href::Absolute(href) => href.hash(h),
-        }
-    }
-}
-
-impl Serialize for Href<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Href::Relative { from, to, local } => s.serialize_str(&relative_href(from, to, *local)),
-            Href::RootPrefix { from, local } => {
-                let root = relative_href(from, "/", *local);
-                if root == "./" || root == "index.html" {
-                    s.serialize_str("")
-                } else {
-                    s.serialize_str(root.trim_end_matches("index.html"))
-                }
-            }
-            Href::Absolute(href) => s.serialize_str(href),
-        }
-    }
-}
-
-#[derive(Debug, Serialize, Hash)]
-pub struct Link<'a> {
-    pub title: &'a str,
-    pub href: Href<'a>,
-}
-
-/// A page as other pages list it: sections, tags, backlinks, the home page. Its link leads
-/// from the page being rendered to the card's page.
-///
-/// Hashed as its card, whose fingerprint covers the URL the link leads to, and the link mode
-/// (`from`, as for every `Href`, is the rendered page's own URL, which its `Base` hashes):
-/// hashing each listed page's URL again was a fifth of keying every job at 10,000 pages.
-#[derive(Debug)]
-pub struct ListItem<'a> {
-    card: Card<'a>,
-    from: Cow<'a, str>,
-    local: bool,
-}
-
-impl Serialize for ListItem<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        #[derive(Serialize)]
-        struct Shown<'b, 'a> {
-            #[serde(flatten)]
-            card: &'b Card<'a>,
-            href: Href<'b>,
-        }
-        Shown {
-            card: &self.card,
-            href: Href::Relative {
-                from: Cow::Borrowed(&self.from),
-                to: Cow::Borrowed(self.card.facts.url),
-                local: self.local,
-            },
-        }
-        .serialize(s)
-    }
-}
-
-impl Hash for ListItem<'_> {
-    fn hash<H: Hasher>(&self, h: &mut H) {
-        (&self.card, self.local).hash(h);
-    }
-}
-
-/// What every listing shows of a page wherever it is listed, made once per render: a page
-/// listed in many places (backlinks, sections, tags) is hashed once, not once per listing.
-#[derive(Debug, Clone, Copy)]
-pub struct Card<'a> {
-    facts: CardFacts<'a>,
-    fingerprint: u64,
-}
-
-#[derive(Debug, Clone, Copy, Serialize, Hash)]
-struct CardFacts<'a> {
-    title: &'a str,
-    summary: &'a str,
-    #[serde(serialize_with = "day_month_year")]
-    updated: Option<NaiveDate>,
-    status: Option<&'a str>,
-    status_class: &'static str,
-    stale: bool,
-    section: &'a str,
-    /// Where the page is: listings link to it.
-    #[serde(skip)]
-    url: &'a str,
-}
-
-impl<'a> Card<'a> {
-    fn new(facts: CardFacts<'a>) -> Card<'a> {
-        let fingerprint = crate::fingerprint::of(facts);
-        Card { facts, fingerprint }
-    }
-}
-
-impl Serialize for Card<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.facts.serialize(s)
-    }
-}
-
-impl Hash for Card<'_> {
-    fn hash<H: Hasher>(&self, h: &mut H) {
-        self.fingerprint.hash(h);
-    }
-}
-
-fn day_month_year<S: Serializer>(date: &Option<NaiveDate>, s: S) -> Result<S::Ok, S::Error> {
-    match date {
-        Some(d) => s.serialize_str(&d.format("%d.%m.%Y").to_string()),
-        None => s.serialize_none(),
-    }
-}
 
 #[derive(Debug, Serialize)]
 pub struct TocEntry<'a> {
@@ -279,9 +139,9 @@ pub struct RenderEnv<'a> {
     /// was most of that.
     cards: Box<[std::sync::OnceLock<Card<'a>>]>,
     nav: std::sync::OnceLock<std::sync::Arc<super::jobs::NavEntries<'a>>>,
-    /// Each tag's place among the site's tags and its URL, for the pages' tag links: a search
+    /// Each tag's place among the site's tags and the tag, for the pages' tag links: a search
     /// of the site's sorted map compared Cyrillic names a dozen times per link.
-    tag_urls: std::sync::OnceLock<foldhash::HashMap<&'a str, (usize, &'a str)>>,
+    tag_places: std::sync::OnceLock<foldhash::HashMap<&'a str, (TagPlace, &'a Tag)>>,
 }
 
 pub fn status_class(status: Option<&str>) -> &'static str {
@@ -309,7 +169,7 @@ impl<'a> RenderEnv<'a> {
                 .map(|_| std::sync::OnceLock::new())
                 .collect(),
             nav: std::sync::OnceLock::new(),
-            tag_urls: std::sync::OnceLock::new(),
+            tag_places: std::sync::OnceLock::new(),
         }
     }
 
@@ -419,10 +279,10 @@ impl<'a> RenderEnv<'a> {
 
     /// The URL of a tag's page: the site's, borrowed, for a tag some page carries.
     pub fn tag_url(&self, tag: &str) -> Cow<'a, str> {
-        match self.tag_place(tag) {
-            Some((place, url)) => {
+        match self.tag(tag) {
+            Some((place, t)) => {
                 reads::part(Part::TagUrl(place));
-                Cow::Borrowed(url)
+                Cow::Borrowed(&t.url)
             }
             None => Cow::Owned(super::tag_url(self.site, tag)),
         }
@@ -430,24 +290,29 @@ impl<'a> RenderEnv<'a> {
 
     /// The pages a tag tags, noted as read.
     pub fn tag_pages(&self, tag: &str) -> &'a [PageId] {
-        match (self.tag_place(tag), self.site.tags.get(tag)) {
-            (Some((place, _)), Some(t)) => {
+        match self.tag(tag) {
+            Some((place, t)) => {
                 reads::part(Part::TagPages(place));
                 &t.pages
             }
-            _ => &[],
+            None => &[],
         }
     }
 
-    /// A tag's place among the site's tags (sorted by name) and its URL.
-    fn tag_place(&self, tag: &str) -> Option<(usize, &'a str)> {
+    /// A tag by name, with its place among the site's tags (sorted by name); a tag no page
+    /// carries (no caller asks for one today) is noted as a read of every tag's name.
+    fn tag(&self, tag: &str) -> Option<(TagPlace, &'a Tag)> {
         let site = self.site;
-        let places = self.tag_urls.get_or_init(|| {
+        let places = self.tag_places.get_or_init(|| {
             (site.tags.iter().enumerate())
-                .map(|(place, (name, t))| (name.as_str(), (place, t.url.as_str())))
+                .map(|(place, (name, t))| (name.as_str(), (place, t)))
                 .collect()
         });
-        places.get(tag).copied()
+        let found = places.get(tag).copied();
+        if found.is_none() {
+            reads::part(Part::TagList);
+        }
+        found
     }
 
     pub fn body(&self, page: PageId) -> Body<'a> {

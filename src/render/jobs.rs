@@ -257,7 +257,7 @@ impl<'a> RenderEnv<'a> {
         let site = self.site;
         match job {
             Job::Page(id) => {
-                let p = &site.pages[*id];
+                let p = self.read(*id);
                 let from = Cow::Borrowed(p.url.as_str());
                 JobContext::Page {
                     listing: p.is_index.then(|| self.listing(&from, p.section)),
@@ -266,7 +266,7 @@ impl<'a> RenderEnv<'a> {
                 }
             }
             Job::GeneratedSection(id) => {
-                let from = Cow::Borrowed(site.sections[*id].url.as_str());
+                let from = Cow::Borrowed(self.section_head(*id).url.as_str());
                 JobContext::GeneratedSection {
                     listing: self.listing(&from, *id),
                     base: self.base(from, options),
@@ -411,7 +411,8 @@ impl<'a> RenderEnv<'a> {
     }
 }
 
-/// The template a templated job renders with.
+/// The template a templated job renders with. What it reads (a page's URL and whether it is a
+/// section page, a section's URL) is noted by the job's own context (`render::reads`).
 pub fn template(site: &Site, job: &Job) -> Option<&'static str> {
     let home_or = |url: &str, other| if url == "/" { "home.html" } else { other };
     Some(match job {

@@ -259,6 +259,8 @@ fn keys_carried_over_an_added_or_removed_page_are_the_keys_of_a_full_keying() {
         "r/s/y.md",
         "---\ntags: [касса]\n---\n# Игрек\n\nВ подразделе.\n",
     );
+    // Below the subsection: its title is in the breadcrumbs only.
+    write("r/s/t/z.md", "# Зэ\n\nГлубже.\n");
     write("d/README.md", "# Другой раздел\n\nО другом.\n");
     write("d/e.md", "# Дельта\n\nЖдёт статью: [зет](../r/zz.md).\n");
     write("d/f.md", "# Фита\n\nБез ссылок.\n");
@@ -305,7 +307,8 @@ fn keys_carried_over_an_added_or_removed_page_are_the_keys_of_a_full_keying() {
             "add r/sub/v.md",
             Box::new(|| add("r/sub/v.md", "---\ntags: [вводит]\n---\n# Вэ\n\nТекст.\n")),
         ),
-        // A section's title: the cards of its pages (y on the tag's page) show it.
+        // A section's title: the cards of its pages (y on the tag's page) and the breadcrumbs
+        // below it (z's) show it.
         (
             "retitle r/s/README.md",
             Box::new(|| add("r/s/README.md", "# Подраздел два\n\nО подразделе.\n")),

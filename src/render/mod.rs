@@ -2,6 +2,7 @@
 //! search index, static files and assets, all through one `Output`.
 
 mod body;
+mod cards;
 pub mod client_index;
 mod client_pages;
 pub mod context;

@@ -1,6 +1,6 @@
 //! What a render job's context read of the site, noted where it is read: after an edit, only
 //! the jobs that read something the edit changed are keyed again (`render::keys`), instead of
-//! building and hashing all 13,855 contexts of a 10,000-page site to find the few that changed.
+//! building and hashing every context (about 13,800 at 10,000 pages) to find the few that changed.
 //! An edit that moved no page (`site::Reloaded::touched`) changes pages only; an added, renamed
 //! or deleted page also changes the structure around it (a section's list, a tag's pages), so
 //! the structure a context reads is noted too, part by part ([`Part`], `render::unchanged`).
@@ -29,12 +29,14 @@ pub enum Part {
     Page(PageId),
     SectionHead(SectionId),
     SectionList(SectionId),
-    /// A tag by its place among the site's tags (sorted by name).
-    TagUrl(usize),
-    TagPages(usize),
+    TagUrl(TagPlace),
+    TagPages(TagPlace),
     Nav,
     TagList,
 }
+
+/// A tag by its place among the site's tags (sorted by name).
+pub type TagPlace = usize;
 
 /// A [`Part`] packed in a `u32`, its kind in the top three bits, so that every job's reads fit
 /// one flat table (`Lists`); pages have kind 0, so a page's packed form is its id.

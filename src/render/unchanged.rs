@@ -1,13 +1,14 @@
 //! What a site assembled again after an add, a rename or a delete kept of the last one: for
 //! each [`Part`] a context can read of the old site, its place in the new one if it is the
 //! same there. A job whose every read part is the same has the same context, so `serve` carries
-//! its key over (`JobKeys::carried_over`) instead of keying all 13,855 jobs of a 10,000-page
-//! site, which was a quarter of an added page's rebuild.
+//! its key over (`JobKeys::carried_over`) instead of keying every job (about 13,800 at 10,000
+//! pages), most of an added page's keying.
 //!
-//! Each comparison destructures its type whole, so a field added to `Page`, `Section` or `Tag`
-//! does not compile until it is compared here.
+//! Each comparison destructures its type whole, so a field added to `Page`, `Section`, `Tag` or
+//! `LinkTarget` does not compile until it is compared here (`Site`'s own fields are private to
+//! `site`: `Unchanged::between` says which it compares).
 
-use super::reads::Part;
+use super::reads::{Part, TagPlace};
 use super::Job;
 use crate::site::{LinkTarget, Page, PageId, Section, SectionId, Site, Tag};
 use rayon::prelude::*;
@@ -53,8 +54,8 @@ pub struct Unchanged {
     old_sections: Vec<Option<SectionId>>,
 }
 
-/// Where each old page, section and tag is in the new site (by its path, folder and name),
-/// whether or not it changed.
+/// Where each old page and section is in the new site (by its path and folder), whether or
+/// not it changed.
 struct Places {
     pages: Vec<Option<PageId>>,
     sections: Vec<Option<SectionId>>,
@@ -76,7 +77,8 @@ impl Places {
 
 impl Unchanged {
     /// What `new` kept of `old`; `None` when they differ in what every context reads (the
-    /// configuration) or in what no part covers (the assets).
+    /// configuration) or in what no part covers (the assets). The rest of a `Site` is not read
+    /// by contexts (its loading problems, its lookup tables) or is what the parts cover.
     pub fn between(old: &Site, new: &Site) -> Option<Unchanged> {
         if old.config != new.config || old.assets != new.assets {
             return None;
@@ -87,41 +89,21 @@ impl Unchanged {
                 .map(|s| new.section_by_dir(&s.dir))
                 .collect(),
         };
-        let kept = |found: Option<usize>, same: &dyn Fn(usize) -> bool| found.filter(|&n| same(n));
         let pages: Vec<Option<PageId>> = (old.pages.par_iter().zip(&places.pages))
-            .map(|(o, &n)| kept(n, &|n| same_page(&places, o, &new.pages[n])))
+            .map(|(o, &n)| n.filter(|&n| same_page(&places, o, &new.pages[n])))
             .collect();
-        let section_heads: Vec<Option<SectionId>> = (old.sections.iter().zip(&places.sections))
-            .map(|(o, &n)| kept(n, &|n| same_head(&places, o, &new.sections[n])))
-            .collect();
-        let section_lists: Vec<Option<SectionId>> = (old.sections.iter().zip(&places.sections))
-            .map(|(o, &n)| kept(n, &|n| same_list(&places, o, &new.sections[n])))
-            .collect();
-        let new_tags: foldhash::HashMap<&str, (usize, &Tag)> = (new.tags.iter().enumerate())
-            .map(|(place, (name, tag))| (name.as_str(), (place, tag)))
-            .collect();
-        let tag_in_new = |name: &String| new_tags.get(name.as_str()).copied();
-        let tag_urls = (old.tags.iter())
-            .map(|(name, o)| {
-                let (n, tag) = tag_in_new(name)?;
-                let Tag { url, pages: _ } = o;
-                (*url == tag.url).then_some(n)
-            })
-            .collect();
-        let tag_pages = (old.tags.iter())
-            .map(|(name, o)| {
-                let (n, tag) = tag_in_new(name)?;
-                let Tag { url: _, pages } = o;
-                places.same_pages(pages, &tag.pages).then_some(n)
-            })
-            .collect();
-        let tag_list = old.tags.len() == new.tags.len()
-            && (old.tags.iter().zip(&new.tags)).all(|((on, o), (nn, n))| {
-                on == nn && o.url == n.url && o.pages.len() == n.pages.len()
-            });
+        let sections = |same: fn(&Places, &Section, &Section) -> bool| -> Vec<Option<SectionId>> {
+            (old.sections.iter().zip(&places.sections))
+                .map(|(o, &n)| n.filter(|&n| same(&places, o, &new.sections[n])))
+                .collect()
+        };
+        let (section_heads, section_lists) = (sections(same_head), sections(same_list));
+        let (tag_urls, tag_pages) = same_tags(&places, old, new);
         let mut old_pages = vec![None; new.pages.len()];
         for (o, n) in pages.iter().enumerate() {
-            n.map(|n| old_pages[n] = Some(o));
+            if let Some(n) = n {
+                old_pages[*n] = Some(o);
+            }
         }
         let mut old_sections = vec![None; new.sections.len()];
         for (o, (head, list)) in section_heads.iter().zip(&section_lists).enumerate() {
@@ -136,7 +118,7 @@ impl Unchanged {
             tag_urls,
             tag_pages,
             nav: same_nav(old, new),
-            tag_list,
+            tag_list: same_tag_list(old, new),
             old_pages,
             old_sections,
         })
@@ -202,11 +184,21 @@ fn same_target(places: &Places, old: &LinkTarget, new: &LinkTarget) -> bool {
             };
             places.page(*page) == Some(*new_page) && same_anchor
         }
-        (LinkTarget::Page { .. }, _) | (_, LinkTarget::Page { .. }) => false,
         (LinkTarget::Broken { reason }, LinkTarget::Broken { reason: new_reason }) => {
             Arc::ptr_eq(reason, new_reason) || reason == new_reason
         }
-        (old, new) => old == new,
+        // Named one by one: a new kind of target that leads to a page must be mapped above.
+        (LinkTarget::Asset { url }, LinkTarget::Asset { url: new_url })
+        | (LinkTarget::External { url }, LinkTarget::External { url: new_url }) => url == new_url,
+        (LinkTarget::Unlinked, LinkTarget::Unlinked) => true,
+        (
+            LinkTarget::Page { .. }
+            | LinkTarget::Broken { .. }
+            | LinkTarget::Asset { .. }
+            | LinkTarget::External { .. }
+            | LinkTarget::Unlinked,
+            _,
+        ) => false,
     }
 }
 
@@ -228,17 +220,52 @@ fn same_head(places: &Places, old: &Section, new: &Section) -> bool {
 
 fn same_list(places: &Places, old: &Section, new: &Section) -> bool {
     let Section {
-        pages, subsections, ..
+        dir: _,
+        url: _,
+        title: _,
+        index: _,
+        parent: _, // the head's (`same_head`)
+        pages,
+        subsections,
     } = old;
     places.same_pages(pages, &new.pages) && places.same_sections(subsections, &new.subsections)
 }
 
+/// Each old tag's place in the new site if its URL is the same, and if its pages are.
+type TagPlaces = Vec<Option<TagPlace>>;
+
+fn same_tags(places: &Places, old: &Site, new: &Site) -> (TagPlaces, TagPlaces) {
+    let new_tags: foldhash::HashMap<&str, (TagPlace, &Tag)> = (new.tags.iter().enumerate())
+        .map(|(place, (name, tag))| (name.as_str(), (place, tag)))
+        .collect();
+    (old.tags.iter())
+        .map(|(name, old_tag)| {
+            let Some(&(n, new_tag)) = new_tags.get(name.as_str()) else {
+                return (None, None);
+            };
+            let Tag { url, pages } = old_tag;
+            let same_url = *url == new_tag.url;
+            let same_pages = places.same_pages(pages, &new_tag.pages);
+            (same_url.then_some(n), same_pages.then_some(n))
+        })
+        .unzip()
+}
+
+/// Every tag's name, URL and number of pages: what the list of tags shows.
+fn same_tag_list(old: &Site, new: &Site) -> bool {
+    fn shown(site: &Site) -> impl Iterator<Item = (&str, &str, usize)> {
+        (site.tags.iter()).map(|(name, t)| (name.as_str(), t.url.as_str(), t.pages.len()))
+    }
+    shown(old).eq(shown(new))
+}
+
 /// The top sections' titles and URLs, in order: what every page's navigation shows.
 fn same_nav(old: &Site, new: &Site) -> bool {
-    let top = |site: &Site| -> Vec<(String, String)> {
-        (site.sections[0].subsections.iter())
-            .map(|&s| (site.sections[s].title.clone(), site.sections[s].url.clone()))
-            .collect()
-    };
-    top(old) == top(new)
+    fn top(site: &Site) -> impl Iterator<Item = (&str, &str)> {
+        (site.sections[0].subsections.iter()).map(|&s| {
+            let s = &site.sections[s];
+            (s.title.as_str(), s.url.as_str())
+        })
+    }
+    top(old).eq(top(new))
 }
