@@ -22,6 +22,7 @@ pub struct Body<'a> {
 }
 
 impl<'a> Body<'a> {
+    /// The body of `page`, whose links the caller noted as read (`RenderEnv::body`).
     pub fn new(site: &'a Site, page: &'a Page, local: bool) -> Body<'a> {
         Body { site, page, local }
     }

@@ -316,6 +316,7 @@ impl<'a> RenderEnv<'a> {
     }
 
     pub fn body(&self, page: PageId) -> Body<'a> {
+        reads::part(Part::PageLinks(page));
         Body::new(self.site, self.read(page), self.local)
     }
 
@@ -341,6 +342,8 @@ impl<'a> RenderEnv<'a> {
 
     pub fn page(&self, id: PageId) -> PageContext<'a> {
         let p = self.read(id);
+        // Its backlinks and its broken links' count.
+        reads::part(Part::PageLinks(id));
         let doc = &p.doc;
         let from = Cow::Borrowed(p.url.as_str());
         let (prev, next) = self.neighbours(id);

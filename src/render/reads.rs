@@ -20,7 +20,8 @@ use crate::site::{PageId, SectionId};
 use std::cell::RefCell;
 
 /// One thing of the site a context can read. What it covers is what `render::unchanged`
-/// compares: a page (its document, URL, place, links and backlinks), a section's head (what a
+/// compares: a page (its document, URL and place) or its links (its links, their problems and
+/// its backlinks), a section's head (what a
 /// link to it or a card shows: title, URL, parent, index page) or its list (its pages and
 /// subsections, in order), a tag's URL or its pages, the navigation (the top sections), the
 /// list of every tag.
@@ -33,6 +34,9 @@ pub enum Part {
     TagPages(TagPlace),
     Nav,
     TagList,
+    /// A page's own links and backlinks: only its own page shows them (a link to it or its card
+    /// reads `Page`), so a backlink gained re-keys the page, not every page linking to it.
+    PageLinks(PageId),
 }
 
 /// A tag by its place among the site's tags (sorted by name).
@@ -53,6 +57,7 @@ impl Part {
             Part::TagPages(id) => (4, id),
             Part::Nav => (5, 0),
             Part::TagList => (6, 0),
+            Part::PageLinks(id) => (7, id),
         };
         assert!(
             id <= ID_MASK as usize,
@@ -70,7 +75,8 @@ impl Part {
             3 => Part::TagUrl(id),
             4 => Part::TagPages(id),
             5 => Part::Nav,
-            _ => Part::TagList,
+            6 => Part::TagList,
+            _ => Part::PageLinks(id),
         }
     }
 }
@@ -125,7 +131,7 @@ pub fn part(part: Part) {
     });
 }
 
-/// Notes that the job being recorded read page `page` (its document, links or backlinks).
+/// Notes that the job being recorded read page `page` (its document, URL and place).
 pub fn page(page: PageId) {
     part(Part::Page(page));
 }
@@ -180,8 +186,11 @@ impl Readings {
     pub fn jobs_reading(&self, touched: &[PageId]) -> Vec<u32> {
         let mut is_touched = vec![false; self.pages];
         touched.iter().for_each(|&page| is_touched[page] = true);
-        // Pages are packed as their ids, below every other kind.
-        let read = |packed: &u32| is_touched.get(*packed as usize) == Some(&true);
+        // A touched page's document, links or backlinks changed: both its parts.
+        let read = |packed: &u32| match Part::unpack(*packed) {
+            Part::Page(page) | Part::PageLinks(page) => is_touched[page],
+            _ => false,
+        };
         let mut jobs: Vec<u32> = (0..self.reads.len())
             .filter(|&job| self.reads.get(job).iter().any(read))
             .map(|job| job as u32)
@@ -265,6 +274,7 @@ mod tests {
             Part::TagPages(7),
             Part::Nav,
             Part::TagList,
+            Part::PageLinks(5),
         ];
         for part in parts {
             assert_eq!(Part::unpack(part.pack()), part);

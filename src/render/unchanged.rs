@@ -43,13 +43,14 @@ fn page_places(old: &Site, new: &Site) -> Vec<Option<PageId>> {
 #[derive(Debug)]
 pub struct Unchanged {
     pages: Vec<Option<PageId>>,
+    page_links: Vec<Option<PageId>>,
     section_heads: Vec<Option<SectionId>>,
     section_lists: Vec<Option<SectionId>>,
     tag_urls: Vec<Option<usize>>,
     tag_pages: Vec<Option<usize>>,
     nav: bool,
     tag_list: bool,
-    /// The other way: for each new page and section, the old one it is unchanged from.
+    /// The other way: for each new page and section, the old one at its path or folder.
     old_pages: Vec<Option<PageId>>,
     old_sections: Vec<Option<SectionId>>,
 }
@@ -89,9 +90,12 @@ impl Unchanged {
                 .map(|s| new.section_by_dir(&s.dir))
                 .collect(),
         };
-        let pages: Vec<Option<PageId>> = (old.pages.par_iter().zip(&places.pages))
-            .map(|(o, &n)| n.filter(|&n| same_page(&places, o, &new.pages[n])))
-            .collect();
+        let pages = |same: fn(&Places, &Page, &Page) -> bool| -> Vec<Option<PageId>> {
+            (old.pages.par_iter().zip(&places.pages))
+                .map(|(o, &n)| n.filter(|&n| same(&places, o, &new.pages[n])))
+                .collect()
+        };
+        let (page_heads, page_links) = (pages(same_page), pages(same_links));
         let sections = |same: fn(&Places, &Section, &Section) -> bool| -> Vec<Option<SectionId>> {
             (old.sections.iter().zip(&places.sections))
                 .map(|(o, &n)| n.filter(|&n| same(&places, o, &new.sections[n])))
@@ -99,33 +103,23 @@ impl Unchanged {
         };
         let (section_heads, section_lists) = (sections(same_head), sections(same_list));
         let (tag_urls, tag_pages) = same_tags(&places, old, new);
-        let mut old_pages = vec![None; new.pages.len()];
-        for (o, n) in pages.iter().enumerate() {
-            if let Some(n) = n {
-                old_pages[*n] = Some(o);
-            }
-        }
-        let mut old_sections = vec![None; new.sections.len()];
-        for (o, (head, list)) in section_heads.iter().zip(&section_lists).enumerate() {
-            if let (Some(n), Some(_)) = (head, list) {
-                old_sections[*n] = Some(o);
-            }
-        }
         Some(Unchanged {
-            pages,
+            old_pages: reversed(&places.pages, new.pages.len()),
+            old_sections: reversed(&places.sections, new.sections.len()),
+            pages: page_heads,
+            page_links,
             section_heads,
             section_lists,
             tag_urls,
             tag_pages,
             nav: same_nav(old, new),
             tag_list: same_tag_list(old, new),
-            old_pages,
-            old_sections,
         })
     }
 
-    /// The job of the old site that renders what `job` of the new one renders, if the page or
-    /// section it renders is unchanged.
+    /// The job of the old site that renders what `job` of the new one renders: of the page at
+    /// the same path, the section of the same folder, the same tag. Whether it kept its key is
+    /// for its parts to say (`carry`).
     pub fn old_job(&self, job: &Job) -> Option<Job> {
         match job {
             Job::Page(id) => self.old_pages[*id].map(Job::Page),
@@ -139,6 +133,7 @@ impl Unchanged {
     pub fn carry(&self, part: Part) -> Option<Part> {
         match part {
             Part::Page(id) => self.pages[id].map(Part::Page),
+            Part::PageLinks(id) => self.page_links[id].map(Part::PageLinks),
             Part::SectionHead(id) => self.section_heads[id].map(Part::SectionHead),
             Part::SectionList(id) => self.section_lists[id].map(Part::SectionList),
             Part::TagUrl(place) => self.tag_urls[place].map(Part::TagUrl),
@@ -149,20 +144,41 @@ impl Unchanged {
     }
 }
 
-fn same_page(places: &Places, old: &Page, new: &Page) -> bool {
+/// For each new page or section, the old one at the same path or folder.
+fn reversed(places: &[Option<usize>], new: usize) -> Vec<Option<usize>> {
+    let mut old = vec![None; new];
+    for (o, n) in places.iter().enumerate() {
+        if let Some(n) = n {
+            old[*n] = Some(o);
+        }
+    }
+    old
+}
+
+fn same_page(_: &Places, old: &Page, new: &Page) -> bool {
     let Page {
         doc,
         url,
         section: _, // where the page is: its path's folder, the same for the same path
         is_index,
+        links: _,
+        link_diagnostics: _,
+        backlinks: _, // its links' (`same_links`)
+    } = old;
+    Arc::ptr_eq(doc, &new.doc) && *url == new.url && *is_index == new.is_index
+}
+
+fn same_links(places: &Places, old: &Page, new: &Page) -> bool {
+    let Page {
+        doc: _,
+        url: _,
+        section: _,
+        is_index: _, // the page's own (`same_page`)
         links,
         link_diagnostics,
         backlinks,
     } = old;
-    Arc::ptr_eq(doc, &new.doc)
-        && *url == new.url
-        && *is_index == new.is_index
-        && links.len() == new.links.len()
+    links.len() == new.links.len()
         && (links.iter().zip(new.links.iter())).all(|(o, n)| same_target(places, o, n))
         && (Arc::ptr_eq(link_diagnostics, &new.link_diagnostics)
             || **link_diagnostics == *new.link_diagnostics)
