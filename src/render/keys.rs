@@ -116,25 +116,7 @@ impl JobKeys {
         if self.options != options || self.reads.pages() != old_site.pages.len() {
             return None;
         }
-        let unchanged = Unchanged::between(old_site, env.site)?;
-        let old_jobs: foldhash::HashMap<&Job, u32> = (self.jobs.iter().enumerate())
-            .map(|(i, job)| (job, i as u32))
-            .collect();
-        let carried: Vec<Option<(u64, Reading)>> = (jobs.par_iter())
-            .map(|job| {
-                let old = *old_jobs.get(&unchanged.old_job(job)?)?;
-                let Reading::Parts(parts) = self.reads.reading(old) else {
-                    return None;
-                };
-                let mut parts: Vec<Part> = (parts.into_iter())
-                    .map(|part| unchanged.carry(part))
-                    .collect::<Option<_>>()?;
-                parts.sort_unstable();
-                // Parts are matched one to one (by path, folder, name): none can merge.
-                debug_assert!(parts.windows(2).all(|w| w[0] < w[1]), "{parts:?}");
-                Some((self.keys[old as usize], Reading::Parts(parts)))
-            })
-            .collect();
+        let carried = self.kept_keys(&Unchanged::between(old_site, env.site)?, jobs);
         tracing::debug!(
             "carried {} of {} keys",
             carried.iter().filter(|c| c.is_some()).count(),
@@ -150,6 +132,29 @@ impl JobKeys {
             reads: Readings::new(reads, env.site.pages.len()),
             options,
         })
+    }
+
+    /// For each of `jobs` (of the new site), the key and reading (in the new site's ids) of the
+    /// old job it renders the same as, if every part that one read is `unchanged`.
+    fn kept_keys(&self, unchanged: &Unchanged, jobs: &[Job]) -> Vec<Option<(u64, Reading)>> {
+        let old_jobs: foldhash::HashMap<&Job, u32> = (self.jobs.iter().enumerate())
+            .map(|(i, job)| (job, i as u32))
+            .collect();
+        (jobs.par_iter())
+            .map(|job| {
+                let old = *old_jobs.get(&unchanged.old_job(job)?)?;
+                let Reading::Parts(parts) = self.reads.reading(old) else {
+                    return None;
+                };
+                let mut parts: Vec<Part> = (parts.into_iter())
+                    .map(|part| unchanged.carry(part))
+                    .collect::<Option<_>>()?;
+                parts.sort_unstable();
+                // Parts are matched one to one (by path, folder, name): none can merge.
+                debug_assert!(parts.windows(2).all(|w| w[0] < w[1]), "{parts:?}");
+                Some((self.keys[old as usize], Reading::Parts(parts)))
+            })
+            .collect()
     }
 
     /// Each job's stable name, the job and its key.

@@ -6,12 +6,16 @@ use crate::site::DocumentCache;
 use chrono::NaiveDate;
 use std::collections::BTreeMap;
 
-/// Every templated job's key and what its template sees, under its stable name.
-fn keyed(site: &Site) -> BTreeMap<String, (u64, serde_json::Value)> {
-    let options = RenderOptions {
+fn options() -> RenderOptions {
+    RenderOptions {
         live_reload: false,
         today: NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
-    };
+    }
+}
+
+/// Every templated job's key and what its template sees, under its stable name.
+fn keyed(site: &Site) -> BTreeMap<String, (u64, serde_json::Value)> {
+    let options = options();
     let env = RenderEnv::new(site, options.today, false);
     let jobs = super::super::Renderer::all_jobs(site);
     let keys = JobKeys::compute(&env, &jobs, options);
@@ -129,10 +133,7 @@ fn keys_after_a_patch_are_the_keys_of_a_full_keying() {
     write("d/f.md", "# Фита\n\nСм. [{#T}](../r/a.md#shagi).\n");
     write("r/s/README.md", "# Подраздел\n\nО подразделе.\n");
     write("r/s/y.md", "# Игрек\n\nВ подразделе.\n");
-    let options = RenderOptions {
-        live_reload: false,
-        today: NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
-    };
+    let options = options();
     let mut cache = DocumentCache::default();
     let mut site = Site::load_with_cache(site_dir.root(), Config::default(), &mut cache);
     let jobs = super::super::Renderer::all_jobs(&site);
@@ -239,6 +240,13 @@ fn keys_after_a_patch_are_the_keys_of_a_full_keying() {
 /// fails.
 #[test]
 fn keys_carried_over_an_added_or_removed_page_are_the_keys_of_a_full_keying() {
+    #[derive(Debug, Clone, Copy)]
+    enum Move {
+        Write(&'static str, &'static str),
+        Delete(&'static str),
+        Rename(&'static str, &'static str),
+    }
+    use Move::*;
     let site_dir = crate::testing::TempSite::new();
     let content = site_dir.root().join("content");
     let write = |rel: &str, text: &str| site_dir.write(rel, text);
@@ -264,111 +272,72 @@ fn keys_carried_over_an_added_or_removed_page_are_the_keys_of_a_full_keying() {
     write("d/README.md", "# Другой раздел\n\nО другом.\n");
     write("d/e.md", "# Дельта\n\nЖдёт статью: [зет](../r/zz.md).\n");
     write("d/f.md", "# Фита\n\nБез ссылок.\n");
-    let options = RenderOptions {
-        live_reload: false,
-        today: NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
-    };
+    let options = options();
     let mut cache = DocumentCache::default();
     let mut site = Site::load_with_cache(site_dir.root(), Config::default(), &mut cache);
-    let mut jobs = super::super::Renderer::all_jobs(&site);
+    let jobs = super::super::Renderer::all_jobs(&site);
     let mut keys = JobKeys::compute(&RenderEnv::new(&site, options.today, false), &jobs, options);
-    let add = |rel: &str, text: &str| {
-        write(rel, text);
-        vec![rel.to_string()]
-    };
-    let delete = |rel: &str| {
-        std::fs::remove_file(content.join(rel)).unwrap();
-        vec![rel.to_string()]
-    };
-    let rename = |from: &str, to: &str| {
-        std::fs::rename(content.join(from), content.join(to)).unwrap();
-        vec![from.to_string(), to.to_string()]
-    };
-    type Move<'a> = (&'a str, Box<dyn Fn() -> Vec<String> + 'a>);
-    let moves: Vec<Move> = vec![
+    let moves = [
         // Between b and c by title (their prev/next), a link to a (a's backlinks).
-        (
-            "add r/bb.md",
-            Box::new(|| add("r/bb.md", "# Бета-два\n\n[альфа](a.md).\n")),
-        ),
+        Write("r/bb.md", "# Бета-два\n\n[альфа](a.md).\n"),
         // A tag's pages: its page lists one more.
-        (
-            "add r/sub/k.md",
-            Box::new(|| {
-                add(
-                    "r/sub/k.md",
-                    "---\ntags: [касса]\n---\n# Ка\n\nБез ссылок.\n",
-                )
-            }),
+        Write(
+            "r/sub/k.md",
+            "---\ntags: [касса]\n---\n# Ка\n\nБез ссылок.\n",
         ),
         // A tag that reads as c's other tag in Latin and sorts first takes its URL (c's tag
         // link).
-        (
-            "add r/sub/v.md",
-            Box::new(|| add("r/sub/v.md", "---\ntags: [вводит]\n---\n# Вэ\n\nТекст.\n")),
-        ),
+        Write("r/sub/v.md", "---\ntags: [вводит]\n---\n# Вэ\n\nТекст.\n"),
         // A section's title: the cards of its pages (y on the tag's page) and the breadcrumbs
         // below it (z's) show it.
-        (
-            "retitle r/s/README.md",
-            Box::new(|| add("r/s/README.md", "# Подраздел два\n\nО подразделе.\n")),
-        ),
+        Write("r/s/README.md", "# Подраздел два\n\nО подразделе.\n"),
         // The page e's broken link named.
-        (
-            "add r/zz.md",
-            Box::new(|| add("r/zz.md", "# Зет\n\nНаконец.\n")),
-        ),
+        Write("r/zz.md", "# Зет\n\nНаконец.\n"),
         // A new URL; c's link to b breaks.
-        ("rename r/b.md", Box::new(|| rename("r/b.md", "r/b2.md"))),
+        Rename("r/b.md", "r/b2.md"),
         // Links to a break, the tag loses a page.
-        ("delete r/a.md", Box::new(|| delete("r/a.md"))),
+        Delete("r/a.md"),
         // A listing page generated for a folder becomes the folder's README.
-        (
-            "add r/sub/README.md",
-            Box::new(|| add("r/sub/README.md", "# Подраздел\n\nО нём.\n")),
-        ),
-        (
-            "delete r/sub/README.md",
-            Box::new(|| delete("r/sub/README.md")),
-        ),
+        Write("r/sub/README.md", "# Подраздел\n\nО нём.\n"),
+        Delete("r/sub/README.md"),
         // A page the operator page links to when it is there.
-        (
-            "add the process page",
-            Box::new(|| {
-                add(
-                    super::super::OPERATOR_LINKS[1],
-                    "# Процессы\n\nКак работаем.\n",
-                )
-            }),
+        Write(
+            super::super::OPERATOR_LINKS[1],
+            "# Процессы\n\nКак работаем.\n",
         ),
         // A new top section: every page's navigation.
-        (
-            "add n/g.md",
-            Box::new(|| add("n/g.md", "# Гэ\n\nНовый раздел.\n")),
-        ),
+        Write("n/g.md", "# Гэ\n\nНовый раздел.\n"),
         // A new tag: its page, the tag list.
-        (
-            "tag d/f.md",
-            Box::new(|| add("d/f.md", "---\ntags: [новый]\n---\n# Фита\n\nБез ссылок.\n")),
-        ),
+        Write("d/f.md", "---\ntags: [новый]\n---\n# Фита\n\nБез ссылок.\n"),
         // A new title: first in its section now.
-        (
-            "retitle r/c.md",
-            Box::new(|| {
-                add(
-                    "r/c.md",
-                    "---\ntags: [касса, вводить]\n---\n# Аа гамма\n\nПро гамму.\n",
-                )
-            }),
+        Write(
+            "r/c.md",
+            "---\ntags: [касса, вводить]\n---\n# Аа гамма\n\nПро гамму.\n",
         ),
     ];
-    for (name, make) in moves {
-        let changed = make();
-        cache.forget(changed.iter().map(String::as_str));
+    for step in moves {
+        let name = format!("{step:?}");
+        let changed: Vec<&str> = match step {
+            Write(rel, text) => {
+                write(rel, text);
+                vec![rel]
+            }
+            Delete(rel) => {
+                std::fs::remove_file(content.join(rel)).unwrap();
+                vec![rel]
+            }
+            Rename(from, to) => {
+                std::fs::rename(content.join(from), content.join(to)).unwrap();
+                vec![from, to]
+            }
+        };
+        cache.forget(changed.iter().copied());
         let paths: Vec<_> = changed.iter().map(|rel| content.join(rel)).collect();
         let config = Config::default();
-        let named = changed.iter().zip(&paths);
-        let named = named.map(|(rel, path)| (rel.as_str(), path.as_path()));
+        let named = changed
+            .iter()
+            .copied()
+            .zip(paths.iter().map(|p| p.as_path()));
         cache.keep_listing(&content, named, &config.synonyms_file, &config.fragments);
         let reloaded = Site::reload(site_dir.root(), Config::default(), &mut cache, &site);
         assert!(
@@ -385,18 +354,21 @@ fn keys_carried_over_an_added_or_removed_page_are_the_keys_of_a_full_keying() {
         let got: Vec<_> = carried.iter().collect();
         assert_eq!(got, expected, "keys after {name}");
         assert_eq!(carried.reads, full.reads, "readings after {name}");
-        // A page in another section that links nowhere is kept, but after a move that changes
-        // the navigation or its tags; not after its neighbour e's link comes to lead somewhere
-        // (f shows e's title and URL, not e's links).
-        let f = site.page_id_by_path("d/f.md").unwrap();
-        let f_job = jobs.iter().position(|j| *j == Job::Page(f)).unwrap();
-        let unchanged = Unchanged::between(&site, &next).unwrap();
-        let Reading::Parts(parts) = keys.reads.reading(f_job as u32) else {
-            panic!("d/f.md's page read everything");
-        };
-        let f_kept = parts.into_iter().all(|p| unchanged.carry(p).is_some());
-        let f_moved = ["add n/g.md", "tag d/f.md"].contains(&name);
+        // Keys are carried over, not all made again: a page in another section that links
+        // nowhere keeps its key, but after a move that changes the navigation or its tags; not
+        // after its neighbour e's link comes to lead somewhere (f shows e's title and URL).
+        let kept = keys.kept_keys(&Unchanged::between(&site, &next).unwrap(), &next_jobs);
+        let f = Job::Page(next.page_id_by_path("d/f.md").unwrap());
+        let f_kept = kept[next_jobs.iter().position(|j| *j == f).unwrap()].is_some();
+        let f_moved = matches!(step, Write("n/g.md" | "d/f.md", _));
         assert_eq!(f_kept, !f_moved, "d/f.md's page kept its key after {name}");
-        (site, jobs, keys) = (next, next_jobs, carried);
+        // Every page shows the navigation; any other move keeps most keys.
+        let most_kept = kept.iter().filter(|k| k.is_some()).count() > next_jobs.len() / 2;
+        assert_eq!(
+            most_kept,
+            !matches!(step, Write("n/g.md", _)),
+            "after {name}"
+        );
+        (site, keys) = (next, carried);
     }
 }

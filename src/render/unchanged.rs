@@ -14,31 +14,6 @@ use crate::site::{LinkTarget, Page, PageId, Section, SectionId, Site, Tag};
 use rayon::prelude::*;
 use std::sync::Arc;
 
-/// Where each old page is in the new site. Both are sorted by path: a walk through both,
-/// comparing paths only where the documents differ, rather than 10,000 lookups by path (a
-/// tenth of carrying the keys over).
-fn page_places(old: &Site, new: &Site) -> Vec<Option<PageId>> {
-    let mut places = vec![None; old.pages.len()];
-    let (mut o, mut n) = (0, 0);
-    while o < old.pages.len() && n < new.pages.len() {
-        let (old_doc, new_doc) = (&old.pages[o].doc, &new.pages[n].doc);
-        let order = if Arc::ptr_eq(old_doc, new_doc) {
-            std::cmp::Ordering::Equal
-        } else {
-            old_doc.rel_path.cmp(&new_doc.rel_path)
-        };
-        match order {
-            std::cmp::Ordering::Less => o += 1,
-            std::cmp::Ordering::Greater => n += 1,
-            std::cmp::Ordering::Equal => {
-                places[o] = Some(n);
-                (o, n) = (o + 1, n + 1);
-            }
-        }
-    }
-    places
-}
-
 /// For each part of the old site, where it is in the new one, if it is the same there.
 #[derive(Debug)]
 pub struct Unchanged {
@@ -46,8 +21,8 @@ pub struct Unchanged {
     page_links: Vec<Option<PageId>>,
     section_heads: Vec<Option<SectionId>>,
     section_lists: Vec<Option<SectionId>>,
-    tag_urls: Vec<Option<usize>>,
-    tag_pages: Vec<Option<usize>>,
+    tag_urls: Vec<Option<TagPlace>>,
+    tag_pages: Vec<Option<TagPlace>>,
     nav: bool,
     tag_list: bool,
     /// The other way: for each new page and section, the old one at its path or folder.
@@ -74,6 +49,31 @@ impl Places {
     fn same_sections(&self, old: &[SectionId], new: &[SectionId]) -> bool {
         old.len() == new.len() && (old.iter().zip(new)).all(|(&o, &n)| self.sections[o] == Some(n))
     }
+}
+
+/// Where each old page is in the new site. Both are sorted by path: a walk through both,
+/// comparing paths only where the documents differ, rather than 10,000 lookups by path (a
+/// tenth of carrying the keys over).
+fn page_places(old: &Site, new: &Site) -> Vec<Option<PageId>> {
+    let mut places = vec![None; old.pages.len()];
+    let (mut o, mut n) = (0, 0);
+    while o < old.pages.len() && n < new.pages.len() {
+        let (old_doc, new_doc) = (&old.pages[o].doc, &new.pages[n].doc);
+        let order = if Arc::ptr_eq(old_doc, new_doc) {
+            std::cmp::Ordering::Equal
+        } else {
+            old_doc.rel_path.cmp(&new_doc.rel_path)
+        };
+        match order {
+            std::cmp::Ordering::Less => o += 1,
+            std::cmp::Ordering::Greater => n += 1,
+            std::cmp::Ordering::Equal => {
+                places[o] = Some(n);
+                (o, n) = (o + 1, n + 1);
+            }
+        }
+    }
+    places
 }
 
 impl Unchanged {
