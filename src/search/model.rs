@@ -33,6 +33,11 @@ pub struct Ranking {
     pub fuzzy_weight: f32,
     /// Weight of a match through a synonym, against the word as written.
     pub synonym_weight: f32,
+    /// For a procedural question, how much a regulation's best section adds, as a share of
+    /// the first candidate's score, scaled by how it compares with the best section of any
+    /// regulation found (`suggest::candidates`). 0 in a model written before it existed.
+    #[serde(default)]
+    pub procedural_section: f32,
 }
 
 impl Ranking {
@@ -52,6 +57,7 @@ impl Ranking {
         procedural_from: 0.5,
         fuzzy_weight: 0.7,
         synonym_weight: 0.5,
+        procedural_section: 0.0,
     };
 
     /// How much a match through a term of `origin` counts in the ticket's query.

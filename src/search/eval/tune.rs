@@ -317,7 +317,7 @@ impl<'a> OutcomeCache<'a> {
 }
 
 /// The candidate values of each tuned ranking number; coordinate ascent moves one at a time.
-const GRID: [(&str, &[f32]); 8] = [
+const GRID: [(&str, &[f32]); 9] = [
     ("title", &[1.0, 1.5, 2.0, 3.0]),
     ("symptoms", &[1.0, 1.5, 2.0, 3.0]),
     ("headings", &[0.5, 1.0, 1.5]),
@@ -326,6 +326,7 @@ const GRID: [(&str, &[f32]); 8] = [
     ("procedural_from", &[0.2, 0.3, 0.4, 0.5]),
     ("fuzzy_weight", &[0.5, 0.7, 0.9]),
     ("synonym_weight", &[0.25, 0.5, 0.75]),
+    ("procedural_section", &[0.0, 0.25, 0.5, 0.75, 1.0]),
 ];
 
 fn with_value(mut ranking: Ranking, name: &str, value: f32) -> Ranking {
@@ -337,6 +338,7 @@ fn with_value(mut ranking: Ranking, name: &str, value: f32) -> Ranking {
         "procedural_from" => ranking.procedural_from = value,
         "fuzzy_weight" => ranking.fuzzy_weight = value,
         "synonym_weight" => ranking.synonym_weight = value,
+        "procedural_section" => ranking.procedural_section = value,
         _ => ranking.customer_regulation = value,
     }
     ranking
