@@ -103,7 +103,8 @@ fn an_operators_procedural_question_gets_the_regulation() {
 /// Regulations share their whole vocabulary, so for a procedural question the one whose best
 /// section matches it is raised (`Ranking::procedural_section`): without that, the customer
 /// problem the operator quotes wins. The questions are two of the project's own tickets
-/// (c012, c033).
+/// (c012, c033), which the model was tuned on: a guard that the technique works, not a
+/// measure of it (BENCHMARKS.md has the held-out ablation).
 #[test]
 fn a_procedural_question_gets_the_regulation_whose_section_answers_it() {
     let engine = engine();
@@ -126,7 +127,12 @@ fn a_procedural_question_gets_the_regulation_whose_section_answers_it() {
         assert_eq!(response.intent, Intent::Procedural, "{ticket}");
         assert_eq!(response.suggestions[0].hit.title, regulation, "{ticket}");
         let off = engine.suggest_with(ticket, 3, SuggestOptions::default(), &without_sections);
-        assert_ne!(off.suggestions[0].hit.title, regulation, "{ticket}");
+        let top = &off.suggestions[0].hit.path;
+        assert_eq!(
+            engine.role_of_path(&engine.searcher(), top),
+            Some(spravka::search::index::Role::Article),
+            "{ticket}: {top}"
+        );
     }
 }
 

@@ -34,7 +34,7 @@ pub struct Ranking {
     /// Weight of a match through a synonym, against the word as written.
     pub synonym_weight: f32,
     /// For a procedural question, how much a regulation's best section adds, as a share of
-    /// the first candidate's score, scaled by how it compares with the best section of any
+    /// the highest score found, scaled by how it compares with the best section of any
     /// regulation found (`suggest::candidates`). 0 in a model written before it existed.
     #[serde(default)]
     pub procedural_section: f32,
@@ -210,6 +210,17 @@ mod tests {
         std::fs::write(dir.path().join(MODEL_FILE), old.to_toml("")).unwrap();
         let loaded = SuggestModel::load(dir.path()).unwrap();
         assert_eq!(loaded.confidence.weights[IN_SCOPE], 0.0);
+        // Nor did the section match: its weight reads 0, the ranking the model was fitted with.
+        let text = old.to_toml("");
+        let without_section: String = text
+            .lines()
+            .filter(|l| !l.starts_with("procedural_section"))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        assert_ne!(text, without_section, "the field is written");
+        std::fs::write(dir.path().join(MODEL_FILE), without_section).unwrap();
+        let loaded = SuggestModel::load(dir.path()).unwrap();
+        assert_eq!(loaded.ranking.procedural_section, 0.0);
         let mut features = [0.5; super::super::calibrate::FEATURE_COUNT];
         features[6] = 3f32.ln();
         let thirteen = |confidence: &ConfidenceModel, in_scope: f32| {

@@ -14,7 +14,8 @@
 //! 0.844 in-sample) and lowered it cross-validated (0.803 → 0.786); the fields «Симптомы»
 //! and title already do what passages do for a typical article (BENCHMARKS.md). For a
 //! procedural question the regulations found are raised by theirs
-//! (`suggest::candidates`), where ten long pages share one vocabulary.
+//! (`suggest::candidates`): long pages that share one vocabulary, told apart by the one
+//! section about the procedure asked.
 
 use super::analyzer::token_offsets;
 use super::engine::SearchEngine;

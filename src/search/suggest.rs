@@ -133,7 +133,8 @@ pub enum Intent {
 #[derive(Debug, Clone)]
 pub struct Candidate {
     pub address: DocAddress,
-    /// BM25 with the ranking's role factor.
+    /// BM25 with the ranking's role factor, a procedural question's section gain
+    /// (`candidates`) and what operators taught.
     pub score: f32,
     pub role: Role,
     pub features: Features,

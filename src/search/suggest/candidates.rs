@@ -1,7 +1,7 @@
 //! Finding a ticket's candidates: every term in every boosted field, weighted by how it was
-//! found, with phrase pairs; a regulation's score scaled by the ticket's intent (and, for a
-//! procedural question, raised by its best section), what
-//! operators taught applied, and each found article described for the model.
+//! found, with phrase pairs; a regulation's score scaled by the ticket's intent and, for a
+//! procedural question, raised by its best section; what operators taught applied, and each
+//! found article described for the model.
 
 use super::{Candidate, Pool, Reading, SuggestOptions, POOL};
 use crate::search::engine::{by_score_then_path, SearchEngine};
@@ -152,13 +152,16 @@ impl SearchEngine {
             .collect()
     }
 
-    /// For a procedural question, each found regulation gains by its best section
-    /// ([`best_passages`](SearchEngine::best_passages)): `procedural_section` × the first
-    /// score × its best section's score over the best of any regulation found. Regulations
-    /// share their whole vocabulary (обращение, клиент, приоритет), so over a 15 KB page BM25
-    /// hears the customer's problem the operator quotes louder than the procedure asked
-    /// about; the one section about that procedure tells them apart. A regulation too short
-    /// to have sections gains nothing.
+    /// For a procedural question, each regulation among the first [`POOL`] found gains by
+    /// its best section ([`best_passages`](SearchEngine::best_passages)): `procedural_section`
+    /// × the highest score found (role factor applied) × its best section's score over the
+    /// best of those regulations'. Regulations share their whole vocabulary (обращение,
+    /// клиент, приоритет), so over a 15 KB page BM25 hears the customer's problem the operator
+    /// quotes louder than the procedure asked about; the one section about that procedure
+    /// tells them apart. Only the first [`POOL`]: asking for more suggestions must not
+    /// change the order of the first ones. The gain is relative, so the best-matching
+    /// regulation gains the full share however weakly it matched: the intent decided that a
+    /// regulation is wanted. A regulation too short to have sections gains nothing.
     fn add_section_match(
         &self,
         searcher: &Searcher,
@@ -169,7 +172,7 @@ impl SearchEngine {
         if ranking.procedural_section <= 0.0 {
             return;
         }
-        let regulations: Vec<usize> = (0..found.len())
+        let regulations: Vec<usize> = (0..found.len().min(POOL))
             .filter(|&i| found[i].role == Role::Regulation)
             .collect();
         let addresses: Vec<DocAddress> = regulations.iter().map(|&i| found[i].address).collect();
@@ -177,10 +180,10 @@ impl SearchEngine {
             ranking.origin_weight(t.origin)
         });
         let best_of_all = best.iter().flatten().map(|b| b.score).fold(0.0, f32::max);
-        let first = found.iter().map(|f| f.score).fold(0.0, f32::max);
         if best_of_all <= 0.0 {
             return;
         }
+        let first = found.iter().map(|f| f.score).fold(0.0, f32::max);
         for (&i, passage) in regulations.iter().zip(best) {
             if let Some(passage) = passage {
                 found[i].score += ranking.procedural_section * first * passage.score / best_of_all;
@@ -235,7 +238,8 @@ impl SearchEngine {
 #[derive(Clone, Copy)]
 struct Found {
     address: DocAddress,
-    /// BM25 with the role factor.
+    /// BM25 with the role factor, a procedural question's section gain and what operators
+    /// taught.
     score: f32,
     role: Role,
     /// Its title's distinct term count.
