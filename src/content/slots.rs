@@ -23,7 +23,8 @@ pub enum LinkOutput {
         title: String,
     },
     Broken {
-        reason: String,
+        /// Shared with the link's target (`site::LinkTarget::Broken`): not copied per render.
+        reason: std::sync::Arc<str>,
     },
     /// No link at all (`[text]()`): the text alone.
     Unlinked,

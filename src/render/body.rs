@@ -38,7 +38,7 @@ impl<'a> Body<'a> {
         let href = match target {
             LinkTarget::Broken { reason } => {
                 return LinkOutput::Broken {
-                    reason: reason.to_string(),
+                    reason: reason.clone(),
                 }
             }
             LinkTarget::Unlinked => return LinkOutput::Unlinked,

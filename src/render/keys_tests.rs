@@ -28,10 +28,8 @@ fn keyed(site: &Site) -> BTreeMap<String, (u64, serde_json::Value)> {
         .collect()
 }
 
-/// The key is what the template sees: after each edit, every job whose context (its body
-/// HTML included) changed has a new key, and jobs that see nothing new keep theirs.
-#[test]
-fn a_key_changes_whenever_what_its_template_sees_changes() {
+/// A home page, a section, a tagged page a with a heading, and b linking to it by its title.
+fn linked_site() -> crate::testing::TempSite {
     let site_dir = crate::testing::TempSite::new();
     let write = |rel: &str, text: &str| site_dir.write(rel, text);
     write("README.md", "# Главная\n\nБаза.\n");
@@ -41,6 +39,15 @@ fn a_key_changes_whenever_what_its_template_sees_changes() {
         "---\ntags: [касса]\n---\n# Альфа\n\nПро альфу.\n\n## Шаги {#shagi}\n\nТекст.\n",
     );
     write("r/b.md", "# Бета\n\nПро бету. См. [{#T}](a.md#shagi).\n");
+    site_dir
+}
+
+/// The key is what the template sees: after each edit, every job whose context (its body
+/// HTML included) changed has a new key, and jobs that see nothing new keep theirs.
+#[test]
+fn a_key_changes_whenever_what_its_template_sees_changes() {
+    let site_dir = linked_site();
+    let write = |rel: &str, text: &str| site_dir.write(rel, text);
     write("r/c.md", "# Гамма\n\nПро гамму: [бета](b.md).\n");
     write("d/e.md", "# Дельта\n\nБез ссылок.\n");
     let mut cache = DocumentCache::default();
@@ -247,16 +254,9 @@ fn keys_carried_over_an_added_or_removed_page_are_the_keys_of_a_full_keying() {
         Rename(&'static str, &'static str),
     }
     use Move::*;
-    let site_dir = crate::testing::TempSite::new();
+    let site_dir = linked_site();
     let content = site_dir.root().join("content");
     let write = |rel: &str, text: &str| site_dir.write(rel, text);
-    write("README.md", "# Главная\n\nБаза.\n");
-    write("r/README.md", "# Раздел\n\nО разделе.\n");
-    write(
-        "r/a.md",
-        "---\ntags: [касса]\n---\n# Альфа\n\nПро альфу.\n\n## Шаги {#shagi}\n\nТекст.\n",
-    );
-    write("r/b.md", "# Бета\n\nПро бету. См. [{#T}](a.md#shagi).\n");
     write(
         "r/c.md",
         "---\ntags: [касса, вводить]\n---\n# Гамма\n\nПро гамму: [бета](b.md).\n",

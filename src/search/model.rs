@@ -60,6 +60,12 @@ impl Ranking {
         procedural_section: 0.0,
     };
 
+    /// Whether a ticket whose intent model says `procedural` is read as an operator's
+    /// procedural question (its regulations favoured). Suggest, the pool and tuning share it.
+    pub fn reads_procedural(&self, procedural: f32) -> bool {
+        procedural >= self.procedural_from
+    }
+
     /// How much a match through a term of `origin` counts in the ticket's query.
     pub fn origin_weight(&self, origin: super::vocabulary::Origin) -> f32 {
         use super::vocabulary::Origin;

@@ -296,7 +296,7 @@ impl SearchEngine {
             &model.ranking,
             learned,
         );
-        let intent = if reading.procedural >= model.ranking.procedural_from {
+        let intent = if model.ranking.reads_procedural(reading.procedural) {
             Intent::Procedural
         } else {
             Intent::Problem

@@ -246,7 +246,7 @@ impl<'a> OutcomeCache<'a> {
             .iter_mut()
             .enumerate()
             .map(|(i, slots)| {
-                let decision = usize::from(procedural[i] >= ranking.procedural_from);
+                let decision = usize::from(ranking.reads_procedural(procedural[i]));
                 slots[decision].get_or_insert_with(|| {
                     // Any probability on the same side of the cut finds the same pool.
                     let p = if decision == 1 { 1.0 } else { 0.0 };

@@ -47,7 +47,7 @@ impl SearchEngine {
             ranking,
             options,
         );
-        if options.intent && reading.procedural >= ranking.procedural_from {
+        if options.intent && ranking.reads_procedural(reading.procedural) {
             self.add_section_match(searcher, &mut found, &vocabulary.terms, ranking);
         }
         let addresses: Vec<DocAddress> = found.iter().map(|f| f.address).collect();
@@ -129,7 +129,7 @@ impl SearchEngine {
         ranking: &Ranking,
         options: SuggestOptions,
     ) -> Vec<Found> {
-        let procedural = procedural >= ranking.procedural_from;
+        let procedural = ranking.reads_procedural(procedural);
         let top = searcher
             .search(query, &TopDocs::with_limit(size).order_by_score())
             .unwrap_or_default();
