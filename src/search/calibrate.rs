@@ -3,7 +3,7 @@
 //! logistic regression over features that do not grow with the base (shares of the ticket's
 //! own weight, ratios of scores), fitted by `spravka tune` on a department's labelled tickets.
 //!
-//! Written by hand rather than with linfa or smartcore: the model is fourteen weights, and the
+//! Written by hand rather than with linfa or smartcore: the model is fifteen weights, and the
 //! fit needs sign constraints (more of the ticket covered must never lower the probability),
 //! which neither crate's logistic regression offers; projected gradient descent does it in a
 //! few lines and keeps the dependency tree small.
@@ -12,7 +12,7 @@ use super::features::{distinct_words, EVIDENCE_WORDS};
 use serde::{Deserialize, Serialize};
 
 /// How many features a suggestion is described by.
-pub const FEATURE_COUNT: usize = 14;
+pub const FEATURE_COUNT: usize = 15;
 
 /// Names of the features, in order, as they appear in the model file.
 pub const FEATURE_NAMES: [&str; FEATURE_COUNT] = [
@@ -30,11 +30,12 @@ pub const FEATURE_NAMES: [&str; FEATURE_COUNT] = [
     "title_share",
     "coverage_of_all_words",
     "in_scope",
+    "affinity",
 ];
 
 /// The direction the probability must move in as a feature grows: `1` never down, `-1` never
 /// up, `0` free (a longer ticket is not in itself more or less answerable). Fitting projects the weights onto these signs.
-pub const MONOTONE: [i8; FEATURE_COUNT] = [1, 1, 1, 1, 1, 1, 1, 1, -1, 0, 1, 1, 1, 1];
+pub const MONOTONE: [i8; FEATURE_COUNT] = [1, 1, 1, 1, 1, 1, 1, 1, -1, 0, 1, 1, 1, 1, 1];
 
 /// One suggestion described for the model. See [`FEATURE_NAMES`] for the meaning of each slot.
 pub type Features = [f32; FEATURE_COUNT];

@@ -12,8 +12,15 @@ use std::collections::BTreeMap;
 pub(super) const INTENT_FIT: usize = 10;
 /// The slot of the ticket's probability of being in scope in [`Features`].
 pub(super) const IN_SCOPE: usize = 13;
+/// The slot of the article model's probability that the article answers the ticket in
+/// [`Features`] (`suggest::add_affinities` sets it; described as 0 before).
+pub(super) const AFFINITY: usize = 14;
+/// The slot of the score as a share of the ticket's weight in [`Features`].
+const SCORE_SHARE: usize = 3;
 /// The slot of the score relative to the first candidate's in [`Features`].
 const RELATIVE_SCORE: usize = 4;
+/// The slot of the margin to the next candidate's score in [`Features`].
+const MARGIN: usize = 5;
 /// The slot of the distinct matched words, `ln(1 + n)`, in [`Features`].
 const MATCHED_WORDS: usize = 6;
 
@@ -28,6 +35,22 @@ pub(super) fn is_first(features: &Features) -> bool {
 /// «работает»). The confidence model caps the probability below it, and `suggest` is never
 /// confident below it; both read it here.
 pub const EVIDENCE_WORDS: usize = 2;
+
+/// Describes anew what reads an article's search score once it changed from `old` to `new`
+/// (the highest now `top`, the next below it `next`): its share of the ticket's weight, its
+/// share of the first's and its margin to the next, as [`TicketFacts::features`] writes them.
+pub(super) fn set_score(features: &mut Features, (old, new): (f32, f32), top: f32, next: f32) {
+    let (old, new) = (old.max(0.0), new.max(0.0));
+    if old > 0.0 {
+        features[SCORE_SHARE] *= new / old;
+    }
+    features[RELATIVE_SCORE] = (new / top.max(f32::MIN_POSITIVE)).min(1.0);
+    features[MARGIN] = if new > 0.0 {
+        ((new - next) / new).max(0.0)
+    } else {
+        0.0
+    };
+}
 
 /// How many distinct words of the ticket the described article matched (the inverse of how
 /// [`TicketFacts::features`] writes them).
@@ -97,6 +120,7 @@ impl TicketFacts {
             (m.title_terms as f32 / a.title_terms.max(1) as f32).min(1.0),
             m.weight_any / self.weight_with_unknown,
             reading.in_scope,
+            0.0,
         ]
     }
 }
@@ -205,6 +229,9 @@ mod tests {
         assert_eq!(MATCHED_WORDS, slot("matched_words"));
         assert_eq!(INTENT_FIT, slot("intent_fit"));
         assert_eq!(IN_SCOPE, slot("in_scope"));
+        assert_eq!(SCORE_SHARE, slot("score_per_weight"));
+        assert_eq!(MARGIN, slot("margin"));
+        assert_eq!(AFFINITY, slot("affinity"));
         let mut f = [0.0; crate::search::calibrate::FEATURE_COUNT];
         for n in 0..40 {
             f[MATCHED_WORDS] = (1.0 + n as f32).ln();
@@ -236,6 +263,23 @@ mod tests {
             in_scope: 0.7,
         };
         TicketFacts::new(&vocabulary).features(&matches, &article, reading)
+    }
+
+    /// A score raised above the first (by the article model's affinity) reads as the first:
+    /// 1 of the highest, its margin to the one below, its share of the ticket's weight grown
+    /// with it; the former first then reads as half of the highest.
+    #[test]
+    fn a_changed_score_is_described_anew() {
+        let mut raised = described(&[3.0, 2.0, 1.5, 0.5]);
+        let (share, weight) = (raised[SCORE_SHARE], 7.0);
+        set_score(&mut raised, (weight, 2.0 * weight), 2.0 * weight, 10.0);
+        assert_eq!(raised[RELATIVE_SCORE], 1.0);
+        assert!((raised[MARGIN] - (14.0 - 10.0) / 14.0).abs() < 1e-6);
+        assert!((raised[SCORE_SHARE] - 2.0 * share).abs() < 1e-5);
+        let mut former = described(&[3.0, 2.0, 1.5, 0.5]);
+        set_score(&mut former, (weight, weight), 2.0 * weight, 3.0);
+        assert!((former[RELATIVE_SCORE] - 0.5).abs() < 1e-6);
+        assert!((former[SCORE_SHARE] - share).abs() < 1e-6);
     }
 
     /// A base that grows around the same articles makes every word commoner: the ticket's

@@ -1,6 +1,7 @@
 //! Search: the Russian analyzer, the tantivy index, search-as-you-type and ticket suggestions.
 
 pub mod analyzer;
+pub mod article_model;
 mod cache_directory;
 pub mod calibrate;
 mod columns;

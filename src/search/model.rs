@@ -2,8 +2,9 @@
 //! intent model and the confidence model. `spravka tune` writes it as `suggest-model.toml` beside `spravka.toml`;
 //! without that file the model fitted on the project's own tickets (`eval/tickets.jsonl`) is used.
 
+use super::article_model::ArticleModel;
 use super::calibrate::ConfidenceModel;
-use super::features::IN_SCOPE;
+use super::features::{AFFINITY, IN_SCOPE};
 use super::suggest::FieldBoosts;
 use super::word_model::WordModel;
 use serde::{Deserialize, Serialize};
@@ -38,6 +39,11 @@ pub struct Ranking {
     /// regulation found (`suggest::candidates`). 0 in a model written before it existed.
     #[serde(default)]
     pub procedural_section: f32,
+    /// How much the article model's probability that an article answers the ticket adds, as
+    /// a share of the highest score found (`suggest::add_affinities`). 0 in a model written
+    /// before it existed.
+    #[serde(default)]
+    pub affinity: f32,
 }
 
 impl Ranking {
@@ -58,6 +64,7 @@ impl Ranking {
         fuzzy_weight: 0.7,
         synonym_weight: 0.5,
         procedural_section: 0.0,
+        affinity: 0.0,
     };
 
     /// Whether a ticket whose intent model says `procedural` is read as an operator's
@@ -90,6 +97,10 @@ pub struct SuggestModel {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<WordModel>,
     pub confidence: ConfidenceModel,
+    /// Which article a ticket's words point to, learned from the tickets tuned on. `None` in
+    /// a model written before it existed (or tuned with it off): no article gains.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub articles: Option<ArticleModel>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -105,14 +116,19 @@ pub enum ModelError {
         line: usize,
         message: String,
     },
-    #[error("{path}: the confidence model needs {count} weights that respect their signs, a one-word cap between 0 and 1, and no weight on `in_scope` without a `[scope]` model (refit it with `spravka tune`)", count = super::calibrate::FEATURE_COUNT)]
+    #[error("{path}: the confidence model needs {count} weights that respect their signs, a one-word cap between 0 and 1, and no weight on `in_scope` without a `[scope]` model nor on `affinity` without an `[articles]` model (refit it with `spravka tune`)", count = super::calibrate::FEATURE_COUNT)]
     Invalid { path: PathBuf },
 }
 
 impl Default for SuggestModel {
+    /// The shipped model, parsed once per process: its article model is some thousands of
+    /// lines, and every engine starts from it.
     fn default() -> Self {
-        SuggestModel::parse(DEFAULT_MODEL, Path::new("src/search/suggest-model.toml"))
-            .expect("the embedded model parses and is valid (tested)")
+        static SHIPPED: std::sync::LazyLock<SuggestModel> = std::sync::LazyLock::new(|| {
+            SuggestModel::parse(DEFAULT_MODEL, Path::new("src/search/suggest-model.toml"))
+                .expect("the embedded model parses and is valid (tested)")
+        });
+        SHIPPED.clone()
     }
 }
 
@@ -136,8 +152,10 @@ impl SuggestModel {
             message: e.message().to_string(),
         })?;
         model.confidence = model.confidence.with_new_features();
-        let scope_weight = model.confidence.weights.get(IN_SCOPE).copied();
-        if !model.confidence.is_valid() || (model.scope.is_none() && scope_weight != Some(0.0)) {
+        let weight = |slot: usize| model.confidence.weights.get(slot).copied();
+        let unread = (model.scope.is_none() && weight(IN_SCOPE) != Some(0.0))
+            || (model.articles.is_none() && weight(AFFINITY) != Some(0.0));
+        if !model.confidence.is_valid() || unread {
             return Err(ModelError::Invalid {
                 path: path.to_path_buf(),
             });
@@ -194,6 +212,15 @@ mod tests {
         std::fs::write(dir.path().join(MODEL_FILE), wrong.to_toml("")).unwrap();
         let e = SuggestModel::load(dir.path()).unwrap_err().to_string();
         assert!(e.contains("in_scope"), "{e}");
+        // A weight on the affinity with no article model to give it a value.
+        let mut wrong = SuggestModel {
+            articles: None,
+            ..SuggestModel::default()
+        };
+        wrong.confidence.weights[AFFINITY] = 0.5;
+        std::fs::write(dir.path().join(MODEL_FILE), wrong.to_toml("")).unwrap();
+        let e = SuggestModel::load(dir.path()).unwrap_err().to_string();
+        assert!(e.contains("affinity"), "{e}");
     }
 
     /// A model file written before the scope model existed (thirteen weights, no `[scope]`)

@@ -8,9 +8,11 @@
 
 mod candidates;
 
+use super::article_model::Affinities;
 use super::calibrate::Features;
 use super::engine::{comparable, Hit, SearchEngine};
-use super::features::{intent_fit, WordMatches, EVIDENCE_WORDS, INTENT_FIT, IN_SCOPE};
+use super::features::{intent_fit, set_score, WordMatches, AFFINITY, EVIDENCE_WORDS};
+use super::features::{INTENT_FIT, IN_SCOPE};
 use super::index::Role;
 use super::learned::Learned;
 use super::model::SuggestModel;
@@ -38,6 +40,9 @@ pub struct SuggestOptions {
     /// The confidence model reads how likely the ticket's words are to be about something
     /// the base answers at all (`SuggestModel::scope`).
     pub scope: bool,
+    /// An article's score gains by how likely the article model (learned from labelled
+    /// tickets, `SuggestModel::articles`) finds it to answer the ticket.
+    pub articles: bool,
 }
 
 impl Default for SuggestOptions {
@@ -48,6 +53,7 @@ impl Default for SuggestOptions {
             intent: true,
             demote_sections: true,
             scope: true,
+            articles: true,
         }
     }
 }
@@ -65,6 +71,7 @@ impl SuggestOptions {
             intent: false,
             demote_sections: false,
             scope: false,
+            articles: false,
         }
     }
 }
@@ -133,8 +140,11 @@ pub enum Intent {
 #[derive(Debug, Clone)]
 pub struct Candidate {
     pub address: DocAddress,
+    /// Its source path, as the index stores it.
+    pub path: String,
     /// BM25 with the ranking's role factor, a procedural question's section gain
-    /// (`candidates`) and what operators taught.
+    /// (`candidates`), what operators taught and the article model's affinity
+    /// ([`add_affinities`]).
     pub score: f32,
     pub role: Role,
     pub features: Features,
@@ -163,6 +173,19 @@ pub struct Reading {
 pub struct Pool {
     pub candidates: Vec<Candidate>,
     terms: Vec<QueryTerm>,
+}
+
+impl Pool {
+    /// Scales each candidate's score by what operators taught (`learned`: how closely the
+    /// ticket resembles those an article was confirmed or rejected for), after the article
+    /// model's affinity: the department's own verdicts weigh on the whole score.
+    pub fn apply_learned(&mut self, learned: &Learned) {
+        if learned.is_empty() {
+            return;
+        }
+        let factor = learned.factors(&self.terms);
+        rescore(&mut self.candidates, |c| c.score * factor(&c.path));
+    }
 }
 
 /// The part of `text` that is the problem, as suggest searches it.
@@ -209,6 +232,60 @@ pub fn in_scope_probability(
     match (&model.scope, options.scope) {
         (Some(scope), true) => scope.probability(intent_text),
         _ => model.confidence.mean.get(IN_SCOPE).copied().unwrap_or(0.0),
+    }
+}
+
+/// Per article, the probability that it answers a ticket by the model's article model, read
+/// from its [`intent_text`](SearchEngine::intent_text); neutral when the option is off or the
+/// model has none (as [`in_scope_probability`] is). Suggest and tuning share it.
+pub fn affinities(model: &SuggestModel, intent_text: &str, options: SuggestOptions) -> Affinities {
+    match (&model.articles, options.articles) {
+        (Some(articles), true) => articles.probabilities(intent_text),
+        _ => Affinities::neutral(model.confidence.mean.get(AFFINITY).copied().unwrap_or(0.0)),
+    }
+}
+
+/// Describes each candidate by the probability that it answers the ticket by the article
+/// model (`affinities`), and adds to its score `weight` × the highest score found × that
+/// probability, then describes anew what reads the score. The search finds the candidates by the words an article shares with the
+/// ticket; the article model knows how tickets it answered put the problem («палка не
+/// поднимается», «клиент ждёт третий день, что делаем?»), which the article's own words may
+/// not. Relative to the first score, so that it weighs the same in a base of 43 documents
+/// and of 10,000. Suggest and tuning share it.
+pub fn add_affinities(candidates: &mut [Candidate], affinities: &Affinities, weight: f32) {
+    for c in candidates.iter_mut() {
+        c.features[AFFINITY] = affinities.of(&c.path);
+    }
+    if weight <= 0.0 || affinities.by_article.is_empty() || candidates.is_empty() {
+        return;
+    }
+    let first = candidates.iter().map(|c| c.score).fold(0.0, f32::max);
+    rescore(candidates, |c| {
+        c.score + weight * first * affinities.of(&c.path)
+    });
+}
+
+/// Gives each candidate the score `new` makes of it, and describes anew what reads the score
+/// (as [`TicketFacts::features`](super::features) described the found scores).
+fn rescore(candidates: &mut [Candidate], new: impl Fn(&Candidate) -> f32) {
+    if candidates.is_empty() {
+        return;
+    }
+    let before: Vec<f32> = candidates.iter().map(|c| c.score).collect();
+    for c in candidates.iter_mut() {
+        c.score = new(c);
+    }
+    let mut by_score: Vec<usize> = (0..candidates.len()).collect();
+    by_score.sort_by(|&a, &b| {
+        comparable(candidates[b].score)
+            .cmp(&comparable(candidates[a].score))
+            .then(a.cmp(&b))
+    });
+    let top = candidates[by_score[0]].score;
+    for (n, &i) in by_score.iter().enumerate() {
+        let next = by_score.get(n + 1).map_or(0.0, |&j| candidates[j].score);
+        let c = &mut candidates[i];
+        set_score(&mut c.features, (before[i], c.score), top, next);
     }
 }
 
@@ -287,15 +364,10 @@ impl SearchEngine {
         let problem = understood(text, options);
         let intent_text = self.intent_text(&searcher, &problem, options);
         let reading = reading(model, &intent_text, options);
-        let pool = self.pool(
-            &searcher,
-            &problem,
-            reading,
-            limit,
-            options,
-            &model.ranking,
-            learned,
-        );
+        let mut pool = self.pool(&searcher, &problem, reading, limit, options, &model.ranking);
+        let affinities = affinities(model, &intent_text, options);
+        add_affinities(&mut pool.candidates, &affinities, model.ranking.affinity);
+        pool.apply_learned(learned);
         let intent = if model.ranking.reads_procedural(reading.procedural) {
             Intent::Procedural
         } else {

@@ -50,8 +50,9 @@ impl WordModel {
     }
 }
 
-/// What the model reads of a ticket: its distinct word stems, and whether it asks.
-fn signals(ticket: &str) -> BTreeSet<String> {
+/// What the model reads of a ticket: its distinct word stems, and whether it asks (the
+/// article model reads the same).
+pub(super) fn signals(ticket: &str) -> BTreeSet<String> {
     let mut out: BTreeSet<String> = word_stems(ticket).into_iter().collect();
     if ticket.contains('?') {
         out.insert(QUESTION.to_string());

@@ -4,10 +4,13 @@
 use super::{Fixture, Server};
 use serde_json::{json, Value};
 
-/// A ticket the default base ranks its answer second for, and a paraphrase of it.
-pub const CONFIRMED_TICKET: &str = "лк ук жутко тупит все кнопки с задержкой";
-pub const PARAPHRASE: &str = "кабинет ук тупит, кнопки срабатывают с задержкой";
-pub const ANSWER: &str = "База типичных запросов/Медленно работает веб-интерфейс.md";
+/// A ticket operators confirm an answer for, and a paraphrase of it for which the default
+/// base ranks that answer second (after the barrier that does not open by plate): what
+/// they taught must lift it. (The article model, fitted on the project's tickets, already
+/// answers paraphrases its tickets cover, such as a slow web cabinet.)
+pub const CONFIRMED_TICKET: &str = "камера путает буквы в номере авто, шлагбаум не пускает";
+pub const PARAPHRASE: &str = "камера путает буквы в номере машины, шлагбаум не поднимается";
+pub const ANSWER: &str = "База типичных запросов/Номер автомобиля распознается с ошибками.md";
 
 /// The databases to run a test on: SQLite, and a fresh PostgreSQL database when one is
 /// configured (skipped loudly otherwise).

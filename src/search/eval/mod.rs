@@ -2,11 +2,13 @@
 //! cross-validation over them (`tune`): the figures a department can trust are the ones
 //! measured on tickets the numbers were not chosen on.
 
+use super::article_model::Affinities;
 use super::calibrate::{ConfidenceModel, Features};
 use super::learned::Learned;
 use super::model::{Ranking, SuggestModel};
 use super::suggest::{
-    is_confident, order, reading, understood, Candidate, Reading, SuggestOptions,
+    add_affinities, affinities, is_confident, order, reading, understood, Candidate, Reading,
+    SuggestOptions,
 };
 use super::SearchEngine;
 use serde::{Deserialize, Serialize};
@@ -14,6 +16,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 mod cuts;
+mod grid;
 mod tune;
 pub use cuts::{ByCut, Recommended, OUT_OF_SCOPE_NOT_CONFIDENT};
 pub use tune::{fold_models, tune, Tuned};
@@ -107,17 +110,29 @@ impl Outcome {
         ordered.iter().take(DEPTH).position(|&i| self.expected[i])
     }
 
-    /// The rank of the first expected article as suggest orders the candidates.
-    fn rank(&self, options: SuggestOptions) -> Option<usize> {
-        self.first_expected(&order(&self.candidates, options))
+    /// The rank of the first expected article as suggest orders the candidates, each gaining
+    /// `weight` of its affinity ([`add_affinities`]).
+    fn rank(
+        &self,
+        (affinities, weight): (&Affinities, f32),
+        options: SuggestOptions,
+    ) -> Option<usize> {
+        if weight <= 0.0 || affinities.by_article.is_empty() {
+            return self.first_expected(&order(&self.candidates, options));
+        }
+        let mut candidates = self.candidates.clone();
+        add_affinities(&mut candidates, affinities, weight);
+        self.first_expected(&order(&candidates, options))
     }
 
-    /// The same candidates described for a ticket read as `reading`.
-    fn with_reading(&self, reading: Reading) -> Outcome {
+    /// The same candidates described for a ticket read as `reading`, each gaining `weight` of
+    /// its affinity.
+    fn described(&self, reading: Reading, (affinities, weight): (&Affinities, f32)) -> Outcome {
         let mut out = self.clone();
         for c in &mut out.candidates {
             c.set_reading(reading);
         }
+        add_affinities(&mut out.candidates, affinities, weight);
         out
     }
 
@@ -155,7 +170,9 @@ pub fn outcome_learning(
         reading: reading(model, &intent_text, options),
         ranking: &model.ranking,
     };
-    outcome_at(engine, ticket, &at, options, learned)
+    let affinities = affinities(model, &intent_text, options);
+    let taught = (&affinities, learned);
+    outcome_at(engine, ticket, &at, options, Some(taught))
 }
 
 /// What a ticket is searched as: its problem part, how its words read, under which ranking.
@@ -165,26 +182,28 @@ struct Decision<'a> {
     ranking: &'a Ranking,
 }
 
-/// What suggest finds for `ticket` decided as `at`.
+/// What suggest finds for `ticket` decided as `at`, with the article model's affinities and
+/// what operators taught applied as suggest applies them (`taught`), or as found (tuning
+/// applies the affinities of each fold itself: [`Outcome::described`]).
 fn outcome_at(
     engine: &SearchEngine,
     ticket: &Ticket,
     at: &Decision,
     options: SuggestOptions,
-    learned: &Learned,
+    taught: Option<(&Affinities, &Learned)>,
 ) -> Outcome {
     let searcher = engine.searcher();
-    let pool = engine.pool(
-        &searcher, at.problem, at.reading, DEPTH, options, at.ranking, learned,
+    let mut pool = engine.pool(
+        &searcher, at.problem, at.reading, DEPTH, options, at.ranking,
     );
+    if let Some((affinities, learned)) = taught {
+        add_affinities(&mut pool.candidates, affinities, at.ranking.affinity);
+        pool.apply_learned(learned);
+    }
     let expected = pool
         .candidates
         .iter()
-        .map(|c| {
-            ticket
-                .expected
-                .contains(&engine.path_of(&searcher, c.address))
-        })
+        .map(|c| ticket.expected.contains(&c.path))
         .collect();
     Outcome {
         candidates: pool.candidates,

@@ -2,13 +2,14 @@
 //! for one base or for the same base at several sizes at once, from a neutral start.
 
 use super::cuts::ByCut;
+use super::grid::ascend;
 use super::{outcome_at, Decision, Metrics, Outcome, Ticket};
+use crate::search::article_model::{self, Affinities, ArticleModel};
 use crate::search::calibrate::{fit, Features};
 use crate::search::index::Role;
-use crate::search::learned::Learned;
 use crate::search::model::{Ranking, SuggestModel};
 use crate::search::suggest::{
-    in_scope_probability, procedural_probability, understood, Reading, SuggestOptions,
+    affinities, in_scope_probability, procedural_probability, understood, Reading, SuggestOptions,
 };
 use crate::search::word_model::{self, WordModel};
 use crate::search::SearchEngine;
@@ -50,10 +51,12 @@ pub fn tune(
     for fold in 0..folds {
         let train: Vec<usize> = (0..tickets.len()).filter(|&i| fold_of[i] != fold).collect();
         let model = fit_model(&mut caches, &train);
+        let affinities = caches[0].affinities(&model);
         for (base, cache) in caches.iter_mut().enumerate() {
             let procedural = cache.procedural(&model.intent);
             let in_scope = cache.in_scope(&model);
-            let outcomes = cache.described(&model.ranking, &procedural, &in_scope);
+            let reading = (procedural.as_slice(), in_scope.as_slice());
+            let outcomes = cache.described(&model.ranking, reading, &affinities);
             let min_probability = cache.engine.min_probability();
             for i in (0..tickets.len()).filter(|&i| fold_of[i] == fold) {
                 let ranked = outcomes[i].ranked(&model.confidence, options, min_probability);
@@ -209,6 +212,53 @@ impl<'a> OutcomeCache<'a> {
         in_scope
     }
 
+    /// The article model fitted on `subset`, when the article model is on.
+    fn fit_articles(&self, subset: &[usize]) -> Option<ArticleModel> {
+        self.options.articles.then(|| {
+            let rows: Vec<(&str, &[String])> = subset
+                .iter()
+                .map(|&i| {
+                    (
+                        self.intent_texts[i].as_str(),
+                        self.tickets[i].expected.as_slice(),
+                    )
+                })
+                .collect();
+            article_model::fit(&rows)
+        })
+    }
+
+    /// Each ticket's affinities under `model`, as suggest reads them.
+    fn affinities(&self, model: &SuggestModel) -> Vec<Affinities> {
+        self.intent_texts
+            .iter()
+            .map(|p| affinities(model, p, self.options))
+            .collect()
+    }
+
+    /// Each ticket's affinities as the ranking and the confidence model will meet them: held
+    /// out ([`article_model::held_out`]) for a ticket of `train`, from `fitted` for any other.
+    fn affinities_held_out(
+        &self,
+        train: &[usize],
+        fitted: Option<&ArticleModel>,
+    ) -> Vec<Affinities> {
+        let Some(fitted) = fitted else {
+            return vec![Affinities::neutral(0.0); self.intent_texts.len()];
+        };
+        let mut out: Vec<Affinities> = self
+            .intent_texts
+            .iter()
+            .map(|p| fitted.probabilities(p))
+            .collect();
+        let answers: Vec<Vec<String>> = self.tickets.iter().map(|t| t.expected.clone()).collect();
+        let held_out = article_model::held_out(&self.intent_texts, &answers, train);
+        for (&i, a) in train.iter().zip(held_out) {
+            out[i] = a;
+        }
+        out
+    }
+
     /// Each ticket's probability of being procedural under `intent`.
     fn procedural(&self, intent: &WordModel) -> Vec<f32> {
         self.intent_texts
@@ -235,7 +285,14 @@ impl<'a> OutcomeCache<'a> {
     /// found: its candidates' order, not yet their intent and scope features
     /// ([`described`](Self::described) sets them).
     fn found(&mut self, ranking: &Ranking, procedural: &[f32]) -> Vec<&Outcome> {
-        let key = format!("{ranking:?}");
+        // The affinity is added to what is found (`Outcome::described`): one pool for all.
+        let key = format!(
+            "{:?}",
+            Ranking {
+                affinity: 0.0,
+                ..*ranking
+            }
+        );
         let (engine, tickets, options) = (self.engine, self.tickets, self.options);
         let problems = &self.problems;
         let cached = self
@@ -259,35 +316,41 @@ impl<'a> OutcomeCache<'a> {
                         },
                         ranking,
                     };
-                    outcome_at(engine, &tickets[i], &at, options, &Learned::default())
+                    outcome_at(engine, &tickets[i], &at, options, None)
                 }) as &Outcome
             })
             .collect()
     }
 
     /// [`found`](Self::found), each described with its ticket's own probabilities of being
-    /// procedural and in scope.
+    /// procedural and in scope, and its articles gaining their affinity.
     fn described(
         &mut self,
         ranking: &Ranking,
-        procedural: &[f32],
-        in_scope: &[f32],
+        (procedural, in_scope): (&[f32], &[f32]),
+        affinities: &[Affinities],
     ) -> Vec<Outcome> {
         let found = self.found(ranking, procedural);
         found
             .into_iter()
-            .zip(procedural.iter().zip(in_scope))
-            .map(|(o, (&procedural, &in_scope))| {
-                o.with_reading(Reading {
-                    procedural,
-                    in_scope,
-                })
+            .enumerate()
+            .map(|(i, o)| {
+                let reading = Reading {
+                    procedural: procedural[i],
+                    in_scope: in_scope[i],
+                };
+                o.described(reading, (&affinities[i], ranking.affinity))
             })
             .collect()
     }
 
     /// The MRR@5 of the answerable tickets of `subset` under `ranking`.
-    fn mrr(&mut self, ranking: &Ranking, procedural: &[f32], subset: &[usize]) -> f64 {
+    fn mrr(
+        &mut self,
+        ranking: &Ranking,
+        (procedural, affinities): (&[f32], &[Affinities]),
+        subset: &[usize],
+    ) -> f64 {
         let (tickets, options) = (self.tickets, self.options);
         let outcomes = self.found(ranking, procedural);
         let answerable: Vec<usize> = subset
@@ -297,7 +360,7 @@ impl<'a> OutcomeCache<'a> {
             .collect();
         let sum: f64 = answerable
             .iter()
-            .filter_map(|&i| outcomes[i].rank(options))
+            .filter_map(|&i| outcomes[i].rank((&affinities[i], ranking.affinity), options))
             .map(|r| 1.0 / (r as f64 + 1.0))
             .sum();
         sum / answerable.len().max(1) as f64
@@ -308,40 +371,13 @@ impl<'a> OutcomeCache<'a> {
     fn confidence_rows(
         &mut self,
         ranking: &Ranking,
-        (procedural, in_scope): (&[f32], &[f32]),
+        reading: (&[f32], &[f32]),
+        affinities: &[Affinities],
         subset: &[usize],
     ) -> Vec<(Features, bool)> {
-        let outcomes = self.described(ranking, procedural, in_scope);
+        let outcomes = self.described(ranking, reading, affinities);
         subset.iter().flat_map(|&i| outcomes[i].rows()).collect()
     }
-}
-
-/// The candidate values of each tuned ranking number; coordinate ascent moves one at a time.
-const GRID: [(&str, &[f32]); 9] = [
-    ("title", &[1.0, 1.5, 2.0, 3.0]),
-    ("symptoms", &[1.0, 1.5, 2.0, 3.0]),
-    ("headings", &[0.5, 1.0, 1.5]),
-    ("procedural_regulation", &[1.0, 1.5, 2.0, 3.0, 4.0]),
-    ("customer_regulation", &[0.5, 0.75, 1.0]),
-    ("procedural_from", &[0.2, 0.3, 0.4, 0.5]),
-    ("fuzzy_weight", &[0.5, 0.7, 0.9]),
-    ("synonym_weight", &[0.25, 0.5, 0.75]),
-    ("procedural_section", &[0.0, 0.25, 0.5, 0.75, 1.0]),
-];
-
-fn with_value(mut ranking: Ranking, name: &str, value: f32) -> Ranking {
-    match name {
-        "title" => ranking.boosts.title = value,
-        "symptoms" => ranking.boosts.symptoms = value,
-        "headings" => ranking.boosts.headings = value,
-        "procedural_regulation" => ranking.procedural_regulation = value,
-        "procedural_from" => ranking.procedural_from = value,
-        "fuzzy_weight" => ranking.fuzzy_weight = value,
-        "synonym_weight" => ranking.synonym_weight = value,
-        "procedural_section" => ranking.procedural_section = value,
-        _ => ranking.customer_regulation = value,
-    }
-    ranking
 }
 
 /// The intent model fitted on `train`, then the ranking with the best MRR@5 on `train` averaged
@@ -351,6 +387,9 @@ fn with_value(mut ranking: Ranking, name: &str, value: f32) -> Ranking {
 fn fit_model(caches: &mut [OutcomeCache], train: &[usize]) -> SuggestModel {
     let intent = caches[0].fit_intent(train);
     let scope = caches[0].fit_scope(train);
+    let articles = caches[0].fit_articles(train);
+    // The article model reads the ticket's text only: the same in every base.
+    let affinities = caches[0].affinities_held_out(train, articles.as_ref());
     let in_scope: Vec<Vec<f32>> = caches
         .iter()
         .map(|cache| cache.in_scope_held_out(train, scope.as_ref()))
@@ -363,7 +402,7 @@ fn fit_model(caches: &mut [OutcomeCache], train: &[usize]) -> SuggestModel {
         let sum: f64 = caches
             .iter_mut()
             .zip(&procedural)
-            .map(|(cache, procedural)| cache.mrr(ranking, procedural, train))
+            .map(|(cache, procedural)| cache.mrr(ranking, (procedural, &affinities), train))
             .sum();
         sum / caches.len() as f64
     };
@@ -372,7 +411,7 @@ fn fit_model(caches: &mut [OutcomeCache], train: &[usize]) -> SuggestModel {
         .iter_mut()
         .zip(procedural.iter().zip(&in_scope))
         .flat_map(|(cache, (procedural, in_scope))| {
-            cache.confidence_rows(&ranking, (procedural, in_scope), train)
+            cache.confidence_rows(&ranking, (procedural, in_scope), &affinities, train)
         })
         .unzip();
     SuggestModel {
@@ -380,25 +419,6 @@ fn fit_model(caches: &mut [OutcomeCache], train: &[usize]) -> SuggestModel {
         intent,
         scope,
         confidence: fit(&rows, &labels),
+        articles,
     }
-}
-
-/// Two rounds of coordinate ascent over [`GRID`] from `start`, moving only on a strict gain of
-/// `objective`. The start is not one chosen on tickets: starting from the shipped ranking
-/// (as tuning once did) let a fold keep choices its held-out tickets had made.
-fn ascend(start: Ranking, objective: &mut impl FnMut(&Ranking) -> f64) -> Ranking {
-    let mut ranking = start;
-    let mut best = objective(&ranking);
-    for _ in 0..2 {
-        for (name, values) in GRID {
-            for &value in values {
-                let candidate = with_value(ranking, name, value);
-                let score = objective(&candidate);
-                if score > best + 1e-9 {
-                    (best, ranking) = (score, candidate);
-                }
-            }
-        }
-    }
-    ranking
 }

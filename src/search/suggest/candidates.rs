@@ -7,7 +7,6 @@ use super::{Candidate, Pool, Reading, SuggestOptions, POOL};
 use crate::search::engine::{by_score_then_path, SearchEngine};
 use crate::search::features::{ArticleFacts, TicketFacts, WordMatches};
 use crate::search::index::Role;
-use crate::search::learned::Learned;
 use crate::search::model::Ranking;
 use crate::search::vocabulary::{Origin, QueryTerm, TextTerms};
 use tantivy::collector::TopDocs;
@@ -18,9 +17,9 @@ use tantivy::{DocAddress, Searcher, Term};
 impl SearchEngine {
     /// The candidates of a ticket's [`understood`](super::understood) problem, found and described (unordered) for
     /// a ticket read as `reading`: at least [`POOL`] of them to order,
-    /// more when more suggestions are asked for. What operators taught (`learned`) scales
-    /// each one's score before it is described, so the features see it too.
-    #[allow(clippy::too_many_arguments)] // each is one decision of the caller's; see `respond`
+    /// more when more suggestions are asked for. The article model's affinity and what
+    /// operators taught come after ([`add_affinities`](super::add_affinities),
+    /// [`Pool::apply_learned`](super::Pool::apply_learned)).
     pub fn pool(
         &self,
         searcher: &Searcher,
@@ -29,7 +28,6 @@ impl SearchEngine {
         limit: usize,
         options: SuggestOptions,
         ranking: &Ranking,
-        learned: &Learned,
     ) -> Pool {
         let vocabulary = self.text_terms(searcher, problem, options.forgiveness);
         if vocabulary.terms.is_empty() {
@@ -52,18 +50,12 @@ impl SearchEngine {
         }
         let addresses: Vec<DocAddress> = found.iter().map(|f| f.address).collect();
         let paths = self.paths(searcher, &addresses);
-        if !learned.is_empty() {
-            let factor = learned.factors(&vocabulary.terms);
-            for (f, path) in found.iter_mut().zip(&paths) {
-                f.score *= factor(path);
-            }
-        }
         let scores: Vec<f32> = found.iter().map(|f| f.score).collect();
-        let found: Vec<Found> = by_score_then_path(&scores, &paths)
+        let (found, paths): (Vec<Found>, Vec<String>) = by_score_then_path(&scores, &paths)
             .into_iter()
-            .map(|i| found[i])
-            .collect();
-        let candidates = self.describe(searcher, &vocabulary, &found, reading);
+            .map(|i| (found[i], paths[i].clone()))
+            .unzip();
+        let candidates = self.describe(searcher, &vocabulary, (&found, paths), reading);
         Pool {
             candidates,
             terms: vocabulary.terms,
@@ -196,7 +188,7 @@ impl SearchEngine {
         &self,
         searcher: &Searcher,
         vocabulary: &TextTerms,
-        found: &[Found],
+        (found, paths): (&[Found], Vec<String>),
         reading: Reading,
     ) -> Vec<Candidate> {
         let terms = &vocabulary.terms;
@@ -210,9 +202,9 @@ impl SearchEngine {
             .max(f32::MIN_POSITIVE);
         found
             .iter()
-            .zip(matches)
+            .zip(matches.into_iter().zip(paths))
             .enumerate()
-            .map(|(i, (f, m))| {
+            .map(|(i, (f, (m, path)))| {
                 let next_score = found.get(i + 1).map_or(0.0, |f| f.score);
                 let matches = WordMatches::new(terms, &m);
                 let article = ArticleFacts {
@@ -224,6 +216,7 @@ impl SearchEngine {
                 };
                 Candidate {
                     address: f.address,
+                    path,
                     score: f.score,
                     role: f.role,
                     features: ticket.features(&matches, &article, reading),
@@ -238,8 +231,7 @@ impl SearchEngine {
 #[derive(Clone, Copy)]
 struct Found {
     address: DocAddress,
-    /// BM25 with the role factor, a procedural question's section gain and what operators
-    /// taught.
+    /// BM25 with the role factor and a procedural question's section gain.
     score: f32,
     role: Role,
     /// Its title's distinct term count.
