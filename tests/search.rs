@@ -118,7 +118,13 @@ fn a_synonym_no_page_uses_is_searched_through_its_group() {
         assert_eq!(read.unknown_words, 0, "{ticket}");
         let found = search(&engine, word, None, None);
         assert!(found.total > 0, "«{word}» finds its group's pages");
-        let response = engine.suggest(ticket, 3);
+        // Without the article model, which knows how tickets put these problems: the
+        // synonym alone must find the article.
+        let options = spravka::search::SuggestOptions {
+            articles: false,
+            ..Default::default()
+        };
+        let response = engine.suggest_with(ticket, 3, options, engine.model());
         let first = &response.suggestions.first().expect("an answer").hit.title;
         assert!(first.to_lowercase().contains(article), "{ticket}: {first}");
     }

@@ -38,7 +38,8 @@ pub enum Command {
     Search(search::SearchArgs),
     /// Suggest the articles that answer a support ticket.
     Suggest(search::SuggestArgs),
-    /// Refit suggest's ranking and confidence model on your own labelled tickets.
+    /// Refit suggest's ranking, its intent, scope and article models and its confidence model
+    /// on your own labelled tickets.
     Tune(tune::Args),
     /// Import or export operators' feedback (JSON lines).
     Feedback(feedback::Args),

@@ -1,7 +1,8 @@
 //! Which article a ticket's words point to, learned from labelled tickets: a softmax
 //! regression over the ticket's word stems with one class per article a ticket was answered
-//! by and one for tickets the base does not answer, fitted by `spravka tune`. Suggest adds an
-//! article's probability to its search score (`Ranking::affinity`, `suggest::add_affinities`).
+//! by and one for tickets the base does not answer, fitted by `spravka tune`. Suggest adds
+//! `Ranking::affinity` × the first score × an article's probability to its search score
+//! (`suggest::add_affinities`), and the confidence model reads the probability.
 //!
 //! Why: BM25 hears the words an article shares with a ticket, not how people put the problem
 //! the article solves. Customers write «не пускает во двор», «палка не поднимается»,
@@ -67,6 +68,17 @@ impl Affinities {
 }
 
 impl ArticleModel {
+    /// Whether every bias and weight is a number (a hand-edited file may hold `nan` or `inf`,
+    /// which would make every probability one).
+    pub fn is_finite(&self) -> bool {
+        self.bias.values().all(|b| b.is_finite())
+            && self
+                .words
+                .values()
+                .flat_map(|w| w.values())
+                .all(|w| w.is_finite())
+    }
+
     /// Each class's probability for `ticket` (its problem part, as the intent model reads it).
     pub fn probabilities(&self, ticket: &str) -> Affinities {
         let words = signals(ticket);
@@ -96,7 +108,7 @@ impl ArticleModel {
 
 /// Fits the model to tickets, each with the articles that answer it (none: out of scope; a
 /// ticket with two answers is a row for each), by full-batch gradient descent on the mean
-/// log loss plus [`L2`]. Deterministic.
+/// log loss plus [`L2`]/2 × the squared weights (the biases free). Deterministic.
 pub fn fit(tickets: &[(&str, &[String])]) -> ArticleModel {
     let mut vocabulary: BTreeMap<String, usize> = BTreeMap::new();
     let mut classes: BTreeMap<&str, usize> = BTreeMap::new();
@@ -280,9 +292,18 @@ mod tests {
         let train: Vec<usize> = (0..texts.len()).rev().collect();
         let before = held_out(&texts, &labels, &train);
         assert_eq!(before.len(), train.len());
+        assert!(
+            before.iter().all(|a| !a.by_article.is_empty()),
+            "{before:?}"
+        );
         labels[0] = answers("СМС.md");
         let after = held_out(&texts, &labels, &train);
         let at = train.iter().position(|&i| i == 0).unwrap();
         assert_eq!(before[at], after[at]);
+        // The models that did see it follow its new answer.
+        assert!(
+            (0..train.len()).any(|n| n != at && before[n] != after[n]),
+            "relabelling changed nothing"
+        );
     }
 }

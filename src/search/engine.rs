@@ -70,12 +70,25 @@ impl SearchEngine {
         })
     }
 
-    /// The site's `[suggest]` settings and tuned model instead of the defaults.
+    /// The site's `[suggest]` settings and tuned model instead of the defaults. An article
+    /// model that knows none of this base's pages (the shipped model over a department's own
+    /// content, before `spravka tune`) is left out: it would read every article as one no
+    /// ticket was answered by, where it simply knows nothing.
     pub fn with_suggest(
         mut self,
         settings: crate::config::SuggestConfig,
-        model: super::model::SuggestModel,
+        mut model: super::model::SuggestModel,
     ) -> SearchEngine {
+        if let Some(articles) = &model.articles {
+            let searcher = self.searcher();
+            let knows_a_page = articles
+                .bias
+                .keys()
+                .any(|path| self.role_of_path(&searcher, path).is_some());
+            if !knows_a_page {
+                model.articles = None;
+            }
+        }
         self.settings = settings;
         self.model = Arc::new(model);
         self

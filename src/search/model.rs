@@ -116,7 +116,7 @@ pub enum ModelError {
         line: usize,
         message: String,
     },
-    #[error("{path}: the confidence model needs {count} weights that respect their signs, a one-word cap between 0 and 1, and no weight on `in_scope` without a `[scope]` model nor on `affinity` without an `[articles]` model (refit it with `spravka tune`)", count = super::calibrate::FEATURE_COUNT)]
+    #[error("{path}: the confidence model needs {count} weights that respect their signs, a one-word cap between 0 and 1, and no weight on `in_scope` without a `[scope]` model nor on `affinity` without an `[articles]` model, and finite numbers in `[articles]` (refit it with `spravka tune`)", count = super::calibrate::FEATURE_COUNT)]
     Invalid { path: PathBuf },
 }
 
@@ -155,7 +155,8 @@ impl SuggestModel {
         let weight = |slot: usize| model.confidence.weights.get(slot).copied();
         let unread = (model.scope.is_none() && weight(IN_SCOPE) != Some(0.0))
             || (model.articles.is_none() && weight(AFFINITY) != Some(0.0));
-        if !model.confidence.is_valid() || unread {
+        let finite = model.articles.as_ref().is_none_or(ArticleModel::is_finite);
+        if !model.confidence.is_valid() || unread || !finite {
             return Err(ModelError::Invalid {
                 path: path.to_path_buf(),
             });
@@ -221,17 +222,26 @@ mod tests {
         std::fs::write(dir.path().join(MODEL_FILE), wrong.to_toml("")).unwrap();
         let e = SuggestModel::load(dir.path()).unwrap_err().to_string();
         assert!(e.contains("affinity"), "{e}");
+        // An article model with a number that is none.
+        let mut wrong = SuggestModel::default();
+        let articles = wrong.articles.as_mut().expect("the shipped model has one");
+        *articles.bias.values_mut().next().unwrap() = f32::NAN;
+        std::fs::write(dir.path().join(MODEL_FILE), wrong.to_toml("")).unwrap();
+        let e = SuggestModel::load(dir.path()).unwrap_err().to_string();
+        assert!(e.contains("finite"), "{e}");
     }
 
-    /// A model file written before the scope model existed (thirteen weights, no `[scope]`)
-    /// still loads, and gives every suggestion the probability it was fitted to give: the
-    /// new feature is read with weight 0.
+    /// A model file written before the scope model existed (thirteen weights, no `[scope]`,
+    /// no `[articles]`, no `affinity`) still loads, and gives every suggestion the probability
+    /// it was fitted to give: the new features are read with weight 0, and no article gains.
     #[test]
     fn a_model_file_from_before_the_scope_feature_loads_unchanged() {
         let mut old = SuggestModel {
             scope: None,
+            articles: None,
             ..SuggestModel::default()
         };
+        old.ranking.affinity = 0.0;
         for column in [
             &mut old.confidence.weights,
             &mut old.confidence.mean,
@@ -243,17 +253,22 @@ mod tests {
         std::fs::write(dir.path().join(MODEL_FILE), old.to_toml("")).unwrap();
         let loaded = SuggestModel::load(dir.path()).unwrap();
         assert_eq!(loaded.confidence.weights[IN_SCOPE], 0.0);
-        // Nor did the section match: its weight reads 0, the ranking the model was fitted with.
+        assert_eq!(loaded.confidence.weights[AFFINITY], 0.0);
+        assert!(loaded.articles.is_none());
+        // Nor did the section match or the affinity: their weights read 0, the ranking the
+        // model was fitted with.
         let text = old.to_toml("");
         let without_section: String = text
             .lines()
-            .filter(|l| !l.starts_with("procedural_section"))
+            .filter(|l| !l.starts_with("procedural_section") && !l.starts_with("affinity"))
             .map(|l| format!("{l}\n"))
             .collect();
+        assert!(!text.contains("[articles"), "{text}");
         assert_ne!(text, without_section, "the field is written");
         std::fs::write(dir.path().join(MODEL_FILE), without_section).unwrap();
         let loaded = SuggestModel::load(dir.path()).unwrap();
         assert_eq!(loaded.ranking.procedural_section, 0.0);
+        assert_eq!(loaded.ranking.affinity, 0.0);
         let mut features = [0.5; super::super::calibrate::FEATURE_COUNT];
         features[6] = 3f32.ln();
         let thirteen = |confidence: &ConfidenceModel, in_scope: f32| {

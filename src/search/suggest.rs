@@ -142,6 +142,10 @@ pub struct Candidate {
     pub address: DocAddress,
     /// Its source path, as the index stores it.
     pub path: String,
+    /// Found past the first [`POOL`] by the search: there only because more suggestions were
+    /// asked for, so it gains nothing after the search and comes after the pool ([`order`]):
+    /// asking for more never changes the first ones (tuning measures a pool of [`POOL`]).
+    pub beyond_pool: bool,
     /// BM25 with the ranking's role factor, a procedural question's section gain
     /// (`candidates`), what operators taught and the article model's affinity
     /// ([`add_affinities`]).
@@ -178,13 +182,17 @@ pub struct Pool {
 impl Pool {
     /// Scales each candidate's score by what operators taught (`learned`: how closely the
     /// ticket resembles those an article was confirmed or rejected for), after the article
-    /// model's affinity: the department's own verdicts weigh on the whole score.
+    /// model's affinity: the department's own verdicts weigh on the whole score. Only the
+    /// pool, as the affinity.
     pub fn apply_learned(&mut self, learned: &Learned) {
         if learned.is_empty() {
             return;
         }
         let factor = learned.factors(&self.terms);
-        rescore(&mut self.candidates, |c| c.score * factor(&c.path));
+        rescore(&mut self.candidates, |c| match c.beyond_pool {
+            false => c.score * factor(&c.path),
+            true => c.score,
+        });
     }
 }
 
@@ -251,7 +259,8 @@ pub fn affinities(model: &SuggestModel, intent_text: &str, options: SuggestOptio
 /// ticket; the article model knows how tickets it answered put the problem («палка не
 /// поднимается», «клиент ждёт третий день, что делаем?»), which the article's own words may
 /// not. Relative to the first score, so that it weighs the same in a base of 43 documents
-/// and of 10,000. Suggest and tuning share it.
+/// and of 10,000. Only the pool gains (`Candidate::beyond_pool`). Suggest and tuning share
+/// it.
 pub fn add_affinities(candidates: &mut [Candidate], affinities: &Affinities, weight: f32) {
     for c in candidates.iter_mut() {
         c.features[AFFINITY] = affinities.of(&c.path);
@@ -260,13 +269,14 @@ pub fn add_affinities(candidates: &mut [Candidate], affinities: &Affinities, wei
         return;
     }
     let first = candidates.iter().map(|c| c.score).fold(0.0, f32::max);
-    rescore(candidates, |c| {
-        c.score + weight * first * affinities.of(&c.path)
+    rescore(candidates, |c| match c.beyond_pool {
+        false => c.score + weight * first * affinities.of(&c.path),
+        true => c.score,
     });
 }
 
 /// Gives each candidate the score `new` makes of it, and describes anew what reads the score
-/// (as [`TicketFacts::features`](super::features) described the found scores).
+/// (as `features::TicketFacts` described the found ones).
 fn rescore(candidates: &mut [Candidate], new: impl Fn(&Candidate) -> f32) {
     if candidates.is_empty() {
         return;
@@ -275,22 +285,27 @@ fn rescore(candidates: &mut [Candidate], new: impl Fn(&Candidate) -> f32) {
     for c in candidates.iter_mut() {
         c.score = new(c);
     }
+    // As `describe` orders them: the pool first, each group by score.
     let mut by_score: Vec<usize> = (0..candidates.len()).collect();
     by_score.sort_by(|&a, &b| {
-        comparable(candidates[b].score)
-            .cmp(&comparable(candidates[a].score))
+        (candidates[a].beyond_pool.cmp(&candidates[b].beyond_pool))
+            .then(comparable(candidates[b].score).cmp(&comparable(candidates[a].score)))
             .then(a.cmp(&b))
     });
     let top = candidates[by_score[0]].score;
     for (n, &i) in by_score.iter().enumerate() {
-        let next = by_score.get(n + 1).map_or(0.0, |&j| candidates[j].score);
+        let next = by_score
+            .get(n + 1)
+            .filter(|&&j| candidates[j].beyond_pool == candidates[i].beyond_pool)
+            .map_or(0.0, |&j| candidates[j].score);
         let c = &mut candidates[i];
         set_score(&mut c.features, (before[i], c.score), top, next);
     }
 }
 
 /// Orders candidates by their search score (the tuned field boosts and role factor), section
-/// pages after every article (when `demote_sections`); the model gives each its probability
+/// pages after every article (when `demote_sections`), what was found past the pool after
+/// the pool (`Candidate::beyond_pool`); the model gives each its probability
 /// afterwards. `suggest` and the tuning share it, so that what is measured is what is served.
 ///
 /// Ordering by the probability itself was measured and dropped: under cross-validation it
@@ -300,9 +315,11 @@ fn rescore(candidates: &mut [Candidate], new: impl Fn(&Candidate) -> f32) {
 pub fn order(candidates: &[Candidate], options: SuggestOptions) -> Vec<usize> {
     let mut ordered: Vec<usize> = (0..candidates.len()).collect();
     let last = |i: usize| options.demote_sections && candidates[i].role == Role::SectionPage;
+    let extra = |i: usize| candidates[i].beyond_pool;
     ordered.sort_by(|&a, &b| {
         last(a)
             .cmp(&last(b))
+            .then(extra(a).cmp(&extra(b)))
             .then(comparable(candidates[b].score).cmp(&comparable(candidates[a].score)))
             .then(a.cmp(&b))
     });

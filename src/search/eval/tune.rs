@@ -25,14 +25,15 @@ pub struct Tuned {
     pub folds: usize,
 }
 
-/// Fits the intent model, tunes the ranking and fits the scope and confidence models with
-/// `folds`-fold cross-validation (folds stratified by style), measuring the held-out folds at
-/// the site's cut and at each of [`CUTS`](super::cuts::CUTS), then fits all four on every
+/// Fits the intent model, tunes the ranking and fits the scope, article and confidence models
+/// with `folds`-fold cross-validation (folds stratified by style), measuring the held-out folds
+/// at the site's cut and at each of [`CUTS`](super::cuts::CUTS), then fits all five on every
 /// ticket for the model to ship. `bases` are the same knowledge base searched alone and among distractor
 /// documents (the first is the one the model ships with): the ranking is chosen for all of
 /// them at once and the confidence model fitted on all of their candidates, so that no
-/// setting has to change as the base grows. The intent and scope models read tickets as the
-/// first base does (its vocabulary decides how a Latin word is re-read) and are fitted once.
+/// setting has to change as the base grows. The intent, scope and article models are fitted
+/// once, on tickets as the first base reads them (its vocabulary decides how a Latin word is
+/// re-read); each base reads its tickets with them as suggest would there.
 pub fn tune(
     bases: &[&SearchEngine],
     tickets: &[Ticket],
@@ -51,8 +52,8 @@ pub fn tune(
     for fold in 0..folds {
         let train: Vec<usize> = (0..tickets.len()).filter(|&i| fold_of[i] != fold).collect();
         let model = fit_model(&mut caches, &train);
-        let affinities = caches[0].affinities(&model);
         for (base, cache) in caches.iter_mut().enumerate() {
+            let affinities = cache.affinities(&model);
             let procedural = cache.procedural(&model.intent);
             let in_scope = cache.in_scope(&model);
             let reading = (procedural.as_slice(), in_scope.as_slice());
@@ -380,16 +381,19 @@ impl<'a> OutcomeCache<'a> {
     }
 }
 
-/// The intent model fitted on `train`, then the ranking with the best MRR@5 on `train` averaged
-/// over the bases (coordinate ascent from [`Ranking::NEUTRAL`]), then the scope model and the
-/// confidence model fitted on `train`'s candidates in every base under that ranking (the order
-/// does not depend on them).
+/// The intent, scope and article models fitted on `train`, then the ranking with the best
+/// MRR@5 on `train` averaged over the bases (coordinate ascent from [`Ranking::NEUTRAL`]), each
+/// training ticket read with its held-out intent and affinities, then the confidence model
+/// fitted on `train`'s candidates in every base under that ranking (the scope moves no order,
+/// and is held out for the fit the same way).
 fn fit_model(caches: &mut [OutcomeCache], train: &[usize]) -> SuggestModel {
     let intent = caches[0].fit_intent(train);
     let scope = caches[0].fit_scope(train);
     let articles = caches[0].fit_articles(train);
-    // The article model reads the ticket's text only: the same in every base.
-    let affinities = caches[0].affinities_held_out(train, articles.as_ref());
+    let affinities: Vec<Vec<Affinities>> = caches
+        .iter()
+        .map(|cache| cache.affinities_held_out(train, articles.as_ref()))
+        .collect();
     let in_scope: Vec<Vec<f32>> = caches
         .iter()
         .map(|cache| cache.in_scope_held_out(train, scope.as_ref()))
@@ -401,17 +405,19 @@ fn fit_model(caches: &mut [OutcomeCache], train: &[usize]) -> SuggestModel {
     let mut mean_mrr = |ranking: &Ranking| {
         let sum: f64 = caches
             .iter_mut()
-            .zip(&procedural)
-            .map(|(cache, procedural)| cache.mrr(ranking, (procedural, &affinities), train))
+            .zip(procedural.iter().zip(&affinities))
+            .map(|(cache, (procedural, affinities))| {
+                cache.mrr(ranking, (procedural, affinities), train)
+            })
             .sum();
         sum / caches.len() as f64
     };
     let ranking = ascend(Ranking::NEUTRAL, &mut mean_mrr);
     let (rows, labels): (Vec<Features>, Vec<bool>) = caches
         .iter_mut()
-        .zip(procedural.iter().zip(&in_scope))
-        .flat_map(|(cache, (procedural, in_scope))| {
-            cache.confidence_rows(&ranking, (procedural, in_scope), &affinities, train)
+        .zip(procedural.iter().zip(&in_scope).zip(&affinities))
+        .flat_map(|(cache, ((procedural, in_scope), affinities))| {
+            cache.confidence_rows(&ranking, (procedural, in_scope), affinities, train)
         })
         .unzip();
     SuggestModel {

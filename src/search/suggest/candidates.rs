@@ -1,7 +1,7 @@
 //! Finding a ticket's candidates: every term in every boosted field, weighted by how it was
 //! found, with phrase pairs; a regulation's score scaled by the ticket's intent and, for a
-//! procedural question, raised by its best section; what operators taught applied, and each
-//! found article described for the model.
+//! procedural question, raised by its best section; and each found article described for the
+//! model (the article model's affinity and what operators taught come after, `suggest`).
 
 use super::{Candidate, Pool, Reading, SuggestOptions, POOL};
 use crate::search::engine::{by_score_then_path, SearchEngine};
@@ -51,7 +51,10 @@ impl SearchEngine {
         let addresses: Vec<DocAddress> = found.iter().map(|f| f.address).collect();
         let paths = self.paths(searcher, &addresses);
         let scores: Vec<f32> = found.iter().map(|f| f.score).collect();
-        let (found, paths): (Vec<Found>, Vec<String>) = by_score_then_path(&scores, &paths)
+        // The pool first (stable: by score within it), then what more suggestions asked for.
+        let mut order = by_score_then_path(&scores, &paths);
+        order.sort_by_key(|&i| found[i].beyond_pool);
+        let (found, paths): (Vec<Found>, Vec<String>) = order
             .into_iter()
             .map(|i| (found[i], paths[i].clone()))
             .unzip();
@@ -128,7 +131,8 @@ impl SearchEngine {
         let addresses: Vec<DocAddress> = top.iter().map(|&(_, a)| a).collect();
         top.into_iter()
             .zip(self.roles(searcher, &addresses))
-            .map(|((score, address), (role, title_terms))| {
+            .enumerate()
+            .map(|(rank, ((score, address), (role, title_terms)))| {
                 let factor = match (role, options.intent, procedural) {
                     (Role::Regulation, true, true) => ranking.procedural_regulation,
                     (Role::Regulation, true, false) => ranking.customer_regulation,
@@ -139,6 +143,7 @@ impl SearchEngine {
                     score: score * factor,
                     role,
                     title_terms,
+                    beyond_pool: rank >= POOL,
                 }
             })
             .collect()
@@ -205,7 +210,11 @@ impl SearchEngine {
             .zip(matches.into_iter().zip(paths))
             .enumerate()
             .map(|(i, (f, (m, path)))| {
-                let next_score = found.get(i + 1).map_or(0.0, |f| f.score);
+                // Within its group: the pool is described as if nothing more was asked for.
+                let next_score = found
+                    .get(i + 1)
+                    .filter(|n| n.beyond_pool == f.beyond_pool)
+                    .map_or(0.0, |n| n.score);
                 let matches = WordMatches::new(terms, &m);
                 let article = ArticleFacts {
                     score: f.score,
@@ -217,6 +226,7 @@ impl SearchEngine {
                 Candidate {
                     address: f.address,
                     path,
+                    beyond_pool: f.beyond_pool,
                     score: f.score,
                     role: f.role,
                     features: ticket.features(&matches, &article, reading),
@@ -236,4 +246,6 @@ struct Found {
     role: Role,
     /// Its title's distinct term count.
     title_terms: u64,
+    /// Found past the first [`POOL`] by the search itself.
+    beyond_pool: bool,
 }
