@@ -428,3 +428,7 @@ fn fit_model(caches: &mut [OutcomeCache], train: &[usize]) -> SuggestModel {
         articles,
     }
 }
+
+#[cfg(test)]
+#[path = "tune_tests.rs"]
+mod tests;
