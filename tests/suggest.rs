@@ -41,11 +41,12 @@ fn asking_for_more_suggestions_keeps_the_first_answer() {
     for ticket in project_tickets("tickets.jsonl").iter().step_by(4) {
         let few = engine.suggest(&ticket.text, 5);
         let many = engine.suggest(&ticket.text, 50);
-        let firsts = |r: &spravka::search::SuggestResponse| -> Vec<String> {
+        // Their order and their probabilities.
+        let firsts = |r: &spravka::search::SuggestResponse| -> Vec<(String, f32)> {
             r.suggestions
                 .iter()
                 .take(5)
-                .map(|s| s.hit.path.clone())
+                .map(|s| (s.hit.path.clone(), s.probability))
                 .collect()
         };
         assert_eq!(firsts(&few), firsts(&many), "{}", ticket.id);

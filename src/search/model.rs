@@ -194,15 +194,18 @@ mod tests {
         std::fs::write(dir.path().join(MODEL_FILE), "[ranking]\nboosts = 3\n").unwrap();
         let e = SuggestModel::load(dir.path()).unwrap_err().to_string();
         assert!(e.contains("suggest-model.toml:2"), "{e}");
+        // Each model is refused with a message that names what is wrong.
+        let refused = |wrong: &SuggestModel| -> String {
+            std::fs::write(dir.path().join(MODEL_FILE), wrong.to_toml("")).unwrap();
+            SuggestModel::load(dir.path()).unwrap_err().to_string()
+        };
         let mut wrong = SuggestModel::default();
         wrong.confidence.weights[0] = -1.0;
-        std::fs::write(dir.path().join(MODEL_FILE), wrong.to_toml("")).unwrap();
-        let e = SuggestModel::load(dir.path()).unwrap_err().to_string();
+        let e = refused(&wrong);
         assert!(e.contains("spravka tune"), "{e}");
         let mut wrong = SuggestModel::default();
         wrong.confidence.one_word = Some(1.5);
-        std::fs::write(dir.path().join(MODEL_FILE), wrong.to_toml("")).unwrap();
-        let e = SuggestModel::load(dir.path()).unwrap_err().to_string();
+        let e = refused(&wrong);
         assert!(e.contains("one-word cap"), "{e}");
         // A weight on the scope feature with no scope model to give it a value.
         let mut wrong = SuggestModel {
@@ -210,8 +213,7 @@ mod tests {
             ..SuggestModel::default()
         };
         wrong.confidence.weights[IN_SCOPE] = 0.5;
-        std::fs::write(dir.path().join(MODEL_FILE), wrong.to_toml("")).unwrap();
-        let e = SuggestModel::load(dir.path()).unwrap_err().to_string();
+        let e = refused(&wrong);
         assert!(e.contains("in_scope"), "{e}");
         // A weight on the affinity with no article model to give it a value.
         let mut wrong = SuggestModel {
@@ -219,15 +221,13 @@ mod tests {
             ..SuggestModel::default()
         };
         wrong.confidence.weights[AFFINITY] = 0.5;
-        std::fs::write(dir.path().join(MODEL_FILE), wrong.to_toml("")).unwrap();
-        let e = SuggestModel::load(dir.path()).unwrap_err().to_string();
+        let e = refused(&wrong);
         assert!(e.contains("affinity"), "{e}");
         // An article model with a number that is none.
         let mut wrong = SuggestModel::default();
         let articles = wrong.articles.as_mut().expect("the shipped model has one");
         *articles.bias.values_mut().next().unwrap() = f32::NAN;
-        std::fs::write(dir.path().join(MODEL_FILE), wrong.to_toml("")).unwrap();
-        let e = SuggestModel::load(dir.path()).unwrap_err().to_string();
+        let e = refused(&wrong);
         assert!(e.contains("finite"), "{e}");
     }
 

@@ -268,7 +268,12 @@ pub fn add_affinities(candidates: &mut [Candidate], affinities: &Affinities, wei
     if weight <= 0.0 || affinities.by_article.is_empty() || candidates.is_empty() {
         return;
     }
-    let first = candidates.iter().map(|c| c.score).fold(0.0, f32::max);
+    // The pool's first: what more suggestions bring must not change the gain.
+    let first = candidates
+        .iter()
+        .filter(|c| !c.beyond_pool)
+        .map(|c| c.score)
+        .fold(0.0, f32::max);
     rescore(candidates, |c| match c.beyond_pool {
         false => c.score + weight * first * affinities.of(&c.path),
         true => c.score,

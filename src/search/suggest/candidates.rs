@@ -180,7 +180,8 @@ impl SearchEngine {
         if best_of_all <= 0.0 {
             return;
         }
-        let first = found.iter().map(|f| f.score).fold(0.0, f32::max);
+        let pool = &found[..found.len().min(POOL)];
+        let first = pool.iter().map(|f| f.score).fold(0.0, f32::max);
         for (&i, passage) in regulations.iter().zip(best) {
             if let Some(passage) = passage {
                 found[i].score += ranking.procedural_section * first * passage.score / best_of_all;
