@@ -7,6 +7,7 @@ mod common;
 use common::incremental::{assert_same_as_full_build, search_paths, Session};
 use common::Fixture;
 use spravka::serve::{rebuild, Change};
+use std::sync::Arc;
 
 const ARTICLE: &str = "База типичных запросов/Не приходит SMS с кодом подтверждения.md";
 
@@ -112,6 +113,36 @@ fn feeds_left_for_a_waiting_change_are_written_by_the_next_rebuild() {
     spravka::serve::complete(&s.state);
     assert!(sitemap(&s.state).contains(url.as_str()), "written at last");
     assert_same_as_full_build(&s.f, &s.state, "feeds left, then an image added");
+}
+
+/// The watcher writes the feeds on a thread of their own, without the builder: a change
+/// swapped in meanwhile must neither be replaced by the older snapshot's completion nor be
+/// left without the feeds, even when its own change leaves them as they were (an image).
+#[test]
+fn feeds_written_for_a_snapshot_replaced_meanwhile_are_not_served_and_written_again() {
+    let mut s = Session::new(Fixture::default_content());
+    let new_page = "База типичных запросов/Новая статья.md";
+    s.write(new_page, "# Новая статья\n\nКвазипростокваша.\n");
+    s.swap_in(&[new_page]);
+    let (older, writer) = spravka::serve::feeds_to_write(&s.state).expect("feeds left");
+    std::fs::write(s.path("Регламенты/схема.png"), [0x89, b'P', b'N', b'G']).unwrap();
+    s.swap_in(&["Регламенты/схема.png"]);
+    let newer = s.state.current();
+    let done = writer.complete(&older);
+    assert!(!spravka::serve::serve_completed(&s.state, &older, done));
+    assert!(
+        Arc::ptr_eq(&s.state.current(), &newer),
+        "the newer snapshot stays"
+    );
+    spravka::serve::complete(&s.state);
+    let sitemap = {
+        let current = s.state.current();
+        let file = current.files.get("sitemap.xml").expect("a sitemap");
+        String::from_utf8_lossy(&file.read().unwrap()).into_owned()
+    };
+    let url = &newer.site.page_by_path(new_page).unwrap().url;
+    assert!(sitemap.contains(url.as_str()), "written at last");
+    assert_same_as_full_build(&s.f, &s.state, "feeds of a replaced snapshot");
 }
 
 /// Deleting a page that others link to is served at once (its page gone, the links to it

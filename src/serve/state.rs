@@ -214,6 +214,54 @@ pub struct Builder {
     index_folder: Arc<IndexFolder>,
 }
 
+/// Why feeds taken from the builder were not served ([`Builder::feeds_not_written`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FeedsLeft {
+    /// A newer snapshot was swapped in while they were written for the one before.
+    Superseded,
+    /// Writing them failed.
+    Failed,
+}
+
+/// Writes the feeds (feeds, sitemap, client index) into the blob store without borrowing
+/// the builder: they cover every page (a tenth of a second at 10,000 documents), and a
+/// change that comes meanwhile is rebuilt beside them rather than after them.
+pub struct FeedsWriter {
+    renderer: Arc<Renderer>,
+    blobs: Arc<BlobStore>,
+    options: RenderOptions,
+}
+
+impl FeedsWriter {
+    /// `snapshot` completed with its feeds, in a snapshot of its own (the one served is
+    /// never written to).
+    pub fn complete(&self, snapshot: &Snapshot) -> Result<Snapshot, SnapshotError> {
+        let mut files = snapshot.files.clone();
+        let feed_files = self.render(&snapshot.site, &mut files, &snapshot.feed_files)?;
+        Ok(snapshot.with_feeds(files, feed_files))
+    }
+
+    /// Renders the feeds of `site` into `files`, in place of `old_feed_files`; returns the
+    /// paths written.
+    fn render(
+        &self,
+        site: &Site,
+        files: &mut SiteFiles,
+        old_feed_files: &[String],
+    ) -> Result<Vec<String>, SnapshotError> {
+        let out = BlobOutput::new(&self.blobs);
+        self.renderer
+            .render(site, &[Job::Feeds], self.options, &out)
+            .map_err(render_error)?;
+        for path in old_feed_files {
+            files.remove(path);
+        }
+        let written = out.written_paths();
+        out.apply_to(files);
+        Ok(written)
+    }
+}
+
 /// What a render of a site made: the keys of its jobs and the files it serves.
 struct Rendered {
     keys: JobKeys,
@@ -305,7 +353,7 @@ impl Builder {
         let Rendered {
             keys, mut files, ..
         } = builder.render(&site, None)?;
-        let feed_files = builder.render_feeds(&site, &mut files, &[])?;
+        let feed_files = builder.feeds_writer().render(&site, &mut files, &[])?;
         timer.lap(Phase::Render);
         builder.spill(&site);
         let snapshot = Snapshot {
@@ -487,37 +535,43 @@ impl Builder {
         })
     }
 
-    /// Renders the feeds (feeds, sitemap, client index) of `site` into `files`, in place of
-    /// `old_feed_files`; returns the paths written.
-    fn render_feeds(
-        &self,
-        site: &Site,
-        files: &mut SiteFiles,
-        old_feed_files: &[String],
-    ) -> Result<Vec<String>, SnapshotError> {
-        let out = BlobOutput::new(&self.blobs);
-        self.renderer
-            .render(site, &[Job::Feeds], self.options(), &out)
-            .map_err(render_error)?;
-        for path in old_feed_files {
-            files.remove(path);
+    fn feeds_writer(&self) -> FeedsWriter {
+        FeedsWriter {
+            renderer: self.renderer.clone(),
+            blobs: self.blobs.clone(),
+            options: self.options(),
         }
-        let written = out.written_paths();
-        out.apply_to(files);
-        Ok(written)
     }
 
     /// The snapshot that completes `snapshot` with what its rebuild left for after the swap
     /// (the feeds), or `None` when nothing was left.
     pub fn finish(&mut self, snapshot: &Snapshot) -> Result<Option<Snapshot>, SnapshotError> {
-        if !std::mem::take(&mut self.feeds_pending) {
+        let Some(writer) = self.take_feeds() else {
             return Ok(None);
+        };
+        let done = writer.complete(snapshot);
+        if done.is_err() {
+            self.feeds_not_written(FeedsLeft::Failed);
         }
-        let mut files = snapshot.files.clone();
-        let feed_files = self
-            .render_feeds(&snapshot.site, &mut files, &snapshot.feed_files)
-            .inspect_err(|_| self.feeds_stale = true)?;
-        Ok(Some(snapshot.with_feeds(files, feed_files)))
+        done.map(Some)
+    }
+
+    /// What writes the feeds the last rebuild left for after the swap, apart from the
+    /// builder (so that the next change need not wait for them: `serve::watch::complete`),
+    /// or `None` when nothing was left. The builder counts them as written from now on:
+    /// [`Builder::feeds_not_written`] says otherwise.
+    pub fn take_feeds(&mut self) -> Option<FeedsWriter> {
+        std::mem::take(&mut self.feeds_pending).then(|| self.feeds_writer())
+    }
+
+    /// The feeds taken by [`Builder::take_feeds`] were not served: the next completion
+    /// writes them again, or, when writing them failed, the next rebuild does whatever
+    /// changed.
+    pub fn feeds_not_written(&mut self, why: FeedsLeft) {
+        match why {
+            FeedsLeft::Superseded => self.feeds_pending = true,
+            FeedsLeft::Failed => self.feeds_stale = true,
+        }
     }
 
     /// A full rebuild is being tried: should it fail, the next incremental one reads

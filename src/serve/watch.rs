@@ -4,7 +4,8 @@
 //! fails outright (a template or config error) keeps the last good snapshot.
 
 use super::metrics::BuildKind;
-use super::state::{overlay_text, AppState, Builder, LiveEvent, Snapshot, SnapshotError};
+use super::state::{overlay_text, AppState, Builder, FeedsLeft, FeedsWriter, LiveEvent};
+use super::state::{Snapshot, SnapshotError};
 use notify::{RecursiveMode, Watcher};
 use std::path::PathBuf;
 use std::sync::mpsc;
@@ -121,6 +122,7 @@ pub fn spawn(state: Arc<AppState>) -> notify::Result<()> {
     }
     // The root itself (not recursive) catches spravka.toml being created, edited or renamed.
     watcher.watch(&state.root, RecursiveMode::NonRecursive)?;
+    let completer = completer(state.clone())?;
     std::thread::Builder::new()
         .name("spravka-watch".into())
         .spawn(move || {
@@ -143,11 +145,28 @@ pub fn spawn(state: Arc<AppState>) -> notify::Result<()> {
                 // reports opening a file), so every queued event is looked at.
                 queued.extend(rx.try_iter());
                 if completion.due(waiting_change(&watched, &queued)) {
-                    complete(&state);
+                    // Ends only with serve: the completer outlives nothing it needs.
+                    let _ = completer.send(());
                 }
             }
         })?;
     Ok(())
+}
+
+/// A thread that [`complete`]s the served snapshot whenever it is sent a request (several
+/// waiting requests are one): the watcher goes on gathering and rebuilding the next change
+/// meanwhile, so a rename right after an add no longer waits for the add's feeds.
+fn completer(state: Arc<AppState>) -> std::io::Result<mpsc::Sender<()>> {
+    let (tx, rx) = mpsc::channel::<()>();
+    std::thread::Builder::new()
+        .name("spravka-complete".into())
+        .spawn(move || {
+            while rx.recv().is_ok() {
+                rx.try_iter().for_each(drop);
+                complete(&state);
+            }
+        })?;
+    Ok(tx)
 }
 
 /// How long the feeds may wait for the changes that keep coming (a writer saving every
@@ -226,19 +245,54 @@ pub fn swap_in(state: &AppState, change: &Change) {
 /// Writes what the last swap left for after it (the feeds and the client index) as a
 /// snapshot of its own (the one swapped in is never written to), then deletes the files no
 /// snapshot serves any more: the previous snapshots are gone by now, unless a request still
-/// reads one (their files go at a later collection).
+/// reads one (their files go at a later collection). The feeds are written without the
+/// builder's lock: a change swapped in meanwhile is not held up, and the feeds are then
+/// written again for it.
 pub fn complete(state: &AppState) {
-    let mut builder = state.builder.lock().expect("builder lock");
-    let current = state.current();
-    match builder.finish(&current) {
-        Ok(Some(done)) => state.snapshot.store(Arc::new(done)),
-        Ok(None) => {}
-        Err(e) => show_failure(state, &current, e.to_string()),
+    while let Some((served, writer)) = feeds_to_write(state) {
+        let done = writer.complete(&served);
+        if serve_completed(state, &served, done) {
+            break;
+        }
     }
-    let removed = builder.collect_garbage();
-    drop(builder);
+    let removed = state
+        .builder
+        .lock()
+        .expect("builder lock")
+        .collect_garbage();
     tracing::debug!("removed {removed} files no snapshot serves");
     super::state::give_back_freed_memory();
+}
+
+/// The served snapshot and what writes the feeds its rebuild left, if it left any.
+pub fn feeds_to_write(state: &AppState) -> Option<(Arc<Snapshot>, FeedsWriter)> {
+    let mut builder = state.builder.lock().expect("builder lock");
+    // Under the lock: a swap cannot come between reading the snapshot and taking its feeds.
+    let served = state.current();
+    builder.take_feeds().map(|writer| (served, writer))
+}
+
+/// Serves `done`, the completion of `served`, unless another snapshot was swapped in since;
+/// returns whether `served` was still served (its completion done, or failed and shown).
+pub fn serve_completed(
+    state: &AppState,
+    served: &Arc<Snapshot>,
+    done: Result<Snapshot, SnapshotError>,
+) -> bool {
+    let mut builder = state.builder.lock().expect("builder lock");
+    // Under the lock, as swaps are: none can come between this check and the store.
+    if !Arc::ptr_eq(&state.current(), served) {
+        builder.feeds_not_written(FeedsLeft::Superseded);
+        return false;
+    }
+    match done {
+        Ok(done) => state.snapshot.store(Arc::new(done)),
+        Err(e) => {
+            builder.feeds_not_written(FeedsLeft::Failed);
+            show_failure(state, served, e.to_string());
+        }
+    }
+    true
 }
 
 /// `swap_in` but for its metric: which build it tried last, and whether it succeeded (a
