@@ -84,9 +84,11 @@ impl Snippets {
         };
         let folded = fold_for_snippets(text);
         let mut places: Vec<(usize, usize)> = matcher
-            .find_overlapping_iter(&folded)
+            .find_overlapping_iter(folded.as_slice())
+            // A term (valid UTF-8) begins at a character's start, in the folded text and so
+            // in `text`, whose characters are as long; folding keeps a letter a letter.
             .filter(|m| {
-                folded[..m.start()]
+                text[..m.start()]
                     .chars()
                     .next_back()
                     .is_none_or(|c| !c.is_alphanumeric())
@@ -179,8 +181,9 @@ fn marked_html(text: &str, range: std::ops::Range<usize>, marks: &[(usize, usize
 /// text are offsets in the original. Done per hit at query time: storing it beside the body
 /// doubled the stored documents every hit decompresses. Byte by byte for ASCII and the
 /// Russian alphabet (a tenth of a search went to folding a char at a time), [`fold_char`]
-/// for the rest.
-pub fn fold_for_snippets(text: &str) -> String {
+/// for the rest. The bytes are UTF-8 but not checked as such (a tenth of a search went to
+/// checking them): the automaton reads bytes.
+pub fn fold_for_snippets(text: &str) -> Vec<u8> {
     // Copied whole, then changed in place: a character is only ever replaced by one of the
     // same length.
     let mut out = text.as_bytes().to_vec();
@@ -209,7 +212,7 @@ pub fn fold_for_snippets(text: &str) -> String {
         }
         at += 2;
     }
-    String::from_utf8(out).expect("each character is replaced by one of the same length")
+    out
 }
 
 /// One character as [`fold_for_snippets`] folds it: lowercase when that keeps its length.
@@ -348,7 +351,10 @@ mod tests {
         for text in ["ЁЛКА Шлагбаум ß İ Ω", "mixed ЛАТИНИЦА and ёж"] {
             assert_eq!(fold_for_snippets(text).len(), text.len(), "{text}");
         }
-        assert_eq!(fold_for_snippets("ЁЛКА Шлагбаум"), "елка шлагбаум");
+        assert_eq!(
+            fold_for_snippets("ЁЛКА Шлагбаум"),
+            "елка шлагбаум".as_bytes()
+        );
         // The byte paths agree with the character one over Latin, the whole Cyrillic block
         // and a few others.
         let every: String = ('\u{0}'..='\u{24F}')
@@ -356,6 +362,6 @@ mod tests {
             .chain("İ ß ẞ Ω ǅ 😀".chars())
             .collect();
         let by_char: String = every.chars().map(fold_char).collect();
-        assert_eq!(fold_for_snippets(&every), by_char);
+        assert_eq!(fold_for_snippets(&every), by_char.as_bytes());
     }
 }
