@@ -145,6 +145,47 @@ fn feeds_written_for_a_snapshot_replaced_meanwhile_are_not_served_and_written_ag
     assert_same_as_full_build(&s.f, &s.state, "feeds of a replaced snapshot");
 }
 
+/// A rebuild reads the snapshot it builds upon only once it holds the builder: a completion
+/// stored while it waited for the builder is built upon, not lost with its feeds.
+#[test]
+fn a_rebuild_waiting_for_the_builder_builds_upon_a_completion_stored_meanwhile() {
+    let mut s = Session::new(Fixture::default_content());
+    let new_page = "База типичных запросов/Новая статья.md";
+    s.write(new_page, "# Новая статья\n\nКвазипростокваша.\n");
+    s.swap_in(&[new_page]);
+    let (served, writer) = spravka::serve::feeds_to_write(&s.state).expect("feeds left");
+    let done = writer.complete(&served);
+    std::fs::write(s.path("Регламенты/схема.png"), [0x89, b'P', b'N', b'G']).unwrap();
+    let image = vec![s.path("Регламенты/схема.png")];
+    let state = s.state.clone();
+    let mut builder = state.builder.lock().unwrap();
+    let rebuilding = std::thread::spawn({
+        let state = state.clone();
+        move || spravka::serve::swap_in(&state, &Change::Content(image))
+    });
+    // Long enough for the rebuild to be waiting for the builder.
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    assert!(spravka::serve::serve_completed_locked(
+        &state,
+        &mut builder,
+        &served,
+        done
+    ));
+    drop(builder);
+    rebuilding.join().unwrap();
+    assert_eq!(state.current().generation, served.generation + 1);
+    spravka::serve::complete(&state);
+    let current = state.current();
+    let sitemap = current.files.get("sitemap.xml").expect("a sitemap");
+    let sitemap = String::from_utf8_lossy(&sitemap.read().unwrap()).into_owned();
+    let url = &current.site.page_by_path(new_page).unwrap().url;
+    assert!(
+        sitemap.contains(url.as_str()),
+        "the completion was built upon"
+    );
+    assert_same_as_full_build(&s.f, &s.state, "a completion stored while a rebuild waited");
+}
+
 /// Deleting a page that others link to is served at once (its page gone, the links to it
 /// marked), and the overlay lists every link that broke with file:line; putting it back
 /// clears the list.

@@ -15,7 +15,8 @@ pub mod stats;
 mod watch;
 
 pub use state::{AppState, Builder, FeedsLeft, FeedsWriter, LiveEvent, Snapshot};
-pub use watch::{complete, feeds_to_write, rebuild, serve_completed, swap_in, Change};
+pub use watch::{complete, feeds_to_write, rebuild, serve_completed, serve_completed_locked};
+pub use watch::{swap_in, Change};
 
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};

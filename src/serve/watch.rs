@@ -207,11 +207,12 @@ struct Completion {
 }
 
 impl Completion {
-    /// Whether to complete the snapshot swapped in now: not while a change is already
-    /// waiting, which would wait for it (the feeds and the client index are a tenth of a
-    /// second at 10,000 pages: a rename or a delete right after an add waited for the add's
-    /// feeds); the next rebuild then renders them (`Builder::incremental`), or the first pause
-    /// does, or `MOST_DEFERRAL` after the first time it was put off.
+    /// Whether to ask for the snapshot swapped in now to be completed: not while a change is
+    /// already waiting (the feeds and the client index, 100–150 ms at 10,000 pages, would
+    /// share the two cores with its rebuild and be dropped once it is swapped in); the
+    /// builder keeps them pending (`Builder::incremental`) for the completion after the
+    /// first pause, or `MOST_DEFERRAL` after the first time it was put off (dropped again if
+    /// a change is swapped in while they are written).
     fn due(&mut self, change_waiting: bool) -> bool {
         if !self.pending {
             return false;
@@ -246,14 +247,13 @@ pub fn swap_in(state: &AppState, change: &Change) {
 /// snapshot of its own (the one swapped in is never written to), then deletes the files no
 /// snapshot serves any more: the previous snapshots are gone by now, unless a request still
 /// reads one (their files go at a later collection). The feeds are written without the
-/// builder's lock: a change swapped in meanwhile is not held up, and the feeds are then
-/// written again for it.
+/// builder's lock: a change swapped in meanwhile is not held up. Their completion is then
+/// dropped and left pending, for the completion the watcher asks for after every swap (not
+/// retried here: under saves faster than the feeds, each retry would be dropped too).
 pub fn complete(state: &AppState) {
-    while let Some((served, writer)) = feeds_to_write(state) {
+    if let Some((served, writer)) = feeds_to_write(state) {
         let done = writer.complete(&served);
-        if serve_completed(state, &served, done) {
-            break;
-        }
+        serve_completed(state, &served, done);
     }
     let removed = state
         .builder
@@ -280,7 +280,19 @@ pub fn serve_completed(
     done: Result<Snapshot, SnapshotError>,
 ) -> bool {
     let mut builder = state.builder.lock().expect("builder lock");
-    // Under the lock, as swaps are: none can come between this check and the store.
+    serve_completed_locked(state, &mut builder, served, done)
+}
+
+/// [`serve_completed`] with the builder's lock already held (`builder` is its guard's).
+pub fn serve_completed_locked(
+    state: &AppState,
+    builder: &mut Builder,
+    served: &Arc<Snapshot>,
+    done: Result<Snapshot, SnapshotError>,
+) -> bool {
+    // Under the lock, as swaps are: none can come between this check and the store. After a
+    // full rebuild the fresh builder is told so too, and writes the feeds its snapshot has
+    // again: rare, and the same blobs.
     if !Arc::ptr_eq(&state.current(), served) {
         builder.feeds_not_written(FeedsLeft::Superseded);
         return false;
@@ -298,8 +310,10 @@ pub fn serve_completed(
 /// `swap_in` but for its metric: which build it tried last, and whether it succeeded (a
 /// failure to write the feeds after the swap is shown by `complete`).
 fn swap_in_next(state: &AppState, change: &Change, started: Instant) -> (BuildKind, bool) {
-    let current = state.current();
     let mut builder = state.builder.lock().expect("builder lock");
+    // Read under the lock, as the completer stores: a completion stored between the read
+    // and the lock would be built upon without its feeds, which nothing would write again.
+    let current = state.current();
     let (snapshot, kind) = match next_snapshot(&current, &mut builder, change) {
         Ok(next) => next,
         Err(e) => {
