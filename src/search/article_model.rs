@@ -12,7 +12,7 @@
 //! and on the same reading of a ticket (`word_model::signals`), so the two agree on what a
 //! word is.
 
-use super::word_model::signals;
+use super::word_model::{signals, TicketWords};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
@@ -81,7 +81,12 @@ impl ArticleModel {
 
     /// Each class's probability for `ticket` (its problem part, as the intent model reads it).
     pub fn probabilities(&self, ticket: &str) -> Affinities {
-        let words = signals(ticket);
+        self.probabilities_of(&TicketWords::read(ticket))
+    }
+
+    /// [`probabilities`](Self::probabilities) of a ticket's words read already.
+    pub fn probabilities_of(&self, words: &TicketWords) -> Affinities {
+        let words = &words.0;
         let logits: Vec<(&String, f32)> = self
             .bias
             .iter()

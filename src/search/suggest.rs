@@ -19,7 +19,7 @@ use super::model::SuggestModel;
 use super::passages::HeadingLink;
 use super::ticket::problem_text;
 use super::vocabulary::{Forgiveness, QueryTerm};
-use super::word_model::WordModel;
+use super::word_model::{TicketWords, WordModel};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use tantivy::{DocAddress, Searcher};
@@ -206,25 +206,26 @@ pub fn understood(text: &str, options: SuggestOptions) -> String {
 }
 
 /// The probability that a ticket is an operator's procedural question (none when intent is
-/// off), read from its [`intent_text`](SearchEngine::intent_text). Suggest and tuning share it.
+/// off), from the words of its [`intent_text`](SearchEngine::intent_text). Suggest and
+/// tuning share it.
 pub fn procedural_probability(
     intent: &WordModel,
-    intent_text: &str,
+    words: &TicketWords,
     options: SuggestOptions,
 ) -> f32 {
     if options.intent {
-        intent.probability(intent_text)
+        intent.probability_of(words)
     } else {
         0.0
     }
 }
 
-/// How a ticket's words read under `model`, from its [`intent_text`](SearchEngine::intent_text).
-/// Suggest and tuning share it.
-pub fn reading(model: &SuggestModel, intent_text: &str, options: SuggestOptions) -> Reading {
+/// How a ticket's words (of its [`intent_text`](SearchEngine::intent_text)) read under
+/// `model`. Suggest and tuning share it.
+pub fn reading(model: &SuggestModel, words: &TicketWords, options: SuggestOptions) -> Reading {
     Reading {
-        procedural: procedural_probability(&model.intent, intent_text, options),
-        in_scope: in_scope_probability(model, intent_text, options),
+        procedural: procedural_probability(&model.intent, words, options),
+        in_scope: in_scope_probability(model, words, options),
     }
 }
 
@@ -234,21 +235,25 @@ pub fn reading(model: &SuggestModel, intent_text: &str, options: SuggestOptions)
 /// scope, not «surely in scope».
 pub fn in_scope_probability(
     model: &SuggestModel,
-    intent_text: &str,
+    words: &TicketWords,
     options: SuggestOptions,
 ) -> f32 {
     match (&model.scope, options.scope) {
-        (Some(scope), true) => scope.probability(intent_text),
+        (Some(scope), true) => scope.probability_of(words),
         _ => model.confidence.mean.get(IN_SCOPE).copied().unwrap_or(0.0),
     }
 }
 
-/// Per article, the probability that it answers a ticket by the model's article model, read
-/// from its [`intent_text`](SearchEngine::intent_text); neutral when the option is off or the
-/// model has none (as [`in_scope_probability`] is). Suggest and tuning share it.
-pub fn affinities(model: &SuggestModel, intent_text: &str, options: SuggestOptions) -> Affinities {
+/// Per article, the probability that it answers a ticket by the model's article model, from
+/// the words of its [`intent_text`](SearchEngine::intent_text); neutral when the option is
+/// off or the model has none (as [`in_scope_probability`] is). Suggest and tuning share it.
+pub fn affinities(
+    model: &SuggestModel,
+    words: &TicketWords,
+    options: SuggestOptions,
+) -> Affinities {
     match (&model.articles, options.articles) {
-        (Some(articles), true) => articles.probabilities(intent_text),
+        (Some(articles), true) => articles.probabilities_of(words),
         _ => Affinities::neutral(model.confidence.mean.get(AFFINITY).copied().unwrap_or(0.0)),
     }
 }
@@ -384,10 +389,11 @@ impl SearchEngine {
     ) -> SuggestResponse {
         let searcher = self.searcher();
         let problem = understood(text, options);
-        let intent_text = self.intent_text(&searcher, &problem, options);
-        let reading = reading(model, &intent_text, options);
+        // Read once for the intent, scope and article models.
+        let words = TicketWords::read(&self.intent_text(&searcher, &problem, options));
+        let reading = reading(model, &words, options);
         let mut pool = self.pool(&searcher, &problem, reading, limit, options, &model.ranking);
-        let affinities = affinities(model, &intent_text, options);
+        let affinities = affinities(model, &words, options);
         add_affinities(&mut pool.candidates, &affinities, model.ranking.affinity);
         pool.apply_learned(learned);
         let intent = if model.ranking.reads_procedural(reading.procedural) {

@@ -41,12 +41,30 @@ impl WordModel {
     /// The probability (0..1) that `ticket` (its problem part) has the label the model was
     /// fitted for.
     pub fn probability(&self, ticket: &str) -> f32 {
+        self.probability_of(&TicketWords::read(ticket))
+    }
+
+    /// [`probability`](Self::probability) of a ticket's words read already.
+    pub fn probability_of(&self, words: &TicketWords) -> f32 {
         let z: f32 = self.bias
-            + signals(ticket)
+            + words
+                .0
                 .iter()
                 .filter_map(|w| self.words.get(w))
                 .sum::<f32>();
         1.0 / (1.0 + (-z).exp())
+    }
+}
+
+/// A ticket's words as the intent, scope and article models read them ([`signals`]): read
+/// once per ticket and shared by the three.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TicketWords(pub(super) BTreeSet<String>);
+
+impl TicketWords {
+    /// The words of `ticket` (its problem part, as `SearchEngine::intent_text` gives it).
+    pub fn read(ticket: &str) -> TicketWords {
+        TicketWords(signals(ticket))
     }
 }
 

@@ -10,6 +10,7 @@ use super::suggest::{
     add_affinities, affinities, is_confident, order, reading, understood, Candidate, Reading,
     SuggestOptions,
 };
+use super::word_model::TicketWords;
 use super::SearchEngine;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -164,13 +165,13 @@ pub fn outcome_learning(
     learned: &Learned,
 ) -> Outcome {
     let problem = understood(&ticket.text, options);
-    let intent_text = engine.intent_text(&engine.searcher(), &problem, options);
+    let words = TicketWords::read(&engine.intent_text(&engine.searcher(), &problem, options));
     let at = Decision {
         problem: &problem,
-        reading: reading(model, &intent_text, options),
+        reading: reading(model, &words, options),
         ranking: &model.ranking,
     };
-    let affinities = affinities(model, &intent_text, options);
+    let affinities = affinities(model, &words, options);
     let taught = (&affinities, learned);
     outcome_at(engine, ticket, &at, options, Some(taught))
 }

@@ -11,7 +11,7 @@ use crate::search::model::{Ranking, SuggestModel};
 use crate::search::suggest::{
     affinities, in_scope_probability, procedural_probability, understood, Reading, SuggestOptions,
 };
-use crate::search::word_model::{self, WordModel};
+use crate::search::word_model::{self, TicketWords, WordModel};
 use crate::search::SearchEngine;
 use std::collections::HashMap;
 
@@ -127,6 +127,8 @@ struct OutcomeCache<'a> {
     problems: Vec<String>,
     /// Each problem as the intent model reads it.
     intent_texts: Vec<String>,
+    /// Each problem's words as the intent, scope and article models read them.
+    intent_words: Vec<TicketWords>,
     /// Whether a regulation answers each ticket: the intent model's label.
     procedural_labels: Vec<bool>,
     /// Whether any article answers each ticket: the scope model's label.
@@ -142,7 +144,7 @@ impl<'a> OutcomeCache<'a> {
             .iter()
             .map(|t| understood(&t.text, options))
             .collect();
-        let intent_texts = problems
+        let intent_texts: Vec<String> = problems
             .iter()
             .map(|p| engine.intent_text(&searcher, p, options).into_owned())
             .collect();
@@ -151,6 +153,7 @@ impl<'a> OutcomeCache<'a> {
             tickets,
             options,
             problems,
+            intent_words: intent_texts.iter().map(|t| TicketWords::read(t)).collect(),
             intent_texts,
             procedural_labels: tickets
                 .iter()
@@ -187,9 +190,9 @@ impl<'a> OutcomeCache<'a> {
 
     /// Each ticket's probability of being in scope under `model`, as suggest reads it.
     fn in_scope(&self, model: &SuggestModel) -> Vec<f32> {
-        self.intent_texts
+        self.intent_words
             .iter()
-            .map(|p| in_scope_probability(model, p, self.options))
+            .map(|w| in_scope_probability(model, w, self.options))
             .collect()
     }
 
@@ -202,9 +205,9 @@ impl<'a> OutcomeCache<'a> {
             return vec![1.0; self.intent_texts.len()];
         };
         let mut in_scope: Vec<f32> = self
-            .intent_texts
+            .intent_words
             .iter()
-            .map(|p| fitted.probability(p))
+            .map(|w| fitted.probability_of(w))
             .collect();
         let held_out = word_model::held_out(&self.intent_texts, &self.answerable_labels, train);
         for (&i, p) in train.iter().zip(held_out) {
@@ -231,9 +234,9 @@ impl<'a> OutcomeCache<'a> {
 
     /// Each ticket's affinities under `model`, as suggest reads them.
     fn affinities(&self, model: &SuggestModel) -> Vec<Affinities> {
-        self.intent_texts
+        self.intent_words
             .iter()
-            .map(|p| affinities(model, p, self.options))
+            .map(|w| affinities(model, w, self.options))
             .collect()
     }
 
@@ -248,9 +251,9 @@ impl<'a> OutcomeCache<'a> {
             return vec![Affinities::neutral(0.0); self.intent_texts.len()];
         };
         let mut out: Vec<Affinities> = self
-            .intent_texts
+            .intent_words
             .iter()
-            .map(|p| fitted.probabilities(p))
+            .map(|w| fitted.probabilities_of(w))
             .collect();
         let answers: Vec<Vec<String>> = self.tickets.iter().map(|t| t.expected.clone()).collect();
         let held_out = article_model::held_out(&self.intent_texts, &answers, train);
@@ -262,9 +265,9 @@ impl<'a> OutcomeCache<'a> {
 
     /// Each ticket's probability of being procedural under `intent`.
     fn procedural(&self, intent: &WordModel) -> Vec<f32> {
-        self.intent_texts
+        self.intent_words
             .iter()
-            .map(|p| procedural_probability(intent, p, self.options))
+            .map(|w| procedural_probability(intent, w, self.options))
             .collect()
     }
 
