@@ -379,51 +379,43 @@ fn the_confidence_threshold_comes_from_spravka_toml() {
 #[test]
 fn each_correction_is_what_makes_the_match() {
     let engine = engine();
+    let without = |forgiveness| SuggestOptions {
+        forgiveness,
+        ..Default::default()
+    };
     for (text, off, expected_title) in [
         (
             "шлагбам",
-            SuggestOptions {
-                forgiveness: Forgiveness {
-                    fuzzy: false,
-                    ..Default::default()
-                },
+            without(Forgiveness {
+                fuzzy: false,
                 ..Default::default()
-            },
+            }),
             "Шлагбаум",
         ),
         (
             "shlagbaum",
-            SuggestOptions {
-                forgiveness: Forgiveness {
-                    transliteration: false,
-                    ..Default::default()
-                },
+            without(Forgiveness {
+                transliteration: false,
                 ..Default::default()
-            },
+            }),
             "Шлагбаум",
         ),
         (
             "ikfu,fev",
-            SuggestOptions {
-                forgiveness: Forgiveness {
-                    transliteration: false,
-                    ..Default::default()
-                },
+            without(Forgiveness {
+                transliteration: false,
                 ..Default::default()
-            },
+            }),
             "Шлагбаум",
         ),
         // «приложение не запускается»: the word alone is vague (the regulation for a cause
         // that is not obvious may come first), the problem is not.
         (
             "ghbkj;tybt yt pfgecrftncz",
-            SuggestOptions {
-                forgiveness: Forgiveness {
-                    transliteration: false,
-                    ..Default::default()
-                },
+            without(Forgiveness {
+                transliteration: false,
                 ..Default::default()
-            },
+            }),
             "Приложение не запускается",
         ),
     ] {
