@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::incremental::{assert_same_as_full_build, search_paths, Session};
+use common::incremental::{assert_same_as_full_build, search_paths, sitemap_lists, Session};
 use common::Fixture;
 use spravka::serve::{rebuild, Change};
 use std::sync::Arc;
@@ -97,21 +97,12 @@ fn every_kind_of_edit_gives_what_a_full_build_gives() {
 #[test]
 fn feeds_left_for_a_waiting_change_are_written_by_the_next_rebuild() {
     let mut s = Session::new(Fixture::default_content());
-    let new_page = "База типичных запросов/Новая статья.md";
-    s.write(new_page, "# Новая статья\n\nКвазипростокваша.\n");
-    s.swap_in(&[new_page]);
-    let current = s.state.current();
-    let url = &current.site.page_by_path(new_page).unwrap().url;
-    let sitemap = |state: &spravka::serve::AppState| {
-        let current = state.current();
-        let file = current.files.get("sitemap.xml").expect("a sitemap");
-        String::from_utf8_lossy(&file.read().unwrap()).into_owned()
-    };
-    assert!(!sitemap(&s.state).contains(url.as_str()), "the feeds wait");
-    std::fs::write(s.path("Регламенты/схема.png"), [0x89, b'P', b'N', b'G']).unwrap();
-    s.swap_in(&["Регламенты/схема.png"]);
+    let new_page = s.add_page_leaving_the_feeds();
+    assert!(!sitemap_lists(&s.state, new_page), "the feeds wait");
+    let image = s.write_image();
+    s.swap_in(&[image]);
     spravka::serve::complete(&s.state);
-    assert!(sitemap(&s.state).contains(url.as_str()), "written at last");
+    assert!(sitemap_lists(&s.state, new_page), "written at last");
     assert_same_as_full_build(&s.f, &s.state, "feeds left, then an image added");
 }
 
@@ -121,12 +112,10 @@ fn feeds_left_for_a_waiting_change_are_written_by_the_next_rebuild() {
 #[test]
 fn feeds_written_for_a_snapshot_replaced_meanwhile_are_not_served_and_written_again() {
     let mut s = Session::new(Fixture::default_content());
-    let new_page = "База типичных запросов/Новая статья.md";
-    s.write(new_page, "# Новая статья\n\nКвазипростокваша.\n");
-    s.swap_in(&[new_page]);
+    let new_page = s.add_page_leaving_the_feeds();
     let (older, writer) = spravka::serve::feeds_to_write(&s.state).expect("feeds left");
-    std::fs::write(s.path("Регламенты/схема.png"), [0x89, b'P', b'N', b'G']).unwrap();
-    s.swap_in(&["Регламенты/схема.png"]);
+    let image = s.write_image();
+    s.swap_in(&[image]);
     let newer = s.state.current();
     let done = writer.complete(&older);
     assert!(!spravka::serve::serve_completed(&s.state, &older, done));
@@ -135,13 +124,7 @@ fn feeds_written_for_a_snapshot_replaced_meanwhile_are_not_served_and_written_ag
         "the newer snapshot stays"
     );
     spravka::serve::complete(&s.state);
-    let sitemap = {
-        let current = s.state.current();
-        let file = current.files.get("sitemap.xml").expect("a sitemap");
-        String::from_utf8_lossy(&file.read().unwrap()).into_owned()
-    };
-    let url = &newer.site.page_by_path(new_page).unwrap().url;
-    assert!(sitemap.contains(url.as_str()), "written at last");
+    assert!(sitemap_lists(&s.state, new_page), "written at last");
     assert_same_as_full_build(&s.f, &s.state, "feeds of a replaced snapshot");
 }
 
@@ -150,13 +133,11 @@ fn feeds_written_for_a_snapshot_replaced_meanwhile_are_not_served_and_written_ag
 #[test]
 fn a_rebuild_waiting_for_the_builder_builds_upon_a_completion_stored_meanwhile() {
     let mut s = Session::new(Fixture::default_content());
-    let new_page = "База типичных запросов/Новая статья.md";
-    s.write(new_page, "# Новая статья\n\nКвазипростокваша.\n");
-    s.swap_in(&[new_page]);
+    let new_page = s.add_page_leaving_the_feeds();
     let (served, writer) = spravka::serve::feeds_to_write(&s.state).expect("feeds left");
     let done = writer.complete(&served);
-    std::fs::write(s.path("Регламенты/схема.png"), [0x89, b'P', b'N', b'G']).unwrap();
-    let image = vec![s.path("Регламенты/схема.png")];
+    let image = s.write_image();
+    let image = vec![s.path(image)];
     let state = s.state.clone();
     let mut builder = state.builder.lock().unwrap();
     let rebuilding = std::thread::spawn({
@@ -175,12 +156,8 @@ fn a_rebuild_waiting_for_the_builder_builds_upon_a_completion_stored_meanwhile()
     rebuilding.join().unwrap();
     assert_eq!(state.current().generation, served.generation + 1);
     spravka::serve::complete(&state);
-    let current = state.current();
-    let sitemap = current.files.get("sitemap.xml").expect("a sitemap");
-    let sitemap = String::from_utf8_lossy(&sitemap.read().unwrap()).into_owned();
-    let url = &current.site.page_by_path(new_page).unwrap().url;
     assert!(
-        sitemap.contains(url.as_str()),
+        sitemap_lists(&state, new_page),
         "the completion was built upon"
     );
     assert_same_as_full_build(&s.f, &s.state, "a completion stored while a rebuild waited");

@@ -58,7 +58,7 @@ impl WordModel {
 
 /// A ticket's words as the intent, scope and article models read them ([`signals`]): read
 /// once per ticket and shared by the three.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug)]
 pub struct TicketWords(pub(super) BTreeSet<String>);
 
 impl TicketWords {

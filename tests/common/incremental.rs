@@ -74,6 +74,17 @@ pub fn assert_same_as_full_build(f: &Fixture, state: &AppState, step: &str) {
     assert_same_as_full_build_searching(f, state, step, &[]);
 }
 
+/// Whether the served sitemap lists the page at source path `rel`: the feeds were written
+/// since it was added.
+pub fn sitemap_lists(state: &AppState, rel: &str) -> bool {
+    let current = state.current();
+    let Some(page) = current.site.page_by_path(rel) else {
+        return false;
+    };
+    let file = current.files.get("sitemap.xml").expect("a sitemap");
+    String::from_utf8_lossy(&file.read().unwrap()).contains(page.url.as_str())
+}
+
 pub fn search_paths(state: &AppState, query: &str) -> Vec<String> {
     paths_found(&state.current().engine, query)
 }
@@ -129,6 +140,22 @@ impl Session {
     /// swapped in, the feeds left (`spravka::serve::complete` writes them).
     pub fn swap_in(&mut self, rels: &[&str]) -> usize {
         self.rebuild_with(rels, swap_in)
+    }
+
+    /// A new page swapped in with its feeds left (as the watcher does when a change is
+    /// waiting); returns its path.
+    pub fn add_page_leaving_the_feeds(&mut self) -> &'static str {
+        let page = "База типичных запросов/Новая статья.md";
+        self.write(page, "# Новая статья\n\nКвазипростокваша.\n");
+        self.swap_in(&[page]);
+        page
+    }
+
+    /// Writes an image: a change that leaves the feeds as they were. Returns its path.
+    pub fn write_image(&mut self) -> &'static str {
+        let image = "Регламенты/схема.png";
+        std::fs::write(self.path(image), [0x89, b'P', b'N', b'G']).unwrap();
+        image
     }
 
     fn rebuild_with(&mut self, rels: &[&str], how: fn(&AppState, &Change)) -> usize {
