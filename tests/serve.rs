@@ -216,8 +216,20 @@ async fn search_static_files_and_traversal() {
 
 #[test]
 fn a_running_server_rebuilds_when_a_file_changes() {
+    rebuilds_when_a_file_changes(common::Server::start);
+}
+
+/// README's `cargo run --release -- serve`: started in the site's root with the default root,
+/// a relative path, it rebuilds as well (it did not: the watcher's absolute paths never
+/// matched the relative content folder).
+#[test]
+fn a_server_started_in_its_root_rebuilds_when_a_file_changes() {
+    rebuilds_when_a_file_changes(common::Server::start_in);
+}
+
+fn rebuilds_when_a_file_changes(start: fn(&std::path::Path) -> common::Server) {
     let mut f = Fixture::new("basic");
-    let server = common::Server::start(f.root());
+    let server = start(f.root());
     let get = |path: &str| server.get(path);
     assert!(get("/razdel/pervyy-dokument/").contains("Документ про шлагбаум"));
     let path = "content/Раздел/Первый документ.md";

@@ -178,8 +178,17 @@ pub struct ServeOptions {
 
 /// Runs the server until Ctrl-C or SIGTERM.
 pub async fn run(options: ServeOptions) -> anyhow::Result<()> {
-    let cache_dir = options.root.join(".spravka").join("serve");
-    let root = options.root.clone();
+    // Absolute from here on: the watcher hears absolute paths (notify makes a watched path
+    // absolute), and matches them against the content folder and the builder's. With the
+    // default root, ".", nothing a writer saved was ever rebuilt.
+    use anyhow::Context;
+    let root = std::path::absolute(&options.root).with_context(|| {
+        format!(
+            "{}: cannot make the site root absolute",
+            options.root.display()
+        )
+    })?;
+    let cache_dir = root.join(".spravka").join("serve");
     let watch = options.watch;
     let state = tokio::task::spawn_blocking(move || state(&root, &cache_dir, watch)).await??;
     let snapshot = state.current();

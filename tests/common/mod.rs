@@ -227,10 +227,26 @@ impl Server {
 
     /// [`Server::start`], the server's log (stderr) going to `log`.
     pub fn start_logging(root: &Path, log: impl Into<std::process::Stdio>) -> Server {
-        use std::io::{BufRead, BufReader};
-        let mut child = std::process::Command::new(binary())
+        let mut command = std::process::Command::new(binary());
+        command
             .args(["serve", "--bind", "127.0.0.1:0", "--root"])
-            .arg(root)
+            .arg(root);
+        Server::launch(command, log)
+    }
+
+    /// Starts the server as README's first command does: in `root`, without `--root` (the
+    /// default root, `.`, a relative path).
+    pub fn start_in(root: &Path) -> Server {
+        let mut command = std::process::Command::new(binary());
+        command
+            .args(["serve", "--bind", "127.0.0.1:0"])
+            .current_dir(root);
+        Server::launch(command, std::process::Stdio::null())
+    }
+
+    fn launch(mut command: std::process::Command, log: impl Into<std::process::Stdio>) -> Server {
+        use std::io::{BufRead, BufReader};
+        let mut child = command
             .env("NO_COLOR", "1")
             .stdout(std::process::Stdio::piped())
             .stderr(log)
