@@ -52,6 +52,15 @@ fn every_kind_of_edit_gives_what_a_full_build_gives() {
         "# Новая статья\n\nТекст про квазипростоквашу, см. [SMS](<Не приходит SMS с кодом подтверждения.md>).\n".to_string()
     });
     assert_same_as_full_build(&s.f, &s.state, "page added");
+    assert!(
+        s.state
+            .current()
+            .site
+            .pages
+            .iter()
+            .all(|p| p.doc.source.is_spilled()),
+        "once served, a rebuild's texts leave memory, the new page's too"
+    );
     assert_eq!(
         search_paths(&s.state, "квазипростокваша")
             .first()

@@ -337,6 +337,10 @@ fn swap_in_next(state: &AppState, change: &Change, started: Instant) -> (BuildKi
         }
     );
     let _ = state.events.send(LiveEvent::Reload);
+    if kind == BuildKind::Incremental {
+        // Off the way to the browser: the snapshot is served with its new texts in memory.
+        builder.spill(&snapshot.site);
+    }
     (kind, true)
 }
 
