@@ -23,9 +23,27 @@ fn small_pages_only() {
 #[cfg(not(target_os = "linux"))]
 fn small_pages_only() {}
 
+/// A command whose output is piped into `head` stops quietly when the pipe closes, as other
+/// Unix tools do: Rust ignores SIGPIPE, and `println!` then panics on the closed pipe. Not
+/// for `serve`, whose writes to sockets (which never raise it) and to browsers that went away
+/// must never end the process.
+#[cfg(unix)]
+fn die_quietly_on_a_closed_pipe() {
+    // SAFETY: restores the default disposition of one signal; no handler of ours runs.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
+#[cfg(not(unix))]
+fn die_quietly_on_a_closed_pipe() {}
+
 fn main() -> ExitCode {
     small_pages_only();
     let cli = spravka::cli::Cli::parse();
+    if !matches!(cli.command, spravka::cli::Command::Serve(_)) {
+        die_quietly_on_a_closed_pipe();
+    }
     spravka::cli::init_logging();
     match spravka::cli::run(cli) {
         Ok(code) => code,

@@ -22,6 +22,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    args.root.config()?;
     let learned = shipped_learning(&args.root.root);
     let report = match crate::publish::build_with(
         &args.root.root,
@@ -33,13 +34,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Err(BuildError::ContentErrors(diagnostics)) => {
             print_diagnostics(&diagnostics);
             eprintln!(
-                "error: {}; nothing was written, the previous output is left as it was: fix the content (`spravka check` lists every problem), or build anyway with --keep-going or `[build] on_error = \"warn\"` in spravka.toml",
+                "error: {}; nothing was written (any earlier output is left as it was): fix the content (`spravka check` lists every problem), or build anyway with --keep-going or `[build] on_error = \"warn\"` in spravka.toml",
                 errors_summary(&diagnostics)
             );
             return Ok(ExitCode::FAILURE);
         }
         Err(e) => {
-            eprintln!("error: build failed, the previous output is left as it was:\n{e}");
+            eprintln!("error: build failed, nothing was written (any earlier output is left as it was):\n{e}");
             return Ok(ExitCode::FAILURE);
         }
     };

@@ -22,13 +22,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let config = crate::config::Config::load(&args.root.root)?;
-    let content = args.root.root.join(&config.content_dir);
-    anyhow::ensure!(
-        content.is_dir(),
-        "content folder {} does not exist",
-        content.display()
-    );
+    let config = args.root.config()?;
     let site = crate::site::Site::load(&args.root.root, config);
     let mut diagnostics = crate::check::diagnostics(&site, crate::render::today());
     if args.strict {

@@ -44,7 +44,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 
 /// The configured store, or why there is none.
 async fn open(root: &RootArg) -> anyhow::Result<(crate::config::Config, Store)> {
-    let config = crate::config::Config::load(&root.root)?;
+    let config = root.config()?;
     anyhow::ensure!(
         !config.feedback.database.trim().is_empty(),
         "feedback is off: [feedback] database is empty in spravka.toml"

@@ -60,8 +60,27 @@ pub fn init_logging() {
         .unwrap_or_else(|_| "warn,spravka=info".into());
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(use_color())
         .with_writer(std::io::stderr)
         .try_init();
+}
+
+impl RootArg {
+    /// The site's configuration, once the root is known to hold its content folder. Every
+    /// command that reads or writes a site starts here: run in the wrong folder, a command
+    /// would otherwise index, serve or report on an empty base and leave its files there
+    /// (an index, a cache, a feedback database) instead of saying where it looked.
+    pub fn config(&self) -> anyhow::Result<crate::config::Config> {
+        let config = crate::config::Config::load(&self.root)?;
+        let content = self.root.join(&config.content_dir);
+        anyhow::ensure!(
+            content.is_dir(),
+            "content folder {} does not exist: run spravka in the site's folder (the one \
+             holding content/ and spravka.toml) or pass --root",
+            content.display()
+        );
+        Ok(config)
+    }
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {

@@ -34,7 +34,7 @@ const UNUSED_SHOWN: usize = 10;
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let root = &args.root.root;
-    let config = crate::config::Config::load(root)?;
+    let config = args.root.config()?;
     anyhow::ensure!(
         !config.feedback.database.trim().is_empty(),
         "feedback is off: [feedback] database is empty in spravka.toml"

@@ -18,8 +18,11 @@ pub struct SearchArgs {
     json: bool,
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=50))]
     limit: u16,
+    /// Only pages of this section, named by its title as the site shows it (a folder's
+    /// README title, else the folder's name; `--json` lists them under `facets`).
     #[arg(long)]
     section: Option<String>,
+    /// Only pages with this tag.
     #[arg(long)]
     tag: Option<String>,
     /// What to look for.
@@ -66,6 +69,19 @@ pub fn open_engine(root: &RootArg) -> anyhow::Result<SearchEngine> {
     Ok(SearchEngine::new(index, synonyms)?.with_suggest(settings, model))
 }
 
+/// What to do when no article fits, as the operator page says it: the regulations of its list
+/// (`render::OPERATOR_LINKS`) this base has, none named when it has neither.
+fn escalation_hint(root: &RootArg, config: &crate::config::Config) -> String {
+    let content = root.root.join(&config.content_dir);
+    let existing: Vec<&str> = (crate::render::OPERATOR_LINKS.iter().copied())
+        .filter(|path| content.join(path).is_file())
+        .collect();
+    match existing.is_empty() {
+        true => "действуйте по регламенту эскалации вашего отдела".to_string(),
+        false => format!("действуйте по регламенту: {}", existing.join(" и ")),
+    }
+}
+
 /// The matched words by field, one line per field that has any.
 fn matched_lines(m: &crate::search::suggest::MatchedWords) -> String {
     let mut out = String::new();
@@ -93,6 +109,7 @@ fn plain(snippet: &str) -> String {
 }
 
 pub fn run_search(args: SearchArgs) -> anyhow::Result<ExitCode> {
+    args.root.config()?;
     let engine = open_engine(&args.root)?;
     let request = SearchRequest {
         query: args.query.join(" "),
@@ -120,6 +137,7 @@ pub fn run_search(args: SearchArgs) -> anyhow::Result<ExitCode> {
 }
 
 pub fn run_suggest(args: SuggestArgs) -> anyhow::Result<ExitCode> {
+    let config = args.root.config()?;
     let text = if args.text.is_empty() {
         let mut text = String::new();
         std::io::stdin().read_to_string(&mut text)?;
@@ -127,6 +145,12 @@ pub fn run_suggest(args: SuggestArgs) -> anyhow::Result<ExitCode> {
     } else {
         args.text.join(" ")
     };
+    // As `POST /api/suggest` answers an empty `text`: nothing to suggest for is a mistake,
+    // not a ticket the base cannot answer.
+    anyhow::ensure!(
+        !text.trim().is_empty(),
+        "the ticket is empty: pass its text as arguments or on standard input"
+    );
     let engine = open_engine(&args.root)?;
     let learned = shipped_learning(&args.root)?;
     let response = engine.suggest_learning(&text, args.limit.into(), &learned);
@@ -137,8 +161,7 @@ pub fn run_suggest(args: SuggestArgs) -> anyhow::Result<ExitCode> {
     // As the suggest page says it: below the threshold the answer is often listed all the
     // same, so "no article" only when there is none.
     if !response.confident {
-        let escalate =
-            "действуйте по регламенту эскалации (Регламенты/Эскалация в отдел разработки.md)";
+        let escalate = escalation_hint(&args.root, &config);
         if response.suggestions.is_empty() {
             println!("Подходящей статьи нет: {escalate}.\n");
         } else {

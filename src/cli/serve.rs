@@ -16,6 +16,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    args.root.config()?;
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(crate::serve::run(crate::serve::ServeOptions {
         root: args.root.root,

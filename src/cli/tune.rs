@@ -32,7 +32,7 @@ pub struct Args {
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let root = &args.root.root;
-    let config = crate::config::Config::load(root)?;
+    let config = args.root.config()?;
     let site = crate::site::Site::load(root, config);
     let tickets = eval::read_tickets(&args.tickets)?;
     anyhow::ensure!(

@@ -199,7 +199,12 @@ pub async fn run(options: ServeOptions) -> anyhow::Result<()> {
         watch::spawn(state.clone())?;
     }
     start_feedback(&state).await;
-    let listener = tokio::net::TcpListener::bind(options.bind).await?;
+    let listener = (tokio::net::TcpListener::bind(options.bind).await).with_context(|| {
+        format!(
+            "cannot listen on {} (another server there? pick a free address with --bind)",
+            options.bind
+        )
+    })?;
     println!(
         "spravka: {} documents, serving http://{}/ (API: /api/openapi.json, metrics: /metrics){}",
         snapshot.site.pages.len(),

@@ -58,6 +58,14 @@ impl Fixture {
         Fixture { dir, last: None }
     }
 
+    /// An empty folder: not a site (no content/).
+    pub fn empty() -> Fixture {
+        Fixture {
+            dir: tempfile::tempdir().unwrap(),
+            last: None,
+        }
+    }
+
     /// A copy of the repository's own content/ and synonyms.
     pub fn default_content() -> Fixture {
         let dir = tempfile::tempdir().unwrap();
