@@ -63,6 +63,16 @@ async fn suggest_contract_and_errors() {
         .any(|t| t == "смс"));
     assert!(json["suggestions"].as_array().unwrap().len() <= 3);
 
+    // Each mistake is named: a limit given as a string is not a number, an empty body is not
+    // broken JSON.
+    for (body, expected, says) in [
+        (r#"{"text": "x", "limit": "5"}"#, 422, "целым числом"),
+        ("", 400, "пустое тело"),
+    ] {
+        let (status, _, response) = call(&app, suggest(body)).await;
+        assert_eq!(status.as_u16(), expected, "{body}");
+        assert!(String::from_utf8_lossy(&response).contains(says), "{body}");
+    }
     for (body, expected) in [
         (
             r#"{"text": "x", "limit": 0}"#,

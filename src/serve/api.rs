@@ -27,11 +27,11 @@ pub const MAX_LIMIT: u64 = 50;
 pub enum ApiError {
     #[error("{0}")]
     BadRequest(String),
-    #[error("limit должен быть от 1 до {MAX_LIMIT}")]
+    #[error("limit должен быть целым числом от 1 до {MAX_LIMIT}")]
     BadLimit,
     #[error("метод не поддерживается: разрешённые названы в заголовке Allow")]
     MethodNotAllowed,
-    #[error("отправьте обращение в JSON: Content-Type: application/json")]
+    #[error("тело запроса должно быть JSON: Content-Type: application/json")]
     UnsupportedMediaType,
     #[error("тело запроса больше допустимого размера")]
     TooLarge,
@@ -69,7 +69,7 @@ impl ApiError {
 
 /// The body of every error answer of the API.
 #[derive(Debug, Serialize, ToSchema)]
-#[schema(example = json!({"error": "limit должен быть от 1 до 50"}))]
+#[schema(example = json!({"error": "limit должен быть целым числом от 1 до 50"}))]
 pub struct ErrorBody {
     /// What was wrong, in Russian, for a person.
     pub error: String,
@@ -291,6 +291,11 @@ pub async fn json_body(
     })?;
     if !headers.get(header::CONTENT_TYPE).is_some_and(is_json) {
         return Err(ApiError::UnsupportedMediaType);
+    }
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err(ApiError::BadRequest(
+            "пустое тело запроса: ожидается JSON-объект".to_string(),
+        ));
     }
     serde_json::from_slice(&body)
         .map_err(|e| ApiError::BadRequest(format!("некорректный JSON: {e}")))
