@@ -42,6 +42,11 @@ fn tune_refits_the_model_from_a_ticket_file() {
         "{}",
         f.stdout()
     );
+    assert!(
+        !f.stderr().contains("narrow base"),
+        "a sample of every article, some out of scope, draws no warning: {}",
+        f.stderr()
+    );
     let written = std::fs::read_to_string(f.root().join("suggest-model.toml")).unwrap();
     assert!(written.contains("[confidence]") && written.contains("[ranking.boosts]"));
     assert!(
@@ -84,6 +89,34 @@ fn tune_refits_the_model_from_a_ticket_file() {
         "{}",
         f.stderr()
     );
+}
+
+/// Tickets about one article and none out of scope are tuned on, with a warning naming what
+/// they lack: such a model would favour that article and never learn to say «escalate».
+#[test]
+fn tune_warns_when_the_tickets_are_too_narrow() {
+    let mut f = common::Fixture::default_content();
+    let own =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("eval/tickets.jsonl"))
+            .unwrap();
+    let one_article: Vec<&str> = own.lines().take(4).collect();
+    assert!(one_article
+        .iter()
+        .all(|l| l.contains("QR-код пропуска не считывается.md")));
+    f.write("narrow.jsonl", &one_article.join("\n"));
+    let tickets = f.root().join("narrow.jsonl").display().to_string();
+    let out = f.root().join("narrow-model.toml").display().to_string();
+    f.run(&["tune", "--tickets", &tickets, "--folds", "2", "--out", &out])
+        .success();
+    let stderr = f.stderr();
+    assert!(
+        stderr.contains("narrow base to tune on")
+            && stderr.contains("they name 1 of the base's 40 articles")
+            && stderr.contains("0 of them are out of scope"),
+        "{stderr}"
+    );
+    // And the table says there was nothing to measure rather than «0.000».
+    assert!(f.stdout().contains("n/a (0/0)"), "{}", f.stdout());
 }
 
 fn regex_free_replace(text: &str, from: &str, to: &str) -> String {

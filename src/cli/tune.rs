@@ -41,6 +41,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         args.tickets.display()
     );
     check_expected_paths(&tickets, &args.tickets, &site)?;
+    if let Some(warning) = coverage_warning(&tickets, &site) {
+        eprintln!("warning: {warning}");
+    }
     let model = SuggestModel::load(root)?;
     let mut bases = vec![engine_in_ram(&site, model.clone())?];
     for dir in &args.distractors {
@@ -104,6 +107,45 @@ fn check_expected_paths(
     Ok(())
 }
 
+/// What a ticket file too narrow to tune on lacks, if it lacks anything: the models learn
+/// only the articles the tickets name, and when to say «escalate» only from tickets no
+/// article answers. Tuning still runs (a department may mean it), but a few dozen tickets
+/// about five articles quietly unlearn the rest of the base.
+fn coverage_warning(tickets: &[eval::Ticket], site: &crate::site::Site) -> Option<String> {
+    let articles: std::collections::BTreeSet<&str> = (site.pages.iter())
+        .filter(|p| !p.is_index)
+        .map(|p| p.doc.rel_path.as_str())
+        .collect();
+    let named: std::collections::BTreeSet<&str> = (tickets.iter())
+        .flat_map(|t| t.expected.iter().map(String::as_str))
+        .filter(|path| articles.contains(path))
+        .collect();
+    let out_of_scope = tickets.iter().filter(|t| t.expected.is_empty()).count();
+    let mut lacks = vec![];
+    if named.len() * 2 < articles.len() {
+        lacks.push(format!(
+            "they name {} of the base's {} articles (suggest will learn to favour those)",
+            named.len(),
+            articles.len()
+        ));
+    }
+    if out_of_scope * 10 < tickets.len() {
+        lacks.push(format!(
+            "{out_of_scope} of them are out of scope (no expected article), too few to learn \
+             when to say «escalate»"
+        ));
+    }
+    (!lacks.is_empty()).then(|| {
+        format!(
+            "these {} tickets are a narrow base to tune on: {}. Tune on tickets covering every \
+             article, a tenth or more of them out of scope (the shipped model: 805 tickets, 130 \
+             out of scope; eval/README.md says how to write them).",
+            tickets.len(),
+            lacks.join("; ")
+        )
+    })
+}
+
 /// The held-out figures that depend on where `confident` is cut, a row per cut, and the cut
 /// [`ByCut::recommended`](eval::ByCut::recommended) names beside the site's own.
 fn cuts(tuned: &Tuned, bases: &[&SearchEngine], current: f32) -> String {
@@ -119,14 +161,7 @@ fn cuts(tuned: &Tuned, bases: &[&SearchEngine], current: f32) -> String {
     for (cut, metrics) in tuned.by_cut.rows() {
         let cells: Vec<String> = metrics
             .iter()
-            .map(|m| {
-                format!(
-                    "{:.3} / {:.3} / {:.3}",
-                    m.answerable_confident_share(),
-                    m.out_of_scope_rejected_share(),
-                    m.precision_when_confident()
-                )
-            })
+            .map(|m| m.share_texts().join(" / "))
             .collect();
         out.push_str(&format!("| {cut} | {} |\n", cells.join(" | ")));
     }

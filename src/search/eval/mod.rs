@@ -308,25 +308,45 @@ impl Metrics {
 
     /// One markdown table row of the figures, named `name`.
     pub fn table_row(&self, name: &str) -> String {
+        let share = share_text;
         format!(
-            "| {name} | {:.3} | {:.3} | {:.3} | {:.3} ({}/{}) | {:.3} ({}/{}) | {:.3} | {}/{} |",
+            "| {name} | {:.3} | {:.3} | {:.3} | {} ({}/{}) | {} ({}/{}) | {} | {}/{} |",
             self.recall_at_1(),
             self.recall_at_3(),
             self.mrr_at_5(),
-            self.answerable_confident_share(),
+            share(self.answerable_confident, self.answerable),
             self.answerable_confident,
             self.answerable,
-            self.out_of_scope_rejected_share(),
+            share(self.out_of_scope_not_confident, self.out_of_scope),
             self.out_of_scope_not_confident,
             self.out_of_scope,
-            self.precision_when_confident(),
+            share(self.confident_right, self.confident),
             self.all_expected_in_top3,
             self.several_expected,
         )
     }
 
+    /// [`share_text`] of the answerable tickets marked confident, of the out-of-scope ones
+    /// not, and of the confident ones that were right.
+    pub fn share_texts(&self) -> [String; 3] {
+        [
+            share_text(self.answerable_confident, self.answerable),
+            share_text(self.out_of_scope_not_confident, self.out_of_scope),
+            share_text(self.confident_right, self.confident),
+        ]
+    }
+
     pub fn precision_when_confident(&self) -> f64 {
         Self::share(self.confident_right, self.confident)
+    }
+}
+
+/// `part` of `whole` to three places, or «n/a» when there is no whole: a set without
+/// out-of-scope tickets says so rather than «0.000».
+pub fn share_text(part: usize, whole: usize) -> String {
+    match whole {
+        0 => "n/a".to_string(),
+        _ => format!("{:.3}", part as f64 / whole as f64),
     }
 }
 
