@@ -1,4 +1,6 @@
 //! `spravka new`: a document from the department's template, listed in its section's README.
+//! What it writes links only to documents the site has (or that it writes itself), so that the
+//! next build of the site it was made in passes: a writer's first document must not break it.
 
 use crate::config::Config;
 use crate::site::Site;
@@ -32,16 +34,79 @@ pub struct Created {
     pub path: PathBuf,
     pub rel_path: String,
     pub url: String,
-    pub readme_updated: Option<PathBuf>,
+    pub listing: Listing,
 }
 
-/// The section's usual tags: the three most frequent among its documents.
-fn usual_tags(site: &Site, dir: &str) -> Vec<String> {
+/// Where readers find the new document: the "listed in" step's outcome.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Listing {
+    /// Added to the section page's «Новые документы».
+    Updated(PathBuf),
+    /// The section had no documents: its folder and a section page listing the document were
+    /// made. `siblings` are the sections beside it, shown in case `--in` was a typo.
+    NewSection {
+        readme: PathBuf,
+        siblings: Vec<String>,
+    },
+    /// The section has documents but no section page (README.md) to list it in. None is
+    /// written: it would turn the section's generated page into a draft about one document.
+    NoSectionPage(PathBuf),
+}
+
+/// A link the template writes: its text and its destination, relative to the new document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    pub text: String,
+    pub href: String,
+}
+
+/// What the template links to, each found among the site's documents (or about to be made):
+/// `None` writes the line without the link.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Links {
+    pub section_page: Option<Link>,
+    pub escalation: Option<Link>,
+}
+
+/// The section as `new` finds it.
+enum SectionState {
+    /// Its section page (README.md, index.md, _index.md), path and title.
+    Indexed { rel_path: String, title: String },
+    /// Documents, but no section page.
+    Unindexed,
+    /// No documents yet: the section page `new` will write, path and title.
+    New { rel_path: String, title: String },
+}
+
+impl SectionState {
+    /// The section page the new document links to, if there is (or will be) one.
+    fn page(&self) -> Option<(&str, &str)> {
+        match self {
+            SectionState::Indexed { rel_path, title } | SectionState::New { rel_path, title } => {
+                Some((rel_path, title))
+            }
+            SectionState::Unindexed => None,
+        }
+    }
+}
+
+/// What `new` writes into the new document and the section page.
+struct Draft<'a> {
+    title: &'a str,
+    file_name: &'a str,
+    tags: Vec<String>,
+    today: NaiveDate,
+}
+
+/// The section's usual tags: the three most frequent among its documents; a section without
+/// tagged documents yet gets its kind's tag (as regulations carry «регламент»), since an
+/// empty Теги row is reported as a missing field the writer did not leave out.
+fn usual_tags(site: &Site, dir: &str, kind: Kind) -> Vec<String> {
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
     for page in site
         .pages
         .iter()
-        .filter(|p| p.doc.rel_path.rsplit_once('/').map_or("", |(d, _)| d) == dir && !p.is_index)
+        .filter(|p| parent_dir(&p.doc.rel_path) == dir && !p.is_index)
     {
         for tag in &page.doc.meta.tags {
             *counts.entry(tag).or_default() += 1;
@@ -49,10 +114,21 @@ fn usual_tags(site: &Site, dir: &str) -> Vec<String> {
     }
     let mut tags: Vec<(&str, usize)> = counts.into_iter().collect();
     tags.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-    tags.into_iter()
-        .take(3)
+    let tags: Vec<String> = (tags.into_iter().take(3))
         .map(|(t, _)| t.to_string())
-        .collect()
+        .collect();
+    if !tags.is_empty() {
+        return tags;
+    }
+    vec![match kind {
+        Kind::Typical => "типичный запрос".into(),
+        Kind::Regulation => "регламент".into(),
+    }]
+}
+
+/// The folder of a path relative to content/ (`""` for the root).
+fn parent_dir(rel_path: &str) -> &str {
+    rel_path.rsplit_once('/').map_or("", |(d, _)| d)
 }
 
 fn encode(path: &str) -> String {
@@ -62,30 +138,135 @@ fn encode(path: &str) -> String {
         .replace(')', "%29")
 }
 
+/// The destination a document in folder `from_dir` writes for `to` (both relative to
+/// content/), as the base's documents write them: `./x.md` beside it, `../d/x.md` elsewhere.
+pub fn relative_link(from_dir: &str, to: &str) -> String {
+    let from: Vec<&str> = from_dir.split('/').filter(|s| !s.is_empty()).collect();
+    let to: Vec<&str> = to.split('/').collect();
+    let common = (from.iter().zip(&to[..to.len() - 1]))
+        .take_while(|(a, b)| a == b)
+        .count();
+    let rest = encode(&to[common..].join("/"));
+    match from.len() - common {
+        0 => format!("./{rest}"),
+        up => format!("{}{rest}", "../".repeat(up)),
+    }
+}
+
+/// The regulation a typical request escalates by: a document whose title speaks of
+/// escalation, a regulation first. The template used to name one path, which only the
+/// department's own base has.
+fn escalation_link(site: &Site, from_dir: &str) -> Option<Link> {
+    let is_regulation = |p: &&crate::site::Page| {
+        (p.doc.meta.kind.as_deref()).is_some_and(|k| k.to_lowercase().contains("регламент"))
+    };
+    site.pages
+        .iter()
+        .filter(|p| !p.is_index && p.doc.title_key.contains("эскалац"))
+        .min_by_key(|p| (!is_regulation(p), p.doc.rel_path.as_str()))
+        .map(|p| Link {
+            text: p.doc.title.clone(),
+            href: relative_link(from_dir, &p.doc.rel_path),
+        })
+}
+
+/// Whether the section has a section page, documents without one, or nothing yet.
+fn section_state(site: &Site, dir: &str) -> SectionState {
+    let new = || SectionState::New {
+        rel_path: match dir {
+            "" => "README.md".into(),
+            dir => format!("{dir}/README.md"),
+        },
+        // The folder's name, as the site titles a section without a page.
+        title: match dir.rsplit('/').next() {
+            Some(name) if !name.is_empty() => name.to_string(),
+            _ => site.config.title.clone(),
+        },
+    };
+    let Some(section) = site.section_by_dir(dir).map(|id| &site.sections[id]) else {
+        return new();
+    };
+    match section.index.map(|id| &site.pages[id]) {
+        Some(index) => SectionState::Indexed {
+            rel_path: index.doc.rel_path.clone(),
+            title: index.doc.title.clone(),
+        },
+        None if section.pages.is_empty() && section.subsections.is_empty() => new(),
+        None => SectionState::Unindexed,
+    }
+}
+
+/// The sections beside `dir` (same parent folder) that have documents, by folder name.
+fn sibling_sections(site: &Site, dir: &str) -> Vec<String> {
+    let parent = parent_dir(dir);
+    (site.sections.iter())
+        .filter(|s| !s.dir.is_empty() && s.dir != dir && parent_dir(&s.dir) == parent)
+        .filter(|s| s.index.is_some() || !s.pages.is_empty() || !s.subsections.is_empty())
+        .map(|s| s.dir.rsplit('/').next().unwrap_or(&s.dir).to_string())
+        .collect()
+}
+
+/// The metadata table every document of the template starts with, through its closing rule.
+fn metadata_table(doc_type: &str, tags: &[String], today: NaiveDate) -> String {
+    format!(
+        "## Метаданные документа\n\n| Параметр | Значение |\n|----------|----------|\n| **Версия** | 1.0 |\n| **Дата создания** | {today} |\n| **Дата последнего обновления** | {today} |\n| **Автор** | Отдел технической поддержки |\n| **Ответственный за актуальность** | Руководитель технической поддержки |\n| **Статус** | Черновик |\n| **Тип документа** | {doc_type} |\n| **Отдел** | Тех. поддержка |\n| **Теги** | {tags} |\n\n---\n\n",
+        tags = tags.join(", ")
+    )
+}
+
+fn history(today: NaiveDate) -> String {
+    format!("## История изменений\n\n| Версия | Дата | Автор | Изменения |\n|--------|------|-------|-----------|\n| 1.0 | {today} | Отдел технической поддержки | Первоначальная версия |\n")
+}
+
+/// «Связанные материалы»'s item: the section page when there is one, else a blank to fill.
+fn related(links: &Links) -> String {
+    (links.section_page.as_ref()).map_or("…".into(), |l| format!("[{}]({})", l.text, l.href))
+}
+
+fn typical_body(links: &Links) -> String {
+    let escalate = match &links.escalation {
+        Some(l) => format!("по регламенту [{}]({})", l.text, l.href),
+        None => "передать обращение на следующую линию поддержки".into(),
+    };
+    format!(
+        "## Симптомы\n\n- «…» — как клиенты пишут об этом в письме или в Telegram\n\n---\n\n## Возможные причины\n\n- …\n\n---\n\n## Решение\n\n1. …\n\n---\n\n## Когда эскалировать\n\n- Если решение не помогло — {escalate}.\n\n---\n\n## Связанные материалы\n\n- {}\n",
+        related(links)
+    )
+}
+
+fn regulation_body(links: &Links) -> String {
+    format!(
+        "## Основной контент\n\n…\n\n---\n\n## Пошаговая инструкция\n\n### Шаг 1: …\n\n**Что делать:**\n1. …\n\n---\n\n## Контрольный чек-лист\n\n- [ ] …\n\n---\n\n## Связанные материалы\n\n- {}\n",
+        related(links)
+    )
+}
+
 pub fn document_text(
     title: &str,
     kind: Kind,
     tags: &[String],
     today: NaiveDate,
-    depth: usize,
+    links: &Links,
 ) -> String {
-    let up = "../".repeat(depth);
     let (doc_type, body) = match kind {
-        Kind::Typical => (
-            "Типичный запрос",
-            format!(
-                "## Симптомы\n\n- «…» — как клиенты пишут об этом в письме или в Telegram\n\n---\n\n## Возможные причины\n\n- …\n\n---\n\n## Решение\n\n1. …\n\n---\n\n## Когда эскалировать\n\n- Если решение не помогло — по регламенту [Эскалация в отдел разработки]({up}Регламенты/Эскалация%20в%20отдел%20разработки.md).\n\n---\n\n## Связанные материалы\n\n- [База типичных запросов](./README.md)\n"
-            ),
-        ),
-        Kind::Regulation => (
-            "Регламент",
-            "## Основной контент\n\n…\n\n---\n\n## Пошаговая инструкция\n\n### Шаг 1: …\n\n**Что делать:**\n1. …\n\n---\n\n## Контрольный чек-лист\n\n- [ ] …\n\n---\n\n## Связанные материалы\n\n- [Регламенты технической поддержки](./README.md)\n".to_string(),
-        ),
+        Kind::Typical => ("Типичный запрос", typical_body(links)),
+        Kind::Regulation => ("Регламент", regulation_body(links)),
     };
     format!(
-        "# {title}\n\n## Метаданные документа\n\n| Параметр | Значение |\n|----------|----------|\n| **Версия** | 1.0 |\n| **Дата создания** | {today} |\n| **Дата последнего обновления** | {today} |\n| **Автор** | Отдел технической поддержки |\n| **Ответственный за актуальность** | Руководитель технической поддержки |\n| **Статус** | Черновик |\n| **Тип документа** | {doc_type} |\n| **Отдел** | Тех. поддержка |\n| **Теги** | {tags} |\n\n---\n\n## Целевая аудитория\n\n**Для кого:** Специалисты технической поддержки\n\n**Уровень подготовки:** Начинающий / Средний\n\n**Когда использовать:** …\n\n---\n\n## Краткое описание\n\n…\n\n---\n\n{body}\n---\n\n## История изменений\n\n| Версия | Дата | Автор | Изменения |\n|--------|------|-------|-----------|\n| 1.0 | {today} | Отдел технической поддержки | Первоначальная версия |\n",
-        tags = tags.join(", ")
+        "# {title}\n\n{}## Целевая аудитория\n\n**Для кого:** Специалисты технической поддержки\n\n**Уровень подготовки:** Начинающий / Средний\n\n**Когда использовать:** …\n\n---\n\n## Краткое описание\n\n…\n\n---\n\n{body}\n---\n\n{}",
+        metadata_table(doc_type, tags, today),
+        history(today)
     )
+}
+
+/// The section page `new` writes for a section it makes, listing the new document.
+fn section_page_text(title: &str, draft: &Draft) -> String {
+    let page = format!(
+        "# {title}\n\n{}## Краткое описание\n\n…\n\n---\n\n{}",
+        metadata_table("Указатель раздела", &draft.tags, draft.today),
+        history(draft.today)
+    );
+    add_to_readme(&page, draft.title, draft.file_name)
 }
 
 /// Adds `- [title](./file)` to the README's «Новые документы» list (made if missing, before
@@ -115,14 +296,8 @@ pub fn add_to_readme(readme: &str, title: &str, file_name: &str) -> String {
     }
 }
 
-/// Creates `content/<section>/<title>.md` and lists it in the section's README.md.
-pub fn create(
-    root: &Path,
-    title: &str,
-    section: &str,
-    kind: Kind,
-    today: NaiveDate,
-) -> Result<Created, ScaffoldError> {
+/// The title and section checked, NFC (as the site keys paths and as folders are made).
+fn validated(title: &str, section: &str) -> Result<(String, String), ScaffoldError> {
     let title = title.trim();
     if title.is_empty() || title.contains(['/', '\\']) || title.starts_with('.') {
         return Err(ScaffoldError::BadTitle);
@@ -131,55 +306,111 @@ pub fn create(
     if section.split('/').any(|s| s == ".." || s == ".") {
         return Err(ScaffoldError::BadSection(section.into()));
     }
+    let nfc = |s: &str| unicode_normalization::UnicodeNormalization::nfc(s).collect::<String>();
+    Ok((nfc(title), nfc(section)))
+}
+
+fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> ScaffoldError {
+    let path = path.to_path_buf();
+    move |source| ScaffoldError::Io { path, source }
+}
+
+/// Writes a file that must not exist yet, making its folders.
+fn write_new(path: &Path, text: &str) -> Result<(), ScaffoldError> {
+    std::fs::create_dir_all(path.parent().unwrap_or(path)).map_err(io_error(path))?;
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .and_then(|mut f| std::io::Write::write_all(&mut f, text.as_bytes()))
+        .map_err(io_error(path))
+}
+
+/// Creates `content/<section>/<title>.md` and lists it in the section's page; a section with
+/// no documents yet is made, with a page that lists it.
+pub fn create(
+    root: &Path,
+    title: &str,
+    section: &str,
+    kind: Kind,
+    today: NaiveDate,
+) -> Result<Created, ScaffoldError> {
+    let (title, section) = validated(title, section)?;
     let config = Config::load(root).map_err(|e| ScaffoldError::Io {
         path: root.into(),
         source: std::io::Error::other(e.to_string()),
     })?;
     let site = Site::load(root, config.clone());
     let file_name = format!("{title}.md");
-    let rel_path = if section.is_empty() {
-        file_name.clone()
-    } else {
-        format!("{section}/{file_name}")
+    let rel_path = match section.as_str() {
+        "" => file_name.clone(),
+        dir => format!("{dir}/{file_name}"),
     };
     let content = root.join(&config.content_dir);
     let path = content.join(&rel_path);
-    let nfc: String = unicode_normalization::UnicodeNormalization::nfc(rel_path.as_str()).collect();
-    if path.exists() || site.page_by_path(&nfc).is_some() {
+    if path.exists() || site.page_by_path(&rel_path).is_some() {
         return Err(ScaffoldError::Exists(path));
     }
-    let depth = if section.is_empty() {
-        0
-    } else {
-        section.split('/').count()
-    };
-    let text = document_text(title, kind, &usual_tags(&site, section), today, depth);
-    let io = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| ScaffoldError::Io { path, source }
-    };
-    std::fs::create_dir_all(path.parent().unwrap_or(&content)).map_err(io(&path))?;
-    std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&path)
-        .and_then(|mut f| std::io::Write::write_all(&mut f, text.as_bytes()))
-        .map_err(io(&path))?;
-    let readme = content.join(section).join("README.md");
-    let readme_updated = match std::fs::read_to_string(&readme) {
-        Ok(old) => {
-            std::fs::write(&readme, add_to_readme(&old, title, &file_name)).map_err(io(&readme))?;
-            Some(readme)
+    let mut state = section_state(&site, &section);
+    if let SectionState::New { rel_path, .. } = &state {
+        // A section page the site could not read is the writer's to mend, not to replace.
+        if content.join(rel_path).exists() {
+            state = SectionState::Unindexed;
         }
-        Err(_) => None,
+    }
+    let links = Links {
+        section_page: state.page().map(|(page, text)| Link {
+            text: text.to_string(),
+            href: relative_link(&section, page),
+        }),
+        escalation: escalation_link(&site, &section),
     };
-    let url = crate::site::urls::page_url(&nfc, config.url_mode);
+    let draft = Draft {
+        title: &title,
+        file_name: &file_name,
+        tags: usual_tags(&site, &section, kind),
+        today,
+    };
+    write_new(
+        &path,
+        &document_text(&title, kind, &draft.tags, today, &links),
+    )?;
+    let listing = list_in(&site, &content, &section, state, &draft)?;
+    let url = crate::site::urls::page_url(&rel_path, config.url_mode);
     Ok(Created {
         path,
-        rel_path: nfc,
+        rel_path,
         url,
-        readme_updated,
+        listing,
     })
+}
+
+/// The "listed in" step: the section page gets the new document, or is written with it.
+fn list_in(
+    site: &Site,
+    content: &Path,
+    section: &str,
+    state: SectionState,
+    draft: &Draft,
+) -> Result<Listing, ScaffoldError> {
+    match state {
+        SectionState::Indexed { rel_path, .. } => {
+            let readme = content.join(rel_path);
+            let old = std::fs::read_to_string(&readme).map_err(io_error(&readme))?;
+            std::fs::write(&readme, add_to_readme(&old, draft.title, draft.file_name))
+                .map_err(io_error(&readme))?;
+            Ok(Listing::Updated(readme))
+        }
+        SectionState::New { rel_path, title } => {
+            let readme = content.join(rel_path);
+            write_new(&readme, &section_page_text(&title, draft))?;
+            Ok(Listing::NewSection {
+                readme,
+                siblings: sibling_sections(site, section),
+            })
+        }
+        SectionState::Unindexed => Ok(Listing::NoSectionPage(content.join(section))),
+    }
 }
 
 #[cfg(test)]
@@ -199,5 +430,17 @@ mod tests {
             "{twice}"
         );
         assert_eq!(twice.matches("## Новые документы").count(), 1);
+    }
+
+    #[test]
+    fn links_are_relative_to_the_new_documents_folder() {
+        assert_eq!(relative_link("А", "А/README.md"), "./README.md");
+        assert_eq!(
+            relative_link("База", "Регламенты/Эскалация (1).md"),
+            "../Регламенты/Эскалация%20%281%29.md"
+        );
+        assert_eq!(relative_link("", "Р/x.md"), "./Р/x.md");
+        assert_eq!(relative_link("Р/П", "Р/x.md"), "../x.md");
+        assert_eq!(relative_link("А/Б", "В/x.md"), "../../В/x.md");
     }
 }

@@ -1,7 +1,7 @@
 //! `spravka new`: a document from the department's template.
 
 use super::RootArg;
-use crate::scaffold::{create, Kind};
+use crate::scaffold::{create, Kind, Listing};
 use std::process::ExitCode;
 
 #[derive(Debug, clap::Args)]
@@ -9,6 +9,7 @@ pub struct Args {
     #[command(flatten)]
     root: RootArg,
     /// Section folder inside content/ (default: by kind, «База типичных запросов» or «Регламенты»).
+    /// A section with no documents yet is made, with a README.md that lists the new one.
     #[arg(long = "in")]
     section: Option<String>,
     #[arg(long, value_enum)]
@@ -36,14 +37,39 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Ok(created) => {
             println!("created {}", created.path.display());
             println!("url     {}", created.url);
-            if let Some(readme) = created.readme_updated {
-                println!("listed in {}", readme.display());
-            }
+            report_listing(&created.listing);
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => {
             eprintln!("error: {e}");
             Ok(ExitCode::FAILURE)
         }
+    }
+}
+
+/// Says where readers will find the document, and so that a new section was made on purpose:
+/// a mistyped `--in` shows here, beside the sections that do exist.
+fn report_listing(listing: &Listing) {
+    match listing {
+        Listing::Updated(readme) => println!("listed in {}", readme.display()),
+        Listing::NewSection { readme, siblings } => {
+            let dir = readme.parent().unwrap_or(readme);
+            println!(
+                "new section: {} did not exist; made it, listed in {}",
+                dir.display(),
+                readme.display()
+            );
+            if !siblings.is_empty() {
+                println!(
+                    "existing sections beside it: {} (move the files if you meant one of them)",
+                    siblings.join(", ")
+                );
+            }
+        }
+        Listing::NoSectionPage(dir) => println!(
+            "not listed: {} has no README.md to list it in; link the document from a page \
+             of the section, or `spravka check` reports it as an orphan",
+            dir.display()
+        ),
     }
 }
