@@ -10,10 +10,7 @@ fn check_json(f: &mut Fixture) -> serde_json::Value {
 
 /// A site with an empty content/, as a new user starts one.
 fn empty_site() -> Fixture {
-    let f = Fixture {
-        dir: tempfile::tempdir().unwrap(),
-        last: None,
-    };
+    let f = Fixture::empty();
     std::fs::create_dir_all(f.root().join("content")).unwrap();
     f
 }
@@ -26,6 +23,26 @@ fn unasked_for(report: &serde_json::Value, prefix: &str) -> Vec<String> {
         .filter(|d| d["file"].as_str().unwrap().starts_with(prefix) && d["code"] != "status")
         .map(|d| format!("{} {}: {}", d["code"], d["file"], d["message"]))
         .collect()
+}
+
+/// Run inside content/ itself, `new` would make content/content/: it says where to run instead.
+#[test]
+fn new_inside_a_content_folder_is_refused() {
+    let mut f = Fixture::new("basic");
+    let content = f.root().join("content");
+    let out = std::process::Command::new(common::binary())
+        .args(["new", "Статья"])
+        .current_dir(&content)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("looks like a content folder"), "{stderr}");
+    assert!(!content.join("content").exists());
+    // An empty folder is a new site: `new` makes its content/.
+    f = Fixture::empty();
+    f.run(&["new", "Статья"]).success();
+    assert!(f.root().join("content").is_dir());
 }
 
 #[test]

@@ -19,6 +19,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    refuse_a_content_folder(&args.root)?;
     let kind = args.kind.unwrap_or(match &args.section {
         Some(s) if s.to_lowercase().contains("регламент") => Kind::Regulation,
         _ => Kind::Typical,
@@ -45,6 +46,33 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::FAILURE)
         }
     }
+}
+
+/// `new` makes content/ in a new site, so a missing content folder is no mistake in itself;
+/// but run inside content/ itself (markdown files, no content/), it would make a second
+/// content/ in the first, and a document no build reads.
+fn refuse_a_content_folder(root: &RootArg) -> anyhow::Result<()> {
+    let config = crate::config::Config::load(&root.root)?;
+    if root.root.join(&config.content_dir).is_dir() {
+        return Ok(());
+    }
+    let markdown_here = std::fs::read_dir(&root.root)
+        .map(|entries| {
+            entries.flatten().any(|e| {
+                e.path()
+                    .extension()
+                    .is_some_and(|x| x.eq_ignore_ascii_case("md"))
+            })
+        })
+        .unwrap_or(false);
+    anyhow::ensure!(
+        !markdown_here,
+        "{} holds markdown but no {} folder: it looks like a content folder itself; run \
+         spravka new in the site's folder (the one holding content/) or pass --root",
+        root.root.display(),
+        config.content_dir.display()
+    );
+    Ok(())
 }
 
 /// Says where readers will find the document, and so that a new section was made on purpose:
