@@ -118,6 +118,25 @@ fn build_ships_what_operators_taught_and_suggest_reads_it() {
         "no client in the shipped file: {shipped}"
     );
     assert_eq!(top(&mut f), ANSWER);
+
+    // `search` and `suggest` rebuild a stale index after an edit; what build shipped beside
+    // it, which only the feedback database and the next build can give again, stays.
+    let root = f.root().to_path_buf();
+    let read = |rel: &str| std::fs::read_to_string(root.join(rel)).unwrap();
+    let fingerprint = read("public-index/spravka-fingerprint");
+    let added = "content/Новая статья.md";
+    std::fs::write(root.join(added), "# Новая статья\n\nПро пропуска.\n").unwrap();
+    assert_eq!(top(&mut f), ANSWER, "still lifted after an added page");
+    assert_ne!(
+        read("public-index/spravka-fingerprint"),
+        fingerprint,
+        "reindexed"
+    );
+    assert_eq!(read("public-index/learned.json"), shipped);
+    std::fs::remove_file(root.join(added)).unwrap();
+    f.run(&["search", "шлагбаум"]).success();
+    assert_eq!(read("public-index/learned.json"), shipped, "search too");
+    assert_eq!(top(&mut f), ANSWER, "and after a deleted one");
 }
 
 /// Two servers behind one load balancer share a PostgreSQL database: votes given through one

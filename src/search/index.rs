@@ -19,6 +19,11 @@ const SCHEMA_VERSION: &str = "spravka-index-v9";
 const DOCUMENT_CHUNK: usize = 256;
 /// Tantivy writer memory budget: enough for 10,000 documents without intermediate merges.
 const WRITER_BUDGET: usize = 200_000_000;
+/// Files `spravka build` writes into the index folder that are not made from the content: what
+/// operators taught suggest comes from the feedback database, which `search` and `suggest` do
+/// not read, so a rebuild after an edit keeps them as the last build shipped them (only the
+/// next build writes them anew).
+const SHIPPED_BESIDE: &[&str] = &[super::learned::SHIPPED_FILE];
 
 #[derive(Debug, thiserror::Error)]
 pub enum IndexError {
@@ -268,7 +273,7 @@ fn write_with_fingerprint(site: &Site, dir: &Path, fingerprint: &str) -> Result<
 }
 
 /// Opens the index in `dir` when it matches `site`; otherwise rebuilds it there. A corrupt or
-/// foreign index is replaced, never a crash.
+/// foreign index is replaced, never a crash; what `build` shipped beside it stays.
 pub fn open_or_rebuild(site: &Site, dir: &Path) -> Result<Index, IndexError> {
     let expected = fingerprint(site);
     let fresh = std::fs::read_to_string(dir.join(FINGERPRINT_FILE)).is_ok_and(|f| f == expected);
@@ -282,13 +287,36 @@ pub fn open_or_rebuild(site: &Site, dir: &Path) -> Result<Index, IndexError> {
             Err(e) => tracing::warn!("index at {} is unreadable ({e}); rebuilding", dir.display()),
         }
     }
-    if dir.exists() {
-        std::fs::remove_dir_all(dir)?;
-    }
+    clear_index(dir)?;
     write_with_fingerprint(site, dir, &expected)?;
     let index = Index::open_in_dir(dir)?;
     register(&index);
     Ok(index)
+}
+
+/// Empties `dir` of the index so it can be written again, keeping the files `build` ships
+/// beside it ([`SHIPPED_BESIDE`]). The fingerprint goes first: a clear cut short leaves an
+/// index that is stale, never one that passes for fresh with its segments gone.
+fn clear_index(dir: &Path) -> Result<(), IndexError> {
+    if !dir.exists() {
+        return Ok(());
+    }
+    match std::fs::remove_file(dir.join(FINGERPRINT_FILE)) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e.into()),
+        _ => {}
+    }
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        if SHIPPED_BESIDE.iter().any(|kept| entry.file_name() == *kept) {
+            continue;
+        }
+        if entry.file_type()?.is_dir() {
+            std::fs::remove_dir_all(entry.path())?;
+        } else {
+            std::fs::remove_file(entry.path())?;
+        }
+    }
+    Ok(())
 }
 
 /// A reader that never reloads by itself: a snapshot's index does not change (serve builds a
@@ -329,6 +357,8 @@ mod tests {
             "missing → built"
         );
         let stamp = std::fs::read_to_string(path.join(FINGERPRINT_FILE)).unwrap();
+        let shipped = path.join(crate::search::learned::SHIPPED_FILE);
+        std::fs::write(&shipped, "what build shipped").unwrap();
         open_or_rebuild(&fresh, &path).unwrap();
         assert_eq!(
             std::fs::read_to_string(path.join(FINGERPRINT_FILE)).unwrap(),
@@ -347,6 +377,11 @@ mod tests {
             index.reader().unwrap().searcher().num_docs(),
             4,
             "corrupt → rebuilt"
+        );
+        assert_eq!(
+            std::fs::read_to_string(&shipped).unwrap(),
+            "what build shipped",
+            "kept through every rebuild"
         );
     }
 }
