@@ -331,6 +331,71 @@ fn writes_need_the_sites_pages_or_the_token_and_are_rate_limited() {
     );
 }
 
+/// The router of `root` with its feedback store started, as `serve` runs it.
+async fn router(root: &std::path::Path) -> axum::Router {
+    let state = spravka::serve::state(root, &root.join(".cache"), false).unwrap();
+    spravka::serve::start_feedback(&state).await;
+    spravka::serve::app(state)
+}
+
+/// `POST /api/feedback` (or `GET /api/stats`) as a program sends it, with `Authorization:
+/// Bearer <token>` when given: the status and the error's message.
+async fn call_with(app: &axum::Router, path: &str, token: Option<&str>) -> (u16, String) {
+    use tower::ServiceExt;
+    let request = axum::http::Request::builder().uri(path);
+    let request = match path {
+        "/api/feedback" => request
+            .method("POST")
+            .header("Content-Type", "application/json"),
+        _ => request.method("GET"),
+    };
+    let request = match token {
+        Some(token) => request.header("Authorization", format!("Bearer {token}")),
+        None => request,
+    };
+    let body = helped(CONFIRMED_TICKET, ANSWER).to_string();
+    let request = request.body(axum::body::Body::from(body)).unwrap();
+    let response = app.clone().oneshot(request).await.unwrap();
+    let status = response.status().as_u16();
+    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    let answer: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    (status, answer["error"].as_str().unwrap_or("").to_string())
+}
+
+/// A bearer token is checked only against a configured one: with none configured, README's
+/// example (which sends one) is accepted as a program without it is; with one, a missing
+/// header and a wrong token are refused saying which, for writes and the report alike.
+#[tokio::test]
+async fn a_token_is_checked_only_when_configured_and_a_refusal_says_why() {
+    let f = Fixture::default_content();
+    let app = router(f.root()).await;
+    for token in [None, Some("s3cret"), Some("anything")] {
+        let (status, error) = call_with(&app, "/api/feedback", token).await;
+        assert_eq!(status, 201, "no token configured, {token:?}: {error}");
+    }
+    drop(app);
+
+    configure(
+        &f,
+        "data/feedback.sqlite",
+        "",
+        "[serve]\napi_token = \"s3cret\"\nstats_need_token = true",
+    );
+    let app = router(f.root()).await;
+    for path in ["/api/feedback", "/api/stats"] {
+        let (status, missing) = call_with(&app, path, None).await;
+        assert_eq!(status, 401, "{path}: {missing}");
+        assert!(missing.contains("нужен заголовок"), "{path}: {missing}");
+        let (status, wrong) = call_with(&app, path, Some("wrong")).await;
+        assert_eq!(status, 401, "{path}: {wrong}");
+        assert!(wrong.contains("неверный токен"), "{path}: {wrong}");
+        let (status, error) = call_with(&app, path, Some("s3cret")).await;
+        assert!(status == 200 || status == 201, "{path}: {status} {error}");
+    }
+}
+
 #[test]
 fn bad_feedback_gets_a_clear_status_and_message() {
     let f = Fixture::default_content();

@@ -37,8 +37,8 @@ pub enum ApiError {
     TooLarge,
     #[error("{0}")]
     Unprocessable(String),
-    #[error("нужен заголовок Authorization: Bearer с токеном из [serve] api_token")]
-    Unauthorized,
+    #[error("{0}")]
+    Unauthorized(#[from] super::feedback::TokenRefused),
     #[error("запись разрешена только со страниц самой базы знаний или с токеном")]
     Forbidden,
     #[error("слишком много запросов: подождите немного")]
@@ -58,7 +58,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
+            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden => StatusCode::FORBIDDEN,
             ApiError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,

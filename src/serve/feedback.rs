@@ -68,8 +68,9 @@ pub struct FeedbackStored {
 /// (`none`, `path` null); `source: "search"` with `helped` records an article opened from the
 /// search results. Suggest learns from `helped` and `wrong` within a second. Browsers on the
 /// site's own pages need nothing else; programs send `Authorization: Bearer` with `[serve]
-/// api_token` (when one is set, it is required). Only the ticket's analysed words are kept,
-/// personal data masked, unless `[feedback] store_text` is on.
+/// api_token` (when one is set, it is required; when none is, the header is ignored). Only
+/// the ticket's analysed words are kept, personal data masked, unless `[feedback] store_text`
+/// is on.
 #[utoipa::path(
     post,
     path = "/api/feedback",
@@ -160,26 +161,55 @@ fn checked_kind(state: &AppState, request: &FeedbackRequest) -> Result<Kind, Api
     }
 }
 
-/// Who may write, and who they are (the raw identity, hashed when stored): a request with the configured bearer token, or one a
-/// browser made from the site's own pages (`Sec-Fetch-Site: same-origin`, or an `Origin`
-/// equal to the `Host`); a program without browser headers when no token is configured. A
-/// page of another site can never write (a browser always sends one of the two headers).
+/// Why a request was refused the token's rights, told apart: a client without the header
+/// should add it, one with a wrong token should fix its value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum TokenRefused {
+    #[error("нужен заголовок Authorization: Bearer с токеном из [serve] api_token")]
+    Missing,
+    #[error("неверный токен: Authorization: Bearer не совпадает с [serve] api_token")]
+    Wrong,
+}
+
+/// The token a request sends as `Authorization: Bearer <token>` (the scheme in any case, as
+/// RFC 7235 has it), if it sends one: the one reading of the header, for writes, the rate
+/// limit and the report alike.
+pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
+/// Whether the request sends the configured token, and if not, why not (with none
+/// configured, no token is right).
+pub fn check_token(headers: &HeaderMap, api_token: &str) -> Result<(), TokenRefused> {
+    match bearer_token(headers) {
+        None => Err(TokenRefused::Missing),
+        Some(token) if is_the_token(token, api_token) => Ok(()),
+        Some(_) => Err(TokenRefused::Wrong),
+    }
+}
+
+/// Who may write, and who they are (the raw identity, hashed when stored): a request with the
+/// configured bearer token, or one a browser made from the site's own pages
+/// (`Sec-Fetch-Site: same-origin`, or an `Origin` equal to the `Host`); a program without
+/// browser headers when no token is configured. A page of another site can never write (a
+/// browser always sends one of the two headers).
 pub fn authorised_client(
     headers: &HeaderMap,
     address: Option<std::net::IpAddr>,
     api_token: &str,
 ) -> Result<String, ApiError> {
-    let bearer = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim);
-    if let Some(token) = bearer {
-        return if is_the_token(token, api_token) {
-            Ok(format!("token:{token}"))
-        } else {
-            Err(ApiError::Unauthorized)
-        };
+    // Only a configured token is checked: without one, a bearer header proves nothing
+    // (README's example sends one before any is set) and its value must not name a client
+    // (any value would be a new one, and it takes two to agree). A request without the token
+    // is judged by its browser headers.
+    if !api_token.is_empty() {
+        match check_token(headers, api_token) {
+            Ok(()) => return Ok(format!("token:{api_token}")),
+            Err(TokenRefused::Wrong) => return Err(TokenRefused::Wrong.into()),
+            Err(TokenRefused::Missing) => {}
+        }
     }
     let by_address = || {
         format!(
@@ -195,7 +225,7 @@ pub fn authorised_client(
         (None, Some(origin)) if same_origin(origin, headers) => Ok(by_address()),
         (None, Some(_)) => Err(ApiError::Forbidden),
         (None, None) if api_token.is_empty() => Ok(by_address()),
-        (None, None) => Err(ApiError::Unauthorized),
+        (None, None) => Err(TokenRefused::Missing.into()),
     }
 }
 
@@ -215,7 +245,7 @@ pub fn is_the_token(token: &str, api_token: &str) -> bool {
 
 /// Compares without stopping at the first difference, so the time taken does not tell how
 /// much of a guessed token was right.
-pub(super) fn constant_time_eq(a: &str, b: &str) -> bool {
+fn constant_time_eq(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |d, (x, y)| d | (x ^ y)) == 0
 }
 

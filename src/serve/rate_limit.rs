@@ -26,11 +26,7 @@ impl KeyExtractor for ClientKey {
 
     fn extract<T>(&self, request: &axum::http::Request<T>) -> Result<String, GovernorError> {
         let headers = request.headers();
-        let token = headers
-            .get(axum::http::header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "));
-        if token.is_some_and(|t| super::feedback::is_the_token(t.trim(), &self.api_token)) {
+        if super::feedback::check_token(headers, &self.api_token).is_ok() {
             return Ok("token".into());
         }
         let peer = request

@@ -5,7 +5,7 @@
 
 use super::api::{ApiError, ErrorBody};
 use super::cpu::off_the_async_threads;
-use super::feedback::constant_time_eq;
+use super::feedback::check_token;
 use super::state::AppState;
 use crate::feedback::report::{self, Report, DEFAULT_DAYS};
 use crate::render::RenderOptions;
@@ -96,8 +96,8 @@ async fn report_for(
     params: Result<Query<StatsParams>, QueryRejection>,
 ) -> Result<Report, ApiError> {
     let config = state.current().site.config.serve.clone();
-    if config.stats_need_token && !has_token(headers, &config.api_token) {
-        return Err(ApiError::Unauthorized);
+    if config.stats_need_token {
+        check_token(headers, &config.api_token)?;
     }
     let Query(params) = params.map_err(|e| {
         ApiError::BadRequest(format!("параметры запроса не читаются: {}", e.body_text()))
@@ -128,14 +128,4 @@ async fn report_for(
         report::compute(&rows, &snapshot.site, since, today)
     })
     .await
-}
-
-/// Whether the request carries the configured token (never, when none is configured).
-fn has_token(headers: &HeaderMap, api_token: &str) -> bool {
-    let bearer = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim);
-    bearer.is_some_and(|token| !api_token.is_empty() && constant_time_eq(token, api_token))
 }
