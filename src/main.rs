@@ -24,9 +24,11 @@ fn small_pages_only() {
 fn small_pages_only() {}
 
 /// A command whose output is piped into `head` stops quietly when the pipe closes, as other
-/// Unix tools do: Rust ignores SIGPIPE, and `println!` then panics on the closed pipe. Not
-/// for `serve`, whose writes to sockets (which never raise it) and to browsers that went away
-/// must never end the process.
+/// Unix tools do: Rust ignores SIGPIPE, and `println!` then panics on the closed pipe. Only
+/// for the commands that write to no socket (`pipes_quietly`): the feedback database's client
+/// writes to a Unix socket with a plain `write`, so `build`, `report` and `feedback` would die
+/// of a restarted PostgreSQL instead of reporting it, and `serve` must outlive every
+/// connection.
 #[cfg(unix)]
 fn die_quietly_on_a_closed_pipe() {
     // SAFETY: restores the default disposition of one signal; no handler of ours runs.
@@ -41,7 +43,7 @@ fn die_quietly_on_a_closed_pipe() {}
 fn main() -> ExitCode {
     small_pages_only();
     let cli = spravka::cli::Cli::parse();
-    if !matches!(cli.command, spravka::cli::Command::Serve(_)) {
+    if cli.command.pipes_quietly() {
         die_quietly_on_a_closed_pipe();
     }
     spravka::cli::init_logging();

@@ -131,11 +131,16 @@ fn parent_dir(rel_path: &str) -> &str {
     rel_path.rsplit_once('/').map_or("", |(d, _)| d)
 }
 
+/// A path as a link destination, the way the base's documents write them: Cyrillic as is,
+/// and only what would end or split the destination escaped (`#` and `?` start a fragment
+/// and a query). Not `percent_encoding`: its sets escape every non-ASCII byte.
 fn encode(path: &str) -> String {
     path.replace('%', "%25")
         .replace(' ', "%20")
         .replace('(', "%28")
         .replace(')', "%29")
+        .replace('#', "%23")
+        .replace('?', "%3F")
 }
 
 /// The destination a document in folder `from_dir` writes for `to` (both relative to
@@ -302,12 +307,15 @@ fn validated(title: &str, section: &str) -> Result<(String, String), ScaffoldErr
     if title.is_empty() || title.contains(['/', '\\']) || title.starts_with('.') {
         return Err(ScaffoldError::BadTitle);
     }
-    let section = section.trim_matches('/');
+    // `a//b/` is the folder `a/b`.
+    let section = (section.split('/').filter(|s| !s.is_empty()))
+        .collect::<Vec<_>>()
+        .join("/");
     if section.split('/').any(|s| s == ".." || s == ".") {
-        return Err(ScaffoldError::BadSection(section.into()));
+        return Err(ScaffoldError::BadSection(section));
     }
     let nfc = |s: &str| unicode_normalization::UnicodeNormalization::nfc(s).collect::<String>();
-    Ok((nfc(title), nfc(section)))
+    Ok((nfc(title), nfc(&section)))
 }
 
 fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> ScaffoldError {
@@ -442,5 +450,9 @@ mod tests {
         assert_eq!(relative_link("", "Р/x.md"), "./Р/x.md");
         assert_eq!(relative_link("Р/П", "Р/x.md"), "../x.md");
         assert_eq!(relative_link("А/Б", "В/x.md"), "../../В/x.md");
+        assert_eq!(
+            relative_link("А", "А/Ошибка #404?.md"),
+            "./Ошибка%20%23404%3F.md"
+        );
     }
 }

@@ -189,7 +189,7 @@ fn a_failed_build_leaves_the_previous_site_whole() {
     f.build_keep_going();
     assert!(!f.last.as_ref().unwrap().status.success());
     assert!(
-        f.stderr().contains("previous output is left as it was"),
+        f.stderr().contains("earlier output is left as it was"),
         "{}",
         f.stderr()
     );

@@ -394,6 +394,19 @@ async fn a_token_is_checked_only_when_configured_and_a_refusal_says_why() {
         let (status, error) = call_with(&app, path, Some("s3cret")).await;
         assert!(status == 200 || status == 201, "{path}: {status} {error}");
     }
+    drop(app);
+
+    // A report that needs a token no one configured says which setting is missing.
+    configure(
+        &f,
+        "data/feedback.sqlite",
+        "",
+        "[serve]\nstats_need_token = true",
+    );
+    let app = router(f.root()).await;
+    let (status, error) = call_with(&app, "/api/stats", Some("s3cret")).await;
+    assert_eq!(status, 503, "{error}");
+    assert!(error.contains("api_token не задан"), "{error}");
 }
 
 #[test]

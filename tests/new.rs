@@ -25,6 +25,23 @@ fn unasked_for(report: &serde_json::Value, prefix: &str) -> Vec<String> {
         .collect()
 }
 
+/// A title with `#` (a link's fragment) is listed by a link that reaches it, and a section
+/// written `a//b` is the folder `a/b`.
+#[test]
+fn a_title_with_a_hash_and_a_doubled_slash_make_no_broken_link() {
+    let mut f = empty_site();
+    f.run(&["new", "Ошибка #404", "--in", "Раздел//Подраздел/"])
+        .success();
+    assert!(f
+        .root()
+        .join("content/Раздел/Подраздел/Ошибка #404.md")
+        .is_file());
+    f.run(&["new", "Вторая статья", "--in", "Раздел/Подраздел"])
+        .success();
+    let report = check_json(&mut f);
+    assert_eq!(report["errors"], 0, "{report:#}");
+}
+
 /// Run inside content/ itself, `new` would make content/content/: it says where to run instead.
 #[test]
 fn new_inside_a_content_folder_is_refused() {
@@ -37,10 +54,15 @@ fn new_inside_a_content_folder_is_refused() {
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains("looks like a content folder"), "{stderr}");
+    assert!(
+        stderr.contains("is the content folder of the site"),
+        "{stderr}"
+    );
     assert!(!content.join("content").exists());
-    // An empty folder is a new site: `new` makes its content/.
+    // A new site's folder, even one holding a README already, is no content folder: `new`
+    // makes its content/.
     f = Fixture::empty();
+    f.write("README.md", "# Наша база\n");
     f.run(&["new", "Статья"]).success();
     assert!(f.root().join("content").is_dir());
 }

@@ -22,7 +22,11 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    args.root.config()?;
+    // A broken spravka.toml is the build's own failure (exit 1, as `build_with` reports it);
+    // a missing content folder is a command run in the wrong place.
+    if let Ok(config) = crate::config::Config::load(&args.root.root) {
+        args.root.holds_content(&config)?;
+    }
     let learned = shipped_learning(&args.root.root);
     let report = match crate::publish::build_with(
         &args.root.root,

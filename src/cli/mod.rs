@@ -65,6 +65,23 @@ pub fn init_logging() {
         .try_init();
 }
 
+impl Command {
+    /// Whether the command may die of SIGPIPE when its output pipe closes: it opens no
+    /// socket (no database, no server), so the signal can only come from its output.
+    pub fn pipes_quietly(&self) -> bool {
+        match self {
+            Command::Check(_)
+            | Command::New(_)
+            | Command::Search(_)
+            | Command::Suggest(_)
+            | Command::Tune(_) => true,
+            Command::Build(_) | Command::Serve(_) | Command::Feedback(_) | Command::Report(_) => {
+                false
+            }
+        }
+    }
+}
+
 impl RootArg {
     /// The site's configuration, once the root is known to hold its content folder. Every
     /// command that reads or writes a site starts here: run in the wrong folder, a command
@@ -72,6 +89,12 @@ impl RootArg {
     /// (an index, a cache, a feedback database) instead of saying where it looked.
     pub fn config(&self) -> anyhow::Result<crate::config::Config> {
         let config = crate::config::Config::load(&self.root)?;
+        self.holds_content(&config)?;
+        Ok(config)
+    }
+
+    /// That the root holds `config`'s content folder, or where it looked.
+    pub fn holds_content(&self, config: &crate::config::Config) -> anyhow::Result<()> {
         let content = self.root.join(&config.content_dir);
         anyhow::ensure!(
             content.is_dir(),
@@ -79,7 +102,7 @@ impl RootArg {
              holding content/ and spravka.toml) or pass --root",
             content.display()
         );
-        Ok(config)
+        Ok(())
     }
 }
 

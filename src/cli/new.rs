@@ -49,30 +49,27 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 }
 
 /// `new` makes content/ in a new site, so a missing content folder is no mistake in itself;
-/// but run inside content/ itself (markdown files, no content/), it would make a second
-/// content/ in the first, and a document no build reads.
+/// but run inside content/ itself, it would make a second content/ in the first, and a
+/// document no build reads. Refused only on that sign: the folder is its parent's content
+/// folder (a new site's folder, or a repository holding only a README, is not).
 fn refuse_a_content_folder(root: &RootArg) -> anyhow::Result<()> {
     let config = crate::config::Config::load(&root.root)?;
     if root.root.join(&config.content_dir).is_dir() {
         return Ok(());
     }
-    let markdown_here = std::fs::read_dir(&root.root)
-        .map(|entries| {
-            entries.flatten().any(|e| {
-                e.path()
-                    .extension()
-                    .is_some_and(|x| x.eq_ignore_ascii_case("md"))
-            })
-        })
-        .unwrap_or(false);
-    anyhow::ensure!(
-        !markdown_here,
-        "{} holds markdown but no {} folder: it looks like a content folder itself; run \
-         spravka new in the site's folder (the one holding content/) or pass --root",
-        root.root.display(),
-        config.content_dir.display()
-    );
-    Ok(())
+    let here = std::path::absolute(&root.root)?;
+    let site = here.ancestors().skip(1).find(|parent| {
+        let config = crate::config::Config::load(parent).unwrap_or_default();
+        parent.join(&config.content_dir) == here
+    });
+    match site {
+        Some(site) => anyhow::bail!(
+            "{} is the content folder of the site in {}: run spravka new there, or pass --root",
+            here.display(),
+            site.display()
+        ),
+        None => Ok(()),
+    }
 }
 
 /// Says where readers will find the document, and so that a new section was made on purpose:

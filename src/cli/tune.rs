@@ -138,8 +138,8 @@ fn coverage_warning(tickets: &[eval::Ticket], site: &crate::site::Site) -> Optio
     (!lacks.is_empty()).then(|| {
         format!(
             "these {} tickets are a narrow base to tune on: {}. Tune on tickets covering every \
-             article, a tenth or more of them out of scope (the shipped model: 805 tickets, 130 \
-             out of scope; eval/README.md says how to write them).",
+             article, a tenth or more of them out of scope (eval/README.md says how to write \
+             them).",
             tickets.len(),
             lacks.join("; ")
         )

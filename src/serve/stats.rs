@@ -97,6 +97,12 @@ async fn report_for(
 ) -> Result<Report, ApiError> {
     let config = state.current().site.config.serve.clone();
     if config.stats_need_token {
+        if config.api_token.is_empty() {
+            // No token can be right: say which setting is missing, not «wrong token».
+            return Err(ApiError::Unavailable(
+                "отчёт закрыт: stats_need_token = true, но [serve] api_token не задан".into(),
+            ));
+        }
         check_token(headers, &config.api_token)?;
     }
     let Query(params) = params.map_err(|e| {

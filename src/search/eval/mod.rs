@@ -290,9 +290,6 @@ impl Metrics {
     pub fn mrr_at_5(&self) -> f64 {
         self.reciprocal_rank / self.answerable.max(1) as f64
     }
-    pub fn answerable_confident_share(&self) -> f64 {
-        Self::share(self.answerable_confident, self.answerable)
-    }
     pub fn out_of_scope_rejected_share(&self) -> f64 {
         Self::share(self.out_of_scope_not_confident, self.out_of_scope)
     }
@@ -308,19 +305,16 @@ impl Metrics {
 
     /// One markdown table row of the figures, named `name`.
     pub fn table_row(&self, name: &str) -> String {
-        let share = share_text;
+        let [answerable, out_of_scope, right] = self.share_texts();
         format!(
-            "| {name} | {:.3} | {:.3} | {:.3} | {} ({}/{}) | {} ({}/{}) | {} | {}/{} |",
+            "| {name} | {:.3} | {:.3} | {:.3} | {answerable} ({}/{}) | {out_of_scope} ({}/{}) | {right} | {}/{} |",
             self.recall_at_1(),
             self.recall_at_3(),
             self.mrr_at_5(),
-            share(self.answerable_confident, self.answerable),
             self.answerable_confident,
             self.answerable,
-            share(self.out_of_scope_not_confident, self.out_of_scope),
             self.out_of_scope_not_confident,
             self.out_of_scope,
-            share(self.confident_right, self.confident),
             self.all_expected_in_top3,
             self.several_expected,
         )
@@ -334,10 +328,6 @@ impl Metrics {
             share_text(self.out_of_scope_not_confident, self.out_of_scope),
             share_text(self.confident_right, self.confident),
         ]
-    }
-
-    pub fn precision_when_confident(&self) -> f64 {
-        Self::share(self.confident_right, self.confident)
     }
 }
 
