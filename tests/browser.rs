@@ -485,7 +485,9 @@ fn the_site_works_in_a_real_browser() {
         return;
     };
     let kb = Fixture::default_content();
-    let server = Server::start(kb.root());
+    // As README's first command starts it: in the site's folder, with the default root, so
+    // the live reload below is the one a writer gets.
+    let server = Server::start_in(kb.root());
     let driver = Driver::start(&chromedriver, chromium);
     tokio::runtime::Runtime::new().unwrap().block_on(async {
         let c = driver.session().await;
