@@ -158,21 +158,17 @@ pub fn relative_link(from_dir: &str, to: &str) -> String {
     }
 }
 
-/// The regulation a typical request escalates by: a document whose title speaks of
-/// escalation, a regulation first. The template used to name one path, which only the
+/// The regulation a typical request escalates by ([`Site::escalation_regulation`]), linked
+/// from the new document's folder. The template used to name one path, which only the
 /// department's own base has.
 fn escalation_link(site: &Site, from_dir: &str) -> Option<Link> {
-    let is_regulation = |p: &&crate::site::Page| {
-        (p.doc.meta.kind.as_deref()).is_some_and(|k| k.to_lowercase().contains("регламент"))
-    };
-    site.pages
-        .iter()
-        .filter(|p| !p.is_index && p.doc.title_key.contains("эскалац"))
-        .min_by_key(|p| (!is_regulation(p), p.doc.rel_path.as_str()))
-        .map(|p| Link {
-            text: p.doc.title.clone(),
-            href: relative_link(from_dir, &p.doc.rel_path),
-        })
+    site.escalation_regulation().map(|id| {
+        let doc = &site.pages[id].doc;
+        Link {
+            text: doc.title.clone(),
+            href: relative_link(from_dir, &doc.rel_path),
+        }
+    })
 }
 
 /// Whether the section has a section page, documents without one, or nothing yet.

@@ -5,6 +5,7 @@ use super::RootArg;
 use crate::search::learned::Learned;
 use crate::search::query::SearchRequest;
 use crate::search::SearchEngine;
+use crate::site::Site;
 use anyhow::Context;
 use std::io::Read;
 use std::process::ExitCode;
@@ -43,12 +44,15 @@ pub struct SuggestArgs {
     text: Vec<String>,
 }
 
+/// Where the index lives: beside the build output.
+fn index_dir(root: &RootArg, config: &crate::config::Config) -> std::path::PathBuf {
+    crate::publish::index_dir_for(&root.root.join(&config.output_dir))
+}
+
 /// What `spravka build` shipped beside the index of what operators taught suggest; nothing
 /// when it shipped none.
-fn shipped_learning(root: &RootArg) -> anyhow::Result<Learned> {
-    let config = crate::config::Config::load(&root.root)?;
-    let index_dir = crate::publish::index_dir_for(&root.root.join(&config.output_dir));
-    let path = index_dir.join(crate::search::learned::SHIPPED_FILE);
+fn shipped_learning(root: &RootArg, config: &crate::config::Config) -> anyhow::Result<Learned> {
+    let path = index_dir(root, config).join(crate::search::learned::SHIPPED_FILE);
     match std::fs::read_to_string(&path) {
         Ok(text) => Learned::from_json(&text).with_context(|| format!("{}", path.display())),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Learned::default()),
@@ -56,25 +60,24 @@ fn shipped_learning(root: &RootArg) -> anyhow::Result<Learned> {
     }
 }
 
-/// Loads the site and opens (or rebuilds) its index.
-pub fn open_engine(root: &RootArg) -> anyhow::Result<SearchEngine> {
-    let config = crate::config::Config::load(&root.root)?;
+/// Loads the site (once its root is known to hold content/) and opens its index, rebuilding
+/// it when missing or stale.
+fn open(root: &RootArg) -> anyhow::Result<(Site, SearchEngine)> {
+    let config = root.config()?;
     let settings = config.suggest.clone();
     let model = crate::search::SuggestModel::load(&root.root)?;
-    let out_dir = root.root.join(&config.output_dir);
-    let site = crate::site::Site::load(&root.root, config);
+    let site = Site::load(&root.root, config);
     let synonyms = crate::search::load_synonyms(&site).map_err(anyhow::Error::msg)?;
-    let index =
-        crate::search::index::open_or_rebuild(&site, &crate::publish::index_dir_for(&out_dir))?;
-    Ok(SearchEngine::new(index, synonyms)?.with_suggest(settings, model))
+    let index = crate::search::index::open_or_rebuild(&site, &index_dir(root, &site.config))?;
+    let engine = SearchEngine::new(index, synonyms)?.with_suggest(settings, model);
+    Ok((site, engine))
 }
 
-/// What to do when no article fits, as the operator page says it: the regulations of its list
-/// (`render::OPERATOR_LINKS`) this base has, none named when it has neither.
-fn escalation_hint(root: &RootArg, config: &crate::config::Config) -> String {
-    let content = root.root.join(&config.content_dir);
-    let existing: Vec<&str> = (crate::render::OPERATOR_LINKS.iter().copied())
-        .filter(|path| content.join(path).is_file())
+/// What to do when no article fits, as the operator page says it
+/// ([`crate::render::escalation_pages`]), none named when the base has neither page.
+fn escalation_hint(site: &Site) -> String {
+    let existing: Vec<&str> = (crate::render::escalation_pages(site).into_iter().flatten())
+        .map(|id| site.pages[id].doc.rel_path.as_str())
         .collect();
     match existing.is_empty() {
         true => "действуйте по регламенту эскалации вашего отдела".to_string(),
@@ -109,8 +112,7 @@ fn plain(snippet: &str) -> String {
 }
 
 pub fn run_search(args: SearchArgs) -> anyhow::Result<ExitCode> {
-    args.root.config()?;
-    let engine = open_engine(&args.root)?;
+    let (_, engine) = open(&args.root)?;
     let request = SearchRequest {
         query: args.query.join(" "),
         limit: args.limit.into(),
@@ -137,7 +139,7 @@ pub fn run_search(args: SearchArgs) -> anyhow::Result<ExitCode> {
 }
 
 pub fn run_suggest(args: SuggestArgs) -> anyhow::Result<ExitCode> {
-    let config = args.root.config()?;
+    let (site, engine) = open(&args.root)?;
     let text = if args.text.is_empty() {
         let mut text = String::new();
         std::io::stdin().read_to_string(&mut text)?;
@@ -151,8 +153,7 @@ pub fn run_suggest(args: SuggestArgs) -> anyhow::Result<ExitCode> {
         !text.trim().is_empty(),
         "the ticket is empty: pass its text as arguments or on standard input"
     );
-    let engine = open_engine(&args.root)?;
-    let learned = shipped_learning(&args.root)?;
+    let learned = shipped_learning(&args.root, &site.config)?;
     let response = engine.suggest_learning(&text, args.limit.into(), &learned);
     if args.json {
         println!("{}", serde_json::to_string_pretty(&response)?);
@@ -161,7 +162,7 @@ pub fn run_suggest(args: SuggestArgs) -> anyhow::Result<ExitCode> {
     // As the suggest page says it: below the threshold the answer is often listed all the
     // same, so "no article" only when there is none.
     if !response.confident {
-        let escalate = escalation_hint(&args.root, &config);
+        let escalate = escalation_hint(&site);
         if response.suggestions.is_empty() {
             println!("Подходящей статьи нет: {escalate}.\n");
         } else {

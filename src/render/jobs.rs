@@ -4,8 +4,8 @@
 
 use super::context::{Href, Link, ListItem, PageContext, RenderEnv};
 use super::reads::Part;
-use super::{Job, RenderOptions, OPERATOR_LINKS, OPERATOR_URL, TAGS_URL};
-use crate::site::{SectionId, Site};
+use super::{Job, RenderOptions, OPERATOR_URL, TAGS_URL};
+use crate::site::{PageId, SectionId, Site};
 use serde::Serialize;
 use std::borrow::Cow;
 use std::hash::{Hash, Hasher};
@@ -290,11 +290,11 @@ impl<'a> RenderEnv<'a> {
                 base: self.base_absolute(options),
             },
             Job::Operator => {
-                // Pages found by their path: one added there is shown, so the page is keyed
-                // again after every edit (it is one job).
+                // Pages found by their path and title: one added or retitled is shown, so
+                // the page is keyed again after every edit (it is one job).
                 super::reads::everything();
-                let link = |path: &str| {
-                    site.page_id_by_path(path).map(|id| {
+                let link = |id: Option<PageId>| {
+                    id.map(|id| {
                         let p = self.read(id);
                         Link {
                             title: &p.doc.title,
@@ -302,7 +302,7 @@ impl<'a> RenderEnv<'a> {
                         }
                     })
                 };
-                let [escalation, process] = OPERATOR_LINKS;
+                let [escalation, process] = super::escalation_pages(site);
                 JobContext::Operator {
                     base: self.base(OPERATOR_URL.into(), options),
                     escalation: link(escalation),

@@ -301,10 +301,7 @@ fn keys_carried_over_an_added_or_removed_page_are_the_keys_of_a_full_keying() {
         Write("r/sub/README.md", "# Подраздел\n\nО нём.\n"),
         Delete("r/sub/README.md"),
         // A page the operator page links to when it is there.
-        Write(
-            super::super::OPERATOR_LINKS[1],
-            "# Процессы\n\nКак работаем.\n",
-        ),
+        Write(super::super::PROCESS_PAGE, "# Процессы\n\nКак работаем.\n"),
         // A new top section: every page's navigation.
         Write("n/g.md", "# Гэ\n\nНовый раздел.\n"),
         // A new tag: its page, the tag list.

@@ -27,11 +27,18 @@ use theme::Theme;
 
 use crate::site::urls::STATIC_URL;
 pub use crate::site::urls::{OPERATOR_URL, TAGS_URL};
-/// The pages the operator page links to when no article fits.
-pub const OPERATOR_LINKS: [&str; 2] = [
-    "Регламенты/Эскалация в отдел разработки.md",
-    "Процессы технической поддержки.md",
-];
+/// The page the operator page links to beside the escalation regulation
+/// ([`Site::escalation_regulation`]) when no article fits: how support works.
+pub const PROCESS_PAGE: &str = "Процессы технической поддержки.md";
+
+/// What the operator page names when no article fits, those of them the site has: the
+/// escalation regulation and [`PROCESS_PAGE`]. `spravka suggest` names the same.
+pub fn escalation_pages(site: &Site) -> [Option<PageId>; 2] {
+    [
+        site.escalation_regulation(),
+        site.page_id_by_path(PROCESS_PAGE),
+    ]
+}
 
 /// The URL of a tag's page (the tag's own, or where it would be when no page carries it).
 pub fn tag_url(site: &Site, tag: &str) -> String {

@@ -239,7 +239,7 @@ fn same_origin(origin: &str, headers: &HeaderMap) -> bool {
 }
 
 /// Whether `token` is the configured one (never when none is configured).
-pub fn is_the_token(token: &str, api_token: &str) -> bool {
+fn is_the_token(token: &str, api_token: &str) -> bool {
     !api_token.is_empty() && constant_time_eq(token, api_token)
 }
 

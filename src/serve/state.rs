@@ -586,10 +586,10 @@ impl Builder {
 
     /// Moves the texts of `site`'s documents (those not moved yet) into the spill file and
     /// gives the freed memory back; a failure (a full disk) keeps the rest in memory and says
-    /// so once. After an incremental rebuild the watcher calls it once
-    /// the snapshot is served (`watch::swap_in_next`): ~10 ms at 10,000 pages (mostly
-    /// `mi_collect` on every thread) that were on an add's, rename's and delete's way to the
-    /// browser (BENCHMARKS.md, session 29).
+    /// so once. After an incremental rebuild the watcher calls it once the snapshot is served
+    /// (`watch::swap_in_next`): ~10 ms at 10,000 pages (mostly `mi_collect` on every thread)
+    /// that were on an add's, rename's and delete's way to the browser (BENCHMARKS.md,
+    /// session 29).
     pub(crate) fn spill(&mut self, site: &Site) {
         let Some(file) = &self.spill else { return };
         if let Err(e) = site.pages.iter().try_for_each(|p| p.doc.spill(file)) {

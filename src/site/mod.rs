@@ -463,6 +463,25 @@ impl Site {
         self.by_path.get(rel_path).copied()
     }
 
+    /// The page an operator escalates by when no article fits: one whose title speaks of
+    /// escalation, a regulation first. The operator page, `spravka suggest` and the template
+    /// of `spravka new` all name this one, found the same way in any base.
+    pub fn escalation_regulation(&self) -> Option<PageId> {
+        let is_regulation = |p: &Page| {
+            (p.doc.meta.kind.as_deref()).is_some_and(|k| k.to_lowercase().contains("регламент"))
+        };
+        (0..self.pages.len())
+            .filter(|&id| {
+                !self.pages[id].is_index && self.pages[id].doc.title_key.contains("эскалац")
+            })
+            .min_by_key(|&id| {
+                (
+                    !is_regulation(&self.pages[id]),
+                    self.pages[id].doc.rel_path.as_str(),
+                )
+            })
+    }
+
     /// The section of folder `dir` (relative to content/, `""` for the root).
     pub fn section_by_dir(&self, dir: &str) -> Option<SectionId> {
         self.section_by_dir.get(dir).copied()
