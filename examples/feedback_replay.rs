@@ -13,6 +13,7 @@
 use spravka::config::Config;
 use spravka::feedback::privacy::ticket_terms;
 use spravka::feedback::replay::{replay, Learning};
+use spravka::search::article_model::BaseTexts;
 use spravka::search::eval::{self, Metrics, Ticket};
 use spravka::search::learned::{Learned, Lesson, CONFIRMED_GAIN, REJECTED_LOSS};
 use spravka::search::{SearchEngine, SuggestModel, SuggestOptions};
@@ -51,7 +52,7 @@ fn main() -> anyhow::Result<()> {
         own.len()
     );
     if !args.iter().any(|a| a == "--no-replay") {
-        replays(&engine, &own, cap, &cv);
+        replays(&engine, &BaseTexts::of(&site), &own, cap, &cv);
     }
     let learned = votes_of(&own, cap);
     for path in &outside {
@@ -73,12 +74,12 @@ fn main() -> anyhow::Result<()> {
 }
 
 /// The fold replay with the shipped gains and two others.
-fn replays(engine: &SearchEngine, own: &[Ticket], cap: u32, cv: &str) {
+fn replays(engine: &SearchEngine, texts: &BaseTexts, own: &[Ticket], cap: u32, cv: &str) {
     println!("## Fold replay on {cv}: held-out fold, votes of the next fold\n");
     println!("{}", Metrics::table_header());
     for (gain, loss) in [(CONFIRMED_GAIN, REJECTED_LOSS), (2.0, 2.0), (4.0, 4.0)] {
         let learning = Learning { cap, gain, loss };
-        let r = replay(engine, own, SuggestOptions::default(), 5, learning);
+        let r = replay(engine, texts, own, SuggestOptions::default(), 5, learning);
         if gain == CONFIRMED_GAIN && loss == REJECTED_LOSS {
             println!("{}", r.before.table_row("before (no feedback)"));
         }

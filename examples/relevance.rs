@@ -24,6 +24,7 @@
 //! outside ones do only on the project's machines).
 
 use spravka::config::Config;
+use spravka::search::article_model::BaseTexts;
 use spravka::search::distractors::AmongDistractors;
 use spravka::search::eval::{self, Metrics, Ticket};
 use spravka::search::{engine_in_ram, Forgiveness, SearchEngine, SuggestModel, SuggestOptions};
@@ -65,8 +66,10 @@ fn main() -> anyhow::Result<()> {
         let among = AmongDistractors::new(&site.content_dir, &site.config, Path::new(dir))?;
         grown.push(engine_in_ram(&among.site(), model.clone())?);
     }
+    let texts = BaseTexts::of(&site);
     let tables = Tables {
         bases: std::iter::once(&engine).chain(&grown).collect(),
+        texts: &texts,
         distractors,
         // `--only spravka`: one row per table (each cross-validated row takes a while).
         only: values("--only").pop(),
@@ -93,7 +96,7 @@ fn main() -> anyhow::Result<()> {
         tables.measured(path, &eval::read_tickets(Path::new(path))?);
     }
     if let Some(file) = values("--dump-held-out").pop() {
-        dump_held_out(&engine, &cv_path, &own, folds, Path::new(&file))?;
+        dump_held_out(&engine, &texts, &cv_path, &own, folds, Path::new(&file))?;
     }
     if let Some(file) = values("--dump").pop() {
         let mut sets = vec![(cv_path.clone(), own.clone())];
@@ -110,6 +113,8 @@ fn main() -> anyhow::Result<()> {
 /// The bases measured (the first is the base alone) and what the tables show of them.
 struct Tables<'a> {
     bases: Vec<&'a SearchEngine>,
+    /// The base's own articles, which the article model reads beside the tickets.
+    texts: &'a BaseTexts,
     /// The folder each base after the first was grown with.
     distractors: Vec<String>,
     /// Only this technique's rows.
@@ -140,15 +145,20 @@ impl Tables<'_> {
 
     /// Each technique tuned and measured on held-out folds of `own`, a row per base.
     fn cross_validated(&self, own: &[Ticket], folds: usize) {
+        let none = BaseTexts::none();
         for (name, options) in self.techniques() {
-            let tuned = eval::tune(&self.bases, own, options, folds);
+            let texts = match name {
+                WITHOUT_BASE_TEXTS => &none,
+                _ => self.texts,
+            };
+            let tuned = eval::tune(&self.bases, texts, own, options, folds);
             for (base, metrics) in tuned.cross_validated.iter().enumerate() {
                 row(&self.sized(name, base), metrics);
             }
             if name == "spravka" {
                 styles(&tuned.cross_validated[0]);
                 if self.verbose {
-                    held_out_misses(self.bases[0], own, options, folds);
+                    held_out_misses(self.bases[0], texts, own, options, folds);
                 }
             }
         }
@@ -161,7 +171,11 @@ impl Tables<'_> {
             tickets.len()
         );
         header();
-        for (name, options) in self.techniques() {
+        // The shipped model was fitted once: a row that differs in fitting alone has nothing to show.
+        for (name, options) in self
+            .techniques()
+            .filter(|(name, _)| *name != WITHOUT_BASE_TEXTS)
+        {
             let metrics = eval::measure(self.bases[0], tickets, options);
             row(&self.sized(name, 0), &metrics);
             for (i, base) in self.bases.iter().enumerate().skip(1) {
@@ -200,13 +214,14 @@ fn dump(engine: &SearchEngine, sets: &[(String, Vec<Ticket>)], file: &Path) -> a
 /// its rankings of them are in-sample).
 fn dump_held_out(
     engine: &SearchEngine,
+    texts: &BaseTexts,
     set: &str,
     tickets: &[Ticket],
     folds: usize,
     file: &Path,
 ) -> anyhow::Result<()> {
     let mut out = String::new();
-    for h in held_out(engine, tickets, SuggestOptions::default(), folds, 20) {
+    for h in held_out(engine, texts, tickets, SuggestOptions::default(), folds, 20) {
         out.push_str(&dump_line(
             set,
             h.ticket,
@@ -252,12 +267,13 @@ struct HeldOut<'t> {
 /// Every ticket of `tickets` ranked as the cross-validation ranks it.
 fn held_out<'t>(
     engine: &SearchEngine,
+    texts: &BaseTexts,
     tickets: &'t [Ticket],
     options: SuggestOptions,
     folds: usize,
     depth: usize,
 ) -> Vec<HeldOut<'t>> {
-    let (fold_of, models) = eval::fold_models(engine, tickets, options, folds);
+    let (fold_of, models) = eval::fold_models(engine, texts, tickets, options, folds);
     let searcher = engine.searcher();
     tickets
         .iter()
@@ -286,6 +302,10 @@ fn held_out<'t>(
         .collect()
 }
 
+/// The row whose article model reads the tickets alone, not the base's own articles: it
+/// differs from `spravka` in what tuning fits on, not in a serving option.
+const WITHOUT_BASE_TEXTS: &str = "without the base's texts in the article model";
+
 fn techniques() -> Vec<(&'static str, SuggestOptions)> {
     let on = SuggestOptions::default();
     let off = |f: fn(&mut SuggestOptions)| {
@@ -300,6 +320,7 @@ fn techniques() -> Vec<(&'static str, SuggestOptions)> {
         ("without procedural intent", off(|o| o.intent = false)),
         ("without scope", off(|o| o.scope = false)),
         ("without the article model", off(|o| o.articles = false)),
+        (WITHOUT_BASE_TEXTS, on),
         (
             "without section demotion",
             off(|o| o.demote_sections = false),
@@ -356,11 +377,12 @@ fn misses(engine: &SearchEngine, tickets: &[Ticket]) {
 /// wrong first answer, or a confidence that says the opposite of the truth.
 fn held_out_misses(
     engine: &SearchEngine,
+    texts: &BaseTexts,
     tickets: &[Ticket],
     options: SuggestOptions,
     folds: usize,
 ) {
-    for h in held_out(engine, tickets, options, folds, 3) {
+    for h in held_out(engine, texts, tickets, options, folds, 3) {
         let t = h.ticket;
         let wrong_first = !t.expected.is_empty() && h.rank != Some(0);
         if wrong_first || h.confident == t.expected.is_empty() {

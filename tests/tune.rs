@@ -2,6 +2,7 @@
 //! for the base alone and for the base among distractor documents at once.
 
 mod common;
+use spravka::search::article_model::BaseTexts;
 use spravka::search::eval::{self, Ticket};
 use spravka::search::{Ranking, SearchEngine, SuggestModel, SuggestOptions};
 use std::path::Path;
@@ -200,9 +201,21 @@ fn tune_chooses_for_the_base_alone_and_among_distractors() {
         "the distractor must win with every field alike, or this test shows nothing"
     );
 
-    let tuned_alone = eval::tune(&[&alone], &tickets, SuggestOptions::default(), 2);
+    let tuned_alone = eval::tune(
+        &[&alone],
+        &BaseTexts::none(),
+        &tickets,
+        SuggestOptions::default(),
+        2,
+    );
     assert_eq!(tuned_alone.model.ranking, Ranking::NEUTRAL);
-    let tuned = eval::tune(&[&alone, &grown], &tickets, SuggestOptions::default(), 2);
+    let tuned = eval::tune(
+        &[&alone, &grown],
+        &BaseTexts::none(),
+        &tickets,
+        SuggestOptions::default(),
+        2,
+    );
     assert_eq!(tuned.cross_validated.len(), 2);
     let title = tuned.model.ranking.boosts.title;
     assert!(title > Ranking::NEUTRAL.boosts.title, "title boost {title}");
@@ -351,7 +364,13 @@ fn the_figures_at_each_cut_agree_with_the_sites_cut() {
         .step_by(8)
         .collect();
     assert!(tickets.iter().any(|t| t.expected.is_empty()));
-    let tuned = eval::tune(&[&engine], &tickets, SuggestOptions::default(), 2);
+    let tuned = eval::tune(
+        &[&engine],
+        &BaseTexts::none(),
+        &tickets,
+        SuggestOptions::default(),
+        2,
+    );
     assert!(tuned.model.scope.is_some());
     let rows: Vec<(f32, &[eval::Metrics])> = tuned.by_cut.rows().collect();
     let at_site = rows

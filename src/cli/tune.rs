@@ -2,6 +2,7 @@
 //! own labelled tickets, prints the cross-validated figures, and writes `suggest-model.toml`.
 
 use super::RootArg;
+use crate::search::article_model::BaseTexts;
 use crate::search::distractors::AmongDistractors;
 use crate::search::eval::{self, Metrics, Tuned};
 use crate::search::model::MODEL_FILE;
@@ -60,6 +61,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let bases: Vec<&SearchEngine> = bases.iter().collect();
     let tuned = eval::tune(
         &bases,
+        &BaseTexts::of(&site),
         &tickets,
         SuggestOptions::default(),
         args.folds.into(),

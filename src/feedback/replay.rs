@@ -8,6 +8,7 @@
 //! rejects the right one, the strongest thing one client can do; the cap bounds it.
 
 use super::privacy::ticket_terms;
+use crate::search::article_model::BaseTexts;
 use crate::search::eval::{fold_models, outcome_learning, Metrics, Ticket};
 use crate::search::learned::{Learned, Lesson};
 use crate::search::suggest::order;
@@ -33,12 +34,13 @@ pub struct Learning {
 
 pub fn replay(
     engine: &SearchEngine,
+    texts: &BaseTexts,
     tickets: &[Ticket],
     options: SuggestOptions,
     folds: usize,
     learning: Learning,
 ) -> Replay {
-    let (fold_of, models) = fold_models(engine, tickets, options, folds);
+    let (fold_of, models) = fold_models(engine, texts, tickets, options, folds);
     let folds = models.len();
     let mut out = Replay {
         before: Metrics::default(),

@@ -79,8 +79,34 @@ pub fn page_passages(doc: &Document, plain: &str) -> PagePassages {
     cut(doc, plain.len(), body)
 }
 
-/// The passages of `doc` (its plain text `plain_len` bytes long), whatever its length.
-fn cut(doc: &Document, plain_len: usize, body: &str) -> PagePassages {
+/// The text of each passage of `doc` (whose plain text is `plain`), whatever the page's
+/// length, navigation left out, and only those of more than a few words: what the article
+/// model reads of an article (`article_model::BaseTexts`).
+pub fn passage_texts<'t>(doc: &Document, plain: &'t str) -> Vec<&'t str> {
+    const MORE_WORDS_THAN: usize = 5;
+    let body = doc.readable_body(plain);
+    let cuts = byte_cuts(doc, plain.len(), body);
+    (0..cuts.len())
+        .filter_map(|i| {
+            let next = cuts.get(i + 1).map_or(body.len(), |c| c.at);
+            let text = body.get(cuts[i].at..next)?;
+            let words = text.split_whitespace().count();
+            (!cuts[i].is_navigation(next) && words > MORE_WORDS_THAN).then_some(text)
+        })
+        .collect()
+}
+
+impl Cut<'_> {
+    /// Whether the passage from this cut to `next` is mostly link text: navigation
+    /// («Связанные материалы» listing other articles' titles), which would answer for them.
+    fn is_navigation(&self, next: usize) -> bool {
+        self.link_bytes * 2 > next.saturating_sub(self.at)
+    }
+}
+
+/// Where `doc`'s passages start in `body` (its readable body; its plain text `plain_len`
+/// bytes long), the lead first.
+fn byte_cuts<'d>(doc: &'d Document, plain_len: usize, body: &str) -> Vec<Cut<'d>> {
     let body_start = plain_len.saturating_sub(body.len());
     let mut cuts = vec![Cut {
         at: 0,
@@ -100,6 +126,12 @@ fn cut(doc: &Document, plain_len: usize, body: &str) -> PagePassages {
             last.link_bytes += h.link_bytes;
         }
     }
+    cuts
+}
+
+/// The passages of `doc` (its plain text `plain_len` bytes long), whatever its length.
+fn cut(doc: &Document, plain_len: usize, body: &str) -> PagePassages {
+    let cuts = byte_cuts(doc, plain_len, body);
     let tokens = token_offsets(body);
     let end = tokens.last().map_or(0, |&(_, p)| u64::from(p) + 1);
     let position_at = |offset: usize| {
@@ -110,8 +142,7 @@ fn cut(doc: &Document, plain_len: usize, body: &str) -> PagePassages {
     for (i, cut) in cuts.iter().enumerate() {
         let next = cuts.get(i + 1).map_or(body.len(), |c| c.at);
         let (from, to) = (position_at(cut.at), position_at(next));
-        let navigation = cut.link_bytes * 2 > next.saturating_sub(cut.at);
-        if to > from && !navigation {
+        if to > from && !cut.is_navigation(next) {
             out.starts.push(from);
             out.heading_ends
                 .push(position_at(cut.at + cut.heading.len()).min(to));

@@ -7,9 +7,10 @@ use serde_json::{json, Value};
 /// A ticket operators confirm an answer for, and a paraphrase of it for which the default
 /// base ranks that answer second (after the barrier that does not open by plate): what
 /// they taught must lift it. (The article model, fitted on the project's tickets, already
-/// answers paraphrases its tickets cover, such as a slow web cabinet.)
-pub const CONFIRMED_TICKET: &str = "камера путает буквы в номере авто, шлагбаум не пускает";
-pub const PARAPHRASE: &str = "камера путает буквы в номере машины, шлагбаум не поднимается";
+/// answers paraphrases its tickets and articles cover, such as a slow web cabinet or a
+/// camera that mixes up a plate's letters.)
+pub const CONFIRMED_TICKET: &str = "камера не читает номер машины, шлагбаум не пускает";
+pub const PARAPHRASE: &str = "камера не читает номер машины, шлагбаум не поднимается";
 pub const ANSWER: &str = "База типичных запросов/Номер автомобиля распознается с ошибками.md";
 
 /// The databases to run a test on: SQLite, and a fresh PostgreSQL database when one is

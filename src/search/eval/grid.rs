@@ -13,7 +13,7 @@ const GRID: [(&str, &[f32]); 10] = [
     ("fuzzy_weight", &[0.5, 0.7, 0.9]),
     ("synonym_weight", &[0.25, 0.5, 0.75]),
     ("procedural_section", &[0.0, 0.25, 0.5, 0.75, 1.0]),
-    ("affinity", &[0.0, 1.0, 2.0, 3.0, 5.0]),
+    ("affinity", &[0.0, 1.0, 2.0, 3.0, 5.0, 8.0]),
 ];
 
 fn with_value(mut ranking: Ranking, name: &str, value: f32) -> Ranking {

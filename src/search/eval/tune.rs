@@ -4,7 +4,7 @@
 use super::cuts::ByCut;
 use super::grid::ascend;
 use super::{outcome_at, Decision, Metrics, Outcome, Ticket};
-use crate::search::article_model::{self, Affinities, ArticleModel};
+use crate::search::article_model::{self, Affinities, ArticleModel, BaseTexts};
 use crate::search::calibrate::{fit, Features};
 use crate::search::index::Role;
 use crate::search::model::{Ranking, SuggestModel};
@@ -33,9 +33,11 @@ pub struct Tuned {
 /// them at once and the confidence model fitted on all of their candidates, so that no
 /// setting has to change as the base grows. The intent, scope and article models are fitted
 /// once, on tickets as the first base reads them (its vocabulary decides how a Latin word is
-/// re-read); each base reads its tickets with them as suggest would there.
+/// re-read); each base reads its tickets with them as suggest would there. The article model
+/// also reads `texts`, the first base's own articles (`BaseTexts::of` its site).
 pub fn tune(
     bases: &[&SearchEngine],
+    texts: &BaseTexts,
     tickets: &[Ticket],
     options: SuggestOptions,
     folds: usize,
@@ -45,7 +47,7 @@ pub fn tune(
     let fold_of = stratified_folds(tickets, folds);
     let mut caches: Vec<OutcomeCache> = bases
         .iter()
-        .map(|engine| OutcomeCache::new(engine, tickets, options))
+        .map(|engine| OutcomeCache::new(engine, texts, tickets, options))
         .collect();
     let mut cross_validated = vec![Metrics::default(); bases.len()];
     let mut by_cut = ByCut::new(bases.len());
@@ -86,13 +88,14 @@ pub fn tune(
 /// operators' feedback.
 pub fn fold_models(
     engine: &SearchEngine,
+    texts: &BaseTexts,
     tickets: &[Ticket],
     options: SuggestOptions,
     folds: usize,
 ) -> (Vec<usize>, Vec<SuggestModel>) {
     let folds = folds.clamp(2, tickets.len().max(2));
     let fold_of = stratified_folds(tickets, folds);
-    let mut caches = vec![OutcomeCache::new(engine, tickets, options)];
+    let mut caches = vec![OutcomeCache::new(engine, texts, tickets, options)];
     let models = (0..folds)
         .map(|fold| {
             let train: Vec<usize> = (0..tickets.len()).filter(|&i| fold_of[i] != fold).collect();
@@ -121,6 +124,8 @@ fn stratified_folds(tickets: &[Ticket], folds: usize) -> Vec<usize> {
 /// procedural (or not) by every fold's intent model alike.
 struct OutcomeCache<'a> {
     engine: &'a SearchEngine,
+    /// The base's own articles, which the article model reads beside the tickets.
+    texts: &'a BaseTexts,
     tickets: &'a [Ticket],
     options: SuggestOptions,
     /// Each ticket's problem part, as suggest searches it.
@@ -138,7 +143,12 @@ struct OutcomeCache<'a> {
 }
 
 impl<'a> OutcomeCache<'a> {
-    fn new(engine: &'a SearchEngine, tickets: &'a [Ticket], options: SuggestOptions) -> Self {
+    fn new(
+        engine: &'a SearchEngine,
+        texts: &'a BaseTexts,
+        tickets: &'a [Ticket],
+        options: SuggestOptions,
+    ) -> Self {
         let searcher = engine.searcher();
         let problems: Vec<String> = tickets
             .iter()
@@ -150,6 +160,7 @@ impl<'a> OutcomeCache<'a> {
             .collect();
         OutcomeCache {
             engine,
+            texts,
             tickets,
             options,
             problems,
@@ -228,7 +239,7 @@ impl<'a> OutcomeCache<'a> {
                     )
                 })
                 .collect();
-            article_model::fit(&rows)
+            article_model::fit(&rows, self.texts)
         })
     }
 
@@ -256,7 +267,7 @@ impl<'a> OutcomeCache<'a> {
             .map(|w| fitted.probabilities_of(w))
             .collect();
         let answers: Vec<Vec<String>> = self.tickets.iter().map(|t| t.expected.clone()).collect();
-        let held_out = article_model::held_out(&self.intent_texts, &answers, train);
+        let held_out = article_model::held_out(&self.intent_texts, &answers, train, self.texts);
         for (&i, a) in train.iter().zip(held_out) {
             out[i] = a;
         }

@@ -28,7 +28,8 @@ fn tuning_describes_a_ticket_as_suggest_serves_it() {
     })
     .collect();
     let options = SuggestOptions::default();
-    let mut cache = OutcomeCache::new(&engine, &tickets, options);
+    let texts = BaseTexts::none();
+    let mut cache = OutcomeCache::new(&engine, &texts, &tickets, options);
     let procedural = cache.procedural(&model.intent);
     let in_scope = cache.in_scope(&model);
     let affinities = cache.affinities(&model);

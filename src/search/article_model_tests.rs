@@ -1,0 +1,126 @@
+//! Tests of `article_model`: the fit, the base's texts, held-out probabilities.
+
+use super::*;
+
+fn answers(path: &str) -> Vec<String> {
+    vec![path.to_string()]
+}
+
+fn tickets() -> Vec<(&'static str, Vec<String>)> {
+    let gate = answers("Шлагбаум.md");
+    let sms = answers("СМС.md");
+    vec![
+        ("палка не поднимается на въезде", gate.clone()),
+        ("не пускает во двор, палка стоит", gate.clone()),
+        ("на въезде не поднимается палка третий день", gate),
+        ("код не приходит на телефон", sms.clone()),
+        ("не приходит код, телефон верный", sms.clone()),
+        ("код для входа так и не пришёл", sms),
+        ("продаёте ли вы домофоны?", vec![]),
+        ("ищу работу охранником", vec![]),
+    ]
+}
+
+fn fitted() -> ArticleModel {
+    let tickets = tickets();
+    let rows: Vec<(&str, &[String])> = tickets.iter().map(|(t, a)| (*t, a.as_slice())).collect();
+    fit(&rows, &BaseTexts::none())
+}
+
+/// Words no article has («палка», «пускает») point to the article whose tickets used
+/// them; the probabilities of the classes sum to one.
+#[test]
+fn the_fit_learns_how_tickets_put_an_articles_problem() {
+    let model = fitted();
+    let p = model.probabilities("опять палка не поднимается");
+    assert!(p.of("Шлагбаум.md") > 0.5, "{p:?}");
+    assert!(p.of("Шлагбаум.md") > 3.0 * p.of("СМС.md"), "{p:?}");
+    let q = model.probabilities("не приходит код");
+    assert!(q.of("СМС.md") > q.of("Шлагбаум.md"), "{q:?}");
+    assert_eq!(q.of("Другая статья.md"), 0.0);
+    let total: f32 = q.by_article.values().sum();
+    assert!((total - 1.0).abs() < 1e-4, "{total}");
+    assert_eq!(model, fitted(), "deterministic");
+}
+
+/// A ticket with none of the learned words leans to the classes' priors; a model with
+/// no class (nothing fitted) says nothing.
+#[test]
+fn an_unknown_ticket_reads_as_the_priors_and_an_empty_model_as_nothing() {
+    let model = fitted();
+    let p = model.probabilities("снегоуборщик завалил дорогу");
+    assert!(p.by_article.values().all(|&v| v < 0.6), "{p:?}");
+    let empty = ArticleModel::default().probabilities("шлагбаум");
+    assert!(empty.by_article.is_empty() && empty.of("Шлагбаум.md") == 0.0);
+}
+
+/// The base's own text teaches an article's words no ticket used: «контроллер» and
+/// «питание» are only in the barrier article's troubleshooting, and point there once the
+/// fit reads it. Without it the ticket reads as the priors.
+#[test]
+fn the_bases_passages_teach_an_articles_own_words() {
+    let tickets = tickets();
+    let rows: Vec<(&str, &[String])> = tickets.iter().map(|(t, a)| (*t, a.as_slice())).collect();
+    let base = BaseTexts(vec![(
+        "Проверьте питание контроллера и его связь с сервером".to_string(),
+        "Шлагбаум.md".to_string(),
+    )]);
+    let ticket = "контроллер без питания";
+    let with = fit(&rows, &base).probabilities(ticket);
+    let without = fit(&rows, &BaseTexts::none()).probabilities(ticket);
+    assert!(with.of("Шлагбаум.md") > 2.0 * with.of("СМС.md"), "{with:?}");
+    assert!(
+        with.of("Шлагбаум.md") > without.of("Шлагбаум.md") + 0.1,
+        "{without:?}"
+    );
+}
+
+/// A site's texts are its articles' passages, each with its page's path; a section's
+/// index page (README) is never suggested, so it teaches nothing.
+#[test]
+fn base_texts_are_the_passages_of_every_article_and_no_index_page() {
+    let site_dir = crate::testing::TempSite::new();
+    site_dir.write(
+        "Раздел/README.md",
+        "# Раздел\n\nСтатьи о шлагбаумах и пропусках в этом разделе.\n",
+    );
+    site_dir.write(
+        "Раздел/Шлагбаум.md",
+        "# Шлагбаум\n\nВступление о том, когда шлагбаум не открывается.\n\n## Причины\n\nКонтроллер без питания или без связи с сервером.\n\n## Коротко\n\nДва слова.\n",
+    );
+    let site = Site::load(site_dir.root(), crate::config::Config::default());
+    let texts = BaseTexts::of(&site);
+    let paths: BTreeSet<&str> = texts.0.iter().map(|(_, p)| p.as_str()).collect();
+    assert_eq!(paths, BTreeSet::from(["Раздел/Шлагбаум.md"]), "{texts:?}");
+    assert_eq!(
+        texts.0.len(),
+        2,
+        "the lead and «Причины»; «Коротко» has too few words: {texts:?}"
+    );
+    assert!(texts.0[1].0.contains("Контроллер без питания"), "{texts:?}");
+}
+
+/// A held-out probability comes from a model that never saw its ticket: relabelling it
+/// leaves its own probabilities alone.
+#[test]
+fn a_held_out_probability_does_not_know_its_own_answer() {
+    let tickets = tickets();
+    let texts: Vec<String> = tickets.iter().map(|t| t.0.to_string()).collect();
+    let mut labels: Vec<Vec<String>> = tickets.iter().map(|t| t.1.clone()).collect();
+    let train: Vec<usize> = (0..texts.len()).rev().collect();
+    let before = held_out(&texts, &labels, &train, &BaseTexts::none());
+    assert_eq!(before.len(), train.len());
+    assert!(
+        before.iter().all(|a| !a.by_article.is_empty()),
+        "{before:?}"
+    );
+    labels[0] = answers("СМС.md");
+    let after = held_out(&texts, &labels, &train, &BaseTexts::none());
+    let at = train.iter().position(|&i| i == 0).unwrap();
+    assert_eq!(before[at], after[at]);
+    // The models that did see it follow its new answer.
+    assert!(
+        (0..train.len()).any(|n| n != at && before[n] != after[n]),
+        "relabelling changed nothing"
+    );
+}
