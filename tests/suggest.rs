@@ -344,6 +344,8 @@ fn cli_json_matches_the_contract() {
 /// for the CLI, the server and the operator page's «likely» badge alike.
 #[test]
 fn the_confidence_threshold_comes_from_spravka_toml() {
+    // A match the defaults trust but not blindly (probability about 0.6): the shipped model
+    // is sure of a plainer ticket past any cut short of one.
     let ticket = "гость не может пройти по коду";
     let confident = |f: &mut common::Fixture| {
         f.run(&["suggest", "--json", ticket]).success();

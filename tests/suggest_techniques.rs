@@ -231,6 +231,8 @@ fn an_article_rises_by_the_words_of_the_tickets_it_answered() {
 #[test]
 fn a_message_about_another_service_is_not_confident() {
     let engine = engine();
+    // With «а» for «хотя» (this test's ticket until session 30) the probability is 0.47, over
+    // the default cut: scope lowers it, not always enough (README says so).
     let ticket = "Не приходит смс от банка с кодом для оплаты покупки, хотя ваши смс приходят";
     let on = engine.suggest_with(ticket, 3, SuggestOptions::default(), engine.model());
     let off = engine.suggest_with(ticket, 3, without(|o| o.scope = false), engine.model());

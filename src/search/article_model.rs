@@ -1,6 +1,7 @@
 //! Which article a ticket's words point to, learned from labelled tickets: a softmax
-//! regression over the ticket's word stems with one class per article a ticket was answered
-//! by and one for tickets the base does not answer, fitted by `spravka tune`. Suggest adds
+//! regression over the ticket's word stems with one class per article of the base it was
+//! fitted over (each named by tickets or read in its passages) and one for tickets the base
+//! does not answer, fitted by `spravka tune`. Suggest adds
 //! `Ranking::affinity` × the first score × an article's probability to its search score
 //! (`suggest::add_affinities`), and the confidence model reads the probability.
 //!
@@ -31,8 +32,8 @@ pub const OUT_OF_SCOPE: &str = "(out of scope)";
 
 /// L2 penalty on the mean log loss, the number of full-batch steps and their size: chosen on
 /// the project's tickets by 5-fold cross-validation of the held-out ranking, among a few
-/// (BENCHMARKS.md, session 27). Few steps from zero keep the weights small, which ranked
-/// better held out than fitting to the end.
+/// (BENCHMARKS.md, sessions 27 and 30). Stopping before the fit's end keeps the weights
+/// small, which ranked better held out.
 const L2: f64 = 1e-4;
 const STEPS: usize = 600;
 /// Large beside the word model's: a row's features are scaled to unit length, so each weight
@@ -42,8 +43,9 @@ const LEARNING_RATE: f64 = 30.0;
 /// words teach its vocabulary, tickets how people put its problem, and the tickets must win
 /// where the two disagree.
 const PASSAGE_WEIGHT: f64 = 0.3;
-/// Weights smaller than this are left out of the model file: about half of them, and the
-/// cross-validated figures were as good or better without them (BENCHMARKS.md, session 27).
+/// Weights smaller than this are left out of the model file: four in five of them, and the
+/// cross-validated figures were as good or better without them (BENCHMARKS.md, session 27);
+/// leaving out those under 0.3 as well cost procedural questions (session 30).
 const KEEP_FROM: f64 = 0.1;
 
 /// The fitted model: per class (an article's source path, or [`OUT_OF_SCOPE`]) a bias and a
@@ -67,8 +69,9 @@ pub struct ArticleModel {
 pub struct Affinities {
     pub by_article: HashMap<String, f32>,
     /// The value of an article the model has no class for: 0 (no ticket it was fitted on
-    /// was answered by it), or, with no model to read, the confidence model's mean of the
-    /// feature, so that it adds nothing (off means no signal, not «surely not this one»).
+    /// named it and no passage of it was read: a short page, or one added since), or, with
+    /// no model to read, the confidence model's mean of the feature, so that it adds nothing
+    /// (off means no signal, not «surely not this one»).
     pub otherwise: f32,
 }
 
@@ -88,10 +91,12 @@ impl Affinities {
 }
 
 impl ArticleModel {
-    /// Whether every bias and weight is a number (a hand-edited file may hold `nan` or `inf`,
-    /// which would make every probability one).
+    /// Whether every bias and weight is a number and every inverse document frequency a
+    /// positive one (a hand-edited file may hold `nan` or `inf`, which would make every
+    /// probability one or none).
     pub fn is_finite(&self) -> bool {
         self.bias.values().all(|b| b.is_finite())
+            && self.idf.values().all(|f| f.is_finite() && *f > 0.0)
             && self
                 .words
                 .values()
@@ -106,7 +111,7 @@ impl ArticleModel {
 
     /// [`probabilities`](Self::probabilities) of a ticket's words read already.
     pub fn probabilities_of(&self, words: &TicketWords) -> Affinities {
-        let words = self.weighted(&words.0);
+        let words = unit_weights(&words.0, &self.idf);
         let logits: Vec<(&String, f32)> = self
             .bias
             .iter()
@@ -149,24 +154,20 @@ fn unit_weights<'w>(
     known.into_iter().map(|(w, x)| (w, x / length)).collect()
 }
 
-impl ArticleModel {
-    fn weighted<'w>(&self, words: &'w BTreeSet<String>) -> Vec<(&'w str, f32)> {
-        unit_weights(words, &self.idf)
-    }
-}
-
 /// The texts of a base's articles the fit reads beside the tickets: each passage of every page
-/// suggest can answer with (section index pages left out), with its page's source path.
+/// suggest can answer with (section index pages left out), as the models read a text
+/// ([`signals`], once for the many fits of a tune), with its page's source path.
 #[derive(Debug, Clone, Default)]
-pub struct BaseTexts(Vec<(String, String)>);
+pub struct BaseTexts(Vec<(BTreeSet<String>, String)>);
 
 impl BaseTexts {
+    /// The passages of `site`'s articles.
     pub fn of(site: &Site) -> BaseTexts {
         let mut out = Vec::new();
         for page in site.pages.iter().filter(|p| !p.is_index) {
             let plain = page.doc.rendered.plain_text.read();
             for text in passage_texts(&page.doc, &plain) {
-                out.push((text.to_string(), page.doc.rel_path.clone()));
+                out.push((signals(text), page.doc.rel_path.clone()));
             }
         }
         BaseTexts(out)
@@ -174,7 +175,7 @@ impl BaseTexts {
 
     /// Fitting on tickets alone (the technique switched off, or tests of the tickets' part).
     pub fn none() -> BaseTexts {
-        BaseTexts::default()
+        BaseTexts(Vec::new())
     }
 }
 
@@ -190,30 +191,7 @@ struct Row<'t> {
 /// gradient descent on the weighted mean log loss plus [`L2`]/2 × the squared weights (the
 /// biases free). Deterministic.
 pub fn fit(tickets: &[(&str, &[String])], base: &BaseTexts) -> ArticleModel {
-    let mut rows: Vec<Row> = Vec::new();
-    for (text, answers) in tickets {
-        let words = signals(text);
-        let labels: Vec<&str> = match answers.is_empty() {
-            true => vec![OUT_OF_SCOPE],
-            false => answers.iter().map(String::as_str).collect(),
-        };
-        for label in labels {
-            let (words, weight) = (words.clone(), 1.0);
-            rows.push(Row {
-                words,
-                label,
-                weight,
-            });
-        }
-    }
-    for (text, path) in &base.0 {
-        let (words, weight) = (signals(text), PASSAGE_WEIGHT);
-        rows.push(Row {
-            words,
-            label: path,
-            weight,
-        });
-    }
+    let rows = rows(tickets, base);
     let idf = inverse_document_frequencies(&rows);
     let vocabulary: BTreeMap<&str, usize> = idf
         .keys()
@@ -240,10 +218,7 @@ pub fn fit(tickets: &[(&str, &[String])], base: &BaseTexts) -> ArticleModel {
         .map(|(r, f)| (f.as_slice(), classes[r.label], r.weight))
         .collect();
     let (weights, bias) = descend(&labelled, vocabulary.len(), c);
-    let mut model = ArticleModel {
-        idf: idf.clone(),
-        ..ArticleModel::default()
-    };
+    let mut model = ArticleModel::default();
     for (class, &k) in &classes {
         model.bias.insert(class.to_string(), bias[k] as f32);
         let kept: BTreeMap<String, f32> = vocabulary
@@ -255,7 +230,38 @@ pub fn fit(tickets: &[(&str, &[String])], base: &BaseTexts) -> ArticleModel {
             model.words.insert(class.to_string(), kept);
         }
     }
+    model.idf = idf;
     model
+}
+
+/// The rows of the fit: a ticket's for each article that answers it (or out of scope), each
+/// counting one, and a passage's of its article at [`PASSAGE_WEIGHT`].
+fn rows<'t>(tickets: &[(&'t str, &'t [String])], base: &'t BaseTexts) -> Vec<Row<'t>> {
+    let mut rows = Vec::new();
+    for (text, answers) in tickets {
+        let words = signals(text);
+        let labels: Vec<&str> = match answers.is_empty() {
+            true => vec![OUT_OF_SCOPE],
+            false => answers.iter().map(String::as_str).collect(),
+        };
+        for label in labels {
+            let words = words.clone();
+            rows.push(Row {
+                words,
+                label,
+                weight: 1.0,
+            });
+        }
+    }
+    for (words, path) in &base.0 {
+        let words = words.clone();
+        rows.push(Row {
+            words,
+            label: path,
+            weight: PASSAGE_WEIGHT,
+        });
+    }
+    rows
 }
 
 /// Each word's inverse document frequency over `rows` (smoothed, as scikit-learn's:
