@@ -320,6 +320,10 @@ fn techniques() -> Vec<(&'static str, SuggestOptions)> {
         ("without procedural intent", off(|o| o.intent = false)),
         ("without scope", off(|o| o.scope = false)),
         ("without the article model", off(|o| o.articles = false)),
+        (
+            "without the article model's nominations",
+            off(|o| o.nominations = false),
+        ),
         (WITHOUT_BASE_TEXTS, on),
         (
             "without section demotion",

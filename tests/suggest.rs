@@ -32,9 +32,10 @@ fn an_article_model_that_knows_no_page_of_the_base_is_left_out() {
     assert!(!foreign.suggest(ticket, 3).suggestions.is_empty());
 }
 
-/// Asking for more suggestions never changes the first ones: only the first 20 found gain by
-/// the article model and by the section match, which is the pool tuning measures. (An
-/// article found 25th with a high affinity once came first when 50 were asked for.)
+/// Asking for more suggestions never changes the first ones: only the pool (the first 20
+/// found and the article model's nominees) gains by the article model and by the section
+/// match, which is the pool tuning measures. (An article found 25th with a high affinity once
+/// came first when 50 were asked for; a nominee found 25th once stayed out of the pool.)
 #[test]
 fn asking_for_more_suggestions_keeps_the_first_answer() {
     let engine = engine();

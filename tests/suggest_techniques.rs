@@ -224,6 +224,37 @@ fn an_article_rises_by_the_words_of_the_tickets_it_answered() {
     );
 }
 
+/// The article model nominates the articles it finds likely to the search's pool: an operator
+/// asks whether a customer's engineer may be answered in technical terms, and the words the
+/// search hears (главный инженер, УК, технический) are those of articles about engineers'
+/// problems, so the regulation on communication is not among the search's first 20. Off, it
+/// is nowhere in the answer; on, it is first. Written for this test, not taken from the
+/// tickets the model was fitted on.
+#[test]
+fn an_article_the_search_does_not_find_is_nominated_by_the_article_model() {
+    let engine = engine();
+    for ticket in [
+        "можно ли главному инженеру УК отвечать техническим языком, без упрощений?",
+        "председатель ТСЖ сам инженер, ему можно писать технически, без разжёвывания?",
+    ] {
+        let all = |options| -> Vec<String> {
+            let response = engine.suggest_with(ticket, 20, options, engine.model());
+            response
+                .suggestions
+                .into_iter()
+                .map(|s| s.hit.title)
+                .collect()
+        };
+        let on = all(SuggestOptions::default());
+        assert_eq!(on[0], "Коммуникация с клиентом", "{ticket}: {on:?}");
+        let off = all(without(|o| o.nominations = false));
+        assert!(
+            !off.iter().any(|t| t == "Коммуникация с клиентом"),
+            "{ticket}: the premise, the search alone does not find it: {off:?}"
+        );
+    }
+}
+
 /// A message about another service in the base's own words (a bank's SMS codes) matches the
 /// SMS article well; what it asks about is what the scope model reads, and with it the answer
 /// is not «this is it». Scope only moves the probability: the order is the same either way,

@@ -48,6 +48,15 @@ const PASSAGE_WEIGHT: f64 = 0.3;
 /// leaving out those under 0.3 as well cost procedural questions (session 30).
 const KEEP_FROM: f64 = 0.1;
 
+/// How many articles, at most, the model nominates to the search's pool, and how likely each
+/// must be ([`Affinities::nominated`]). Among 10,000 other documents the search's first 20
+/// miss the answer to one ticket in eight that the base alone finds: the words it shares with
+/// the ticket are common ones, and documents that repeat them crowd it out. The model knows
+/// the article from the tickets it answered; nominated, it is scored as any other candidate
+/// and gains its affinity. Chosen by cross-validation among a few (BENCHMARKS.md, session 31).
+pub const NOMINATED: usize = 3;
+pub const NOMINATE_FROM: f32 = 0.05;
+
 /// The fitted model: per class (an article's source path, or [`OUT_OF_SCOPE`]) a bias and a
 /// weight per word stem.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -87,6 +96,24 @@ impl Affinities {
     /// The affinity of the article at `path`.
     pub fn of(&self, path: &str) -> f32 {
         self.by_article.get(path).copied().unwrap_or(self.otherwise)
+    }
+
+    /// The articles the model finds likely enough to be searched for even when the search
+    /// does not find them among its first: at most [`NOMINATED`], each at least
+    /// [`NOMINATE_FROM`], most likely first (equal ones by path). Deterministic.
+    pub fn nominated(&self) -> Vec<String> {
+        let mut likely: Vec<(&String, f32)> = self
+            .by_article
+            .iter()
+            .filter(|(path, &p)| path.as_str() != OUT_OF_SCOPE && p >= NOMINATE_FROM)
+            .map(|(path, &p)| (path, p))
+            .collect();
+        likely.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+        likely
+            .into_iter()
+            .take(NOMINATED)
+            .map(|(path, _)| path.clone())
+            .collect()
     }
 }
 

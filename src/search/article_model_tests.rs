@@ -171,3 +171,34 @@ fn a_frequency_that_is_not_a_positive_number_is_refused() {
         assert!(!model.is_finite(), "{bad}");
     }
 }
+
+/// The nominated are the likeliest articles, at most [`NOMINATED`] of them, none under
+/// [`NOMINATE_FROM`], never the out-of-scope class however likely, in a fixed order.
+#[test]
+fn the_nominated_are_the_likeliest_articles_above_the_floor() {
+    let at = |pairs: &[(&str, f32)]| Affinities {
+        by_article: pairs.iter().map(|&(p, x)| (p.to_string(), x)).collect(),
+        otherwise: 0.0,
+    };
+    let affinities = at(&[
+        (OUT_OF_SCOPE, 0.5),
+        ("b.md", 0.2),
+        ("a.md", 0.2),
+        ("c.md", 0.06),
+        ("d.md", 0.05),
+        ("e.md", NOMINATE_FROM / 2.0),
+    ]);
+    assert_eq!(NOMINATED, 3, "the test's premise");
+    assert_eq!(affinities.nominated(), ["a.md", "b.md", "c.md"]);
+    let few = at(&[(OUT_OF_SCOPE, 0.9), ("e.md", NOMINATE_FROM / 2.0)]);
+    assert!(few.nominated().is_empty());
+    assert!(
+        Affinities::neutral(0.3).nominated().is_empty(),
+        "no model, no nominees"
+    );
+    let model = fitted();
+    let nominated = model
+        .probabilities("палка опять не поднимается")
+        .nominated();
+    assert_eq!(nominated.first().map(String::as_str), Some("Шлагбаум.md"));
+}

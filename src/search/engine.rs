@@ -321,6 +321,12 @@ impl SearchEngine {
 
     /// The role of the page at source path `path`, if the index has it.
     pub fn role_of_path(&self, searcher: &Searcher, path: &str) -> Option<super::index::Role> {
+        let address = self.address_of_path(searcher, path)?;
+        self.roles(searcher, &[address]).first().map(|r| r.0)
+    }
+
+    /// Where the page at source path `path` is in the index, if it has it.
+    pub(super) fn address_of_path(&self, searcher: &Searcher, path: &str) -> Option<DocAddress> {
         let query = tantivy::query::TermQuery::new(
             Term::from_field_text(self.fields.path, path),
             IndexRecordOption::Basic,
@@ -331,8 +337,7 @@ impl SearchEngine {
                 &tantivy::collector::TopDocs::with_limit(1).order_by_score(),
             )
             .ok()?;
-        let &(_, address) = found.first()?;
-        self.roles(searcher, &[address]).first().map(|r| r.0)
+        found.first().map(|&(_, address)| address)
     }
 
     /// The stored fields of a hit, with a snippet of the query's terms.

@@ -43,6 +43,9 @@ pub struct SuggestOptions {
     /// An article's score gains by how likely the article model (learned from labelled
     /// tickets, `SuggestModel::articles`) finds it to answer the ticket.
     pub articles: bool,
+    /// The articles the article model finds likely join the search's candidates even when
+    /// the search does not find them among its first (`Affinities::nominated`).
+    pub nominations: bool,
 }
 
 impl Default for SuggestOptions {
@@ -54,6 +57,7 @@ impl Default for SuggestOptions {
             demote_sections: true,
             scope: true,
             articles: true,
+            nominations: true,
         }
     }
 }
@@ -72,6 +76,7 @@ impl SuggestOptions {
             demote_sections: false,
             scope: false,
             articles: false,
+            nominations: false,
         }
     }
 }
@@ -258,6 +263,15 @@ pub fn affinities(
     }
 }
 
+/// The articles the article model nominates to the pool ([`Affinities::nominated`]), when
+/// the option is on. Suggest and tuning share it.
+pub fn nominated(affinities: &Affinities, options: SuggestOptions) -> Vec<String> {
+    match options.nominations {
+        true => affinities.nominated(),
+        false => Vec::new(),
+    }
+}
+
 /// Describes each candidate by the probability that it answers the ticket by the article
 /// model (`affinities`), and adds to its score `weight` × the highest score found × that
 /// probability, then describes anew what reads the score. The search finds the candidates by the words an article shares with the
@@ -392,8 +406,10 @@ impl SearchEngine {
         // Read once for the intent, scope and article models.
         let words = TicketWords::read(&self.intent_text(&searcher, &problem, options));
         let reading = reading(model, &words, options);
-        let mut pool = self.pool(&searcher, &problem, reading, limit, options, &model.ranking);
         let affinities = affinities(model, &words, options);
+        let nominated = nominated(&affinities, options);
+        let decided = (reading, nominated.as_slice());
+        let mut pool = self.pool(&searcher, &problem, decided, limit, options, &model.ranking);
         add_affinities(&mut pool.candidates, &affinities, model.ranking.affinity);
         pool.apply_learned(learned);
         let intent = if model.ranking.reads_procedural(reading.procedural) {

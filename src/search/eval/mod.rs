@@ -7,8 +7,8 @@ use super::calibrate::{ConfidenceModel, Features};
 use super::learned::Learned;
 use super::model::{Ranking, SuggestModel};
 use super::suggest::{
-    add_affinities, affinities, is_confident, order, reading, understood, Candidate, Reading,
-    SuggestOptions,
+    add_affinities, affinities, is_confident, nominated, order, reading, understood, Candidate,
+    Reading, SuggestOptions,
 };
 use super::word_model::TicketWords;
 use super::SearchEngine;
@@ -166,20 +166,24 @@ pub fn outcome_learning(
 ) -> Outcome {
     let problem = understood(&ticket.text, options);
     let words = TicketWords::read(&engine.intent_text(&engine.searcher(), &problem, options));
+    let affinities = affinities(model, &words, options);
+    let nominated = nominated(&affinities, options);
     let at = Decision {
         problem: &problem,
         reading: reading(model, &words, options),
+        nominated: &nominated,
         ranking: &model.ranking,
     };
-    let affinities = affinities(model, &words, options);
     let taught = (&affinities, learned);
     outcome_at(engine, ticket, &at, options, Some(taught))
 }
 
-/// What a ticket is searched as: its problem part, how its words read, under which ranking.
+/// What a ticket is searched as: its problem part, how its words read, the articles the
+/// article model nominates, under which ranking.
 struct Decision<'a> {
     problem: &'a str,
     reading: Reading,
+    nominated: &'a [String],
     ranking: &'a Ranking,
 }
 
@@ -194,9 +198,8 @@ fn outcome_at(
     taught: Option<(&Affinities, &Learned)>,
 ) -> Outcome {
     let searcher = engine.searcher();
-    let mut pool = engine.pool(
-        &searcher, at.problem, at.reading, DEPTH, options, at.ranking,
-    );
+    let decided = (at.reading, at.nominated);
+    let mut pool = engine.pool(&searcher, at.problem, decided, DEPTH, options, at.ranking);
     if let Some((affinities, learned)) = taught {
         add_affinities(&mut pool.candidates, affinities, at.ranking.affinity);
         pool.apply_learned(learned);

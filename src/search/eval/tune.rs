@@ -9,7 +9,8 @@ use crate::search::calibrate::{fit, Features};
 use crate::search::index::Role;
 use crate::search::model::{Ranking, SuggestModel};
 use crate::search::suggest::{
-    affinities, in_scope_probability, procedural_probability, understood, Reading, SuggestOptions,
+    affinities, in_scope_probability, nominated, procedural_probability, understood, Reading,
+    SuggestOptions,
 };
 use crate::search::word_model::{self, TicketWords, WordModel};
 use crate::search::SearchEngine;
@@ -119,6 +120,10 @@ fn stratified_folds(tickets: &[Ticket], folds: usize) -> Vec<usize> {
     fold_of
 }
 
+/// What a ticket's pool depends on besides the ranking: whether it is searched as a
+/// procedural question, and the articles the fold's article model nominates.
+type PoolKey = (bool, Vec<String>);
+
 /// Each ticket's outcome under each ranking and intent decision, computed once: folds and
 /// coordinate steps ask for the same rankings again and again, and most tickets are judged
 /// procedural (or not) by every fold's intent model alike.
@@ -138,8 +143,9 @@ struct OutcomeCache<'a> {
     procedural_labels: Vec<bool>,
     /// Whether any article answers each ticket: the scope model's label.
     answerable_labels: Vec<bool>,
-    /// Per ranking, each ticket's outcome found as a customer's problem and as a procedural question.
-    by_ranking: HashMap<String, Vec<[Option<Outcome>; 2]>>,
+    /// Per ranking, each ticket's outcome found as a customer's problem or as a procedural
+    /// question, with the articles nominated by a fold's article model.
+    by_ranking: HashMap<String, Vec<HashMap<PoolKey, Outcome>>>,
 }
 
 impl<'a> OutcomeCache<'a> {
@@ -296,10 +302,15 @@ impl<'a> OutcomeCache<'a> {
         procedural
     }
 
-    /// Every ticket's outcome under `ranking` and the intent decision `procedural` makes, as
-    /// found: its candidates' order, not yet their intent and scope features
-    /// ([`described`](Self::described) sets them).
-    fn found(&mut self, ranking: &Ranking, procedural: &[f32]) -> Vec<&Outcome> {
+    /// Every ticket's outcome under `ranking`, the intent decision `procedural` makes and the
+    /// articles its `affinities` nominate, as found: its candidates' order, not yet their
+    /// intent and scope features ([`described`](Self::described) sets them).
+    fn found(
+        &mut self,
+        ranking: &Ranking,
+        procedural: &[f32],
+        affinities: &[Affinities],
+    ) -> Vec<&Outcome> {
         // The affinity is added to what is found (`Outcome::described`): one pool for all.
         let key = format!(
             "{:?}",
@@ -313,26 +324,29 @@ impl<'a> OutcomeCache<'a> {
         let cached = self
             .by_ranking
             .entry(key)
-            .or_insert_with(|| vec![[None, None]; tickets.len()]);
+            .or_insert_with(|| vec![HashMap::new(); tickets.len()]);
         cached
             .iter_mut()
             .enumerate()
             .map(|(i, slots)| {
-                let decision = usize::from(ranking.reads_procedural(procedural[i]));
-                slots[decision].get_or_insert_with(|| {
-                    // Any probability on the same side of the cut finds the same pool.
-                    let p = if decision == 1 { 1.0 } else { 0.0 };
-                    let at = Decision {
-                        problem: &problems[i],
-                        // Neither changes the pool; `described` sets both per fold.
-                        reading: Reading {
-                            procedural: p,
-                            in_scope: 1.0,
-                        },
-                        ranking,
-                    };
-                    outcome_at(engine, &tickets[i], &at, options, None)
-                }) as &Outcome
+                let decision = ranking.reads_procedural(procedural[i]);
+                let nominated = nominated(&affinities[i], options);
+                slots
+                    .entry((decision, nominated))
+                    .or_insert_with_key(|(_, nominated)| {
+                        // Any probability on the same side of the cut finds the same pool.
+                        let at = Decision {
+                            problem: &problems[i],
+                            // Neither changes the pool; `described` sets both per fold.
+                            reading: Reading {
+                                procedural: if decision { 1.0 } else { 0.0 },
+                                in_scope: 1.0,
+                            },
+                            nominated,
+                            ranking,
+                        };
+                        outcome_at(engine, &tickets[i], &at, options, None)
+                    }) as &Outcome
             })
             .collect()
     }
@@ -345,7 +359,7 @@ impl<'a> OutcomeCache<'a> {
         (procedural, in_scope): (&[f32], &[f32]),
         affinities: &[Affinities],
     ) -> Vec<Outcome> {
-        let found = self.found(ranking, procedural);
+        let found = self.found(ranking, procedural, affinities);
         found
             .into_iter()
             .enumerate()
@@ -367,7 +381,7 @@ impl<'a> OutcomeCache<'a> {
         subset: &[usize],
     ) -> f64 {
         let (tickets, options) = (self.tickets, self.options);
-        let outcomes = self.found(ranking, procedural);
+        let outcomes = self.found(ranking, procedural, affinities);
         let answerable: Vec<usize> = subset
             .iter()
             .copied()

@@ -10,21 +10,26 @@ use crate::search::index::Role;
 use crate::search::model::Ranking;
 use crate::search::vocabulary::{Origin, QueryTerm, TextTerms};
 use tantivy::collector::TopDocs;
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery};
+use tantivy::query::{
+    BooleanQuery, BoostQuery, EnableScoring, Occur, PhraseQuery, Query, TermQuery,
+};
 use tantivy::schema::IndexRecordOption;
+use tantivy::DocSet;
 use tantivy::{DocAddress, Searcher, Term};
 
 impl SearchEngine {
     /// The candidates of a ticket's [`understood`](super::understood) problem, found and described (unordered) for
-    /// a ticket read as `reading`: at least [`POOL`] of them to order,
-    /// more when more suggestions are asked for. The article model's affinity and what
-    /// operators taught come after ([`add_affinities`](super::add_affinities),
+    /// a ticket read as `reading`: at least [`POOL`] of them to order, more when more
+    /// suggestions are asked for, and the articles `nominated` by the article model
+    /// ([`nominated`](super::nominated)) where the search did not find them. The article
+    /// model's affinity and what operators taught come after
+    /// ([`add_affinities`](super::add_affinities),
     /// [`Pool::apply_learned`](super::Pool::apply_learned)).
     pub fn pool(
         &self,
         searcher: &Searcher,
         problem: &str,
-        reading: Reading,
+        (reading, nominated): (Reading, &[String]),
         limit: usize,
         options: SuggestOptions,
         ranking: &Ranking,
@@ -45,11 +50,21 @@ impl SearchEngine {
             ranking,
             options,
         );
+        let addresses: Vec<DocAddress> = found.iter().map(|f| f.address).collect();
+        let mut paths = self.paths(searcher, &addresses);
+        // A nominee found past the pool (more suggestions were asked for) joins it as one
+        // the search missed does: asking for more must not change what the pool holds.
+        for (f, path) in found.iter_mut().zip(&paths) {
+            f.beyond_pool &= !nominated.contains(path);
+        }
+        let missing: Vec<&String> = nominated.iter().filter(|n| !paths.contains(n)).collect();
+        for (nominee, path) in self.nominees(searcher, &query, &missing) {
+            found.extend(self.found_at(searcher, &[nominee], reading.procedural, ranking, options));
+            paths.push(path);
+        }
         if options.intent && ranking.reads_procedural(reading.procedural) {
             self.add_section_match(searcher, &mut found, &vocabulary.terms, ranking);
         }
-        let addresses: Vec<DocAddress> = found.iter().map(|f| f.address).collect();
-        let paths = self.paths(searcher, &addresses);
         let scores: Vec<f32> = found.iter().map(|f| f.score).collect();
         // The pool first (stable: by score within it), then what more suggestions asked for.
         let mut order = by_score_then_path(&scores, &paths);
@@ -124,15 +139,31 @@ impl SearchEngine {
         ranking: &Ranking,
         options: SuggestOptions,
     ) -> Vec<Found> {
-        let procedural = ranking.reads_procedural(procedural);
         let top = searcher
             .search(query, &TopDocs::with_limit(size).order_by_score())
             .unwrap_or_default();
-        let addresses: Vec<DocAddress> = top.iter().map(|&(_, a)| a).collect();
-        top.into_iter()
+        let mut found = self.found_at(searcher, &top, procedural, ranking, options);
+        for f in found.iter_mut().skip(POOL) {
+            f.beyond_pool = true;
+        }
+        found
+    }
+
+    /// Each scored address as found, its role factor applied, in the pool.
+    fn found_at(
+        &self,
+        searcher: &Searcher,
+        scored: &[(f32, DocAddress)],
+        procedural: f32,
+        ranking: &Ranking,
+        options: SuggestOptions,
+    ) -> Vec<Found> {
+        let procedural = ranking.reads_procedural(procedural);
+        let addresses: Vec<DocAddress> = scored.iter().map(|&(_, a)| a).collect();
+        scored
+            .iter()
             .zip(self.roles(searcher, &addresses))
-            .enumerate()
-            .map(|(rank, ((score, address), (role, title_terms)))| {
+            .map(|(&(score, address), (role, title_terms))| {
                 let factor = match (role, options.intent, procedural) {
                     (Role::Regulation, true, true) => ranking.procedural_regulation,
                     (Role::Regulation, true, false) => ranking.customer_regulation,
@@ -143,19 +174,49 @@ impl SearchEngine {
                     score: score * factor,
                     role,
                     title_terms,
-                    beyond_pool: rank >= POOL,
+                    beyond_pool: false,
                 }
             })
             .collect()
     }
 
-    /// For a procedural question, each regulation among the first [`POOL`] found gains by
+    /// The articles at `paths` that the index has, each with its score for `query` (0 when
+    /// it matches none of the ticket's words: the article model alone may know it).
+    fn nominees(
+        &self,
+        searcher: &Searcher,
+        query: &dyn Query,
+        paths: &[&String],
+    ) -> Vec<((f32, DocAddress), String)> {
+        let Ok(weight) = query.weight(EnableScoring::enabled_from_searcher(searcher)) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for &path in paths {
+            let Some(address) = self.address_of_path(searcher, path) else {
+                continue;
+            };
+            let reader = searcher.segment_reader(address.segment_ord);
+            let score = match weight.scorer(reader, 1.0) {
+                Ok(mut scorer) => match scorer.seek(address.doc_id) == address.doc_id {
+                    true => scorer.score(),
+                    false => 0.0,
+                },
+                Err(_) => 0.0,
+            };
+            out.push(((score, address), path.clone()));
+        }
+        out
+    }
+
+    /// For a procedural question, each regulation of the pool (the first [`POOL`] found and
+    /// the nominated) gains by
     /// its best section ([`best_passages`](SearchEngine::best_passages)): `procedural_section`
     /// × the highest score found (role factor applied) × its best section's score over the
     /// best of those regulations'. Regulations share their whole vocabulary (обращение,
     /// клиент, приоритет), so over a 15 KB page BM25 hears the customer's problem the operator
     /// quotes louder than the procedure asked about; the one section about that procedure
-    /// tells them apart. Only the first [`POOL`]: asking for more suggestions must not
+    /// tells them apart. Only the pool: asking for more suggestions must not
     /// change the order of the first ones. The gain is relative, so the best-matching
     /// regulation gains the full share however weakly it matched: the intent decided that a
     /// regulation is wanted. A regulation too short to have sections gains nothing.
@@ -169,8 +230,8 @@ impl SearchEngine {
         if ranking.procedural_section <= 0.0 {
             return;
         }
-        let regulations: Vec<usize> = (0..found.len().min(POOL))
-            .filter(|&i| found[i].role == Role::Regulation)
+        let regulations: Vec<usize> = (0..found.len())
+            .filter(|&i| !found[i].beyond_pool && found[i].role == Role::Regulation)
             .collect();
         let addresses: Vec<DocAddress> = regulations.iter().map(|&i| found[i].address).collect();
         let best = self.best_passages(searcher, &addresses, terms, |t| {
@@ -180,8 +241,11 @@ impl SearchEngine {
         if best_of_all <= 0.0 {
             return;
         }
-        let pool = &found[..found.len().min(POOL)];
-        let first = pool.iter().map(|f| f.score).fold(0.0, f32::max);
+        let first = found
+            .iter()
+            .filter(|f| !f.beyond_pool)
+            .map(|f| f.score)
+            .fold(0.0, f32::max);
         for (&i, passage) in regulations.iter().zip(best) {
             if let Some(passage) = passage {
                 found[i].score += ranking.procedural_section * first * passage.score / best_of_all;
