@@ -10,8 +10,17 @@ fn engine() -> SearchEngine {
 }
 
 fn titles(engine: &SearchEngine, text: &str, options: SuggestOptions) -> Vec<String> {
+    first_titles(engine, text, options, 3)
+}
+
+fn first_titles(
+    engine: &SearchEngine,
+    text: &str,
+    options: SuggestOptions,
+    limit: usize,
+) -> Vec<String> {
     engine
-        .suggest_with(text, 3, options, engine.model())
+        .suggest_with(text, limit, options, engine.model())
         .suggestions
         .into_iter()
         .map(|s| s.hit.title)
@@ -237,14 +246,7 @@ fn an_article_the_search_does_not_find_is_nominated_by_the_article_model() {
         "можно ли главному инженеру УК отвечать техническим языком, без упрощений?",
         "председатель ТСЖ сам инженер, ему можно писать технически, без разжёвывания?",
     ] {
-        let all = |options| -> Vec<String> {
-            let response = engine.suggest_with(ticket, 20, options, engine.model());
-            response
-                .suggestions
-                .into_iter()
-                .map(|s| s.hit.title)
-                .collect()
-        };
+        let all = |options| first_titles(&engine, ticket, options, 20);
         let on = all(SuggestOptions::default());
         assert_eq!(on[0], "Коммуникация с клиентом", "{ticket}: {on:?}");
         let off = all(without(|o| o.nominations = false));

@@ -25,6 +25,7 @@ use super::word_model::{signals, TicketWords};
 use crate::site::Site;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// The class of tickets no article answers: out of scope. Not a path (paths end in `.md`).
@@ -206,9 +207,10 @@ impl BaseTexts {
     }
 }
 
-/// One row of the fit: a text's words, its class and what it counts.
+/// One row of the fit: a text's words (a passage's borrowed from `BaseTexts`, which a tune
+/// fits on many times), its class and what it counts.
 struct Row<'t> {
-    words: BTreeSet<String>,
+    words: Cow<'t, BTreeSet<String>>,
     label: &'t str,
     weight: f64,
 }
@@ -272,18 +274,16 @@ fn rows<'t>(tickets: &[(&'t str, &'t [String])], base: &'t BaseTexts) -> Vec<Row
             false => answers.iter().map(String::as_str).collect(),
         };
         for label in labels {
-            let words = words.clone();
             rows.push(Row {
-                words,
+                words: Cow::Owned(words.clone()),
                 label,
                 weight: 1.0,
             });
         }
     }
     for (words, path) in &base.0 {
-        let words = words.clone();
         rows.push(Row {
-            words,
+            words: Cow::Borrowed(words),
             label: path,
             weight: PASSAGE_WEIGHT,
         });
@@ -296,7 +296,7 @@ fn rows<'t>(tickets: &[(&'t str, &'t [String])], base: &'t BaseTexts) -> Vec<Row
 fn inverse_document_frequencies(rows: &[Row]) -> BTreeMap<String, f32> {
     let mut df: BTreeMap<&str, usize> = BTreeMap::new();
     for row in rows {
-        for w in &row.words {
+        for w in row.words.iter() {
             *df.entry(w).or_default() += 1;
         }
     }

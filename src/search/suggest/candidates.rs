@@ -58,10 +58,9 @@ impl SearchEngine {
             f.beyond_pool &= !nominated.contains(path);
         }
         let missing: Vec<&String> = nominated.iter().filter(|n| !paths.contains(n)).collect();
-        for (nominee, path) in self.nominees(searcher, &query, &missing) {
-            found.extend(self.found_at(searcher, &[nominee], reading.procedural, ranking, options));
-            paths.push(path);
-        }
+        let (scored, missing_paths) = self.nominees(searcher, &query, &missing);
+        found.extend(self.found_at(searcher, &scored, reading.procedural, ranking, options));
+        paths.extend(missing_paths);
         if options.intent && ranking.reads_procedural(reading.procedural) {
             self.add_section_match(searcher, &mut found, &vocabulary.terms, ranking);
         }
@@ -181,17 +180,22 @@ impl SearchEngine {
     }
 
     /// The articles at `paths` that the index has, each with its score for `query` (0 when
-    /// it matches none of the ticket's words: the article model alone may know it).
+    /// it matches none of the ticket's words: the article model alone may know it), and
+    /// their paths. Nothing to score (the usual case) costs nothing: the query's weight
+    /// reads every term's statistics.
     fn nominees(
         &self,
         searcher: &Searcher,
         query: &dyn Query,
         paths: &[&String],
-    ) -> Vec<((f32, DocAddress), String)> {
+    ) -> (Vec<(f32, DocAddress)>, Vec<String>) {
+        let mut out = (Vec::new(), Vec::new());
+        if paths.is_empty() {
+            return out;
+        }
         let Ok(weight) = query.weight(EnableScoring::enabled_from_searcher(searcher)) else {
-            return Vec::new();
+            return out;
         };
-        let mut out = Vec::new();
         for &path in paths {
             let Some(address) = self.address_of_path(searcher, path) else {
                 continue;
@@ -204,7 +208,8 @@ impl SearchEngine {
                 },
                 Err(_) => 0.0,
             };
-            out.push(((score, address), path.clone()));
+            out.0.push((score, address));
+            out.1.push(path.clone());
         }
         out
     }
