@@ -103,7 +103,7 @@ pub struct BuildConfig {
 }
 
 /// `[suggest] min_probability` when spravka.toml does not set it.
-pub const DEFAULT_MIN_PROBABILITY: f32 = 0.45;
+pub const DEFAULT_MIN_PROBABILITY: f32 = 0.425;
 
 /// Suggest's settings. The tuned numbers (boosts, the confidence model) live in
 /// `suggest-model.toml`, written by `spravka tune`; these are the department's choices.

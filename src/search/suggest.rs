@@ -332,10 +332,12 @@ fn rescore(candidates: &mut [Candidate], new: impl Fn(&Candidate) -> f32) {
 /// the pool (`Candidate::beyond_pool`); the model gives each its probability
 /// afterwards. `suggest` and the tuning share it, so that what is measured is what is served.
 ///
-/// Ordering by the probability itself was measured and dropped: under cross-validation it
-/// ranked no better (MRR@5 0.867 against 0.866), and its top — the highest of twenty noisy
-/// probabilities — was confident on more out-of-scope tickets (0.829 rejected against 0.886)
-/// and drifted further with the base inside 10,000 documents (BENCHMARKS.md).
+/// Ordering by the probability itself was measured twice and dropped (BENCHMARKS.md). First
+/// it ranked no better (MRR@5 0.867 against 0.866) and its top, the highest of twenty noisy
+/// probabilities, was confident on more out-of-scope tickets; in session 32 it gained Recall@3
+/// (0.973 → 0.976) but lost first answers (Recall@1 0.895 → 0.892, 0.881 → 0.877 among 10,217
+/// documents), most of them operators' questions about a concrete problem, whose customer
+/// article the model finds likelier than the regulation the score puts first.
 pub fn order(candidates: &[Candidate], options: SuggestOptions) -> Vec<usize> {
     let mut ordered: Vec<usize> = (0..candidates.len()).collect();
     let last = |i: usize| options.demote_sections && candidates[i].role == Role::SectionPage;
