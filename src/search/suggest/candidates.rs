@@ -1,21 +1,16 @@
-//! Finding a ticket's candidates: every term in every boosted field, weighted by how it was
-//! found, with phrase pairs; a regulation's score scaled by the ticket's intent and, for a
+//! Finding a ticket's candidates: the ticket's query (`ticket_query`: every term in every
+//! boosted field, weighted by how it was found, with phrase pairs); a regulation's score scaled by the ticket's intent and, for a
 //! procedural question, raised by its best section; and each found article described for the
 //! model (the article model's affinity and what operators taught come after, `suggest`).
 
+use super::ticket_query::TicketQuery;
 use super::{Candidate, Pool, Reading, SuggestOptions, POOL};
 use crate::search::engine::{by_score_then_path, SearchEngine};
 use crate::search::features::{ArticleFacts, TicketFacts, WordMatches};
 use crate::search::index::Role;
 use crate::search::model::Ranking;
-use crate::search::vocabulary::{Origin, QueryTerm, TextTerms};
-use tantivy::collector::TopDocs;
-use tantivy::query::{
-    BooleanQuery, BoostQuery, EnableScoring, Occur, PhraseQuery, Query, TermQuery,
-};
-use tantivy::schema::IndexRecordOption;
-use tantivy::DocSet;
-use tantivy::{DocAddress, Searcher, Term};
+use crate::search::vocabulary::{QueryTerm, TextTerms};
+use tantivy::{DocAddress, Searcher};
 
 impl SearchEngine {
     /// The candidates of a ticket's [`understood`](super::understood) problem, found and described (unordered) for
@@ -41,7 +36,12 @@ impl SearchEngine {
                 terms: vec![],
             };
         }
-        let query = self.ticket_query(&vocabulary.terms, ranking);
+        let Some(query) = self.ticket_query(searcher, &vocabulary.terms, ranking) else {
+            return Pool {
+                candidates: vec![],
+                terms: vec![],
+            };
+        };
         let mut found = self.found(
             searcher,
             &query,
@@ -79,68 +79,18 @@ impl SearchEngine {
         }
     }
 
-    /// Every term in every boosted field, weighted by how it was found; neighbouring words of
-    /// the ticket found together in the article weigh more.
-    fn ticket_query(&self, terms: &[QueryTerm], ranking: &Ranking) -> BooleanQuery {
-        let boosts = ranking.boosts;
-        let f = &self.fields;
-        let fields = [
-            (f.title, boosts.title),
-            (f.symptoms, boosts.symptoms),
-            (f.headings, boosts.headings),
-            (f.tags, boosts.tags),
-            (f.body, boosts.body),
-        ];
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for qt in terms {
-            for (field, boost) in fields {
-                let query = TermQuery::new(
-                    Term::from_field_text(field, &qt.term),
-                    IndexRecordOption::WithFreqs,
-                );
-                let weight = boost * ranking.origin_weight(qt.origin);
-                clauses.push((
-                    Occur::Should,
-                    Box::new(BoostQuery::new(Box::new(query), weight)),
-                ));
-            }
-        }
-        let exact: Vec<&QueryTerm> = terms
-            .iter()
-            .filter(|t| t.origin != Origin::Synonym)
-            .collect();
-        for pair in exact.windows(2) {
-            if pair[1].position == pair[0].position + 1 && pair[0].term != pair[1].term {
-                for field in [f.body, f.symptoms] {
-                    let mut phrase = PhraseQuery::new(vec![
-                        Term::from_field_text(field, &pair[0].term),
-                        Term::from_field_text(field, &pair[1].term),
-                    ]);
-                    phrase.set_slop(2);
-                    clauses.push((
-                        Occur::Should,
-                        Box::new(BoostQuery::new(Box::new(phrase), 1.5)),
-                    ));
-                }
-            }
-        }
-        BooleanQuery::new(clauses)
-    }
-
     /// The top `size` articles for `query`, with their role factor applied (a regulation's
     /// score is scaled by what the ticket is) and their title's term count.
     fn found(
         &self,
         searcher: &Searcher,
-        query: &dyn Query,
+        query: &TicketQuery,
         size: usize,
         procedural: f32,
         ranking: &Ranking,
         options: SuggestOptions,
     ) -> Vec<Found> {
-        let top = searcher
-            .search(query, &TopDocs::with_limit(size).order_by_score())
-            .unwrap_or_default();
+        let top = query.top(searcher, size);
         let mut found = self.found_at(searcher, &top, procedural, ranking, options);
         for f in found.iter_mut().skip(POOL) {
             f.beyond_pool = true;
@@ -181,37 +131,19 @@ impl SearchEngine {
 
     /// The articles at `paths` that the index has, each with its score for `query` (0 when
     /// it matches none of the ticket's words: the article model alone may know it), and
-    /// their paths. Nothing to score (the usual case) costs nothing: the query's weight
-    /// reads every term's statistics.
+    /// their paths.
     fn nominees(
         &self,
         searcher: &Searcher,
-        query: &dyn Query,
+        query: &TicketQuery,
         paths: &[&String],
     ) -> (Vec<(f32, DocAddress)>, Vec<String>) {
-        let mut out = (Vec::new(), Vec::new());
-        if paths.is_empty() {
-            return out;
-        }
-        let Ok(weight) = query.weight(EnableScoring::enabled_from_searcher(searcher)) else {
-            return out;
-        };
-        for &path in paths {
-            let Some(address) = self.address_of_path(searcher, path) else {
-                continue;
-            };
-            let reader = searcher.segment_reader(address.segment_ord);
-            let score = match weight.scorer(reader, 1.0) {
-                Ok(mut scorer) => match scorer.seek(address.doc_id) == address.doc_id {
-                    true => scorer.score(),
-                    false => 0.0,
-                },
-                Err(_) => 0.0,
-            };
-            out.0.push((score, address));
-            out.1.push(path.clone());
-        }
-        out
+        let (addresses, paths): (Vec<DocAddress>, Vec<String>) = paths
+            .iter()
+            .filter_map(|&path| Some((self.address_of_path(searcher, path)?, path.clone())))
+            .unzip();
+        let scores = query.scores_at(searcher, &addresses);
+        (scores.into_iter().zip(addresses).collect(), paths)
     }
 
     /// For a procedural question, each regulation of the pool (the first [`POOL`] found and

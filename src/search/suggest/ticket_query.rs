@@ -1,0 +1,215 @@
+//! A ticket's query: every term in every boosted field, searched over the whole index, and
+//! neighbouring words of the ticket found together in an article as a bonus over the first
+//! found only. A phrase scorer walks every article that holds both its words to find the
+//! few where they stand together; over a long ticket's hundred pairs in a large base that
+//! walk was a quarter of suggest's time (BENCHMARKS.md, session 33). Seeking the first
+//! articles instead reads the positions of those alone.
+
+use crate::search::engine::SearchEngine;
+use crate::search::model::Ranking;
+use crate::search::vocabulary::{Origin, QueryTerm};
+use tantivy::query::{
+    BooleanQuery, BoostQuery, EnableScoring, Occur, PhraseQuery, Query, TermQuery, Weight,
+};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DocAddress, DocId, DocSet, Searcher, SeekDangerResult, Term};
+
+/// How many more articles than asked for the term clauses keep for the phrase bonus to
+/// reorder: a phrase lifts an article by a fraction of its term score, so one found far
+/// below the first few does not overtake them.
+const PHRASE_HEADROOM: usize = 10;
+
+/// Weight of a pair of the ticket's words found within two positions of each other.
+const PHRASE_BOOST: f32 = 1.5;
+
+/// The weights of a ticket's query, read once and used for the search and for scoring any
+/// article (the article model's nominees).
+pub struct TicketQuery {
+    terms: Box<dyn Weight>,
+    phrases: Vec<Box<dyn Weight>>,
+}
+
+/// A ticket's clauses: each term in each field, and each pair of neighbouring words.
+struct Clauses {
+    terms: Vec<(Occur, Box<dyn Query>)>,
+    phrases: Vec<BoostQuery>,
+}
+
+impl SearchEngine {
+    /// The ticket's query, its statistics read once. None when the index cannot read them.
+    pub(super) fn ticket_query(
+        &self,
+        searcher: &Searcher,
+        terms: &[QueryTerm],
+        ranking: &Ranking,
+    ) -> Option<TicketQuery> {
+        let clauses = self.ticket_clauses(terms, ranking);
+        let scoring = EnableScoring::enabled_from_searcher(searcher);
+        let phrases = clauses.phrases.iter().map(|p| p.weight(scoring).ok());
+        Some(TicketQuery {
+            terms: BooleanQuery::new(clauses.terms).weight(scoring).ok()?,
+            phrases: phrases.collect::<Option<_>>()?,
+        })
+    }
+
+    /// Every term in every boosted field, weighted by how it was found; neighbouring words of
+    /// the ticket (not synonyms) as phrases in the body and «Симптомы».
+    fn ticket_clauses(&self, terms: &[QueryTerm], ranking: &Ranking) -> Clauses {
+        let boosts = ranking.boosts;
+        let f = &self.fields;
+        let fields = [
+            (f.title, boosts.title),
+            (f.symptoms, boosts.symptoms),
+            (f.headings, boosts.headings),
+            (f.tags, boosts.tags),
+            (f.body, boosts.body),
+        ];
+        let mut clauses = Clauses {
+            terms: Vec::new(),
+            phrases: Vec::new(),
+        };
+        for qt in terms {
+            for (field, boost) in fields {
+                let term = Term::from_field_text(field, &qt.term);
+                let query = TermQuery::new(term, IndexRecordOption::WithFreqs);
+                let weight = boost * ranking.origin_weight(qt.origin);
+                clauses.terms.push((
+                    Occur::Should,
+                    Box::new(BoostQuery::new(Box::new(query), weight)),
+                ));
+            }
+        }
+        let exact: Vec<&QueryTerm> = terms
+            .iter()
+            .filter(|t| t.origin != Origin::Synonym)
+            .collect();
+        for pair in exact.windows(2) {
+            if pair[1].position == pair[0].position + 1 && pair[0].term != pair[1].term {
+                for field in [f.body, f.symptoms] {
+                    let mut phrase = PhraseQuery::new(vec![
+                        Term::from_field_text(field, &pair[0].term),
+                        Term::from_field_text(field, &pair[1].term),
+                    ]);
+                    phrase.set_slop(2);
+                    clauses
+                        .phrases
+                        .push(BoostQuery::new(Box::new(phrase), PHRASE_BOOST));
+                }
+            }
+        }
+        clauses
+    }
+}
+
+impl TicketQuery {
+    /// The `size` best articles, by the term clauses' score over every article that
+    /// matches one, then the phrase bonus over the first `size` × [`PHRASE_HEADROOM`]. Best
+    /// first; equal scores in index order.
+    pub fn top(&self, searcher: &Searcher, size: usize) -> Vec<(f32, DocAddress)> {
+        let mut found: Vec<(f32, DocAddress)> = Vec::new();
+        for (segment_ord, reader) in searcher.segment_readers().iter().enumerate() {
+            let alive = reader.alive_bitset();
+            // `for_each` and not a top-docs collector: a union of only term clauses takes
+            // tantivy's block-WAND, slower than the plain union over a long ticket's hundreds
+            // of term scorers (BENCHMARKS.md, session 28).
+            let collected = self.terms.for_each(reader, &mut |doc, score| {
+                if alive.is_none_or(|a| a.is_alive(doc)) {
+                    found.push((score, DocAddress::new(segment_ord as u32, doc)));
+                }
+            });
+            if let Err(e) = collected {
+                tracing::warn!("suggest: a segment could not be searched: {e}");
+            }
+        }
+        let best_first =
+            |a: &(f32, DocAddress), b: &(f32, DocAddress)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
+        let keep = size.saturating_mul(PHRASE_HEADROOM);
+        if found.len() > keep && keep > 0 {
+            found.select_nth_unstable_by(keep - 1, best_first);
+            found.truncate(keep);
+        }
+        let addresses: Vec<DocAddress> = found.iter().map(|&(_, a)| a).collect();
+        for (f, bonus) in found
+            .iter_mut()
+            .zip(self.phrase_bonus(searcher, &addresses))
+        {
+            f.0 += bonus;
+        }
+        found.sort_by(best_first);
+        found.truncate(size);
+        found
+    }
+
+    /// The score of each article at `addresses` (0 where it matches none of the words).
+    pub fn scores_at(&self, searcher: &Searcher, addresses: &[DocAddress]) -> Vec<f32> {
+        let terms = addresses.iter().map(|address| {
+            let reader = searcher.segment_reader(address.segment_ord);
+            let Ok(mut scorer) = self.terms.scorer(reader, 1.0) else {
+                return 0.0;
+            };
+            match scorer.seek(address.doc_id) == address.doc_id {
+                true => scorer.score(),
+                false => 0.0,
+            }
+        });
+        let bonus = self.phrase_bonus(searcher, addresses);
+        terms.zip(bonus).map(|(t, b)| t + b).collect()
+    }
+
+    /// What the phrases add to each article at `addresses`: each phrase scorer seeks the
+    /// articles of its segment in ascending order, without walking the others.
+    fn phrase_bonus(&self, searcher: &Searcher, addresses: &[DocAddress]) -> Vec<f32> {
+        let mut bonus = vec![0.0; addresses.len()];
+        if self.phrases.is_empty() {
+            return bonus;
+        }
+        let mut by_segment: Vec<usize> = (0..addresses.len()).collect();
+        by_segment.sort_by_key(|&i| addresses[i]);
+        for group in
+            by_segment.chunk_by(|&a, &b| addresses[a].segment_ord == addresses[b].segment_ord)
+        {
+            let reader = searcher.segment_reader(addresses[group[0]].segment_ord);
+            let docs: Vec<DocId> = group.iter().map(|&i| addresses[i].doc_id).collect();
+            for phrase in &self.phrases {
+                for (at, score) in phrase_scores(phrase.as_ref(), reader, &docs) {
+                    bonus[group[at]] += score;
+                }
+            }
+        }
+        bonus
+    }
+}
+
+/// The phrase's score at each of `docs` (ascending, one segment) where it matches, by their
+/// index in `docs`.
+fn phrase_scores(
+    phrase: &dyn Weight,
+    reader: &tantivy::SegmentReader,
+    docs: &[DocId],
+) -> Vec<(usize, f32)> {
+    let mut scores = Vec::new();
+    let Some(&first) = docs.first() else {
+        return scores;
+    };
+    let Ok((mut result, mut scorer)) = phrase.scorer_danger(reader, first, 1.0) else {
+        return scores;
+    };
+    for (at, &doc) in docs.iter().enumerate() {
+        if at > 0 {
+            // A scorer that missed must only seek further (tantivy's danger contract), and
+            // one that is already past `doc` need not.
+            result = match result {
+                SeekDangerResult::SeekLowerBound(past) if past > doc => result,
+                _ => scorer.seek_danger(doc),
+            };
+        }
+        if result == SeekDangerResult::Found {
+            scores.push((at, scorer.score()));
+        }
+    }
+    scores
+}
+
+#[cfg(test)]
+#[path = "ticket_query_tests.rs"]
+mod tests;
