@@ -1,7 +1,8 @@
 //! Finding a ticket's candidates: the ticket's query (`ticket_query`: every term in every
-//! boosted field, weighted by how it was found, with phrase pairs); a regulation's score scaled by the ticket's intent and, for a
-//! procedural question, raised by its best section; and each found article described for the
-//! model (the article model's affinity and what operators taught come after, `suggest`).
+//! boosted field, weighted by how it was found, with phrase pairs); a regulation's score
+//! scaled by the ticket's intent and, for a procedural question, raised by its best section;
+//! and each found article described for the model (the article model's affinity and what
+//! operators taught come after, `suggest`).
 
 use super::ticket_query::TicketQuery;
 use super::{Candidate, Pool, Reading, SuggestOptions, POOL};

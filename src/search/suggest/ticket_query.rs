@@ -5,7 +5,8 @@
 //! walk was a quarter of suggest's time (BENCHMARKS.md, session 33). Seeking the first
 //! articles instead reads the positions of those alone.
 
-use crate::search::engine::SearchEngine;
+use super::POOL;
+use crate::search::engine::{comparable, SearchEngine};
 use crate::search::model::Ranking;
 use crate::search::vocabulary::{Origin, QueryTerm};
 use tantivy::query::{
@@ -14,10 +15,10 @@ use tantivy::query::{
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, DocId, DocSet, Searcher, SeekDangerResult, Term};
 
-/// How many more articles than asked for the term clauses keep for the phrase bonus to
-/// reorder: a phrase lifts an article by a fraction of its term score, so one found far
-/// below the first few does not overtake them.
-const PHRASE_HEADROOM: usize = 10;
+/// How many of the first found by the term clauses get the phrases' bonus (ten times the
+/// pool): a phrase lifts an article by a fraction of its term score, so one found further
+/// down rarely overtakes the first (BENCHMARKS.md, session 33, measures how rarely).
+const BONUS_SCORED: usize = 10 * POOL;
 
 /// Weight of a pair of the ticket's words found within two positions of each other.
 const PHRASE_BOOST: f32 = 1.5;
@@ -45,9 +46,16 @@ impl SearchEngine {
     ) -> Option<TicketQuery> {
         let clauses = self.ticket_clauses(terms, ranking);
         let scoring = EnableScoring::enabled_from_searcher(searcher);
-        let phrases = clauses.phrases.iter().map(|p| p.weight(scoring).ok());
+        let weight = |query: &dyn Query| match query.weight(scoring) {
+            Ok(weight) => Some(weight),
+            Err(e) => {
+                tracing::warn!("suggest: the ticket's query could not be weighed: {e}");
+                None
+            }
+        };
+        let phrases = clauses.phrases.iter().map(|p| weight(p));
         Some(TicketQuery {
-            terms: BooleanQuery::new(clauses.terms).weight(scoring).ok()?,
+            terms: weight(&BooleanQuery::new(clauses.terms))?,
             phrases: phrases.collect::<Option<_>>()?,
         })
     }
@@ -102,16 +110,54 @@ impl SearchEngine {
 }
 
 impl TicketQuery {
-    /// The `size` best articles, by the term clauses' score over every article that
-    /// matches one, then the phrase bonus over the first `size` × [`PHRASE_HEADROOM`]. Best
-    /// first; equal scores in index order.
+    /// The `size` best articles: by the term clauses' score over every article that
+    /// matches one, the first [`BONUS_SCORED`] of them with the phrases' bonus, best first
+    /// (equal scores in index order), then the rest, also with it, when more are asked for.
+    /// Those that get the bonus first are the same however many are asked for, so asking for
+    /// more never changes the first ones (`Candidate::beyond_pool`).
     pub fn top(&self, searcher: &Searcher, size: usize) -> Vec<(f32, DocAddress)> {
-        let mut found: Vec<(f32, DocAddress)> = Vec::new();
+        let mut found = self.by_terms(searcher);
+        let best_first =
+            |a: &(f32, DocAddress), b: &(f32, DocAddress)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
+        let keep = size.max(BONUS_SCORED);
+        // Articles tied at a cut are kept together: which of them the index holds first
+        // depends on how it was built, and must not decide an answer.
+        if found.len() > keep {
+            found.select_nth_unstable_by(keep - 1, best_first);
+            let last = found[keep - 1].0;
+            let tied: Vec<(f32, DocAddress)> = found[keep..]
+                .iter()
+                .filter(|f| ties(f.0, last))
+                .copied()
+                .collect();
+            found.truncate(keep);
+            found.extend(tied);
+        }
+        found.sort_by(best_first);
+        let mut first = BONUS_SCORED.min(found.len());
+        while first > 0 && first < found.len() && ties(found[first - 1].0, found[first].0) {
+            first += 1;
+        }
+        let addresses: Vec<DocAddress> = found.iter().map(|&(_, a)| a).collect();
+        let phrases = self.phrases.iter().map(Box::as_ref);
+        for (f, bonus) in found.iter_mut().zip(sum_at(searcher, phrases, &addresses)) {
+            f.0 += bonus;
+        }
+        let (head, rest) = found.split_at_mut(first);
+        head.sort_by(best_first);
+        rest.sort_by(best_first);
+        found.truncate(size);
+        found
+    }
+
+    /// Every live article that matches a term clause, with its score. `for_each` and not a
+    /// top-docs collector: a union of only term clauses takes tantivy's block-WAND, slower
+    /// than the plain union over a long ticket's hundreds of term scorers (BENCHMARKS.md,
+    /// session 28).
+    fn by_terms(&self, searcher: &Searcher) -> Vec<(f32, DocAddress)> {
+        let mut found = Vec::new();
         for (segment_ord, reader) in searcher.segment_readers().iter().enumerate() {
             let alive = reader.alive_bitset();
-            // `for_each` and not a top-docs collector: a union of only term clauses takes
-            // tantivy's block-WAND, slower than the plain union over a long ticket's hundreds
-            // of term scorers (BENCHMARKS.md, session 28).
             let collected = self.terms.for_each(reader, &mut |doc, score| {
                 if alive.is_none_or(|a| a.is_alive(doc)) {
                     found.push((score, DocAddress::new(segment_ord as u32, doc)));
@@ -121,69 +167,54 @@ impl TicketQuery {
                 tracing::warn!("suggest: a segment could not be searched: {e}");
             }
         }
-        let best_first =
-            |a: &(f32, DocAddress), b: &(f32, DocAddress)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
-        let keep = size.saturating_mul(PHRASE_HEADROOM);
-        if found.len() > keep && keep > 0 {
-            found.select_nth_unstable_by(keep - 1, best_first);
-            found.truncate(keep);
-        }
-        let addresses: Vec<DocAddress> = found.iter().map(|&(_, a)| a).collect();
-        for (f, bonus) in found
-            .iter_mut()
-            .zip(self.phrase_bonus(searcher, &addresses))
-        {
-            f.0 += bonus;
-        }
-        found.sort_by(best_first);
-        found.truncate(size);
         found
     }
 
-    /// The score of each article at `addresses` (0 where it matches none of the words).
+    /// The score of each article at `addresses` (live ones, as the index names them by
+    /// path; 0 where it matches none of the words).
     pub fn scores_at(&self, searcher: &Searcher, addresses: &[DocAddress]) -> Vec<f32> {
-        let terms = addresses.iter().map(|address| {
-            let reader = searcher.segment_reader(address.segment_ord);
-            let Ok(mut scorer) = self.terms.scorer(reader, 1.0) else {
-                return 0.0;
-            };
-            match scorer.seek(address.doc_id) == address.doc_id {
-                true => scorer.score(),
-                false => 0.0,
-            }
-        });
-        let bonus = self.phrase_bonus(searcher, addresses);
-        terms.zip(bonus).map(|(t, b)| t + b).collect()
-    }
-
-    /// What the phrases add to each article at `addresses`: each phrase scorer seeks the
-    /// articles of its segment in ascending order, without walking the others.
-    fn phrase_bonus(&self, searcher: &Searcher, addresses: &[DocAddress]) -> Vec<f32> {
-        let mut bonus = vec![0.0; addresses.len()];
-        if self.phrases.is_empty() {
-            return bonus;
-        }
-        let mut by_segment: Vec<usize> = (0..addresses.len()).collect();
-        by_segment.sort_by_key(|&i| addresses[i]);
-        for group in
-            by_segment.chunk_by(|&a, &b| addresses[a].segment_ord == addresses[b].segment_ord)
-        {
-            let reader = searcher.segment_reader(addresses[group[0]].segment_ord);
-            let docs: Vec<DocId> = group.iter().map(|&i| addresses[i].doc_id).collect();
-            for phrase in &self.phrases {
-                for (at, score) in phrase_scores(phrase.as_ref(), reader, &docs) {
-                    bonus[group[at]] += score;
-                }
-            }
-        }
-        bonus
+        let weights = std::iter::once(self.terms.as_ref());
+        sum_at(
+            searcher,
+            weights.chain(self.phrases.iter().map(Box::as_ref)),
+            addresses,
+        )
     }
 }
 
-/// The phrase's score at each of `docs` (ascending, one segment) where it matches, by their
-/// index in `docs`.
-fn phrase_scores(
-    phrase: &dyn Weight,
+/// Whether two scores are equal as answers compare them (`engine::comparable`).
+fn ties(a: f32, b: f32) -> bool {
+    comparable(a) == comparable(b)
+}
+
+/// The sum of the weights' scores at each of `addresses` (distinct): each scorer seeks the
+/// articles of its segment in ascending order, without walking the others.
+fn sum_at<'w>(
+    searcher: &Searcher,
+    weights: impl Iterator<Item = &'w dyn Weight> + Clone,
+    addresses: &[DocAddress],
+) -> Vec<f32> {
+    let mut sums = vec![0.0; addresses.len()];
+    let mut by_segment: Vec<usize> = (0..addresses.len()).collect();
+    by_segment.sort_by_key(|&i| addresses[i]);
+    by_segment.dedup_by_key(|i| addresses[*i]);
+    for group in by_segment.chunk_by(|&a, &b| addresses[a].segment_ord == addresses[b].segment_ord)
+    {
+        let reader = searcher.segment_reader(addresses[group[0]].segment_ord);
+        let docs: Vec<DocId> = group.iter().map(|&i| addresses[i].doc_id).collect();
+        for weight in weights.clone() {
+            for (at, score) in scores_at_docs(weight, reader, &docs) {
+                sums[group[at]] += score;
+            }
+        }
+    }
+    sums
+}
+
+/// The weight's score at each of `docs` (ascending, distinct, one segment) where it
+/// matches, by their index in `docs`.
+fn scores_at_docs(
+    weight: &dyn Weight,
     reader: &tantivy::SegmentReader,
     docs: &[DocId],
 ) -> Vec<(usize, f32)> {
@@ -191,8 +222,12 @@ fn phrase_scores(
     let Some(&first) = docs.first() else {
         return scores;
     };
-    let Ok((mut result, mut scorer)) = phrase.scorer_danger(reader, first, 1.0) else {
-        return scores;
+    let (mut result, mut scorer) = match weight.scorer_danger(reader, first, 1.0) {
+        Ok(scorer) => scorer,
+        Err(e) => {
+            tracing::warn!("suggest: a segment could not be scored: {e}");
+            return scores;
+        }
     };
     for (at, &doc) in docs.iter().enumerate() {
         if at > 0 {

@@ -113,3 +113,122 @@ fn the_phrase_bonus_over_the_first_found_ranks_as_every_clause_at_once() {
         );
     }
 }
+
+/// Asking for more never changes the first ones, even where an article below the first
+/// [`BONUS_SCORED`] by its words would overtake them by its phrases: 296 pages of 24 words
+/// (each in two pages of three) and the words of a phrase (each in one of two, apart), and
+/// four short pages that hold the phrase the ticket ends with.
+#[test]
+fn asking_for_more_articles_keeps_the_first() {
+    const PHRASE: &str = "зелёный свет горит ярко мигает";
+    let site = crate::testing::TempSite::new();
+    let words = [
+        "пропуск",
+        "охрана",
+        "камера",
+        "номер",
+        "въезд",
+        "гость",
+        "жилец",
+        "двор",
+        "ворота",
+        "парковка",
+        "брелок",
+        "домофон",
+        "подъезд",
+        "консьерж",
+        "шлагбаум",
+        "турникет",
+        "квитанция",
+        "диспетчер",
+        "курьер",
+        "такси",
+        "доставка",
+        "калитка",
+        "забор",
+        "лифт",
+    ];
+    let mut seed: u32 = 11;
+    for page in 0..300 {
+        let mut body = String::from("текст ");
+        for word in words {
+            seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            if page < 296 && !(seed >> 16).is_multiple_of(3) {
+                body.push_str(word);
+                body.push(' ');
+            }
+        }
+        if page >= 296 {
+            body.push_str(PHRASE);
+        }
+        for word in PHRASE.split(' ').filter(|_| page < 296) {
+            seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            if (seed >> 16).is_multiple_of(2) {
+                // Too far from each other to be a phrase.
+                body.push_str(&format!("{word} текст текст текст "));
+            }
+        }
+        site.write(
+            &format!("Статьи/Страница {page}.md"),
+            &format!("# Страница {page}\n\n{body}\n"),
+        );
+    }
+    let site = crate::site::Site::load(site.root(), crate::config::Config::default());
+    let engine = crate::search::engine_in_ram(&site, SuggestModel::default()).unwrap();
+    let searcher = engine.searcher();
+    let ranking = SuggestModel::default().ranking;
+    // «бла» is no word of the base: the ticket's words are not neighbours but the phrase's.
+    let text = format!("{} {PHRASE}", words.join(" бла "));
+    let terms = engine
+        .text_terms(&searcher, &text, Forgiveness::default())
+        .terms;
+    let query = engine.ticket_query(&searcher, &terms, &ranking).unwrap();
+    let path = |address: DocAddress| engine.paths(&searcher, &[address]).remove(0);
+    let lifted = |p: &String| {
+        p.ends_with(" 296.md")
+            || p.ends_with(" 297.md")
+            || p.ends_with(" 298.md")
+            || p.ends_with(" 299.md")
+    };
+    let mut by_terms = query.by_terms(&searcher);
+    by_terms.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let rank = by_terms.iter().position(|f| lifted(&path(f.1))).unwrap();
+    assert!(
+        rank >= BONUS_SCORED,
+        "the phrase's pages come {rank}th by their words"
+    );
+    let first = query.top(&searcher, POOL);
+    let all = query.top(&searcher, 300);
+    let mut scored: Vec<(f32, String)> = all.iter().map(|f| (f.0, path(f.1))).collect();
+    eprintln!(
+        "positions {:?}",
+        scored
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| lifted(&f.1))
+            .map(|(i, f)| (i, f.0))
+            .collect::<Vec<_>>()
+    );
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+    eprintln!(
+        "if all got it {:?} ; 20th {} len {}",
+        scored
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| lifted(&f.1))
+            .map(|(i, f)| (i, f.0))
+            .collect::<Vec<_>>(),
+        scored[19].0,
+        all.len()
+    );
+    assert!(
+        lifted(&path(all[BONUS_SCORED].1)),
+        "the bonus lifts the phrase's pages among the rest"
+    );
+    assert!(
+        first.iter().all(|f| !lifted(&path(f.1))),
+        "found below the first {BONUS_SCORED}"
+    );
+    let first_of_all: Vec<DocAddress> = all[..POOL].iter().map(|f| f.1).collect();
+    assert_eq!(first.iter().map(|f| f.1).collect::<Vec<_>>(), first_of_all);
+}
