@@ -5,36 +5,70 @@ use crate::search::model::SuggestModel;
 use crate::search::vocabulary::Forgiveness;
 use tantivy::collector::TopDocs;
 
-/// A base of 300 pages, many more than the phrase bonus reads for the three asked for,
-/// where the pages with the ticket's words together are not those with the most of them.
-fn base() -> crate::testing::TempSite {
+/// Words of a department's base, the filler of the generated pages.
+const WORDS: [&str; 24] = [
+    "шлагбаум",
+    "пропуск",
+    "охрана",
+    "камера",
+    "номер",
+    "въезд",
+    "гость",
+    "жилец",
+    "двор",
+    "ворота",
+    "парковка",
+    "брелок",
+    "домофон",
+    "подъезд",
+    "консьерж",
+    "турникет",
+    "квитанция",
+    "диспетчер",
+    "курьер",
+    "такси",
+    "доставка",
+    "калитка",
+    "забор",
+    "лифт",
+];
+
+/// The next number of a linear congruential generator: the same pages on every run.
+fn next(seed: &mut u32) -> u32 {
+    *seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+    *seed >> 16
+}
+
+/// A base of 300 pages, page `n` with the body `body(n, seed)`.
+fn pages(
+    mut seed: u32,
+    mut body: impl FnMut(usize, &mut u32) -> String,
+) -> crate::testing::TempSite {
     let site = crate::testing::TempSite::new();
-    let words = [
-        "шлагбаум",
-        "пропуск",
-        "охрана",
-        "камера",
-        "номер",
-        "въезд",
-        "гость",
-    ];
-    let mut seed: u32 = 7;
     for page in 0..300 {
-        let mut body = String::new();
-        for _ in 0..40 {
-            seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
-            body.push_str(words[(seed >> 16) as usize % words.len()]);
-            body.push(' ');
-        }
-        if page % 37 == 5 {
-            body.push_str("\n\nНе открывается шлагбаум на въезде.\n");
-        }
+        let body = body(page, &mut seed);
         site.write(
             &format!("Статьи/Страница {page}.md"),
             &format!("# Страница {page}\n\n{body}\n"),
         );
     }
     site
+}
+
+/// A base of 300 pages, many more than the phrase bonus reads for the three asked for,
+/// where the pages with the ticket's words together are not those with the most of them.
+fn base() -> crate::testing::TempSite {
+    pages(7, |page, seed| {
+        let mut body = String::new();
+        for _ in 0..40 {
+            body.push_str(WORDS[next(seed) as usize % 7]);
+            body.push(' ');
+        }
+        if page % 37 == 5 {
+            body.push_str("\n\nНе открывается шлагбаум на въезде.\n");
+        }
+        body
+    })
 }
 
 #[test]
@@ -121,39 +155,10 @@ fn the_phrase_bonus_over_the_first_found_ranks_as_every_clause_at_once() {
 #[test]
 fn asking_for_more_articles_keeps_the_first() {
     const PHRASE: &str = "зелёный свет горит ярко мигает";
-    let site = crate::testing::TempSite::new();
-    let words = [
-        "пропуск",
-        "охрана",
-        "камера",
-        "номер",
-        "въезд",
-        "гость",
-        "жилец",
-        "двор",
-        "ворота",
-        "парковка",
-        "брелок",
-        "домофон",
-        "подъезд",
-        "консьерж",
-        "шлагбаум",
-        "турникет",
-        "квитанция",
-        "диспетчер",
-        "курьер",
-        "такси",
-        "доставка",
-        "калитка",
-        "забор",
-        "лифт",
-    ];
-    let mut seed: u32 = 11;
-    for page in 0..300 {
+    let site = pages(11, |page, seed| {
         let mut body = String::from("текст ");
-        for word in words {
-            seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
-            if page < 296 && !(seed >> 16).is_multiple_of(3) {
+        for word in WORDS {
+            if page < 296 && !next(seed).is_multiple_of(3) {
                 body.push_str(word);
                 body.push(' ');
             }
@@ -162,23 +167,19 @@ fn asking_for_more_articles_keeps_the_first() {
             body.push_str(PHRASE);
         }
         for word in PHRASE.split(' ').filter(|_| page < 296) {
-            seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
-            if (seed >> 16).is_multiple_of(2) {
+            if next(seed).is_multiple_of(2) {
                 // Too far from each other to be a phrase.
                 body.push_str(&format!("{word} текст текст текст "));
             }
         }
-        site.write(
-            &format!("Статьи/Страница {page}.md"),
-            &format!("# Страница {page}\n\n{body}\n"),
-        );
-    }
+        body
+    });
     let site = crate::site::Site::load(site.root(), crate::config::Config::default());
     let engine = crate::search::engine_in_ram(&site, SuggestModel::default()).unwrap();
     let searcher = engine.searcher();
     let ranking = SuggestModel::default().ranking;
     // «бла» is no word of the base: the ticket's words are not neighbours but the phrase's.
-    let text = format!("{} {PHRASE}", words.join(" бла "));
+    let text = format!("{} {PHRASE}", WORDS.join(" бла "));
     let terms = engine
         .text_terms(&searcher, &text, Forgiveness::default())
         .terms;
