@@ -217,6 +217,28 @@ pub fn build_in_ram(site: &Site) -> Result<Index, IndexError> {
     Ok(index)
 }
 
+/// The index of `site` with its pages added in the order `segments` gives, each list of
+/// pages committed as a segment of its own and none merged: for tests that answers do not
+/// depend on the order the index holds pages in, nor on how it is cut into segments.
+#[cfg(test)]
+pub(crate) fn build_in_ram_in_segments(
+    site: &Site,
+    segments: &[Vec<usize>],
+) -> Result<Index, IndexError> {
+    let (schema, fields) = schema();
+    let index = Index::create_in_ram(schema);
+    register(&index);
+    let mut writer = index.writer_with_num_threads::<TantivyDocument>(1, 50_000_000)?;
+    writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+    for ids in segments {
+        for &id in ids {
+            writer.add_document(page_document(site, id, &fields))?;
+        }
+        writer.commit()?;
+    }
+    Ok(index)
+}
+
 /// Builds the index of `site` in `dir` (created empty) and opens it from there: its files
 /// are mapped, not copied into the process (serve keeps only what queries touch in memory).
 /// The folder is a cache, built afresh at every start: its writes are never synced to the

@@ -7,6 +7,7 @@
 //! ticket words it matched, by field. Raw text never reaches a query parser.
 
 mod candidates;
+mod near_pairs;
 mod ticket_query;
 
 use super::article_model::Affinities;

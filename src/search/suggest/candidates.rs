@@ -4,7 +4,7 @@
 //! and each found article described for the model (the article model's affinity and what
 //! operators taught come after, `suggest`).
 
-use super::ticket_query::TicketQuery;
+use super::ticket_query::{tied_across, TicketQuery};
 use super::{Candidate, Pool, Reading, SuggestOptions, POOL};
 use crate::search::engine::{by_score_then_path, SearchEngine};
 use crate::search::features::{ArticleFacts, TicketFacts, WordMatches};
@@ -81,7 +81,8 @@ impl SearchEngine {
     }
 
     /// The top `size` articles for `query`, with their role factor applied (a regulation's
-    /// score is scaled by what the ticket is) and their title's term count.
+    /// score is scaled by what the ticket is) and their title's term count; articles tied at
+    /// a cut (of `size`, and of the pool's [`POOL`]) are kept or left by path.
     fn found(
         &self,
         searcher: &Searcher,
@@ -91,12 +92,32 @@ impl SearchEngine {
         ranking: &Ranking,
         options: SuggestOptions,
     ) -> Vec<Found> {
-        let top = query.top(searcher, size);
+        let mut top = query.top(searcher, size);
+        self.cut_by_path(searcher, &mut top, size);
+        top.truncate(size);
+        self.cut_by_path(searcher, &mut top, POOL);
         let mut found = self.found_at(searcher, &top, procedural, ranking, options);
         for f in found.iter_mut().skip(POOL) {
             f.beyond_pool = true;
         }
         found
+    }
+
+    /// Orders the articles of `top` (best first) tied across a cut of the first `at` by path,
+    /// so that which of them the cut keeps does not depend on the order the index holds them
+    /// in (built on several threads, or edit by edit).
+    fn cut_by_path(&self, searcher: &Searcher, top: &mut [(f32, DocAddress)], at: usize) {
+        let tied = tied_across(top, at);
+        if tied.is_empty() {
+            return;
+        }
+        let group = &mut top[tied];
+        let addresses: Vec<DocAddress> = group.iter().map(|&(_, a)| a).collect();
+        let paths = self.paths(searcher, &addresses);
+        let mut by_path: Vec<usize> = (0..group.len()).collect();
+        by_path.sort_by(|&a, &b| paths[a].cmp(&paths[b]));
+        let ordered: Vec<(f32, DocAddress)> = by_path.iter().map(|&i| group[i]).collect();
+        group.copy_from_slice(&ordered);
     }
 
     /// Each scored address as found, its role factor applied, in the pool.

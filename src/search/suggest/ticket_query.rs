@@ -1,22 +1,21 @@
 //! A ticket's query: every term in every boosted field, searched over the whole index, and
-//! neighbouring words of the ticket found together in an article as a bonus over the first
-//! found only. A phrase scorer walks every article that holds both its words to find the
-//! few where they stand together; over a long ticket's hundred pairs in a large base that
-//! walk was a quarter of suggest's time (BENCHMARKS.md, session 33). Seeking the first
-//! articles instead reads the positions of those alone.
+//! neighbouring words of the ticket found near each other in an article (`near_pairs`) as a
+//! bonus over the first found only. A phrase scorer walks every article that holds both its
+//! words to find the few where they stand together; over a long ticket's hundred pairs in a
+//! large base that walk was a quarter of suggest's time (BENCHMARKS.md, session 33). Seeking
+//! the first articles instead reads the positions of those alone.
 
+use super::near_pairs::NearPair;
 use super::POOL;
 use crate::search::engine::{comparable, SearchEngine};
 use crate::search::model::Ranking;
 use crate::search::vocabulary::{Origin, QueryTerm};
-use tantivy::query::{
-    BooleanQuery, BoostQuery, EnableScoring, Occur, PhraseQuery, Query, TermQuery, Weight,
-};
-use tantivy::schema::IndexRecordOption;
-use tantivy::{DocAddress, DocId, DocSet, Searcher, SeekDangerResult, Term};
+use tantivy::query::{BooleanQuery, BoostQuery, EnableScoring, Occur, Query, TermQuery, Weight};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{DocAddress, DocId, Searcher, SeekDangerResult, Term};
 
-/// How many of the first found by the term clauses get the phrases' bonus (ten times the
-/// pool): a phrase lifts an article by a fraction of its term score, so one found further
+/// How many of the first found by the term clauses get the pairs' bonus (ten times the
+/// pool): a pair lifts an article by a fraction of its term score, so one found further
 /// down rarely overtakes the first (BENCHMARKS.md, session 33, measures how rarely).
 const BONUS_SCORED: usize = 10 * POOL;
 
@@ -27,13 +26,14 @@ const PHRASE_BOOST: f32 = 1.5;
 /// article (the article model's nominees).
 pub struct TicketQuery {
     terms: Box<dyn Weight>,
-    phrases: Vec<Box<dyn Weight>>,
+    pairs: Vec<NearPair>,
 }
 
-/// A ticket's clauses: each term in each field, and each pair of neighbouring words.
+/// A ticket's clauses: each term in each field, and each pair of neighbouring words in each
+/// field they are looked for together in.
 struct Clauses {
     terms: Vec<(Occur, Box<dyn Query>)>,
-    phrases: Vec<BoostQuery>,
+    pairs: Vec<(Field, String, String)>,
 }
 
 impl SearchEngine {
@@ -53,15 +53,19 @@ impl SearchEngine {
                 None
             }
         };
-        let phrases = clauses.phrases.iter().map(|p| weight(p));
+        let pairs = clauses.pairs.iter().map(|(field, first, second)| {
+            NearPair::new(searcher, *field, (first, second), PHRASE_BOOST)
+                .inspect_err(|e| tracing::warn!("suggest: a pair could not be weighed: {e}"))
+                .ok()
+        });
         Some(TicketQuery {
             terms: weight(&BooleanQuery::new(clauses.terms))?,
-            phrases: phrases.collect::<Option<_>>()?,
+            pairs: pairs.collect::<Option<_>>()?,
         })
     }
 
     /// Every term in every boosted field, weighted by how it was found; neighbouring words of
-    /// the ticket (not synonyms) as phrases in the body and «Симптомы».
+    /// the ticket (not synonyms) as pairs in the body and «Симптомы».
     fn ticket_clauses(&self, terms: &[QueryTerm], ranking: &Ranking) -> Clauses {
         let boosts = ranking.boosts;
         let f = &self.fields;
@@ -74,7 +78,7 @@ impl SearchEngine {
         ];
         let mut clauses = Clauses {
             terms: Vec::new(),
-            phrases: Vec::new(),
+            pairs: Vec::new(),
         };
         for qt in terms {
             for (field, boost) in fields {
@@ -94,14 +98,8 @@ impl SearchEngine {
         for pair in exact.windows(2) {
             if pair[1].position == pair[0].position + 1 && pair[0].term != pair[1].term {
                 for field in [f.body, f.symptoms] {
-                    let mut phrase = PhraseQuery::new(vec![
-                        Term::from_field_text(field, &pair[0].term),
-                        Term::from_field_text(field, &pair[1].term),
-                    ]);
-                    phrase.set_slop(2);
-                    clauses
-                        .phrases
-                        .push(BoostQuery::new(Box::new(phrase), PHRASE_BOOST));
+                    let (first, second) = (&pair[0].term, &pair[1].term);
+                    clauses.pairs.push((field, first.clone(), second.clone()));
                 }
             }
         }
@@ -110,9 +108,11 @@ impl SearchEngine {
 }
 
 impl TicketQuery {
-    /// The `size` best articles: by the term clauses' score over every article that
-    /// matches one, the first [`BONUS_SCORED`] of them with the phrases' bonus, best first
-    /// (equal scores in index order), then the rest, also with it, when more are asked for.
+    /// The `size` best articles and those tied with the last (the caller cuts them by path,
+    /// `SearchEngine::cut_by_path`): by the term clauses' score
+    /// over every article that matches one, the first [`BONUS_SCORED`] of them with the
+    /// pairs' bonus, best first (equal scores in index order), then the rest, also with it,
+    /// when more are asked for.
     /// Those that get the bonus first are the same however many are asked for, so asking for
     /// more never changes the first ones (`Candidate::beyond_pool`).
     pub fn top(&self, searcher: &Searcher, size: usize) -> Vec<(f32, DocAddress)> {
@@ -134,19 +134,18 @@ impl TicketQuery {
             found.extend(tied);
         }
         found.sort_by(best_first);
-        let mut first = BONUS_SCORED.min(found.len());
-        while first > 0 && first < found.len() && ties(found[first - 1].0, found[first].0) {
-            first += 1;
-        }
+        let first = end_of_ties(&found, BONUS_SCORED);
         let addresses: Vec<DocAddress> = found.iter().map(|&(_, a)| a).collect();
-        let phrases = self.phrases.iter().map(Box::as_ref);
-        for (f, bonus) in found.iter_mut().zip(sum_at(searcher, phrases, &addresses)) {
+        for (f, bonus) in found
+            .iter_mut()
+            .zip(sum_at(searcher, None, &self.pairs, &addresses))
+        {
             f.0 += bonus;
         }
         let (head, rest) = found.split_at_mut(first);
         head.sort_by(best_first);
         rest.sort_by(best_first);
-        found.truncate(size);
+        found.truncate(end_of_ties(&found, size));
         found
     }
 
@@ -173,12 +172,7 @@ impl TicketQuery {
     /// The score of each article at `addresses` (live ones, as the index names them by
     /// path; 0 where it matches none of the words).
     pub fn scores_at(&self, searcher: &Searcher, addresses: &[DocAddress]) -> Vec<f32> {
-        let weights = std::iter::once(self.terms.as_ref());
-        sum_at(
-            searcher,
-            weights.chain(self.phrases.iter().map(Box::as_ref)),
-            addresses,
-        )
+        sum_at(searcher, Some(self.terms.as_ref()), &self.pairs, addresses)
     }
 }
 
@@ -187,11 +181,38 @@ fn ties(a: f32, b: f32) -> bool {
     comparable(a) == comparable(b)
 }
 
-/// The sum of the weights' scores at each of `addresses` (distinct): each scorer seeks the
-/// articles of its segment in ascending order, without walking the others.
-fn sum_at<'w>(
+/// Where a cut of the first `at` of `found` (best first) ends with the articles tied with
+/// the last one kept: which of two tied articles the index holds first depends on how it
+/// was built (on how many threads, edit by edit), and must not decide what an answer holds.
+fn end_of_ties(found: &[(f32, DocAddress)], at: usize) -> usize {
+    let mut end = at.min(found.len());
+    while end > 0 && end < found.len() && ties(found[end - 1].0, found[end].0) {
+        end += 1;
+    }
+    end
+}
+
+/// The articles of `found` (best first) tied with each other across a cut of the first
+/// `at`: empty when the cut parts no tie.
+pub(super) fn tied_across(found: &[(f32, DocAddress)], at: usize) -> std::ops::Range<usize> {
+    let end = end_of_ties(found, at);
+    if at == 0 || end <= at {
+        return at..at;
+    }
+    let mut start = at - 1;
+    while start > 0 && ties(found[start - 1].0, found[at - 1].0) {
+        start -= 1;
+    }
+    start..end
+}
+
+/// The sum of the scores of `terms` (when given) and of the pairs at each of `addresses`
+/// (distinct): each scorer seeks the articles of its segment in ascending order, without
+/// walking the others.
+fn sum_at(
     searcher: &Searcher,
-    weights: impl Iterator<Item = &'w dyn Weight> + Clone,
+    terms: Option<&dyn Weight>,
+    pairs: &[NearPair],
     addresses: &[DocAddress],
 ) -> Vec<f32> {
     let mut sums = vec![0.0; addresses.len()];
@@ -202,9 +223,17 @@ fn sum_at<'w>(
     {
         let reader = searcher.segment_reader(addresses[group[0]].segment_ord);
         let docs: Vec<DocId> = group.iter().map(|&i| addresses[i].doc_id).collect();
-        for weight in weights.clone() {
-            for (at, score) in scores_at_docs(weight, reader, &docs) {
-                sums[group[at]] += score;
+        for (at, score) in terms.map_or_else(Vec::new, |t| scores_at_docs(t, reader, &docs)) {
+            sums[group[at]] += score;
+        }
+        for pair in pairs {
+            match pair.scores_at_docs(reader, &docs) {
+                Ok(scores) => {
+                    for (at, score) in scores {
+                        sums[group[at]] += score;
+                    }
+                }
+                Err(e) => tracing::warn!("suggest: a segment could not be read: {e}"),
             }
         }
     }
