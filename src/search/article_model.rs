@@ -9,9 +9,9 @@
 //! the article solves. Customers write «не пускает во двор», «палка не поднимается»,
 //! operators «клиент ждёт третий день, что делаем?»: words no article has, but tickets that
 //! article answered do. Written by hand for the same reason as `word_model` (a sparse fit of a
-//! few thousand weights is a few dozen lines; a crate would bring a linear-algebra stack),
-//! and on the same reading of a ticket (`word_model::signals`), so the two agree on what a
-//! word is.
+//! few thousand weights is a few dozen lines; an outside crate would bring a linear-algebra
+//! stack; the descent is `crates/softmax-descent`), and on the same reading of a ticket
+//! (`word_model::signals`), so the two agree on what a word is.
 //!
 //! Beside the tickets, the fit reads the base's own articles, each passage a row of its
 //! article's class at [`PASSAGE_WEIGHT`] (`BaseTexts`), and weighs a ticket's words by their
@@ -25,6 +25,7 @@ use super::word_model::{signals, TicketWords};
 use crate::site::Site;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+use softmax_descent::{Descent, Fitted};
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -34,12 +35,14 @@ pub const OUT_OF_SCOPE: &str = "(out of scope)";
 /// L2 penalty on the mean log loss, the number of full-batch steps and their size: chosen on
 /// the project's tickets by 5-fold cross-validation of the held-out ranking, among a few
 /// (BENCHMARKS.md, sessions 27 and 30). Stopping before the fit's end keeps the weights
-/// small, which ranked better held out.
-const L2: f64 = 1e-4;
-const STEPS: usize = 600;
-/// Large beside the word model's: a row's features are scaled to unit length, so each weight
-/// moves its logit by a fraction of what a binary feature's would.
-const LEARNING_RATE: f64 = 30.0;
+/// small, which ranked better held out. The learning rate is large beside the word model's:
+/// a row's features are scaled to unit length, so each weight moves its logit by a fraction
+/// of what a binary feature's would.
+const DESCENT: Descent = Descent {
+    l2: 1e-4,
+    steps: 600,
+    learning_rate: 30.0,
+};
 /// What a passage of an article counts in the fit, a ticket counting one: an article's own
 /// words teach its vocabulary, tickets how people put its problem, and the tickets must win
 /// where the two disagree.
@@ -217,8 +220,8 @@ struct Row<'t> {
 
 /// Fits the model to tickets, each with the articles that answer it (none: out of scope; a
 /// ticket with two answers is a row for each), and to the base's passages, by full-batch
-/// gradient descent on the weighted mean log loss plus [`L2`]/2 × the squared weights (the
-/// biases free). Deterministic.
+/// gradient descent on the weighted mean log loss plus L2/2 × the squared weights (the
+/// biases free; [`DESCENT`]). Deterministic.
 pub fn fit(tickets: &[(&str, &[String])], base: &BaseTexts) -> ArticleModel {
     let rows = rows(tickets, base);
     let idf = inverse_document_frequencies(&rows);
@@ -241,12 +244,16 @@ pub fn fit(tickets: &[(&str, &[String])], base: &BaseTexts) -> ArticleModel {
                 .collect()
         })
         .collect();
-    let labelled: Vec<Labelled> = rows
+    let labelled: Vec<softmax_descent::Row> = rows
         .iter()
         .zip(&features)
-        .map(|(r, f)| (f.as_slice(), classes[r.label], r.weight))
+        .map(|(r, f)| softmax_descent::Row {
+            features: f,
+            class: classes[r.label],
+            weight: r.weight,
+        })
         .collect();
-    let (weights, bias) = descend(&labelled, vocabulary.len(), c);
+    let Fitted { weights, bias } = DESCENT.fit(&labelled, vocabulary.len(), c);
     let mut model = ArticleModel::default();
     for (class, &k) in &classes {
         model.bias.insert(class.to_string(), bias[k] as f32);
@@ -309,51 +316,6 @@ fn inverse_document_frequencies(rows: &[Row]) -> BTreeMap<String, f32> {
             )
         })
         .collect()
-}
-
-/// A row as the descent reads it: its (feature, value) pairs, its class and its weight.
-type Labelled<'f> = (&'f [(usize, f64)], usize, f64);
-
-/// The weights (feature-major: `weights[feature × classes + class]`) and biases of a softmax
-/// regression over `rows`, starting from zero weights and the classes' log priors.
-fn descend(rows: &[Labelled], features: usize, classes: usize) -> (Vec<f64>, Vec<f64>) {
-    let n: f64 = rows.iter().map(|r| r.2).sum::<f64>().max(f64::MIN_POSITIVE);
-    let mut bias = vec![0.0f64; classes];
-    for &(_, k, weight) in rows {
-        bias[k] += weight / n;
-    }
-    bias.iter_mut().for_each(|b| *b = b.max(1e-6).ln());
-    let mut weights = vec![0.0f64; features * classes];
-    let mut logits = vec![0.0f64; classes];
-    for _ in 0..STEPS {
-        let mut gradient = vec![0.0f64; weights.len()];
-        let mut gradient_bias = vec![0.0f64; classes];
-        for &(row, label, weight) in rows {
-            logits.copy_from_slice(&bias);
-            for &(i, x) in row {
-                let w = &weights[i * classes..(i + 1) * classes];
-                logits.iter_mut().zip(w).for_each(|(z, w)| *z += w * x);
-            }
-            let max = logits.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-            logits.iter_mut().for_each(|z| *z = (*z - max).exp());
-            let total: f64 = logits.iter().sum();
-            for (k, p) in logits.iter_mut().enumerate() {
-                *p = weight * (*p / total - f64::from(u8::from(k == label))) / n;
-                gradient_bias[k] += *p;
-            }
-            for &(i, x) in row {
-                let g = &mut gradient[i * classes..(i + 1) * classes];
-                g.iter_mut().zip(&logits).for_each(|(g, e)| *g += e * x);
-            }
-        }
-        for (b, g) in bias.iter_mut().zip(&gradient_bias) {
-            *b -= LEARNING_RATE * g;
-        }
-        for (w, g) in weights.iter_mut().zip(&gradient) {
-            *w -= LEARNING_RATE * (g + L2 * *w);
-        }
-    }
-    (weights, bias)
 }
 
 /// The folds of [`held_out`], as `word_model`'s.
