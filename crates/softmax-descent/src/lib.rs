@@ -108,6 +108,14 @@ mod tests {
         l2: 1e-3,
     };
 
+    fn row(features: &[(usize, f64)], class: usize, weight: f64) -> Row<'_> {
+        Row {
+            features,
+            class,
+            weight,
+        }
+    }
+
     /// The probabilities the fitted model gives `features`.
     fn probabilities(fitted: &Fitted, features: &[(usize, f64)]) -> Vec<f64> {
         let classes = fitted.bias.len();
@@ -126,14 +134,7 @@ mod tests {
     #[test]
     fn each_feature_comes_to_point_to_its_class() {
         let (a, b, c) = ([(0, 1.0)], [(1, 1.0)], [(2, 1.0)]);
-        let rows: Vec<Row> = [(&a, 0), (&b, 1), (&c, 2)]
-            .into_iter()
-            .map(|(features, class)| Row {
-                features: features.as_slice(),
-                class,
-                weight: 1.0,
-            })
-            .collect();
+        let rows = [row(&a, 0, 1.0), row(&b, 1, 1.0), row(&c, 2, 1.0)];
         let fitted = DESCENT.fit(&rows, 3, 3);
         for (features, class) in [(&a, 0), (&b, 1), (&c, 2)] {
             let p = probabilities(&fitted, features);
@@ -144,18 +145,7 @@ mod tests {
     #[test]
     fn the_biases_start_from_the_weighted_priors_and_the_steps_keep_them_without_features() {
         let none: [(usize, f64); 0] = [];
-        let rows = [
-            Row {
-                features: &none,
-                class: 0,
-                weight: 3.0,
-            },
-            Row {
-                features: &none,
-                class: 1,
-                weight: 1.0,
-            },
-        ];
+        let rows = [row(&none, 0, 3.0), row(&none, 1, 1.0)];
         let still = Descent {
             steps: 0,
             ..DESCENT
@@ -172,23 +162,7 @@ mod tests {
     #[test]
     fn a_class_of_rows_without_features_is_learned_through_the_biases() {
         let (none, a): ([(usize, f64); 0], _) = ([], [(0, 1.0)]);
-        let rows = [
-            Row {
-                features: &none,
-                class: 0,
-                weight: 1.0,
-            },
-            Row {
-                features: &a,
-                class: 1,
-                weight: 1.0,
-            },
-            Row {
-                features: &a,
-                class: 1,
-                weight: 1.0,
-            },
-        ];
+        let rows = [row(&none, 0, 1.0), row(&a, 1, 1.0), row(&a, 1, 1.0)];
         let fitted = DESCENT.fit(&rows, 1, 2);
         let p = probabilities(&fitted, &none);
         assert!(p[0] > 0.5, "the prior says 1/3, the rows say 1: {p:?}");
@@ -197,23 +171,7 @@ mod tests {
     #[test]
     fn weights_are_laid_out_feature_by_feature() {
         let (a, b, c) = ([(0, 1.0)], [(1, 1.0)], [(2, 1.0)]);
-        let rows = [
-            Row {
-                features: &a,
-                class: 0,
-                weight: 1.0,
-            },
-            Row {
-                features: &b,
-                class: 0,
-                weight: 1.0,
-            },
-            Row {
-                features: &c,
-                class: 1,
-                weight: 1.0,
-            },
-        ];
+        let rows = [row(&a, 0, 1.0), row(&b, 0, 1.0), row(&c, 1, 1.0)];
         let fitted = DESCENT.fit(&rows, 3, 2);
         assert_eq!(fitted.weights.len(), 6);
         let weight = |feature: usize, class: usize| fitted.weights[feature * 2 + class];
@@ -227,26 +185,10 @@ mod tests {
     fn a_small_fit_is_the_same_to_the_last_bit() {
         let (a, b, ab) = ([(0, 1.0)], [(1, 0.6)], [(0, 0.8), (1, 0.6)]);
         let rows = [
-            Row {
-                features: &a,
-                class: 0,
-                weight: 1.0,
-            },
-            Row {
-                features: &b,
-                class: 1,
-                weight: 0.3,
-            },
-            Row {
-                features: &ab,
-                class: 2,
-                weight: 1.0,
-            },
-            Row {
-                features: &ab,
-                class: 0,
-                weight: 0.5,
-            },
+            row(&a, 0, 1.0),
+            row(&b, 1, 0.3),
+            row(&ab, 2, 1.0),
+            row(&ab, 0, 0.5),
         ];
         let fitted = Descent {
             steps: 50,
@@ -266,18 +208,7 @@ mod tests {
     #[test]
     fn the_penalty_keeps_weights_smaller() {
         let (a, b) = ([(0, 1.0)], [(1, 1.0)]);
-        let rows = [
-            Row {
-                features: &a,
-                class: 0,
-                weight: 1.0,
-            },
-            Row {
-                features: &b,
-                class: 1,
-                weight: 1.0,
-            },
-        ];
+        let rows = [row(&a, 0, 1.0), row(&b, 1, 1.0)];
         let free = Descent { l2: 0.0, ..DESCENT }.fit(&rows, 2, 2);
         let held = Descent { l2: 0.1, ..DESCENT }.fit(&rows, 2, 2);
         let size = |f: &Fitted| f.weights.iter().map(|w| w * w).sum::<f64>();

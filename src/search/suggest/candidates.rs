@@ -93,9 +93,9 @@ impl SearchEngine {
         options: SuggestOptions,
     ) -> Vec<Found> {
         let mut top = query.top(searcher, size);
-        self.cut_by_path(searcher, &mut top, size);
+        self.order_ties_by_path(searcher, &mut top, size);
         top.truncate(size);
-        self.cut_by_path(searcher, &mut top, POOL);
+        self.order_ties_by_path(searcher, &mut top, POOL);
         let mut found = self.found_at(searcher, &top, procedural, ranking, options);
         for f in found.iter_mut().skip(POOL) {
             f.beyond_pool = true;
@@ -106,7 +106,7 @@ impl SearchEngine {
     /// Orders the articles of `top` (best first) tied across a cut of the first `at` by path,
     /// so that which of them the cut keeps does not depend on the order the index holds them
     /// in (built on several threads, or edit by edit).
-    fn cut_by_path(&self, searcher: &Searcher, top: &mut [(f32, DocAddress)], at: usize) {
+    fn order_ties_by_path(&self, searcher: &Searcher, top: &mut [(f32, DocAddress)], at: usize) {
         let tied = tied_across(top, at);
         if tied.is_empty() {
             return;

@@ -109,7 +109,7 @@ impl SearchEngine {
 
 impl TicketQuery {
     /// The `size` best articles and those tied with the last (the caller cuts them by path,
-    /// `SearchEngine::cut_by_path`): by the term clauses' score
+    /// `SearchEngine::order_ties_by_path`): by the term clauses' score
     /// over every article that matches one, the first [`BONUS_SCORED`] of them with the
     /// pairs' bonus, best first (equal scores in index order), then the rest, also with it,
     /// when more are asked for.

@@ -240,12 +240,8 @@ fn articles_tied_at_the_pool_cut_answer_alike_in_any_index_order() {
             .unwrap()
             .with_suggest(site.config.suggest.clone(), SuggestModel::default());
         let response = engine.suggest("не открывается шлагбаум", 5);
-        let paths: Vec<String> = response
-            .suggestions
-            .iter()
-            .map(|s| s.hit.path.clone())
-            .collect();
-        paths
+        let paths = response.suggestions.iter().map(|s| s.hit.path.clone());
+        paths.collect::<Vec<String>>()
     };
     let forward: Vec<usize> = (0..site.pages.len()).collect();
     let backward: Vec<usize> = forward.iter().rev().copied().collect();
